@@ -1,0 +1,46 @@
+package io.github.netobservch.config;
+
+import java.io.Serializable;
+import java.net.URI;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Where and as whom the job writes. The password is a {@link SecretRef}, resolved on the TaskManager. */
+public record ClickHouseConfig(
+        String url, String database, String user, SecretRef password, String sslRootCert, Map<String, String> passthrough)
+        implements Serializable {
+
+    /** Identifiers are spliced into SQL, so only plain names are accepted. */
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+
+    public ClickHouseConfig {
+        passthrough = Map.copyOf(passthrough);
+        if (url == null || url.isBlank()) {
+            throw new IllegalArgumentException("clickhouse.url is required");
+        }
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("clickhouse.url: '" + url + "' is not a URL");
+        }
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+            throw new IllegalArgumentException("clickhouse.url: '" + url + "' must start with http:// or https://");
+        }
+        if (uri.getUserInfo() != null) {
+            throw new IllegalArgumentException(
+                    "clickhouse.url must not contain credentials; use clickhouse.user and clickhouse.password-file");
+        }
+        if (!IDENTIFIER.matcher(database).matches()) {
+            throw new IllegalArgumentException("clickhouse.database: '" + database + "' is not a plain identifier");
+        }
+    }
+
+    public static boolean isIdentifier(String name) {
+        return name != null && IDENTIFIER.matcher(name).matches();
+    }
+
+    public boolean isTls() {
+        return url.startsWith("https:");
+    }
+}

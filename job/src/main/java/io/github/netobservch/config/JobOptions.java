@@ -1,0 +1,174 @@
+package io.github.netobservch.config;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/**
+ * Every option of the job, with its default and description. The README's configuration table is
+ * generated from this class ({@link OptionsTable}) and a test fails when they differ.
+ *
+ * <p>Secrets have no option that takes their value: only {@code *-file} (a mounted Secret) and
+ * {@code *-env} (an environment variable name) references, resolved on the TaskManagers.
+ */
+public final class JobOptions {
+
+    /** Options with this prefix are handed to the Kafka consumer unchanged. */
+    public static final String KAFKA_PASSTHROUGH_PREFIX = "kafka.properties.";
+
+    /** Options with this prefix are handed to the ClickHouse client unchanged. */
+    public static final String CLICKHOUSE_PASSTHROUGH_PREFIX = "clickhouse.properties.";
+
+    // ---------------------------------------------------------------- Kafka
+
+    public static final ConfigOption<String> KAFKA_BOOTSTRAP_SERVERS = ConfigOptions.key("kafka.bootstrap-servers")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("Required. Kafka bootstrap servers, host:port[,host:port...].");
+
+    public static final ConfigOption<List<String>> KAFKA_TOPICS = ConfigOptions.key("kafka.topics")
+            .stringType()
+            .asList()
+            .defaultValues("flows-export")
+            .withDescription("Topics NetObserv exports flows to (semicolon-separated list).");
+
+    public static final ConfigOption<String> KAFKA_GROUP_ID = ConfigOptions.key("kafka.group-id")
+            .stringType()
+            .defaultValue("netobserv-clickhouse")
+            .withDescription("Consumer group id. Offsets are committed on checkpoints for monitoring only;"
+                    + " recovery uses Flink's checkpointed offsets.");
+
+    public static final ConfigOption<String> KAFKA_STARTING_OFFSETS = ConfigOptions.key("kafka.starting-offsets")
+            .stringType()
+            .defaultValue("committed")
+            .withDescription("Where a job without state starts: committed (the group's offsets, earliest"
+                    + " where none), earliest, latest, or timestamp:EPOCH_MS.");
+
+    public static final ConfigOption<String> KAFKA_SECURITY_PROTOCOL = ConfigOptions.key("kafka.security-protocol")
+            .stringType()
+            .defaultValue("PLAINTEXT")
+            .withDescription("PLAINTEXT, SSL (TLS, optionally mTLS with a keystore), SASL_PLAINTEXT or SASL_SSL.");
+
+    public static final ConfigOption<String> KAFKA_SASL_MECHANISM = ConfigOptions.key("kafka.sasl.mechanism")
+            .stringType()
+            .defaultValue("SCRAM-SHA-512")
+            .withDescription("SASL mechanism for SASL_* protocols: SCRAM-SHA-512 (Strimzi), SCRAM-SHA-256 or PLAIN.");
+
+    public static final ConfigOption<String> KAFKA_SASL_USERNAME = ConfigOptions.key("kafka.sasl.username")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("SASL user name (the Strimzi KafkaUser name).");
+
+    public static final ConfigOption<String> KAFKA_SASL_PASSWORD_FILE = ConfigOptions.key("kafka.sasl.password-file")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("File holding the SASL password (e.g. the KafkaUser Secret's `password` key, mounted).");
+
+    public static final ConfigOption<String> KAFKA_SASL_PASSWORD_ENV = ConfigOptions.key("kafka.sasl.password-env")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("Environment variable holding the SASL password (alternative to the file).");
+
+    public static final ConfigOption<String> KAFKA_TRUSTSTORE_LOCATION = ConfigOptions.key("kafka.ssl.truststore-location")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("Truststore with the broker CA (Strimzi cluster CA `ca.p12`, or `ca.crt` with type PEM).");
+
+    public static final ConfigOption<String> KAFKA_TRUSTSTORE_TYPE = ConfigOptions.key("kafka.ssl.truststore-type")
+            .stringType()
+            .defaultValue("PKCS12")
+            .withDescription("PKCS12, JKS or PEM.");
+
+    public static final ConfigOption<String> KAFKA_TRUSTSTORE_PASSWORD_FILE =
+            ConfigOptions.key("kafka.ssl.truststore-password-file")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("File holding the truststore password (Strimzi `ca.password`); not for PEM.");
+
+    public static final ConfigOption<String> KAFKA_KEYSTORE_LOCATION = ConfigOptions.key("kafka.ssl.keystore-location")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("Client keystore for mTLS (Strimzi KafkaUser `user.p12`).");
+
+    public static final ConfigOption<String> KAFKA_KEYSTORE_TYPE = ConfigOptions.key("kafka.ssl.keystore-type")
+            .stringType()
+            .defaultValue("PKCS12")
+            .withDescription("PKCS12 or JKS.");
+
+    public static final ConfigOption<String> KAFKA_KEYSTORE_PASSWORD_FILE =
+            ConfigOptions.key("kafka.ssl.keystore-password-file")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("File holding the keystore password (Strimzi `user.password`).");
+
+    // ----------------------------------------------------------- ClickHouse
+
+    public static final ConfigOption<String> CLICKHOUSE_URL = ConfigOptions.key("clickhouse.url")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("Required. ClickHouse HTTP(S) endpoint, e.g. http://clickhouse:8123 or https://host:8443.");
+
+    public static final ConfigOption<String> CLICKHOUSE_DATABASE = ConfigOptions.key("clickhouse.database")
+            .stringType()
+            .defaultValue("netobserv")
+            .withDescription("Database holding the flows and dead-letter tables.");
+
+    public static final ConfigOption<String> CLICKHOUSE_USER = ConfigOptions.key("clickhouse.user")
+            .stringType()
+            .defaultValue("default")
+            .withDescription("ClickHouse user.");
+
+    public static final ConfigOption<String> CLICKHOUSE_PASSWORD_FILE = ConfigOptions.key("clickhouse.password-file")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("File holding the ClickHouse password (a mounted Secret).");
+
+    public static final ConfigOption<String> CLICKHOUSE_PASSWORD_ENV = ConfigOptions.key("clickhouse.password-env")
+            .stringType()
+            .defaultValue("CLICKHOUSE_PASSWORD")
+            .withDescription("Environment variable holding the ClickHouse password, used when no password file"
+                    + " is set; an unset variable means an empty password.");
+
+    public static final ConfigOption<String> CLICKHOUSE_SSL_ROOT_CERT = ConfigOptions.key("clickhouse.ssl.root-cert")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("CA certificate (PEM) that signed the server certificate, for https URLs.");
+
+    private JobOptions() {}
+
+    /** Every option declared above, in declaration order. */
+    public static List<ConfigOption<?>> all() {
+        List<ConfigOption<?>> options = new ArrayList<>();
+        for (Field field : JobOptions.class.getDeclaredFields()) {
+            if (Modifier.isStatic(field.getModifiers()) && field.getType() == ConfigOption.class) {
+                try {
+                    options.add((ConfigOption<?>) field.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return Collections.unmodifiableList(options);
+    }
+
+    /** A readable type name for the documentation table, e.g. {@code Duration} or {@code List<String>}. */
+    static String typeName(ConfigOption<?> option) {
+        for (Field field : JobOptions.class.getDeclaredFields()) {
+            try {
+                if (Modifier.isStatic(field.getModifiers()) && field.get(null) == option) {
+                    Type t = ((ParameterizedType) field.getGenericType()).getActualTypeArguments()[0];
+                    return t.getTypeName().replaceAll("[a-z.]+\\.([A-Z])", "$1");
+                }
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalArgumentException("not a job option: " + option.key());
+    }
+}
