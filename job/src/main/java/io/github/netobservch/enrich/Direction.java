@@ -1,0 +1,43 @@
+package io.github.netobservch.enrich;
+
+/**
+ * Node-level direction from FLP's {@code FlowDirection} (relative to the reporting node, §3.5 of
+ * the format reference): 0 ingress, 1 egress, 2 inner (both endpoints on the reporting node).
+ * {@code FlowDirection} is <em>absent</em> when FLP cannot tell (Service↔external,
+ * external↔external, reporter is neither host): that is {@link #UNKNOWN}, as is any value FLP does
+ * not define. Not to be confused with the interface-level {@code IfDirections}.
+ */
+public enum Direction {
+    INGRESS("ingress"),
+    EGRESS("egress"),
+    INNER("inner"),
+    UNKNOWN("unknown");
+
+    private final String code;
+
+    Direction(String code) {
+        this.code = code;
+    }
+
+    /** Stable value of the {@code direction} column. */
+    public String code() {
+        return code;
+    }
+
+    /** From a {@code FlowDirection} value; {@code present=false} or an undefined value → UNKNOWN. */
+    public static Direction of(boolean present, long flowDirection) {
+        if (!present) {
+            return UNKNOWN;
+        }
+        switch ((int) flowDirection) {
+            case 0:
+                return INGRESS;
+            case 1:
+                return EGRESS;
+            case 2:
+                return INNER;
+            default:
+                return UNKNOWN;
+        }
+    }
+}

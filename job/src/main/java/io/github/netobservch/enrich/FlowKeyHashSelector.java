@@ -1,0 +1,19 @@
+package io.github.netobservch.enrich;
+
+import io.github.netobservch.format.ColumnRegistry;
+import io.github.netobservch.format.FlowRecord;
+
+import org.apache.flink.api.java.functions.KeySelector;
+
+/**
+ * {@code keyBy(new FlowKeyHashSelector())}: keys records by the 64-bit {@link FlowKey#hash64()}
+ * (the {@code flow_key_hash} column when enriched), the compact choice for large dedup state.
+ */
+public final class FlowKeyHashSelector implements KeySelector<FlowRecord, Long> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Long getKey(FlowRecord r) {
+        return r.has(ColumnRegistry.FLOW_KEY_HASH) ? r.getLong(ColumnRegistry.FLOW_KEY_HASH) : FlowKey.hashOf(r);
+    }
+}

@@ -1,0 +1,39 @@
+package io.github.netobservch.enrich;
+
+/**
+ * Coarse class of a flow from its Kubernetes enrichment and subnet labels (the console's quick
+ * filters, §5.2 #8 of the format reference). An endpoint is <em>external</em> when FLP resolved no
+ * Kubernetes object for it ({@code *K8S_Type} absent) and its subnet label is absent or starts
+ * with {@code EXT:}. Rules, first match wins:
+ *
+ * <ol>
+ *   <li>both endpoints external → {@link #EXTERNAL}
+ *   <li>destination external → {@link #TO_EXTERNAL}; source external → {@link #FROM_EXTERNAL}
+ *   <li>either endpoint a {@code Service} (ClusterIP, before DNAT, or its reply) → {@link #SERVICE}
+ *   <li>either endpoint a {@code Node} (host network; host-network pods are reported as their
+ *       node) → {@link #HOST_NETWORK}
+ *   <li>both host IPs known: equal → {@link #SAME_NODE}, different → {@link #CROSS_NODE}
+ *   <li>otherwise (e.g. a {@code Pods} subnet label without a resolved pod) → {@link #UNKNOWN}
+ * </ol>
+ */
+public enum TrafficScope {
+    SAME_NODE("same_node"),
+    CROSS_NODE("cross_node"),
+    SERVICE("service"),
+    HOST_NETWORK("host_network"),
+    TO_EXTERNAL("to_external"),
+    FROM_EXTERNAL("from_external"),
+    EXTERNAL("external"),
+    UNKNOWN("unknown");
+
+    private final String code;
+
+    TrafficScope(String code) {
+        this.code = code;
+    }
+
+    /** Stable value of the {@code scope} column. */
+    public String code() {
+        return code;
+    }
+}

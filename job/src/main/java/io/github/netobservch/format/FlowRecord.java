@@ -1,0 +1,312 @@
+package io.github.netobservch.format;
+
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * One NetObserv flow record plus derived and Kafka provenance columns, stored in typed slots
+ * indexed by the {@link ColumnRegistry}.
+ *
+ * <p>Why slots rather than a POJO with ~120 fields: the registry is the single source of truth, so
+ * the parser, the serializer, the DDL and the row encoder are loops over {@link
+ * ColumnRegistry#columns()} instead of 4 hand-written copies of 120 fields that drift apart.
+ * Numbers (and both halves of addresses) sit unboxed in one {@code long[]}, references in one
+ * {@code Object[]}, presence in a bit set — three allocations per record and no boxing, cheaper than
+ * a POJO full of {@code Long}s and easy to copy.
+ *
+ * <p>Values held in reference slots ({@code String}, {@code String[]}, {@code byte[]}, {@code
+ * String[][]}) are treated as immutable: never modify an array obtained from a getter. That makes
+ * {@link #copy()} a copy of the three slot arrays.
+ *
+ * <p>"Absent" is tracked per column ({@link #has}); getters return the column's default ({@code 0},
+ * {@code ""}, empty array, {@code ::}) for absent values, which is exactly what a non-Nullable
+ * ClickHouse column stores.
+ */
+@TypeInfo(FlowRecordTypeInfoFactory.class)
+public final class FlowRecord {
+
+    private static final String[] NO_STRINGS = new String[0];
+    private static final byte[] NO_BYTES = new byte[0];
+    private static final String[][] NO_EVENTS = new String[0][];
+
+    final long[] longs;
+    final Object[] refs;
+    final long[] present;
+
+    public FlowRecord() {
+        this.longs = new long[ColumnRegistry.longSlotCount()];
+        this.refs = new Object[ColumnRegistry.refSlotCount()];
+        this.present = new long[(ColumnRegistry.size() + 63) >>> 6];
+    }
+
+    private FlowRecord(FlowRecord other) {
+        this.longs = other.longs.clone();
+        this.refs = other.refs.clone();
+        this.present = other.present.clone();
+    }
+
+    /** Copy sharing the immutable reference values. */
+    public FlowRecord copy() {
+        return new FlowRecord(this);
+    }
+
+    // ---- presence ----
+
+    public boolean has(Column c) {
+        int i = c.index();
+        return (present[i >>> 6] & (1L << i)) != 0;
+    }
+
+    void markPresent(Column c) {
+        int i = c.index();
+        present[i >>> 6] |= 1L << i;
+    }
+
+    /** Removes a value (back to the default). */
+    public void clear(Column c) {
+        int i = c.index();
+        present[i >>> 6] &= ~(1L << i);
+        if (c.refSlot() >= 0) {
+            refs[c.refSlot()] = null;
+        } else {
+            longs[c.longSlot()] = 0;
+            if (c.kind() == ValueKind.IP) {
+                longs[c.longSlot() + 1] = 0;
+            }
+        }
+    }
+
+    /** Number of present columns. */
+    public int presentCount() {
+        int n = 0;
+        for (long w : present) {
+            n += Long.bitCount(w);
+        }
+        return n;
+    }
+
+    // ---- numeric kinds ----
+
+    /** Numeric value (unsigned kinds: UInt64 above 2^63-1 comes back negative), 0 when absent. */
+    public long getLong(Column c) {
+        requireStorage(c, ValueKind.Storage.LONG);
+        return longs[c.longSlot()];
+    }
+
+    public void setLong(Column c, long value) {
+        requireStorage(c, ValueKind.Storage.LONG);
+        longs[c.longSlot()] = value;
+        markPresent(c);
+    }
+
+    public boolean getBool(Column c) {
+        return getLong(c) != 0;
+    }
+
+    public void setBool(Column c, boolean value) {
+        setLong(c, value ? 1 : 0);
+    }
+
+    public double getDouble(Column c) {
+        return Double.longBitsToDouble(getLong(c));
+    }
+
+    public void setDouble(Column c, double value) {
+        setLong(c, Double.doubleToRawLongBits(value));
+    }
+
+    // ---- addresses ----
+
+    /** High 64 bits of the 128-bit address (0 for IPv4-mapped and for absent). */
+    public long ipHigh(Column c) {
+        requireStorage(c, ValueKind.Storage.LONG2);
+        return longs[c.longSlot()];
+    }
+
+    /** Low 64 bits of the 128-bit address (0 when absent). */
+    public long ipLow(Column c) {
+        requireStorage(c, ValueKind.Storage.LONG2);
+        return longs[c.longSlot() + 1];
+    }
+
+    public void setIp(Column c, long high, long low) {
+        requireStorage(c, ValueKind.Storage.LONG2);
+        longs[c.longSlot()] = high;
+        longs[c.longSlot() + 1] = low;
+        markPresent(c);
+    }
+
+    /** Text form (dotted quad for IPv4), or {@code null} when absent. */
+    public String ipText(Column c) {
+        return has(c) ? IpAddresses.format(ipHigh(c), ipLow(c)) : null;
+    }
+
+    // ---- reference kinds ----
+
+    /** String value, {@code ""} when absent. */
+    public String getString(Column c) {
+        Object v = ref(c);
+        return v == null ? "" : (String) v;
+    }
+
+    public void setString(Column c, String value) {
+        setRef(c, value);
+    }
+
+    /** String array value (STRING_ARRAY, LOW_CARDINALITY_STRING_ARRAY, TCP_FLAGS), empty when absent. */
+    public String[] getStrings(Column c) {
+        Object v = ref(c);
+        return v == null ? NO_STRINGS : (String[]) v;
+    }
+
+    public void setStrings(Column c, String[] value) {
+        setRef(c, value);
+    }
+
+    /** UINT8_ARRAY and RAW_JSON values, empty when absent. */
+    public byte[] getBytes(Column c) {
+        Object v = ref(c);
+        return v == null ? NO_BYTES : (byte[]) v;
+    }
+
+    public void setBytes(Column c, byte[] value) {
+        setRef(c, value);
+    }
+
+    /** NETWORK_EVENTS: one flat {@code [k0, v0, k1, v1, ...]} array per event, empty when absent. */
+    public String[][] getEvents(Column c) {
+        Object v = ref(c);
+        return v == null ? NO_EVENTS : (String[][]) v;
+    }
+
+    public void setEvents(Column c, String[][] value) {
+        setRef(c, value);
+    }
+
+    /** The raw JSON message as text, {@code ""} when not kept. */
+    public String rawText() {
+        return new String(getBytes(ColumnRegistry.RAW), StandardCharsets.UTF_8);
+    }
+
+    private Object ref(Column c) {
+        if (c.refSlot() < 0) {
+            throw new IllegalArgumentException(c.name() + " is not a reference column");
+        }
+        return refs[c.refSlot()];
+    }
+
+    private void setRef(Column c, Object value) {
+        if (c.refSlot() < 0) {
+            throw new IllegalArgumentException(c.name() + " is not a reference column");
+        }
+        if (value == null) {
+            clear(c);
+            return;
+        }
+        refs[c.refSlot()] = value;
+        markPresent(c);
+    }
+
+    private static void requireStorage(Column c, ValueKind.Storage s) {
+        if (c.kind().storage() != s) {
+            throw new IllegalArgumentException(c.name() + " is " + c.kind() + ", not " + s);
+        }
+    }
+
+    // ---- generic access (tests, debugging, encoders) ----
+
+    /**
+     * Value as a plain Java object: {@code Long}/{@code Boolean}/{@code Double} for numeric kinds
+     * (UInt64 as unsigned text when above 2^63-1), the text form for IPs, {@code String}, {@code
+     * List}s for arrays; {@code null} when absent.
+     */
+    public Object value(Column c) {
+        if (!has(c)) {
+            return null;
+        }
+        switch (c.kind()) {
+            case BOOL:
+                return getBool(c);
+            case FLOAT64:
+                return getDouble(c);
+            case UINT64:
+                long v = getLong(c);
+                return v >= 0 ? (Object) v : Long.toUnsignedString(v);
+            case IP:
+                return ipText(c);
+            case STRING:
+            case LOW_CARDINALITY_STRING:
+            case MAC:
+                return getString(c);
+            case STRING_ARRAY:
+            case LOW_CARDINALITY_STRING_ARRAY:
+            case TCP_FLAGS:
+                return Arrays.asList(getStrings(c));
+            case UINT8_ARRAY:
+                byte[] b = getBytes(c);
+                Integer[] out = new Integer[b.length];
+                for (int i = 0; i < b.length; i++) {
+                    out[i] = b[i] & 0xFF;
+                }
+                return Arrays.asList(out);
+            case NETWORK_EVENTS:
+                java.util.List<java.util.Map<String, String>> events = new java.util.ArrayList<>();
+                for (String[] e : getEvents(c)) {
+                    java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+                    for (int i = 0; i + 1 < e.length; i += 2) {
+                        m.put(e[i], e[i + 1]);
+                    }
+                    events.add(m);
+                }
+                return events;
+            case RAW_JSON:
+                return rawText();
+            default:
+                return getLong(c);
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof FlowRecord)) {
+            return false;
+        }
+        FlowRecord r = (FlowRecord) o;
+        if (!Arrays.equals(present, r.present) || !Arrays.equals(longs, r.longs)) {
+            return false;
+        }
+        for (int i = 0; i < refs.length; i++) {
+            if (!java.util.Objects.deepEquals(refs[i], r.refs[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(longs) * 31 + Arrays.hashCode(present);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("FlowRecord{");
+        boolean first = true;
+        for (Column c : ColumnRegistry.columns()) {
+            if (!has(c) || c == ColumnRegistry.RAW) {
+                continue;
+            }
+            if (!first) {
+                sb.append(", ");
+            }
+            first = false;
+            sb.append(c.name()).append('=').append(value(c));
+        }
+        return sb.append('}').toString();
+    }
+}

@@ -1,0 +1,374 @@
+package io.github.netobservch.format;
+
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Registry-driven serializer for {@link FlowRecord}.
+ *
+ * <p>Wire format (layout version {@link FlowRecordSerializerSnapshot#VERSION}): the presence bit
+ * set as {@code ceil(n/64)} longs over the serializer's column layout, then each present column in
+ * layout order: UInt8/Bool 1 byte, UInt16 2 bytes, UInt32/Int32 4 bytes, other numbers 8 bytes; IP
+ * one tag byte (4 → one int for IPv4-mapped, 6 → two longs); strings via {@link StringValue};
+ * arrays as an int length then elements; {@code byte[]} as int length then bytes.
+ *
+ * <p>The layout is the list of (column name, kind) the data was written with; it is stored in the
+ * snapshot. A serializer restored from an older snapshot reads the old layout and maps columns onto
+ * the current registry by name (columns that no longer exist are skipped; columns that did not
+ * exist are absent), so adding or removing
+ * columns is a state migration rather than a break; changing a column's kind is incompatible.
+ */
+public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** (name, kind) per written column, in write order. */
+    private final String[] layoutNames;
+
+    private final ValueKind[] layoutKinds;
+
+    /** For each layout position, the current column (null when it no longer exists). */
+    private transient Column[] targets;
+
+    public FlowRecordSerializer() {
+        this(currentNames(), currentKinds());
+    }
+
+    FlowRecordSerializer(String[] layoutNames, ValueKind[] layoutKinds) {
+        this.layoutNames = layoutNames;
+        this.layoutKinds = layoutKinds;
+    }
+
+    static String[] currentNames() {
+        List<Column> cols = ColumnRegistry.columns();
+        String[] n = new String[cols.size()];
+        for (int i = 0; i < n.length; i++) {
+            n[i] = cols.get(i).name();
+        }
+        return n;
+    }
+
+    static ValueKind[] currentKinds() {
+        List<Column> cols = ColumnRegistry.columns();
+        ValueKind[] k = new ValueKind[cols.size()];
+        for (int i = 0; i < k.length; i++) {
+            k[i] = cols.get(i).kind();
+        }
+        return k;
+    }
+
+    String[] layoutNames() {
+        return layoutNames;
+    }
+
+    ValueKind[] layoutKinds() {
+        return layoutKinds;
+    }
+
+    /** 0 unknown, 1 current layout, 2 restored older layout. */
+    private transient int layoutState;
+
+    private boolean isCurrentLayout() {
+        if (layoutState == 0) {
+            boolean current = Arrays.equals(layoutNames, currentNames()) && Arrays.equals(layoutKinds, currentKinds());
+            layoutState = current ? 1 : 2;
+        }
+        return layoutState == 1;
+    }
+
+    private Column[] targets() {
+        if (targets == null) {
+            Column[] t = new Column[layoutNames.length];
+            for (int i = 0; i < t.length; i++) {
+                Column c = ColumnRegistry.byName(layoutNames[i]);
+                t[i] = c != null && c.kind() == layoutKinds[i] ? c : null;
+            }
+            targets = t;
+        }
+        return targets;
+    }
+
+    @Override
+    public boolean isImmutableType() {
+        return false;
+    }
+
+    @Override
+    public TypeSerializer<FlowRecord> duplicate() {
+        return this; // stateless apart from the immutable layout
+    }
+
+    @Override
+    public FlowRecord createInstance() {
+        return new FlowRecord();
+    }
+
+    @Override
+    public FlowRecord copy(FlowRecord from) {
+        return from.copy();
+    }
+
+    @Override
+    public FlowRecord copy(FlowRecord from, FlowRecord reuse) {
+        return from.copy();
+    }
+
+    @Override
+    public int getLength() {
+        return -1;
+    }
+
+    @Override
+    public void serialize(FlowRecord r, DataOutputView out) throws IOException {
+        if (isCurrentLayout()) {
+            for (long w : r.present) {
+                out.writeLong(w);
+            }
+            List<Column> cols = ColumnRegistry.columns();
+            for (int i = 0; i < cols.size(); i++) {
+                Column c = cols.get(i);
+                if (r.has(c)) {
+                    writeValue(r, c, out);
+                }
+            }
+            return;
+        }
+        // another layout (a restored serializer, or tests writing "old" state): map by name
+        Column[] t = targets();
+        long[] present = new long[(layoutNames.length + 63) >>> 6];
+        for (int i = 0; i < t.length; i++) {
+            if (t[i] != null && r.has(t[i])) {
+                present[i >>> 6] |= 1L << i;
+            }
+        }
+        for (long w : present) {
+            out.writeLong(w);
+        }
+        for (int i = 0; i < t.length; i++) {
+            if ((present[i >>> 6] & (1L << i)) != 0) {
+                writeValue(r, t[i], out);
+            }
+        }
+    }
+
+    private static void writeValue(FlowRecord r, Column c, DataOutputView out) throws IOException {
+        switch (c.kind()) {
+            case UINT8:
+            case BOOL:
+                out.writeByte((int) r.longs[c.longSlot()]);
+                return;
+            case UINT16:
+                out.writeShort((int) r.longs[c.longSlot()]);
+                return;
+            case UINT32:
+            case INT32:
+                out.writeInt((int) r.longs[c.longSlot()]);
+                return;
+            case UINT64:
+            case INT64:
+            case TIMESTAMP_MS:
+            case TIMESTAMP_S:
+            case FLOAT64:
+                out.writeLong(r.longs[c.longSlot()]);
+                return;
+            case IP:
+                long hi = r.longs[c.longSlot()];
+                long lo = r.longs[c.longSlot() + 1];
+                if (IpAddresses.isV4Mapped(hi, lo)) {
+                    out.writeByte(4);
+                    out.writeInt((int) lo);
+                } else {
+                    out.writeByte(6);
+                    out.writeLong(hi);
+                    out.writeLong(lo);
+                }
+                return;
+            case STRING:
+            case LOW_CARDINALITY_STRING:
+            case MAC:
+                StringValue.writeString((String) r.refs[c.refSlot()], out);
+                return;
+            case STRING_ARRAY:
+            case LOW_CARDINALITY_STRING_ARRAY:
+            case TCP_FLAGS:
+                writeStrings((String[]) r.refs[c.refSlot()], out);
+                return;
+            case UINT8_ARRAY:
+            case RAW_JSON:
+                byte[] b = (byte[]) r.refs[c.refSlot()];
+                out.writeInt(b.length);
+                out.write(b);
+                return;
+            case NETWORK_EVENTS:
+                String[][] events = (String[][]) r.refs[c.refSlot()];
+                out.writeInt(events.length);
+                for (String[] e : events) {
+                    writeStrings(e, out);
+                }
+                return;
+            default:
+                throw new IllegalStateException("unhandled kind " + c.kind());
+        }
+    }
+
+    private static void writeStrings(String[] a, DataOutputView out) throws IOException {
+        out.writeInt(a.length);
+        for (String s : a) {
+            StringValue.writeString(s, out);
+        }
+    }
+
+    @Override
+    public FlowRecord deserialize(DataInputView in) throws IOException {
+        FlowRecord r = new FlowRecord();
+        int words = (layoutNames.length + 63) >>> 6;
+        long[] present = new long[words];
+        for (int i = 0; i < words; i++) {
+            present[i] = in.readLong();
+        }
+        Column[] t = targets();
+        for (int i = 0; i < layoutNames.length; i++) {
+            if ((present[i >>> 6] & (1L << i)) != 0) {
+                readValue(r, layoutKinds[i], t[i], in);
+            }
+        }
+        return r;
+    }
+
+    @Override
+    public FlowRecord deserialize(FlowRecord reuse, DataInputView in) throws IOException {
+        return deserialize(in);
+    }
+
+    /** Reads one value of {@code kind}; stores it in {@code target} unless that is null (skip). */
+    private static void readValue(FlowRecord r, ValueKind kind, Column target, DataInputView in) throws IOException {
+        long v;
+        switch (kind) {
+            case UINT8:
+            case BOOL:
+                v = in.readUnsignedByte();
+                break;
+            case UINT16:
+                v = in.readUnsignedShort();
+                break;
+            case UINT32:
+                v = in.readInt() & 0xFFFF_FFFFL;
+                break;
+            case INT32:
+                v = in.readInt();
+                break;
+            case UINT64:
+            case INT64:
+            case TIMESTAMP_MS:
+            case TIMESTAMP_S:
+            case FLOAT64:
+                v = in.readLong();
+                break;
+            case IP:
+                int tag = in.readUnsignedByte();
+                long hi;
+                long lo;
+                if (tag == 4) {
+                    hi = IpAddresses.V4_MAPPED_HIGH;
+                    lo = 0x0000_FFFF_0000_0000L | (in.readInt() & 0xFFFF_FFFFL);
+                } else if (tag == 6) {
+                    hi = in.readLong();
+                    lo = in.readLong();
+                } else {
+                    throw new IOException("corrupt IP tag " + tag);
+                }
+                if (target != null) {
+                    r.setIp(target, hi, lo);
+                }
+                return;
+            case STRING:
+            case LOW_CARDINALITY_STRING:
+            case MAC:
+                String s = StringValue.readString(in);
+                if (target != null) {
+                    r.setString(target, s);
+                }
+                return;
+            case STRING_ARRAY:
+            case LOW_CARDINALITY_STRING_ARRAY:
+            case TCP_FLAGS:
+                String[] a = readStrings(in);
+                if (target != null) {
+                    r.setStrings(target, a);
+                }
+                return;
+            case UINT8_ARRAY:
+            case RAW_JSON:
+                byte[] b = new byte[in.readInt()];
+                in.readFully(b);
+                if (target != null) {
+                    r.setBytes(target, b);
+                }
+                return;
+            case NETWORK_EVENTS:
+                String[][] events = new String[in.readInt()][];
+                for (int i = 0; i < events.length; i++) {
+                    events[i] = readStrings(in);
+                }
+                if (target != null) {
+                    r.setEvents(target, events);
+                }
+                return;
+            default:
+                throw new IOException("unhandled kind " + kind);
+        }
+        if (target != null) {
+            r.setLong(target, v);
+        }
+    }
+
+    private static String[] readStrings(DataInputView in) throws IOException {
+        String[] a = new String[in.readInt()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = StringValue.readString(in);
+        }
+        return a;
+    }
+
+    @Override
+    public void copy(DataInputView source, DataOutputView target) throws IOException {
+        serialize(deserialize(source), target);
+    }
+
+    @Override
+    public boolean equals(Object obj) {
+        if (!(obj instanceof FlowRecordSerializer)) {
+            return false;
+        }
+        FlowRecordSerializer o = (FlowRecordSerializer) obj;
+        return Arrays.equals(layoutNames, o.layoutNames) && Arrays.equals(layoutKinds, o.layoutKinds);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(Arrays.hashCode(layoutNames), Arrays.hashCode(layoutKinds));
+    }
+
+    @Override
+    public TypeSerializerSnapshot<FlowRecord> snapshotConfiguration() {
+        return new FlowRecordSerializerSnapshot(layoutNames, layoutKinds);
+    }
+
+    /** Describes the layout, for tests and diagnostics. */
+    List<String> describeLayout() {
+        List<String> l = new ArrayList<>();
+        for (int i = 0; i < layoutNames.length; i++) {
+            l.add(layoutNames[i] + ":" + layoutKinds[i]);
+        }
+        return l;
+    }
+}

@@ -1,0 +1,168 @@
+package io.github.netobservch.format;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.netobservch.enrich.FlowEnricher;
+
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+class FlowRecordSerializerTest {
+
+    private final FlowRecordSerializer serializer = new FlowRecordSerializer();
+
+    static List<String> fixtures() {
+        return FlowFixtures.ALL;
+    }
+
+    @ParameterizedTest
+    @MethodSource("fixtures")
+    void roundTripsEveryFixtureParsedAndEnriched(String name) throws IOException {
+        FlowRecord r = FlowEnricher.enrich(FlowFixtures.parse(name));
+        FlowRecord back = roundTrip(serializer, serializer, r);
+        assertThat(back).isEqualTo(r);
+        assertThat(back.toString()).isEqualTo(r.toString());
+        assertThat(back.rawText()).isEqualTo(FlowFixtures.text(name));
+    }
+
+    @Test
+    void roundTripsExtremeValuesOfEveryKind() throws IOException {
+        FlowRecord r = new FlowRecord();
+        r.setLong(ColumnRegistry.BYTES, -1L); // 2^64-1 as unsigned
+        r.setLong(ColumnRegistry.PACKETS, 0xFFFF_FFFFL);
+        r.setLong(ColumnRegistry.SRC_PORT, 65535);
+        r.setLong(ColumnRegistry.PROTO, 255);
+        r.setLong(ColumnRegistry.IPSEC_RET_CODE, -22);
+        r.setLong(ColumnRegistry.KAFKA_OFFSET, Long.MAX_VALUE);
+        r.setBool(ColumnRegistry.DUPLICATE, true);
+        r.setDouble(ColumnRegistry.BYTES_PER_SECOND, 1234.5678);
+        long[] ip = new long[2];
+        IpAddresses.parse("fd01:0:0:1::2a", ip);
+        r.setIp(ColumnRegistry.SRC_ADDR, ip[0], ip[1]);
+        IpAddresses.parse("10.0.0.1", ip);
+        r.setIp(ColumnRegistry.DST_ADDR, ip[0], ip[1]);
+        r.setString(ColumnRegistry.DNS_NAME, "ünïcødé.example ✓");
+        r.setStrings(ColumnRegistry.INTERFACES, new String[] {"eth0", ""});
+        r.setStrings(ColumnRegistry.FLAGS, new String[0]);
+        r.setBytes(ColumnRegistry.IF_DIRECTIONS, new byte[] {0, 1, 3, (byte) 255});
+        r.setEvents(ColumnRegistry.NETWORK_EVENTS_COL, new String[][] {{"Action", "drop", "Type", "NetworkPolicy"}, {"Message", "x"}});
+        FlowRecord back = roundTrip(serializer, serializer, r);
+        assertThat(back).isEqualTo(r);
+        assertThat(back.getLong(ColumnRegistry.BYTES)).isEqualTo(-1L);
+        assertThat(back.value(ColumnRegistry.BYTES)).isEqualTo("18446744073709551615");
+        assertThat(back.getLong(ColumnRegistry.PACKETS)).isEqualTo(0xFFFF_FFFFL);
+        assertThat(back.getLong(ColumnRegistry.IPSEC_RET_CODE)).isEqualTo(-22);
+        assertThat(back.ipText(ColumnRegistry.SRC_ADDR)).isEqualTo("fd01:0:0:1::2a");
+        assertThat(back.ipText(ColumnRegistry.DST_ADDR)).isEqualTo("10.0.0.1");
+        assertThat(back.has(ColumnRegistry.FLAGS)).isTrue();
+        assertThat(back.has(ColumnRegistry.SRC_MAC)).isFalse();
+        assertThat(back.presentCount()).isEqualTo(r.presentCount()).isEqualTo(15);
+    }
+
+    @Test
+    void copyIsIndependentOfTheOriginal() {
+        FlowRecord r = FlowFixtures.parse("example1");
+        FlowRecord c = serializer.copy(r);
+        assertThat(c).isEqualTo(r).isNotSameAs(r);
+        c.setLong(ColumnRegistry.BYTES, 1);
+        c.clear(ColumnRegistry.DST_PORT);
+        assertThat(r.getLong(ColumnRegistry.BYTES)).isEqualTo(45871);
+        assertThat(r.getLong(ColumnRegistry.DST_PORT)).isEqualTo(8080);
+    }
+
+    @Test
+    void snapshotIsVersionedAndRestoresAnEqualSerializer() throws IOException {
+        TypeSerializerSnapshot<FlowRecord> snap = serializer.snapshotConfiguration();
+        assertThat(snap.getCurrentVersion()).isEqualTo(FlowRecordSerializerSnapshot.VERSION).isEqualTo(1);
+        DataOutputSerializer out = new DataOutputSerializer(4096);
+        TypeSerializerSnapshot.writeVersionedSnapshot(out, snap);
+        TypeSerializerSnapshot<FlowRecord> read = TypeSerializerSnapshot.readVersionedSnapshot(
+                new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
+        assertThat(read).isInstanceOf(FlowRecordSerializerSnapshot.class);
+        assertThat(read.restoreSerializer()).isEqualTo(serializer);
+        assertThat(serializer.snapshotConfiguration().resolveSchemaCompatibility(read).isCompatibleAsIs()).isTrue();
+    }
+
+    @Test
+    void unknownSnapshotVersionIsRefused() {
+        FlowRecordSerializerSnapshot snap = new FlowRecordSerializerSnapshot();
+        assertThatThrownBy(() -> snap.readSnapshot(2, new DataInputDeserializer(new byte[8]), getClass().getClassLoader()))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("version 2");
+    }
+
+    @Test
+    void olderLayoutMigratesByColumnName() throws IOException {
+        // "old" layout: without dns_name, plus a column that no longer exists
+        List<String> names = new ArrayList<>(Arrays.asList(FlowRecordSerializer.currentNames()));
+        List<ValueKind> kinds = new ArrayList<>(Arrays.asList(FlowRecordSerializer.currentKinds()));
+        int dns = names.indexOf("dns_name");
+        names.remove(dns);
+        kinds.remove(dns);
+        names.add(3, "gone_column");
+        kinds.add(3, ValueKind.STRING);
+        FlowRecordSerializer old = new FlowRecordSerializer(names.toArray(new String[0]), kinds.toArray(new ValueKind[0]));
+
+        TypeSerializerSchemaCompatibility<FlowRecord> compat =
+                serializer.snapshotConfiguration().resolveSchemaCompatibility(old.snapshotConfiguration());
+        assertThat(compat.isCompatibleAfterMigration()).isTrue();
+
+        FlowRecord r = FlowEnricher.enrich(FlowFixtures.parse("example5"));
+        FlowRecord back = roundTrip(old, (FlowRecordSerializer) old.snapshotConfiguration().restoreSerializer(), r);
+        FlowRecord expected = r.copy();
+        expected.clear(ColumnRegistry.DNS_NAME);
+        assertThat(back).isEqualTo(expected);
+        assertThat(back.getLong(ColumnRegistry.DNS_ID)).isEqualTo(40317);
+    }
+
+    @Test
+    void changedKindIsIncompatible() {
+        ValueKind[] kinds = FlowRecordSerializer.currentKinds();
+        kinds[ColumnRegistry.BYTES.index()] = ValueKind.UINT32;
+        FlowRecordSerializer old = new FlowRecordSerializer(FlowRecordSerializer.currentNames(), kinds);
+        assertThat(serializer.snapshotConfiguration().resolveSchemaCompatibility(old.snapshotConfiguration()).isIncompatible()).isTrue();
+    }
+
+    @Test
+    void typeInformationNeverFallsBackToKryo() {
+        TypeInformation<FlowRecord> info = TypeInformation.of(FlowRecord.class);
+        assertThat(info).isInstanceOf(FlowRecordTypeInfo.class);
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        TypeSerializer<FlowRecord> s = info.createSerializer(new SerializerConfigImpl(conf));
+        assertThat(s).isInstanceOf(FlowRecordSerializer.class);
+        assertThat(new ExecutionConfig().getSerializerConfig()).isNotNull();
+    }
+
+    static FlowRecord roundTrip(FlowRecordSerializer writer, FlowRecordSerializer reader, FlowRecord r) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(2048);
+        writer.serialize(r, out);
+        DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+        FlowRecord back = reader.deserialize(in);
+        assertThat(in.available()).isZero();
+        // copy(DataInputView, DataOutputView) must reproduce the same bytes
+        if (writer == reader) {
+            DataOutputSerializer copied = new DataOutputSerializer(2048);
+            writer.copy(new DataInputDeserializer(out.getCopyOfBuffer()), copied);
+            assertThat(copied.getCopyOfBuffer()).isEqualTo(out.getCopyOfBuffer());
+        }
+        return back;
+    }
+}
