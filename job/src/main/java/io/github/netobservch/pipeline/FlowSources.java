@@ -1,0 +1,53 @@
+package io.github.netobservch.pipeline;
+
+import io.github.netobservch.config.KafkaConfig;
+import io.github.netobservch.parse.KafkaMessage;
+import io.github.netobservch.parse.KafkaMessageDeserializer;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/** Builds the job's Kafka source: raw messages with their coordinates; parsing happens downstream. */
+public final class FlowSources {
+
+    /** Operator uid of the source: its state holds the Kafka offsets, so it must never change. */
+    public static final String SOURCE_UID = "kafka-flows-source";
+
+    private FlowSources() {}
+
+    /** The production source: unbounded, offsets committed on checkpoints (for monitoring only). */
+    public static KafkaSource<KafkaMessage> kafka(KafkaConfig config) {
+        return builder(config).build();
+    }
+
+    /** A source that stops at the offsets that are latest when the job starts (tests, replay, benchmark). */
+    public static KafkaSource<KafkaMessage> boundedKafka(KafkaConfig config) {
+        return builder(config).setBounded(OffsetsInitializer.latest()).build();
+    }
+
+    private static KafkaSourceBuilder<KafkaMessage> builder(KafkaConfig config) {
+        return KafkaSource.<KafkaMessage>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setTopics(config.topics())
+                .setGroupId(config.groupId())
+                .setStartingOffsets(startingOffsets(config.startingOffsets()))
+                .setDeserializer(new KafkaMessageDeserializer())
+                .setProperties(config.consumerProperties())
+                .setProperty("commit.offsets.on.checkpoint", "true");
+    }
+
+    static OffsetsInitializer startingOffsets(KafkaConfig.StartingOffsets offsets) {
+        switch (offsets.mode()) {
+            case EARLIEST:
+                return OffsetsInitializer.earliest();
+            case LATEST:
+                return OffsetsInitializer.latest();
+            case TIMESTAMP:
+                return OffsetsInitializer.timestamp(offsets.timestampMs());
+            case COMMITTED:
+            default:
+                return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        }
+    }
+}
