@@ -114,13 +114,17 @@ const tmpRoot = (() => {
     }
   }
   fs.mkdirSync(base, { recursive: true });
-  // Remove staging directories left behind by servers that were killed (-9).
+  // Remove staging directories left behind by servers that were killed (-9). A PID that looks
+  // dead may belong to another PID namespace sharing /dev/shm, so only directories untouched for
+  // ten minutes go (a live server also recreates its directory if it vanishes).
   for (const name of fs.readdirSync(base)) {
     const m = /^embedded-clickhouse-(\d+)-/.exec(name);
     if (!m || Number(m[1]) === process.pid) continue;
     let alive = true;
     try { process.kill(Number(m[1]), 0); } catch (e) { alive = e.code !== 'ESRCH'; }
-    if (!alive) {
+    let stale = false;
+    try { stale = Date.now() - fs.statSync(path.join(base, name)).mtimeMs > 10 * 60 * 1000; } catch { /* gone */ }
+    if (!alive && stale) {
       try { fs.rmSync(path.join(base, name), { recursive: true, force: true }); } catch { /* ignore */ }
     }
   }
