@@ -1,0 +1,106 @@
+package io.github.netobservch.sink;
+
+import java.io.IOException;
+import java.util.Collection;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.api.connector.sink2.CommitterInitContext;
+import org.apache.flink.metrics.MetricGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Inserts committables once their checkpoint has completed (exactly-once mode).
+ *
+ * <p>Flink calls {@link #commit} from {@code notifyCheckpointComplete} and, after a restore, for
+ * every committable in the restored state. A committable may therefore be inserted twice (its INSERT
+ * succeeded, then the job failed before Flink recorded that); the token stored in the committable
+ * makes the server drop the repeat. Per request:
+ *
+ * <ul>
+ *   <li>success → nothing (Flink treats an unsignalled request as committed);
+ *   <li>transient error (network, timeouts, overload, read-only replica, unknown insert status, …) →
+ *       backoff and retry inside this call, then {@code retryLater()} with the same committable; Flink
+ *       re-calls up to {@code sink.committer.retries} times (no pause of its own; the backoff continues
+ *       from {@code getNumberOfRetries()}) and then fails over, after which the restored committable is
+ *       committed again;
+ *   <li>permanent error (schema, syntax, auth, payload) → {@code signalFailedWithUnknownReason}: the
+ *       job fails and the committable stays in the checkpoint. Never {@code signalFailedWithKnownReason},
+ *       which would discard the rows.
+ * </ul>
+ *
+ * <p>Once one request has exhausted its attempts on a transient error, the remaining requests of the
+ * call are handed back without trying: the server is most likely unreachable for all of them.
+ */
+final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClickHouseCommitter.class);
+
+    private final String jobId;
+    private final int attempt;
+    private final SinkMetrics metrics;
+    private final CommitExecutor executor;
+
+    ClickHouseCommitter(ClickHouseSinkOptions options, SinkFaultInjector faults, CommitterInitContext context) {
+        this(options, faults, context.getJobInfo().getJobId().toHexString(), context.getTaskInfo().getAttemptNumber(),
+                context.getTaskInfo().getIndexOfThisSubtask(), context.metricGroup());
+    }
+
+    ClickHouseCommitter(ClickHouseSinkOptions options, SinkFaultInjector faults, String jobId, int attempt,
+            int subtask, MetricGroup metricGroup) {
+        this.jobId = jobId;
+        this.attempt = attempt;
+        this.metrics = new SinkMetrics(metricGroup);
+        this.executor = new CommitExecutor(options, metrics, faults, subtask, attempt);
+    }
+
+    SinkMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void commit(Collection<CommitRequest<ClickHouseCommittable>> requests)
+            throws IOException, InterruptedException {
+        boolean unreachable = false;
+        for (CommitRequest<ClickHouseCommittable> request : requests) {
+            ClickHouseCommittable c = request.getCommittable();
+            if (unreachable) {
+                request.retryLater();
+                continue;
+            }
+            switch (executor.commit(c, request.getNumberOfRetries(), isFromState(c))) {
+                case COMMITTED:
+                    break;
+                case RETRY_LATER:
+                    unreachable = true;
+                    request.retryLater();
+                    break;
+                case FAILED:
+                    Throwable failure = executor.lastFailure();
+                    request.signalFailedWithUnknownReason(new IOException("cannot commit " + c + " to ClickHouse: "
+                            + ClickHouseErrors.describe(failure) + ". The batch stays in the checkpoint and is"
+                            + " inserted (with the same token) once the job restarts after the cause is fixed.",
+                            failure));
+                    break;
+                default:
+                    throw new IllegalStateException();
+            }
+        }
+        if (unreachable) {
+            LOG.warn("ClickHouse unreachable; {} committable(s) handed back to Flink for a later retry", requests.size());
+        }
+    }
+
+    /**
+     * True when {@code c} was sealed by another execution (an earlier attempt or another job), i.e. it
+     * came back from a checkpoint. Writer and committer of one subtask run in the same task, so a
+     * committable sealed in this execution carries this execution's job id and attempt number.
+     */
+    boolean isFromState(ClickHouseCommittable c) {
+        return c.originAttempt() != attempt || !c.originJobId().equals(jobId);
+    }
+
+    @Override
+    public void close() {
+        executor.close();
+    }
+}

@@ -1,0 +1,97 @@
+package io.github.netobservch.sink;
+
+import com.clickhouse.client.api.Client;
+import com.clickhouse.client.api.insert.InsertResponse;
+import com.clickhouse.client.api.insert.InsertSettings;
+import com.clickhouse.client.api.query.GenericRecord;
+import com.clickhouse.data.ClickHouseFormat;
+import java.io.ByteArrayInputStream;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Sends RowBinary INSERTs (and the preflight's queries) over clickhouse-java client-v2.
+ *
+ * <p>client-v2 rather than the JDBC driver: the sink already holds RowBinary bytes, and
+ * {@link Client#insert(String, List, java.io.InputStream, ClickHouseFormat, InsertSettings)} streams
+ * them as the body of one {@code INSERT … FORMAT RowBinary} HTTP request with per-request settings,
+ * with no row objects or SQL building in between (the JDBC driver would re-encode bound values).
+ * The client's own retries are off: the committer retries with backoff and the same token.
+ */
+final class ClickHouseInserter implements AutoCloseable {
+
+    private final ClickHouseSinkOptions options;
+    private final Client client;
+
+    ClickHouseInserter(ClickHouseSinkOptions options) {
+        this.options = options;
+        this.client = new Client.Builder()
+                .addEndpoint(options.endpoint())
+                .setUsername(options.user())
+                .setPassword(options.password())
+                .compressServerResponse(false)
+                .compressClientRequest(false)
+                .setMaxRetries(0)
+                .setConnectTimeout(options.connectTimeout().toMillis(), ChronoUnit.MILLIS)
+                .setSocketTimeout(options.socketTimeout().toMillis(), ChronoUnit.MILLIS)
+                .setClientName("netobserv-clickhouse-sink/" + options.sinkName())
+                .build();
+    }
+
+    /**
+     * One INSERT of {@code rowBinary} into {@code database.table}. With a token: the token,
+     * {@code insert_deduplicate=1}; always {@code async_insert=0} (an acknowledged async insert without
+     * waiting is not durable, and server-side coalescing would mix batches).
+     *
+     * @return rows the server reports written (a deduplicated INSERT may report 0 or the row count,
+     *     depending on the server version)
+     */
+    long insert(String database, String table, List<String> columns, byte[] rowBinary, String token)
+            throws Exception {
+        InsertSettings settings = new InsertSettings()
+                .serverSetting("async_insert", "0")
+                // RowBinary is not parsed in parallel, but a future server might: one block per INSERT.
+                .serverSetting("input_format_parallel_parsing", "0");
+        if (token != null) {
+            settings.setDeduplicationToken(token);
+            settings.serverSetting("insert_deduplicate", "1");
+            settings.logComment(token);
+        } else {
+            // Test-only negative control: no deduplication at all. Since 26.2 deduplicate_insert overrides
+            // insert_deduplicate (and is unknown to older servers, where this path then fails with 115).
+            settings.serverSetting("insert_deduplicate", "0");
+            settings.serverSetting("deduplicate_insert", "disable");
+        }
+        List<String> quoted = columns.stream().map(ClickHouseSinkOptions::quote).collect(Collectors.toList());
+        String target = ClickHouseSinkOptions.quote(database) + "." + ClickHouseSinkOptions.quote(table);
+        try (InsertResponse response = await(client.insert(target, quoted, new ByteArrayInputStream(rowBinary),
+                ClickHouseFormat.RowBinary, settings))) {
+            return response.getWrittenRows();
+        }
+    }
+
+    List<GenericRecord> query(String sql, Map<String, Object> params) {
+        return client.queryAll(sql, params);
+    }
+
+    private <V> V await(java.util.concurrent.CompletableFuture<V> future) throws Exception {
+        try {
+            return future.get(options.socketTimeout().toMillis() * 2 + 5_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof Exception) {
+                throw (Exception) cause;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

@@ -1,0 +1,107 @@
+package io.github.netobservch.sink;
+
+import java.io.IOException;
+import java.util.Objects;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.api.connector.sink2.CommitterInitContext;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.SupportsCommitter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads records into one ClickHouse table, exactly once (default) or at least once.
+ *
+ * <p>Exactly-once works like this: the writer buffers RowBinary rows per table partition and, just
+ * before each checkpoint barrier, seals them into committables (one partition, one block, one random
+ * token each) that become part of the checkpoint. When the checkpoint completes, the committer
+ * inserts each committable with {@code insert_deduplication_token=<token>}; after a failure, the
+ * committables of the restored checkpoint are inserted again with the same tokens, and ClickHouse
+ * drops those it already has. Rows after the checkpoint are replayed by the (Kafka) source and sealed
+ * into new committables. Requires a table with an insert-deduplication log large enough (checked by
+ * {@link ClickHousePreflight}). Rows become visible only after the checkpoint completes.
+ *
+ * <pre>{@code
+ * ClickHouseSinkOptions options = ClickHouseSinkOptions.builder()
+ *         .url("http://clickhouse:8123").database("netobserv").table("flows")
+ *         .user("flink").password(secret)
+ *         .deduplicationRequirements(Duration.ofSeconds(30), Duration.ofHours(1), parallelism, 2)
+ *         .build();
+ * stream.sinkTo(new ClickHouseSink<>(options, new FlowRowEncoder())).name("clickhouse").uid("clickhouse-sink");
+ * }</pre>
+ *
+ * @param <T> record type
+ */
+public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<ClickHouseCommittable> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSink.class);
+
+    private final ClickHouseSinkOptions options;
+    private final RowEncoder<T> encoder;
+    private final SinkFaultInjector faults;
+
+    public ClickHouseSink(ClickHouseSinkOptions options, RowEncoder<T> encoder) {
+        this(options, encoder, SinkFaultInjector.NONE);
+    }
+
+    private ClickHouseSink(ClickHouseSinkOptions options, RowEncoder<T> encoder, SinkFaultInjector faults) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.encoder = Objects.requireNonNull(encoder, "encoder");
+        this.faults = Objects.requireNonNull(faults, "faults");
+        if (encoder.columns().isEmpty()) {
+            throw new IllegalArgumentException("the encoder names no columns");
+        }
+    }
+
+    /** Test only: the same sink with a fault injector. */
+    public ClickHouseSink<T> withFaultInjector(SinkFaultInjector injector) {
+        return new ClickHouseSink<>(options, encoder, injector);
+    }
+
+    public ClickHouseSinkOptions options() {
+        return options;
+    }
+
+    @Override
+    public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
+        if (options.preflightOnOpen()) {
+            preflight(context.getTaskInfo().getIndexOfThisSubtask());
+        }
+        return new ClickHouseSinkWriter<>(options, encoder, faults, context);
+    }
+
+    @Override
+    public Committer<ClickHouseCommittable> createCommitter(CommitterInitContext context) throws IOException {
+        return new ClickHouseCommitter(options, faults, context);
+    }
+
+    @Override
+    public SimpleVersionedSerializer<ClickHouseCommittable> getCommittableSerializer() {
+        return new ClickHouseCommittableSerializer();
+    }
+
+    /**
+     * Misconfiguration fails the task with the preflight's message; an unreachable server only logs a
+     * warning, since commits retry on their own and a restart during a ClickHouse outage should not
+     * burn restart attempts.
+     */
+    private void preflight(int subtask) {
+        try (ClickHouseInserter client = new ClickHouseInserter(options)) {
+            ClickHousePreflight.check(client, options, encoder.columns(), encoder.columnTypes());
+        } catch (ClickHousePreflightException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (ClickHouseErrors.classify(e) == ClickHouseErrors.Kind.TRANSIENT) {
+                LOG.warn("Subtask {}: preflight skipped, ClickHouse unreachable: {}", subtask,
+                        ClickHouseErrors.describe(e));
+                return;
+            }
+            throw new ClickHousePreflightException(options.database() + "." + options.table(),
+                    java.util.List.of("preflight query failed: " + ClickHouseErrors.describe(e)));
+        }
+    }
+}

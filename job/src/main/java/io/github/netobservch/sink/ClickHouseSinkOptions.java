@@ -1,0 +1,413 @@
+package io.github.netobservch.sink;
+
+import java.io.Serializable;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+
+/**
+ * Immutable configuration of {@link ClickHouseSink}. Build with {@link #builder()}.
+ *
+ * <p>The password is never part of {@link #toString()} or any log line.
+ */
+public final class ClickHouseSinkOptions implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Default rows per INSERT: half of ClickHouse's {@code max_insert_block_size} (1,048,449), so
+     * every INSERT stays one block and a retry reproduces the same (single) block.
+     */
+    public static final int DEFAULT_MAX_ROWS = 500_000;
+
+    /**
+     * Default bytes per INSERT (uncompressed RowBinary): 8 MiB, below the 10 MiB
+     * {@code min_chunk_bytes_for_parallel_parsing} and far below {@code min_insert_block_size_bytes}.
+     */
+    public static final long DEFAULT_MAX_BYTES = 8L * 1024 * 1024;
+
+    private final String endpoint;
+    private final String database;
+    private final String table;
+    private final String user;
+    private final String password;
+    private final int maxRowsPerInsert;
+    private final long maxBytesPerInsert;
+    private final DeliveryMode deliveryMode;
+    private final int maxAttemptsPerCommit;
+    private final Duration initialBackoff;
+    private final Duration maxBackoff;
+    private final Duration connectTimeout;
+    private final Duration socketTimeout;
+    private final boolean idempotentCommits;
+    private final String sinkName;
+    private final PayloadCodec payloadCodec;
+    private final boolean preflightOnOpen;
+    private final Duration checkpointInterval;
+    private final Duration toleratedOutage;
+    private final int parallelism;
+    private final int partitionsPerCheckpoint;
+
+    private ClickHouseSinkOptions(Builder b) {
+        this.endpoint = b.endpoint;
+        this.database = b.database;
+        this.table = b.table;
+        this.user = b.user;
+        this.password = b.password;
+        this.maxRowsPerInsert = b.maxRowsPerInsert;
+        this.maxBytesPerInsert = b.maxBytesPerInsert;
+        this.deliveryMode = b.deliveryMode;
+        this.maxAttemptsPerCommit = b.maxAttemptsPerCommit;
+        this.initialBackoff = b.initialBackoff;
+        this.maxBackoff = b.maxBackoff;
+        this.connectTimeout = b.connectTimeout;
+        this.socketTimeout = b.socketTimeout;
+        this.idempotentCommits = b.idempotentCommits;
+        this.sinkName = b.sinkName;
+        this.payloadCodec = b.payloadCodec;
+        this.preflightOnOpen = b.preflightOnOpen;
+        this.checkpointInterval = b.checkpointInterval;
+        this.toleratedOutage = b.toleratedOutage;
+        this.parallelism = b.parallelism;
+        this.partitionsPerCheckpoint = b.partitionsPerCheckpoint;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder with every value of this instance. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.endpoint = endpoint;
+        b.database = database;
+        b.table = table;
+        b.user = user;
+        b.password = password;
+        b.maxRowsPerInsert = maxRowsPerInsert;
+        b.maxBytesPerInsert = maxBytesPerInsert;
+        b.deliveryMode = deliveryMode;
+        b.maxAttemptsPerCommit = maxAttemptsPerCommit;
+        b.initialBackoff = initialBackoff;
+        b.maxBackoff = maxBackoff;
+        b.connectTimeout = connectTimeout;
+        b.socketTimeout = socketTimeout;
+        b.idempotentCommits = idempotentCommits;
+        b.sinkName = sinkName;
+        b.payloadCodec = payloadCodec;
+        b.preflightOnOpen = preflightOnOpen;
+        b.checkpointInterval = checkpointInterval;
+        b.toleratedOutage = toleratedOutage;
+        b.parallelism = parallelism;
+        b.partitionsPerCheckpoint = partitionsPerCheckpoint;
+        return b;
+    }
+
+    /** HTTP(S) base URL of the server, e.g. {@code http://clickhouse:8123}. */
+    public String endpoint() {
+        return endpoint;
+    }
+
+    public String database() {
+        return database;
+    }
+
+    public String table() {
+        return table;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    /** The password; callers must not log it. */
+    String password() {
+        return password;
+    }
+
+    public int maxRowsPerInsert() {
+        return maxRowsPerInsert;
+    }
+
+    public long maxBytesPerInsert() {
+        return maxBytesPerInsert;
+    }
+
+    public DeliveryMode deliveryMode() {
+        return deliveryMode;
+    }
+
+    /** INSERT attempts inside one {@code commit()} call before the request is handed back to Flink. */
+    public int maxAttemptsPerCommit() {
+        return maxAttemptsPerCommit;
+    }
+
+    public Duration initialBackoff() {
+        return initialBackoff;
+    }
+
+    public Duration maxBackoff() {
+        return maxBackoff;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    public Duration socketTimeout() {
+        return socketTimeout;
+    }
+
+    /**
+     * True (always, in production): every INSERT carries the committable's deduplication token with
+     * {@code insert_deduplicate=1}. False is a test-only negative control that sends no token and
+     * {@code insert_deduplicate=0}, i.e. a naive at-least-once committer.
+     */
+    public boolean idempotentCommits() {
+        return idempotentCommits;
+    }
+
+    public String sinkName() {
+        return sinkName;
+    }
+
+    public PayloadCodec payloadCodec() {
+        return payloadCodec;
+    }
+
+    public boolean preflightOnOpen() {
+        return preflightOnOpen;
+    }
+
+    /** The job's checkpoint interval, for the dedup window check; null = skip that check. */
+    public Duration checkpointInterval() {
+        return checkpointInterval;
+    }
+
+    public Duration toleratedOutage() {
+        return toleratedOutage;
+    }
+
+    public int parallelism() {
+        return parallelism;
+    }
+
+    public int partitionsPerCheckpoint() {
+        return partitionsPerCheckpoint;
+    }
+
+    /**
+     * INSERTs the dedup window must remember: parallelism × partitions per checkpoint × checkpoints
+     * during the tolerated outage (at least 1). 0 when no checkpoint interval is configured.
+     */
+    public long requiredDeduplicationWindow() {
+        if (checkpointInterval == null) {
+            return 0;
+        }
+        long interval = Math.max(1, checkpointInterval.toMillis());
+        long checkpoints = Math.max(1, (toleratedOutage.toMillis() + interval - 1) / interval);
+        return (long) parallelism * partitionsPerCheckpoint * checkpoints;
+    }
+
+    /** {@code database.table}, backquoted. */
+    public String qualifiedTable() {
+        return quote(database) + "." + quote(table);
+    }
+
+    static String quote(String identifier) {
+        return "`" + identifier.replace("\\", "\\\\").replace("`", "\\`") + "`";
+    }
+
+    @Override
+    public String toString() {
+        return "ClickHouseSinkOptions{endpoint=" + endpoint + ", table=" + database + "." + table
+                + ", user=" + user + ", password=" + (password.isEmpty() ? "<empty>" : "<hidden>")
+                + ", mode=" + deliveryMode + ", maxRows=" + maxRowsPerInsert + ", maxBytes=" + maxBytesPerInsert
+                + ", attempts=" + maxAttemptsPerCommit + ", backoff=" + initialBackoff + ".." + maxBackoff
+                + ", idempotent=" + idempotentCommits + ", sinkName=" + sinkName + ", codec=" + payloadCodec
+                + "}";
+    }
+
+    /** Builder; {@link #build()} validates. */
+    public static final class Builder {
+        private String endpoint;
+        private String database = "default";
+        private String table;
+        private String user = "default";
+        private String password = "";
+        private int maxRowsPerInsert = DEFAULT_MAX_ROWS;
+        private long maxBytesPerInsert = DEFAULT_MAX_BYTES;
+        private DeliveryMode deliveryMode = DeliveryMode.EXACTLY_ONCE;
+        private int maxAttemptsPerCommit = 4;
+        private Duration initialBackoff = Duration.ofMillis(200);
+        private Duration maxBackoff = Duration.ofSeconds(10);
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration socketTimeout = Duration.ofSeconds(60);
+        private boolean idempotentCommits = true;
+        private String sinkName = "clickhouse";
+        private PayloadCodec payloadCodec = PayloadCodec.LZ4;
+        private boolean preflightOnOpen = true;
+        private Duration checkpointInterval;
+        private Duration toleratedOutage = Duration.ofHours(1);
+        private int parallelism = 1;
+        private int partitionsPerCheckpoint = 2;
+
+        private Builder() {}
+
+        /** HTTP(S) endpoint, or a {@code jdbc:clickhouse:} / {@code jdbc:ch:} URL whose path names the database. */
+        public Builder url(String url) {
+            Objects.requireNonNull(url, "url");
+            String u = url.trim();
+            if (u.startsWith("jdbc:")) {
+                u = u.replaceFirst("^jdbc:(clickhouse|ch):", "");
+                if (u.startsWith("//")) {
+                    u = "http:" + u;
+                }
+            }
+            URI uri = URI.create(u);
+            if (uri.getScheme() == null || !uri.getScheme().startsWith("http") || uri.getHost() == null) {
+                throw new IllegalArgumentException("not an HTTP(S) or jdbc:clickhouse URL: " + stripUserInfo(url));
+            }
+            int port = uri.getPort() > 0 ? uri.getPort() : ("https".equals(uri.getScheme()) ? 8443 : 8123);
+            this.endpoint = uri.getScheme() + "://" + uri.getHost() + ":" + port;
+            String path = uri.getPath();
+            if (path != null && path.length() > 1) {
+                this.database = path.substring(1).replaceAll("/+$", "");
+            }
+            return this;
+        }
+
+        /** URL, user and password from flink-connector-jdbc's connection options. */
+        public Builder jdbcConnection(JdbcConnectionOptions jdbc) {
+            url(jdbc.getDbURL());
+            jdbc.getUsername().ifPresent(this::user);
+            jdbc.getPassword().ifPresent(this::password);
+            return this;
+        }
+
+        public Builder database(String database) {
+            this.database = database;
+            return this;
+        }
+
+        public Builder table(String table) {
+            this.table = table;
+            return this;
+        }
+
+        public Builder user(String user) {
+            this.user = user;
+            return this;
+        }
+
+        public Builder password(String password) {
+            this.password = password == null ? "" : password;
+            return this;
+        }
+
+        public Builder maxRowsPerInsert(int rows) {
+            this.maxRowsPerInsert = rows;
+            return this;
+        }
+
+        public Builder maxBytesPerInsert(long bytes) {
+            this.maxBytesPerInsert = bytes;
+            return this;
+        }
+
+        public Builder deliveryMode(DeliveryMode mode) {
+            this.deliveryMode = mode;
+            return this;
+        }
+
+        public Builder maxAttemptsPerCommit(int attempts) {
+            this.maxAttemptsPerCommit = attempts;
+            return this;
+        }
+
+        public Builder backoff(Duration initial, Duration max) {
+            this.initialBackoff = initial;
+            this.maxBackoff = max;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = timeout;
+            return this;
+        }
+
+        public Builder socketTimeout(Duration timeout) {
+            this.socketTimeout = timeout;
+            return this;
+        }
+
+        /** Test-only negative control: false drops the idempotency token (see {@link #idempotentCommits()}). */
+        public Builder idempotentCommits(boolean idempotent) {
+            this.idempotentCommits = idempotent;
+            return this;
+        }
+
+        public Builder sinkName(String name) {
+            this.sinkName = name;
+            return this;
+        }
+
+        public Builder payloadCodec(PayloadCodec codec) {
+            this.payloadCodec = codec;
+            return this;
+        }
+
+        public Builder preflightOnOpen(boolean enabled) {
+            this.preflightOnOpen = enabled;
+            return this;
+        }
+
+        /**
+         * Inputs of the dedup-window check: the job's checkpoint interval, the longest outage after
+         * which a re-commit must still be recognised, the sink parallelism and the number of table
+         * partitions a checkpoint typically touches (2 for day partitions around midnight).
+         */
+        public Builder deduplicationRequirements(
+                Duration checkpointInterval, Duration toleratedOutage, int parallelism, int partitionsPerCheckpoint) {
+            this.checkpointInterval = checkpointInterval;
+            this.toleratedOutage = toleratedOutage;
+            this.parallelism = parallelism;
+            this.partitionsPerCheckpoint = partitionsPerCheckpoint;
+            return this;
+        }
+
+        public ClickHouseSinkOptions build() {
+            require(endpoint != null, "url is required");
+            require(database != null && !database.isBlank(), "database is required");
+            require(table != null && !table.isBlank(), "table is required");
+            require(user != null, "user is required");
+            require(maxRowsPerInsert > 0 && maxRowsPerInsert < 1_048_449,
+                    "maxRowsPerInsert must be in 1..1048448 (below max_insert_block_size), got " + maxRowsPerInsert);
+            require(maxBytesPerInsert > 0 && maxBytesPerInsert <= 1L << 30,
+                    "maxBytesPerInsert must be in 1..1 GiB, got " + maxBytesPerInsert);
+            require(deliveryMode != null, "deliveryMode is required");
+            require(maxAttemptsPerCommit >= 1, "maxAttemptsPerCommit must be >= 1");
+            require(initialBackoff != null && !initialBackoff.isNegative()
+                    && maxBackoff != null && maxBackoff.compareTo(initialBackoff) >= 0,
+                    "backoff must satisfy 0 <= initial <= max");
+            require(connectTimeout != null && socketTimeout != null, "timeouts are required");
+            require(sinkName != null && sinkName.matches("[A-Za-z0-9._-]{1,64}"),
+                    "sinkName must match [A-Za-z0-9._-]{1,64}, got " + sinkName);
+            require(payloadCodec != null, "payloadCodec is required");
+            require(toleratedOutage != null && parallelism >= 1 && partitionsPerCheckpoint >= 1,
+                    "deduplicationRequirements need an outage, parallelism >= 1 and partitionsPerCheckpoint >= 1");
+            return new ClickHouseSinkOptions(this);
+        }
+
+        private static void require(boolean condition, String message) {
+            if (!condition) {
+                throw new IllegalArgumentException(message);
+            }
+        }
+
+        private static String stripUserInfo(String url) {
+            return url.replaceAll("//[^/@]*@", "//<credentials>@").replaceAll("(?i)password=[^&]*", "password=<hidden>");
+        }
+    }
+}

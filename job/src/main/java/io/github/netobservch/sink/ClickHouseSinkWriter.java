@@ -1,0 +1,173 @@
+package io.github.netobservch.sink;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.metrics.MetricGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Buffers encoded rows per table partition and turns them into INSERTs.
+ *
+ * <p>Exactly-once: full buckets (max rows / max bytes) and, in {@link #prepareCommit()} (just before
+ * the checkpoint barrier), all non-empty buckets are sealed into {@link ClickHouseCommittable}s, each
+ * one partition, one block, one token; nothing is sent to ClickHouse here. No writer state: rows not
+ * yet sealed at a failure are replayed from Kafka.
+ *
+ * <p>At-least-once: the writer inserts full buckets itself and everything on {@link #flush}, which
+ * Flink calls before each checkpoint barrier and at end of input; it emits no committables.
+ */
+final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickHouseCommittable> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSinkWriter.class);
+
+    private final ClickHouseSinkOptions options;
+    private final RowEncoder<T> encoder;
+    private final List<String> columns;
+    private final SinkFaultInjector faults;
+    private final SinkMetrics metrics;
+    private final String jobId;
+    private final int subtask;
+    private final int attempt;
+    private final boolean exactlyOnce;
+    private final Map<String, Bucket> buckets = new LinkedHashMap<>();
+    private final List<ClickHouseCommittable> sealed = new ArrayList<>();
+    private final CommitExecutor executor;
+
+    ClickHouseSinkWriter(ClickHouseSinkOptions options, RowEncoder<T> encoder, SinkFaultInjector faults,
+            WriterInitContext context) {
+        this(options, encoder, faults, context.getJobInfo().getJobId().toHexString(),
+                context.getTaskInfo().getIndexOfThisSubtask(), context.getTaskInfo().getAttemptNumber(),
+                context.metricGroup());
+    }
+
+    ClickHouseSinkWriter(ClickHouseSinkOptions options, RowEncoder<T> encoder, SinkFaultInjector faults, String jobId,
+            int subtask, int attempt, MetricGroup metricGroup) {
+        this.options = options;
+        this.encoder = encoder;
+        this.columns = List.copyOf(encoder.columns());
+        this.faults = faults;
+        this.metrics = new SinkMetrics(metricGroup);
+        this.jobId = jobId;
+        this.subtask = subtask;
+        this.attempt = attempt;
+        this.exactlyOnce = options.deliveryMode() == DeliveryMode.EXACTLY_ONCE;
+        this.executor = exactlyOnce ? null : new CommitExecutor(options, metrics, faults, subtask, attempt);
+    }
+
+    @Override
+    public void write(T element, Context context) throws IOException, InterruptedException {
+        String key = encoder.partitionKey(element);
+        Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket());
+        RowBinaryWriter out = bucket.rows;
+        int mark = out.size();
+        try {
+            encoder.encode(element, out);
+        } catch (RuntimeException e) {
+            out.truncate(mark);
+            throw new IOException("cannot encode a record for partition " + key + " of " + options.database() + "."
+                    + options.table() + "; validate records before the sink", e);
+        }
+        bucket.count++;
+        if (out.size() > options.maxBytesPerInsert() && bucket.count > 1) {
+            // This row would push the INSERT over the byte limit: seal the rows before it.
+            byte[] last = out.copyOfRange(mark, out.size());
+            out.truncate(mark);
+            bucket.count--;
+            seal(key, bucket);
+            out.writeRaw(last, 0, last.length);
+            bucket.count = 1;
+        }
+        if (bucket.count >= options.maxRowsPerInsert() || out.size() >= options.maxBytesPerInsert()) {
+            seal(key, bucket);
+        }
+        fire(SinkFaultInjector.Point.WRITER_WRITE);
+    }
+
+    @Override
+    public void flush(boolean endOfInput) throws IOException, InterruptedException {
+        if (!exactlyOnce) {
+            for (Map.Entry<String, Bucket> e : buckets.entrySet()) {
+                if (e.getValue().count > 0) {
+                    seal(e.getKey(), e.getValue());
+                }
+            }
+        }
+    }
+
+    @Override
+    public Collection<ClickHouseCommittable> prepareCommit() throws IOException, InterruptedException {
+        if (!exactlyOnce) {
+            return List.of();
+        }
+        for (Map.Entry<String, Bucket> e : buckets.entrySet()) {
+            if (e.getValue().count > 0) {
+                seal(e.getKey(), e.getValue());
+            }
+        }
+        // Partitions come and go (days): do not keep their buffers around.
+        buckets.clear();
+        fire(SinkFaultInjector.Point.PREPARE_COMMIT);
+        List<ClickHouseCommittable> out = new ArrayList<>(sealed);
+        sealed.clear();
+        if (!out.isEmpty()) {
+            LOG.debug("Subtask {} prepared {} committable(s)", subtask, out.size());
+        }
+        return out;
+    }
+
+    private void seal(String key, Bucket bucket) throws IOException, InterruptedException {
+        byte[] raw = bucket.rows.toByteArray();
+        ClickHouseCommittable c = ClickHouseCommittable.seal(options.sinkName(), options.database(), options.table(),
+                key, columns, bucket.count, raw, exactlyOnce ? options.payloadCodec() : PayloadCodec.NONE, jobId,
+                subtask, attempt);
+        metrics.sealed(bucket.count, raw.length);
+        bucket.rows.reset();
+        bucket.count = 0;
+        if (exactlyOnce) {
+            sealed.add(c);
+            return;
+        }
+        switch (executor.commit(c, 0, false)) {
+            case COMMITTED:
+                return;
+            case RETRY_LATER:
+                throw new IOException("ClickHouse unreachable after " + options.maxAttemptsPerCommit()
+                        + " attempts inserting " + c + ": " + ClickHouseErrors.describe(executor.lastFailure()),
+                        executor.lastFailure());
+            default:
+                throw new IOException("cannot insert " + c + ": " + ClickHouseErrors.describe(executor.lastFailure()),
+                        executor.lastFailure());
+        }
+    }
+
+    private void fire(SinkFaultInjector.Point point) throws IOException {
+        try {
+            faults.at(point, new SinkFaultInjector.Context(subtask, attempt, false, null, 0));
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("injected fault at " + point, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (executor != null) {
+            executor.close();
+        }
+        buckets.clear();
+        sealed.clear();
+    }
+
+    private static final class Bucket {
+        final RowBinaryWriter rows = new RowBinaryWriter(64 * 1024);
+        int count;
+    }
+}

@@ -1,0 +1,143 @@
+package io.github.netobservch.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.netobservch.testing.ClickHouseTestServer;
+import io.github.netobservch.testing.EmbeddedClickHouseExtension;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Each misconfiguration produces a message naming the problem and the fix. */
+@ExtendWith(EmbeddedClickHouseExtension.class)
+class ClickHousePreflightTest {
+
+    private static final String COLUMNS = "(seq UInt64, bytes UInt64, day Date)";
+
+    private ClickHouseTestServer clickhouse;
+    private String db;
+
+    @BeforeEach
+    void setUp(ClickHouseTestServer server) throws Exception {
+        clickhouse = server;
+        db = server.createDatabase("preflight");
+    }
+
+    private ClickHouseSinkOptions.Builder options(String table) {
+        return ClickHouseSinkOptions.builder().url(clickhouse.httpUrl()).database(db).table(table);
+    }
+
+    private static RowEncoder<Object> encoder(List<String> columns, Map<String, String> types) {
+        return new RowEncoder<>() {
+            @Override
+            public List<String> columns() {
+                return columns;
+            }
+
+            @Override
+            public String partitionKey(Object record) {
+                return "";
+            }
+
+            @Override
+            public void encode(Object record, RowBinaryWriter out) {}
+
+            @Override
+            public Map<String, String> columnTypes() {
+                return types;
+            }
+        };
+    }
+
+    private static final RowEncoder<Object> SEQ_BYTES_DAY = encoder(List.of("seq", "bytes", "day"),
+            Map.of("seq", "UInt64", "day", "Date"));
+
+    @Test
+    void acceptsADeduplicatingMergeTreeAndReportsTheServer() throws Exception {
+        clickhouse.execute(db, "CREATE TABLE ok " + COLUMNS + " ENGINE = MergeTree PARTITION BY day ORDER BY seq"
+                + " SETTINGS non_replicated_deduplication_window = 10000");
+        ClickHousePreflight.Report report = ClickHousePreflight.check(options("ok")
+                .deduplicationRequirements(Duration.ofSeconds(30), Duration.ofHours(1), 4, 2).build(), SEQ_BYTES_DAY);
+        assertThat(report.serverVersion()).matches("\\d+\\.\\d+.*");
+        assertThat(report.engine()).isEqualTo("MergeTree");
+        assertThat(report.windowSetting()).isEqualTo("non_replicated_deduplication_window");
+        assertThat(report.window()).isEqualTo(10000);
+        assertThat(report.partitionKey()).isEqualTo("day");
+    }
+
+    @Test
+    void missingDatabaseAndTable() {
+        assertThatThrownBy(() -> ClickHousePreflight.check(options("absent").build(), SEQ_BYTES_DAY))
+                .isInstanceOf(ClickHousePreflightException.class)
+                .hasMessageContaining("table " + db + ".absent does not exist");
+        assertThatThrownBy(() -> ClickHousePreflight.check(options("absent").database("no_such_db_x").build(),
+                        SEQ_BYTES_DAY))
+                .hasMessageContaining("database no_such_db_x does not exist");
+    }
+
+    @Test
+    void missingColumnsWrongTypesAndMaterializedColumns() throws Exception {
+        clickhouse.execute(db, "CREATE TABLE cols (seq UInt32, day Date, m UInt8 MATERIALIZED 1) ENGINE = MergeTree"
+                + " ORDER BY seq SETTINGS non_replicated_deduplication_window = 100");
+        RowEncoder<Object> enc = encoder(List.of("seq", "bytes", "packets", "day", "m"), Map.of("seq", "UInt64"));
+        assertThatThrownBy(() -> ClickHousePreflight.check(options("cols").build(), enc))
+                .isInstanceOf(ClickHousePreflightException.class)
+                .hasMessageContaining(db + ".cols has no columns bytes, packets (table columns: seq, day, m)")
+                .hasMessageContaining("column seq of " + db + ".cols has type UInt32, the encoder writes UInt64")
+                .hasMessageContaining("column m of " + db + ".cols is MATERIALIZED and cannot be inserted")
+                .satisfies(e -> assertThat(((ClickHousePreflightException) e).problems()).hasSize(3));
+    }
+
+    @Test
+    void typesCompareWithoutWhitespace() throws Exception {
+        clickhouse.execute(db, "CREATE TABLE ts_t (ts DateTime64(3, 'UTC')) ENGINE = MergeTree ORDER BY ts"
+                + " SETTINGS non_replicated_deduplication_window = 100");
+        ClickHousePreflight.check(options("ts_t").build(),
+                encoder(List.of("ts"), Map.of("ts", "DateTime64(3,'UTC')")));
+    }
+
+    @Test
+    void mergeTreeWithoutDeduplicationWindow() throws Exception {
+        clickhouse.execute(db, "CREATE TABLE nodedup " + COLUMNS + " ENGINE = MergeTree ORDER BY seq");
+        assertThatThrownBy(() -> ClickHousePreflight.check(options("nodedup").build(), SEQ_BYTES_DAY))
+                .hasMessageContaining(db + ".nodedup (MergeTree) keeps no insert-deduplication log:"
+                        + " non_replicated_deduplication_window = 0; run ALTER TABLE " + db + ".nodedup MODIFY SETTING"
+                        + " non_replicated_deduplication_window = 1000");
+        // At-least-once does not need the log.
+        ClickHousePreflight.check(options("nodedup").deliveryMode(DeliveryMode.AT_LEAST_ONCE).build(), SEQ_BYTES_DAY);
+    }
+
+    @Test
+    void windowTooSmallForTheConfiguredOutage() throws Exception {
+        clickhouse.execute(db, "CREATE TABLE small " + COLUMNS + " ENGINE = MergeTree ORDER BY seq"
+                + " SETTINGS non_replicated_deduplication_window = 100");
+        // 4 subtasks x 2 partitions x (3600 s / 30 s = 120 checkpoints) = 960 inserts.
+        assertThatThrownBy(() -> ClickHousePreflight.check(options("small")
+                        .deduplicationRequirements(Duration.ofSeconds(30), Duration.ofHours(1), 4, 2).build(),
+                        SEQ_BYTES_DAY))
+                .hasMessageContaining(db + ".small has non_replicated_deduplication_window = 100, below the 960"
+                        + " INSERTs the sink may need to recognise")
+                .hasMessageContaining("MODIFY SETTING non_replicated_deduplication_window = 960");
+    }
+
+    @Test
+    void enginesWithoutDeduplication() throws Exception {
+        clickhouse.execute(db, "CREATE TABLE mem " + COLUMNS + " ENGINE = Memory");
+        assertThatThrownBy(() -> ClickHousePreflight.check(options("mem").build(), SEQ_BYTES_DAY))
+                .hasMessageContaining("engine Memory of " + db + ".mem cannot deduplicate inserts");
+    }
+
+    @Test
+    void settingsAreReadFromEngineFull() {
+        String engineFull = "MergeTree PARTITION BY day ORDER BY seq SETTINGS index_granularity = 8192,"
+                + " non_replicated_deduplication_window = 10000";
+        assertThat(ClickHousePreflight.settingFromEngineFull(engineFull, "non_replicated_deduplication_window"))
+                .isEqualTo(10000L);
+        assertThat(ClickHousePreflight.settingFromEngineFull(engineFull, "replicated_deduplication_window")).isNull();
+        assertThat(ClickHousePreflight.settingFromEngineFull("MergeTree ORDER BY seq", "x")).isNull();
+    }
+}

@@ -1,0 +1,63 @@
+package io.github.netobservch.sink;
+
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+
+/** A small flow-like row and its encoder for sink tests. */
+final class TestRows {
+
+    static final String DDL_COLUMNS = "(seq UInt64, kafka_partition UInt16, bytes UInt64, packets UInt32, day Date,"
+            + " src IPv6, dst IPv6, proto UInt8, iface LowCardinality(String), ts DateTime64(3, 'UTC'))";
+
+    /** One flow-ish record. */
+    record Row(long seq, int kafkaPartition, long bytes, long packets, int epochDay) {}
+
+    static String ddl(String table, long window) {
+        return "CREATE TABLE " + table + " " + DDL_COLUMNS + " ENGINE = MergeTree PARTITION BY day ORDER BY seq"
+                + " SETTINGS non_replicated_deduplication_window = " + window;
+    }
+
+    static Row row(long seq) {
+        return new Row(seq, (int) (seq % 4), 1000 + seq % 1500, 1 + seq % 7, 20_000 + (int) (seq % 3));
+    }
+
+    static class Encoder implements RowEncoder<Row> {
+        private static final long serialVersionUID = 1L;
+        private static final byte[] SRC = new byte[16];
+
+        @Override
+        public List<String> columns() {
+            return List.of("seq", "kafka_partition", "bytes", "packets", "day", "src", "dst", "proto", "iface", "ts");
+        }
+
+        @Override
+        public Map<String, String> columnTypes() {
+            return Map.of("seq", "UInt64", "day", "Date", "ts", "DateTime64(3, 'UTC')");
+        }
+
+        @Override
+        public String partitionKey(Row r) {
+            return LocalDate.ofEpochDay(r.epochDay()).toString();
+        }
+
+        @Override
+        public void encode(Row r, RowBinaryWriter out) {
+            byte[] dst = new byte[16];
+            dst[15] = (byte) r.seq();
+            dst[14] = (byte) (r.seq() >>> 8);
+            out.writeUInt64(r.seq())
+                    .writeUInt16(r.kafkaPartition())
+                    .writeUInt64(r.bytes())
+                    .writeUInt32(r.packets())
+                    .writeDate(r.epochDay())
+                    .writeIPv6(SRC)
+                    .writeIPv6(dst)
+                    .writeUInt8(6)
+                    .writeString("eth0")
+                    .writeDateTime64Millis(r.epochDay() * 86_400_000L + r.seq() % 86_400_000L);
+        }
+    }
+
+    private TestRows() {}
+}
