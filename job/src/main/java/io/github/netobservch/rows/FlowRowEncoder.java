@@ -1,0 +1,148 @@
+package io.github.netobservch.rows;
+
+import io.github.netobservch.format.Column;
+import io.github.netobservch.format.ColumnRegistry;
+import io.github.netobservch.format.FlowRecord;
+import io.github.netobservch.sink.RowBinaryWriter;
+import io.github.netobservch.sink.RowEncoder;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Encodes a {@link FlowRecord} as one RowBinary row of the {@code flows} table, column by column
+ * in {@link ColumnRegistry} order — the same list the DDL is generated from, so the encoder, the
+ * table and the preflight cannot disagree on names, order or types.
+ */
+public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** The column the {@code flows} table is partitioned by, with {@code toDate(...)}: one INSERT, one day. */
+    public static final Column PARTITION_COLUMN = ColumnRegistry.TIME_FLOW_END_MS;
+
+    private static final long MILLIS_PER_DAY = 86_400_000L;
+
+    @Override
+    public List<String> columns() {
+        List<String> names = new ArrayList<>();
+        for (Column c : ColumnRegistry.columns()) {
+            names.add(c.name());
+        }
+        return Collections.unmodifiableList(names);
+    }
+
+    @Override
+    public Map<String, String> columnTypes() {
+        Map<String, String> types = new LinkedHashMap<>();
+        for (Column c : ColumnRegistry.columns()) {
+            types.put(c.name(), c.clickHouseType());
+        }
+        return types;
+    }
+
+    /** The UTC day of {@code TimeFlowEndMs}, as the table's {@code toDate(time_flow_end_ms)} computes it. */
+    @Override
+    public String partitionKey(FlowRecord record) {
+        return LocalDate.ofEpochDay(Math.floorDiv(record.getLong(PARTITION_COLUMN), MILLIS_PER_DAY)).toString();
+    }
+
+    @Override
+    public void encode(FlowRecord record, RowBinaryWriter out) {
+        for (Column c : ColumnRegistry.columns()) {
+            if (c.nullable()) {
+                if (!record.has(c)) {
+                    out.writeNull();
+                    continue;
+                }
+                out.writeNotNull();
+            }
+            encodeValue(record, c, out);
+        }
+    }
+
+    private static void encodeValue(FlowRecord r, Column c, RowBinaryWriter out) {
+        switch (c.kind()) {
+            case UINT8:
+                out.writeUInt8((int) r.getLong(c));
+                break;
+            case UINT16:
+                out.writeUInt16((int) r.getLong(c));
+                break;
+            case UINT32:
+                out.writeUInt32(r.getLong(c));
+                break;
+            case UINT64:
+                out.writeUInt64(r.getLong(c));
+                break;
+            case INT32:
+                out.writeInt32((int) r.getLong(c));
+                break;
+            case INT64:
+                out.writeInt64(r.getLong(c));
+                break;
+            case BOOL:
+                out.writeBool(r.getBool(c));
+                break;
+            case TIMESTAMP_MS:
+                out.writeDateTime64Millis(r.getLong(c));
+                break;
+            case TIMESTAMP_S:
+                out.writeDateTime(r.getLong(c));
+                break;
+            case FLOAT64:
+                out.writeFloat64(r.getDouble(c));
+                break;
+            case IP:
+                writeIpv6(r.ipHigh(c), r.ipLow(c), out);
+                break;
+            case STRING:
+            case LOW_CARDINALITY_STRING:
+            case MAC:
+                out.writeString(r.getString(c));
+                break;
+            case STRING_ARRAY:
+            case LOW_CARDINALITY_STRING_ARRAY:
+            case TCP_FLAGS:
+                String[] strings = r.getStrings(c);
+                out.writeArraySize(strings.length);
+                for (String s : strings) {
+                    out.writeString(s);
+                }
+                break;
+            case UINT8_ARRAY:
+                byte[] bytes = r.getBytes(c);
+                out.writeArraySize(bytes.length);
+                out.writeRaw(bytes, 0, bytes.length); // UInt8 elements are the bytes themselves
+                break;
+            case NETWORK_EVENTS:
+                String[][] events = r.getEvents(c);
+                out.writeArraySize(events.length);
+                for (String[] event : events) {
+                    out.writeMapSize(event.length / 2);
+                    for (String s : event) {
+                        out.writeString(s);
+                    }
+                }
+                break;
+            case RAW_JSON:
+                out.writeStringBytes(r.getBytes(c));
+                break;
+            default:
+                throw new IllegalStateException("no RowBinary encoding for " + c.kind() + " (" + c.name() + ")");
+        }
+    }
+
+    /** IPv6 in RowBinary: 16 bytes in network (big-endian) order. */
+    private static void writeIpv6(long high, long low, RowBinaryWriter out) {
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            out.writeUInt8((int) (high >>> shift) & 0xFF);
+        }
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            out.writeUInt8((int) (low >>> shift) & 0xFF);
+        }
+    }
+}
