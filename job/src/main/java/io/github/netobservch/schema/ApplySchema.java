@@ -1,0 +1,191 @@
+package io.github.netobservch.schema;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Command line for {@link SchemaMigrator} ({@code scripts/apply-schema} runs it):
+ *
+ * <pre>
+ * ApplySchema --clickhouse.url http://clickhouse:8123 [--clickhouse.database netobserv]
+ *             [--clickhouse.user default] [--clickhouse.password-file FILE]   (else env CLICKHOUSE_PASSWORD)
+ *             [--retention-days 30] [--rollup-retention-days 395] [--dlq-retention-days 30]
+ *             [--dedup-window 10000] [--dedup-window-seconds 604800]
+ *             [--variant single|cluster] [--cluster NAME] [--migrations DIR] [--target-version N]
+ *             [--dry-run]
+ * </pre>
+ *
+ * <p>{@code --dry-run} prints the rendered SQL and touches no server ({@code --clickhouse.url} not
+ * needed). Exit codes: 0 success (also when nothing was pending), 1 migration error, 2 bad usage.
+ */
+public final class ApplySchema {
+
+    static final String ENV_PASSWORD = "CLICKHOUSE_PASSWORD";
+    private static final Set<String> FLAGS = Set.of("--dry-run", "--help", "-h");
+    private static final Set<String> OPTIONS = Set.of("--clickhouse.url", "--clickhouse.database", "--clickhouse.user",
+            "--clickhouse.password-file", "--retention-days", "--rollup-retention-days", "--dlq-retention-days",
+            "--dedup-window", "--dedup-window-seconds", "--variant", "--cluster", "--migrations", "--target-version");
+
+    private ApplySchema() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.getenv(ENV_PASSWORD), System.out, System.err));
+    }
+
+    /** Runs the command; returns the exit code. */
+    static int run(String[] args, String envPassword, PrintStream out, PrintStream err) {
+        Map<String, String> opts;
+        try {
+            opts = parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("apply-schema: " + e.getMessage());
+            err.println(usage());
+            return 2;
+        }
+        if (opts.containsKey("--help") || opts.containsKey("-h")) {
+            out.println(usage());
+            return 0;
+        }
+        SchemaOptions options;
+        List<Migration> migrations;
+        int target;
+        try {
+            SchemaVariant variant = SchemaVariant.parse(opts.getOrDefault("--variant", "single"));
+            if (opts.containsKey("--cluster") && variant != SchemaVariant.CLUSTER) {
+                throw new IllegalArgumentException("--cluster needs --variant cluster");
+            }
+            options = new SchemaOptions(
+                    opts.getOrDefault("--clickhouse.database", SchemaOptions.DEFAULT_DATABASE),
+                    variant,
+                    opts.getOrDefault("--cluster", SchemaOptions.DEFAULT_CLUSTER),
+                    intOpt(opts, "--retention-days", SchemaOptions.DEFAULT_RETENTION_DAYS),
+                    intOpt(opts, "--rollup-retention-days", SchemaOptions.DEFAULT_ROLLUP_RETENTION_DAYS),
+                    intOpt(opts, "--dlq-retention-days", SchemaOptions.DEFAULT_DLQ_RETENTION_DAYS),
+                    longOpt(opts, "--dedup-window", SchemaOptions.DEFAULT_DEDUP_WINDOW),
+                    longOpt(opts, "--dedup-window-seconds", SchemaOptions.DEFAULT_DEDUP_WINDOW_SECONDS));
+            migrations = Migration.loadDirectory(Migration.locateSchemaDirectory(opts.get("--migrations")));
+            target = intOpt(opts, "--target-version", Integer.MAX_VALUE);
+        } catch (IllegalArgumentException e) {
+            err.println("apply-schema: " + e.getMessage());
+            return 2;
+        }
+        if (opts.containsKey("--dry-run")) {
+            List<Migration> selected = migrations.stream().filter(m -> m.version() <= target).toList();
+            out.print(new SchemaRenderer(options).renderScript(selected));
+            return 0;
+        }
+        String url = opts.get("--clickhouse.url");
+        if (url == null || url.isBlank()) {
+            err.println("apply-schema: --clickhouse.url is required (or use --dry-run)");
+            return 2;
+        }
+        String password;
+        try {
+            password = password(opts.get("--clickhouse.password-file"), envPassword);
+        } catch (IOException e) {
+            err.println("apply-schema: cannot read the password file: " + e.getMessage());
+            return 2;
+        }
+        String user = opts.getOrDefault("--clickhouse.user", "default");
+        try {
+            SchemaMigrator migrator = new SchemaMigrator(SchemaMigrator.jdbc(url, user, password), options, migrations)
+                    .log(line -> out.println("apply-schema: " + line));
+            SchemaMigrator.Result result = migrator.migrate(target);
+            out.println("apply-schema: " + options.database() + ": " + result.applied().size() + " migration(s) applied ("
+                    + result.statements() + " statements), " + result.alreadyApplied() + " already applied");
+            return 0;
+        } catch (SchemaMigrationException e) {
+            err.println("apply-schema: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    static String password(String file, String envPassword) throws IOException {
+        if (file != null && !file.isBlank()) {
+            String text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+            int nl = text.indexOf('\n');
+            return (nl >= 0 ? text.substring(0, nl) : text).strip();
+        }
+        return envPassword == null ? "" : envPassword;
+    }
+
+    static Map<String, String> parse(String[] args) {
+        Map<String, String> m = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            String value = null;
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0) {
+                value = a.substring(eq + 1);
+                a = a.substring(0, eq);
+            }
+            if (FLAGS.contains(a)) {
+                m.put(a, "true");
+            } else if (OPTIONS.contains(a)) {
+                if (value == null) {
+                    if (i + 1 >= args.length) {
+                        throw new IllegalArgumentException(a + " needs a value");
+                    }
+                    value = args[++i];
+                }
+                m.put(a, value);
+            } else if (a.equals("--clickhouse.password")) {
+                throw new IllegalArgumentException("passwords are not taken on the command line: use env " + ENV_PASSWORD
+                        + " or --clickhouse.password-file");
+            } else {
+                throw new IllegalArgumentException("unknown argument " + a);
+            }
+        }
+        return m;
+    }
+
+    private static int intOpt(Map<String, String> opts, String name, int dflt) {
+        String v = opts.get(name);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be an integer, got '" + v + "'");
+        }
+    }
+
+    private static long longOpt(Map<String, String> opts, String name, long dflt) {
+        String v = opts.get(name);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be an integer, got '" + v + "'");
+        }
+    }
+
+    static String usage() {
+        return String.join("\n",
+                "usage: apply-schema --clickhouse.url URL [options]",
+                "  --clickhouse.url URL            ClickHouse HTTP(S) endpoint, e.g. http://clickhouse:8123",
+                "  --clickhouse.database NAME      database to create/migrate (default netobserv)",
+                "  --clickhouse.user USER          (default default); password from env " + ENV_PASSWORD,
+                "  --clickhouse.password-file F    or from the first line of this file",
+                "  --retention-days N              TTL of flows (default " + SchemaOptions.DEFAULT_RETENTION_DAYS + ")",
+                "  --rollup-retention-days N       TTL of the 1-minute rollups (default " + SchemaOptions.DEFAULT_ROLLUP_RETENTION_DAYS + ")",
+                "  --dlq-retention-days N          TTL of flows_dlq (default " + SchemaOptions.DEFAULT_DLQ_RETENTION_DAYS + ")",
+                "  --dedup-window N                inserts remembered per table for dedup (default " + SchemaOptions.DEFAULT_DEDUP_WINDOW + ")",
+                "  --dedup-window-seconds S        cluster: replicated_deduplication_window_seconds (default " + SchemaOptions.DEFAULT_DEDUP_WINDOW_SECONDS + ")",
+                "  --variant single|cluster        (default single)",
+                "  --cluster NAME                  cluster for ON CLUSTER/Distributed (default the {cluster} macro)",
+                "  --migrations DIR                migration files (default: sql/schema found upwards from the working directory)",
+                "  --target-version N              apply migrations up to version N only",
+                "  --dry-run                       print the rendered SQL, touch no server");
+    }
+}

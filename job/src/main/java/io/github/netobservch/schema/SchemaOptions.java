@@ -1,0 +1,113 @@
+package io.github.netobservch.schema;
+
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Values substituted into the migration templates (see {@link SchemaRenderer}).
+ *
+ * @param database database name ({@code ${db}})
+ * @param variant single node or cluster
+ * @param cluster cluster name for {@code ON CLUSTER} and {@code Distributed}; {@code {cluster}} (the
+ *     server macro) by default
+ * @param retentionDays TTL of {@code flows} ({@code ${retention_days}})
+ * @param rollupRetentionDays TTL of the 1-minute rollups ({@code ${rollup_retention_days}})
+ * @param dlqRetentionDays TTL of {@code flows_dlq} ({@code ${dlq_retention_days}})
+ * @param dedupWindow {@code non_replicated_deduplication_window} / {@code replicated_deduplication_window}:
+ *     how many recent INSERTs per table a re-commit is recognised against
+ * @param dedupWindowSeconds {@code replicated_deduplication_window_seconds} (cluster only): how old a
+ *     re-committed INSERT may be; must exceed the longest outage the job should survive
+ */
+public record SchemaOptions(
+        String database,
+        SchemaVariant variant,
+        String cluster,
+        int retentionDays,
+        int rollupRetentionDays,
+        int dlqRetentionDays,
+        long dedupWindow,
+        long dedupWindowSeconds) {
+
+    public static final String DEFAULT_DATABASE = "netobserv";
+    public static final String DEFAULT_CLUSTER = "{cluster}";
+    public static final int DEFAULT_RETENTION_DAYS = 30;
+    public static final int DEFAULT_ROLLUP_RETENTION_DAYS = 395;
+    public static final int DEFAULT_DLQ_RETENTION_DAYS = 30;
+    /** Inserts remembered per table; ClickHouse's replicated default since 25.9, far above a day of 1/s commits per subtask. */
+    public static final long DEFAULT_DEDUP_WINDOW = 10_000;
+    /** 7 days (the pre-25.10 default; 25.10+ defaults to 1 hour, too short for an outage + restore). */
+    public static final long DEFAULT_DEDUP_WINDOW_SECONDS = 7 * 24 * 3600;
+
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern CLUSTER_NAME = Pattern.compile("\\{cluster}|[A-Za-z0-9_.-]+");
+
+    public SchemaOptions {
+        Objects.requireNonNull(database, "database");
+        Objects.requireNonNull(variant, "variant");
+        if (!IDENTIFIER.matcher(database).matches()) {
+            throw new IllegalArgumentException("database name '" + database + "' must match " + IDENTIFIER.pattern());
+        }
+        if (cluster == null || cluster.isBlank()) {
+            cluster = DEFAULT_CLUSTER;
+        }
+        if (!CLUSTER_NAME.matcher(cluster).matches()) {
+            throw new IllegalArgumentException("cluster name '" + cluster + "' must be {cluster} or match [A-Za-z0-9_.-]+");
+        }
+        days("retention days", retentionDays);
+        days("rollup retention days", rollupRetentionDays);
+        days("dead-letter retention days", dlqRetentionDays);
+        positive("dedup window", dedupWindow);
+        positive("dedup window seconds", dedupWindowSeconds);
+    }
+
+    /**
+     * TTLs are {@code toDate(t) + N days}; ClickHouse's {@code Date} ends in 2149, so N is capped at
+     * 30 years (a larger N would wrap around and expire everything at once).
+     */
+    public static final int MAX_RETENTION_DAYS = 30 * 366;
+
+    private static void days(String what, int v) {
+        positive(what, v);
+        if (v > MAX_RETENTION_DAYS) {
+            throw new IllegalArgumentException(what + " must be <= " + MAX_RETENTION_DAYS + " (30 years), got " + v);
+        }
+    }
+
+    private static void positive(String what, long v) {
+        if (v <= 0) {
+            throw new IllegalArgumentException(what + " must be > 0, got " + v);
+        }
+    }
+
+    /** Defaults: database {@code netobserv}, single node. */
+    public static SchemaOptions defaults() {
+        return new SchemaOptions(DEFAULT_DATABASE, SchemaVariant.SINGLE, DEFAULT_CLUSTER, DEFAULT_RETENTION_DAYS,
+                DEFAULT_ROLLUP_RETENTION_DAYS, DEFAULT_DLQ_RETENTION_DAYS, DEFAULT_DEDUP_WINDOW,
+                DEFAULT_DEDUP_WINDOW_SECONDS);
+    }
+
+    public SchemaOptions withDatabase(String db) {
+        return new SchemaOptions(db, variant, cluster, retentionDays, rollupRetentionDays, dlqRetentionDays, dedupWindow,
+                dedupWindowSeconds);
+    }
+
+    public SchemaOptions withVariant(SchemaVariant v, String clusterName) {
+        return new SchemaOptions(database, v, clusterName, retentionDays, rollupRetentionDays, dlqRetentionDays,
+                dedupWindow, dedupWindowSeconds);
+    }
+
+    public SchemaOptions withRetention(int rawDays, int rollupDays, int dlqDays) {
+        return new SchemaOptions(database, variant, cluster, rawDays, rollupDays, dlqDays, dedupWindow,
+                dedupWindowSeconds);
+    }
+
+    public SchemaOptions withDedupWindow(long window, long seconds) {
+        return new SchemaOptions(database, variant, cluster, retentionDays, rollupRetentionDays, dlqRetentionDays, window,
+                seconds);
+    }
+
+    /** {@code ON CLUSTER '<name>'} with a leading space, or empty for a single node. */
+    public String onCluster() {
+        return variant == SchemaVariant.CLUSTER ? " ON CLUSTER '" + cluster + "'" : "";
+    }
+}

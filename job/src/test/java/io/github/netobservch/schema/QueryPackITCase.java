@@ -1,0 +1,212 @@
+package io.github.netobservch.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.netobservch.testing.ClickHouseTestServer;
+import io.github.netobservch.testing.EmbeddedClickHouseExtension;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Every query of {@code sql/queries/} on the hand-built fixture {@code schema/fixture-flows.jsonl}
+ * (16 rows, 2026-03-10 10:00–10:10 UTC; the notes in its {@code _note} field say what each row is),
+ * over the range [10:00, 10:05), with the answer worked out by hand. Rows outside the range (R16),
+ * the endConnection record (R14) and the legacy Duplicate copy (R15) must never count as traffic.
+ */
+@ExtendWith(EmbeddedClickHouseExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class QueryPackITCase {
+
+    private static final String FROM = "2026-03-10 10:00:00.000";
+    private static final String TO = "2026-03-10 10:05:00.000";
+
+    private ClickHouseTestServer server;
+    private String db;
+    private final Set<String> tested = new HashSet<>();
+
+    @BeforeAll
+    void load(ClickHouseTestServer server) throws SQLException {
+        this.server = server;
+        this.db = server.createDatabase("schema_queries");
+        SchemaTestSupport.migrator(server, SchemaTestSupport.testOptions(db), SchemaTestSupport.migrations()).migrate();
+        SchemaTestSupport.insertJson(server, db, "flows", SchemaTestSupport.resource("fixture-flows.jsonl"), "fixture");
+    }
+
+    private List<String> run(String file, String... params) {
+        tested.add(file);
+        Map<String, String> p = new HashMap<>();
+        p.put("from", FROM);
+        p.put("to", TO);
+        for (int i = 0; i < params.length; i += 2) {
+            p.put(params[i], params[i + 1]);
+        }
+        try {
+            String sql = Files.readString(SchemaTestSupport.QUERIES_DIR.resolve(file), StandardCharsets.UTF_8);
+            return SchemaTestSupport.query(server, db, sql, p);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String row(Object... cells) {
+        java.util.StringJoiner j = new java.util.StringJoiner("\t");
+        for (Object c : cells) {
+            j.add(String.valueOf(c));
+        }
+        return j.toString();
+    }
+
+    @Test
+    void topTalkersByNamespace() {
+        assertThat(run("top_talkers_namespace.sql", "limit", "3")).containsExactly(
+                row("shop", "", 7300, 33, 7300, 2),
+                row("shop", "payments", 5500, 25, 5500, 2),
+                row("payments", "shop", 3000, 15, 3000, 1));
+    }
+
+    @Test
+    void topTalkersByWorkload() {
+        assertThat(run("top_talkers_workload.sql", "limit", "3")).containsExactly(
+                row("shop", "Deployment", "cart", "", "", "", 7300, 33, 2),
+                row("shop", "Deployment", "frontend", "payments", "Deployment", "api", 5500, 25, 2),
+                row("payments", "Deployment", "api", "shop", "Deployment", "cart", 3000, 15, 1));
+    }
+
+    @Test
+    void topTalkersByPod() {
+        assertThat(run("top_talkers_pod.sql", "namespace", "", "limit", "10")).containsExactly(
+                row("shop", "cart-1", 7300, 33, 2, 1),
+                row("shop", "frontend-1", 6580, 36, 4, 3),
+                row("payments", "api-1", 5000, 23, 2, 2));
+        assertThat(run("top_talkers_pod.sql", "namespace", "payments", "limit", "10")).containsExactly(
+                row("payments", "api-1", 5000, 23, 2, 2));
+    }
+
+    @Test
+    void topTalkersByNode() {
+        assertThat(run("top_talkers_node.sql", "limit", "3")).containsExactly(
+                row("node-a", "", 7380, 34, 3),
+                row("node-a", "node-b", 5500, 25, 2),
+                row("node-b", "node-a", 3000, 15, 1));
+    }
+
+    @Test
+    void trafficMatrixBetweenNamespaces() {
+        assertThat(run("traffic_matrix_namespace.sql")).containsExactly(
+                row("", "shop", 400, 4, 1, 0),
+                row("openshift-dns", "payments", 100, 1, 1, 0),
+                row("openshift-dns", "shop", 320, 3, 3, 0),
+                row("payments", "", 2000, 8, 1, 0),
+                row("payments", "shop", 3000, 15, 1, 0),
+                row("shop", "", 7300, 33, 2, 3),
+                row("shop", "openshift-dns", 80, 1, 1, 0),
+                row("shop", "payments", 5500, 25, 2, 2),
+                row("shop", "shop", 1000, 10, 1, 0));
+    }
+
+    @Test
+    void ingressVsEgressVsInner() {
+        assertThat(run("traffic_by_direction.sql", "namespace", "")).containsExactly(
+                row("egress", 9380, 42, 4),
+                row("ingress", 9320, 48, 8),
+                row("inner", 1000, 10, 1));
+        assertThat(run("traffic_by_direction.sql", "namespace", "payments")).containsExactly(
+                row("egress", 2000, 8, 1),
+                row("ingress", 8600, 41, 4));
+    }
+
+    @Test
+    void externalEgressByDestination() {
+        assertThat(run("external_egress_by_destination.sql", "limit", "10")).containsExactly(
+                row("::ffff:140.82.121.4", "", 7300, 33, 2, 1),
+                row("::ffff:52.95.110.1", "", 2000, 8, 1, 1));
+    }
+
+    @Test
+    void dnsLatencyAndErrorsByName() {
+        // api.github.com: responses of 4 ms (NoError) and 30 ms (ServFail); unknown.example.org: 10 and 20 ms (NXDomain).
+        // Names with the most NXDOMAIN + SERVFAIL first. The 10:03:19 query (not a response) is not counted. Quantiles interpolate linearly between the two samples.
+        assertThat(run("dns_latency_by_name.sql", "limit", "10")).containsExactly(
+                row("unknown.example.org", 2, 2, 0, 15, "[15,19,19.9]", 20),
+                row("api.github.com", 2, 0, 1, 17, "[17,27.4,29.74]", 30));
+    }
+
+    @Test
+    void rttPercentilesByWorkload() {
+        // frontend -> api: 4 and 8 ms; api -> cart: 6 ms; frontend -> cart: 2 ms.
+        assertThat(run("rtt_by_workload.sql", "limit", "10")).containsExactly(
+                row("shop", "frontend", "payments", "api", 2, "[6,7.6,7.96]", 8),
+                row("payments", "api", "shop", "cart", 1, "[6,6,6]", 6),
+                row("shop", "frontend", "shop", "cart", 1, "[2,2,2]", 2));
+    }
+
+    @Test
+    void packetDropsByCauseAndState() {
+        assertThat(run("drops_by_cause.sql")).containsExactly(
+                row("OVS_DROP_EXPLICIT", "TCP_SYN_SENT", 3, 300, 1),
+                row("SKB_DROP_REASON_NETFILTER_DROP", "TCP_ESTABLISHED", 2, 200, 1));
+    }
+
+    @Test
+    void networkPolicyDenies() {
+        // R13 also carries an AdminNetworkPolicy "allow" event, which is not a deny.
+        assertThat(run("network_policy_denies.sql", "limit", "10")).containsExactly(
+                row("EgressFirewall", "shop", "default", "Egress", "shop", "cart-1", "", "", 1, 3),
+                row("NetworkPolicy", "payments", "deny-frontend", "Ingress", "shop", "frontend-1", "payments", "api-1", 1, 5));
+    }
+
+    @Test
+    void flowsOfOnePodOverTime() {
+        assertThat(run("pod_flows_over_time.sql", "namespace", "shop", "pod", "frontend-1", "step_seconds", "60"))
+                .containsExactly(
+                        row("2026-03-10 10:00:00", 6000, 0, 2, 2),
+                        row("2026-03-10 10:03:00", 80, 620, 4, 2),
+                        row("2026-03-10 10:04:00", 500, 0, 1, 1));
+    }
+
+    @Test
+    void conversationByHashId() {
+        assertThat(run("conversation.sql", "hash_id", "9f3c2a7be4d10c55")).containsExactly(
+                row("2026-03-10 10:00:40.000", "flowLog", "false", "frontend-1", 43210, "api-1", 8080, "TCP", 5000, 0, 0, 0, 0, 0),
+                row("2026-03-10 10:04:20.000", "flowLog", "false", "frontend-1", 43210, "api-1", 8080, "TCP", 500, 0, 0, 0, 0, 0),
+                row("2026-03-10 10:04:50.000", "endConnection", "false", "frontend-1", 43210, "api-1", 8080, "TCP", 5500, 5000, 500, 25, 5, 2));
+        assertThat(run("conversation.sql", "hash_id", "no-such-conversation")).isEmpty();
+    }
+
+    @Test
+    void everyQueryFileStartsWithItsQuestionAndSource() throws IOException {
+        try (Stream<Path> files = Files.list(SchemaTestSupport.QUERIES_DIR)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".sql")).toList()) {
+                String first = Files.readAllLines(f, StandardCharsets.UTF_8).get(0);
+                assertThat(first).as(f.getFileName().toString()).startsWith("-- ")
+                        .containsPattern("\\(reads (rollup rollup_\\w+_1m|the raw table flows)");
+                assertThat(Files.readString(f)).as(f.getFileName().toString())
+                        .contains("{from:DateTime64(3, 'UTC')}", "{to:DateTime64(3, 'UTC')}");
+            }
+        }
+    }
+
+    @AfterAll
+    void everyQueryFileHasAKnownAnswerTest() throws IOException {
+        try (Stream<Path> files = Files.list(SchemaTestSupport.QUERIES_DIR)) {
+            Set<String> all = new HashSet<>(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".sql")).toList());
+            if (tested.size() >= 13) { // only when the whole class ran
+                assertThat(tested).containsExactlyInAnyOrderElementsOf(all);
+            }
+        }
+    }
+}

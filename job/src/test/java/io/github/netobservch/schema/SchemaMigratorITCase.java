@@ -1,0 +1,171 @@
+package io.github.netobservch.schema;
+
+import static io.github.netobservch.schema.SchemaTestSupport.migrations;
+import static io.github.netobservch.schema.SchemaTestSupport.migrator;
+import static io.github.netobservch.schema.SchemaTestSupport.testOptions;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.netobservch.testing.ClickHouseTestServer;
+import io.github.netobservch.testing.EmbeddedClickHouseExtension;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** {@link SchemaMigrator} and {@link ApplySchema} against the embedded ClickHouse engine. */
+@ExtendWith(EmbeddedClickHouseExtension.class)
+class SchemaMigratorITCase {
+
+    private static String newDbName() {
+        return "schema_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    }
+
+    @Test
+    void appliesEveryMigrationFromScratchAndReapplyingIsANoOp(ClickHouseTestServer server) throws SQLException {
+        String db = newDbName();
+        SchemaMigrator m = migrator(server, testOptions(db), migrations());
+
+        SchemaMigrator.Result first = m.migrate();
+        assertThat(first.applied()).extracting(Migration::fileName)
+                .containsExactly("V001__flows.sql", "V002__flows_dlq.sql", "V003__rollups.sql");
+        assertThat(first.alreadyApplied()).isZero();
+
+        List<String> tables = server.queryColumn(db, "SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name");
+        List<String> expected = new ArrayList<>(List.of("flows", "flows_dlq", "schema_migrations"));
+        for (String r : SchemaTables.ROLLUPS) {
+            expected.add(r);
+            expected.add("mv_" + r);
+        }
+        assertThat(tables).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(server.queryColumn(db, "SELECT concat(toString(version), ' ', name, ' ', checksum, ' ', variant)"
+                        + " FROM schema_migrations FINAL ORDER BY version"))
+                .containsExactly(migrations().stream()
+                        .map(x -> x.version() + " " + x.name() + " " + x.checksum() + " single").toArray(String[]::new));
+
+        SchemaMigrator.Result second = m.migrate();
+        assertThat(second.changed()).isFalse();
+        assertThat(second.alreadyApplied()).isEqualTo(3);
+        assertThat(server.queryLong(db, "SELECT count() FROM schema_migrations")).isEqualTo(3);
+        assertThat(server.queryColumn(db, "SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name"))
+                .isEqualTo(tables);
+    }
+
+    @Test
+    void everyTargetTheSinkOrAViewWritesKeepsADedupLogAndPartitionsAsDocumented(ClickHouseTestServer server) throws SQLException {
+        String db = newDbName();
+        migrator(server, testOptions(db), migrations()).migrate();
+        List<String> targets = new ArrayList<>(List.of(SchemaTables.FLOWS, SchemaTables.FLOWS_DLQ));
+        targets.addAll(SchemaTables.ROLLUPS);
+        for (String t : targets) {
+            assertThat(server.queryColumn(db, "SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = '" + t + "'"))
+                    .singleElement().asString().as(t).contains("non_replicated_deduplication_window = 1000");
+        }
+        assertThat(server.queryColumn(db, "SELECT partition_key FROM system.tables WHERE database = currentDatabase() AND name = 'flows'"))
+                .containsExactly(SchemaTables.FLOWS_PARTITION_BY);
+        assertThat(server.queryColumn(db, "SELECT partition_key FROM system.tables WHERE database = currentDatabase() AND name = 'flows_dlq'"))
+                .containsExactly(SchemaTables.FLOWS_DLQ_PARTITION_BY);
+        // The sink's partition value equals ClickHouse's for the same instant.
+        long ms = 1_773_100_799_999L; // 2026-03-09 23:59:59.999 UTC
+        assertThat(server.queryColumn(db, "SELECT toString(toDate(fromUnixTimestamp64Milli(toInt64(" + ms + "), 'UTC')))"))
+                .containsExactly(SchemaTables.dayOf(ms));
+    }
+
+    @Test
+    void aMigrationChangedAfterItWasAppliedStopsWithAClearError(ClickHouseTestServer server) {
+        String db = newDbName();
+        migrator(server, testOptions(db), migrations()).migrate();
+
+        List<Migration> edited = new ArrayList<>(migrations());
+        Migration v2 = edited.get(1);
+        edited.set(1, Migration.of(v2.fileName(), v2.template().replace("toIntervalDay(${dlq_retention_days})", "toIntervalDay(7)")));
+
+        assertThatThrownBy(() -> migrator(server, testOptions(db), edited).migrate())
+                .isInstanceOf(SchemaMigrationException.class)
+                .hasMessageContaining("migration V002__flows_dlq.sql was changed after it was applied to " + db)
+                .hasMessageContaining(v2.checksum())
+                .hasMessageContaining("new migration V004__<name>.sql");
+    }
+
+    @Test
+    void aDatabaseNewerThanTheMigrationFilesIsRejected(ClickHouseTestServer server) {
+        String db = newDbName();
+        migrator(server, testOptions(db), migrations()).migrate();
+        assertThatThrownBy(() -> migrator(server, testOptions(db), migrations().subList(0, 2)).migrate())
+                .isInstanceOf(SchemaMigrationException.class)
+                .hasMessageContaining("has migration 3 (rollups) applied, but this build has no V003__*.sql");
+    }
+
+    @Test
+    void aPendingMigrationOlderThanTheNewestAppliedOneIsRejected(ClickHouseTestServer server) {
+        String db = newDbName();
+        List<Migration> all = migrations();
+        migrator(server, testOptions(db), List.of(all.get(0), all.get(2))).migrate();
+        assertThatThrownBy(() -> migrator(server, testOptions(db), all).migrate())
+                .isInstanceOf(SchemaMigrationException.class)
+                .hasMessageContaining("V002__flows_dlq.sql is pending but " + db + " already has the newer migration 3");
+    }
+
+    @Test
+    void upgradingFromThePreviousSchemaVersionKeepsTheData(ClickHouseTestServer server) throws SQLException {
+        String db = newDbName();
+        List<Migration> all = migrations();
+        int previous = all.get(all.size() - 2).version();
+        SchemaMigrator m = migrator(server, testOptions(db), all);
+        assertThat(m.migrate(previous).applied()).hasSize(all.size() - 1);
+
+        SchemaTestSupport.insertJson(server, db, "flows", SchemaTestSupport.resource("fixture-flows.jsonl"), "before-upgrade");
+        server.execute(db, "INSERT INTO flows_dlq (reason, message, payload, payload_encoding, payload_size, kafka_topic,"
+                + " kafka_partition, kafka_offset, processing_time) VALUES ('MALFORMED_JSON', 'bad', '{', 'utf8', 1,"
+                + " 'flows-export', 3, 42, '2026-03-10 10:00:00.000')");
+        long flows = server.queryLong(db, "SELECT count() FROM flows");
+        long bytes = server.queryLong(db, "SELECT sum(bytes) FROM flows");
+        assertThat(flows).isEqualTo(16);
+
+        SchemaMigrator.Result upgrade = m.migrate();
+        assertThat(upgrade.applied()).extracting(Migration::version).containsExactly(all.get(all.size() - 1).version());
+        assertThat(upgrade.alreadyApplied()).isEqualTo(all.size() - 1);
+
+        assertThat(server.queryLong(db, "SELECT count() FROM flows")).isEqualTo(flows);
+        assertThat(server.queryLong(db, "SELECT sum(bytes) FROM flows")).isEqualTo(bytes);
+        assertThat(server.queryColumn(db, "SELECT concat(reason, ' ', kafka_topic, '-', toString(kafka_partition), '@',"
+                + " toString(kafka_offset)) FROM flows_dlq")).containsExactly("MALFORMED_JSON flows-export-3@42");
+        // The new rollups do not backfill (documented): they start with the next insert.
+        assertThat(server.queryLong(db, "SELECT count() FROM rollup_namespace_1m")).isZero();
+        SchemaTestSupport.insertJson(server, db, "flows", SchemaTestSupport.resource("fixture-flows.jsonl"), "after-upgrade");
+        assertThat(server.queryLong(db, "SELECT count() FROM flows")).isEqualTo(2 * flows);
+        assertThat(server.queryLong(db, "SELECT sum(flows) FROM rollup_namespace_1m")).isEqualTo(14);
+    }
+
+    @Test
+    void applySchemaCommandAppliesOnceThenReportsNothingPending(ClickHouseTestServer server) {
+        String db = newDbName();
+        String[] args = {"--clickhouse.url", server.httpUrl(), "--clickhouse.database", db,
+            "--clickhouse.user", server.credentials().getProperty("user"), "--retention-days", "3650", "--rollup-retention-days", "3650",
+            "--migrations", SchemaTestSupport.SCHEMA_DIR.toString()};
+        String password = server.credentials().getProperty("password");
+
+        Output first = run(args, password);
+        assertThat(first.code).as(first.err).isZero();
+        assertThat(first.out).contains("applying V001__flows.sql", "3 migration(s) applied");
+
+        Output second = run(args, password);
+        assertThat(second.code).as(second.err).isZero();
+        assertThat(second.out).contains("is up to date", "0 migration(s) applied", "3 already applied");
+    }
+
+    private record Output(int code, String out, String err) {}
+
+    private static Output run(String[] args, String password) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = ApplySchema.run(args, password, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Output(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+}

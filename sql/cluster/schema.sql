@@ -1,0 +1,507 @@
+-- Rendered by io.github.netobservch.schema.SchemaRenderer: variant cluster, database netobserv, cluster {cluster},
+-- retention 30 d (flows), 395 d (rollups), 30 d (flows_dlq), dedup window 10000 inserts / 604800 s.
+-- Generated from sql/schema/*.sql; do not edit.
+
+-- bootstrap
+CREATE DATABASE IF NOT EXISTS netobserv ON CLUSTER '{cluster}';
+
+CREATE TABLE IF NOT EXISTS netobserv.schema_migrations ON CLUSTER '{cluster}'
+(
+    `version` UInt32,
+    `name` String,
+    `checksum` String,
+    `applied_at` DateTime64(3, 'UTC'),
+    `variant` LowCardinality(String),
+    `statements` UInt32
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/{database}/schema_migrations', '{shard}-{replica}', applied_at)
+ORDER BY version;
+
+-- V001__flows.sql
+CREATE TABLE IF NOT EXISTS netobserv.flows_local ON CLUSTER '{cluster}'
+(
+    `time_flow_start_ms` DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
+    `time_flow_end_ms` DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
+    `time_received` DateTime('UTC') CODEC(Delta, ZSTD(1)),
+    `agent_ip` IPv6 CODEC(ZSTD(1)),
+    `etype` UInt16,
+    `src_mac` LowCardinality(String),
+    `dst_mac` LowCardinality(String),
+    `interfaces` Array(LowCardinality(String)),
+    `if_directions` Array(UInt8),
+    `udns` Array(LowCardinality(String)),
+    `bytes` UInt64 CODEC(ZSTD(1)),
+    `packets` UInt32 CODEC(ZSTD(1)),
+    `sampling` UInt32,
+    `k8s_flow_layer` LowCardinality(String),
+    `src_addr` IPv6 CODEC(ZSTD(1)),
+    `dst_addr` IPv6 CODEC(ZSTD(1)),
+    `proto` UInt8,
+    `dscp` UInt8,
+    `src_port` UInt16 CODEC(ZSTD(1)),
+    `dst_port` UInt16 CODEC(ZSTD(1)),
+    `icmp_type` UInt8,
+    `icmp_code` UInt8,
+    `flags` Array(LowCardinality(String)),
+    `flow_direction` Nullable(UInt8),
+    `src_subnet_label` LowCardinality(String),
+    `dst_subnet_label` LowCardinality(String),
+    `k8s_cluster_name` LowCardinality(String),
+    `src_k8s_name` LowCardinality(String),
+    `src_k8s_type` LowCardinality(String),
+    `src_k8s_namespace` LowCardinality(String),
+    `src_k8s_owner_name` LowCardinality(String),
+    `src_k8s_owner_type` LowCardinality(String),
+    `src_k8s_host_ip` IPv6,
+    `src_k8s_host_name` LowCardinality(String),
+    `src_k8s_zone` LowCardinality(String),
+    `src_k8s_network_name` LowCardinality(String),
+    `dst_k8s_name` LowCardinality(String),
+    `dst_k8s_type` LowCardinality(String),
+    `dst_k8s_namespace` LowCardinality(String),
+    `dst_k8s_owner_name` LowCardinality(String),
+    `dst_k8s_owner_type` LowCardinality(String),
+    `dst_k8s_host_ip` IPv6,
+    `dst_k8s_host_name` LowCardinality(String),
+    `dst_k8s_zone` LowCardinality(String),
+    `dst_k8s_network_name` LowCardinality(String),
+    `xlat_src_k8s_name` LowCardinality(String),
+    `xlat_src_k8s_type` LowCardinality(String),
+    `xlat_src_k8s_namespace` LowCardinality(String),
+    `xlat_src_k8s_owner_name` LowCardinality(String),
+    `xlat_src_k8s_owner_type` LowCardinality(String),
+    `xlat_src_k8s_network_name` LowCardinality(String),
+    `xlat_src_k8s_host_ip` IPv6,
+    `xlat_src_k8s_host_name` LowCardinality(String),
+    `xlat_dst_k8s_name` LowCardinality(String),
+    `xlat_dst_k8s_type` LowCardinality(String),
+    `xlat_dst_k8s_namespace` LowCardinality(String),
+    `xlat_dst_k8s_owner_name` LowCardinality(String),
+    `xlat_dst_k8s_owner_type` LowCardinality(String),
+    `xlat_dst_k8s_network_name` LowCardinality(String),
+    `xlat_dst_k8s_host_ip` IPv6,
+    `xlat_dst_k8s_host_name` LowCardinality(String),
+    `dns_id` UInt16 CODEC(ZSTD(1)),
+    `dns_flags` UInt16,
+    `dns_flags_response_code` LowCardinality(String),
+    `dns_latency_ms` Nullable(UInt64) CODEC(ZSTD(1)),
+    `dns_name` String CODEC(ZSTD(1)),
+    `dns_errno` UInt8,
+    `time_flow_rtt_ns` Nullable(UInt64) CODEC(ZSTD(1)),
+    `pkt_drop_bytes` UInt64,
+    `pkt_drop_packets` UInt32,
+    `pkt_drop_latest_drop_cause` LowCardinality(String),
+    `pkt_drop_latest_state` LowCardinality(String),
+    `pkt_drop_latest_flags` UInt16,
+    `network_events` Array(Map(LowCardinality(String), String)) CODEC(ZSTD(1)),
+    `xlat_src_addr` IPv6,
+    `xlat_dst_addr` IPv6,
+    `xlat_src_port` UInt16,
+    `xlat_dst_port` UInt16,
+    `zone_id` UInt16,
+    `ipsec_status` LowCardinality(String),
+    `ipsec_ret_code` Int32,
+    `tls_version` LowCardinality(String),
+    `tls_types` Array(LowCardinality(String)),
+    `tls_cipher_suite` LowCardinality(String),
+    `tls_group` LowCardinality(String),
+    `quic_version` LowCardinality(String),
+    `quic_seen_long_hdr` UInt8,
+    `quic_seen_short_hdr` UInt8,
+    `record_type` LowCardinality(String),
+    `hash_id` String CODEC(ZSTD(1)),
+    `is_first` Bool,
+    `num_flow_logs` UInt64,
+    `bytes_ab` UInt64,
+    `bytes_ba` UInt64,
+    `packets_ab` UInt64,
+    `packets_ba` UInt64,
+    `pkt_drop_bytes_ab` UInt64,
+    `pkt_drop_bytes_ba` UInt64,
+    `pkt_drop_packets_ab` UInt64,
+    `pkt_drop_packets_ba` UInt64,
+    `max_time_flow_rtt_ns` Nullable(UInt64),
+    `duplicate` Bool,
+    `tcp_flags_mask` UInt16 COMMENT 'TCP flags bitmask from Flags (names or legacy number)',
+    `duration_ms` UInt64 COMMENT 'TimeFlowEndMs - TimeFlowStartMs' CODEC(ZSTD(1)),
+    `direction` LowCardinality(String) COMMENT 'ingress/egress/inner/unknown from FlowDirection',
+    `scope` LowCardinality(String) COMMENT 'traffic scope class',
+    `proto_name` LowCardinality(String) COMMENT 'IANA protocol keyword',
+    `bytes_per_second` Float64 COMMENT 'sampled bytes over max(duration, 1 s)' CODEC(ZSTD(1)),
+    `packets_per_second` Float64 COMMENT 'sampled packets over max(duration, 1 s)' CODEC(ZSTD(1)),
+    `bytes_estimated` UInt64 COMMENT 'Bytes x max(Sampling, 1)' CODEC(ZSTD(1)),
+    `packets_estimated` UInt64 COMMENT 'Packets x max(Sampling, 1)' CODEC(ZSTD(1)),
+    `dns_is_response` Bool COMMENT 'QR bit of DnsFlags',
+    `flow_key_hash` UInt64 COMMENT '64-bit hash of cluster + 7-tuple',
+    `is_canonical` Bool COMMENT 'canonical reporter of a cross-node pair',
+    `kafka_topic` LowCardinality(String),
+    `kafka_partition` Int32,
+    `kafka_offset` Int64 CODEC(Delta, ZSTD(1)),
+    `kafka_timestamp` DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
+    `raw` String COMMENT 'original JSON message' CODEC(ZSTD(3))
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toDate(time_flow_end_ms)
+ORDER BY (toStartOfHour(time_flow_end_ms), src_k8s_namespace, dst_k8s_namespace, time_flow_end_ms)
+TTL toDate(time_flow_end_ms) + toIntervalDay(30)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800, ttl_only_drop_parts = 1;
+
+CREATE TABLE IF NOT EXISTS netobserv.flows ON CLUSTER '{cluster}' AS netobserv.flows_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'flows_local', rand());
+
+-- V002__flows_dlq.sql
+CREATE TABLE IF NOT EXISTS netobserv.flows_dlq_local ON CLUSTER '{cluster}'
+(
+    `reason` LowCardinality(String) COMMENT 'DeadLetterReason code, e.g. MALFORMED_JSON',
+    `message` String COMMENT 'parser detail' CODEC(ZSTD(1)),
+    `field` LowCardinality(String) COMMENT 'offending JSON key, empty when none',
+    `payload` String COMMENT 'original value (bounded), see payload_encoding' CODEC(ZSTD(3)),
+    `payload_encoding` LowCardinality(String) COMMENT 'utf8, base64 or none',
+    `payload_truncated` Bool,
+    `payload_size` UInt32 COMMENT 'length of the original value in bytes',
+    `kafka_topic` LowCardinality(String),
+    `kafka_partition` Int32,
+    `kafka_offset` Int64,
+    `kafka_timestamp` DateTime64(3, 'UTC') COMMENT 'record timestamp; 0 (1970-01-01) when the record had none',
+    `processing_time` DateTime64(3, 'UTC') COMMENT 'when the job rejected the message'
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toDate(processing_time)
+ORDER BY (processing_time, kafka_topic, kafka_partition, kafka_offset)
+TTL toDate(processing_time) + toIntervalDay(30)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800, ttl_only_drop_parts = 1;
+
+CREATE TABLE IF NOT EXISTS netobserv.flows_dlq ON CLUSTER '{cluster}' AS netobserv.flows_dlq_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'flows_dlq_local', rand());
+
+-- V003__rollups.sql
+CREATE TABLE IF NOT EXISTS netobserv.rollup_namespace_1m_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `src_k8s_namespace` LowCardinality(String),
+    `dst_k8s_namespace` LowCardinality(String),
+    `direction` LowCardinality(String),
+    `k8s_flow_layer` LowCardinality(String),
+    `flows` UInt64,
+    `bytes` UInt64,
+    `packets` UInt64,
+    `bytes_estimated` UInt64,
+    `packets_estimated` UInt64,
+    `drop_bytes` UInt64,
+    `drop_packets` UInt64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace, direction, k8s_flow_layer)
+TTL toDate(minute) + toIntervalDay(395)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_namespace_1m ON CLUSTER '{cluster}' AS netobserv.rollup_namespace_1m_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_namespace_1m_local', rand());
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_namespace_1m ON CLUSTER '{cluster}'
+TO netobserv.rollup_namespace_1m_local
+AS SELECT
+    toStartOfMinute(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace, direction, k8s_flow_layer,
+    count() AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(pkt_drop_bytes) AS drop_bytes,
+    sum(pkt_drop_packets) AS drop_packets
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate
+GROUP BY minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace, direction, k8s_flow_layer;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_workload_1m_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `src_k8s_namespace` LowCardinality(String),
+    `src_k8s_owner_type` LowCardinality(String),
+    `src_k8s_owner_name` LowCardinality(String),
+    `dst_k8s_namespace` LowCardinality(String),
+    `dst_k8s_owner_type` LowCardinality(String),
+    `dst_k8s_owner_name` LowCardinality(String),
+    `flows` UInt64,
+    `bytes` UInt64,
+    `packets` UInt64,
+    `bytes_estimated` UInt64,
+    `packets_estimated` UInt64,
+    `drop_bytes` UInt64,
+    `drop_packets` UInt64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
+          dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name)
+TTL toDate(minute) + toIntervalDay(395)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_workload_1m ON CLUSTER '{cluster}' AS netobserv.rollup_workload_1m_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_workload_1m_local', rand());
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_workload_1m ON CLUSTER '{cluster}'
+TO netobserv.rollup_workload_1m_local
+AS SELECT
+    toStartOfMinute(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name,
+    src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
+    dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name,
+    count() AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(pkt_drop_bytes) AS drop_bytes,
+    sum(pkt_drop_packets) AS drop_packets
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate
+GROUP BY minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
+         dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_node_1m_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `src_k8s_host_name` LowCardinality(String),
+    `dst_k8s_host_name` LowCardinality(String),
+    `flows` UInt64,
+    `bytes` UInt64,
+    `packets` UInt64,
+    `bytes_estimated` UInt64,
+    `packets_estimated` UInt64,
+    `drop_bytes` UInt64,
+    `drop_packets` UInt64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, src_k8s_host_name, dst_k8s_host_name)
+TTL toDate(minute) + toIntervalDay(395)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_node_1m ON CLUSTER '{cluster}' AS netobserv.rollup_node_1m_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_node_1m_local', rand());
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_node_1m ON CLUSTER '{cluster}'
+TO netobserv.rollup_node_1m_local
+AS SELECT
+    toStartOfMinute(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name, src_k8s_host_name, dst_k8s_host_name,
+    count() AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(pkt_drop_bytes) AS drop_bytes,
+    sum(pkt_drop_packets) AS drop_packets
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate
+GROUP BY minute, k8s_cluster_name, src_k8s_host_name, dst_k8s_host_name;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_zone_1m_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `src_k8s_zone` LowCardinality(String),
+    `dst_k8s_zone` LowCardinality(String),
+    `flows` UInt64,
+    `bytes` UInt64,
+    `packets` UInt64,
+    `bytes_estimated` UInt64,
+    `packets_estimated` UInt64,
+    `drop_bytes` UInt64,
+    `drop_packets` UInt64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, src_k8s_zone, dst_k8s_zone)
+TTL toDate(minute) + toIntervalDay(395)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_zone_1m ON CLUSTER '{cluster}' AS netobserv.rollup_zone_1m_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_zone_1m_local', rand());
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_zone_1m ON CLUSTER '{cluster}'
+TO netobserv.rollup_zone_1m_local
+AS SELECT
+    toStartOfMinute(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name, src_k8s_zone, dst_k8s_zone,
+    count() AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(pkt_drop_bytes) AS drop_bytes,
+    sum(pkt_drop_packets) AS drop_packets
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate
+GROUP BY minute, k8s_cluster_name, src_k8s_zone, dst_k8s_zone;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_external_1m_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `scope` LowCardinality(String),
+    `k8s_namespace` LowCardinality(String),
+    `k8s_owner_type` LowCardinality(String),
+    `k8s_owner_name` LowCardinality(String),
+    `external_addr` IPv6,
+    `external_subnet_label` LowCardinality(String),
+    `flows` UInt64,
+    `bytes` UInt64,
+    `packets` UInt64,
+    `bytes_estimated` UInt64,
+    `packets_estimated` UInt64,
+    `drop_bytes` UInt64,
+    `drop_packets` UInt64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, scope, k8s_namespace, k8s_owner_type, k8s_owner_name,
+          external_addr, external_subnet_label)
+TTL toDate(minute) + toIntervalDay(395)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_external_1m ON CLUSTER '{cluster}' AS netobserv.rollup_external_1m_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_external_1m_local', rand());
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_external_1m ON CLUSTER '{cluster}'
+TO netobserv.rollup_external_1m_local
+AS SELECT
+    toStartOfMinute(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name,
+    scope,
+    if(scope = 'to_external', src_k8s_namespace, dst_k8s_namespace) AS k8s_namespace,
+    if(scope = 'to_external', src_k8s_owner_type, dst_k8s_owner_type) AS k8s_owner_type,
+    if(scope = 'to_external', src_k8s_owner_name, dst_k8s_owner_name) AS k8s_owner_name,
+    if(scope = 'to_external', dst_addr, src_addr) AS external_addr,
+    if(scope = 'to_external', dst_subnet_label, src_subnet_label) AS external_subnet_label,
+    count() AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(pkt_drop_bytes) AS drop_bytes,
+    sum(pkt_drop_packets) AS drop_packets
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate AND scope IN ('to_external', 'from_external')
+GROUP BY minute, k8s_cluster_name, scope, k8s_namespace, k8s_owner_type, k8s_owner_name,
+         external_addr, external_subnet_label;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_dns_1m_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `client_k8s_namespace` LowCardinality(String),
+    `dns_name` String,
+    `dns_flags_response_code` LowCardinality(String),
+    `responses` SimpleAggregateFunction(sum, UInt64),
+    `latency_ms_sum` SimpleAggregateFunction(sum, UInt64),
+    `latency_ms_max` SimpleAggregateFunction(max, UInt64),
+    `latency_ms_quantiles` AggregateFunction(quantiles(0.5, 0.9, 0.99), UInt64)
+)
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, client_k8s_namespace, dns_name, dns_flags_response_code)
+TTL toDate(minute) + toIntervalDay(395)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_dns_1m ON CLUSTER '{cluster}' AS netobserv.rollup_dns_1m_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_dns_1m_local', rand());
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_dns_1m ON CLUSTER '{cluster}'
+TO netobserv.rollup_dns_1m_local
+AS SELECT
+    toStartOfMinute(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name,
+    dst_k8s_namespace AS client_k8s_namespace,
+    dns_name,
+    dns_flags_response_code,
+    count() AS responses,
+    sum(assumeNotNull(dns_latency_ms)) AS latency_ms_sum,
+    max(assumeNotNull(dns_latency_ms)) AS latency_ms_max,
+    quantilesState(0.5, 0.9, 0.99)(assumeNotNull(dns_latency_ms)) AS latency_ms_quantiles
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate AND dns_is_response AND dns_latency_ms IS NOT NULL
+GROUP BY minute, k8s_cluster_name, client_k8s_namespace, dns_name, dns_flags_response_code;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_rtt_1m_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `src_k8s_namespace` LowCardinality(String),
+    `src_k8s_owner_type` LowCardinality(String),
+    `src_k8s_owner_name` LowCardinality(String),
+    `dst_k8s_namespace` LowCardinality(String),
+    `dst_k8s_owner_type` LowCardinality(String),
+    `dst_k8s_owner_name` LowCardinality(String),
+    `samples` SimpleAggregateFunction(sum, UInt64),
+    `rtt_ns_sum` SimpleAggregateFunction(sum, UInt64),
+    `rtt_ns_max` SimpleAggregateFunction(max, UInt64),
+    `rtt_ns_quantiles` AggregateFunction(quantiles(0.5, 0.9, 0.99), UInt64)
+)
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
+          dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name)
+TTL toDate(minute) + toIntervalDay(395)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_rtt_1m ON CLUSTER '{cluster}' AS netobserv.rollup_rtt_1m_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_rtt_1m_local', rand());
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_rtt_1m ON CLUSTER '{cluster}'
+TO netobserv.rollup_rtt_1m_local
+AS SELECT
+    toStartOfMinute(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name,
+    src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
+    dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name,
+    count() AS samples,
+    sum(assumeNotNull(time_flow_rtt_ns)) AS rtt_ns_sum,
+    max(assumeNotNull(time_flow_rtt_ns)) AS rtt_ns_max,
+    quantilesState(0.5, 0.9, 0.99)(assumeNotNull(time_flow_rtt_ns)) AS rtt_ns_quantiles
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate AND time_flow_rtt_ns IS NOT NULL
+GROUP BY minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
+         dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_drops_1m_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `src_k8s_namespace` LowCardinality(String),
+    `dst_k8s_namespace` LowCardinality(String),
+    `pkt_drop_latest_drop_cause` LowCardinality(String),
+    `pkt_drop_latest_state` LowCardinality(String),
+    `flows` UInt64,
+    `drop_bytes` UInt64,
+    `drop_packets` UInt64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace,
+          pkt_drop_latest_drop_cause, pkt_drop_latest_state)
+TTL toDate(minute) + toIntervalDay(395)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_drops_1m ON CLUSTER '{cluster}' AS netobserv.rollup_drops_1m_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_drops_1m_local', rand());
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_drops_1m ON CLUSTER '{cluster}'
+TO netobserv.rollup_drops_1m_local
+AS SELECT
+    toStartOfMinute(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace,
+    pkt_drop_latest_drop_cause, pkt_drop_latest_state,
+    count() AS flows,
+    sum(pkt_drop_bytes) AS drop_bytes,
+    sum(pkt_drop_packets) AS drop_packets
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate AND pkt_drop_packets > 0
+GROUP BY minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace,
+         pkt_drop_latest_drop_cause, pkt_drop_latest_state;

@@ -1,0 +1,13 @@
+-- Top talkers by node: the node pairs that moved the most bytes, '' = not on a node (external, Service VIP) (reads rollup rollup_node_1m).
+-- Params: from, to (UTC, minute-aligned), limit.
+SELECT
+    src_k8s_host_name,
+    dst_k8s_host_name,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(flows) AS flows
+FROM rollup_node_1m
+WHERE minute >= {from:DateTime64(3, 'UTC')} AND minute < {to:DateTime64(3, 'UTC')}
+GROUP BY src_k8s_host_name, dst_k8s_host_name
+ORDER BY bytes DESC, src_k8s_host_name, dst_k8s_host_name
+LIMIT {limit:UInt32}

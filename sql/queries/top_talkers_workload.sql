@@ -1,0 +1,18 @@
+-- Top talkers by workload: the owner (Deployment, DaemonSet, …) pairs that moved the most bytes (reads rollup rollup_workload_1m).
+-- Params: from, to (UTC, minute-aligned), limit.
+SELECT
+    src_k8s_namespace,
+    src_k8s_owner_type,
+    src_k8s_owner_name,
+    dst_k8s_namespace,
+    dst_k8s_owner_type,
+    dst_k8s_owner_name,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(flows) AS flows
+FROM rollup_workload_1m
+WHERE minute >= {from:DateTime64(3, 'UTC')} AND minute < {to:DateTime64(3, 'UTC')}
+GROUP BY src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
+         dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name
+ORDER BY bytes DESC, src_k8s_namespace, src_k8s_owner_name, dst_k8s_namespace, dst_k8s_owner_name
+LIMIT {limit:UInt32}
