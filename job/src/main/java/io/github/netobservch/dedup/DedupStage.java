@@ -1,0 +1,58 @@
+package io.github.netobservch.dedup;
+
+import io.github.netobservch.enrich.FlowKeyHashSelector;
+import io.github.netobservch.format.FlowRecord;
+import io.github.netobservch.format.FlowRecordTypeInfo;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * The pipeline's single entry point for dedup, after parse + enrich and timestamp assignment:
+ *
+ * <pre>{@code
+ * DataStream<FlowRecord> flows = parsed.assignTimestampsAndWatermarks(
+ *         WatermarkStrategy.<FlowRecord>forBoundedOutOfOrderness(Duration.ofSeconds(20))
+ *                 .withTimestampAssigner((r, t) -> r.getLong(ColumnRegistry.TIME_FLOW_END_MS))
+ *                 .withIdleness(Duration.ofMinutes(1)));
+ * SingleOutputStreamOperator<FlowRecord> deduped = DedupStage.apply(flows, jobConfig.dedup());
+ * }</pre>
+ *
+ * <ul>
+ *   <li>{@link DedupMode#REPORTER_ELECTION}: {@code keyBy(FlowKeyHashSelector)} (64-bit hash of
+ *       cluster + 7-tuple, the compact state key) → {@link FlowDeduplicator}. Needs event time
+ *       (timestamps + watermarks); without watermarks held records and state are only released by
+ *       the end-of-input watermark.
+ *   <li>{@link DedupMode#CONSOLE_RULE} / {@link DedupMode#OFF}: {@link StatelessDedupFunction},
+ *       chained, no keyBy.
+ * </ul>
+ *
+ * <p>Every mode uses the uid {@link #UID}. Switching from reporter-election to a stateless mode on
+ * a savepoint leaves its keyed state unclaimed ({@code --allowNonRestoredState}); switching back
+ * starts with empty dedup state (a few duplicates during the first window).
+ */
+public final class DedupStage {
+
+    /** Stable operator uid (savepoint compatibility). */
+    public static final String UID = "flow-dedup";
+
+    private DedupStage() {}
+
+    public static SingleOutputStreamOperator<FlowRecord> apply(DataStream<FlowRecord> flows, DedupConfig config) {
+        switch (config.mode()) {
+            case REPORTER_ELECTION:
+                return flows.keyBy(new FlowKeyHashSelector(), Types.LONG)
+                        .process(new FlowDeduplicator(config), FlowRecordTypeInfo.INSTANCE)
+                        .uid(UID)
+                        .name("dedup (reporter election)");
+            case CONSOLE_RULE:
+            case OFF:
+                return flows.process(new StatelessDedupFunction(config.mode()), FlowRecordTypeInfo.INSTANCE)
+                        .uid(UID)
+                        .name("dedup (" + config.mode().code() + ")");
+            default:
+                throw new IllegalStateException(config.mode().name());
+        }
+    }
+}

@@ -1,0 +1,278 @@
+package io.github.netobservch.dedup;
+
+import static io.github.netobservch.format.ColumnRegistry.AGENT_IP;
+
+import io.github.netobservch.format.FlowRecord;
+import io.github.netobservch.format.FlowRecordTypeInfo;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Cross-reporter dedup by flow key ({@code keyBy(new FlowKeyHashSelector())}): within a window of
+ * activity, the records of <b>one</b> reporter ({@code AgentIP}) per flow key pass, the other
+ * reporter's copies are dropped; successive slices of the elected reporter all pass (they are not
+ * duplicates). Exact re-sends and legacy {@code Duplicate=true} copies are dropped too. Use it
+ * through {@link DedupStage#apply}.
+ *
+ * <h2>Rules</h2>
+ *
+ * <ul>
+ *   <li><b>Same-node copy</b> ({@code Duplicate=true}): dropped before touching state.
+ *   <li><b>Preferred reporter</b> = the one the NetObserv console counts ({@code is_canonical}:
+ *       ingress, inner, or egress to a Service / outside the cluster). Its record opens the key
+ *       and passes at once; the key elects its {@code AgentIP}.
+ *   <li><b>Non-preferred first</b>: a record of another reporter on a fresh key is <em>held</em>
+ *       (in state) until the event-time deadline {@code max(eventTime, watermark) + maxWait}. If
+ *       the preferred reporter shows up before, it is elected and the held copies are dropped;
+ *       otherwise the candidate is elected (counted in {@code electedFallback}) and its held
+ *       records are emitted, with the deadline as their timestamp. Further records of the
+ *       candidate while waiting are held with the first.
+ *   <li><b>Once elected</b>, the key follows its reporter until it expires: copies from any other
+ *       reporter are dropped at once, <em>including a preferred reporter that appears after a
+ *       fallback election</em> (switching would double count the slices both sides cover; the
+ *       invariant is one reporter per key per window of activity). A quiet key expires, so the
+ *       preferred reporter wins the next election.
+ *   <li><b>Exact re-send</b>: a record of the elected (or candidate) reporter whose {@link
+ *       DedupRules#fingerprint} is among the key's last {@code maxFingerprints} slices is dropped.
+ *       A re-send arriving after its key expired is not detected (the ClickHouse side's
+ *       idempotency covers that).
+ *   <li><b>Expiry</b>: the key's state is cleared when the watermark passes {@code lastSeen +
+ *       window}, where lastSeen is the max of {@code max(eventTime, watermark)} over the elected
+ *       reporter's records (copies of other reporters do not keep a key alive, so a dead elected
+ *       agent hands over after one window). One cleanup timer per key, re-armed lazily.
+ *   <li><b>Late records</b> (event time ≤ watermark) are processed like others while their key
+ *       lives; after their key expired they open a new key. Times are taken as {@code
+ *       max(eventTime, watermark)} so a late pair of copies still meets within one window/wait
+ *       of watermark progress.
+ * </ul>
+ *
+ * <h2>State (per key)</h2>
+ *
+ * One {@code long[]} ({@link KeyState}: reporter IP as two longs, time, meta, up to {@code
+ * maxFingerprints} fingerprints), one event-time timer, and during a wait only a list of the held
+ * records (the versioned {@link FlowRecordTypeInfo} serializer). The {@code long[]} has a
+ * processing-time TTL ({@code stateTtl}) as a safety net for a stalled watermark; the held list
+ * has none (it is bounded by the wait and must not lose records): if the TTL ever expires a key
+ * in the middle of a wait, its timer still emits the held records.
+ *
+ * <h2>Metrics</h2>
+ *
+ * {@link DedupMetrics} plus the gauge {@code flowDedup.liveKeys}: keys created minus keys expired
+ * <em>in this subtask</em>. After a restore the restored keys are counted again as soon as they
+ * see a record (an incarnation number in the state tells them apart); restored keys that expire
+ * without being touched are not subtracted.
+ */
+public class FlowDeduplicator extends KeyedProcessFunction<Long, FlowRecord, FlowRecord> {
+
+    private static final long serialVersionUID = 1L;
+
+    static final String STATE_NAME = "dedup-key";
+    static final String HELD_NAME = "dedup-held";
+
+    private final DedupConfig config;
+    private final long windowMs;
+    private final long maxWaitMs;
+    private final int maxFingerprints;
+
+    private transient ValueState<long[]> keyState;
+    private transient ListState<FlowRecord> held;
+    private transient DedupMetrics metrics;
+    private transient long liveKeys;
+    private transient int incarnation;
+
+    public FlowDeduplicator(DedupConfig config) {
+        this.config = config;
+        this.windowMs = config.window().toMillis();
+        this.maxWaitMs = config.maxWait().toMillis();
+        this.maxFingerprints = config.maxFingerprints();
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        ValueStateDescriptor<long[]> keyDescriptor = new ValueStateDescriptor<>(STATE_NAME, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
+        if (!config.stateTtl().isZero()) {
+            keyDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(config.stateTtl())
+                    .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                    .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                    .build());
+        }
+        keyState = getRuntimeContext().getState(keyDescriptor);
+        held = getRuntimeContext().getListState(new ListStateDescriptor<>(HELD_NAME, FlowRecordTypeInfo.INSTANCE));
+        metrics = new DedupMetrics(getRuntimeContext().getMetricGroup());
+        metrics.group.gauge(DedupMetrics.LIVE_KEYS, (Gauge<Long>) () -> liveKeys);
+        liveKeys = 0;
+        incarnation = ThreadLocalRandom.current().nextInt(1, 1 << 16);
+    }
+
+    @Override
+    public void processElement(FlowRecord r, Context ctx, Collector<FlowRecord> out) throws Exception {
+        if (DedupRules.isSameNodeCopy(r)) {
+            metrics.sameNodeCopy.inc();
+            return;
+        }
+        long watermark = ctx.timerService().currentWatermark();
+        long time = Math.max(DedupRules.eventTime(r, ctx.timestamp()), watermark);
+        long high = r.ipHigh(AGENT_IP);
+        long low = r.ipLow(AGENT_IP);
+        long fp = DedupRules.fingerprint(r);
+        long[] s = keyState.value();
+
+        if (s == null) {
+            liveKeys++;
+            if (DedupRules.isPreferred(r)) {
+                keyState.update(KeyState.create(KeyState.ELECTED, high, low, time, incarnation, fp, maxFingerprints));
+                ctx.timerService().registerEventTimeTimer(time + windowMs);
+                keep(r, out);
+            } else {
+                long deadline = time + maxWaitMs;
+                keyState.update(KeyState.create(KeyState.HOLDING, high, low, deadline, incarnation, fp, maxFingerprints));
+                held.add(r);
+                ctx.timerService().registerEventTimeTimer(deadline);
+            }
+            return;
+        }
+
+        boolean adopted = adopt(s);
+        boolean sameReporter = KeyState.isReporter(s, high, low);
+        if (KeyState.status(s) == KeyState.ELECTED) {
+            if (!sameReporter) {
+                metrics.crossReporter.inc();
+                if (adopted) {
+                    keyState.update(s);
+                }
+            } else if (KeyState.containsFingerprint(s, fp)) {
+                metrics.exactResend.inc();
+                if (adopted) {
+                    keyState.update(s);
+                }
+            } else {
+                s = KeyState.addFingerprint(s, fp, maxFingerprints);
+                s[KeyState.TIME] = Math.max(s[KeyState.TIME], time);
+                keyState.update(s);
+                keep(r, out);
+            }
+            return;
+        }
+
+        // HOLDING: a candidate reporter is waiting for the preferred one
+        if (sameReporter) {
+            if (KeyState.containsFingerprint(s, fp)) {
+                metrics.exactResend.inc();
+                if (adopted) {
+                    keyState.update(s);
+                }
+            } else {
+                keyState.update(KeyState.addFingerprint(s, fp, maxFingerprints));
+                held.add(r);
+            }
+        } else if (DedupRules.isPreferred(r)) {
+            // the preferred reporter arrived within the wait: it is elected, the held copies go
+            long dropped = 0;
+            for (FlowRecord ignored : held.get()) {
+                dropped++;
+            }
+            held.clear();
+            metrics.crossReporter.inc(dropped);
+            ctx.timerService().deleteEventTimeTimer(s[KeyState.TIME]);
+            int inc = KeyState.incarnation(s);
+            keyState.update(KeyState.create(KeyState.ELECTED, high, low, time, inc, fp, maxFingerprints));
+            ctx.timerService().registerEventTimeTimer(time + windowMs);
+            keep(r, out);
+        } else {
+            // a third reporter, not preferred either: keep the first candidate
+            metrics.crossReporter.inc();
+            if (adopted) {
+                keyState.update(s);
+            }
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<FlowRecord> out) throws Exception {
+        long[] s = keyState.value();
+        if (s == null) {
+            // only if the TTL expired the key during a wait (stalled watermark): never lose held records
+            emitHeld(out);
+            return;
+        }
+        if (KeyState.status(s) == KeyState.HOLDING) {
+            if (timestamp < s[KeyState.TIME]) {
+                return; // stale timer
+            }
+            // the preferred reporter did not show up: elect the candidate, release its records
+            emitHeld(out);
+            metrics.electedFallback.inc();
+            adopt(s);
+            KeyState.electCandidate(s, timestamp);
+            keyState.update(s);
+            ctx.timerService().registerEventTimeTimer(timestamp + windowMs);
+            return;
+        }
+        long expiry = s[KeyState.TIME] + windowMs;
+        if (timestamp >= expiry) {
+            keyState.clear();
+            if (KeyState.incarnation(s) == incarnation) {
+                liveKeys--;
+            }
+        } else {
+            ctx.timerService().registerEventTimeTimer(expiry);
+        }
+    }
+
+    private void emitHeld(Collector<FlowRecord> out) throws Exception {
+        Iterable<FlowRecord> records = held.get();
+        if (records == null) {
+            return;
+        }
+        long n = 0;
+        for (FlowRecord h : records) {
+            keep(h, out);
+            n++;
+        }
+        if (n > 0) {
+            metrics.heldThenEmitted.inc(n);
+            held.clear();
+        }
+    }
+
+    private void keep(FlowRecord r, Collector<FlowRecord> out) {
+        metrics.kept.inc();
+        out.collect(r);
+    }
+
+    /** Counts a key restored from a snapshot (other incarnation) in this subtask's live keys. */
+    private boolean adopt(long[] s) {
+        if (KeyState.incarnation(s) == incarnation) {
+            return false;
+        }
+        KeyState.setIncarnation(s, incarnation);
+        liveKeys++;
+        return true;
+    }
+
+    /** The configuration this function runs with. */
+    public DedupConfig config() {
+        return config;
+    }
+
+    /** Counters of this instance (tests, diagnostics). */
+    public DedupMetrics metrics() {
+        return metrics;
+    }
+
+    /** Live keys of this instance (the {@code liveKeys} gauge). */
+    public long liveKeys() {
+        return liveKeys;
+    }
+}

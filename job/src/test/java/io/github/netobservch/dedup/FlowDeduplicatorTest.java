@@ -1,0 +1,334 @@
+package io.github.netobservch.dedup;
+
+import static io.github.netobservch.dedup.DedupTestSupport.MAX_WAIT_MS;
+import static io.github.netobservch.dedup.DedupTestSupport.SLICE_MS;
+import static io.github.netobservch.dedup.DedupTestSupport.WINDOW_MS;
+import static io.github.netobservch.dedup.DedupTestSupport.config;
+import static io.github.netobservch.dedup.DedupTestSupport.egress;
+import static io.github.netobservch.dedup.DedupTestSupport.end;
+import static io.github.netobservch.dedup.DedupTestSupport.harness;
+import static io.github.netobservch.dedup.DedupTestSupport.ingress;
+import static io.github.netobservch.dedup.DedupTestSupport.send;
+import static io.github.netobservch.format.ColumnRegistry.DUPLICATE;
+import static io.github.netobservch.format.ColumnRegistry.FLOW_KEY_HASH;
+import static io.github.netobservch.format.ColumnRegistry.K8S_CLUSTER_NAME;
+import static io.github.netobservch.format.ColumnRegistry.SRC_PORT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.netobservch.enrich.FlowEnricher;
+import io.github.netobservch.format.FlowFixtures;
+import io.github.netobservch.format.FlowRecord;
+
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@link FlowDeduplicator} in a keyed operator harness, event time driven by explicit watermarks. */
+class FlowDeduplicatorTest {
+
+    @Test
+    void crossNodePodToPodFlowKeepsOneRecordPerSliceFromTheIngressReporter() throws Exception {
+        FlowDeduplicator f = new FlowDeduplicator(config());
+        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(f)) {
+            // slice 0: the ingress copy comes first; slice 1: the egress copy comes first (held, then dropped)
+            send(h, ingress(0));
+            send(h, egress(0));
+            send(h, egress(1));
+            assertThat(h.extractOutputValues()).containsExactly(ingress(0));
+            send(h, ingress(1));
+            h.processWatermark(end(ingress(1)) + MAX_WAIT_MS + 1);
+
+            assertThat(h.extractOutputValues()).containsExactly(ingress(0), ingress(1));
+            assertThat(f.metrics().kept()).isEqualTo(2);
+            assertThat(f.metrics().droppedCrossReporter()).isEqualTo(2);
+            assertThat(f.metrics().heldThenEmitted()).isZero();
+            assertThat(f.liveKeys()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void egressCopyFirstIsHeldAndDroppedWhenTheIngressCopyArrives() throws Exception {
+        FlowDeduplicator f = new FlowDeduplicator(config());
+        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(f)) {
+            send(h, egress(0));
+            assertThat(h.extractOutputValues()).isEmpty();
+            assertThat(h.numEventTimeTimers()).isEqualTo(1); // the wait deadline
+            send(h, ingress(0));
+            assertThat(h.extractOutputValues()).containsExactly(ingress(0));
+            assertThat(h.numEventTimeTimers()).isEqualTo(1); // deadline deleted, cleanup armed
+            h.processWatermark(end(egress(0)) + MAX_WAIT_MS);
+            assertThat(h.extractOutputValues()).containsExactly(ingress(0));
+            assertThat(f.metrics().droppedCrossReporter()).isEqualTo(1);
+            assertThat(f.metrics().electedFallback()).isZero();
+        }
+    }
+
+    @Test
+    void longConnectionKeepsAllSlicesOfTheElectedReporter() throws Exception {
+        FlowDeduplicator f = new FlowDeduplicator(config());
+        List<FlowRecord> expected = new ArrayList<>();
+        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(f)) {
+            for (int slice = 0; slice < 12; slice++) { // 3 minutes, longer than the 60 s window
+                if (slice % 2 == 0) {
+                    send(h, egress(slice));
+                    send(h, ingress(slice));
+                } else {
+                    send(h, ingress(slice));
+                    send(h, egress(slice));
+                }
+                expected.add(ingress(slice));
+                h.processWatermark(end(ingress(slice)) - 5_000); // 5 s of out-of-orderness
+            }
+            assertThat(h.extractOutputValues()).containsExactlyElementsOf(expected);
+            assertThat(f.metrics().droppedCrossReporter()).isEqualTo(12);
+            assertThat(f.metrics().droppedExactResend()).isZero();
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void exactResendsAndDuplicateFlagCopiesAreDropped() throws Exception {
+        FlowDeduplicator f = new FlowDeduplicator(config());
+        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(f)) {
+            send(h, ingress(0));
+            send(h, ingress(0)); // Kafka producer retry: same bytes
+            FlowRecord reprocessed = ingress(0);
+            reprocessed.setLong(io.github.netobservch.format.ColumnRegistry.TIME_RECEIVED, 1754040099L); // FLP re-run: new TimeReceived
+            send(h, reprocessed);
+
+            FlowRecord legacy = FlowEnricher.enrich(FlowFixtures.parse("legacy-1.5"));
+            legacy.setLong(SRC_PORT, 43719); // its own flow key
+            FlowEnricher.enrich(legacy);
+            FlowRecord legacyCopy = legacy.copy();
+            legacyCopy.setBool(DUPLICATE, true); // same agent, another interface
+            send(h, legacyCopy);
+            send(h, legacy);
+            send(h, legacyCopy);
+
+            // a re-send of a held record is dropped too; the held record itself is emitted after the wait
+            FlowRecord lonelyEgress = egress(0);
+            lonelyEgress.setLong(SRC_PORT, 50000);
+            FlowEnricher.enrich(lonelyEgress);
+            send(h, lonelyEgress);
+            send(h, lonelyEgress.copy());
+            h.processWatermark(end(lonelyEgress) + MAX_WAIT_MS);
+
+            assertThat(h.extractOutputValues()).containsExactly(ingress(0), legacy, lonelyEgress);
+            assertThat(f.metrics().droppedExactResend()).isEqualTo(3);
+            assertThat(f.metrics().droppedSameNodeCopy()).isEqualTo(2);
+            assertThat(f.metrics().heldThenEmitted()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void sameFiveTupleInTwoClustersIsKeptApart() throws Exception {
+        FlowDeduplicator f = new FlowDeduplicator(config());
+        FlowRecord euIngress = ingress(0);
+        FlowRecord usIngress = inCluster(ingress(0), "prod-us");
+        FlowRecord usEgress = inCluster(egress(0), "prod-us");
+        assertThat(usIngress.getLong(FLOW_KEY_HASH)).isNotEqualTo(euIngress.getLong(FLOW_KEY_HASH));
+        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(f)) {
+            send(h, usEgress); // only a wait in prod-us, not a drop because of prod-eu's election
+            send(h, euIngress);
+            send(h, egress(0));
+            send(h, usIngress); // same AgentIP and counters as euIngress: not a re-send, another key
+            h.processWatermark(end(euIngress) + MAX_WAIT_MS);
+
+            assertThat(h.extractOutputValues()).containsExactly(euIngress, usIngress);
+            assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+            assertThat(f.metrics().droppedCrossReporter()).isEqualTo(2);
+            assertThat(f.metrics().droppedExactResend()).isZero();
+        }
+    }
+
+    private static FlowRecord inCluster(FlowRecord r, String cluster) {
+        r.setString(K8S_CLUSTER_NAME, cluster);
+        return FlowEnricher.enrich(r);
+    }
+
+    @Test
+    void stateAndTimersAreClearedAfterTheWindow() throws Exception {
+        FlowDeduplicator f = new FlowDeduplicator(config());
+        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(f)) {
+            int keys = 2_000;
+            for (int i = 0; i < keys; i++) {
+                // even keys: both reporters (ingress elected); odd keys: egress only (held, then fallback)
+                send(h, withPort(egress(0), 20_000 + i));
+                if (i % 2 == 0) {
+                    send(h, withPort(ingress(0), 20_000 + i));
+                }
+            }
+            assertThat(h.numKeyedStateEntries()).isEqualTo(keys + keys / 2); // + held lists
+            assertThat(h.numEventTimeTimers()).isEqualTo(keys);
+            assertThat(f.liveKeys()).isEqualTo(keys);
+            h.processWatermark(end(egress(0)) + MAX_WAIT_MS); // waits over: fallback elections
+            assertThat(h.extractOutputValues()).hasSize(keys);
+            assertThat(f.metrics().heldThenEmitted()).isEqualTo(keys / 2);
+            assertThat(f.metrics().electedFallback()).isEqualTo(keys / 2);
+            assertThat(h.numKeyedStateEntries()).isEqualTo(keys);
+
+            h.processWatermark(end(egress(0)) + MAX_WAIT_MS + WINDOW_MS);
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(f.liveKeys()).isZero();
+        }
+    }
+
+    private static FlowRecord withPort(FlowRecord r, int srcPort) {
+        r.setLong(SRC_PORT, srcPort);
+        return FlowEnricher.enrich(r);
+    }
+
+    @Test
+    void keyExpiresWhenQuietAndANewElectionHappens() throws Exception {
+        FlowDeduplicator f = new FlowDeduplicator(config());
+        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(f)) {
+            send(h, ingress(0));
+            h.processWatermark(end(ingress(0)) + WINDOW_MS - 1);
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            h.processWatermark(end(ingress(0)) + WINDOW_MS);
+            assertThat(h.numKeyedStateEntries()).isZero();
+            // the same connection resumes 5 slices later from the egress side only: a new election
+            send(h, egress(5));
+            h.processWatermark(end(egress(5)) + MAX_WAIT_MS);
+            assertThat(h.extractOutputValues()).containsExactly(ingress(0), egress(5));
+            assertThat(f.metrics().electedFallback()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void flowWhosePreferredReporterNeverAppearsIsCountedOnceAfterTheWait() throws Exception {
+        FlowDeduplicator f = new FlowDeduplicator(config());
+        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(f)) {
+            long deadline = end(egress(0)) + MAX_WAIT_MS;
+            send(h, egress(0));
+            h.processWatermark(end(egress(1)));
+            send(h, egress(1)); // same candidate: held with the first
+            h.processWatermark(deadline - 1);
+            assertThat(h.extractOutputValues()).isEmpty();
+
+            h.processWatermark(deadline);
+            List<StreamRecord<? extends FlowRecord>> released = h.extractOutputStreamRecords();
+            assertThat(released).extracting(r -> (FlowRecord) r.getValue()).containsExactly(egress(0), egress(1));
+            assertThat(released).extracting(StreamRecord::getTimestamp).containsOnly(deadline);
+
+            send(h, egress(2)); // the key now follows the egress reporter: passes at once
+            send(h, ingress(2)); // the preferred reporter appearing late is dropped: one reporter per key
+            assertThat(h.extractOutputValues()).containsExactly(egress(0), egress(1), egress(2));
+            assertThat(f.metrics().heldThenEmitted()).isEqualTo(2);
+            assertThat(f.metrics().electedFallback()).isEqualTo(1);
+            assertThat(f.metrics().droppedCrossReporter()).isEqualTo(1);
+
+            h.processWatermark(end(egress(2)) + WINDOW_MS);
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void lateRecordOfAnExpiredKeyOpensANewKeyAndItsLateSiblingStillMeetsIt() throws Exception {
+        FlowDeduplicator f = new FlowDeduplicator(config());
+        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(f)) {
+            long watermark = end(ingress(0)) + 10 * WINDOW_MS; // both copies are 10 minutes late
+            h.processWatermark(watermark);
+            send(h, egress(0));
+            h.processWatermark(watermark + MAX_WAIT_MS - 1);
+            send(h, ingress(0));
+            h.processWatermark(watermark + MAX_WAIT_MS + WINDOW_MS);
+            assertThat(h.extractOutputValues()).containsExactly(ingress(0));
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void snapshotAndRestoreMidWaitKeepHeldRecords() throws Exception {
+        // preferred reporter arrives after the restore: the held copy is dropped, as without restore
+        OperatorSubtaskState snapshot = snapshotWithHeldEgress();
+        FlowDeduplicator restored = new FlowDeduplicator(config());
+        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(restored, snapshot)) {
+            assertThat(h.numKeyedStateEntries()).isEqualTo(2); // key state + held list
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+            send(h, ingress(0));
+            h.processWatermark(end(egress(0)) + MAX_WAIT_MS + WINDOW_MS + 1_000);
+            assertThat(h.extractOutputValues()).containsExactly(ingress(0));
+            assertThat(restored.metrics().droppedCrossReporter()).isEqualTo(1);
+            assertThat(h.numKeyedStateEntries()).isZero();
+        }
+
+        // nobody else comes: the held copy is emitted at the deadline, as without restore
+        snapshot = snapshotWithHeldEgress();
+        restored = new FlowDeduplicator(config());
+        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(restored, snapshot)) {
+            h.processWatermark(end(egress(0)) + MAX_WAIT_MS);
+            assertThat(h.extractOutputValues()).containsExactly(egress(0));
+            assertThat(restored.metrics().heldThenEmitted()).isEqualTo(1);
+            assertThat(restored.liveKeys()).isEqualTo(1); // the restored key is adopted
+            send(h, egress(0)); // a re-send after the restore: fingerprints were restored too
+            assertThat(restored.metrics().droppedExactResend()).isEqualTo(1);
+            h.processWatermark(end(egress(0)) + MAX_WAIT_MS + WINDOW_MS);
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(restored.liveKeys()).isZero();
+        }
+    }
+
+    private static OperatorSubtaskState snapshotWithHeldEgress() throws Exception {
+        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(new FlowDeduplicator(config()))) {
+            send(h, egress(0));
+            h.processWatermark(end(egress(0)) + 1_000);
+            assertThat(h.extractOutputValues()).isEmpty();
+            return h.snapshot(1L, 1L);
+        }
+    }
+
+    @Test
+    void withoutFingerprintsResendsOfTheElectedReporterPass() throws Exception {
+        FlowDeduplicator f = new FlowDeduplicator(config().toBuilder().maxFingerprints(0).build());
+        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(f)) {
+            send(h, ingress(0));
+            send(h, ingress(0));
+            send(h, egress(0));
+            assertThat(h.extractOutputValues()).containsExactly(ingress(0), ingress(0));
+        }
+    }
+
+    @Test
+    void fingerprintRingForgetsOnlyTheOldestSlices() throws Exception {
+        FlowDeduplicator f = new FlowDeduplicator(config().toBuilder().maxFingerprints(2).build());
+        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(f)) {
+            send(h, ingress(0));
+            send(h, ingress(1));
+            send(h, ingress(2)); // evicts slice 0's fingerprint
+            send(h, ingress(1)); // still remembered
+            send(h, ingress(2)); // still remembered
+            send(h, ingress(0)); // forgotten: passes again
+            assertThat(h.extractOutputValues()).containsExactly(ingress(0), ingress(1), ingress(2), ingress(0));
+            assertThat(f.metrics().droppedExactResend()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void recordsWithoutStreamTimestampUseTimeFlowEndMs() throws Exception {
+        FlowDeduplicator f = new FlowDeduplicator(config());
+        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(f)) {
+            h.processElement(new StreamRecord<>(egress(0)));
+            h.processWatermark(end(egress(0)) + MAX_WAIT_MS - 1);
+            assertThat(h.extractOutputValues()).isEmpty();
+            h.processWatermark(end(egress(0)) + MAX_WAIT_MS);
+            assertThat(h.extractOutputValues()).containsExactly(egress(0));
+        }
+    }
+
+    @Test
+    void slicesAreSpacedByTheEvictionPeriod() {
+        assertThat(end(ingress(3)) - end(ingress(2))).isEqualTo(SLICE_MS);
+        assertThat(FlowEnricher.isCanonical(io.github.netobservch.enrich.Direction.EGRESS, egress(0))).isFalse();
+        assertThat(DedupRules.isPreferred(ingress(0))).isTrue();
+        assertThat(DedupRules.isPreferred(egress(0))).isFalse();
+    }
+}
