@@ -5,11 +5,15 @@ import static io.github.netobservch.config.JobOptions.*;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import io.github.netobservch.dedup.DedupConfig;
+import io.github.netobservch.parse.ParserConfig;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.Configuration;
 
 /** The job's whole configuration, typed and validated; built once in {@code main}. */
-public record JobConfig(KafkaConfig kafka, ClickHouseConfig clickHouse) implements Serializable {
+public record JobConfig(KafkaConfig kafka, ClickHouseConfig clickHouse, PipelineConfig pipeline, SinkSettings sink)
+        implements Serializable {
 
     /** Types and validates a merged configuration; every error names its option. */
     public static JobConfig from(Configuration conf) {
@@ -36,7 +40,46 @@ public record JobConfig(KafkaConfig kafka, ClickHouseConfig clickHouse) implemen
                 secret(conf, CLICKHOUSE_PASSWORD_FILE, CLICKHOUSE_PASSWORD_ENV, false),
                 conf.get(CLICKHOUSE_SSL_ROOT_CERT),
                 withPrefix(conf, CLICKHOUSE_PASSTHROUGH_PREFIX));
-        return new JobConfig(kafka, clickHouse);
+        PipelineConfig pipeline = new PipelineConfig(
+                conf.get(JOB_NAME),
+                conf.getOptional(CHECKPOINT_INTERVAL).orElse(null),
+                conf.get(EVENT_TIME_OUT_OF_ORDERNESS),
+                conf.get(EVENT_TIME_IDLENESS),
+                ParserConfig.builder()
+                        .maxMessageBytes(intBytes(conf, PARSE_MAX_MESSAGE_BYTES))
+                        .maxDeadLetterPayloadBytes(intBytes(conf, DLQ_MAX_PAYLOAD))
+                        .build(),
+                dedup(conf),
+                conf.get(DLQ_KAFKA_TOPIC));
+        SinkSettings sink = new SinkSettings(
+                SinkSettings.parseDelivery(conf.get(SINK_DELIVERY)),
+                conf.get(SINK_MAX_ROWS),
+                conf.get(SINK_MAX_BYTES).getBytes(),
+                conf.get(SINK_TOLERATED_OUTAGE),
+                conf.get(SINK_PREFLIGHT),
+                conf.get(CLICKHOUSE_FLOWS_TABLE),
+                conf.get(CLICKHOUSE_DLQ_TABLE));
+        return new JobConfig(kafka, clickHouse, pipeline, sink);
+    }
+
+    private static DedupConfig dedup(Configuration conf) {
+        try {
+            return DedupConfig.builder()
+                    .mode(conf.get(DEDUP_MODE))
+                    .window(conf.get(DEDUP_WINDOW))
+                    .maxWait(conf.get(DEDUP_MAX_WAIT))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("dedup options: " + e.getMessage(), e);
+        }
+    }
+
+    private static int intBytes(Configuration conf, ConfigOption<MemorySize> option) {
+        long bytes = conf.get(option).getBytes();
+        if (bytes < 1 || bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(option.key() + " must be between 1 byte and 2 gb");
+        }
+        return (int) bytes;
     }
 
     private static String required(Configuration conf, ConfigOption<String> option) {

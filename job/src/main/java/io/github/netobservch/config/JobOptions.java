@@ -4,11 +4,13 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
 
 /**
  * Every option of the job, with its default and description. The README's configuration table is
@@ -139,6 +141,103 @@ public final class JobOptions {
             .stringType()
             .noDefaultValue()
             .withDescription("CA certificate (PEM) that signed the server certificate, for https URLs.");
+
+    public static final ConfigOption<String> CLICKHOUSE_FLOWS_TABLE = ConfigOptions.key("clickhouse.flows-table")
+            .stringType()
+            .defaultValue("flows")
+            .withDescription("Table receiving the flows (created by scripts/apply-schema).");
+
+    public static final ConfigOption<String> CLICKHOUSE_DLQ_TABLE = ConfigOptions.key("clickhouse.dlq-table")
+            .stringType()
+            .defaultValue("flows_dlq")
+            .withDescription("Table receiving dead-lettered messages.");
+
+    // ------------------------------------------------------------- Pipeline
+
+    public static final ConfigOption<String> JOB_NAME = ConfigOptions.key("job.name")
+            .stringType()
+            .defaultValue("netobserv-flows-to-clickhouse")
+            .withDescription("Flink job name.");
+
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("checkpoint.interval")
+            .durationType()
+            .noDefaultValue()
+            .withDescription("Checkpoint interval; rows become visible in ClickHouse when a checkpoint completes."
+                    + " Unset: the cluster's execution.checkpointing.interval, or 30 s when that is unset too.");
+
+    public static final ConfigOption<Duration> EVENT_TIME_OUT_OF_ORDERNESS =
+            ConfigOptions.key("event-time.max-out-of-orderness")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(20))
+                    .withDescription("How late a flow (by TimeFlowEndMs) may arrive behind the newest one seen;"
+                            + " bounds how long dedup waits for the other reporter.");
+
+    public static final ConfigOption<Duration> EVENT_TIME_IDLENESS = ConfigOptions.key("event-time.idleness")
+            .durationType()
+            .defaultValue(Duration.ofMinutes(1))
+            .withDescription("A source split without records for this long stops holding back event time.");
+
+    public static final ConfigOption<MemorySize> PARSE_MAX_MESSAGE_BYTES = ConfigOptions.key("parse.max-message-size")
+            .memoryType()
+            .defaultValue(MemorySize.parse("1 mb"))
+            .withDescription("Larger Kafka messages are dead-lettered as OVERSIZED without being parsed.");
+
+    public static final ConfigOption<MemorySize> DLQ_MAX_PAYLOAD = ConfigOptions.key("dlq.max-payload-size")
+            .memoryType()
+            .defaultValue(MemorySize.parse("64 kb"))
+            .withDescription("How much of a rejected message's payload the dead-letter row keeps.");
+
+    public static final ConfigOption<String> DLQ_KAFKA_TOPIC = ConfigOptions.key("dlq.kafka-topic")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("Optional Kafka topic that also receives dead letters as JSON (at-least-once),"
+                    + " on the same cluster and credentials as the source.");
+
+    public static final ConfigOption<String> DEDUP_MODE = ConfigOptions.key("dedup.mode")
+            .stringType()
+            .defaultValue("reporter-election")
+            .withDescription("reporter-election (one reporter per flow key and window), console-rule (NetObserv"
+                    + " console's stateless filter) or off.");
+
+    public static final ConfigOption<Duration> DEDUP_WINDOW = ConfigOptions.key("dedup.window")
+            .durationType()
+            .defaultValue(Duration.ofSeconds(60))
+            .withDescription("Inactivity after which a flow key's elected reporter is forgotten.");
+
+    public static final ConfigOption<Duration> DEDUP_MAX_WAIT = ConfigOptions.key("dedup.max-wait")
+            .durationType()
+            .defaultValue(Duration.ofSeconds(30))
+            .withDescription("How long (event time) a record of the non-preferred reporter waits for the preferred"
+                    + " one before it is kept.");
+
+    // ----------------------------------------------------------------- Sink
+
+    public static final ConfigOption<String> SINK_DELIVERY = ConfigOptions.key("sink.delivery")
+            .stringType()
+            .defaultValue("exactly-once")
+            .withDescription("exactly-once (rows inserted when a checkpoint completes, idempotent re-commits) or"
+                    + " at-least-once (inserted as batches fill; duplicates after failures).");
+
+    public static final ConfigOption<Integer> SINK_MAX_ROWS = ConfigOptions.key("sink.max-rows-per-insert")
+            .intType()
+            .defaultValue(500_000)
+            .withDescription("Most rows in one INSERT (one ClickHouse block).");
+
+    public static final ConfigOption<MemorySize> SINK_MAX_BYTES = ConfigOptions.key("sink.max-bytes-per-insert")
+            .memoryType()
+            .defaultValue(MemorySize.parse("8 mb"))
+            .withDescription("Most RowBinary bytes in one INSERT; stays below the server's parallel-parsing chunk.");
+
+    public static final ConfigOption<Duration> SINK_TOLERATED_OUTAGE = ConfigOptions.key("sink.tolerated-outage")
+            .durationType()
+            .defaultValue(Duration.ofHours(1))
+            .withDescription("Longest outage after which re-commits must still be recognised; the start-up check"
+                    + " requires a deduplication window that covers it.");
+
+    public static final ConfigOption<Boolean> SINK_PREFLIGHT = ConfigOptions.key("sink.preflight")
+            .booleanType()
+            .defaultValue(true)
+            .withDescription("Check the target tables (columns, types, deduplication window) when the sink starts.");
 
     private JobOptions() {}
 

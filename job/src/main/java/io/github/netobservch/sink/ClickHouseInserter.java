@@ -29,7 +29,9 @@ final class ClickHouseInserter implements AutoCloseable {
 
     ClickHouseInserter(ClickHouseSinkOptions options) {
         this.options = options;
-        this.client = new Client.Builder()
+        Client.Builder builder = new Client.Builder();
+        options.clientOptions().forEach(builder::setOption);
+        this.client = builder
                 .addEndpoint(options.endpoint())
                 .setUsername(options.user())
                 .setPassword(options.password())

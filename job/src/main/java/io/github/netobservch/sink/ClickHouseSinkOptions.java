@@ -1,5 +1,6 @@
 package io.github.netobservch.sink;
 
+import io.github.netobservch.config.SecretRef;
 import java.io.Serializable;
 import java.net.URI;
 import java.time.Duration;
@@ -32,6 +33,8 @@ public final class ClickHouseSinkOptions implements Serializable {
     private final String table;
     private final String user;
     private final String password;
+    private final SecretRef passwordRef;
+    private final java.util.Map<String, String> clientOptions;
     private final int maxRowsPerInsert;
     private final long maxBytesPerInsert;
     private final DeliveryMode deliveryMode;
@@ -55,6 +58,8 @@ public final class ClickHouseSinkOptions implements Serializable {
         this.table = b.table;
         this.user = b.user;
         this.password = b.password;
+        this.passwordRef = b.passwordRef;
+        this.clientOptions = java.util.Map.copyOf(b.clientOptions);
         this.maxRowsPerInsert = b.maxRowsPerInsert;
         this.maxBytesPerInsert = b.maxBytesPerInsert;
         this.deliveryMode = b.deliveryMode;
@@ -85,6 +90,8 @@ public final class ClickHouseSinkOptions implements Serializable {
         b.table = table;
         b.user = user;
         b.password = password;
+        b.passwordRef = passwordRef;
+        b.clientOptions = new java.util.LinkedHashMap<>(clientOptions);
         b.maxRowsPerInsert = maxRowsPerInsert;
         b.maxBytesPerInsert = maxBytesPerInsert;
         b.deliveryMode = deliveryMode;
@@ -121,9 +128,17 @@ public final class ClickHouseSinkOptions implements Serializable {
         return user;
     }
 
-    /** The password; callers must not log it. */
+    /**
+     * The password, resolved from its {@link SecretRef} where one is set (this runs on the
+     * TaskManager, when a client is created); callers must not log it.
+     */
     String password() {
-        return password;
+        return passwordRef.isPresent() ? passwordRef.resolve() : password;
+    }
+
+    /** Extra clickhouse-java client options (TLS such as {@code sslrootcert}, timeouts, ...). */
+    public java.util.Map<String, String> clientOptions() {
+        return clientOptions;
     }
 
     public int maxRowsPerInsert() {
@@ -222,7 +237,8 @@ public final class ClickHouseSinkOptions implements Serializable {
     @Override
     public String toString() {
         return "ClickHouseSinkOptions{endpoint=" + endpoint + ", table=" + database + "." + table
-                + ", user=" + user + ", password=" + (password.isEmpty() ? "<empty>" : "<hidden>")
+                + ", user=" + user + ", password="
+                + (passwordRef.isPresent() ? passwordRef.toString() : password.isEmpty() ? "<empty>" : "<hidden>")
                 + ", mode=" + deliveryMode + ", maxRows=" + maxRowsPerInsert + ", maxBytes=" + maxBytesPerInsert
                 + ", attempts=" + maxAttemptsPerCommit + ", backoff=" + initialBackoff + ".." + maxBackoff
                 + ", idempotent=" + idempotentCommits + ", sinkName=" + sinkName + ", codec=" + payloadCodec
@@ -236,6 +252,8 @@ public final class ClickHouseSinkOptions implements Serializable {
         private String table;
         private String user = "default";
         private String password = "";
+        private SecretRef passwordRef = SecretRef.none();
+        private java.util.Map<String, String> clientOptions = new java.util.LinkedHashMap<>();
         private int maxRowsPerInsert = DEFAULT_MAX_ROWS;
         private long maxBytesPerInsert = DEFAULT_MAX_BYTES;
         private DeliveryMode deliveryMode = DeliveryMode.EXACTLY_ONCE;
@@ -301,8 +319,24 @@ public final class ClickHouseSinkOptions implements Serializable {
             return this;
         }
 
+        /**
+         * A literal password. It travels inside the job graph: for tests and local runs only; a
+         * deployed job uses {@link #password(SecretRef)}.
+         */
         public Builder password(String password) {
             this.password = password == null ? "" : password;
+            return this;
+        }
+
+        /** Where the password lives (file or environment variable); read where the client is created. */
+        public Builder password(SecretRef ref) {
+            this.passwordRef = ref == null ? SecretRef.none() : ref;
+            return this;
+        }
+
+        /** Adds clickhouse-java client options, applied when the client is built. */
+        public Builder clientOptions(java.util.Map<String, String> options) {
+            this.clientOptions.putAll(options);
             return this;
         }
 

@@ -89,6 +89,43 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void pipelineAndSinkOptionsAreTypedAndValidated() {
+        JobConfig defaults = ConfigLoader.load(MINIMAL, Map.of());
+        assertThat(defaults.pipeline().checkpointInterval()).isNull();
+        assertThat(defaults.pipeline().dedup().mode()).isEqualTo(io.github.netobservch.dedup.DedupMode.REPORTER_ELECTION);
+        assertThat(defaults.pipeline().parser().maxMessageBytes()).isEqualTo(1 << 20);
+        assertThat(defaults.pipeline().deadLetterTopic()).isNull();
+        assertThat(defaults.sink().delivery()).isEqualTo(io.github.netobservch.sink.DeliveryMode.EXACTLY_ONCE);
+        assertThat(defaults.sink().flowsTable()).isEqualTo("flows");
+        assertThat(defaults.sink().deadLetterTable()).isEqualTo("flows_dlq");
+
+        JobConfig custom = ConfigLoader.load(with(
+                "--checkpoint.interval", "10 s",
+                "--dedup.mode", "console-rule",
+                "--dedup.window", "2 min",
+                "--parse.max-message-size", "256 kb",
+                "--sink.delivery", "at-least-once",
+                "--sink.max-bytes-per-insert", "4 mb",
+                "--dlq.kafka-topic", "flows-dlq"), Map.of());
+        assertThat(custom.pipeline().checkpointInterval()).isEqualTo(java.time.Duration.ofSeconds(10));
+        assertThat(custom.pipeline().dedup().mode()).isEqualTo(io.github.netobservch.dedup.DedupMode.CONSOLE_RULE);
+        assertThat(custom.pipeline().dedup().window()).isEqualTo(java.time.Duration.ofMinutes(2));
+        assertThat(custom.pipeline().parser().maxMessageBytes()).isEqualTo(256 * 1024);
+        assertThat(custom.pipeline().deadLetterTopic()).isEqualTo("flows-dlq");
+        assertThat(custom.sink().delivery()).isEqualTo(io.github.netobservch.sink.DeliveryMode.AT_LEAST_ONCE);
+        assertThat(custom.sink().maxBytesPerInsert()).isEqualTo(4L << 20);
+
+        assertThatThrownBy(() -> ConfigLoader.load(with("--sink.delivery", "twice"), Map.of()))
+                .hasMessageContaining("sink.delivery: 'twice'");
+        assertThatThrownBy(() -> ConfigLoader.load(with("--dedup.mode", "sometimes"), Map.of()))
+                .hasMessageContaining("dedup");
+        assertThatThrownBy(() -> ConfigLoader.load(with("--dedup.window", "soon"), Map.of()))
+                .hasMessageContaining("dedup.window");
+        assertThatThrownBy(() -> ConfigLoader.load(with("--clickhouse.flows-table", "flows; DROP"), Map.of()))
+                .hasMessageContaining("clickhouse.flows-table");
+    }
+
+    @Test
     void startingOffsetsAcceptTimestamps() {
         JobConfig config = ConfigLoader.load(with("--kafka.starting-offsets", "timestamp:1700000000000"), Map.of());
         assertThat(config.kafka().startingOffsets())

@@ -1,0 +1,62 @@
+package io.github.netobservch;
+
+import io.github.netobservch.config.ConfigLoader;
+import io.github.netobservch.config.JobConfig;
+import io.github.netobservch.pipeline.ClickHouseSinks;
+import io.github.netobservch.pipeline.DeadLetterTopicSink;
+import io.github.netobservch.pipeline.FlowPipeline;
+import io.github.netobservch.pipeline.FlowSources;
+import java.time.Duration;
+import java.util.Optional;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Entry point: NetObserv flows from Kafka into ClickHouse, exactly once. Wiring only — options
+ * into one {@link JobConfig}, the real Kafka source and ClickHouse sinks into {@link FlowPipeline}.
+ */
+public final class FlowsJob {
+
+    /** Used when neither {@code checkpoint.interval} nor the cluster configures checkpointing. */
+    static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(30);
+
+    private FlowsJob() {}
+
+    public static void main(String[] args) throws Exception {
+        JobConfig config = ConfigLoader.load(args, System.getenv());
+        StreamExecutionEnvironment env = environment(config);
+        FlowPipeline.build(env, FlowSources.kafka(config.kafka()), sinks(config, env), config.pipeline());
+        env.execute(config.pipeline().jobName());
+    }
+
+    /** The execution environment with exactly-once checkpointing and no Kryo fallback. */
+    public static StreamExecutionEnvironment environment(JobConfig config) {
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        Duration interval = checkpointInterval(config, env);
+        env.enableCheckpointing(interval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        return env;
+    }
+
+    /** The job option, else the cluster's interval, else 30 s: the sink is only exact with checkpoints. */
+    static Duration checkpointInterval(JobConfig config, StreamExecutionEnvironment env) {
+        if (config.pipeline().checkpointInterval() != null) {
+            return config.pipeline().checkpointInterval();
+        }
+        long cluster = env.getCheckpointInterval();
+        return cluster > 0 ? Duration.ofMillis(cluster) : DEFAULT_CHECKPOINT_INTERVAL;
+    }
+
+    public static FlowPipeline.Sinks sinks(JobConfig config, StreamExecutionEnvironment env) {
+        Duration interval = Duration.ofMillis(env.getCheckpointInterval());
+        int parallelism = Math.max(1, env.getParallelism());
+        return new FlowPipeline.Sinks(
+                ClickHouseSinks.flows(config.clickHouse(), config.sink(), interval, parallelism),
+                ClickHouseSinks.deadLetters(config.clickHouse(), config.sink(), interval, parallelism),
+                Optional.ofNullable(config.pipeline().deadLetterTopic())
+                        .map(topic -> DeadLetterTopicSink.create(config.kafka(), topic)));
+    }
+}

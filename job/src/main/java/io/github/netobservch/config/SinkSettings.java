@@ -1,0 +1,48 @@
+package io.github.netobservch.config;
+
+import io.github.netobservch.sink.DeliveryMode;
+import java.io.Serializable;
+import java.time.Duration;
+
+/** How both ClickHouse sinks (flows and dead letters) batch and commit. */
+public record SinkSettings(
+        DeliveryMode delivery,
+        int maxRowsPerInsert,
+        long maxBytesPerInsert,
+        Duration toleratedOutage,
+        boolean preflight,
+        String flowsTable,
+        String deadLetterTable)
+        implements Serializable {
+
+    public SinkSettings {
+        if (maxRowsPerInsert < 1) {
+            throw new IllegalArgumentException("sink.max-rows-per-insert must be positive, got " + maxRowsPerInsert);
+        }
+        if (maxBytesPerInsert < 1024) {
+            throw new IllegalArgumentException("sink.max-bytes-per-insert must be at least 1 kb");
+        }
+        if (toleratedOutage.isNegative()) {
+            throw new IllegalArgumentException("sink.tolerated-outage must not be negative");
+        }
+        if (!ClickHouseConfig.isIdentifier(flowsTable)) {
+            throw new IllegalArgumentException("clickhouse.flows-table: '" + flowsTable + "' is not a plain identifier");
+        }
+        if (!ClickHouseConfig.isIdentifier(deadLetterTable)) {
+            throw new IllegalArgumentException(
+                    "clickhouse.dlq-table: '" + deadLetterTable + "' is not a plain identifier");
+        }
+    }
+
+    static DeliveryMode parseDelivery(String value) {
+        switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "exactly-once":
+                return DeliveryMode.EXACTLY_ONCE;
+            case "at-least-once":
+                return DeliveryMode.AT_LEAST_ONCE;
+            default:
+                throw new IllegalArgumentException(
+                        "sink.delivery: '" + value + "' is not one of exactly-once, at-least-once");
+        }
+    }
+}

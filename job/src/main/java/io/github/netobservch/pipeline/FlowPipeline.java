@@ -1,0 +1,95 @@
+package io.github.netobservch.pipeline;
+
+import io.github.netobservch.config.PipelineConfig;
+import io.github.netobservch.dedup.DedupStage;
+import io.github.netobservch.format.ColumnRegistry;
+import io.github.netobservch.format.FlowRecord;
+import io.github.netobservch.parse.DeadLetter;
+import io.github.netobservch.parse.FlowParseFunction;
+import io.github.netobservch.parse.KafkaMessage;
+import java.util.Optional;
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The job's data path, from raw Kafka messages to the two sinks:
+ *
+ * <pre>
+ * source → parse + enrich ──(dead letters)──→ dead-letter sink(s)
+ *            → event time (TimeFlowEndMs) → dedup (keyed by flow key) → flows sink
+ * </pre>
+ *
+ * <p>The same factory runs in {@code main}, on the MiniCluster in tests, in the local demo and in
+ * the benchmark; only the source and sinks differ. It never calls {@code execute()}. Every
+ * stateful operator has a fixed uid (see {@link Uids}) so savepoints survive upgrades.
+ */
+public final class FlowPipeline {
+
+    /** Operator uids; renaming one orphans its state in existing savepoints. */
+    public static final class Uids {
+        public static final String SOURCE = FlowSources.SOURCE_UID;
+        public static final String PARSE = FlowParseFunction.UID;
+        public static final String EVENT_TIME = "flow-event-time";
+        public static final String DEDUP = DedupStage.UID;
+        public static final String FLOWS_SINK = "clickhouse-flows-sink";
+        public static final String DEAD_LETTER_SINK = "clickhouse-dead-letter-sink";
+        public static final String DEAD_LETTER_TOPIC_SINK = "kafka-dead-letter-sink";
+
+        private Uids() {}
+    }
+
+    /** Where the pipeline writes. */
+    public record Sinks(Sink<FlowRecord> flows, Sink<DeadLetter> deadLetters, Optional<Sink<DeadLetter>> deadLetterTopic) {
+        public Sinks(Sink<FlowRecord> flows, Sink<DeadLetter> deadLetters) {
+            this(flows, deadLetters, Optional.empty());
+        }
+    }
+
+    /** The streams the pipeline built, for tests that want to observe them. */
+    public record Streams(DataStream<FlowRecord> parsed, DataStream<FlowRecord> deduplicated, DataStream<DeadLetter> deadLetters) {}
+
+    private FlowPipeline() {}
+
+    public static Streams build(
+            StreamExecutionEnvironment env, Source<KafkaMessage, ?, ?> source, Sinks sinks, PipelineConfig config) {
+        // Messages carry no event time until parsed; watermarks are assigned after parsing.
+        DataStream<KafkaMessage> messages = env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka: flows")
+                .uid(Uids.SOURCE);
+
+        SingleOutputStreamOperator<FlowRecord> parsed = messages
+                .process(new FlowParseFunction(config.parser()), FlowParseFunction.OUTPUT_TYPE)
+                .uid(Uids.PARSE)
+                .name("parse + enrich");
+        DataStream<DeadLetter> deadLetters = parsed.getSideOutput(FlowParseFunction.DEAD_LETTERS);
+
+        DataStream<FlowRecord> timed = parsed.assignTimestampsAndWatermarks(
+                        WatermarkStrategy.<FlowRecord>forBoundedOutOfOrderness(config.maxOutOfOrderness())
+                                .withTimestampAssigner(new FlowEndTime())
+                                .withIdleness(config.idleness()))
+                .uid(Uids.EVENT_TIME)
+                .name("event time: TimeFlowEndMs");
+
+        DataStream<FlowRecord> deduplicated = DedupStage.apply(timed, config.dedup());
+
+        deduplicated.sinkTo(sinks.flows()).uid(Uids.FLOWS_SINK).name("clickhouse: flows");
+        deadLetters.sinkTo(sinks.deadLetters()).uid(Uids.DEAD_LETTER_SINK).name("clickhouse: dead letters");
+        sinks.deadLetterTopic().ifPresent(topicSink ->
+                deadLetters.sinkTo(topicSink).uid(Uids.DEAD_LETTER_TOPIC_SINK).name("kafka: dead letters"));
+        return new Streams(parsed, deduplicated, deadLetters);
+    }
+
+    /** Event time of a flow: the end of its slice, as NetObserv's own queries use. */
+    static final class FlowEndTime implements SerializableTimestampAssigner<FlowRecord> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public long extractTimestamp(FlowRecord record, long recordTimestamp) {
+            return record.getLong(ColumnRegistry.TIME_FLOW_END_MS);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.github.netobservch.rows;
+
+import io.github.netobservch.parse.DeadLetter;
+import io.github.netobservch.schema.DeadLetterColumns;
+import io.github.netobservch.sink.RowBinaryWriter;
+import io.github.netobservch.sink.RowEncoder;
+import java.util.List;
+import java.util.Map;
+
+/** Encodes a {@link DeadLetter} as one RowBinary row of {@code flows_dlq}, in {@link DeadLetterColumns} order. */
+public final class DeadLetterRowEncoder implements RowEncoder<DeadLetter> {
+
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public List<String> columns() {
+        return DeadLetterColumns.names();
+    }
+
+    @Override
+    public Map<String, String> columnTypes() {
+        return DeadLetterColumns.types();
+    }
+
+    @Override
+    public String partitionKey(DeadLetter record) {
+        return DeadLetterColumns.partitionKey(record);
+    }
+
+    @Override
+    public void encode(DeadLetter record, RowBinaryWriter out) {
+        for (DeadLetterColumns.Col c : DeadLetterColumns.columns()) {
+            Object value = c.value().apply(record);
+            switch (c.type()) {
+                case "String":
+                case "LowCardinality(String)":
+                    out.writeString((String) value);
+                    break;
+                case "Bool":
+                    out.writeBool((Boolean) value);
+                    break;
+                case "UInt32":
+                    out.writeUInt32(((Number) value).longValue());
+                    break;
+                case "Int32":
+                    out.writeInt32(((Number) value).intValue());
+                    break;
+                case "Int64":
+                    out.writeInt64(((Number) value).longValue());
+                    break;
+                case "DateTime64(3, 'UTC')":
+                    out.writeDateTime64Millis(((Number) value).longValue());
+                    break;
+                default:
+                    throw new IllegalStateException("no RowBinary encoding for " + c.name() + " " + c.type());
+            }
+        }
+    }
+}
