@@ -8,6 +8,7 @@ import io.github.netobservch.config.JobConfig;
 import io.github.netobservch.generate.FlowGenerator;
 import io.github.netobservch.generate.GeneratedMessage;
 import io.github.netobservch.generate.GeneratorConfig;
+import io.github.netobservch.generate.GroundTruth;
 import io.github.netobservch.schema.Migration;
 import io.github.netobservch.schema.SchemaMigrator;
 import io.github.netobservch.schema.SchemaOptions;
@@ -97,9 +98,7 @@ class FlowPipelineFailoverITCase {
                 .invalidShare(0.02)
                 .resendShare(0.03)
                 .build());
-        long countedRows = 0;
-        long countedBytes = 0;
-        long invalid = 0;
+        java.util.List<GeneratedMessage> produced = new java.util.ArrayList<>();
         java.util.Properties producerProps = kafka.clientProperties();
         producerProps.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 << 20));
         try (KafkaProducer<byte[], byte[]> producer =
@@ -107,13 +106,10 @@ class FlowPipelineFailoverITCase {
             for (int i = 0; i < MESSAGES; i++) {
                 GeneratedMessage m = generator.next();
                 producer.send(new ProducerRecord<>(topic, m.value()));
-                invalid += m.valid() ? 0 : 1;
-                if (m.counts()) {
-                    countedRows++;
-                    countedBytes += m.bytes();
-                }
+                produced.add(m);
             }
         }
+        GroundTruth truth = GroundTruth.of(produced);
 
         JobConfig config = ConfigLoader.load(new String[] {
             "--kafka.bootstrap-servers", kafka.bootstrapServers(),
@@ -142,10 +138,11 @@ class FlowPipelineFailoverITCase {
 
         assertThat(FIRED).as("the failure was injected").isTrue();
         assertThat(MAX_ATTEMPT.get()).as("the job restarted").isGreaterThanOrEqualTo(1);
-        assertThat(clickhouse.queryLong(db, "SELECT count() FROM flows")).isEqualTo(countedRows);
+        assertThat(clickhouse.queryLong(db, "SELECT count() FROM flows")).isEqualTo(truth.rows());
         assertThat(clickhouse.queryLong(db, "SELECT uniqExact(kafka_partition, kafka_offset) FROM flows"))
-                .isEqualTo(countedRows);
-        assertThat(clickhouse.queryLong(db, "SELECT sum(bytes) FROM flows")).isEqualTo(countedBytes);
-        assertThat(clickhouse.queryLong(db, "SELECT count() FROM flows_dlq")).isEqualTo(invalid);
+                .isEqualTo(truth.rows());
+        assertThat(clickhouse.queryLong(db, "SELECT sum(bytes) FROM flows")).isEqualTo(truth.bytes());
+        assertThat(clickhouse.queryLong(db, "SELECT sum(packets) FROM flows")).isEqualTo(truth.packets());
+        assertThat(clickhouse.queryLong(db, "SELECT count() FROM flows_dlq")).isEqualTo(truth.invalid());
     }
 }

@@ -8,6 +8,7 @@ import io.github.netobservch.config.JobConfig;
 import io.github.netobservch.generate.FlowGenerator;
 import io.github.netobservch.generate.GeneratedMessage;
 import io.github.netobservch.generate.GeneratorConfig;
+import io.github.netobservch.generate.GroundTruth;
 import io.github.netobservch.parse.DeadLetterReason;
 import io.github.netobservch.schema.Migration;
 import io.github.netobservch.schema.SchemaMigrator;
@@ -69,10 +70,7 @@ class FlowPipelineITCase {
                 .legacyShare(0.05)
                 .duplicateFlagShare(0.5)
                 .build());
-        long countedRows = 0;
-        long countedBytes = 0;
-        long countedPackets = 0;
-        Map<String, Long> expectedReasons = new TreeMap<>();
+        List<GeneratedMessage> produced = new ArrayList<>();
         java.util.Properties producerProps = kafka.clientProperties();
         producerProps.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         producerProps.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 << 20));
@@ -81,15 +79,15 @@ class FlowPipelineITCase {
             for (int i = 0; i < MESSAGES; i++) {
                 GeneratedMessage m = generator.next();
                 producer.send(new ProducerRecord<>(topic, m.value()));
-                if (!m.valid()) {
-                    expectedReasons.merge(m.expectedReason().name(), 1L, Long::sum);
-                } else if (m.counts()) {
-                    countedRows++;
-                    countedBytes += m.bytes();
-                    countedPackets += m.packets();
-                }
+                produced.add(m);
             }
         }
+        GroundTruth truth = GroundTruth.of(produced);
+        long countedRows = truth.rows();
+        long countedBytes = truth.bytes();
+        long countedPackets = truth.packets();
+        Map<String, Long> expectedReasons = new TreeMap<>();
+        truth.deadLetters().forEach((reason, n) -> expectedReasons.put(reason.name(), n));
         assertThat(countedRows).isLessThan(MESSAGES - expectedReasons.values().stream().mapToLong(Long::longValue).sum())
                 .as("the input holds copies the job must drop");
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.netobservch.generate.FlowGenerator;
 import io.github.netobservch.generate.GeneratedMessage;
 import io.github.netobservch.generate.GeneratorConfig;
+import io.github.netobservch.generate.GroundTruth;
 import io.github.netobservch.schema.Migration;
 import io.github.netobservch.schema.SchemaMigrator;
 import io.github.netobservch.schema.SchemaOptions;
@@ -74,8 +75,7 @@ class JobJarIT {
                 .startEpochMs(System.currentTimeMillis() - 600_000L)
                 .invalidShare(0.05)
                 .build());
-        long invalid = 0;
-        long counted = 0;
+        java.util.List<GeneratedMessage> produced = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(kafka.clientProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < 1_000; i++) {
@@ -84,10 +84,12 @@ class JobJarIT {
                     continue; // keep under the producer's default request size
                 }
                 producer.send(new ProducerRecord<>(topic, m.value()));
-                invalid += m.valid() ? 0 : 1;
-                counted += m.counts() ? 1 : 0;
+                produced.add(m);
             }
         }
+        GroundTruth truth = GroundTruth.of(produced);
+        long invalid = truth.invalid();
+        long counted = truth.rows();
 
         Path conf = Files.createDirectories(tmp.resolve("conf"));
         Files.writeString(conf.resolve("config.yaml"), "parallelism.default: 2\ntaskmanager.numberOfTaskSlots: 2\n");
