@@ -57,6 +57,7 @@ class FlowPipelineITCase {
             throws Exception {
         String topic = kafka.createTopic("flows-export", 3);
         String db = clickhouse.createDatabase("pipeline");
+        String dlqTopic = kafka.createTopic("flows-dlq", 1);
         new SchemaMigrator(() -> clickhouse.connect("default"),
                         SchemaOptions.defaults().withDatabase(db).withRetention(3650, 3650, 3650),
                         Migration.loadDirectory(Migration.locateSchemaDirectory(null)))
@@ -99,7 +100,8 @@ class FlowPipelineITCase {
             "--clickhouse.url", clickhouse.httpUrl(),
             "--clickhouse.database", db,
             "--checkpoint.interval", "300 ms",
-            "--sink.tolerated-outage", "1 min"
+            "--sink.tolerated-outage", "1 min",
+            "--dlq.kafka-topic", dlqTopic
         }, Map.of());
         StreamExecutionEnvironment env = FlowsJob.environment(config);
         env.setParallelism(2);
@@ -121,6 +123,30 @@ class FlowPipelineITCase {
         assertThat(reasons).isEqualTo(expected);
         assertThat(clickhouse.queryLong(db, "SELECT countIf(kafka_topic != '" + topic + "') FROM flows_dlq")).isZero();
         assertThat(DeadLetterReason.valueOf(expectedReasons.keySet().iterator().next())).isNotNull();
+
+        // The optional dead-letter topic got the same dead letters, as JSON (no failure: exactly once).
+        Map<String, Long> topicReasons = new TreeMap<>();
+        java.util.Properties consumerProps = kafka.clientProperties();
+        consumerProps.put("group.id", "dlq-check-" + dlqTopic);
+        consumerProps.put("auto.offset.reset", "earliest");
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer =
+                new org.apache.kafka.clients.consumer.KafkaConsumer<>(consumerProps,
+                        new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(dlqTopic));
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            long seen = 0;
+            while (seen < truth.invalid() && System.nanoTime() < deadline) {
+                for (var record : consumer.poll(java.time.Duration.ofMillis(200))) {
+                    var node = json.readTree(record.value());
+                    assertThat(node.get("kafka_topic").asText()).isEqualTo(topic);
+                    topicReasons.merge(node.get("reason").asText(), 1L, Long::sum);
+                    seen++;
+                }
+            }
+        }
+        assertThat(topicReasons).isEqualTo(expectedReasons);
 
         // The namespace rollup, fed by a materialized view, agrees with the raw table.
         assertThat(clickhouse.queryLong(db, "SELECT sum(bytes) FROM flows WHERE record_type = 'flowLog' AND NOT duplicate"))
