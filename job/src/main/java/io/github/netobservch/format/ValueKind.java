@@ -22,8 +22,13 @@ public enum ValueKind {
     INT64(Storage.LONG, "Int64", Long.MIN_VALUE, Long.MAX_VALUE),
     /** JSON true/false; stored 0/1. */
     BOOL(Storage.LONG, "Bool", 0L, 1L),
-    /** Epoch milliseconds. Upper bound: 2299-12-31, the end of ClickHouse's DateTime64 range. */
-    TIMESTAMP_MS(Storage.LONG, "DateTime64(3, 'UTC')", 0L, 10_413_791_999_999L),
+    /**
+     * Epoch milliseconds. Upper bound: 2106-02-07T06:28:15.999Z (the DateTime/UInt32-seconds range),
+     * not DateTime64's 2299: the tables partition and expire by {@code toDate(...)}, a Date that ends
+     * at 2149-06-06 and wraps around beyond it, so a later time (plus up to 30 years of retention)
+     * would land in a wrong partition or be dropped at once by the TTL.
+     */
+    TIMESTAMP_MS(Storage.LONG, "DateTime64(3, 'UTC')", 0L, 4_294_967_295_999L),
     /** Epoch seconds ({@code TimeReceived}); ClickHouse DateTime is a UInt32. */
     TIMESTAMP_S(Storage.LONG, "DateTime('UTC')", 0L, 0xFFFF_FFFFL),
     /** Stored as {@link Double#doubleToRawLongBits(double)}; derived columns only. */

@@ -95,6 +95,11 @@ public final class FlowParser {
         if (!Utf8.isValid(value, 0, value.length)) {
             throw new FlowParseException(DeadLetterReason.NOT_UTF8, null, "value is not well-formed UTF-8");
         }
+        if (startsWithNul(value)) {
+            // Valid UTF-8, but Jackson would detect UTF-16/UTF-32 from the zero bytes and decode it as such;
+            // a NUL byte is never valid in UTF-8 JSON text.
+            throw new FlowParseException(DeadLetterReason.MALFORMED_JSON, null, "NUL byte at the start (UTF-16/UTF-32 text?)");
+        }
         FlowRecord r = new FlowRecord();
         try (JsonParser p = factory.createParser(value)) {
             JsonToken t = p.nextToken();
@@ -452,6 +457,16 @@ public final class FlowParser {
             default:
                 return t.toString();
         }
+    }
+
+    /** Whether one of the first four bytes is 0x00 (what Jackson's encoding detection keys on). */
+    private static boolean startsWithNul(byte[] value) {
+        for (int i = 0, n = Math.min(4, value.length); i < n; i++) {
+            if (value[i] == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String abbreviate(String s) {
