@@ -22,10 +22,10 @@ public record ClickHouseConfig(
         try {
             uri = URI.create(url);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("clickhouse.url: '" + url + "' is not a URL");
+            throw new IllegalArgumentException("clickhouse.url: '" + redact(url) + "' is not a URL");
         }
         if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
-            throw new IllegalArgumentException("clickhouse.url: '" + url + "' must start with http:// or https://");
+            throw new IllegalArgumentException("clickhouse.url: '" + redact(url) + "' must start with http:// or https://");
         }
         if (uri.getUserInfo() != null) {
             throw new IllegalArgumentException(
@@ -34,6 +34,11 @@ public record ClickHouseConfig(
         if (!IDENTIFIER.matcher(database).matches()) {
             throw new IllegalArgumentException("clickhouse.database: '" + database + "' is not a plain identifier");
         }
+    }
+
+    /** The URL with any {@code user:password@} part hidden, for error messages. */
+    static String redact(String url) {
+        return url.replaceAll("//[^/@]*@", "//<credentials>@");
     }
 
     public static boolean isIdentifier(String name) {

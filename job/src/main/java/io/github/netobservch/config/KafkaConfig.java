@@ -151,8 +151,8 @@ public record KafkaConfig(
             String providers = needsDir && needsEnv ? "dir,env" : needsDir ? "dir" : "env";
             p.setProperty("config.providers", providers);
             if (needsDir) {
-                p.setProperty("config.providers.dir.class",
-                        "org.apache.kafka.common.config.provider.DirectoryConfigProvider");
+                // DirectoryConfigProvider that drops one trailing newline, like SecretRef.resolve().
+                p.setProperty("config.providers.dir.class", SecretFileConfigProvider.class.getName());
             }
             if (needsEnv) {
                 p.setProperty("config.providers.env.class",

@@ -192,7 +192,7 @@ class ConfigLoaderTest {
         assertThat(props.getProperty("ssl.keystore.password")).isEqualTo("${dir:/etc/kafka/user:user.password}");
         assertThat(props.getProperty("ssl.truststore.password")).isEqualTo("${dir:/etc/kafka/ca:ca.password}");
         assertThat(props.getProperty("config.providers.dir.class"))
-                .isEqualTo("org.apache.kafka.common.config.provider.DirectoryConfigProvider");
+                .isEqualTo(SecretFileConfigProvider.class.getName());
         assertThatThrownBy(() -> ConfigLoader.load(with("--kafka.ssl.keystore-location", "/x.p12"), Map.of()))
                 .hasMessageContaining("mTLS needs SSL or SASL_SSL");
     }
