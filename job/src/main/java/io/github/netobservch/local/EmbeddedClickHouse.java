@@ -41,6 +41,8 @@ public final class EmbeddedClickHouse implements AutoCloseable {
     private final Path dataDir;
     private final Path logFile;
     private int port;
+    private boolean ownSession;
+    private List<String> extraArgs = List.of();
     private Process process;
     private String url;
 
@@ -54,6 +56,30 @@ public final class EmbeddedClickHouse implements AutoCloseable {
     /** Starts an endpoint on {@code port} (0 = any free port) storing its data in {@code dataDir}. */
     public static EmbeddedClickHouse start(Path dataDir, int port) {
         EmbeddedClickHouse server = new EmbeddedClickHouse(locateScriptDir(), dataDir.toAbsolutePath(), port);
+        server.launch();
+        return server;
+    }
+
+    /**
+     * Like {@link #start}, with extra command-line flags for {@code server.mjs}, e.g.
+     * {@code --require-user flink --require-password-file FILE} (see scripts/embedded-clickhouse/README.md).
+     */
+    public static EmbeddedClickHouse start(Path dataDir, int port, List<String> extraArgs) {
+        EmbeddedClickHouse server = new EmbeddedClickHouse(locateScriptDir(), dataDir.toAbsolutePath(), port);
+        server.extraArgs = List.copyOf(extraArgs);
+        server.launch();
+        return server;
+    }
+
+    /**
+     * Like {@link #start}, but the endpoint runs in its own session ({@code setsid}, when available),
+     * so a Ctrl-C in the terminal reaches only this JVM: the local demo then still has ClickHouse
+     * while it drains the job and prints results. The {@code --parent-pid} watch still ends the
+     * endpoint when this JVM is gone.
+     */
+    public static EmbeddedClickHouse startDetached(Path dataDir, int port) {
+        EmbeddedClickHouse server = new EmbeddedClickHouse(locateScriptDir(), dataDir.toAbsolutePath(), port);
+        server.ownSession = true;
         server.launch();
         return server;
     }
@@ -139,6 +165,15 @@ public final class EmbeddedClickHouse implements AutoCloseable {
                 "--port", Integer.toString(port),
                 "--path", dataDir.toString(),
                 "--parent-pid", Long.toString(ProcessHandle.current().pid())));
+        command.addAll(extraArgs);
+        if (ownSession) {
+            for (String setsid : List.of("/usr/bin/setsid", "/bin/setsid")) {
+                if (Files.isExecutable(Path.of(setsid))) {
+                    command.add(0, setsid); // execs node in place (the JVM's child is no group leader)
+                    break;
+                }
+            }
+        }
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putIfAbsent("TZ", "UTC");
         long t0 = System.nanoTime();
