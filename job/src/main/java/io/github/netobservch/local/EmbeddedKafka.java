@@ -1,0 +1,169 @@
+package io.github.netobservch.local;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A single-node KRaft Kafka broker inside this JVM (Kafka's own {@link KafkaClusterTestKit}, the
+ * recipe of the tests' {@code EmbeddedKafkaExtension}), for the local demo, replay and benchmark.
+ * Its log directories are temporary and removed by {@link #close()}.
+ *
+ * <p>{@code kafka-test-common-runtime} is a provided-scope dependency: it is on the compile
+ * classpath the scripts run with, never in the job jar.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+    private final KafkaClusterTestKit kit;
+    private final String bootstrapServers;
+
+    private EmbeddedKafka(KafkaClusterTestKit kit) {
+        this.kit = kit;
+        this.bootstrapServers = kit.bootstrapServers();
+    }
+
+    /** Formats and starts one combined broker/controller node; returns once it accepts clients. */
+    public static EmbeddedKafka start() {
+        // The test kit prints its storage formatting to System.out; keep the runners' output clean.
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(
+                            new TestKitNodes.Builder()
+                                    .setCombined(true)
+                                    .setNumBrokerNodes(1)
+                                    .setNumControllerNodes(1)
+                                    .build())
+                    .setConfigProp("offsets.topic.replication.factor", "1")
+                    .setConfigProp("offsets.topic.num.partitions", "1")
+                    .setConfigProp("transaction.state.log.replication.factor", "1")
+                    .setConfigProp("transaction.state.log.min.isr", "1")
+                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                    .setConfigProp("auto.create.topics.enable", "false")
+                    // Records of up to 4 MiB (NetObserv batches are one flow per message; the parser
+                    // dead-letters oversized ones, so they must be able to arrive).
+                    .setConfigProp("message.max.bytes", Integer.toString(4 << 20))
+                    .build();
+            kit.format();
+            kit.startup();
+            kit.waitForReadyBrokers();
+            return new EmbeddedKafka(kit);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("could not start the embedded Kafka broker", e);
+        } finally {
+            System.setOut(stdout);
+        }
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** Client properties with just the bootstrap address. */
+    public Properties clientProperties() {
+        return clientProperties(bootstrapServers);
+    }
+
+    public static Properties clientProperties(String bootstrapServers) {
+        Properties props = new Properties();
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return props;
+    }
+
+    /** Creates {@code name} with {@code partitions} partitions unless it exists; waits until it has leaders. */
+    public void createTopic(String name, int partitions) {
+        createTopic(bootstrapServers, name, partitions);
+    }
+
+    /**
+     * Creates {@code name} on any cluster unless it exists; returns its partition count (the existing
+     * topic's when it was already there).
+     */
+    public static int createTopic(String bootstrapServers, String name, int partitions) {
+        try (Admin admin = Admin.create(clientProperties(bootstrapServers))) {
+            try {
+                admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("could not create topic " + name + ": " + e.getCause(), e.getCause());
+                }
+            }
+            return waitForTopic(admin, name);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topic " + name, e);
+        }
+    }
+
+    /** End (latest) offset of every partition of {@code topic}. */
+    public static Map<Integer, Long> endOffsets(String bootstrapServers, String topic) {
+        return offsets(bootstrapServers, topic, OffsetSpec.latest());
+    }
+
+    /** Sum of the end offsets of {@code topic}: records ever written (the topic is never compacted here). */
+    public static long totalEndOffset(String bootstrapServers, String topic) {
+        return endOffsets(bootstrapServers, topic).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    static Map<Integer, Long> offsets(String bootstrapServers, String topic, OffsetSpec spec) {
+        try (Admin admin = Admin.create(clientProperties(bootstrapServers))) {
+            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            d.partitions().forEach(p -> request.put(new TopicPartition(topic, p.partition()), spec));
+            Map<Integer, Long> out = new HashMap<>();
+            admin.listOffsets(request).all().get().forEach((tp, info) -> out.put(tp.partition(), info.offset()));
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while listing offsets of " + topic, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot list offsets of " + topic + ": " + e.getCause(), e.getCause());
+        }
+    }
+
+    private static int waitForTopic(Admin admin, String name) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        List<Throwable> last = new ArrayList<>(1);
+        while (System.nanoTime() < deadline) {
+            try {
+                TopicDescription d = admin.describeTopics(List.of(name)).allTopicNames().get().get(name);
+                if (!d.partitions().isEmpty() && d.partitions().stream().allMatch(p -> p.leader() != null)) {
+                    return d.partitions().size();
+                }
+            } catch (ExecutionException e) {
+                last.clear();
+                last.add(e.getCause()); // UnknownTopicOrPartition until metadata propagates
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("topic " + name + " not ready after 30 s" + (last.isEmpty() ? "" : ": " + last.get(0)));
+    }
+
+    @Override
+    public void close() {
+        try {
+            kit.close();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("could not stop the embedded Kafka broker", e);
+        }
+    }
+}
