@@ -69,7 +69,8 @@ public final class DedupBenchmark {
 
     // ------------------------------------------------------------------ throughput
 
-    private static void throughput(int n, int rounds) throws Exception {
+    /** Returns the mean records/s of one thread. */
+    static double throughput(int n, int rounds) throws Exception {
         List<GeneratedMessage> generated = FlowGenerator.generate(GeneratorConfig.builder(1).recordsPerSecond(20_000).legacyShare(0.1).build(), n);
         FlowParser parser = new FlowParser(ParserConfig.defaults());
         List<FlowRecord> records = new ArrayList<>(n);
@@ -88,6 +89,7 @@ public final class DedupBenchmark {
             best = Math.max(best, rate);
         }
         System.out.printf("dedup (reporter-election, harness, 1 thread): mean %.0f records/s, best %.0f records/s%n%n", sum / rounds, best);
+        return sum / rounds;
     }
 
     private static double run(List<FlowRecord> records, String label) throws Exception {
@@ -115,7 +117,8 @@ public final class DedupBenchmark {
 
     // ------------------------------------------------------------------ memory
 
-    private static void heapPerKey(int keys, boolean ttl, boolean rocksDb) throws Exception {
+    /** Returns the heap bytes per live key. */
+    static double heapPerKey(int keys, boolean ttl, boolean rocksDb) throws Exception {
         DedupConfig config = DedupConfig.builder().stateTtl(ttl ? DedupConfig.DEFAULT_STATE_TTL : Duration.ZERO).build();
         FlowRecord base = FlowEnricher.enrich(FlowFixtures.parse("example1")); // ingress: elected at once
         KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h =
@@ -157,6 +160,7 @@ public final class DedupBenchmark {
         System.out.printf("    checkpoint (full snapshot) size: %.1f MB, %.1f bytes/key%n", snapshotBytes / 1e6, (double) snapshotBytes / keys);
         h.close();
         System.out.println();
+        return perKey;
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> harness(FlowDeduplicator f) throws Exception {

@@ -27,6 +27,11 @@ public final class ParseBenchmark {
     public static void main(String[] args) {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        measure(n, rounds);
+    }
+
+    /** Runs the benchmark (3 warm-up rounds, then {@code rounds}); returns the mean records/s of one thread. */
+    public static double measure(int n, int rounds) {
         List<GeneratedMessage> generated = FlowGenerator.generate(GeneratorConfig.builder(1).resendShare(0).build(), n);
         KafkaMessage[] messages = new KafkaMessage[n];
         long bytes = 0;
@@ -47,6 +52,7 @@ public final class ParseBenchmark {
             sum += rate;
         }
         System.out.printf("parse+enrich, 1 thread: mean %.0f records/s, best %.0f records/s%n", sum / rounds, best);
+        return sum / rounds;
     }
 
     private static double run(FlowParser parser, KafkaMessage[] messages, String label, long bytes) {

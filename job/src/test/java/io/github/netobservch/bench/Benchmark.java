@@ -1,0 +1,589 @@
+package io.github.netobservch.bench;
+
+import static io.github.netobservch.format.ColumnRegistry.BYTES;
+import static io.github.netobservch.format.ColumnRegistry.DST_ADDR;
+import static io.github.netobservch.format.ColumnRegistry.DST_K8S_NAMESPACE;
+import static io.github.netobservch.format.ColumnRegistry.DST_PORT;
+import static io.github.netobservch.format.ColumnRegistry.FLOW_DIRECTION;
+import static io.github.netobservch.format.ColumnRegistry.PACKETS;
+import static io.github.netobservch.format.ColumnRegistry.PROTO;
+import static io.github.netobservch.format.ColumnRegistry.SRC_ADDR;
+import static io.github.netobservch.format.ColumnRegistry.SRC_K8S_NAMESPACE;
+import static io.github.netobservch.format.ColumnRegistry.SRC_PORT;
+import static io.github.netobservch.format.ColumnRegistry.TIME_FLOW_END_MS;
+import static io.github.netobservch.format.ColumnRegistry.TIME_FLOW_START_MS;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.netobservch.FlowsJob;
+import io.github.netobservch.config.JobConfig;
+import io.github.netobservch.format.FlowRecord;
+import io.github.netobservch.generate.FlowGenerator;
+import io.github.netobservch.generate.GeneratedMessage;
+import io.github.netobservch.generate.GeneratorConfig;
+import io.github.netobservch.local.ClickHouseHttp;
+import io.github.netobservch.local.EmbeddedClickHouse;
+import io.github.netobservch.local.EmbeddedKafka;
+import io.github.netobservch.local.LocalFlink;
+import io.github.netobservch.local.LocalJob;
+import io.github.netobservch.pipeline.FlowPipeline;
+import io.github.netobservch.pipeline.FlowSources;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * {@code scripts/bench}: one run on this machine and one generated input (~1 KB NetObserv records),
+ * ending with the line
+ *
+ * <pre>BENCH e2e_exactly_once_fps=… e2e_at_least_once_fps=… baseline_per_row_fps=… baseline_jdbcsink_fps=… parse_rps_per_core=… p99_latency_ms=…</pre>
+ *
+ * <ol>
+ *   <li>parse + enrich records/s on one thread ({@link ParseBenchmark}); dedup records/s and heap
+ *       per 1M keys ({@link DedupBenchmark});
+ *   <li>end to end, Kafka → the real job → ClickHouse (embedded), parallelism 2, exactly-once and
+ *       at-least-once: the input is produced to a topic first, then a bounded job runs; the time
+ *       is from submission to the job's end (its final checkpoint committed: every row visible);
+ *   <li>baselines on the same topic: (a) the naive per-row consumer (KafkaConsumer, Jackson, 12
+ *       fields, one JDBC INSERT per flow), bounded by time; (b) the same pipeline with
+ *       flink-connector-jdbc's at-least-once {@code JdbcSink} (batched {@code INSERT … VALUES} of the
+ *       same 12 fields through clickhouse-jdbc) instead of the project's sink;
+ *   <li>latency: records produced at a steady rate while the unbounded exactly-once job runs; the
+ *       poller reads {@code max(kafka_offset)} per partition every 200 ms, and a record counts as
+ *       visible when its partition's max offset reaches it: latency = that poll time − the record's
+ *       Kafka timestamp (p50, p99).
+ * </ol>
+ */
+public final class Benchmark {
+
+    public static final String BENCH_PREFIX = "BENCH ";
+    static final String TOPIC = "bench-flows";
+    static final int PARTITIONS = 4;
+    static final int PARALLELISM = 2;
+
+    /** Naive baseline table: the 12 fields the per-row consumer (and the JdbcSink baseline) write. */
+    static final String NAIVE_TABLE_DDL = "CREATE TABLE IF NOT EXISTS %s (src_addr String, dst_addr String,"
+            + " src_port UInt16, dst_port UInt16, proto UInt8, bytes UInt64, packets UInt32,"
+            + " time_flow_start_ms DateTime64(3, 'UTC'), time_flow_end_ms DateTime64(3, 'UTC'),"
+            + " src_namespace LowCardinality(String), dst_namespace LowCardinality(String), flow_direction UInt8)"
+            + " ENGINE = MergeTree ORDER BY (time_flow_end_ms)";
+    static final String NAIVE_INSERT = "INSERT INTO %s (src_addr, dst_addr, src_port, dst_port, proto, bytes, packets,"
+            + " time_flow_start_ms, time_flow_end_ms, src_namespace, dst_namespace, flow_direction)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    private final PrintStream out;
+    private final Map<String, String> results = new LinkedHashMap<>();
+    private final List<String[]> table = new ArrayList<>();
+
+    private Benchmark(PrintStream out) {
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        PrintStream stdout = System.out;
+        int code = run(args, stdout);
+        System.exit(code);
+    }
+
+    static String usage() {
+        return String.join("\n",
+                "Usage: scripts/bench [--records N] [--quick] [--out FILE] [--checkpoint-interval D]",
+                "  --records N              input size for the end-to-end runs (default 300000)",
+                "  --quick                  tiny input and short phases (seconds; a smoke test, not a measurement)",
+                "  --out FILE               results file (default job/target/bench/results-<timestamp>.txt)",
+                "  --checkpoint-interval D  job checkpoint interval in the e2e and latency runs (default 5s)",
+                "  --baseline-seconds N     time bound of the per-row baseline (default 20)",
+                "  --latency-rate N         records/s produced during the latency run (default 10000)",
+                "  --skip-heap              skip the dedup heap-per-key measurement");
+    }
+
+    /** Runs the benchmark; the table and the BENCH line go to {@code out}. Returns the exit code. */
+    public static int run(String[] args, PrintStream out) throws Exception {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick", "--skip-heap" -> opts.put(args[i], "true");
+                case "--records", "--out", "--checkpoint-interval", "--baseline-seconds", "--latency-rate" -> {
+                    if (i + 1 >= args.length) {
+                        out.println("bench: " + args[i] + " needs a value");
+                        return 2;
+                    }
+                    opts.put(args[i], args[++i]);
+                }
+                case "--help", "-h" -> {
+                    out.println(usage());
+                    return 0;
+                }
+                default -> {
+                    out.println("bench: unknown argument " + args[i]);
+                    out.println(usage());
+                    return 2;
+                }
+            }
+        }
+        boolean quick = opts.containsKey("--quick");
+        int records = Integer.parseInt(opts.getOrDefault("--records", quick ? "2000" : "300000"));
+        Duration checkpoint = org.apache.flink.util.TimeUtils.parseDuration(opts.getOrDefault("--checkpoint-interval", quick ? "1s" : "5s"));
+        int baselineSeconds = Integer.parseInt(opts.getOrDefault("--baseline-seconds", quick ? "2" : "20"));
+        int latencyRate = Integer.parseInt(opts.getOrDefault("--latency-rate", quick ? "1000" : "10000"));
+        Path outFile = Path.of(opts.getOrDefault("--out", "job/target/bench/results-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".txt"));
+        new Benchmark(out).execute(quick, records, checkpoint, baselineSeconds, latencyRate,
+                opts.containsKey("--skip-heap") || quick, outFile);
+        return 0;
+    }
+
+    private void execute(boolean quick, int records, Duration checkpoint, int baselineSeconds, int latencyRate,
+            boolean skipHeap, Path outFile) throws Exception {
+        String machine = machine();
+        out.println("bench: " + machine.replace("\n", "; "));
+        out.printf("bench: %,d records, checkpoint interval %s%s%n", records, checkpoint, quick ? " (quick)" : "");
+
+        // 1. Micro: parse + enrich, dedup.
+        double parse = ParseBenchmark.measure(quick ? 5_000 : 200_000, quick ? 1 : 5);
+        row("parse + enrich, 1 thread", fmt(parse) + " records/s", "ParseBenchmark, generated ~1 KB records");
+        double dedup = DedupBenchmark.throughput(quick ? 5_000 : 300_000, quick ? 1 : 3);
+        row("dedup operator, 1 thread", fmt(dedup) + " records/s", "DedupBenchmark, keyed harness, HashMap backend");
+        if (!skipHeap) {
+            double perKey = DedupBenchmark.heapPerKey(1_000_000, true, false);
+            row("dedup heap per 1M keys", String.format("%.0f MB", perKey), "HashMap backend, state TTL on");
+        }
+
+        Path tmp = Files.createTempDirectory("netobserv-bench");
+        EmbeddedClickHouse clickhouse = EmbeddedClickHouse.start(tmp.resolve("clickhouse"), 0);
+        EmbeddedKafka kafka = EmbeddedKafka.start();
+        try {
+            String url = clickhouse.url();
+            String bootstrap = kafka.bootstrapServers();
+            kafka.createTopic(TOPIC, PARTITIONS);
+            long t0 = System.nanoTime();
+            long[] truth = produceInput(bootstrap, records);
+            double produceSecs = (System.nanoTime() - t0) / 1e9;
+            row("input", String.format("%,d records, %.0f B avg", records, (double) truth[2] / records),
+                    String.format("%d partitions, produced in %.1f s; %,d rows to load after dedup", PARTITIONS, produceSecs, truth[0]));
+
+            // 2. End to end, exactly-once and at-least-once.
+            double eo = endToEnd(url, bootstrap, "e2e_eo", "exactly-once", checkpoint, truth[0], truth[1]);
+            double alo = endToEnd(url, bootstrap, "e2e_alo", "at-least-once", checkpoint, truth[0], truth[1]);
+
+            // 3. Baselines.
+            double perRow = perRowBaseline(url, bootstrap, baselineSeconds);
+            double jdbc = jdbcSinkBaseline(url, bootstrap, checkpoint, truth[0], quick ? 60 : 240);
+
+            // 4. Latency.
+            double[] latency = latency(url, bootstrap, checkpoint, latencyRate, quick ? 4 : 20);
+
+            results.put("e2e_exactly_once_fps", fmtPlain(eo));
+            results.put("e2e_at_least_once_fps", fmtPlain(alo));
+            results.put("baseline_per_row_fps", fmtPlain(perRow));
+            results.put("baseline_jdbcsink_fps", fmtPlain(jdbc));
+            results.put("parse_rps_per_core", fmtPlain(parse));
+            results.put("p99_latency_ms", fmtPlain(latency[1]));
+
+            row("ratio e2e exactly-once / per-row", String.format("%.1f×", eo / perRow), "goal ≥ 50×");
+            row("ratio e2e exactly-once / JdbcSink", String.format("%.1f×", eo / jdbc), "goal ≥ 2×");
+            row("exactly-once cost vs at-least-once", String.format("%.1f %%", 100 * (1 - eo / alo)), "goal ≤ 15 %");
+            row("p99 latency vs goal", String.format("%.0f ms", latency[1]),
+                    "goal ≤ checkpoint interval + 2 s = " + (checkpoint.toMillis() + 2000) + " ms");
+        } finally {
+            kafka.close();
+            clickhouse.stop();
+            LocalJob.deleteRecursively(tmp);
+        }
+
+        StringBuilder report = new StringBuilder();
+        report.append(machine).append('\n');
+        int w = table.stream().mapToInt(r -> r[0].length()).max().orElse(10);
+        int v = table.stream().mapToInt(r -> r[1].length()).max().orElse(10);
+        for (String[] r : table) {
+            report.append(String.format("%-" + w + "s  %" + v + "s  %s%n", r[0], r[1], r[2]));
+        }
+        StringBuilder bench = new StringBuilder(BENCH_PREFIX.trim());
+        results.forEach((k, val) -> bench.append(' ').append(k).append('=').append(val));
+        report.append(bench).append('\n');
+        Files.createDirectories(outFile.toAbsolutePath().getParent());
+        Files.writeString(outFile, report.toString(), StandardCharsets.UTF_8);
+        out.println();
+        out.print(report);
+        out.println("bench: results written to " + outFile.toAbsolutePath());
+        out.println(bench);
+    }
+
+    // ------------------------------------------------------------------ input
+
+    /** Produces the input; returns {rows the job must load, dead letters, total bytes}. */
+    static long[] produceInput(String bootstrap, int records) {
+        FlowGenerator generator = new FlowGenerator(GeneratorConfig.builder(42)
+                .startEpochMs(System.currentTimeMillis() - 600_000)
+                .recordsPerSecond(20_000)
+                .invalidShare(0.001)
+                .legacyShare(0.05)
+                .build());
+        long counted = 0;
+        long invalid = 0;
+        long bytes = 0;
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
+            for (int i = 0; i < records; i++) {
+                GeneratedMessage m = generator.next();
+                producer.send(new ProducerRecord<>(TOPIC, m.value()), (md, e) -> {
+                    if (e != null) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+                counted += m.counts() ? 1 : 0;
+                invalid += m.valid() ? 0 : 1;
+                bytes += m.value().length;
+            }
+            producer.flush();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("producing the input failed", failure.get());
+        }
+        return new long[] {counted, invalid, bytes};
+    }
+
+    static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+        Properties props = EmbeddedKafka.clientProperties(bootstrap);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(512 * 1024));
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 << 20));
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    // ------------------------------------------------------------------ end to end
+
+    private JobConfig config(String url, String bootstrap, String database, String delivery, Duration checkpoint,
+            String startingOffsets) {
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put("kafka.bootstrap-servers", bootstrap);
+        options.put("kafka.topics", TOPIC);
+        options.put("kafka.group-id", "bench-" + database);
+        options.put("kafka.starting-offsets", startingOffsets);
+        options.put("clickhouse.url", url);
+        options.put("clickhouse.database", database);
+        options.put("checkpoint.interval", checkpoint.toMillis() + " ms");
+        options.put("sink.delivery", delivery);
+        options.put("sink.tolerated-outage", "5 min");
+        options.put("job.name", "bench-" + database);
+        return LocalJob.config(options);
+    }
+
+    private double endToEnd(String url, String bootstrap, String database, String delivery, Duration checkpoint,
+            long expectedRows, long expectedDeadLetters) {
+        LocalJob.applySchema(url, database, "default", "", 3650, line -> { });
+        JobConfig config = config(url, bootstrap, database, delivery, checkpoint, "earliest");
+        ClickHouseHttp ch = new ClickHouseHttp(url, database, "default", "");
+        try (LocalFlink flink = LocalFlink.start(PARALLELISM)) {
+            long t0 = System.nanoTime();
+            LocalFlink.Job job = LocalJob.submit(flink, config, PARALLELISM, true);
+            job.await(Duration.ofMinutes(30));
+            double secs = (System.nanoTime() - t0) / 1e9;
+            long rows = ch.queryLong("SELECT count() FROM flows");
+            long dead = ch.queryLong("SELECT count() FROM flows_dlq");
+            long distinct = ch.queryLong("SELECT uniqExact(kafka_partition, kafka_offset) FROM flows");
+            String check = rows == expectedRows && dead == expectedDeadLetters && distinct == rows
+                    ? "rows = ground truth"
+                    : "CHECK: " + rows + " rows (expected " + expectedRows + "), " + dead + " dead letters (expected "
+                            + expectedDeadLetters + "), " + distinct + " distinct offsets";
+            double fps = rows / secs;
+            row("e2e " + delivery, fmt(fps) + " flows/s", String.format("%,d rows in %.1f s (submit → all committed), "
+                    + "%s, p=%d", rows, secs, check, PARALLELISM));
+            return fps;
+        }
+    }
+
+    // ------------------------------------------------------------------ baselines
+
+    /** The original example's consumer: one message, 12 fields with Jackson, one INSERT per flow. */
+    private double perRowBaseline(String url, String bootstrap, int seconds) throws Exception {
+        ClickHouseHttp admin = new ClickHouseHttp(url, null, "default", "");
+        admin.execute("CREATE DATABASE IF NOT EXISTS baseline");
+        admin.execute(String.format(NAIVE_TABLE_DDL, "baseline.flows_per_row"));
+        Properties props = EmbeddedKafka.clientProperties(bootstrap);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-per-row");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
+        ObjectMapper json = new ObjectMapper();
+        long rows = 0;
+        long t0;
+        long end;
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                Connection c = DriverManager.getConnection(jdbcUrl(url, "baseline"), jdbcProps());
+                PreparedStatement insert = c.prepareStatement(String.format(NAIVE_INSERT, "flows_per_row"))) {
+            consumer.subscribe(List.of(TOPIC));
+            t0 = System.nanoTime();
+            end = t0 + Duration.ofSeconds(seconds).toNanos();
+            while (System.nanoTime() < end) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    JsonNode n;
+                    try {
+                        n = json.readTree(r.value());
+                    } catch (Exception e) {
+                        continue; // the example logged and skipped bad messages
+                    }
+                    if (n == null || !n.isObject()) {
+                        continue;
+                    }
+                    insert.setString(1, n.path("SrcAddr").asText());
+                    insert.setString(2, n.path("DstAddr").asText());
+                    insert.setInt(3, n.path("SrcPort").asInt());
+                    insert.setInt(4, n.path("DstPort").asInt());
+                    insert.setInt(5, n.path("Proto").asInt());
+                    insert.setLong(6, n.path("Bytes").asLong());
+                    insert.setLong(7, n.path("Packets").asLong());
+                    insert.setTimestamp(8, new Timestamp(n.path("TimeFlowStartMs").asLong()));
+                    insert.setTimestamp(9, new Timestamp(n.path("TimeFlowEndMs").asLong()));
+                    insert.setString(10, n.path("SrcK8S_Namespace").asText());
+                    insert.setString(11, n.path("DstK8S_Namespace").asText());
+                    insert.setInt(12, n.path("FlowDirection").asInt());
+                    insert.executeUpdate();
+                    rows++;
+                }
+            }
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        long visible = admin.queryLong("SELECT count() FROM baseline.flows_per_row");
+        double fps = visible / secs;
+        row("baseline: per-row consumer", fmt(fps) + " flows/s", String.format(
+                "%,d rows in %.0f s (time-bounded), KafkaConsumer + Jackson + 1 INSERT/flow, no dedup", visible, secs));
+        return fps;
+    }
+
+    /** The same pipeline with flink-connector-jdbc's at-least-once JdbcSink (12 columns) as the flows sink. */
+    private double jdbcSinkBaseline(String url, String bootstrap, Duration checkpoint, long expectedRows, int maxSeconds) {
+        String database = "baseline_jdbc";
+        LocalJob.applySchema(url, database, "default", "", 3650, line -> { });
+        ClickHouseHttp ch = new ClickHouseHttp(url, database, "default", "");
+        ch.execute(String.format(NAIVE_TABLE_DDL, "flows_jdbc"));
+        JobConfig config = config(url, bootstrap, database, "at-least-once", checkpoint, "earliest");
+        StreamExecutionEnvironment env = FlowsJob.environment(config);
+        env.setParallelism(PARALLELISM);
+        FlowPipeline.Sinks real = FlowsJob.sinks(config, env);
+        Sink<FlowRecord> jdbc = JdbcSink.<FlowRecord>builder()
+                .withQueryStatement(String.format(NAIVE_INSERT, "flows_jdbc"), Benchmark::bind)
+                .withExecutionOptions(JdbcExecutionOptions.builder().withBatchSize(5_000).withBatchIntervalMs(1_000)
+                        .withMaxRetries(3).build())
+                .buildAtLeastOnce(new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                        .withUrl(jdbcUrl(url, database))
+                        .withDriverName("com.clickhouse.jdbc.ClickHouseDriver")
+                        .withUsername("default")
+                        .withPassword("")
+                        .build());
+        FlowPipeline.build(env, FlowSources.boundedKafka(config.kafka()),
+                new FlowPipeline.Sinks(jdbc, real.deadLetters(), Optional.empty()), config.pipeline());
+        try (LocalFlink flink = LocalFlink.start(PARALLELISM)) {
+            long t0 = System.nanoTime();
+            LocalFlink.Job job = flink.submit(env, "bench-jdbcsink");
+            String how;
+            try {
+                job.await(Duration.ofSeconds(maxSeconds));
+                how = "bounded job finished";
+            } catch (IllegalStateException e) {
+                if (!String.valueOf(e.getMessage()).startsWith("timed out")) {
+                    throw e;
+                }
+                job.cancel();
+                how = "stopped after " + maxSeconds + " s";
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            long rows = ch.queryLong("SELECT count() FROM flows_jdbc");
+            double fps = rows / secs;
+            row("baseline: JdbcSink at-least-once", fmt(fps) + " flows/s", String.format(
+                    "%,d rows in %.1f s (%s; expected %,d), batches of 5,000, 12 columns, p=%d", rows, secs, how,
+                    expectedRows, PARALLELISM));
+            return fps;
+        }
+    }
+
+    static void bind(PreparedStatement s, FlowRecord r) throws java.sql.SQLException {
+        s.setString(1, r.ipText(SRC_ADDR));
+        s.setString(2, r.ipText(DST_ADDR));
+        s.setInt(3, (int) r.getLong(SRC_PORT));
+        s.setInt(4, (int) r.getLong(DST_PORT));
+        s.setInt(5, (int) r.getLong(PROTO));
+        s.setLong(6, r.getLong(BYTES));
+        s.setLong(7, r.getLong(PACKETS));
+        s.setTimestamp(8, new Timestamp(r.getLong(TIME_FLOW_START_MS)));
+        s.setTimestamp(9, new Timestamp(r.getLong(TIME_FLOW_END_MS)));
+        s.setString(10, r.has(SRC_K8S_NAMESPACE) ? r.getString(SRC_K8S_NAMESPACE) : "");
+        s.setString(11, r.has(DST_K8S_NAMESPACE) ? r.getString(DST_K8S_NAMESPACE) : "");
+        s.setInt(12, r.has(FLOW_DIRECTION) ? (int) r.getLong(FLOW_DIRECTION) : 0);
+    }
+
+    // ------------------------------------------------------------------ latency
+
+    /** Returns {p50, p99} in ms. */
+    private double[] latency(String url, String bootstrap, Duration checkpoint, int rate, int seconds) throws Exception {
+        String database = "latency";
+        LocalJob.applySchema(url, database, "default", "", 3650, line -> { });
+        JobConfig config = config(url, bootstrap, database, "exactly-once", checkpoint, "latest");
+        ClickHouseHttp ch = new ClickHouseHttp(url, database, "default", "");
+        Map<Integer, Long> start = EmbeddedKafka.endOffsets(bootstrap, TOPIC);
+        int maxRecords = rate * seconds;
+        long[][] timestamps = new long[PARTITIONS][maxRecords + 1];
+        long[] firstOffset = new long[PARTITIONS];
+        long[] lastOffset = new long[PARTITIONS];
+        Arrays.fill(lastOffset, -1);
+        for (int p = 0; p < PARTITIONS; p++) {
+            firstOffset[p] = start.getOrDefault(p, 0L);
+        }
+        List<Double> latencies = new ArrayList<>();
+        try (LocalFlink flink = LocalFlink.start(PARALLELISM)) {
+            LocalFlink.Job job = LocalJob.submit(flink, config, PARALLELISM, false);
+            job.awaitRunning(Duration.ofMinutes(2));
+            Thread.sleep(1_000); // the source has its (latest) start offsets
+            FlowGenerator generator = new FlowGenerator(GeneratorConfig.builder(7)
+                    .startEpochMs(System.currentTimeMillis()).recordsPerSecond(rate).build());
+            long[] seen = firstOffset.clone(); // next offset not yet visible, per partition
+            Thread producerThread = new Thread(() -> {
+                try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
+                    long t0 = System.nanoTime();
+                    int sent = 0;
+                    while (sent < maxRecords) {
+                        long due = Math.min(maxRecords, (long) ((System.nanoTime() - t0) / 1e9 * rate) + 1);
+                        while (sent < due) {
+                            producer.send(new ProducerRecord<>(TOPIC, generator.next().value()), (md, e) -> {
+                                if (e == null) {
+                                    int i = (int) (md.offset() - firstOffset[md.partition()]);
+                                    if (i >= 0 && i < timestamps[md.partition()].length) {
+                                        timestamps[md.partition()][i] = md.timestamp();
+                                    }
+                                    synchronized (lastOffset) {
+                                        lastOffset[md.partition()] = Math.max(lastOffset[md.partition()], md.offset());
+                                    }
+                                }
+                            });
+                            sent++;
+                        }
+                        Thread.sleep(2);
+                    }
+                    producer.flush();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "bench-latency-producer");
+            producerThread.start();
+            long quietSince = -1;
+            while (true) {
+                long now = System.currentTimeMillis();
+                boolean progress = false;
+                for (String[] r : ch.rows("SELECT kafka_partition, max(kafka_offset) FROM flows GROUP BY kafka_partition")) {
+                    int p = Integer.parseInt(r[0]);
+                    long max = Long.parseLong(r[1]);
+                    for (long o = seen[p]; o <= max; o++) {
+                        long ts = timestamps[p][(int) (o - firstOffset[p])];
+                        if (ts > 0) {
+                            latencies.add((double) (now - ts));
+                        }
+                        progress = true;
+                    }
+                    seen[p] = Math.max(seen[p], max + 1);
+                }
+                if (!producerThread.isAlive()) {
+                    if (progress || quietSince < 0) {
+                        quietSince = now;
+                    } else if (now - quietSince > 2 * checkpoint.toMillis() + 2_000) {
+                        break;
+                    }
+                }
+                Thread.sleep(200);
+            }
+            producerThread.join();
+            job.cancel();
+        }
+        double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double p50 = percentile(sorted, 0.50);
+        double p99 = percentile(sorted, 0.99);
+        row("latency p50 / p99", String.format("%.0f / %.0f ms", p50, p99), String.format(
+                "Kafka timestamp → visible in ClickHouse, %,d records at %,d/s, exactly-once, checkpoint %d ms, poll 200 ms",
+                sorted.length, rate, checkpoint.toMillis()));
+        return new double[] {p50, p99};
+    }
+
+    static double percentile(double[] sorted, double q) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    static String jdbcUrl(String httpUrl, String database) {
+        return httpUrl.replaceFirst("^http", "jdbc:clickhouse:http") + "/" + database + "?compress=false";
+    }
+
+    static Properties jdbcProps() {
+        Properties p = new Properties();
+        p.setProperty("user", "default");
+        p.setProperty("password", "");
+        return p;
+    }
+
+    private void row(String what, String value, String detail) {
+        table.add(new String[] {what, value, detail});
+        out.printf("bench: %-36s %20s  %s%n", what, value, detail);
+    }
+
+    static String fmt(double v) {
+        return String.format("%,.0f", v);
+    }
+
+    static String fmtPlain(double v) {
+        return Long.toString(Math.round(v));
+    }
+
+    static String machine() {
+        StringBuilder sb = new StringBuilder();
+        String cpu = "?";
+        try {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+        } catch (Exception e) {
+            // not Linux
+        }
+        long memMb = -1;
+        try {
+            memMb = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
+                    .findFirst().map(l -> Long.parseLong(l.replaceAll("\\D", "")) / 1024).orElse(-1L);
+        } catch (Exception e) {
+            // not Linux
+        }
+        sb.append("machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores (").append(cpu)
+                .append("), ").append(memMb).append(" MB RAM, Java ").append(System.getProperty("java.version"))
+                .append(" (").append(System.getProperty("java.vm.name")).append("), max heap ")
+                .append(Runtime.getRuntime().maxMemory() >> 20).append(" MB");
+        return sb.toString();
+    }
+}
