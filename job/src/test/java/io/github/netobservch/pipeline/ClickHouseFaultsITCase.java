@@ -3,36 +3,23 @@ package io.github.netobservch.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.netobservch.FlowsJob;
-import io.github.netobservch.config.ConfigLoader;
 import io.github.netobservch.config.JobConfig;
-import io.github.netobservch.generate.FlowGenerator;
-import io.github.netobservch.generate.GeneratedMessage;
 import io.github.netobservch.generate.GeneratorConfig;
 import io.github.netobservch.generate.GroundTruth;
 import io.github.netobservch.local.EmbeddedClickHouse;
-import io.github.netobservch.schema.Migration;
-import io.github.netobservch.schema.SchemaMigrator;
-import io.github.netobservch.schema.SchemaOptions;
 import io.github.netobservch.sink.SinkFaultInjector;
 import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.EmbeddedClickHouseExtension;
 import io.github.netobservch.testing.EmbeddedKafkaExtension;
 import io.github.netobservch.testing.KafkaTestCluster;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -97,26 +84,11 @@ class ClickHouseFaultsITCase {
         FIRED.set(false);
         topic = kafka.createTopic("flows-export", 2);
         db = clickhouse.createDatabase("faults");
-        new SchemaMigrator(() -> clickhouse.connect("default"),
-                        SchemaOptions.defaults().withDatabase(db).withRetention(3650, 3650, 3650),
-                        Migration.loadDirectory(Migration.locateSchemaDirectory(null)))
-                .migrate();
-        FlowGenerator generator = new FlowGenerator(GeneratorConfig.builder(5L)
+        PipelineTestSupport.applySchema(clickhouse, db);
+        truth = GroundTruth.of(PipelineTestSupport.produce(kafka, topic, GeneratorConfig.builder(5L)
                 .startEpochMs(System.currentTimeMillis() - 3_600_000L)
                 .invalidShare(0.02)
-                .build());
-        java.util.List<GeneratedMessage> produced = new java.util.ArrayList<>();
-        java.util.Properties props = kafka.clientProperties();
-        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 << 20));
-        try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < MESSAGES; i++) {
-                GeneratedMessage m = generator.next();
-                producer.send(new ProducerRecord<>(topic, m.value()));
-                produced.add(m);
-            }
-        }
-        truth = GroundTruth.of(produced);
+                .build(), MESSAGES));
     }
 
     @Test
@@ -177,21 +149,9 @@ class ClickHouseFaultsITCase {
     }
 
     private void runJob(KafkaTestCluster kafka, ClickHouseTestServer clickhouse) throws Exception {
-        JobConfig config = ConfigLoader.load(new String[] {
-            "--kafka.bootstrap-servers", kafka.bootstrapServers(),
-            "--kafka.topics", topic,
-            "--kafka.starting-offsets", "earliest",
-            "--clickhouse.url", clickhouse.httpUrl(),
-            "--clickhouse.database", db,
-            "--checkpoint.interval", "300 ms",
-            "--sink.tolerated-outage", "5 min"
-        }, Map.of());
+        JobConfig config = PipelineTestSupport.jobConfig(kafka, topic, clickhouse, db, "300 ms");
         StreamExecutionEnvironment env = FlowsJob.environment(config);
-        Configuration restarts = new Configuration();
-        restarts.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 500);
-        restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(500));
-        env.configure(restarts);
+        PipelineTestSupport.fixedDelayRestarts(env, 500, Duration.ofMillis(500));
         env.setParallelism(2);
         Duration interval = Duration.ofMillis(env.getCheckpointInterval());
         FlowPipeline.Sinks sinks = new FlowPipeline.Sinks(
@@ -204,11 +164,6 @@ class ClickHouseFaultsITCase {
     }
 
     private void assertExactTotals(ClickHouseTestServer clickhouse) throws Exception {
-        assertThat(clickhouse.queryLong(db, "SELECT count() FROM flows")).isEqualTo(truth.rows());
-        assertThat(clickhouse.queryLong(db, "SELECT uniqExact(kafka_partition, kafka_offset) FROM flows"))
-                .isEqualTo(truth.rows());
-        assertThat(clickhouse.queryLong(db, "SELECT sum(bytes) FROM flows")).isEqualTo(truth.bytes());
-        assertThat(clickhouse.queryLong(db, "SELECT sum(packets) FROM flows")).isEqualTo(truth.packets());
-        assertThat(clickhouse.queryLong(db, "SELECT count() FROM flows_dlq")).isEqualTo(truth.invalid());
+        PipelineTestSupport.assertExactTotals(clickhouse, db, truth);
     }
 }

@@ -3,34 +3,21 @@ package io.github.netobservch.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.netobservch.FlowsJob;
-import io.github.netobservch.config.ConfigLoader;
 import io.github.netobservch.config.JobConfig;
-import io.github.netobservch.generate.FlowGenerator;
-import io.github.netobservch.generate.GeneratedMessage;
 import io.github.netobservch.generate.GeneratorConfig;
 import io.github.netobservch.generate.GroundTruth;
-import io.github.netobservch.schema.Migration;
-import io.github.netobservch.schema.SchemaMigrator;
-import io.github.netobservch.schema.SchemaOptions;
 import io.github.netobservch.sink.SinkFaultInjector;
 import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.EmbeddedClickHouseExtension;
 import io.github.netobservch.testing.EmbeddedKafkaExtension;
 import io.github.netobservch.testing.KafkaTestCluster;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -88,44 +75,16 @@ class FlowPipelineFailoverITCase {
             throws Exception {
         String topic = kafka.createTopic("flows-export", 3);
         String db = clickhouse.createDatabase("failover");
-        new SchemaMigrator(() -> clickhouse.connect("default"),
-                        SchemaOptions.defaults().withDatabase(db).withRetention(3650, 3650, 3650),
-                        Migration.loadDirectory(Migration.locateSchemaDirectory(null)))
-                .migrate();
-
-        FlowGenerator generator = new FlowGenerator(GeneratorConfig.builder(11L)
+        PipelineTestSupport.applySchema(clickhouse, db);
+        GroundTruth truth = GroundTruth.of(PipelineTestSupport.produce(kafka, topic, GeneratorConfig.builder(11L)
                 .startEpochMs(System.currentTimeMillis() - 3_600_000L)
                 .invalidShare(0.02)
                 .resendShare(0.03)
-                .build());
-        java.util.List<GeneratedMessage> produced = new java.util.ArrayList<>();
-        java.util.Properties producerProps = kafka.clientProperties();
-        producerProps.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 << 20));
-        try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < MESSAGES; i++) {
-                GeneratedMessage m = generator.next();
-                producer.send(new ProducerRecord<>(topic, m.value()));
-                produced.add(m);
-            }
-        }
-        GroundTruth truth = GroundTruth.of(produced);
+                .build(), MESSAGES));
 
-        JobConfig config = ConfigLoader.load(new String[] {
-            "--kafka.bootstrap-servers", kafka.bootstrapServers(),
-            "--kafka.topics", topic,
-            "--kafka.starting-offsets", "earliest",
-            "--clickhouse.url", clickhouse.httpUrl(),
-            "--clickhouse.database", db,
-            "--checkpoint.interval", "200 ms",
-            "--sink.tolerated-outage", "1 min"
-        }, Map.of());
+        JobConfig config = PipelineTestSupport.jobConfig(kafka, topic, clickhouse, db, "200 ms");
         StreamExecutionEnvironment env = FlowsJob.environment(config);
-        Configuration restarts = new Configuration();
-        restarts.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
-        restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
-        env.configure(restarts);
+        PipelineTestSupport.fixedDelayRestarts(env, 3, Duration.ofMillis(200));
         env.setParallelism(2);
         Duration interval = Duration.ofMillis(env.getCheckpointInterval());
         FlowPipeline.Sinks sinks = new FlowPipeline.Sinks(
@@ -138,11 +97,6 @@ class FlowPipelineFailoverITCase {
 
         assertThat(FIRED).as("the failure was injected").isTrue();
         assertThat(MAX_ATTEMPT.get()).as("the job restarted").isGreaterThanOrEqualTo(1);
-        assertThat(clickhouse.queryLong(db, "SELECT count() FROM flows")).isEqualTo(truth.rows());
-        assertThat(clickhouse.queryLong(db, "SELECT uniqExact(kafka_partition, kafka_offset) FROM flows"))
-                .isEqualTo(truth.rows());
-        assertThat(clickhouse.queryLong(db, "SELECT sum(bytes) FROM flows")).isEqualTo(truth.bytes());
-        assertThat(clickhouse.queryLong(db, "SELECT sum(packets) FROM flows")).isEqualTo(truth.packets());
-        assertThat(clickhouse.queryLong(db, "SELECT count() FROM flows_dlq")).isEqualTo(truth.invalid());
+        PipelineTestSupport.assertExactTotals(clickhouse, db, truth);
     }
 }

@@ -1,7 +1,6 @@
 package io.github.netobservch.testing;
 
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
+import io.github.netobservch.local.EmbeddedKafka;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -12,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * JUnit 5 extension that hands tests a {@link KafkaTestCluster} parameter.
  *
- * <p>One single-node KRaft broker (Kafka's own {@link KafkaClusterTestKit}) is started per test
+ * <p>One single-node KRaft broker ({@link EmbeddedKafka}, Kafka's own test kit) is started per test
  * JVM on first use and closed when the JVM's root extension context closes. If the environment
  * variable {@code KAFKA_BOOTSTRAP_SERVERS} is set, that broker is used instead and nothing starts.
  */
@@ -46,11 +45,11 @@ public final class EmbeddedKafkaExtension implements ParameterResolver {
     /** Owns the embedded broker; closed by JUnit together with the root context. */
     static final class Handle implements AutoCloseable {
         final KafkaTestCluster cluster;
-        private final KafkaClusterTestKit kit;
+        private final EmbeddedKafka broker;
 
-        private Handle(KafkaTestCluster cluster, KafkaClusterTestKit kit) {
+        private Handle(KafkaTestCluster cluster, EmbeddedKafka broker) {
             this.cluster = cluster;
-            this.kit = kit;
+            this.broker = broker;
         }
 
         static Handle start() {
@@ -60,35 +59,17 @@ public final class EmbeddedKafkaExtension implements ParameterResolver {
                 return new Handle(new KafkaTestCluster(external.trim(), false), null);
             }
             long t0 = System.nanoTime();
-            try {
-                KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(
-                                new TestKitNodes.Builder()
-                                        .setCombined(true)
-                                        .setNumBrokerNodes(1)
-                                        .setNumControllerNodes(1)
-                                        .build())
-                        .setConfigProp("offsets.topic.replication.factor", "1")
-                        .setConfigProp("offsets.topic.num.partitions", "1")
-                        .setConfigProp("transaction.state.log.replication.factor", "1")
-                        .setConfigProp("transaction.state.log.min.isr", "1")
-                        .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                        .setConfigProp("auto.create.topics.enable", "false")
-                        .build();
-                kit.format();
-                kit.startup();
-                kit.waitForReadyBrokers();
-                LOG.info("Embedded Kafka ready at {} in {} ms", kit.bootstrapServers(),
-                        (System.nanoTime() - t0) / 1_000_000);
-                return new Handle(new KafkaTestCluster(kit.bootstrapServers(), true), kit);
-            } catch (Exception e) {
-                throw new IllegalStateException("could not start the embedded Kafka broker", e);
-            }
+            // The same broker the local runners use (Kafka's own KafkaClusterTestKit, one KRaft node).
+            EmbeddedKafka broker = EmbeddedKafka.start();
+            LOG.info("Embedded Kafka ready at {} in {} ms", broker.bootstrapServers(),
+                    (System.nanoTime() - t0) / 1_000_000);
+            return new Handle(new KafkaTestCluster(broker.bootstrapServers(), true), broker);
         }
 
         @Override
-        public void close() throws Exception {
-            if (kit != null) {
-                kit.close();
+        public void close() {
+            if (broker != null) {
+                broker.close();
             }
         }
     }
