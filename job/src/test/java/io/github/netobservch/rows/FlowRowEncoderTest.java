@@ -91,7 +91,7 @@ class FlowRowEncoderTest {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     }
 
-    private static String canonicalSql(Column c) {
+    static String canonicalSql(Column c) {
         String col = "`" + c.name() + "`";
         String value = c.nullable() ? "assumeNotNull(" + col + ")" : col;
         String expr;
@@ -136,7 +136,7 @@ class FlowRowEncoderTest {
         return c.nullable() ? "if(isNull(" + col + "), 'NULL', " + expr + ")" : expr;
     }
 
-    private static String canonicalJava(FlowRecord r, Column c) {
+    static String canonicalJava(FlowRecord r, Column c) {
         if (c.nullable() && !r.has(c)) {
             return "NULL";
         }
