@@ -3,6 +3,7 @@ package io.github.netobservch.local;
 import io.github.netobservch.generate.FlowGenerator;
 import io.github.netobservch.generate.GeneratedMessage;
 import io.github.netobservch.generate.GeneratorConfig;
+import io.github.netobservch.generate.GroundTruth;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -212,8 +213,9 @@ public final class Demo {
             out.printf("  dead-lettered       %12s  (flows_dlq)%n", LocalJob.n(dead));
             out.printf("  duplicates dropped  %12s  (valid − loaded: the other node's copies, Duplicate copies, re-sends)%n",
                     LocalJob.n(valid - loaded));
-            out.printf("  generator's truth   %12s  flows to count → %s%n", LocalJob.n(generator.counted.get()),
-                    generator.counted.get() == loaded ? "exact match" : "MISMATCH");
+            long truth = generator.truth.result().rows();
+            out.printf("  generator's truth   %12s  flows to count → %s%n", LocalJob.n(truth),
+                    truth == loaded ? "exact match" : "MISMATCH");
             out.println();
 
             printQueries(ch, startMs);
@@ -356,7 +358,7 @@ public final class Demo {
     static final class Generator extends Thread {
         final AtomicLong produced = new AtomicLong();
         final AtomicLong valid = new AtomicLong();
-        final AtomicLong counted = new AtomicLong();
+        final GroundTruth.Accumulator truth = new GroundTruth.Accumulator();
         private final AtomicBoolean stop = new AtomicBoolean();
         private final AtomicReference<Exception> failure = new AtomicReference<>();
         private final String bootstrap;
@@ -407,9 +409,7 @@ public final class Demo {
                         if (m.valid()) {
                             valid.incrementAndGet();
                         }
-                        if (m.counts()) {
-                            counted.incrementAndGet();
-                        }
+                        truth.add(m);
                         produced.incrementAndGet();
                     }
                     Thread.sleep(5);

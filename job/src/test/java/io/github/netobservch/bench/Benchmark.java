@@ -8,6 +8,7 @@ import io.github.netobservch.format.FlowRecord;
 import io.github.netobservch.generate.FlowGenerator;
 import io.github.netobservch.generate.GeneratedMessage;
 import io.github.netobservch.generate.GeneratorConfig;
+import io.github.netobservch.generate.GroundTruth;
 import io.github.netobservch.local.ClickHouseHttp;
 import io.github.netobservch.local.EmbeddedClickHouse;
 import io.github.netobservch.local.EmbeddedKafka;
@@ -29,10 +30,12 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
@@ -77,6 +80,7 @@ public final class Benchmark {
     static final String TOPIC = "bench-flows";
     static final int PARTITIONS = 4;
     static final int PARALLELISM = 2;
+    static final List<String> PHASES = List.of("micro", "e2e", "baselines", "latency");
 
     /** Naive baseline table: the 12 fields the original NetObserv example's per-row consumer writes. */
     static final String NAIVE_TABLE_DDL = "CREATE TABLE IF NOT EXISTS %s (src_addr String, dst_addr String,"
@@ -89,11 +93,13 @@ public final class Benchmark {
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     private final PrintStream out;
+    private final Map<String, String> jobOverrides;
     private final Map<String, String> results = new LinkedHashMap<>();
     private final List<String[]> table = new ArrayList<>();
 
-    private Benchmark(PrintStream out) {
+    private Benchmark(PrintStream out, Map<String, String> jobOverrides) {
         this.out = out;
+        this.jobOverrides = Map.copyOf(jobOverrides);
     }
 
     public static void main(String[] args) throws Exception {
@@ -111,16 +117,29 @@ public final class Benchmark {
                 "  --checkpoint-interval D  job checkpoint interval in the e2e and latency runs (default 5s)",
                 "  --baseline-seconds N     time bound of the per-row baseline (default 20)",
                 "  --latency-rate N         records/s produced during the latency run (default 10000)",
-                "  --skip-heap              skip the dedup heap-per-key measurement");
+                "  --skip-heap              skip the dedup heap-per-key measurement",
+                "  --set KEY=VALUE          a job option for every job the benchmark runs (repeatable), e.g.",
+                "                           --set sink.max-bytes-per-insert=32mb; shown in the results",
+                "  --phases LIST            comma-separated subset of micro,e2e,baselines,latency (default all; for",
+                "                           profiling one part — the BENCH line then shows n/a for the others)");
     }
 
     /** Runs the benchmark; the table and the BENCH line go to {@code out}. Returns the exit code. */
     public static int run(String[] args, PrintStream out) throws Exception {
         Map<String, String> opts = new LinkedHashMap<>();
+        Map<String, String> overrides = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--set" -> {
+                    int eq = i + 1 < args.length ? args[i + 1].indexOf('=') : -1;
+                    if (eq <= 0) {
+                        out.println("bench: --set needs KEY=VALUE");
+                        return 2;
+                    }
+                    overrides.put(args[i + 1].substring(0, eq), args[++i].substring(eq + 1));
+                }
                 case "--quick", "--skip-heap" -> opts.put(args[i], "true");
-                case "--records", "--out", "--checkpoint-interval", "--baseline-seconds", "--latency-rate" -> {
+                case "--records", "--out", "--checkpoint-interval", "--baseline-seconds", "--latency-rate", "--phases" -> {
                     if (i + 1 >= args.length) {
                         out.println("bench: " + args[i] + " needs a value");
                         return 2;
@@ -145,25 +164,47 @@ public final class Benchmark {
         int latencyRate = Integer.parseInt(opts.getOrDefault("--latency-rate", quick ? "1000" : "10000"));
         Path outFile = Path.of(opts.getOrDefault("--out", "job/target/bench/results-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".txt"));
-        new Benchmark(out).execute(quick, records, checkpoint, baselineSeconds, latencyRate,
-                opts.containsKey("--skip-heap") || quick, outFile);
+        Set<String> phases = new LinkedHashSet<>(List.of(opts.getOrDefault("--phases", String.join(",", PHASES)).split(",")));
+        if (!PHASES.containsAll(phases)) {
+            out.println("bench: --phases takes a subset of " + String.join(",", PHASES));
+            return 2;
+        }
+        Benchmark bench = new Benchmark(out, overrides);
+        bench.execute(quick, records, checkpoint, baselineSeconds, latencyRate,
+                opts.containsKey("--skip-heap") || quick, phases, outFile);
         return 0;
     }
 
     private void execute(boolean quick, int records, Duration checkpoint, int baselineSeconds, int latencyRate,
-            boolean skipHeap, Path outFile) throws Exception {
+            boolean skipHeap, Set<String> phases, Path outFile) throws Exception {
         String machine = machine();
         out.println("bench: " + machine.replace("\n", "; "));
-        out.printf("bench: %,d records, checkpoint interval %s%s%n", records, checkpoint, quick ? " (quick)" : "");
+        out.printf("bench: %,d records, checkpoint interval %s%s, phases %s%s%n", records, checkpoint,
+                quick ? " (quick)" : "", String.join(",", phases), jobOverrides.isEmpty() ? "" : ", job options " + jobOverrides);
+        if (!jobOverrides.isEmpty()) {
+            row("job options (--set)", "", jobOverrides.toString());
+        }
+        for (String key : List.of("e2e_exactly_once_fps", "e2e_at_least_once_fps", "baseline_per_row_fps",
+                "baseline_jdbcsink_fps", "parse_rps_per_core", "p99_latency_ms")) {
+            results.put(key, "n/a");
+        }
 
         // 1. Micro: parse + enrich, dedup.
-        double parse = ParseBenchmark.measure(quick ? 5_000 : 200_000, quick ? 1 : 5);
-        row("parse + enrich, 1 thread", fmt(parse) + " records/s", "ParseBenchmark, generated ~1 KB records");
-        double dedup = DedupBenchmark.throughput(quick ? 5_000 : 300_000, quick ? 1 : 3);
-        row("dedup operator, 1 thread", fmt(dedup) + " records/s", "DedupBenchmark, keyed harness, HashMap backend");
-        if (!skipHeap) {
-            double perKey = DedupBenchmark.heapPerKey(1_000_000, true, false);
-            row("dedup heap per 1M keys", String.format("%.0f MB", perKey), "HashMap backend, state TTL on");
+        double parse = Double.NaN;
+        if (phases.contains("micro")) {
+            parse = ParseBenchmark.measure(quick ? 5_000 : 200_000, quick ? 1 : 5);
+            row("parse + enrich, 1 thread", fmt(parse) + " records/s", "ParseBenchmark, generated ~1 KB records");
+            double dedup = DedupBenchmark.throughput(quick ? 5_000 : 300_000, quick ? 1 : 3);
+            row("dedup operator, 1 thread", fmt(dedup) + " records/s", "DedupBenchmark, keyed harness, HashMap backend");
+            if (!skipHeap) {
+                double perKey = DedupBenchmark.heapPerKey(1_000_000, true, false);
+                row("dedup heap per 1M keys", String.format("%.0f MB", perKey), "HashMap backend, state TTL on");
+            }
+            results.put("parse_rps_per_core", fmtPlain(parse));
+        }
+        if (phases.equals(Set.of("micro"))) {
+            report(machine, outFile);
+            return;
         }
 
         Path tmp = Files.createTempDirectory("netobserv-bench");
@@ -180,34 +221,44 @@ public final class Benchmark {
                     String.format("%d partitions, produced in %.1f s; %,d rows to load after dedup", PARTITIONS, produceSecs, truth[0]));
 
             // 2. End to end, exactly-once and at-least-once.
-            double eo = endToEnd(url, bootstrap, "e2e_eo", "exactly-once", checkpoint, truth[0], truth[1]);
-            double alo = endToEnd(url, bootstrap, "e2e_alo", "at-least-once", checkpoint, truth[0], truth[1]);
+            double eo = Double.NaN;
+            double alo = Double.NaN;
+            if (phases.contains("e2e")) {
+                eo = endToEnd(url, bootstrap, "e2e_eo", "exactly-once", checkpoint, truth[0], truth[1]);
+                alo = endToEnd(url, bootstrap, "e2e_alo", "at-least-once", checkpoint, truth[0], truth[1]);
+                results.put("e2e_exactly_once_fps", fmtPlain(eo));
+                results.put("e2e_at_least_once_fps", fmtPlain(alo));
+                row("exactly-once cost vs at-least-once", String.format("%.1f %%", 100 * (1 - eo / alo)), "goal ≤ 15 %");
+            }
 
             // 3. Baselines.
-            double perRow = perRowBaseline(url, bootstrap, baselineSeconds);
-            double jdbc = jdbcSinkBaseline(url, bootstrap, checkpoint, truth[0], quick ? 60 : 240);
+            if (phases.contains("baselines")) {
+                double perRow = perRowBaseline(url, bootstrap, baselineSeconds);
+                double jdbc = jdbcSinkBaseline(url, bootstrap, checkpoint, truth[0], quick ? 60 : 240);
+                results.put("baseline_per_row_fps", fmtPlain(perRow));
+                results.put("baseline_jdbcsink_fps", fmtPlain(jdbc));
+                if (!Double.isNaN(eo)) {
+                    row("ratio e2e exactly-once / per-row", String.format("%.1f×", eo / perRow), "goal ≥ 50×");
+                    row("ratio e2e exactly-once / JdbcSink", String.format("%.1f×", eo / jdbc), "goal ≥ 2×");
+                }
+            }
 
             // 4. Latency.
-            double[] latency = latency(url, bootstrap, checkpoint, latencyRate, quick ? 4 : 20);
-
-            results.put("e2e_exactly_once_fps", fmtPlain(eo));
-            results.put("e2e_at_least_once_fps", fmtPlain(alo));
-            results.put("baseline_per_row_fps", fmtPlain(perRow));
-            results.put("baseline_jdbcsink_fps", fmtPlain(jdbc));
-            results.put("parse_rps_per_core", fmtPlain(parse));
-            results.put("p99_latency_ms", fmtPlain(latency[1]));
-
-            row("ratio e2e exactly-once / per-row", String.format("%.1f×", eo / perRow), "goal ≥ 50×");
-            row("ratio e2e exactly-once / JdbcSink", String.format("%.1f×", eo / jdbc), "goal ≥ 2×");
-            row("exactly-once cost vs at-least-once", String.format("%.1f %%", 100 * (1 - eo / alo)), "goal ≤ 15 %");
-            row("p99 latency vs goal", String.format("%.0f ms", latency[1]),
-                    "goal ≤ checkpoint interval + 2 s = " + (checkpoint.toMillis() + 2000) + " ms");
+            if (phases.contains("latency")) {
+                double[] latency = latency(url, bootstrap, checkpoint, latencyRate, quick ? 4 : 20);
+                results.put("p99_latency_ms", fmtPlain(latency[1]));
+                row("p99 latency vs goal", String.format("%.0f ms", latency[1]),
+                        "goal ≤ checkpoint interval + 2 s = " + (checkpoint.toMillis() + 2000) + " ms");
+            }
         } finally {
             kafka.close();
             clickhouse.stop();
             LocalJob.deleteRecursively(tmp);
         }
+        report(machine, outFile);
+    }
 
+    private void report(String machine, Path outFile) throws java.io.IOException {
         StringBuilder report = new StringBuilder();
         report.append(machine).append('\n');
         int w = table.stream().mapToInt(r -> r[0].length()).max().orElse(10);
@@ -236,8 +287,7 @@ public final class Benchmark {
                 .invalidShare(0.001)
                 .legacyShare(0.05)
                 .build());
-        long counted = 0;
-        long invalid = 0;
+        GroundTruth.Accumulator truth = new GroundTruth.Accumulator();
         long bytes = 0;
         AtomicReference<Exception> failure = new AtomicReference<>();
         try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
@@ -248,8 +298,7 @@ public final class Benchmark {
                         failure.compareAndSet(null, e);
                     }
                 });
-                counted += m.counts() ? 1 : 0;
-                invalid += m.valid() ? 0 : 1;
+                truth.add(m);
                 bytes += m.value().length;
             }
             producer.flush();
@@ -257,7 +306,8 @@ public final class Benchmark {
         if (failure.get() != null) {
             throw new IllegalStateException("producing the input failed", failure.get());
         }
-        return new long[] {counted, invalid, bytes};
+        GroundTruth expected = truth.result();
+        return new long[] {expected.rows(), expected.invalid(), bytes};
     }
 
     static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
@@ -283,6 +333,7 @@ public final class Benchmark {
         options.put("sink.delivery", delivery);
         options.put("sink.tolerated-outage", "5 min");
         options.put("job.name", "bench-" + database);
+        options.putAll(jobOverrides);
         return LocalJob.config(options);
     }
 
@@ -292,10 +343,12 @@ public final class Benchmark {
         JobConfig config = config(url, bootstrap, database, delivery, checkpoint, "earliest");
         ClickHouseHttp ch = new ClickHouseHttp(url, database, "default", "");
         try (LocalFlink flink = LocalFlink.start(PARALLELISM)) {
+            CpuMeter cpu = CpuMeter.start();
             long t0 = System.nanoTime();
             LocalFlink.Job job = LocalJob.submit(flink, config, PARALLELISM, true);
             job.await(Duration.ofMinutes(30));
             double secs = (System.nanoTime() - t0) / 1e9;
+            row("  CPU, e2e " + delivery, "", cpu.stop(secs));
             long rows = ch.queryLong("SELECT count() FROM flows");
             long dead = ch.queryLong("SELECT count() FROM flows_dlq");
             long distinct = ch.queryLong("SELECT uniqExact(kafka_partition, kafka_offset) FROM flows");
@@ -394,6 +447,7 @@ public final class Benchmark {
         FlowPipeline.build(env, FlowSources.boundedKafka(config.kafka()),
                 new FlowPipeline.Sinks(jdbc, real.deadLetters(), Optional.empty()), config.pipeline());
         try (LocalFlink flink = LocalFlink.start(PARALLELISM)) {
+            CpuMeter cpu = CpuMeter.start();
             long t0 = System.nanoTime();
             LocalFlink.Job job = flink.submit(env, "bench-jdbcsink");
             String how;
@@ -408,6 +462,7 @@ public final class Benchmark {
                 how = "stopped after " + maxSeconds + " s";
             }
             double secs = (System.nanoTime() - t0) / 1e9;
+            row("  CPU, JdbcSink baseline", "", cpu.stop(secs));
             long rows = ch.queryLong("SELECT count() FROM flows");
             double fps = rows / secs;
             row("baseline: JdbcSink at-least-once", fmt(fps) + " flows/s", String.format(
@@ -515,6 +570,36 @@ public final class Benchmark {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /**
+     * CPU time of this JVM (job, Kafka broker, producers) and of the embedded ClickHouse process
+     * (a child of this JVM) over a phase: the profile that says which side bounds a throughput.
+     */
+    record CpuMeter(Duration jvm, Duration clickhouse) {
+        static CpuMeter start() {
+            return new CpuMeter(jvmCpu(), clickHouseCpu());
+        }
+
+        /** {@code "JVM 3.1 + ClickHouse 1.2 core-s (…% of 2 cores)"} since {@link #start()}. */
+        String stop(double wallSeconds) {
+            double j = (jvmCpu().minus(jvm).toMillis()) / 1000.0;
+            double c = (clickHouseCpu().minus(clickhouse).toMillis()) / 1000.0;
+            int cores = Runtime.getRuntime().availableProcessors();
+            return String.format("JVM %.1f + ClickHouse %.1f core-s (%.0f %% + %.0f %% of %d cores)", j, c,
+                    100 * j / wallSeconds / cores, 100 * c / wallSeconds / cores, cores);
+        }
+
+        private static Duration jvmCpu() {
+            return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
+        }
+
+        private static Duration clickHouseCpu() {
+            return ProcessHandle.current().descendants()
+                    .filter(p -> p.info().commandLine().orElse("").contains("server.mjs"))
+                    .map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
+                    .reduce(Duration.ZERO, Duration::plus);
+        }
+    }
 
     static String jdbcUrl(String httpUrl, String database) {
         return httpUrl.replaceFirst("^http", "jdbc:clickhouse:http") + "/" + database + "?compress=false";
