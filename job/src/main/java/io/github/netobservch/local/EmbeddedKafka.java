@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import kafka.server.BrokerServer;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -16,6 +19,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.metadata.BrokerState;
 
 /**
  * A single-node KRaft Kafka broker inside this JVM (Kafka's own {@link KafkaClusterTestKit}, the
@@ -153,6 +157,45 @@ public final class EmbeddedKafka implements AutoCloseable {
             Thread.sleep(50);
         }
         throw new IllegalStateException("topic " + name + " not ready after 30 s" + (last.isEmpty() ? "" : ": " + last.get(0)));
+    }
+
+    /**
+     * Shuts the broker down cleanly, as a rolling restart does; the node's KRaft controller keeps
+     * running. Clients get connection refused at {@link #bootstrapServers()} until
+     * {@link #startBroker()}.
+     */
+    public void stopBroker() {
+        broker().shutdown();
+    }
+
+    /**
+     * Starts the stopped broker again at the same address and returns once it is registered and
+     * unfenced. The test kit pre-binds each listener port once; a restarted broker finds that socket
+     * closed and binds a new one on the same port, so clients keep their bootstrap address.
+     */
+    public void startBroker() {
+        BrokerServer broker = broker();
+        broker.startup();
+        try {
+            broker.lifecycleManager().initialUnfenceFuture().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while restarting the embedded Kafka broker", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the restarted embedded Kafka broker did not become ready", e);
+        }
+        int port = broker.boundPort(kit.nodes().brokerListenerName());
+        if (broker.lifecycleManager().state() != BrokerState.RUNNING || !bootstrapServers.endsWith(":" + port)) {
+            throw new IllegalStateException("the restarted broker is " + broker.lifecycleManager().state()
+                    + " on port " + port + ", expected RUNNING at " + bootstrapServers);
+        }
+    }
+
+    private BrokerServer broker() {
+        if (kit.brokers().size() != 1) {
+            throw new IllegalStateException("expected one broker, found " + kit.brokers().size());
+        }
+        return kit.brokers().values().iterator().next();
     }
 
     @Override

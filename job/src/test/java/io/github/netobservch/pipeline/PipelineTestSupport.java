@@ -18,8 +18,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -41,14 +45,23 @@ final class PipelineTestSupport {
 
     /** Produces {@code count} generated messages unkeyed, as NetObserv does; returns them in order. */
     static List<GeneratedMessage> produce(KafkaTestCluster kafka, String topic, GeneratorConfig config, int count) {
-        FlowGenerator generator = new FlowGenerator(config);
+        return produce(kafka, topic, new FlowGenerator(config), count, false);
+    }
+
+    /**
+     * Produces the next {@code count} messages of {@code generator}, and with {@code endOnCounted}
+     * as many more as it takes to end on a counted record: an unbounded job never reaches
+     * end-of-input, so a last egress copy would wait forever for its sibling.
+     */
+    static List<GeneratedMessage> produce(KafkaTestCluster kafka, String topic, FlowGenerator generator, int count,
+            boolean endOnCounted) {
         List<GeneratedMessage> produced = new ArrayList<>();
         Properties props = kafka.clientProperties();
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 << 20)); // oversized test messages
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < count; i++) {
+            while (produced.size() < count || (endOnCounted && !produced.get(produced.size() - 1).counts())) {
                 GeneratedMessage m = generator.next();
                 producer.send(new ProducerRecord<>(topic, m.value()));
                 produced.add(m);
@@ -79,6 +92,30 @@ final class PipelineTestSupport {
         restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, attempts);
         restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, delay);
         env.configure(restarts);
+    }
+
+    /** Polls {@code condition} every 50 ms; fails with {@code what} after {@code timeout}. */
+    static void await(String what, Duration timeout, Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.call()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting until " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Checkpoints the job has completed so far, counted across its failovers. */
+    static long completedCheckpoints(MiniCluster miniCluster, JobID job) throws Exception {
+        return miniCluster.getExecutionGraph(job).get(30, TimeUnit.SECONDS)
+                .getCheckpointStatsSnapshot().getCounts().getNumberOfCompletedCheckpoints();
+    }
+
+    /** Waits until {@code more} checkpoints beyond the ones completed now have completed. */
+    static void awaitMoreCheckpoints(MiniCluster miniCluster, JobID job, int more, Duration timeout)
+            throws Exception {
+        long target = completedCheckpoints(miniCluster, job) + more;
+        await(more + " more checkpoints complete", timeout, () -> completedCheckpoints(miniCluster, job) >= target);
     }
 
     /** Rows, unique Kafka coordinates, byte and packet sums and dead letters equal the ground truth. */

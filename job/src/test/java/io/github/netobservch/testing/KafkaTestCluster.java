@@ -1,5 +1,6 @@
 package io.github.netobservch.testing;
 
+import io.github.netobservch.local.EmbeddedKafka;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,11 @@ public final class KafkaTestCluster {
     KafkaTestCluster(String bootstrapServers, boolean embedded) {
         this.bootstrapServers = bootstrapServers;
         this.embedded = embedded;
+    }
+
+    /** A broker the test started itself, e.g. one it stops and restarts without disturbing other tests. */
+    public static KafkaTestCluster of(EmbeddedKafka broker) {
+        return new KafkaTestCluster(broker.bootstrapServers(), true);
     }
 
     public String bootstrapServers() {
