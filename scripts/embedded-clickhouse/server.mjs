@@ -3,6 +3,8 @@
 // See README.md in this directory for usage, supported features and gaps.
 
 import http from 'node:http';
+import https from 'node:https';
+import tls from 'node:tls';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
@@ -26,6 +28,7 @@ function usage(msg) {
   process.stderr.write(`Usage: node server.mjs --path <data dir> [--port 0] [--host 127.0.0.1]
        [--pool-size 4] [--parent-pid <pid>] [--tmp-dir <dir>]
        [--require-user <name> --require-password-file <file>]
+       [--tls-cert <pem> --tls-key <pem> | --tls-pfx <p12> [--tls-pfx-password-file <file>]]
        [--verbose] [--log-requests]
 `);
   process.exit(2);
@@ -35,6 +38,7 @@ function parseArgs(argv) {
   const o = {
     port: 0, host: '127.0.0.1', path: null, poolSize: 4, parentPid: null, tmpDir: null,
     requireUser: null, requirePasswordFile: null, verbose: false, logRequests: false,
+    tlsCert: null, tlsKey: null, tlsPfx: null, tlsPfxPasswordFile: null,
   };
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i];
@@ -55,6 +59,10 @@ function parseArgs(argv) {
       case '--tmp-dir': o.tmpDir = val(); break;
       case '--require-user': o.requireUser = val(); break;
       case '--require-password-file': o.requirePasswordFile = val(); break;
+      case '--tls-cert': o.tlsCert = val(); break;
+      case '--tls-key': o.tlsKey = val(); break;
+      case '--tls-pfx': o.tlsPfx = val(); break;
+      case '--tls-pfx-password-file': o.tlsPfxPasswordFile = val(); break;
       case '--verbose': o.verbose = true; o.logRequests = true; break;
       case '--log-requests': o.logRequests = true; break;
       case '-h': case '--help': usage(); break;
@@ -66,6 +74,9 @@ function parseArgs(argv) {
   if (!Number.isInteger(o.poolSize) || o.poolSize < 1 || o.poolSize > 64) usage('invalid --pool-size');
   if (o.parentPid !== null && !(Number.isInteger(o.parentPid) && o.parentPid > 0)) usage('invalid --parent-pid');
   if (o.requirePasswordFile && !o.requireUser) usage('--require-password-file needs --require-user');
+  if ((o.tlsCert === null) !== (o.tlsKey === null)) usage('--tls-cert and --tls-key go together');
+  if (o.tlsPfx && o.tlsCert) usage('use either --tls-cert/--tls-key or --tls-pfx');
+  if (o.tlsPfxPasswordFile && !o.tlsPfx) usage('--tls-pfx-password-file needs --tls-pfx');
   return o;
 }
 
@@ -136,6 +147,28 @@ let requiredPassword = null;
 if (opts.requirePasswordFile) {
   requiredPassword = fs.readFileSync(opts.requirePasswordFile, 'utf8').replace(/\r?\n$/, '');
 }
+
+/**
+ * Key material for HTTPS, or null for plain HTTP. Checked before the engine opens, so unreadable
+ * files, a wrong PFX password or a key that does not match its certificate fail fast (exit 2).
+ */
+function tlsOptions() {
+  let material = null;
+  try {
+    if (opts.tlsCert) {
+      material = { cert: fs.readFileSync(opts.tlsCert), key: fs.readFileSync(opts.tlsKey) };
+    } else if (opts.tlsPfx) {
+      const passphrase = opts.tlsPfxPasswordFile
+        ? fs.readFileSync(opts.tlsPfxPasswordFile, 'utf8').replace(/\r?\n$/, '') : undefined;
+      material = { pfx: fs.readFileSync(opts.tlsPfx), passphrase };
+    }
+    if (material) tls.createSecureContext(material);
+  } catch (e) {
+    usage(`cannot use the TLS key material: ${e.message}`);
+  }
+  return material;
+}
+const tlsMaterial = tlsOptions();
 
 const pool = [];
 const sessions = new Map(); // session_id -> { conn, timer, timeoutSec }
@@ -757,12 +790,18 @@ async function main() {
   const info = await pool[0].query('SELECT version(), timezone()', 'TabSeparatedRaw');
   [engineVersion, engineTimezone] = Buffer.from(info.bytes).toString('utf8').trim().split('\t');
 
-  server = http.createServer({ keepAliveTimeout: KEEP_ALIVE_SECONDS * 1000, requestTimeout: 0 }, (req, res) => {
+  const serverOptions = { keepAliveTimeout: KEEP_ALIVE_SECONDS * 1000, requestTimeout: 0 };
+  const onRequest = (req, res) => {
     handleRequest(req, res).catch((e) => {
       log(`internal error: ${e && e.stack || e}`);
       try { res.destroy(); } catch { /* ignore */ }
     });
-  });
+  };
+  server = tlsMaterial
+    ? https.createServer({ ...serverOptions, ...tlsMaterial }, onRequest)
+    : http.createServer(serverOptions, onRequest);
+  // A client that rejects the certificate aborts the handshake: nothing to answer.
+  server.on('tlsClientError', (err) => { if (opts.logRequests) log(`TLS handshake failed: ${err.message}`); });
   server.headersTimeout = (KEEP_ALIVE_SECONDS + 30) * 1000;
   server.on('clientError', (err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -778,7 +817,7 @@ async function main() {
   if (opts.verbose) {
     log(`chDB ${engineVersion} (timezone ${engineTimezone}) data=${dataPath} pool=${opts.poolSize} tmp=${tmpRoot}`);
   }
-  process.stdout.write(`READY http://${shownHost}:${port}\n`);
+  process.stdout.write(`READY ${tlsMaterial ? 'https' : 'http'}://${shownHost}:${port}\n`);
 
   if (opts.parentPid) {
     const t = setInterval(() => {

@@ -32,7 +32,7 @@ export function startServer({ dataDir, args = [], env = {} } = {}) {
     }, 60000);
     proc.stdout.on('data', (d) => {
       out += d;
-      const m = /^READY (http:\/\/\S+)\n/m.exec(out);
+      const m = /^READY (https?:\/\/\S+)\n/m.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve({

@@ -31,6 +31,11 @@ public record ClickHouseConfig(
             throw new IllegalArgumentException(
                     "clickhouse.url must not contain credentials; use clickhouse.user and clickhouse.password-file");
         }
+        if (sslRootCert != null && !"https".equals(uri.getScheme())) {
+            // Trust material for a plain-http URL means the connection is not the TLS one the operator meant.
+            throw new IllegalArgumentException("clickhouse.ssl.root-cert is set but clickhouse.url '" + redact(url)
+                    + "' is not https://");
+        }
         if (!IDENTIFIER.matcher(database).matches()) {
             throw new IllegalArgumentException("clickhouse.database: '" + database + "' is not a plain identifier");
         }

@@ -140,7 +140,8 @@ public final class JobOptions {
     public static final ConfigOption<String> CLICKHOUSE_SSL_ROOT_CERT = ConfigOptions.key("clickhouse.ssl.root-cert")
             .stringType()
             .noDefaultValue()
-            .withDescription("CA certificate (PEM) that signed the server certificate, for https URLs.");
+            .withDescription("CA certificate (PEM) that signed the server certificate, for https URLs only"
+                    + " (clickhouse-java's `sslrootcert`). Unset: the JVM's default trust store.");
 
     public static final ConfigOption<String> CLICKHOUSE_FLOWS_TABLE = ConfigOptions.key("clickhouse.flows-table")
             .stringType()

@@ -62,7 +62,9 @@ public final class EmbeddedClickHouse implements AutoCloseable {
 
     /**
      * Like {@link #start}, with extra command-line flags for {@code server.mjs}, e.g.
-     * {@code --require-user flink --require-password-file FILE} (see scripts/embedded-clickhouse/README.md).
+     * {@code --require-user flink --require-password-file FILE}, or {@code --tls-pfx FILE
+     * --tls-pfx-password-file FILE} for HTTPS (see scripts/embedded-clickhouse/README.md). Readiness
+     * is the endpoint's {@code READY <url>} line, so {@link #url()} is then an {@code https://} URL.
      */
     public static EmbeddedClickHouse start(Path dataDir, int port, List<String> extraArgs) {
         EmbeddedClickHouse server = new EmbeddedClickHouse(locateScriptDir(), dataDir.toAbsolutePath(), port);
@@ -84,7 +86,7 @@ public final class EmbeddedClickHouse implements AutoCloseable {
         return server;
     }
 
-    /** Base URL, e.g. {@code http://127.0.0.1:34567}. */
+    /** Base URL, e.g. {@code http://127.0.0.1:34567} ({@code https://} when started with TLS flags). */
     public synchronized String url() {
         return url;
     }

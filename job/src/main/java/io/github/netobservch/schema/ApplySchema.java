@@ -16,6 +16,7 @@ import java.util.Set;
  * <pre>
  * ApplySchema --clickhouse.url http://clickhouse:8123 [--clickhouse.database netobserv]
  *             [--clickhouse.user default] [--clickhouse.password-file FILE]   (else env CLICKHOUSE_PASSWORD)
+ *             [--clickhouse.ssl.root-cert CA.pem]                              (https URLs)
  *             [--retention-days 30] [--rollup-retention-days 395] [--dlq-retention-days 30]
  *             [--dedup-window 10000] [--dedup-window-seconds 604800]
  *             [--variant single|cluster] [--cluster NAME] [--migrations DIR] [--target-version N]
@@ -30,8 +31,9 @@ public final class ApplySchema {
     static final String ENV_PASSWORD = "CLICKHOUSE_PASSWORD";
     private static final Set<String> FLAGS = Set.of("--dry-run", "--help", "-h");
     private static final Set<String> OPTIONS = Set.of("--clickhouse.url", "--clickhouse.database", "--clickhouse.user",
-            "--clickhouse.password-file", "--retention-days", "--rollup-retention-days", "--dlq-retention-days",
-            "--dedup-window", "--dedup-window-seconds", "--variant", "--cluster", "--migrations", "--target-version");
+            "--clickhouse.password-file", "--clickhouse.ssl.root-cert", "--retention-days", "--rollup-retention-days",
+            "--dlq-retention-days", "--dedup-window", "--dedup-window-seconds", "--variant", "--cluster", "--migrations",
+            "--target-version");
 
     private ApplySchema() {}
 
@@ -39,8 +41,8 @@ public final class ApplySchema {
         System.exit(run(args, System.getenv(ENV_PASSWORD), System.out, System.err));
     }
 
-    /** Runs the command; returns the exit code. */
-    static int run(String[] args, String envPassword, PrintStream out, PrintStream err) {
+    /** Runs the command (without exiting the JVM); returns the exit code. */
+    public static int run(String[] args, String envPassword, PrintStream out, PrintStream err) {
         Map<String, String> opts;
         try {
             opts = parse(args);
@@ -94,8 +96,16 @@ public final class ApplySchema {
             return 2;
         }
         String user = opts.getOrDefault("--clickhouse.user", "default");
+        String rootCert = opts.get("--clickhouse.ssl.root-cert");
+        if (rootCert != null && !url.trim().replaceFirst("^jdbc:(clickhouse:|ch:)?", "").startsWith("https:")) {
+            err.println("apply-schema: --clickhouse.ssl.root-cert needs an https:// --clickhouse.url");
+            return 2;
+        }
+        // The JDBC driver hands this property to clickhouse-java's client (ClientConfigProperties.CA_CERTIFICATE).
+        Map<String, String> driverProperties = rootCert == null ? Map.of() : Map.of("sslrootcert", rootCert);
         try {
-            SchemaMigrator migrator = new SchemaMigrator(SchemaMigrator.jdbc(url, user, password), options, migrations)
+            SchemaMigrator migrator = new SchemaMigrator(SchemaMigrator.jdbc(url, user, password, driverProperties),
+                            options, migrations)
                     .log(line -> out.println("apply-schema: " + line));
             SchemaMigrator.Result result = migrator.migrate(target);
             out.println("apply-schema: " + options.database() + ": " + result.applied().size() + " migration(s) applied ("
@@ -177,6 +187,7 @@ public final class ApplySchema {
                 "  --clickhouse.database NAME      database to create/migrate (default netobserv)",
                 "  --clickhouse.user USER          (default default); password from env " + ENV_PASSWORD,
                 "  --clickhouse.password-file F    or from the first line of this file",
+                "  --clickhouse.ssl.root-cert F    CA certificate (PEM) that signed the server's, for https URLs",
                 "  --retention-days N              TTL of flows (default " + SchemaOptions.DEFAULT_RETENTION_DAYS + ")",
                 "  --rollup-retention-days N       TTL of the 1-minute rollups (default " + SchemaOptions.DEFAULT_ROLLUP_RETENTION_DAYS + ")",
                 "  --dlq-retention-days N          TTL of flows_dlq (default " + SchemaOptions.DEFAULT_DLQ_RETENTION_DAYS + ")",

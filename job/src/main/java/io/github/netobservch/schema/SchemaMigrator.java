@@ -1,5 +1,6 @@
 package io.github.netobservch.schema;
 
+import io.github.netobservch.sink.ClickHouseErrors;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -64,6 +65,15 @@ public final class SchemaMigrator {
      * sets it (the embedded test endpoint needs it, real servers do not mind).
      */
     public static ConnectionFactory jdbc(String httpUrl, String user, String password) {
+        return jdbc(httpUrl, user, password, Map.of());
+    }
+
+    /**
+     * Like {@link #jdbc(String, String, String)}, with extra driver properties, which the JDBC driver
+     * passes on to clickhouse-java's client, e.g. {@code sslrootcert} = the CA certificate (PEM) of an
+     * https server.
+     */
+    public static ConnectionFactory jdbc(String httpUrl, String user, String password, Map<String, String> properties) {
         String url = httpUrl.trim();
         if (url.startsWith("jdbc:")) {
             url = url.substring("jdbc:".length());
@@ -76,6 +86,7 @@ public final class SchemaMigrator {
         }
         String jdbcUrl = "jdbc:" + url;
         Properties props = new Properties();
+        props.putAll(properties);
         props.setProperty("user", user == null || user.isEmpty() ? "default" : user);
         props.setProperty("password", password == null ? "" : password);
         return () -> DriverManager.getConnection(jdbcUrl, props);
@@ -125,7 +136,7 @@ public final class SchemaMigrator {
             }
             return new Result(done, applied.size(), statements);
         } catch (SQLException e) {
-            throw new SchemaMigrationException("cannot migrate database " + db + ": " + e.getMessage(), e);
+            throw new SchemaMigrationException("cannot migrate database " + db + ": " + reason(e), e);
         }
     }
 
@@ -140,8 +151,14 @@ public final class SchemaMigrator {
             }
             return readApplied(s, db);
         } catch (SQLException e) {
-            throw new SchemaMigrationException("cannot read " + db + "." + SchemaRenderer.MIGRATIONS_TABLE + ": " + e.getMessage(), e);
+            throw new SchemaMigrationException(
+                    "cannot read " + db + "." + SchemaRenderer.MIGRATIONS_TABLE + ": " + reason(e), e);
         }
+    }
+
+    /** The driver reports a rejected server certificate only as "SSL Problem"; say what it was. */
+    private static String reason(SQLException e) {
+        return ClickHouseErrors.tlsVerificationFailure(e).orElse(e.getMessage());
     }
 
     private static Map<Integer, Applied> readApplied(Statement s, String db) throws SQLException {

@@ -6,10 +6,15 @@ import com.clickhouse.client.api.DataTransferException;
 import com.clickhouse.client.api.ServerException;
 import com.clickhouse.client.api.TransportException;
 import java.io.IOException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.sql.SQLException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * Decides whether a failed INSERT may be repeated (with the same token) after a pause.
@@ -77,6 +82,9 @@ public final class ClickHouseErrors {
     private ClickHouseErrors() {}
 
     public static Kind classify(Throwable failure) {
+        if (tlsVerificationFailure(failure).isPresent()) {
+            return Kind.PERMANENT;
+        }
         OptionalInt code = serverCode(failure);
         if (code.isPresent() && code.getAsInt() != ServerException.CODE_UNKNOWN) {
             return TRANSIENT_CODES.containsKey(code.getAsInt()) ? Kind.TRANSIENT : Kind.PERMANENT;
@@ -120,8 +128,38 @@ public final class ClickHouseErrors {
         return OptionalInt.empty();
     }
 
+    /**
+     * When the client rejected the server's certificate (no chain to a trusted CA, expired, or not
+     * naming the host), a sentence saying so and what to set; empty for any other failure. Handshake
+     * failures that are not about the certificate (e.g. the connection dropped) are not included.
+     */
+    public static Optional<String> tlsVerificationFailure(Throwable failure) {
+        Throwable rejected = null;
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof CertificateException
+                    || t instanceof CertPathBuilderException
+                    || t instanceof CertPathValidatorException
+                    || t instanceof SSLPeerUnverifiedException) {
+                rejected = t; // the innermost one says most precisely what was wrong
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        if (rejected == null) {
+            return Optional.empty();
+        }
+        return Optional.of("TLS verification of the ClickHouse server certificate failed: "
+                + firstLine(rejected.getMessage()) + ". Set clickhouse.ssl.root-cert to the CA certificate (PEM) that signed the server certificate,"
+                + " and check that the certificate names the host in the URL");
+    }
+
     /** One line for logs: code and name when known, the exception type and message otherwise. */
     public static String describe(Throwable failure) {
+        Optional<String> tls = tlsVerificationFailure(failure);
+        if (tls.isPresent()) {
+            return tls.get();
+        }
         OptionalInt code = serverCode(failure);
         if (code.isPresent()) {
             int c = code.getAsInt();

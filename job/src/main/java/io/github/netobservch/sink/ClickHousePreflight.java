@@ -33,10 +33,21 @@ public final class ClickHousePreflight {
 
     private ClickHousePreflight() {}
 
-    /** Runs the checks with a client of its own. */
+    /**
+     * Runs the checks with a client of its own. A rejected server certificate becomes a
+     * {@link ClickHousePreflightException} that says so (the client only reports an I/O failure).
+     */
     public static Report check(ClickHouseSinkOptions options, RowEncoder<?> encoder) {
         try (ClickHouseInserter client = new ClickHouseInserter(options)) {
             return check(client, options, encoder.columns(), encoder.columnTypes());
+        } catch (ClickHousePreflightException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            var tls = ClickHouseErrors.tlsVerificationFailure(e);
+            if (tls.isPresent()) {
+                throw new ClickHousePreflightException(options.database() + "." + options.table(), List.of(tls.get()));
+            }
+            throw e;
         }
     }
 

@@ -86,6 +86,10 @@ class ConfigLoaderTest {
                         Map.of()))
                 .hasMessageContaining("must not contain credentials")
                 .hasMessageNotContaining("pw@");
+        // Trust material for a plain-http URL: the operator meant TLS and would silently not get it.
+        assertThatThrownBy(() -> ConfigLoader.load(with("--clickhouse.ssl.root-cert", "/etc/ch/ca.crt"), Map.of()))
+                .hasMessageContaining("clickhouse.ssl.root-cert is set but clickhouse.url 'http://clickhouse:8123'"
+                        + " is not https://");
     }
 
     @Test

@@ -19,7 +19,9 @@ import java.util.UUID;
 /**
  * A dedicated embedded ClickHouse endpoint that accepts only user {@link #USER} with the password in
  * {@link #passwordFile} ({@code server.mjs --require-user/--require-password-file}); any other
- * credentials get code 516 AUTHENTICATION_FAILED.
+ * credentials get code 516 AUTHENTICATION_FAILED. {@link #startTls} serves HTTPS with a server
+ * certificate of a {@link TestPki} ({@code --tls-pfx}) and logs one line per request (user, status),
+ * so tests can see which credentials reached it.
  */
 final class AuthClickHouse implements AutoCloseable {
 
@@ -28,11 +30,14 @@ final class AuthClickHouse implements AutoCloseable {
     final EmbeddedClickHouse server;
     final String password;
     final Path passwordFile;
+    /** The CA certificate (PEM) test clients trust; null for plain http. */
+    final Path rootCert;
 
-    private AuthClickHouse(EmbeddedClickHouse server, String password, Path passwordFile) {
+    private AuthClickHouse(EmbeddedClickHouse server, String password, Path passwordFile, Path rootCert) {
         this.server = server;
         this.password = password;
         this.passwordFile = passwordFile;
+        this.rootCert = rootCert;
     }
 
     static AuthClickHouse start(Path dir, String password) throws Exception {
@@ -40,7 +45,19 @@ final class AuthClickHouse implements AutoCloseable {
         Path file = Files.writeString(dir.resolve("clickhouse-password"), password + "\n");
         EmbeddedClickHouse server = EmbeddedClickHouse.start(dir.resolve("data"), 0,
                 List.of("--require-user", USER, "--require-password-file", file.toString()));
-        return new AuthClickHouse(server, password, file);
+        return new AuthClickHouse(server, password, file, null);
+    }
+
+    /** HTTPS with the server key pair of {@code pki} (PKCS12, its password from a file). */
+    static AuthClickHouse startTls(Path dir, String password, TestPki pki) throws Exception {
+        Files.createDirectories(dir);
+        Path file = Files.writeString(dir.resolve("clickhouse-password"), password + "\n");
+        EmbeddedClickHouse server = EmbeddedClickHouse.start(dir.resolve("data"), 0,
+                List.of("--require-user", USER, "--require-password-file", file.toString(),
+                        "--tls-pfx", pki.serverKeystore.toString(),
+                        "--tls-pfx-password-file", pki.serverKeystorePasswordFile.toString(),
+                        "--log-requests"));
+        return new AuthClickHouse(server, password, file, pki.caPem);
     }
 
     String url() {
@@ -51,6 +68,9 @@ final class AuthClickHouse implements AutoCloseable {
         Properties p = new Properties();
         p.setProperty("user", USER);
         p.setProperty("password", password);
+        if (rootCert != null) {
+            p.setProperty("sslrootcert", rootCert.toString());
+        }
         return DriverManager.getConnection(url().replaceFirst("^http", "jdbc:clickhouse:http") + "/" + database
                 + "?compress=false", p);
     }

@@ -36,10 +36,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The job's own Kafka source, built from {@link ConfigLoader} options exactly as {@code main} gets
- * them, against a broker with real SASL_PLAINTEXT/SCRAM-SHA-512 and TLS listeners ({@link
- * SecureKafka}). Secrets come from files through Kafka's {@code ${dir:...}} config provider. Negative
- * controls: a wrong SCRAM password and TLS without the CA truststore make the job fail (no restarts)
- * with the authentication/handshake error, and the error text does not contain the password.
+ * them, against one broker with real listeners ({@link SecureKafka}): SASL_PLAINTEXT/SCRAM-SHA-512,
+ * TLS, mutual TLS ({@code ssl.client.auth=required}, client keystore signed by the test CA) and
+ * SASL_SSL (SCRAM over TLS). Every password comes from a file through Kafka's {@code ${dir:...}}
+ * config provider. Negative controls: a wrong SCRAM password (over plaintext and over TLS), TLS and
+ * SASL_SSL without the CA truststore, and mTLS without a client keystore make the job fail (no
+ * restarts) with the authentication/handshake error, and the error text contains no password.
  */
 @ExtendWith(SecurityFixtures.class)
 class KafkaSecurityITCase {
@@ -105,6 +107,85 @@ class KafkaSecurityITCase {
         String text = ExceptionUtils.stringifyException(failure);
         assertThat(text).containsAnyOf("SslAuthenticationException", "SSLHandshakeException")
                 .containsAnyOf("PKIX", "certification path");
+    }
+
+    @Test
+    @Timeout(120)
+    void mutualTlsSourceReadsEveryRecordWithTheClientKeystore(SecureKafka kafka) throws Exception {
+        String topic = kafka.topicWith(records());
+        KafkaConfig config = kafkaConfig(kafka.mtlsBootstrap, topic, withTruststore(kafka,
+                "--kafka.security-protocol", "SSL",
+                "--kafka.ssl.keystore-location", kafka.pki.clientKeystore.toString(),
+                "--kafka.ssl.keystore-type", "PKCS12",
+                "--kafka.ssl.keystore-password-file", kafka.pki.clientKeystorePasswordFile.toString()));
+        assertThat(config.consumerProperties().toString()).doesNotContain(kafka.pki.clientKeystorePassword)
+                .doesNotContain(kafka.pki.truststorePassword).contains("ssl.keystore.password=${dir:");
+        assertThat(read(config)).hasSize(RECORDS);
+    }
+
+    @Test
+    @Timeout(120)
+    void mutualTlsWithoutAClientKeystoreIsRefusedByTheBroker(SecureKafka kafka) throws Exception {
+        String topic = kafka.topicWith(records());
+        KafkaConfig config = kafkaConfig(kafka.mtlsBootstrap, topic, withTruststore(kafka,
+                "--kafka.security-protocol", "SSL"));
+        String text = ExceptionUtils.stringifyException(readExpectingFailure(config));
+        assertThat(text).contains("SslAuthenticationException").containsAnyOf("bad_certificate", "certificate_required")
+                .doesNotContain(kafka.pki.truststorePassword).doesNotContain(kafka.pki.clientKeystorePassword);
+    }
+
+    @Test
+    @Timeout(120)
+    void saslSslSourceReadsEveryRecord(SecureKafka kafka) throws Exception {
+        String topic = kafka.topicWith(records());
+        KafkaConfig config = kafkaConfig(kafka.saslSslBootstrap, topic, withTruststore(kafka,
+                "--kafka.security-protocol", "SASL_SSL",
+                "--kafka.sasl.mechanism", "SCRAM-SHA-512",
+                "--kafka.sasl.username", SecureKafka.USER,
+                "--kafka.sasl.password-file", kafka.saslPasswordFile.toString()));
+        assertThat(config.consumerProperties().toString()).doesNotContain(kafka.saslPassword)
+                .doesNotContain(kafka.pki.truststorePassword);
+        assertThat(read(config)).hasSize(RECORDS);
+    }
+
+    @Test
+    @Timeout(120)
+    void saslSslWithAWrongPasswordFailsAuthenticationOverTls(SecureKafka kafka, @TempDir Path dir) throws Exception {
+        String topic = kafka.topicWith(records());
+        String wrong = SecurityFixtures.marker("WrongKafkaPassword");
+        Path file = Files.writeString(dir.resolve("password"), wrong);
+        KafkaConfig config = kafkaConfig(kafka.saslSslBootstrap, topic, withTruststore(kafka,
+                "--kafka.security-protocol", "SASL_SSL",
+                "--kafka.sasl.username", SecureKafka.USER,
+                "--kafka.sasl.password-file", file.toString()));
+        String text = ExceptionUtils.stringifyException(readExpectingFailure(config));
+        // The TLS handshake succeeded (a handshake failure would be an SslAuthenticationException).
+        assertThat(text).contains("SaslAuthenticationException").contains("SCRAM-SHA-512")
+                .doesNotContain("SslAuthenticationException")
+                .doesNotContain(wrong).doesNotContain(kafka.saslPassword).doesNotContain(kafka.pki.truststorePassword);
+    }
+
+    @Test
+    @Timeout(120)
+    void saslSslWithoutTheCaTruststoreFailsTheHandshakeBeforeSendingThePassword(SecureKafka kafka) throws Exception {
+        String topic = kafka.topicWith(records());
+        KafkaConfig config = kafkaConfig(kafka.saslSslBootstrap, topic,
+                "--kafka.security-protocol", "SASL_SSL",
+                "--kafka.sasl.username", SecureKafka.USER,
+                "--kafka.sasl.password-file", kafka.saslPasswordFile.toString());
+        String text = ExceptionUtils.stringifyException(readExpectingFailure(config));
+        assertThat(text).contains("SslAuthenticationException").containsAnyOf("PKIX", "certification path")
+                .doesNotContain("SaslAuthenticationException").doesNotContain(kafka.saslPassword);
+    }
+
+    /** {@code security} plus the CA truststore (PKCS12) and its password file. */
+    private static String[] withTruststore(SecureKafka kafka, String... security) {
+        List<String> args = new ArrayList<>(List.of(security));
+        args.addAll(List.of(
+                "--kafka.ssl.truststore-location", kafka.pki.truststore.toString(),
+                "--kafka.ssl.truststore-type", "PKCS12",
+                "--kafka.ssl.truststore-password-file", kafka.pki.truststorePasswordFile.toString()));
+        return args.toArray(String[]::new);
     }
 
     /**

@@ -23,11 +23,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A second embedded KRaft broker (Kafka's {@link KafkaClusterTestKit}) with three client listeners:
+ * A second embedded KRaft broker (Kafka's {@link KafkaClusterTestKit}) with five client listeners:
  * the kit's PLAINTEXT one (test setup only: topics, SCRAM credentials, producing), {@code SASL}
- * (SASL_PLAINTEXT, SCRAM-SHA-512 only) and {@code SSL} (TLS with a server certificate signed by a
- * throw-away CA from {@link TestPki}; no client authentication). The SCRAM user is created with
- * {@code Admin.alterUserScramCredentials} over the PLAINTEXT listener.
+ * (SASL_PLAINTEXT, SCRAM-SHA-512 only), {@code SSL} (TLS with a server certificate signed by a
+ * throw-away CA from {@link TestPki}; no client authentication), {@code MTLS} (TLS that requires a
+ * client certificate signed by that CA: {@code ssl.client.auth=required}) and {@code SASLSSL}
+ * (SASL_SSL: SCRAM-SHA-512 over TLS). The SCRAM user is created with {@code Admin.alterUserScramCredentials}
+ * over the PLAINTEXT listener. Starting a broker costs seconds, so every security test shares this one.
  */
 final class SecureKafka implements AutoCloseable {
 
@@ -42,6 +44,8 @@ final class SecureKafka implements AutoCloseable {
     final String plaintextBootstrap;
     final String saslBootstrap;
     final String sslBootstrap;
+    final String mtlsBootstrap;
+    final String saslSslBootstrap;
 
     private SecureKafka(TestPki pki, String saslPassword, Path saslPasswordFile, KafkaClusterTestKit kit) {
         this.pki = pki;
@@ -52,11 +56,14 @@ final class SecureKafka implements AutoCloseable {
         var broker = kit.brokers().values().iterator().next();
         this.saslBootstrap = "localhost:" + broker.boundPort(new ListenerName("SASL"));
         this.sslBootstrap = "localhost:" + broker.boundPort(new ListenerName("SSL"));
+        this.mtlsBootstrap = "localhost:" + broker.boundPort(new ListenerName("MTLS"));
+        this.saslSslBootstrap = "localhost:" + broker.boundPort(new ListenerName("SASLSSL"));
     }
 
-    static SecureKafka start(Path dir, String saslPassword) throws Exception {
+    /** A broker whose TLS listeners present {@code pki}'s server certificate and trust its CA. */
+    static SecureKafka start(Path dir, String saslPassword, TestPki pki) throws Exception {
         long t0 = System.nanoTime();
-        TestPki pki = TestPki.create(dir.resolve("pki"));
+        Files.createDirectories(dir);
         // Trailing newline on purpose: what `kubectl create secret --from-file` of an editor-saved file gives.
         Path passwordFile = Files.writeString(dir.resolve("kafka-password"), saslPassword + "\n");
         TestKitNodes nodes = new TestKitNodes.Builder()
@@ -66,24 +73,34 @@ final class SecureKafka implements AutoCloseable {
                 .build();
         String b = nodes.brokerListenerName().value();
         String c = nodes.controllerListenerName().value();
-        KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(nodes)
+        KafkaClusterTestKit.Builder kitBuilder = new KafkaClusterTestKit.Builder(nodes)
                 .setConfigProp("offsets.topic.replication.factor", "1")
                 .setConfigProp("offsets.topic.num.partitions", "1")
                 .setConfigProp("transaction.state.log.replication.factor", "1")
                 .setConfigProp("transaction.state.log.min.isr", "1")
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .setConfigProp("auto.create.topics.enable", "false")
-                .setConfigProp("listeners", b + "://localhost:0," + c + "://localhost:0,SASL://localhost:0,SSL://localhost:0")
-                .setConfigProp("listener.security.protocol.map",
-                        b + ":PLAINTEXT," + c + ":PLAINTEXT,SASL:SASL_PLAINTEXT,SSL:SSL")
-                .setConfigProp("listener.name.sasl.sasl.enabled.mechanisms", "SCRAM-SHA-512")
-                .setConfigProp("listener.name.sasl.scram-sha-512.sasl.jaas.config",
-                        "org.apache.kafka.common.security.scram.ScramLoginModule required;")
-                .setConfigProp("listener.name.ssl.ssl.keystore.location", pki.serverKeystore.toString())
-                .setConfigProp("listener.name.ssl.ssl.keystore.password", pki.serverKeystorePassword)
-                .setConfigProp("listener.name.ssl.ssl.key.password", pki.serverKeystorePassword)
-                .setConfigProp("listener.name.ssl.ssl.keystore.type", "PKCS12")
-                .build();
+                .setConfigProp("listeners", b + "://localhost:0," + c + "://localhost:0,SASL://localhost:0,"
+                        + "SSL://localhost:0,MTLS://localhost:0,SASLSSL://localhost:0")
+                .setConfigProp("listener.security.protocol.map", b + ":PLAINTEXT," + c + ":PLAINTEXT,"
+                        + "SASL:SASL_PLAINTEXT,SSL:SSL,MTLS:SSL,SASLSSL:SASL_SSL");
+        for (String listener : List.of("sasl", "saslssl")) {
+            kitBuilder.setConfigProp("listener.name." + listener + ".sasl.enabled.mechanisms", "SCRAM-SHA-512")
+                    .setConfigProp("listener.name." + listener + ".scram-sha-512.sasl.jaas.config",
+                            "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        }
+        for (String listener : List.of("ssl", "mtls", "saslssl")) {
+            String prefix = "listener.name." + listener + ".";
+            kitBuilder.setConfigProp(prefix + "ssl.keystore.location", pki.serverKeystore.toString())
+                    .setConfigProp(prefix + "ssl.keystore.password", pki.serverKeystorePassword)
+                    .setConfigProp(prefix + "ssl.key.password", pki.serverKeystorePassword)
+                    .setConfigProp(prefix + "ssl.keystore.type", "PKCS12");
+        }
+        kitBuilder.setConfigProp("listener.name.mtls.ssl.client.auth", "required")
+                .setConfigProp("listener.name.mtls.ssl.truststore.location", pki.truststore.toString())
+                .setConfigProp("listener.name.mtls.ssl.truststore.password", pki.truststorePassword)
+                .setConfigProp("listener.name.mtls.ssl.truststore.type", "PKCS12");
+        KafkaClusterTestKit kit = kitBuilder.build();
         kit.format();
         kit.startup();
         kit.waitForReadyBrokers();
@@ -93,8 +110,9 @@ final class SecureKafka implements AutoCloseable {
                     new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), saslPassword))).all().get();
         }
         kafka.awaitScramUser();
-        LOG.info("Secure embedded Kafka: plaintext {}, SASL/SCRAM {}, SSL {} (ready in {} ms)", kafka.plaintextBootstrap,
-                kafka.saslBootstrap, kafka.sslBootstrap, (System.nanoTime() - t0) / 1_000_000);
+        LOG.info("Secure embedded Kafka: plaintext {}, SASL/SCRAM {}, SSL {}, mTLS {}, SASL_SSL {} (ready in {} ms)",
+                kafka.plaintextBootstrap, kafka.saslBootstrap, kafka.sslBootstrap, kafka.mtlsBootstrap,
+                kafka.saslSslBootstrap, (System.nanoTime() - t0) / 1_000_000);
         return kafka;
     }
 

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Hands tests a {@link SecureKafka} and an {@link AuthClickHouse}, each started once per test JVM on
- * first use (their passwords are unique marker strings, so leak checks can search for them) and
- * closed with the root extension context.
+ * Hands tests a {@link SecureKafka}, an {@link AuthClickHouse} and the {@link TestPki} whose
+ * certificates the broker presents, each made once per test JVM on first use (passwords are unique
+ * marker strings, so leak checks can search for them) and closed with the root extension context.
  */
 public final class SecurityFixtures implements ParameterResolver {
 
@@ -27,13 +27,14 @@ public final class SecurityFixtures implements ParameterResolver {
     @Override
     public boolean supportsParameter(ParameterContext p, ExtensionContext e) {
         Class<?> t = p.getParameter().getType();
-        return t == SecureKafka.class || t == AuthClickHouse.class;
+        return t == SecureKafka.class || t == AuthClickHouse.class || t == TestPki.class;
     }
 
     @Override
     public Object resolveParameter(ParameterContext p, ExtensionContext e) {
         Handle h = e.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Handle.class, k -> new Handle(), Handle.class);
-        return p.getParameter().getType() == SecureKafka.class ? h.kafka() : h.clickHouse();
+        Class<?> t = p.getParameter().getType();
+        return t == SecureKafka.class ? h.kafka() : t == TestPki.class ? h.pki() : h.clickHouse();
     }
 
     static String marker(String prefix) {
@@ -42,6 +43,7 @@ public final class SecurityFixtures implements ParameterResolver {
 
     static final class Handle implements AutoCloseable {
         private final Path dir;
+        private TestPki pki;
         private SecureKafka kafka;
         private AuthClickHouse clickHouse;
 
@@ -53,10 +55,21 @@ public final class SecurityFixtures implements ParameterResolver {
             }
         }
 
+        synchronized TestPki pki() {
+            if (pki == null) {
+                try {
+                    pki = TestPki.create(dir.resolve("pki"));
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot create the test PKI", e);
+                }
+            }
+            return pki;
+        }
+
         synchronized SecureKafka kafka() {
             if (kafka == null) {
                 try {
-                    kafka = SecureKafka.start(dir.resolve("kafka"), marker(KAFKA_SECRET_PREFIX));
+                    kafka = SecureKafka.start(dir.resolve("kafka"), marker(KAFKA_SECRET_PREFIX), pki());
                 } catch (Exception e) {
                     throw new IllegalStateException("cannot start the secure Kafka broker", e);
                 }

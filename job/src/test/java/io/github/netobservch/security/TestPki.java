@@ -9,23 +9,37 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A throw-away PKI made with the running JDK's {@code keytool}: a self-signed CA, a server key pair
- * for {@code localhost}/{@code 127.0.0.1} signed by it (PKCS12 keystore for the broker), and a
- * PKCS12 truststore holding only the CA (for the client). Passwords are random per run.
+ * A throw-away PKI made with the running JDK's {@code keytool}: a self-signed CA (also as PEM, for
+ * ClickHouse's {@code sslrootcert}), a server key pair for {@code localhost}/{@code 127.0.0.1} signed
+ * by it (PKCS12 keystore for the broker and the HTTPS ClickHouse endpoint; EKU serverAuth), a client
+ * key pair signed by it (PKCS12 keystore for mTLS; EKU clientAuth), and a PKCS12 truststore holding
+ * only the CA. Passwords are random per run and also written to files, as Kubernetes Secrets mount them.
  */
 final class TestPki {
 
     final Path dir;
+    final Path caPem;
     final Path serverKeystore;
     final String serverKeystorePassword;
+    final Path serverKeystorePasswordFile;
+    final Path clientKeystore;
+    final String clientKeystorePassword;
+    final Path clientKeystorePasswordFile;
     final Path truststore;
     final String truststorePassword;
     final Path truststorePasswordFile;
 
-    private TestPki(Path dir, String serverPassword, String truststorePassword) throws IOException {
+    private TestPki(Path dir, String serverPassword, String clientPassword, String truststorePassword)
+            throws IOException {
         this.dir = dir;
+        this.caPem = dir.resolve("ca.pem");
         this.serverKeystore = dir.resolve("server.p12");
         this.serverKeystorePassword = serverPassword;
+        this.serverKeystorePasswordFile = Files.writeString(dir.resolve("server.password"), serverPassword);
+        this.clientKeystore = dir.resolve("client.p12");
+        this.clientKeystorePassword = clientPassword;
+        // Trailing newline, as an editor-saved file gives it: the job's config provider must drop it.
+        this.clientKeystorePasswordFile = Files.writeString(dir.resolve("client.password"), clientPassword + "\n");
         this.truststore = dir.resolve("truststore.p12");
         this.truststorePassword = truststorePassword;
         this.truststorePasswordFile = Files.writeString(dir.resolve("ca.password"), truststorePassword);
@@ -34,32 +48,52 @@ final class TestPki {
     static TestPki create(Path dir) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         String caPassword = random();
-        TestPki pki = new TestPki(dir, random(), random());
+        TestPki pki = new TestPki(dir, random(), random(), random());
         Path ca = dir.resolve("ca.p12");
-        Path caPem = dir.resolve("ca.pem");
-        Path csr = dir.resolve("server.csr");
-        Path serverPem = dir.resolve("server.pem");
-        String ks = pki.serverKeystore.toString();
         keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=test-ca",
                 "-ext", "bc:c", "-validity", "2", "-keystore", ca.toString(), "-storetype", "PKCS12",
                 "-storepass", caPassword);
         keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass", caPassword,
-                "-file", caPem.toString());
-        keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
-                "CN=localhost", "-validity", "2", "-keystore", ks, "-storetype", "PKCS12",
-                "-storepass", pki.serverKeystorePassword);
-        keytool("-certreq", "-alias", "server", "-keystore", ks, "-storepass", pki.serverKeystorePassword,
-                "-file", csr.toString());
-        keytool("-gencert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass", caPassword,
-                "-infile", csr.toString(), "-outfile", serverPem.toString(), "-validity", "2",
+                "-file", pki.caPem.toString());
+        pki.issue(ca, caPassword, "server", "CN=localhost", pki.serverKeystore, pki.serverKeystorePassword,
                 "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-ext", "EKU=serverAuth");
-        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caPem.toString(), "-keystore", ks,
-                "-storepass", pki.serverKeystorePassword);
-        keytool("-importcert", "-alias", "server", "-file", serverPem.toString(), "-keystore", ks,
-                "-storepass", pki.serverKeystorePassword);
-        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caPem.toString(), "-keystore",
+        pki.issue(ca, caPassword, "client", "CN=netobserv-flink", pki.clientKeystore, pki.clientKeystorePassword,
+                "-ext", "EKU=clientAuth");
+        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", pki.caPem.toString(), "-keystore",
                 pki.truststore.toString(), "-storetype", "PKCS12", "-storepass", pki.truststorePassword);
         return pki;
+    }
+
+    /** Another self-signed CA, as PEM only: what a client trusting the wrong CA holds. */
+    static Path unrelatedCaPem(Path dir) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        String password = random();
+        Path ca = dir.resolve("unrelated-ca.p12");
+        Path pem = dir.resolve("unrelated-ca.pem");
+        keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
+                "CN=unrelated-ca", "-ext", "bc:c", "-validity", "2", "-keystore", ca.toString(), "-storetype",
+                "PKCS12", "-storepass", password);
+        keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass", password,
+                "-file", pem.toString());
+        return pem;
+    }
+
+    /** A key pair in {@code keystore} whose certificate the CA signed, with the CA certificate as its chain. */
+    private void issue(Path ca, String caPassword, String alias, String dname, Path keystore, String password,
+            String... extensions) throws IOException, InterruptedException {
+        Path csr = dir.resolve(alias + ".csr");
+        Path pem = dir.resolve(alias + ".pem");
+        String ks = keystore.toString();
+        keytool("-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", dname,
+                "-validity", "2", "-keystore", ks, "-storetype", "PKCS12", "-storepass", password);
+        keytool("-certreq", "-alias", alias, "-keystore", ks, "-storepass", password, "-file", csr.toString());
+        List<String> gencert = new ArrayList<>(List.of("-gencert", "-rfc", "-alias", "ca", "-keystore", ca.toString(),
+                "-storepass", caPassword, "-infile", csr.toString(), "-outfile", pem.toString(), "-validity", "2"));
+        gencert.addAll(List.of(extensions));
+        keytool(gencert.toArray(String[]::new));
+        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caPem.toString(), "-keystore", ks,
+                "-storepass", password);
+        keytool("-importcert", "-alias", alias, "-file", pem.toString(), "-keystore", ks, "-storepass", password);
     }
 
     private static String random() {
@@ -69,6 +103,8 @@ final class TestPki {
     private static void keytool(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        // A short-lived JVM per call: C1 only and the serial GC start it about twice as fast.
+        command.addAll(List.of("-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC"));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

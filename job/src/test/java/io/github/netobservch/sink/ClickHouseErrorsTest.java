@@ -66,6 +66,15 @@ class ClickHouseErrorsTest {
                 Arguments.of(new ServerException(ServerException.CODE_UNKNOWN, "Bad Gateway", 502, "q"), Kind.TRANSIENT),
                 Arguments.of(new ServerException(ServerException.CODE_UNKNOWN, "Not Found", 404, "q"), Kind.PERMANENT),
                 Arguments.of(new ClientMisconfigurationException("bad option"), Kind.PERMANENT),
+                // The connection dropped during the handshake: may recover.
+                Arguments.of(new ClientException("SSL Problem", new javax.net.ssl.SSLHandshakeException(
+                        "Remote host terminated the handshake")), Kind.TRANSIENT),
+                // The server certificate was rejected (untrusted CA, expired, wrong host): only configuration helps.
+                Arguments.of(rejectedCertificate(), Kind.PERMANENT),
+                Arguments.of(new ClientException("SSL Problem", new javax.net.ssl.SSLPeerUnverifiedException(
+                        "Certificate for <ch.example> doesn't match any of the subject alternative names")),
+                        Kind.PERMANENT),
+                Arguments.of(new SQLException("SSL Problem", "HY000", 0, rejectedCertificate()), Kind.PERMANENT),
                 Arguments.of(new IllegalArgumentException("bug"), Kind.PERMANENT));
     }
 
@@ -73,6 +82,25 @@ class ClickHouseErrorsTest {
     @MethodSource("clientSide")
     void clientSideFailures(Throwable failure, Kind expected) {
         assertThat(ClickHouseErrors.classify(failure)).isEqualTo(expected);
+    }
+
+    /** What client-v2 0.10.0 throws when the JVM's trust manager rejects the server certificate. */
+    private static Throwable rejectedCertificate() {
+        var validator = new java.security.cert.CertificateException("PKIX path building failed",
+                new java.security.cert.CertPathBuilderException(
+                        "unable to find valid certification path to requested target"));
+        var handshake = new javax.net.ssl.SSLHandshakeException("PKIX path building failed");
+        handshake.initCause(validator);
+        return new com.clickhouse.client.api.TransportException("SSL Problem", handshake, "query-id");
+    }
+
+    @org.junit.jupiter.api.Test
+    void describeSaysWhenTheServerCertificateWasRejected() {
+        assertThat(ClickHouseErrors.describe(rejectedCertificate())).isEqualTo("TLS verification of the ClickHouse"
+                + " server certificate failed: unable to find valid certification path to requested target. Set"
+                + " clickhouse.ssl.root-cert to the CA certificate (PEM) that signed the server certificate, and check"
+                + " that the certificate names the host in the URL");
+        assertThat(ClickHouseErrors.tlsVerificationFailure(new java.io.IOException("reset"))).isEmpty();
     }
 
     @org.junit.jupiter.api.Test
