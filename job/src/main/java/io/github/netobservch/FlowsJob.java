@@ -6,6 +6,7 @@ import io.github.netobservch.pipeline.ClickHouseSinks;
 import io.github.netobservch.pipeline.DeadLetterTopicSink;
 import io.github.netobservch.pipeline.FlowPipeline;
 import io.github.netobservch.pipeline.FlowSources;
+import io.github.netobservch.sink.ClickHouseSink;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.flink.configuration.Configuration;
@@ -27,7 +28,9 @@ public final class FlowsJob {
     public static void main(String[] args) throws Exception {
         JobConfig config = ConfigLoader.load(args, System.getenv());
         StreamExecutionEnvironment env = environment(config);
-        FlowPipeline.build(env, FlowSources.kafka(config.kafka()), sinks(config, env), config.pipeline());
+        FlowPipeline.Sinks sinks = sinks(config, env);
+        checkTargetsBeforeSubmit(sinks);
+        FlowPipeline.build(env, FlowSources.kafka(config.kafka()), sinks, config.pipeline());
         env.execute(config.pipeline().jobName());
     }
 
@@ -48,6 +51,15 @@ public final class FlowsJob {
         }
         long cluster = env.getCheckpointInterval();
         return cluster > 0 ? Duration.ofMillis(cluster) : DEFAULT_CHECKPOINT_INTERVAL;
+    }
+
+    /** A wrong schema at start is a clear error and no job (see {@link ClickHouseSink#preflightBeforeSubmit()}). */
+    static void checkTargetsBeforeSubmit(FlowPipeline.Sinks sinks) {
+        for (Object sink : new Object[] {sinks.flows(), sinks.deadLetters()}) {
+            if (sink instanceof ClickHouseSink<?> clickHouse) {
+                clickHouse.preflightBeforeSubmit();
+            }
+        }
     }
 
     public static FlowPipeline.Sinks sinks(JobConfig config, StreamExecutionEnvironment env) {

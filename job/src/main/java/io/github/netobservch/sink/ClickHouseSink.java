@@ -124,6 +124,29 @@ public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<Click
     }
 
     /**
+     * The preflight before the job is submitted ({@code FlowsJob.main}): a target table that cannot
+     * work stops the submission with the preflight's message, instead of a job that starts, fails in
+     * every sink subtask and restarts over and over. Where the check cannot run here — ClickHouse
+     * not reachable from the submitting process, or the password only mounted on the TaskManagers —
+     * it logs why and leaves the check to the sink's start-up.
+     */
+    public void preflightBeforeSubmit() {
+        if (!options.preflightOnOpen()) {
+            return;
+        }
+        try {
+            ClickHousePreflight.Report report = ClickHousePreflight.check(options, encoder);
+            LOG.info("Pre-submit check of {}.{} passed (ClickHouse {})", options.database(), options.table(),
+                    report.serverVersion());
+        } catch (ClickHousePreflightException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.warn("Pre-submit check of {}.{} not possible from here ({}); the sink checks when it starts",
+                    options.database(), options.table(), ClickHouseErrors.describe(e));
+        }
+    }
+
+    /**
      * Misconfiguration fails the task with the preflight's message; an unreachable server only logs a
      * warning, since commits retry on their own and a restart during a ClickHouse outage should not
      * burn restart attempts.
