@@ -2,7 +2,6 @@ package io.github.netobservch.sink;
 
 import java.io.IOException;
 import java.util.Objects;
-import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -10,10 +9,6 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.SupportsCommitter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
-import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
-import org.apache.flink.streaming.api.connector.sink2.CommittableMessageTypeInfo;
-import org.apache.flink.streaming.api.connector.sink2.SupportsPreCommitTopology;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +35,7 @@ import org.slf4j.LoggerFactory;
  *
  * @param <T> record type
  */
-public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<ClickHouseCommittable>,
-        SupportsPreCommitTopology<ClickHouseCommittable, ClickHouseCommittable> {
+public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<ClickHouseCommittable> {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSink.class);
@@ -88,39 +82,6 @@ public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<Click
     @Override
     public SimpleVersionedSerializer<ClickHouseCommittable> getCommittableSerializer() {
         return new ClickHouseCommittableSerializer();
-    }
-
-    @Override
-    public SimpleVersionedSerializer<ClickHouseCommittable> getWriteResultSerializer() {
-        return new ClickHouseCommittableSerializer();
-    }
-
-    /**
-     * Hands the committables to a task of their own (same parallelism, forward, no shuffle): Flink
-     * chains the committer to the writer by default, and then every INSERT blocks the writer's task
-     * — and through back-pressure the whole pipeline — for as long as ClickHouse takes. In a separate
-     * task the committer inserts checkpoint N while the writer already buffers N+1. Semantics are
-     * unchanged: committables still reach the committer before the barrier and are in its state.
-     */
-    @Override
-    public DataStream<CommittableMessage<ClickHouseCommittable>> addPreCommitTopology(
-            DataStream<CommittableMessage<ClickHouseCommittable>> committables) {
-        return committables
-                .map(new Handoff(), CommittableMessageTypeInfo.of(ClickHouseCommittableSerializer::new))
-                .name("commit hand-off")
-                .uid("clickhouse-" + options.sinkName() + "-commit-handoff")
-                .startNewChain();
-    }
-
-    /** Identity: only there to start the committer's own chain. */
-    static final class Handoff implements MapFunction<CommittableMessage<ClickHouseCommittable>,
-            CommittableMessage<ClickHouseCommittable>> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public CommittableMessage<ClickHouseCommittable> map(CommittableMessage<ClickHouseCommittable> message) {
-            return message;
-        }
     }
 
     /**
