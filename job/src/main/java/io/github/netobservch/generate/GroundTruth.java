@@ -3,12 +3,10 @@ package io.github.netobservch.generate;
 import io.github.netobservch.parse.DeadLetterReason;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What a correct job must load for a finite list of generated messages: the counted flow slices
@@ -38,47 +36,49 @@ public record GroundTruth(long rows, long bytes, long packets, Map<DeadLetterRea
     }
 
     /**
-     * The same ground truth, built while messages are produced (the demo and the benchmark produce
-     * millions and keep none). A cross-node copy counts only while its slice's primary has not been
-     * produced; primaries are remembered until their copy shows up, at most {@link #REMEMBERED}
-     * of them (the generator emits both reports of a slice within seconds, far fewer messages apart).
+     * The same ground truth, built while messages are produced (the demo, the benchmark and the soak
+     * run produce millions and keep none). A cross-node copy counts only when its slice's primary is
+     * never produced. The generator emits all reports of a slice together (only drawn invalid
+     * messages and re-sends come between them), so a copy and its primary are never {@link #WINDOW}
+     * messages apart: primaries are forgotten after that many messages, and a copy still without its
+     * primary then is an orphan for good. Memory stays bounded by the window (a few MB), whatever
+     * the stream's length; the soak run measures the heap of a JVM that holds this too.
      */
     public static final class Accumulator {
 
-        static final int REMEMBERED = 2_000_000;
+        /** Messages after which a slice's reports are complete (far more than the generator needs). */
+        static final int WINDOW = 65_536;
 
-        private final Map<Long, Boolean> primariesWithoutCopy = new LinkedHashMap<>(1024, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
-                return size() > REMEMBERED;
-            }
-        };
-        /** Copies produced before (or without) their primary: slice → {bytes, packets}. */
-        private final Map<Long, long[]> orphanCopies = new HashMap<>();
-        private final Set<Long> pairedSlices = new HashSet<>();
+        private final int window;
+        private final LinkedHashMap<Long, Long> recentPrimaries = new LinkedHashMap<>(); // slice → message number
+        private final LinkedHashMap<Long, long[]> openOrphans = new LinkedHashMap<>(); // slice → {number, bytes, packets}
         private final Map<DeadLetterReason, Long> reasons = new EnumMap<>(DeadLetterReason.class);
+        private long added;
         private long rows;
         private long bytes;
         private long packets;
 
+        public Accumulator() {
+            this(WINDOW);
+        }
+
+        Accumulator(int window) {
+            this.window = window;
+        }
+
         public synchronized void add(GeneratedMessage m) {
-            long slice = m.flowId() * 65_536L + m.slice();
-            if (m.role() == GeneratedMessage.Role.PRIMARY) {
-                if (orphanCopies.remove(slice) != null) {
-                    pairedSlices.add(slice); // the copy came first; it no longer counts
-                } else {
-                    primariesWithoutCopy.put(slice, Boolean.TRUE);
-                }
-            }
+            long n = added++;
+            forgetOlderThan(n - window);
             if (!m.valid()) {
                 reasons.merge(m.expectedReason(), 1L, Long::sum);
                 return;
             }
-            if (m.role() == GeneratedMessage.Role.CROSS_REPORTER_COPY) {
-                if (primariesWithoutCopy.remove(slice) == null && !pairedSlices.contains(slice)) {
-                    orphanCopies.putIfAbsent(slice, new long[] {m.bytes(), m.packets()});
-                }
-                return;
+            long slice = m.flowId() * 65_536L + m.slice();
+            if (m.role() == GeneratedMessage.Role.PRIMARY) {
+                recentPrimaries.put(slice, n);
+                openOrphans.remove(slice); // the copy came first; it no longer counts
+            } else if (m.role() == GeneratedMessage.Role.CROSS_REPORTER_COPY && !recentPrimaries.containsKey(slice)) {
+                openOrphans.putIfAbsent(slice, new long[] {n, m.bytes(), m.packets()});
             }
             if (m.counts()) {
                 rows++;
@@ -91,12 +91,36 @@ public record GroundTruth(long rows, long bytes, long packets, Map<DeadLetterRea
             long r = rows;
             long b = bytes;
             long p = packets;
-            for (long[] copy : orphanCopies.values()) {
+            for (long[] orphan : openOrphans.values()) {
                 r++;
-                b += copy[0];
-                p += copy[1];
+                b += orphan[1];
+                p += orphan[2];
             }
             return new GroundTruth(r, b, p, reasons);
+        }
+
+        /** Slices remembered now (at most two windows' worth, however long the stream). */
+        synchronized int remembered() {
+            return recentPrimaries.size() + openOrphans.size();
+        }
+
+        private void forgetOlderThan(long n) {
+            for (Iterator<Long> it = recentPrimaries.values().iterator(); it.hasNext(); ) {
+                if (it.next() >= n) {
+                    break;
+                }
+                it.remove();
+            }
+            for (Iterator<long[]> it = openOrphans.values().iterator(); it.hasNext(); ) {
+                long[] orphan = it.next();
+                if (orphan[0] >= n) {
+                    break;
+                }
+                rows++; // an orphan for good
+                bytes += orphan[1];
+                packets += orphan[2];
+                it.remove();
+            }
         }
     }
 }

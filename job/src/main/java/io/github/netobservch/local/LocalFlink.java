@@ -13,6 +13,7 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
+import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
 import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.jobmaster.JobResult;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -37,6 +38,11 @@ public final class LocalFlink implements AutoCloseable {
 
     /** Starts the cluster; the REST API (and the web UI when flink-runtime-web is present) on a free port. */
     public static LocalFlink start(int slots) {
+        return start(slots, new Configuration());
+    }
+
+    /** Like {@link #start(int)}, with {@code overrides} applied on top of its settings. */
+    public static LocalFlink start(int slots, Configuration overrides) {
         java.nio.file.Path checkpointDir;
         try {
             checkpointDir = java.nio.file.Files.createTempDirectory("netobserv-local-checkpoints");
@@ -55,6 +61,7 @@ public final class LocalFlink implements AutoCloseable {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+        conf.addAll(overrides);
         MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
                 .setConfiguration(conf)
                 .setNumTaskManagers(1)
@@ -122,6 +129,44 @@ public final class LocalFlink implements AutoCloseable {
             }
         }
 
+        /** Checkpoint counts and the latest completed checkpoint; all zero before the job runs. */
+        public CheckpointFigures checkpoints() {
+            try {
+                CheckpointStatsSnapshot stats = cluster.getExecutionGraph(id).get(10, TimeUnit.SECONDS)
+                        .getCheckpointStatsSnapshot();
+                if (stats == null) {
+                    return CheckpointFigures.NONE;
+                }
+                CompletedCheckpointStats last = stats.getHistory().getLatestCompletedCheckpoint();
+                return new CheckpointFigures(stats.getCounts().getNumberOfCompletedCheckpoints(),
+                        stats.getCounts().getNumberOfFailedCheckpoints(),
+                        last == null ? -1 : last.getCheckpointId(),
+                        last == null ? 0 : last.getStateSize(),
+                        last == null ? 0 : last.getEndToEndDuration());
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                return CheckpointFigures.NONE;
+            }
+        }
+
+        /** How often the job's tasks were restarted: the highest attempt number among its subtasks. */
+        public int restarts() {
+            try {
+                int max = 0;
+                for (var v : cluster.getExecutionGraph(id).get(10, TimeUnit.SECONDS).getAllExecutionVertices()) {
+                    max = Math.max(max, v.getCurrentExecutionAttempt().getAttemptNumber());
+                }
+                return max;
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                return 0;
+            }
+        }
+
         /** Waits until every task runs (sources read); fails if the job fails first. */
         public void awaitRunning(Duration timeout) {
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -180,6 +225,17 @@ public final class LocalFlink implements AutoCloseable {
                 // already gone
             }
         }
+    }
+
+    /**
+     * A job's checkpoint counts and its latest completed checkpoint ({@code lastId} -1 before the first).
+     *
+     * @param lastStateSizeBytes full state size of that checkpoint (all operators: Kafka offsets, dedup
+     *     state, the sink's pending committables)
+     * @param lastDurationMs trigger to last acknowledgement
+     */
+    public record CheckpointFigures(long completed, long failed, long lastId, long lastStateSizeBytes, long lastDurationMs) {
+        static final CheckpointFigures NONE = new CheckpointFigures(0, 0, -1, 0, 0);
     }
 
     static String rootMessage(Throwable t) {
