@@ -26,23 +26,19 @@ public final class IpAddresses {
         if (len <= 0 || len > 45) {
             return false;
         }
-        boolean colon = false;
-        for (int i = off; i < off + len; i++) {
-            if (chars[i] == ':') {
-                colon = true;
-                break;
-            }
-        }
-        if (!colon) {
-            long v4 = parseV4(chars, off, off + len);
-            if (v4 < 0) {
-                return false;
-            }
+        // IPv4 first: it accepts only digits and dots, so a success means there was no ':' to look for
+        long v4 = parseV4(chars, off, off + len);
+        if (v4 >= 0) {
             out[0] = V4_MAPPED_HIGH;
             out[1] = V4_MAPPED_LOW_PREFIX | v4;
             return true;
         }
-        return parseV6(chars, off, off + len, out);
+        for (int i = off; i < off + len; i++) {
+            if (chars[i] == ':') {
+                return parseV6(chars, off, off + len, out);
+            }
+        }
+        return false;
     }
 
     /** Convenience for tests and the generator. */

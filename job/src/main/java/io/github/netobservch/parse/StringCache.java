@@ -1,22 +1,82 @@
 package io.github.netobservch.parse;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
 /**
  * A small, lossy, per-parser cache that turns repeated character sequences (namespaces, pod
  * names, interface names, MACs…) into one shared {@code String}: fewer allocations while parsing
  * and less heap when records sit in dedup state. Not thread-safe; one per parser.
+ *
+ * <p>Two tables: plain ASCII text looked up by its input bytes ({@link #ascii}, nearly every value
+ * of a flow record, no decoding needed), and any other text by its decoded characters ({@link
+ * #get}). Keys are kept as arrays so that a hit is one {@link Arrays#equals} (vectorised).
  */
 final class StringCache {
 
     private static final int MAX_LENGTH = 96;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long MIX = 0x9E37_79B9_7F4A_7C15L; // 2^64 / golden ratio, a common multiplicative-hash constant
 
-    private final String[] table;
+    private final String[] asciiTable;
+    private final byte[][] asciiKeys;
+    private final String[] charTable;
+    private final char[][] charKeys;
     private final int mask;
 
     StringCache(int sizePowerOfTwo) {
-        this.table = new String[sizePowerOfTwo];
+        this.asciiTable = new String[sizePowerOfTwo];
+        this.asciiKeys = new byte[sizePowerOfTwo][];
+        this.charTable = new String[sizePowerOfTwo];
+        this.charKeys = new char[sizePowerOfTwo][];
         this.mask = sizePowerOfTwo - 1;
     }
 
+    /** The string of the ASCII bytes {@code buf[off, off+len)} (the caller has checked they are ASCII). */
+    String ascii(byte[] buf, int off, int len) {
+        if (len == 0) {
+            return "";
+        }
+        if (len > MAX_LENGTH) {
+            return new String(buf, off, len, StandardCharsets.ISO_8859_1);
+        }
+        int slot = hash(buf, off, len) & mask;
+        byte[] key = asciiKeys[slot];
+        if (key != null && Arrays.equals(key, 0, key.length, buf, off, off + len)) {
+            return asciiTable[slot];
+        }
+        // ISO-8859-1 of ASCII bytes is the same text, and a plain copy (no UTF-8 decoding)
+        String s = new String(buf, off, len, StandardCharsets.ISO_8859_1);
+        asciiKeys[slot] = Arrays.copyOfRange(buf, off, off + len);
+        asciiTable[slot] = s;
+        return s;
+    }
+
+    /**
+     * Hash of {@code buf[off, off+len)}, 8 bytes per step: a byte-by-byte {@code 31 * h + b} chain
+     * was the slowest part of a lookup (one multiply's latency per byte).
+     */
+    private static int hash(byte[] buf, int off, int len) {
+        long h = len;
+        int i = off;
+        int end = off + len;
+        for (; i + 8 <= end; i += 8) {
+            h = (h ^ (long) LONGS.get(buf, i)) * MIX;
+        }
+        if (i < end) {
+            long tail = 0;
+            for (; i < end; i++) {
+                tail = (tail << 8) | (buf[i] & 0xFF);
+            }
+            h = (h ^ tail) * MIX;
+        }
+        return (int) (h ^ (h >>> 32));
+    }
+
+    /** The string of {@code buf[off, off+len)}. */
     String get(char[] buf, int off, int len) {
         if (len == 0) {
             return "";
@@ -29,21 +89,13 @@ final class StringCache {
             h = 31 * h + buf[i];
         }
         int slot = (h ^ (h >>> 16)) & mask;
-        String s = table[slot];
-        if (s != null && s.length() == len && s.hashCode() == h && equals(s, buf, off, len)) {
-            return s;
+        char[] key = charKeys[slot];
+        if (key != null && Arrays.equals(key, 0, key.length, buf, off, off + len)) {
+            return charTable[slot];
         }
-        s = new String(buf, off, len);
-        table[slot] = s;
+        String s = new String(buf, off, len);
+        charKeys[slot] = Arrays.copyOfRange(buf, off, off + len);
+        charTable[slot] = s;
         return s;
-    }
-
-    private static boolean equals(String s, char[] buf, int off, int len) {
-        for (int i = 0; i < len; i++) {
-            if (s.charAt(i) != buf[off + i]) {
-                return false;
-            }
-        }
-        return true;
     }
 }
