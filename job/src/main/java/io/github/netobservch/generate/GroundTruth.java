@@ -51,7 +51,8 @@ public record GroundTruth(long rows, long bytes, long packets, Map<DeadLetterRea
 
         private final int window;
         private final LinkedHashMap<Long, Long> recentPrimaries = new LinkedHashMap<>(); // slice → message number
-        private final LinkedHashMap<Long, long[]> openOrphans = new LinkedHashMap<>(); // slice → {number, bytes, packets}
+        private final LinkedHashMap<Long, long[]> openOrphans = new LinkedHashMap<>(); // slice → {number, bytes, packets, flow}
+        private final LinkedHashMap<Long, Long> recentPrimaryFlows = new LinkedHashMap<>(); // flow → message number
         private final Map<DeadLetterReason, Long> reasons = new EnumMap<>(DeadLetterReason.class);
         private long added;
         private long rows;
@@ -76,9 +77,14 @@ public record GroundTruth(long rows, long bytes, long packets, Map<DeadLetterRea
             long slice = m.flowId() * 65_536L + m.slice();
             if (m.role() == GeneratedMessage.Role.PRIMARY) {
                 recentPrimaries.put(slice, n);
-                openOrphans.remove(slice); // the copy came first; it no longer counts
-            } else if (m.role() == GeneratedMessage.Role.CROSS_REPORTER_COPY && !recentPrimaries.containsKey(slice)) {
-                openOrphans.putIfAbsent(slice, new long[] {n, m.bytes(), m.packets()});
+                recentPrimaryFlows.remove(m.flowId()); // re-insert: the map stays in order of last use
+                recentPrimaryFlows.put(m.flowId(), n);
+                // The flow's key is now elected to the primary's reporter: the job drops the other
+                // node's copies of every slice of it, also the ones whose own primary was cut off.
+                openOrphans.values().removeIf(orphan -> orphan[3] == m.flowId());
+            } else if (m.role() == GeneratedMessage.Role.CROSS_REPORTER_COPY && !recentPrimaries.containsKey(slice)
+                    && !recentPrimaryFlows.containsKey(m.flowId())) {
+                openOrphans.putIfAbsent(slice, new long[] {n, m.bytes(), m.packets(), m.flowId()});
             }
             if (m.counts()) {
                 rows++;
@@ -101,10 +107,16 @@ public record GroundTruth(long rows, long bytes, long packets, Map<DeadLetterRea
 
         /** Slices remembered now (at most two windows' worth, however long the stream). */
         synchronized int remembered() {
-            return recentPrimaries.size() + openOrphans.size();
+            return recentPrimaries.size() + openOrphans.size() + recentPrimaryFlows.size();
         }
 
         private void forgetOlderThan(long n) {
+            for (Iterator<Long> it = recentPrimaryFlows.values().iterator(); it.hasNext(); ) {
+                if (it.next() >= n) {
+                    break;
+                }
+                it.remove();
+            }
             for (Iterator<Long> it = recentPrimaries.values().iterator(); it.hasNext(); ) {
                 if (it.next() >= n) {
                     break;

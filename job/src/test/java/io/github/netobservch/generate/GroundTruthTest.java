@@ -13,17 +13,21 @@ import org.junit.jupiter.api.Test;
 class GroundTruthTest {
 
     @Test
-    void orphanCopiesCountOnceAndOnlyWhenTheirPrimaryIsMissing() {
+    void orphanCopiesCountOnlyWhenTheirFlowHasNoPrimary() {
         List<GeneratedMessage> messages = List.of(
                 message(GeneratedMessage.Role.CROSS_REPORTER_COPY, 1, 0, 100), // copy first, primary follows
                 message(GeneratedMessage.Role.PRIMARY, 1, 0, 100),
                 message(GeneratedMessage.Role.PRIMARY, 2, 0, 200),             // primary first, copy follows
                 message(GeneratedMessage.Role.CROSS_REPORTER_COPY, 2, 0, 200),
                 message(GeneratedMessage.Role.RESEND, 2, 0, 200),
-                message(GeneratedMessage.Role.CROSS_REPORTER_COPY, 3, 0, 300)); // the cut took its primary
+                message(GeneratedMessage.Role.CROSS_REPORTER_COPY, 3, 0, 300), // the cut took its primary
+                message(GeneratedMessage.Role.PRIMARY, 4, 0, 400),
+                message(GeneratedMessage.Role.CROSS_REPORTER_COPY, 4, 0, 400),
+                message(GeneratedMessage.Role.CROSS_REPORTER_COPY, 4, 1, 410)); // flow 4 is elected to its
+                // primary's reporter: the job drops this copy although its own primary was cut off
         GroundTruth truth = GroundTruth.of(messages);
-        assertThat(truth.rows()).isEqualTo(3);
-        assertThat(truth.bytes()).isEqualTo(600);
+        assertThat(truth.rows()).isEqualTo(4);
+        assertThat(truth.bytes()).isEqualTo(1000);
     }
 
     @Test
@@ -53,8 +57,11 @@ class GroundTruthTest {
     /** rows, bytes, packets, invalid, orphan copies — counted over the whole list at once. */
     private static long[] direct(List<GeneratedMessage> messages) {
         Set<String> primaries = new HashSet<>();
-        messages.stream().filter(m -> m.role() == GeneratedMessage.Role.PRIMARY)
-                .forEach(m -> primaries.add(m.flowId() + "/" + m.slice()));
+        Set<Long> flowsWithPrimary = new HashSet<>();
+        messages.stream().filter(m -> m.role() == GeneratedMessage.Role.PRIMARY).forEach(m -> {
+            primaries.add(m.flowId() + "/" + m.slice());
+            flowsWithPrimary.add(m.flowId());
+        });
         Set<String> orphans = new HashSet<>();
         long rows = 0;
         long bytes = 0;
@@ -65,7 +72,8 @@ class GroundTruthTest {
             if (!m.valid()) {
                 invalid++;
             } else if (m.counts()
-                    || (m.role() == GeneratedMessage.Role.CROSS_REPORTER_COPY && !primaries.contains(slice) && orphans.add(slice))) {
+                    || (m.role() == GeneratedMessage.Role.CROSS_REPORTER_COPY && !primaries.contains(slice)
+                            && !flowsWithPrimary.contains(m.flowId()) && orphans.add(slice))) {
                 rows++;
                 bytes += m.bytes();
                 packets += m.packets();
