@@ -58,6 +58,19 @@ public final class GeneratorConfig implements Serializable {
         return new Builder(seed);
     }
 
+    /**
+     * A live export, as the demo and the soak run produce it: event time starts at {@code startEpochMs}
+     * and follows the wall clock at {@code recordsPerSecond}; 0.1 % invalid and 5 % legacy records.
+     */
+    public static GeneratorConfig live(long seed, long startEpochMs, double recordsPerSecond) {
+        return builder(seed)
+                .startEpochMs(startEpochMs)
+                .recordsPerSecond(recordsPerSecond)
+                .invalidShare(0.001)
+                .legacyShare(0.05)
+                .build();
+    }
+
     public long seed() {
         return seed;
     }

@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -22,9 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * {@code scripts/demo}: the whole path on one machine — an embedded ClickHouse, an embedded Kafka
@@ -375,22 +372,12 @@ public final class Demo {
             this.maxRecords = maxRecords;
             this.duration = duration;
             // Now-based timestamps advancing at the production rate: event time follows the wall clock.
-            this.generator = new FlowGenerator(GeneratorConfig.builder(seed)
-                    .startEpochMs(startMs)
-                    .recordsPerSecond(rate)
-                    .invalidShare(0.001)
-                    .legacyShare(0.05)
-                    .build());
+            this.generator = new FlowGenerator(GeneratorConfig.live(seed, startMs, rate));
         }
 
         @Override
         public void run() {
-            Properties props = EmbeddedKafka.clientProperties(bootstrap);
-            props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
-            props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
-            props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 << 20));
-            try (KafkaProducer<byte[], byte[]> producer =
-                    new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            try (KafkaProducer<byte[], byte[]> producer = EmbeddedKafka.bulkProducer(bootstrap)) {
                 long t0 = System.nanoTime();
                 long end = duration == null ? Long.MAX_VALUE : t0 + duration.toNanos();
                 while (!stop.get() && produced.get() < maxRecords) {

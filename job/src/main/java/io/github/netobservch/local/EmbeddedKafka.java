@@ -15,8 +15,11 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.metadata.BrokerState;
@@ -82,6 +85,18 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** Client properties with just the bootstrap address. */
     public Properties clientProperties() {
         return clientProperties(bootstrapServers);
+    }
+
+    /**
+     * A producer for streams of generated records (the demo and the soak run): 20 ms linger and
+     * 256 KiB batches for throughput, requests of up to 4 MiB so oversized test records get through.
+     */
+    public static KafkaProducer<byte[], byte[]> bulkProducer(String bootstrapServers) {
+        Properties props = clientProperties(bootstrapServers);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 << 20));
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     public static Properties clientProperties(String bootstrapServers) {

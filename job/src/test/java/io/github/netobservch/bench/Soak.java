@@ -25,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,10 +37,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * {@code scripts/soak}: sustained load on the real job (embedded Kafka and ClickHouse, exactly-once
@@ -664,22 +661,13 @@ public final class Soak {
             this.rate = rate;
             this.limit = limit;
             // Event time follows the wall clock at the soak rate, as with a live NetObserv export.
-            this.generator = new FlowGenerator(GeneratorConfig.builder(seed)
-                    .startEpochMs(System.currentTimeMillis())
-                    .recordsPerSecond(rate > 0 ? rate : 10_000)
-                    .invalidShare(0.001)
-                    .legacyShare(0.05)
-                    .build());
+            this.generator = new FlowGenerator(
+                    GeneratorConfig.live(seed, System.currentTimeMillis(), rate > 0 ? rate : 10_000));
         }
 
         @Override
         public void run() {
-            Properties props = EmbeddedKafka.clientProperties(bootstrap);
-            props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
-            props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
-            props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 << 20));
-            try (KafkaProducer<byte[], byte[]> producer =
-                    new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            try (KafkaProducer<byte[], byte[]> producer = EmbeddedKafka.bulkProducer(bootstrap)) {
                 long t0 = System.nanoTime();
                 long nextLimitCheck = 0;
                 long allowed = 0;
