@@ -2,8 +2,10 @@ package io.github.netobservch.rows;
 
 import io.github.netobservch.parse.DeadLetter;
 import io.github.netobservch.schema.DeadLetterColumns;
+import io.github.netobservch.sink.PresenceProbe;
 import io.github.netobservch.sink.RowBinaryWriter;
 import io.github.netobservch.sink.RowEncoder;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,6 +28,30 @@ public final class DeadLetterRowEncoder implements RowEncoder<DeadLetter> {
     public String partitionKey(DeadLetter record) {
         return DeadLetterColumns.partitionKey(record);
     }
+
+    /**
+     * The dead letter's Kafka coordinates (one message, at most one dead letter) and its
+     * {@code processing_time}, the table's first sort key. {@code null} without a topic.
+     */
+    @Override
+    public PresenceProbe presenceProbe(DeadLetter record) {
+        String topic = (String) DeadLetterColumns.KAFKA_TOPIC.value().apply(record);
+        if (topic.isEmpty()) {
+            return null;
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("pt", DeadLetterColumns.PROCESSING_TIME.value().apply(record).toString());
+        params.put("kt", topic);
+        params.put("kp", DeadLetterColumns.KAFKA_PARTITION.value().apply(record).toString());
+        params.put("ko", DeadLetterColumns.KAFKA_OFFSET.value().apply(record).toString());
+        return new PresenceProbe(PROBE, params);
+    }
+
+    private static final String PROBE = DeadLetterColumns.PROCESSING_TIME.name()
+            + " = fromUnixTimestamp64Milli({pt:Int64}, 'UTC')"
+            + " AND " + DeadLetterColumns.KAFKA_TOPIC.name() + " = {kt:String}"
+            + " AND " + DeadLetterColumns.KAFKA_PARTITION.name() + " = {kp:Int32}"
+            + " AND " + DeadLetterColumns.KAFKA_OFFSET.name() + " = {ko:Int64}";
 
     @Override
     public void encode(DeadLetter record, RowBinaryWriter out) {

@@ -3,6 +3,7 @@ package io.github.netobservch.rows;
 import io.github.netobservch.format.Column;
 import io.github.netobservch.format.ColumnRegistry;
 import io.github.netobservch.format.FlowRecord;
+import io.github.netobservch.sink.PresenceProbe;
 import io.github.netobservch.sink.RowBinaryWriter;
 import io.github.netobservch.sink.RowEncoder;
 import java.time.LocalDate;
@@ -49,6 +50,34 @@ public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
     public String partitionKey(FlowRecord record) {
         return LocalDate.ofEpochDay(Math.floorDiv(record.getLong(PARTITION_COLUMN), MILLIS_PER_DAY)).toString();
     }
+
+    /**
+     * The record's Kafka coordinates (one message, one flow, one batch), plus the sort-key prefix
+     * ({@code time_flow_end_ms} and the namespace pair) so the check reads a granule, not a day.
+     * {@code null} for a record that did not come from Kafka.
+     */
+    @Override
+    public PresenceProbe presenceProbe(FlowRecord record) {
+        String topic = record.getString(ColumnRegistry.KAFKA_TOPIC);
+        if (topic.isEmpty() || !record.has(ColumnRegistry.KAFKA_OFFSET)) {
+            return null;
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("t", Long.toString(record.getLong(PARTITION_COLUMN)));
+        params.put("sn", record.getString(ColumnRegistry.SRC_K8S_NAMESPACE));
+        params.put("dn", record.getString(ColumnRegistry.DST_K8S_NAMESPACE));
+        params.put("kt", topic);
+        params.put("kp", Long.toString(record.getLong(ColumnRegistry.KAFKA_PARTITION)));
+        params.put("ko", Long.toString(record.getLong(ColumnRegistry.KAFKA_OFFSET)));
+        return new PresenceProbe(PROBE, params);
+    }
+
+    private static final String PROBE = PARTITION_COLUMN.name() + " = fromUnixTimestamp64Milli({t:Int64}, 'UTC')"
+            + " AND " + ColumnRegistry.SRC_K8S_NAMESPACE.name() + " = {sn:String}"
+            + " AND " + ColumnRegistry.DST_K8S_NAMESPACE.name() + " = {dn:String}"
+            + " AND " + ColumnRegistry.KAFKA_TOPIC.name() + " = {kt:String}"
+            + " AND " + ColumnRegistry.KAFKA_PARTITION.name() + " = {kp:Int32}"
+            + " AND " + ColumnRegistry.KAFKA_OFFSET.name() + " = {ko:Int64}";
 
     @Override
     public void encode(FlowRecord record, RowBinaryWriter out) {

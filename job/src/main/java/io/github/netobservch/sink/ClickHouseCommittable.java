@@ -50,6 +50,7 @@ public final class ClickHouseCommittable {
     private final int originSubtask;
     private final int originAttempt;
     private final long createdAtMillis;
+    private final PresenceProbe probe;
 
     ClickHouseCommittable(
             String token,
@@ -65,6 +66,25 @@ public final class ClickHouseCommittable {
             int originSubtask,
             int originAttempt,
             long createdAtMillis) {
+        this(token, database, table, partitionKey, columns, rowCount, rawLength, codec, storedPayload, originJobId,
+                originSubtask, originAttempt, createdAtMillis, null);
+    }
+
+    ClickHouseCommittable(
+            String token,
+            String database,
+            String table,
+            String partitionKey,
+            List<String> columns,
+            int rowCount,
+            int rawLength,
+            PayloadCodec codec,
+            byte[] storedPayload,
+            String originJobId,
+            int originSubtask,
+            int originAttempt,
+            long createdAtMillis,
+            PresenceProbe probe) {
         this.token = Objects.requireNonNull(token, "token");
         this.database = Objects.requireNonNull(database, "database");
         this.table = Objects.requireNonNull(table, "table");
@@ -78,6 +98,7 @@ public final class ClickHouseCommittable {
         this.originSubtask = originSubtask;
         this.originAttempt = originAttempt;
         this.createdAtMillis = createdAtMillis;
+        this.probe = probe;
     }
 
     /** Seals raw RowBinary rows into a committable with a fresh token. */
@@ -93,9 +114,27 @@ public final class ClickHouseCommittable {
             String originJobId,
             int originSubtask,
             int originAttempt) {
+        return seal(sinkName, database, table, partitionKey, columns, rowCount, rawPayload, codec, originJobId,
+                originSubtask, originAttempt, null);
+    }
+
+    /** Like {@link #seal(String, String, String, String, List, int, byte[], PayloadCodec, String, int, int)}, with the batch's presence probe. */
+    static ClickHouseCommittable seal(
+            String sinkName,
+            String database,
+            String table,
+            String partitionKey,
+            List<String> columns,
+            int rowCount,
+            byte[] rawPayload,
+            PayloadCodec codec,
+            String originJobId,
+            int originSubtask,
+            int originAttempt,
+            PresenceProbe probe) {
         return new ClickHouseCommittable(newToken(sinkName), database, table, partitionKey, columns, rowCount,
                 rawPayload.length, codec, codec.compress(rawPayload), originJobId, originSubtask, originAttempt,
-                System.currentTimeMillis());
+                System.currentTimeMillis(), probe);
     }
 
     /** {@code <sinkName>-<32 hex digits>}: 128 random bits. */
@@ -168,6 +207,11 @@ public final class ClickHouseCommittable {
         return createdAtMillis;
     }
 
+    /** Finds the batch's first row in the table; {@code null} when the encoder has none (or state from format version 1). */
+    public PresenceProbe probe() {
+        return probe;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -189,7 +233,8 @@ public final class ClickHouseCommittable {
                 && columns.equals(that.columns)
                 && codec == that.codec
                 && java.util.Arrays.equals(storedPayload, that.storedPayload)
-                && originJobId.equals(that.originJobId);
+                && originJobId.equals(that.originJobId)
+                && Objects.equals(probe, that.probe);
     }
 
     @Override

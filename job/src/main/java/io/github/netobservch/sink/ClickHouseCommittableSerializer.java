@@ -3,7 +3,9 @@ package io.github.netobservch.sink;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -18,11 +20,16 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * token, database, table, partitionKey, int columnCount, columnCount × column, int rowCount,
  * int rawLength, byte codecId, int storedLength, storedLength × byte, originJobId, int originSubtask,
  * int originAttempt, long createdAtMillis.
+ *
+ * <p>Version 2 = version 1 followed by the {@link PresenceProbe}: boolean present; if present, predicate,
+ * int paramCount, paramCount × (name, value). Version-1 committables restore without a probe.
  */
 public final class ClickHouseCommittableSerializer implements SimpleVersionedSerializer<ClickHouseCommittable> {
 
     public static final int VERSION_1 = 1;
-    public static final int CURRENT_VERSION = VERSION_1;
+    public static final int VERSION_2 = 2;
+    public static final int CURRENT_VERSION = VERSION_2;
+    private static final int MAX_PROBE_PARAMS = 64;
 
     private static final int MAX_STRING_BYTES = 1 << 20;
 
@@ -51,14 +58,25 @@ public final class ClickHouseCommittableSerializer implements SimpleVersionedSer
         out.writeInt(c.originSubtask());
         out.writeInt(c.originAttempt());
         out.writeLong(c.createdAtMillis());
+        PresenceProbe probe = c.probe();
+        out.writeBoolean(probe != null);
+        if (probe != null) {
+            writeString(out, probe.predicate());
+            out.writeInt(probe.params().size());
+            for (Map.Entry<String, String> p : probe.params().entrySet()) {
+                writeString(out, p.getKey());
+                writeString(out, p.getValue());
+            }
+        }
         return out.getCopyOfBuffer();
     }
 
     @Override
     public ClickHouseCommittable deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION_1) {
+        if (version != VERSION_1 && version != VERSION_2) {
             throw new IOException("unknown ClickHouseCommittable serializer version " + version
-                    + " (this build reads " + VERSION_1 + "); was the state written by a newer job version?");
+                    + " (this build reads " + VERSION_1 + " and " + VERSION_2
+                    + "); was the state written by a newer job version?");
         }
         DataInputDeserializer in = new DataInputDeserializer(serialized);
         String token = readString(in);
@@ -87,11 +105,28 @@ public final class ClickHouseCommittableSerializer implements SimpleVersionedSer
         int originSubtask = in.readInt();
         int originAttempt = in.readInt();
         long createdAt = in.readLong();
+        PresenceProbe probe = null;
+        if (version >= VERSION_2 && in.readBoolean()) {
+            String predicate = readString(in);
+            int count = in.readInt();
+            if (count < 0 || count > MAX_PROBE_PARAMS) {
+                throw new IOException("corrupt committable: " + count + " probe parameters");
+            }
+            Map<String, String> params = new LinkedHashMap<>();
+            for (int i = 0; i < count; i++) {
+                params.put(readString(in), readString(in));
+            }
+            try {
+                probe = new PresenceProbe(predicate, params);
+            } catch (IllegalArgumentException e) {
+                throw new IOException("corrupt committable: " + e.getMessage(), e);
+            }
+        }
         if (in.available() != 0) {
             throw new IOException("corrupt committable: " + in.available() + " trailing bytes");
         }
         return new ClickHouseCommittable(token, database, table, partitionKey, columns, rowCount, rawLength, codec,
-                stored, originJobId, originSubtask, originAttempt, createdAt);
+                stored, originJobId, originSubtask, originAttempt, createdAt, probe);
     }
 
     private static void writeString(DataOutputSerializer out, String s) throws IOException {

@@ -67,6 +67,9 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickHous
         Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket());
         RowBinaryWriter out = bucket.rows;
         int mark = out.size();
+        if (bucket.count == 0) {
+            bucket.probe = probeOf(element);
+        }
         try {
             encoder.encode(element, out);
         } catch (RuntimeException e) {
@@ -83,6 +86,7 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickHous
             seal(key, bucket);
             out.writeRaw(last, 0, last.length);
             bucket.count = 1;
+            bucket.probe = probeOf(element);
         }
         if (bucket.count >= options.maxRowsPerInsert() || out.size() >= options.maxBytesPerInsert()) {
             seal(key, bucket);
@@ -126,10 +130,11 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickHous
         byte[] raw = bucket.rows.toByteArray();
         ClickHouseCommittable c = ClickHouseCommittable.seal(options.sinkName(), options.database(), options.table(),
                 key, columns, bucket.count, raw, exactlyOnce ? options.payloadCodec() : PayloadCodec.NONE, jobId,
-                subtask, attempt);
+                subtask, attempt, bucket.probe);
         metrics.sealed(bucket.count, raw.length);
         bucket.rows.reset();
         bucket.count = 0;
+        bucket.probe = null;
         if (exactlyOnce) {
             sealed.add(c);
             return;
@@ -144,6 +149,15 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickHous
             default:
                 throw new IOException("cannot insert " + c + ": " + ClickHouseErrors.describe(executor.lastFailure()),
                         executor.lastFailure());
+        }
+    }
+
+    private PresenceProbe probeOf(T element) throws IOException {
+        try {
+            return encoder.presenceProbe(element);
+        } catch (RuntimeException e) {
+            throw new IOException("cannot build the presence probe of a record for " + options.database() + "."
+                    + options.table(), e);
         }
     }
 
@@ -169,5 +183,7 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickHous
     private static final class Bucket {
         final RowBinaryWriter rows = new RowBinaryWriter(64 * 1024);
         int count;
+        /** Of the bucket's first row. */
+        PresenceProbe probe;
     }
 }

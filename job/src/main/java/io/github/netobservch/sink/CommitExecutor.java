@@ -1,6 +1,11 @@
 package io.github.netobservch.sink;
 
+import com.clickhouse.client.api.query.GenericRecord;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,6 +17,9 @@ import org.slf4j.LoggerFactory;
 final class CommitExecutor implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommitExecutor.class);
+
+    /** How long an absent batch may take to become visible before it counts as lost. */
+    static final Duration ABSENCE_RECHECK = Duration.ofSeconds(2);
 
     /** What happened to one committable. */
     enum Outcome {
@@ -29,6 +37,8 @@ final class CommitExecutor implements AutoCloseable {
     private final int attempt;
     private ClickHouseInserter inserter;
     private Throwable lastFailure;
+    /** By {@code database.table}: whether its engine keeps a local (non-replicated) deduplication log. */
+    private final Map<String, Boolean> localDeduplicationLog = new HashMap<>();
 
     CommitExecutor(ClickHouseSinkOptions options, SinkMetrics metrics, SinkFaultInjector faults, int subtask,
             int attempt) {
@@ -46,6 +56,15 @@ final class CommitExecutor implements AutoCloseable {
     /**
      * Inserts {@code c}, retrying transient errors up to {@code maxAttemptsPerCommit} times.
      *
+     * <p>When the outcome was in doubt before the acknowledged attempt — an earlier attempt failed
+     * after it may have reached the server, or the committable came back from a checkpoint — and the
+     * table keeps a local deduplication log (plain MergeTree), the batch's {@link PresenceProbe} checks
+     * that its rows are really there. A crash of the server between recording the token and publishing
+     * the part leaves a token without rows, and every retry with that token is acknowledged and dropped.
+     * Such a batch is inserted again under the next derived token ({@code <token>~1}, {@code ~2}, …):
+     * derived deterministically, so a repair that is itself interrupted, or repeated after a restore,
+     * is deduplicated like any other retry; each repair is checked the same way.
+     *
      * @param priorCalls how often this committable was already handed back (Flink's
      *     {@code getNumberOfRetries()}); continues the exponential backoff across calls, because Flink
      *     calls the committer again immediately
@@ -60,18 +79,23 @@ final class CommitExecutor implements AutoCloseable {
             lastFailure = e;
             return Outcome.FAILED;
         }
-        String token = options.idempotentCommits() ? c.token() : null;
+        String baseToken = options.idempotentCommits() ? c.token() : null;
         SinkFaultInjector.Context context = new SinkFaultInjector.Context(subtask, attempt, fromState, c.token(),
                 c.rowCount());
+        boolean inDoubt = fromState || priorCalls > 0;
+        int generation = 0;
+        boolean repairing = false;
         for (int i = 0; i < options.maxAttemptsPerCommit(); i++) {
             int step = priorCalls * options.maxAttemptsPerCommit() + i;
-            if (step > 0) {
+            if (step > 0 && !repairing) {
                 long pause = backoffMillis(step - 1);
                 LOG.info("Retrying {} in {} ms (attempt {} of this call, {} earlier calls)", c, pause, i + 1,
                         priorCalls);
                 Thread.sleep(pause);
             }
+            repairing = false;
             fire(SinkFaultInjector.Point.BEFORE_INSERT, context);
+            String token = derivedToken(baseToken, generation);
             long t0 = System.nanoTime();
             try {
                 inserter().insert(c.database(), c.table(), c.columns(), payload, token);
@@ -87,15 +111,86 @@ final class CommitExecutor implements AutoCloseable {
                 metrics.retries.inc();
                 LOG.warn("Transient failure inserting {}: {}", c, ClickHouseErrors.describe(e));
                 resetConnection();
+                inDoubt = true;
                 continue;
             }
             long latencyMs = (System.nanoTime() - t0) / 1_000_000;
+            if (inDoubt && token != null && c.probe() != null) {
+                Presence presence;
+                try {
+                    presence = verifyPresence(c);
+                } catch (InterruptedException e) {
+                    throw e;
+                } catch (Exception e) {
+                    lastFailure = e;
+                    metrics.retries.inc();
+                    LOG.warn("Cannot check whether {} landed: {}", c, ClickHouseErrors.describe(e));
+                    resetConnection();
+                    continue;
+                }
+                if (presence == Presence.ABSENT) {
+                    generation++;
+                    metrics.lostInsertsRepaired.inc();
+                    LOG.warn("{} was acknowledged with token {} but its rows are not in {}.{}: the server most"
+                            + " likely crashed after recording the token and before publishing the part. Inserting"
+                            + " it again with token {}", c, token, c.database(), c.table(),
+                            derivedToken(baseToken, generation));
+                    lastFailure = null;
+                    repairing = true;
+                    continue;
+                }
+            }
             metrics.committed(c.rowCount(), latencyMs, fromState);
             LOG.debug("Committed {} in {} ms{}", c, latencyMs, fromState ? " (re-commit)" : "");
             fire(SinkFaultInjector.Point.AFTER_INSERT, context);
             return Outcome.COMMITTED;
         }
         return Outcome.RETRY_LATER;
+    }
+
+    /** {@code token}, or its {@code generation}-th repair token. */
+    static String derivedToken(String token, int generation) {
+        return token == null || generation == 0 ? token : token + "~" + generation;
+    }
+
+    private enum Presence { PRESENT, ABSENT, NOT_CHECKED }
+
+    /**
+     * Runs the committable's probe; an absent batch is probed again after {@link #ABSENCE_RECHECK}: a
+     * live server publishes a part milliseconds after it records the token, so only a batch that stays
+     * absent is taken as lost. Tables whose deduplication is committed together with the part
+     * (Replicated and Shared engines) are not probed: a probe that reached a lagging replica would see
+     * an absence that is not one.
+     */
+    private Presence verifyPresence(ClickHouseCommittable c) throws Exception {
+        if (!keepsLocalDeduplicationLog(c.database(), c.table())) {
+            return Presence.NOT_CHECKED;
+        }
+        metrics.inDoubtChecks.inc();
+        if (probe(c)) {
+            return Presence.PRESENT;
+        }
+        Thread.sleep(ABSENCE_RECHECK.toMillis());
+        return probe(c) ? Presence.PRESENT : Presence.ABSENT;
+    }
+
+    private boolean probe(ClickHouseCommittable c) {
+        String sql = "SELECT 1 FROM " + ClickHouseSinkOptions.quote(c.database()) + "."
+                + ClickHouseSinkOptions.quote(c.table()) + " WHERE " + c.probe().predicate() + " LIMIT 1";
+        return !inserter().query(sql, new HashMap<String, Object>(c.probe().params())).isEmpty();
+    }
+
+    private boolean keepsLocalDeduplicationLog(String database, String table) {
+        return localDeduplicationLog.computeIfAbsent(database + "." + table, k -> {
+            List<GenericRecord> rows = inserter().query(
+                    "SELECT engine FROM system.tables WHERE database = {db:String} AND name = {t:String}",
+                    Map.of("db", database, "t", table));
+            String engine = rows.isEmpty() ? "" : rows.get(0).getString("engine");
+            boolean local = !engine.startsWith("Replicated") && !engine.startsWith("Shared");
+            LOG.info("{}.{} has engine {}: INSERTs in doubt are {}", database, table, engine,
+                    local ? "checked with a presence probe" : "left to the engine's replicated deduplication");
+            return local;
+        });
     }
 
     /** Injected faults crash the task like a real one (they are not classified as ClickHouse errors). */

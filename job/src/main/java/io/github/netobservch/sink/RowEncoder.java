@@ -40,4 +40,15 @@ public interface RowEncoder<T> extends Serializable {
     default Map<String, String> columnTypes() {
         return Map.of();
     }
+
+    /**
+     * A query that finds this record's row and no row of any other batch (see {@link PresenceProbe}),
+     * or {@code null} when the record has no such identity. The sink takes it from the first row of
+     * every batch and runs it only when an INSERT's outcome was in doubt, to detect an INSERT that a
+     * crashed plain-MergeTree server acknowledged as a duplicate without keeping its rows. Without a
+     * probe such a batch is lost; with one it is inserted again.
+     */
+    default PresenceProbe presenceProbe(T record) {
+        return null;
+    }
 }

@@ -14,6 +14,10 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  *       happened after they were sealed; the token makes the repeat harmless);
  *   <li>{@code retries}: failed INSERT attempts that were retried (transient errors);
  *   <li>{@code commitFailures}: permanent failures that failed the job;
+ *   <li>{@code inDoubtChecks}: presence probes run because an acknowledged INSERT followed a failure
+ *       or a restore (plain MergeTree targets only);
+ *   <li>{@code lostInsertsRepaired}: batches whose token was acknowledged without their rows (a server
+ *       crash mid-INSERT) and which were inserted again under a derived token;
  *   <li>{@code commitLatencyMs} (histogram) and {@code lastCommitLatencyMs} (gauge): one INSERT;
  *   <li>{@code batchRows}, {@code batchBytes} (histograms): size of each sealed INSERT.
  * </ul>
@@ -27,6 +31,8 @@ final class SinkMetrics {
     final Counter recommits;
     final Counter retries;
     final Counter commitFailures;
+    final Counter inDoubtChecks;
+    final Counter lostInsertsRepaired;
     final Histogram commitLatencyMs;
     final Histogram batchRows;
     final Histogram batchBytes;
@@ -38,6 +44,8 @@ final class SinkMetrics {
         recommits = group.counter("recommits");
         retries = group.counter("retries");
         commitFailures = group.counter("commitFailures");
+        inDoubtChecks = group.counter("inDoubtChecks");
+        lostInsertsRepaired = group.counter("lostInsertsRepaired");
         commitLatencyMs = group.histogram("commitLatencyMs", new DescriptiveStatisticsHistogram(WINDOW));
         batchRows = group.histogram("batchRows", new DescriptiveStatisticsHistogram(WINDOW));
         batchBytes = group.histogram("batchBytes", new DescriptiveStatisticsHistogram(WINDOW));

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -50,7 +51,6 @@ class ClickHouseCommittableSerializerTest {
     @Test
     void readsTheFrozenVersion1Image() throws IOException {
         ClickHouseCommittableSerializer serializer = new ClickHouseCommittableSerializer();
-        assertThat(serializer.getVersion()).isEqualTo(1);
         ClickHouseCommittable c = serializer.deserialize(1, HexFormat.of().parseHex(FROZEN_V1_HEX));
         assertThat(c.token()).isEqualTo("flows-00112233445566778899aabbccddeeff");
         assertThat(c.database()).isEqualTo("netobserv");
@@ -64,16 +64,65 @@ class ClickHouseCommittableSerializerTest {
         assertThat(c.originSubtask()).isEqualTo(1);
         assertThat(c.originAttempt()).isEqualTo(2);
         assertThat(c.createdAtMillis()).isEqualTo(1_764_028_800_000L);
-        // The current writer still produces the same bytes (drop this line, not the one above, on a v2).
-        assertThat(HexFormat.of().formatHex(serializer.serialize(frozen()))).isEqualTo(FROZEN_V1_HEX);
+        assertThat(c.probe()).isNull();
+        assertThat(c).isEqualTo(frozen());
+        // Version 2 is version 1 plus the probe: a committable without one differs by one trailing byte.
+        assertThat(HexFormat.of().formatHex(serializer.serialize(frozen()))).isEqualTo(FROZEN_V1_HEX + "00");
+    }
+
+    /** Version 2 image of {@link #frozenWithProbe()}. Never regenerate (see {@link #FROZEN_V1_HEX}). */
+    private static final String FROZEN_V2_HEX = "00000026666c6f77732d30303131323233333434353536363737383839396161"
+            + "62626363646465656666000000096e65746f627365727600000005666c6f7773"
+            + "0000000a323032362d31312d3235000000030000000373657100000005627974"
+            + "657300000003646179000000030000002c010000001be0726f7762696e617279"
+            + "20726f777305000f0f00025020726f7773000000203031323334353637383961"
+            + "6263646566303132333435363738396162636465660000000100000002000001"
+            + "9ab84f5c000100000027736571203d207b7365713a55496e7436347d20414e44"
+            + "20646179203d207b6461793a446174657d00000002000000036461790000000a"
+            + "323032362d31312d323500000003736571000000023432";
+
+    private static ClickHouseCommittable frozenWithProbe() {
+        return new ClickHouseCommittable("flows-00112233445566778899aabbccddeeff", "netobserv", "flows", "2026-11-25",
+                List.of("seq", "bytes", "day"), 3, ROWS.length, PayloadCodec.LZ4, PayloadCodec.LZ4.compress(ROWS),
+                "0123456789abcdef0123456789abcdef", 1, 2, 1_764_028_800_000L,
+                new PresenceProbe("seq = {seq:UInt64} AND day = {day:Date}", Map.of("seq", "42", "day", "2026-11-25")));
+    }
+
+    @Test
+    void readsTheFrozenVersion2Image() throws IOException {
+        ClickHouseCommittableSerializer serializer = new ClickHouseCommittableSerializer();
+        assertThat(serializer.getVersion()).isEqualTo(2);
+        ClickHouseCommittable c = serializer.deserialize(2, HexFormat.of().parseHex(FROZEN_V2_HEX));
+        assertThat(c).isEqualTo(frozenWithProbe());
+        assertThat(c.probe().predicate()).isEqualTo("seq = {seq:UInt64} AND day = {day:Date}");
+        assertThat(c.probe().params()).containsExactly(Map.entry("day", "2026-11-25"), Map.entry("seq", "42"));
+        assertThat(c.payload()).isEqualTo(ROWS);
+        // The current writer still produces the same bytes (drop this line, not the one above, on a v3).
+        assertThat(HexFormat.of().formatHex(serializer.serialize(frozenWithProbe()))).isEqualTo(FROZEN_V2_HEX);
+    }
+
+    @Test
+    void probeRoundTripsAndIsValidated() throws IOException {
+        ClickHouseCommittableSerializer serializer = new ClickHouseCommittableSerializer();
+        PresenceProbe probe = new PresenceProbe("kafka_partition = {p:Int32} AND kafka_offset = {o:Int64}",
+                Map.of("p", "3", "o", "123456789"));
+        ClickHouseCommittable c = ClickHouseCommittable.seal("sink", "db", "t", "p", List.of("a"), 1, ROWS,
+                PayloadCodec.NONE, "job", 0, 0, probe);
+        ClickHouseCommittable back = serializer.deserialize(2, serializer.serialize(c));
+        assertThat(back.probe()).isEqualTo(probe);
+        assertThat(back.probe().toString()).doesNotContain("123456789");
+        assertThatThrownBy(() -> new PresenceProbe("a = 1; DROP TABLE t", Map.of()))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new PresenceProbe("a = {x:String}", Map.of("x y", "1")))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void rejectsUnknownVersionsAndCorruptBytes() throws IOException {
         ClickHouseCommittableSerializer serializer = new ClickHouseCommittableSerializer();
         byte[] bytes = serializer.serialize(frozen());
-        assertThatThrownBy(() -> serializer.deserialize(2, bytes)).isInstanceOf(IOException.class)
-                .hasMessageContaining("version 2");
+        assertThatThrownBy(() -> serializer.deserialize(3, bytes)).isInstanceOf(IOException.class)
+                .hasMessageContaining("version 3");
         assertThatThrownBy(() -> serializer.deserialize(1, java.util.Arrays.copyOf(bytes, bytes.length - 3)))
                 .isInstanceOf(IOException.class);
     }

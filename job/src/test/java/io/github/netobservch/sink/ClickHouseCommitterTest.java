@@ -68,7 +68,7 @@ class ClickHouseCommitterTest {
             assertThat(r.signal).isEqualTo(TestRequest.Signal.NONE);
             assertThat(first.metrics().recommits.getCount()).isZero();
             // Failover: the committable comes back from the checkpoint and is committed again.
-            TestRequest again = new TestRequest(new ClickHouseCommittableSerializer().deserialize(1,
+            TestRequest again = new TestRequest(new ClickHouseCommittableSerializer().deserialize(ClickHouseCommittableSerializer.CURRENT_VERSION,
                     new ClickHouseCommittableSerializer().serialize(c)));
             commit(afterFailover, again);
             assertThat(again.signal).isEqualTo(TestRequest.Signal.NONE);

@@ -42,6 +42,11 @@ final class TestRows {
         }
 
         @Override
+        public PresenceProbe presenceProbe(Row r) {
+            return new PresenceProbe("seq = {seq:UInt64}", Map.of("seq", Long.toString(r.seq())));
+        }
+
+        @Override
         public void encode(Row r, RowBinaryWriter out) {
             byte[] dst = new byte[16];
             dst[15] = (byte) r.seq();
