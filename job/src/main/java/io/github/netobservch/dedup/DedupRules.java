@@ -56,9 +56,13 @@ public final class DedupRules {
         return mix(h ^ r.getLong(PACKETS));
     }
 
-    /** Event time of a record: the stream timestamp when assigned, else {@code TimeFlowEndMs}. */
+    /**
+     * Event time of a record: the stream timestamp when assigned, else {@code TimeFlowEndMs} (also
+     * when the source found no time in the raw message and marked it {@code Long.MIN_VALUE}).
+     */
     public static long eventTime(FlowRecord r, Long streamTimestamp) {
-        return streamTimestamp != null ? streamTimestamp : r.getLong(TIME_FLOW_END_MS);
+        return streamTimestamp != null && streamTimestamp != Long.MIN_VALUE ? streamTimestamp
+                : r.getLong(TIME_FLOW_END_MS);
     }
 
     private static long mix(long z) {

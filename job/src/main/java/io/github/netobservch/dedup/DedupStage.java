@@ -9,7 +9,9 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
- * The pipeline's single entry point for dedup, after parse + enrich and timestamp assignment:
+ * The pipeline's single entry point for dedup, after parse + enrich. Needs event time: the
+ * pipeline assigns it in the Kafka source, per partition ({@code RawFlowEndTime}); a stream without
+ * source timestamps can assign them here instead, e.g.
  *
  * <pre>{@code
  * DataStream<FlowRecord> flows = parsed.assignTimestampsAndWatermarks(
@@ -18,6 +20,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *                 .withIdleness(Duration.ofMinutes(1)));
  * SingleOutputStreamOperator<FlowRecord> deduped = DedupStage.apply(flows, jobConfig.dedup());
  * }</pre>
+ *
+ * (one watermark per subtask then: a partition read far ahead of another can expire keys early).
  *
  * <ul>
  *   <li>{@link DedupMode#REPORTER_ELECTION}: {@code keyBy(FlowKeyHashSelector)} (64-bit hash of

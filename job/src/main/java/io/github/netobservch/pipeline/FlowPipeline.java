@@ -2,13 +2,11 @@ package io.github.netobservch.pipeline;
 
 import io.github.netobservch.config.PipelineConfig;
 import io.github.netobservch.dedup.DedupStage;
-import io.github.netobservch.format.ColumnRegistry;
 import io.github.netobservch.format.FlowRecord;
 import io.github.netobservch.parse.DeadLetter;
 import io.github.netobservch.parse.FlowParseFunction;
 import io.github.netobservch.parse.KafkaMessage;
 import java.util.Optional;
-import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -34,7 +32,6 @@ public final class FlowPipeline {
     public static final class Uids {
         public static final String SOURCE = FlowSources.SOURCE_UID;
         public static final String PARSE = FlowParseFunction.UID;
-        public static final String EVENT_TIME = "flow-event-time";
         public static final String DEDUP = DedupStage.UID;
         public static final String FLOWS_SINK = "clickhouse-flows-sink";
         public static final String DEAD_LETTER_SINK = "clickhouse-dead-letter-sink";
@@ -57,39 +54,28 @@ public final class FlowPipeline {
 
     public static Streams build(
             StreamExecutionEnvironment env, Source<KafkaMessage, ?, ?> source, Sinks sinks, PipelineConfig config) {
-        // Messages carry no event time until parsed; watermarks are assigned after parsing.
-        DataStream<KafkaMessage> messages = env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka: flows")
+        // Event time is read from the raw message in the source, so the KafkaSource keeps one watermark
+        // (and one idleness timer) per partition and emits their minimum; see RawFlowEndTime.
+        WatermarkStrategy<KafkaMessage> eventTime = WatermarkStrategy
+                .<KafkaMessage>forBoundedOutOfOrderness(config.maxOutOfOrderness())
+                .withTimestampAssigner(new RawFlowEndTime())
+                .withIdleness(config.idleness());
+        DataStream<KafkaMessage> messages = env.fromSource(source, eventTime, "kafka: flows")
                 .uid(Uids.SOURCE);
 
+        // Parsed records and dead letters keep their message's timestamp.
         SingleOutputStreamOperator<FlowRecord> parsed = messages
                 .process(new FlowParseFunction(config.parser()), FlowParseFunction.OUTPUT_TYPE)
                 .uid(Uids.PARSE)
                 .name("parse + enrich");
         DataStream<DeadLetter> deadLetters = parsed.getSideOutput(FlowParseFunction.DEAD_LETTERS);
 
-        DataStream<FlowRecord> timed = parsed.assignTimestampsAndWatermarks(
-                        WatermarkStrategy.<FlowRecord>forBoundedOutOfOrderness(config.maxOutOfOrderness())
-                                .withTimestampAssigner(new FlowEndTime())
-                                .withIdleness(config.idleness()))
-                .uid(Uids.EVENT_TIME)
-                .name("event time: TimeFlowEndMs");
-
-        DataStream<FlowRecord> deduplicated = DedupStage.apply(timed, config.dedup());
+        DataStream<FlowRecord> deduplicated = DedupStage.apply(parsed, config.dedup());
 
         deduplicated.sinkTo(sinks.flows()).uid(Uids.FLOWS_SINK).name("clickhouse: flows");
         deadLetters.sinkTo(sinks.deadLetters()).uid(Uids.DEAD_LETTER_SINK).name("clickhouse: dead letters");
         sinks.deadLetterTopic().ifPresent(topicSink ->
                 deadLetters.sinkTo(topicSink).uid(Uids.DEAD_LETTER_TOPIC_SINK).name("kafka: dead letters"));
         return new Streams(parsed, deduplicated, deadLetters);
-    }
-
-    /** Event time of a flow: the end of its slice, as NetObserv's own queries use. */
-    static final class FlowEndTime implements SerializableTimestampAssigner<FlowRecord> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public long extractTimestamp(FlowRecord record, long recordTimestamp) {
-            return record.getLong(ColumnRegistry.TIME_FLOW_END_MS);
-        }
     }
 }

@@ -50,6 +50,25 @@ class FlowDeduplicatorTest {
         }
     }
 
+    /**
+     * A record whose raw message had no readable time reaches dedup with {@code Long.MIN_VALUE} as
+     * its timestamp (the source leaves event time alone); dedup must time it by its parsed
+     * {@code TimeFlowEndMs}, so its wait deadline is the usual one and not the current watermark's.
+     */
+    @Test
+    void aRecordWithoutASourceTimestampIsTimedByItsFlowEnd() throws Exception {
+        FlowDeduplicator f = new FlowDeduplicator(config());
+        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(f)) {
+            h.processWatermark(end(egress(0)) - 10_000);
+            h.processElement(egress(0), Long.MIN_VALUE);
+            h.processWatermark(end(egress(0)) + MAX_WAIT_MS - 1);
+            assertThat(h.extractOutputValues()).as("still waiting for the ingress copy").isEmpty();
+            h.processWatermark(end(egress(0)) + MAX_WAIT_MS);
+            assertThat(h.extractOutputValues()).containsExactly(egress(0));
+            assertThat(f.metrics().electedFallback()).isEqualTo(1);
+        }
+    }
+
     @Test
     void egressCopyFirstIsHeldAndDroppedWhenTheIngressCopyArrives() throws Exception {
         FlowDeduplicator f = new FlowDeduplicator(config());

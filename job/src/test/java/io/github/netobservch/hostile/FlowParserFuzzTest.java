@@ -136,12 +136,22 @@ class FlowParserFuzzTest {
         Map<io.github.netobservch.parse.DeadLetterReason, Integer> reasons =
                 new EnumMap<>(io.github.netobservch.parse.DeadLetterReason.class);
         int accepted = 0;
+        int unscanned = 0;
         for (int i = 0; i < n; i++) {
             byte[] input = mutate(seeds.get(rnd.nextInt(seeds.size())), rnd);
             try {
                 FlowRecord r = parser.parse(new KafkaMessage("flows-export", 0, i, 1_754_040_014_000L, input));
                 FlowEnricher.enrich(r);
                 HostileAssertions.assertEncodableAndSerializable(r);
+                // The source's raw event-time scan agrees with the parser, or finds nothing (then the
+                // Kafka timestamp stands in): it never invents another time.
+                long scanned = io.github.netobservch.pipeline.RawFlowEndTime.find(input);
+                if (scanned != -1) {
+                    assertThat(scanned).as("raw TimeFlowEndMs scan").isEqualTo(
+                            r.getLong(io.github.netobservch.format.ColumnRegistry.TIME_FLOW_END_MS));
+                } else {
+                    unscanned++;
+                }
                 accepted++;
             } catch (FlowParseException e) {
                 assertThat(e.reason()).isNotNull();
@@ -152,7 +162,8 @@ class FlowParserFuzzTest {
                         + Base64.getEncoder().encodeToString(input), t);
             }
         }
-        LOG.info("fuzz seed {}: {} accepted, rejected by reason {}", seed, accepted, reasons);
+        LOG.info("fuzz seed {}: {} accepted ({} without a scannable TimeFlowEndMs), rejected by reason {}", seed,
+                accepted, unscanned, reasons);
         assertThat(accepted).as("the mutator keeps some records valid").isPositive();
         assertThat(reasons).as("the mutator reaches many rejection paths").hasSizeGreaterThanOrEqualTo(8);
         assertThat(reasons).doesNotContainKey(io.github.netobservch.parse.DeadLetterReason.INTERNAL_ERROR);

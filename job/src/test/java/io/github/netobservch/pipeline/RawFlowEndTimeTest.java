@@ -1,0 +1,83 @@
+package io.github.netobservch.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.netobservch.format.ColumnRegistry;
+import io.github.netobservch.format.FlowFixtures;
+import io.github.netobservch.generate.FlowGenerator;
+import io.github.netobservch.generate.GeneratedMessage;
+import io.github.netobservch.generate.GeneratorConfig;
+import io.github.netobservch.parse.FlowParseException;
+import io.github.netobservch.parse.FlowParser;
+import io.github.netobservch.parse.KafkaMessage;
+import io.github.netobservch.parse.ParserConfig;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class RawFlowEndTimeTest {
+
+    private static long find(String json) {
+        return RawFlowEndTime.find(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void readsTheFieldWhereverItIs() {
+        assertThat(find("{\"TimeFlowEndMs\":1754040014000}")).isEqualTo(1_754_040_014_000L);
+        assertThat(find("{\"Bytes\":3,\"TimeFlowEndMs\" : 12 ,\"X\":1}")).isEqualTo(12);
+        assertThat(find("{\"TimeFlowEndMs\":\n\t0}")).isZero();
+        // The start time and other keys that merely contain the name do not match.
+        assertThat(find("{\"TimeFlowStartMs\":5,\"XTimeFlowEndMs\":6,\"TimeFlowEndMs\":7}")).isEqualTo(7);
+        // A value that mentions the key is an escaped string, not a key.
+        assertThat(find("{\"Msg\":\"\\\"TimeFlowEndMs\\\":9\",\"TimeFlowEndMs\":10}")).isEqualTo(10);
+    }
+
+    @Test
+    void anythingButAPlainNonNegativeIntegerIsNotFound() {
+        assertThat(find("{\"Bytes\":3}")).isEqualTo(-1);
+        assertThat(find("{\"TimeFlowEndMs\":\"1754040014000\"}")).isEqualTo(-1);
+        assertThat(find("{\"TimeFlowEndMs\":-5}")).isEqualTo(-1);
+        assertThat(find("{\"TimeFlowEndMs\":1.5}")).isEqualTo(-1);
+        assertThat(find("{\"TimeFlowEndMs\":1e12}")).isEqualTo(-1);
+        assertThat(find("{\"TimeFlowEndMs\":1234567890123456789}")).isEqualTo(-1);
+        assertThat(find("{\"TimeFlowEndMs\"")).isEqualTo(-1);
+        assertThat(find("{\"TimeFlowEndMs\":")).isEqualTo(-1);
+        assertThat(find("")).isEqualTo(-1);
+        assertThat(RawFlowEndTime.find(null)).isEqualTo(-1);
+    }
+
+    @Test
+    void aMessageWithoutATimeLeavesEventTimeAlone() {
+        RawFlowEndTime assigner = new RawFlowEndTime();
+        // Not the Kafka timestamp: reading a backlog, that would be the wall clock, far ahead of the flows.
+        KafkaMessage noTime = KafkaMessage.of("t", 0, 0, 1_000L, "{\"Bytes\":1}");
+        assertThat(assigner.extractTimestamp(noTime, 2_000L)).isEqualTo(Long.MIN_VALUE);
+        KafkaMessage tombstone = KafkaMessage.of("t", 0, 0, -1L, null);
+        assertThat(assigner.extractTimestamp(tombstone, -1L)).isEqualTo(RawFlowEndTime.NO_EVENT_TIME);
+        KafkaMessage flow = KafkaMessage.of("t", 0, 0, 1_000L, "{\"TimeFlowEndMs\":42}");
+        assertThat(assigner.extractTimestamp(flow, 2_000L)).isEqualTo(42L);
+    }
+
+    /** Whatever the parser accepts, the scan reads the same time (fixtures and 20,000 generated records). */
+    @Test
+    void agreesWithTheParserOnFixturesAndGeneratedRecords() {
+        FlowParser parser = new FlowParser(ParserConfig.defaults());
+        for (String name : FlowFixtures.ALL) {
+            assertThat(RawFlowEndTime.find(FlowFixtures.bytes(name))).as(name)
+                    .isEqualTo(FlowFixtures.parse(name).getLong(ColumnRegistry.TIME_FLOW_END_MS));
+        }
+        FlowGenerator generator = new FlowGenerator(GeneratorConfig.builder(11).invalidShare(0.01).build());
+        int checked = 0;
+        for (int i = 0; i < 20_000; i++) {
+            GeneratedMessage m = generator.next();
+            try {
+                long parsed = parser.parse(new KafkaMessage("t", 0, i, 0L, m.value()))
+                        .getLong(ColumnRegistry.TIME_FLOW_END_MS);
+                assertThat(RawFlowEndTime.find(m.value())).isEqualTo(parsed);
+                checked++;
+            } catch (FlowParseException expected) {
+                // invalid on purpose; the scan's answer does not matter for a dead letter
+            }
+        }
+        assertThat(checked).isGreaterThan(19_000);
+    }
+}
