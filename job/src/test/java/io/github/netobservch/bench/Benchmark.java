@@ -375,6 +375,14 @@ public final class Benchmark {
                     ? "rows = ground truth"
                     : "CHECK: " + rows + " rows (expected " + expectedRows + "), " + dead + " dead letters (expected "
                             + expectedDeadLetters + "), " + distinct + " distinct offsets";
+            if (rows != expectedRows) {
+                // Which second reports were kept: rows that share a reporter's slice (dedup's fingerprint).
+                ch.column("SELECT concat(toString(c), ' rows of flow ', toString(flow_key_hash), ' from ',"
+                        + " toString(agent_ip), ' ending ', toString(time_flow_end_ms), ' at ', toString(coords))"
+                        + " FROM (SELECT flow_key_hash, agent_ip, time_flow_start_ms, time_flow_end_ms, bytes, packets,"
+                        + " count() AS c, groupArray((kafka_partition, kafka_offset)) AS coords FROM flows"
+                        + " GROUP BY ALL HAVING c > 1 LIMIT 20)").forEach(line -> out.println("  kept twice: " + line));
+            }
             double fps = rows / secs;
             if (report) {
                 row("e2e " + delivery, fmt(fps) + " flows/s", String.format("%,d rows in %.1f s (submit → all committed), "
