@@ -378,10 +378,19 @@ public final class Benchmark {
             if (rows != expectedRows) {
                 // Which second reports were kept: rows that share a reporter's slice (dedup's fingerprint).
                 ch.column("SELECT concat(toString(c), ' rows of flow ', toString(flow_key_hash), ' from ',"
-                        + " toString(agent_ip), ' ending ', toString(time_flow_end_ms), ' at ', toString(coords))"
+                        + " toString(agent_ip), ' ending ', toString(time_flow_end_ms), ' (', scope, ', ', direction,"
+                        + " ', canonical ', toString(canonical), ') at ',"
+                        + " toString(coords))"
                         + " FROM (SELECT flow_key_hash, agent_ip, time_flow_start_ms, time_flow_end_ms, bytes, packets,"
-                        + " count() AS c, groupArray((kafka_partition, kafka_offset)) AS coords FROM flows"
+                        + " any(scope) AS scope, any(direction) AS direction, any(is_canonical) AS canonical,"
+                        + " count() AS c, groupArray((kafka_partition, kafka_offset, kafka_timestamp)) AS coords FROM flows"
                         + " GROUP BY ALL HAVING c > 1 LIMIT 20)").forEach(line -> out.println("  kept twice: " + line));
+                ch.column("SELECT concat('  row of that flow: ', toString(agent_ip), ' ', toString(time_flow_start_ms),"
+                        + " '..', toString(time_flow_end_ms), ' bytes ', toString(bytes), ' at ', toString(kafka_partition),"
+                        + " '/', toString(kafka_offset), ' ', toString(kafka_timestamp)) FROM flows WHERE flow_key_hash IN"
+                        + " (SELECT flow_key_hash FROM flows GROUP BY flow_key_hash, agent_ip, time_flow_start_ms,"
+                        + " time_flow_end_ms, bytes, packets HAVING count() > 1 LIMIT 3)"
+                        + " ORDER BY flow_key_hash, time_flow_end_ms, kafka_timestamp").forEach(out::println);
             }
             double fps = rows / secs;
             if (report) {
