@@ -64,6 +64,42 @@ class FlowGeneratorTest {
         }
     }
 
+    /**
+     * Like a NetObserv agent, one reporter never reports two overlapping flows of one key: the
+     * generator's port-less ICMP keys stay quiet while a flow uses them. (Dozens of concurrent ICMP
+     * "flows" per key used to overflow dedup's fingerprint ring and let re-sends through.)
+     */
+    @Test
+    void aReporterNeverReportsOverlappingFlowsOfOneKey() {
+        FlowGenerator generator = new FlowGenerator(GeneratorConfig.builder(42).recordsPerSecond(20_000).build());
+        FlowParser parser = new FlowParser(ParserConfig.defaults());
+        Map<String, long[]> lastByKeyAndAgent = new HashMap<>();
+        int icmp = 0;
+        for (int i = 0; i < 100_000; i++) {
+            GeneratedMessage m = generator.next();
+            if (!m.valid() || m.role() == Role.RESEND || m.role() == Role.DUPLICATE_FLAG_COPY) {
+                continue;
+            }
+            FlowRecord r;
+            try {
+                r = parser.parse(new KafkaMessage("t", 0, i, 0L, m.value()));
+            } catch (FlowParseException e) {
+                throw new AssertionError(e);
+            }
+            if (r.getLong(PROTO) != 1 && r.getLong(PROTO) != 58) {
+                continue;
+            }
+            icmp++;
+            String key = FlowKey.hashOf(r) + "/" + r.ipText(AGENT_IP);
+            long[] last = lastByKeyAndAgent.put(key, new long[] {m.flowId(), r.getLong(TIME_FLOW_END_MS)});
+            if (last != null && last[0] != m.flowId()) {
+                assertThat(r.getLong(TIME_FLOW_START_MS)).as("flow %d after flow %d on %s", m.flowId(), last[0], key)
+                        .isGreaterThanOrEqualTo(last[1]);
+            }
+        }
+        assertThat(icmp).isGreaterThan(1_000);
+    }
+
     @Test
     void sameSeedSameBytesOtherSeedOtherBytes() {
         List<GeneratedMessage> again = FlowGenerator.generate(MIXED, 20_000);
