@@ -2,6 +2,7 @@ package io.github.netobservch.sink;
 
 import java.io.IOException;
 import java.util.Objects;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -9,6 +10,10 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.SupportsCommitter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
+import org.apache.flink.streaming.api.connector.sink2.CommittableMessageTypeInfo;
+import org.apache.flink.streaming.api.connector.sink2.SupportsPreCommitTopology;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,9 +38,13 @@ import org.slf4j.LoggerFactory;
  * stream.sinkTo(new ClickHouseSink<>(options, new FlowRowEncoder())).name("clickhouse").uid("clickhouse-sink");
  * }</pre>
  *
+ * <p>Give {@code sinkTo(sink)} a {@code uid}: the committing topology sets uids of its own, and
+ * Flink then refuses a sink without one.
+ *
  * @param <T> record type
  */
-public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<ClickHouseCommittable> {
+public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<ClickHouseCommittable>,
+        SupportsPreCommitTopology<ClickHouseCommittable, ClickHouseCommittable> {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSink.class);
@@ -104,6 +113,39 @@ public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<Click
         } catch (RuntimeException e) {
             LOG.warn("Pre-submit check of {}.{} not possible from here ({}); the sink checks when it starts",
                     options.database(), options.table(), ClickHouseErrors.describe(e));
+        }
+    }
+
+    @Override
+    public SimpleVersionedSerializer<ClickHouseCommittable> getWriteResultSerializer() {
+        return new ClickHouseCommittableSerializer();
+    }
+
+    /**
+     * Hands the committables to a task of their own (same parallelism, forward, no shuffle): Flink
+     * chains the committer to the writer by default, and then every INSERT blocks the writer's task
+     * — and through back-pressure the whole pipeline — for as long as ClickHouse takes. In a separate
+     * task the committer inserts checkpoint N while the writer already buffers N+1. Semantics are
+     * unchanged: committables still reach the committer before the barrier and are in its state.
+     */
+    @Override
+    public DataStream<CommittableMessage<ClickHouseCommittable>> addPreCommitTopology(
+            DataStream<CommittableMessage<ClickHouseCommittable>> committables) {
+        return committables
+                .map(new Handoff(), CommittableMessageTypeInfo.of(ClickHouseCommittableSerializer::new))
+                .name("commit hand-off")
+                .uid("clickhouse-" + options.sinkName() + "-commit-handoff")
+                .startNewChain();
+    }
+
+    /** Identity: only there to start the committer's own chain. */
+    static final class Handoff implements MapFunction<CommittableMessage<ClickHouseCommittable>,
+            CommittableMessage<ClickHouseCommittable>> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public CommittableMessage<ClickHouseCommittable> map(CommittableMessage<ClickHouseCommittable> message) {
+            return message;
         }
     }
 

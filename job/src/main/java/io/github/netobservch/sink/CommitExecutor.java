@@ -123,6 +123,11 @@ final class CommitExecutor implements AutoCloseable {
                     throw e;
                 } catch (Exception e) {
                     lastFailure = e;
+                    if (ClickHouseErrors.classify(e) == ClickHouseErrors.Kind.PERMANENT) {
+                        metrics.commitFailures.inc();
+                        LOG.error("Permanent failure checking whether {} landed: {}", c, ClickHouseErrors.describe(e));
+                        return Outcome.FAILED;
+                    }
                     metrics.retries.inc();
                     LOG.warn("Cannot check whether {} landed: {}", c, ClickHouseErrors.describe(e));
                     resetConnection();

@@ -120,7 +120,7 @@ class PerPartitionWatermarkITCase {
                         .<FlowRecord>forBoundedOutOfOrderness(config.pipeline().maxOutOfOrderness())
                         .withTimestampAssigner((record, ts) -> record.getLong(ColumnRegistry.TIME_FLOW_END_MS))
                         .withIdleness(config.pipeline().idleness()));
-        DedupStage.apply(timed, config.pipeline().dedup()).sinkTo(sinks.flows());
+        DedupStage.apply(timed, config.pipeline().dedup()).sinkTo(sinks.flows()).uid(FlowPipeline.Uids.FLOWS_SINK);
     }
 
     /** example1 (an ingress report: its reporter is elected at once) as a slice of its own flow. */

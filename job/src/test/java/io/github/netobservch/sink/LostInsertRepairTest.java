@@ -168,6 +168,24 @@ class LostInsertRepairTest {
         assertThat(clickhouse.queryLong(db, "SELECT sum(rows) FROM per_insert")).isEqualTo(400);
     }
 
+    /** A probe the table cannot answer (here: a column it lacks) fails the commit with the server's error. */
+    @Test
+    void aProbeTheTableCannotAnswerFailsTheCommitVisibly() throws Exception {
+        ClickHouseCommittable good = batch(1, 10, true);
+        ClickHouseCommittable c = new ClickHouseCommittable(good.token(), good.database(), good.table(),
+                good.partitionKey(), good.columns(), good.rowCount(), good.rawLength(), good.codec(),
+                good.storedPayload(), good.originJobId(), good.originSubtask(), good.originAttempt(),
+                good.createdAtMillis(), new PresenceProbe("no_such_column = {x:UInt64}", java.util.Map.of("x", "1")));
+        try (ClickHouseCommitter committer = new ClickHouseCommitter(options(), SinkFaultInjector.NONE, JOB, 1, 0,
+                new UnregisteredMetricsGroup())) {
+            TestRequest request = new TestRequest(c);
+            committer.commit(List.<org.apache.flink.api.connector.sink2.Committer.CommitRequest<ClickHouseCommittable>>of(request));
+            assertThat(request.signal).isEqualTo(TestRequest.Signal.FAILED_UNKNOWN);
+            assertThat(request.failure).hasMessageContaining("UNKNOWN_IDENTIFIER");
+        }
+        assertThat(rows()).as("the INSERT itself went through; only the check failed").isEqualTo(10);
+    }
+
     /** Negative control: without a probe the re-commit is acknowledged and the rows stay lost. */
     @Test
     void withoutAProbeTheBatchIsSilentlyLost() throws Exception {
