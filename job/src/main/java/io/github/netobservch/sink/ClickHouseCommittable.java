@@ -65,24 +65,6 @@ public final class ClickHouseCommittable {
             String originJobId,
             int originSubtask,
             int originAttempt,
-            long createdAtMillis) {
-        this(token, database, table, partitionKey, columns, rowCount, rawLength, codec, storedPayload, originJobId,
-                originSubtask, originAttempt, createdAtMillis, null);
-    }
-
-    ClickHouseCommittable(
-            String token,
-            String database,
-            String table,
-            String partitionKey,
-            List<String> columns,
-            int rowCount,
-            int rawLength,
-            PayloadCodec codec,
-            byte[] storedPayload,
-            String originJobId,
-            int originSubtask,
-            int originAttempt,
             long createdAtMillis,
             PresenceProbe probe) {
         this.token = Objects.requireNonNull(token, "token");

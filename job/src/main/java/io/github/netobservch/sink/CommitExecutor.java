@@ -102,15 +102,9 @@ final class CommitExecutor implements AutoCloseable {
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
-                lastFailure = e;
-                if (ClickHouseErrors.classify(e) == ClickHouseErrors.Kind.PERMANENT) {
-                    metrics.commitFailures.inc();
-                    LOG.error("Permanent failure inserting {}: {}", c, ClickHouseErrors.describe(e));
+                if (failed(e, "inserting", c)) {
                     return Outcome.FAILED;
                 }
-                metrics.retries.inc();
-                LOG.warn("Transient failure inserting {}: {}", c, ClickHouseErrors.describe(e));
-                resetConnection();
                 inDoubt = true;
                 continue;
             }
@@ -122,15 +116,9 @@ final class CommitExecutor implements AutoCloseable {
                 } catch (InterruptedException e) {
                     throw e;
                 } catch (Exception e) {
-                    lastFailure = e;
-                    if (ClickHouseErrors.classify(e) == ClickHouseErrors.Kind.PERMANENT) {
-                        metrics.commitFailures.inc();
-                        LOG.error("Permanent failure checking whether {} landed: {}", c, ClickHouseErrors.describe(e));
+                    if (failed(e, "checking the presence of", c)) {
                         return Outcome.FAILED;
                     }
-                    metrics.retries.inc();
-                    LOG.warn("Cannot check whether {} landed: {}", c, ClickHouseErrors.describe(e));
-                    resetConnection();
                     continue;
                 }
                 if (presence == Presence.ABSENT) {
@@ -151,6 +139,23 @@ final class CommitExecutor implements AutoCloseable {
             return Outcome.COMMITTED;
         }
         return Outcome.RETRY_LATER;
+    }
+
+    /**
+     * Records a failed request: true when it is permanent (the commit fails), false when it is
+     * transient (the connection is reset for the retry).
+     */
+    private boolean failed(Exception e, String doing, ClickHouseCommittable c) {
+        lastFailure = e;
+        if (ClickHouseErrors.classify(e) == ClickHouseErrors.Kind.PERMANENT) {
+            metrics.commitFailures.inc();
+            LOG.error("Permanent failure {} {}: {}", doing, c, ClickHouseErrors.describe(e));
+            return true;
+        }
+        metrics.retries.inc();
+        LOG.warn("Transient failure {} {}: {}", doing, c, ClickHouseErrors.describe(e));
+        resetConnection();
+        return false;
     }
 
     /** {@code token}, or its {@code generation}-th repair token. */
