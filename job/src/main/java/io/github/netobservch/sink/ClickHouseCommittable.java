@@ -83,24 +83,10 @@ public final class ClickHouseCommittable {
         this.probe = probe;
     }
 
-    /** Seals raw RowBinary rows into a committable with a fresh token. */
-    static ClickHouseCommittable seal(
-            String sinkName,
-            String database,
-            String table,
-            String partitionKey,
-            List<String> columns,
-            int rowCount,
-            byte[] rawPayload,
-            PayloadCodec codec,
-            String originJobId,
-            int originSubtask,
-            int originAttempt) {
-        return seal(sinkName, database, table, partitionKey, columns, rowCount, rawPayload, codec, originJobId,
-                originSubtask, originAttempt, null);
-    }
-
-    /** Like {@link #seal(String, String, String, String, List, int, byte[], PayloadCodec, String, int, int)}, with the batch's presence probe. */
+    /**
+     * Seals raw RowBinary rows into a committable with a fresh token; {@code probe} finds its first
+     * row (or {@code null}).
+     */
     static ClickHouseCommittable seal(
             String sinkName,
             String database,

@@ -29,9 +29,14 @@ class ClickHouseCommittableSerializerTest {
             + "9ab84f5c00";
 
     private static ClickHouseCommittable frozen() {
+        return frozen(null);
+    }
+
+    /** The committable of the frozen images, with {@code probe}. */
+    private static ClickHouseCommittable frozen(PresenceProbe probe) {
         return new ClickHouseCommittable("flows-00112233445566778899aabbccddeeff", "netobserv", "flows", "2026-11-25",
                 List.of("seq", "bytes", "day"), 3, ROWS.length, PayloadCodec.LZ4, PayloadCodec.LZ4.compress(ROWS),
-                "0123456789abcdef0123456789abcdef", 1, 2, 1_764_028_800_000L, null);
+                "0123456789abcdef0123456789abcdef", 1, 2, 1_764_028_800_000L, probe);
     }
 
     @Test
@@ -39,7 +44,7 @@ class ClickHouseCommittableSerializerTest {
         ClickHouseCommittableSerializer serializer = new ClickHouseCommittableSerializer();
         for (PayloadCodec codec : PayloadCodec.values()) {
             ClickHouseCommittable c = ClickHouseCommittable.seal("sink", "db", "t", "p", List.of("a", "b"), 7, ROWS,
-                    codec, "job", 0, 0);
+                    codec, "job", 0, 0, null);
             ClickHouseCommittable back = serializer.deserialize(serializer.getVersion(), serializer.serialize(c));
             assertThat(back).isEqualTo(c);
             assertThat(back.token()).isEqualTo(c.token());
@@ -82,10 +87,8 @@ class ClickHouseCommittableSerializerTest {
             + "323032362d31312d323500000003736571000000023432";
 
     private static ClickHouseCommittable frozenWithProbe() {
-        return new ClickHouseCommittable("flows-00112233445566778899aabbccddeeff", "netobserv", "flows", "2026-11-25",
-                List.of("seq", "bytes", "day"), 3, ROWS.length, PayloadCodec.LZ4, PayloadCodec.LZ4.compress(ROWS),
-                "0123456789abcdef0123456789abcdef", 1, 2, 1_764_028_800_000L,
-                new PresenceProbe("seq = {seq:UInt64} AND day = {day:Date}", Map.of("seq", "42", "day", "2026-11-25")));
+        return frozen(new PresenceProbe("seq = {seq:UInt64} AND day = {day:Date}",
+                Map.of("seq", "42", "day", "2026-11-25")));
     }
 
     @Test
@@ -139,9 +142,9 @@ class ClickHouseCommittableSerializerTest {
         // Identical rows sealed twice (e.g. the same subtask and "checkpoint" after a savepoint restore)
         // get different tokens, so the second batch is never mistaken for a retry of the first.
         ClickHouseCommittable a = ClickHouseCommittable.seal("s", "db", "t", "p", List.of("a"), 1, ROWS,
-                PayloadCodec.NONE, "job", 0, 0);
+                PayloadCodec.NONE, "job", 0, 0, null);
         ClickHouseCommittable b = ClickHouseCommittable.seal("s", "db", "t", "p", List.of("a"), 1, ROWS,
-                PayloadCodec.NONE, "job", 0, 0);
+                PayloadCodec.NONE, "job", 0, 0, null);
         assertThat(a.token()).isNotEqualTo(b.token());
     }
 }

@@ -45,7 +45,7 @@ class ClickHouseCommitterTest {
             encoder.encode(new TestRows.Row(s, 0, 10, 1, 20_000), w);
         }
         return ClickHouseCommittable.seal(o.build().sinkName(), o.build().database(), o.build().table(), "1970-01-01",
-                encoder.columns(), rows, w.toByteArray(), PayloadCodec.LZ4, JOB, 0, attempt);
+                encoder.columns(), rows, w.toByteArray(), PayloadCodec.LZ4, JOB, 0, attempt, null);
     }
 
     private static ClickHouseCommitter committer(ClickHouseSinkOptions o, int attempt) {
@@ -218,7 +218,7 @@ class ClickHouseCommitterTest {
         }
         ClickHouseSinkOptions o = options().build();
         ClickHouseCommittable c = ClickHouseCommittable.seal("test", db, "t", "1970-01-01", encoder.columns(), rows,
-                raw, PayloadCodec.LZ4, JOB, 0, 0);
+                raw, PayloadCodec.LZ4, JOB, 0, 0, null);
         try (ClickHouseCommitter committer = committer(o, 0)) {
             commit(committer, new TestRequest(batch(options(), 0, 1, 0))); // warm-up: connection, classes
             long i0 = System.nanoTime();
