@@ -505,3 +505,91 @@ FROM netobserv.flows_local
 WHERE record_type = 'flowLog' AND NOT duplicate AND pkt_drop_packets > 0
 GROUP BY minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace,
          pkt_drop_latest_drop_cause, pkt_drop_latest_state;
+
+-- V004__real_records.sql
+ALTER TABLE netobserv.flows_local ON CLUSTER '{cluster}'
+    ADD COLUMN IF NOT EXISTS `parse_warnings` Array(LowCardinality(String)) COMMENT 'optional fields left empty because their value did not fit: Field:REASON';
+
+ALTER TABLE netobserv.flows ON CLUSTER '{cluster}'
+    ADD COLUMN IF NOT EXISTS `parse_warnings` Array(LowCardinality(String)) COMMENT 'optional fields left empty because their value did not fit: Field:REASON';
+
+ALTER TABLE netobserv.mv_rollup_namespace_1m ON CLUSTER '{cluster}'
+MODIFY QUERY
+SELECT
+    toStartOfMinute(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace, direction, k8s_flow_layer,
+    count() AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(pkt_drop_bytes) AS drop_bytes,
+    sum(pkt_drop_packets) AS drop_packets
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate AND scope != 'non_ip'
+GROUP BY minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace, direction, k8s_flow_layer;
+
+ALTER TABLE netobserv.mv_rollup_workload_1m ON CLUSTER '{cluster}'
+MODIFY QUERY
+SELECT
+    toStartOfMinute(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name,
+    src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
+    dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name,
+    count() AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(pkt_drop_bytes) AS drop_bytes,
+    sum(pkt_drop_packets) AS drop_packets
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate AND scope != 'non_ip'
+GROUP BY minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
+         dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name;
+
+ALTER TABLE netobserv.mv_rollup_node_1m ON CLUSTER '{cluster}'
+MODIFY QUERY
+SELECT
+    toStartOfMinute(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name, src_k8s_host_name, dst_k8s_host_name,
+    count() AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(pkt_drop_bytes) AS drop_bytes,
+    sum(pkt_drop_packets) AS drop_packets
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate AND scope != 'non_ip'
+GROUP BY minute, k8s_cluster_name, src_k8s_host_name, dst_k8s_host_name;
+
+ALTER TABLE netobserv.mv_rollup_zone_1m ON CLUSTER '{cluster}'
+MODIFY QUERY
+SELECT
+    toStartOfMinute(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name, src_k8s_zone, dst_k8s_zone,
+    count() AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(pkt_drop_bytes) AS drop_bytes,
+    sum(pkt_drop_packets) AS drop_packets
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate AND scope != 'non_ip'
+GROUP BY minute, k8s_cluster_name, src_k8s_zone, dst_k8s_zone;
+
+ALTER TABLE netobserv.mv_rollup_drops_1m ON CLUSTER '{cluster}'
+MODIFY QUERY
+SELECT
+    toStartOfMinute(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace,
+    pkt_drop_latest_drop_cause, pkt_drop_latest_state,
+    count() AS flows,
+    sum(pkt_drop_bytes) AS drop_bytes,
+    sum(pkt_drop_packets) AS drop_packets
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate AND scope != 'non_ip' AND pkt_drop_packets > 0
+GROUP BY minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace,
+         pkt_drop_latest_drop_cause, pkt_drop_latest_state;

@@ -1,16 +1,16 @@
 package io.github.netobservch.dedup;
 
-import static io.github.netobservch.format.ColumnRegistry.AGENT_IP;
-import static io.github.netobservch.format.ColumnRegistry.BYTES;
 import static io.github.netobservch.format.ColumnRegistry.DUPLICATE;
 import static io.github.netobservch.format.ColumnRegistry.FLOW_DIRECTION;
 import static io.github.netobservch.format.ColumnRegistry.IS_CANONICAL;
-import static io.github.netobservch.format.ColumnRegistry.PACKETS;
 import static io.github.netobservch.format.ColumnRegistry.TIME_FLOW_END_MS;
-import static io.github.netobservch.format.ColumnRegistry.TIME_FLOW_START_MS;
+import static io.github.netobservch.format.ColumnRegistry.TIME_RECEIVED;
+import static io.github.netobservch.format.ColumnRegistry.UNTYPED_FIELDS_HASH;
 
 import io.github.netobservch.enrich.Direction;
 import io.github.netobservch.enrich.FlowEnricher;
+import io.github.netobservch.enrich.FlowKey;
+import io.github.netobservch.format.Column;
 import io.github.netobservch.format.FlowRecord;
 
 /** Per-record predicates and fingerprints shared by the dedup functions (stateless, allocation-free). */
@@ -39,21 +39,31 @@ public final class DedupRules {
     }
 
     /**
-     * Identity of one reporter's slice, for exact re-send detection: 64-bit hash of ({@code
-     * AgentIP}, {@code TimeFlowStartMs}, {@code TimeFlowEndMs}, {@code Bytes}, {@code Packets}) —
-     * the §3.4 delivery-idempotency key minus the 7-tuple, which is the state key already. {@code
-     * TimeReceived} is deliberately excluded (FLP regenerates it when it reprocesses a record), so
-     * this catches FLP re-processing as well as Kafka producer retries, unlike a hash of the raw
-     * bytes. Two different slices of one reporter and key collide with probability ~2^-64.
+     * Identity of one record for exact re-send detection: a 64-bit hash of <b>every field</b> of
+     * the record except {@code TimeReceived} — all typed NetObserv columns ({@link
+     * FlowRecord#contentHash}) plus the parser's hash of unknown and drifted fields ({@code
+     * _untyped_fields_hash}). A re-send is the same record again: a Kafka producer retry (identical
+     * bytes) or FLP reprocessing it (only {@code TimeReceived} changes, so it is excluded). Key order
+     * and whitespace do not matter. Two <em>different</em> records of one reporter that share
+     * times, bytes and packets — partial reports of one flow differing only in {@code Flags} or
+     * {@code TimeFlowRttNs}, as 1.6 agents emit — are both kept. The state still holds one {@code
+     * long} per slice. Two different records of one key collide with probability ~2^-64.
      */
     public static long fingerprint(FlowRecord r) {
-        long h = 0x2545F4914F6CDD1DL;
-        h = mix(h ^ r.ipHigh(AGENT_IP));
-        h = mix(h ^ r.ipLow(AGENT_IP));
-        h = mix(h ^ r.getLong(TIME_FLOW_START_MS));
-        h = mix(h ^ r.getLong(TIME_FLOW_END_MS));
-        h = mix(h ^ r.getLong(BYTES));
-        return mix(h ^ r.getLong(PACKETS));
+        long h = r.contentHash(Column.Origin.JSON, TIME_RECEIVED);
+        if (r.has(UNTYPED_FIELDS_HASH)) {
+            h = mix(h ^ r.getLong(UNTYPED_FIELDS_HASH));
+        }
+        return h;
+    }
+
+    /**
+     * A conversation-tracking record ({@code newConnection}, {@code heartbeat}, {@code
+     * endConnection}): FLP's per-connection aggregate, not a report of a flow slice, so never a
+     * second report of another reporter's record. Only exact re-sends of it are dropped.
+     */
+    public static boolean isConversation(FlowRecord r) {
+        return FlowKey.isConversationRecord(r);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.github.netobservch.dedup;
 
 import static io.github.netobservch.format.ColumnRegistry.AGENT_IP;
 
+import io.github.netobservch.enrich.FlowKeyHashSelector;
 import io.github.netobservch.format.FlowRecord;
 import io.github.netobservch.format.FlowRecordTypeInfo;
 
@@ -44,13 +45,18 @@ import java.util.concurrent.ThreadLocalRandom;
  *       invariant is one reporter per key per window of activity). A quiet key expires, so the
  *       preferred reporter wins the next election.
  *   <li><b>Exact re-send</b>: a record of the elected (or candidate) reporter whose {@link
- *       DedupRules#fingerprint} is among the key's last {@code maxFingerprints} slices is dropped.
+ *       DedupRules#fingerprint} (every field but {@code TimeReceived}) is among the key's last
+ *       {@code maxFingerprints} records is dropped.
  *       A re-send arriving after its key expired is not detected (the ClickHouse side's
  *       idempotency covers that).
  *   <li><b>Expiry</b>: the key's state is cleared when the watermark passes {@code lastSeen +
  *       window}, where lastSeen is the max of {@code max(eventTime, watermark)} over the elected
  *       reporter's records (copies of other reporters do not keep a key alive, so a dead elected
  *       agent hands over after one window). One cleanup timer per key, re-armed lazily.
+ *   <li><b>Conversation records</b> ({@code newConnection}/{@code heartbeat}/{@code
+ *       endConnection}) are FLP's per-connection aggregates, not second reports: keyed apart from
+ *       the flow logs ({@link FlowKeyHashSelector}), never held or dropped for their reporter; only
+ *       an exact re-send of one is dropped.
  *   <li><b>Late records</b> (event time ≤ watermark) are processed like others while their key
  *       lives; after their key expired they open a new key. Times are taken as {@code
  *       max(eventTime, watermark)} so a late pair of copies still meets within one window/wait
@@ -128,6 +134,10 @@ public class FlowDeduplicator extends KeyedProcessFunction<Long, FlowRecord, Flo
         long fp = DedupRules.fingerprint(r);
         long[] s = keyState.value();
 
+        if (DedupRules.isConversation(r)) {
+            conversation(r, s, time, fp, ctx, out);
+            return;
+        }
         if (s == null) {
             liveKeys++;
             if (DedupRules.isPreferred(r)) {
@@ -196,6 +206,36 @@ public class FlowDeduplicator extends KeyedProcessFunction<Long, FlowRecord, Flo
                 keyState.update(s);
             }
         }
+    }
+
+    /**
+     * Conversation records ({@link FlowKeyHashSelector} keys them apart from flow logs): every
+     * record passes but an exact re-send; the key remembers the fingerprints and expires like an
+     * elected key.
+     */
+    private void conversation(FlowRecord r, long[] s, long time, long fp, Context ctx, Collector<FlowRecord> out) throws Exception {
+        if (s == null || KeyState.status(s) != KeyState.CONVERSATION) {
+            // (a non-conversation state here would mean a keying that mixes them: keep the record, leave that state alone)
+            if (s == null) {
+                liveKeys++;
+                keyState.update(KeyState.create(KeyState.CONVERSATION, 0, 0, time, incarnation, fp, maxFingerprints));
+                ctx.timerService().registerEventTimeTimer(time + windowMs);
+            }
+            keep(r, out);
+            return;
+        }
+        boolean adopted = adopt(s);
+        if (KeyState.containsFingerprint(s, fp)) {
+            metrics.exactResend.inc();
+            if (adopted) {
+                keyState.update(s);
+            }
+            return;
+        }
+        s = KeyState.addFingerprint(s, fp, maxFingerprints);
+        s[KeyState.TIME] = Math.max(s[KeyState.TIME], time);
+        keyState.update(s);
+        keep(r, out);
     }
 
     @Override

@@ -8,10 +8,10 @@ import java.util.Arrays;
  * short value.
  *
  * <pre>
- * [0] reporter AgentIP, high 64 bits   (HOLDING: the candidate, ELECTED: the elected reporter)
+ * [0] reporter AgentIP, high 64 bits   (HOLDING: the candidate, ELECTED: the elected reporter, CONVERSATION: 0)
  * [1] reporter AgentIP, low 64 bits
- * [2] time: HOLDING → wait deadline; ELECTED → last seen, max(event time, watermark) of its records
- * [3] meta: bits 0-1 status (1 HOLDING, 2 ELECTED), bit 2 fallback (elected without being preferred),
+ * [2] time: HOLDING → wait deadline; ELECTED, CONVERSATION → last seen, max(event time, watermark) of its records
+ * [3] meta: bits 0-1 status (1 HOLDING, 2 ELECTED, 3 CONVERSATION), bit 2 fallback (elected without being preferred),
  *           bits 8-15 next ring slot once the fingerprints are full, bits 16-31 incarnation
  * [4..] slice fingerprints, grown one at a time up to maxFingerprints, then a ring
  * </pre>
@@ -28,6 +28,8 @@ final class KeyState {
 
     static final int HOLDING = 1;
     static final int ELECTED = 2;
+    /** A conversation record's key: no reporter, only the fingerprints of the records seen. */
+    static final int CONVERSATION = 3;
 
     private static final long STATUS_MASK = 0x3L;
     private static final long FALLBACK_BIT = 0x4L;

@@ -14,6 +14,7 @@ import org.apache.flink.util.Collector;
  *       dropped.sameNodeCopy}) and records that are not {@code is_canonical} ({@code
  *       dropped.crossReporter}), exactly the NetObserv console's topology/metrics rule. Exact
  *       re-sends pass (no state), and a flow whose canonical reporter has no agent is lost.
+ *       Conversation records are not flow reports and always pass.
  *   <li>{@link DedupMode#OFF}: every record passes ({@code kept}); {@code is_canonical} and
  *       {@code Duplicate} stay available to queries.
  * </ul>
@@ -44,7 +45,7 @@ public class StatelessDedupFunction extends ProcessFunction<FlowRecord, FlowReco
                 metrics.sameNodeCopy.inc();
                 return;
             }
-            if (!DedupRules.isPreferred(r)) {
+            if (!DedupRules.isConversation(r) && !DedupRules.isPreferred(r)) {
                 metrics.crossReporter.inc();
                 return;
             }

@@ -79,7 +79,7 @@ public final class FlowEnricher implements MapFunction<FlowRecord, FlowRecord> {
         Direction direction = Direction.of(r.has(FLOW_DIRECTION), r.getLong(FLOW_DIRECTION));
         r.setString(DIRECTION, direction.code());
         r.setString(SCOPE, scope(r).code());
-        r.setString(PROTO_NAME, ProtocolNames.of((int) r.getLong(PROTO)));
+        r.setString(PROTO_NAME, FlowKey.hasL3(r) ? ProtocolNames.of((int) r.getLong(PROTO)) : "");
 
         long bytes = r.getLong(BYTES);
         long packets = r.getLong(PACKETS);
@@ -100,6 +100,9 @@ public final class FlowEnricher implements MapFunction<FlowRecord, FlowRecord> {
 
     /** Traffic scope class, see {@link TrafficScope}. */
     public static TrafficScope scope(FlowRecord r) {
+        if (!FlowKey.hasL3(r)) {
+            return TrafficScope.NON_IP;
+        }
         boolean srcExternal = isExternal(r, SRC_K8S_TYPE, SRC_SUBNET_LABEL);
         boolean dstExternal = isExternal(r, DST_K8S_TYPE, DST_SUBNET_LABEL);
         if (srcExternal && dstExternal) {

@@ -7,6 +7,7 @@ package io.github.netobservch.enrich;
  * with {@code EXT:}. Rules, first match wins:
  *
  * <ol>
+ *   <li>no L3 addresses (a non-IP frame such as ARP) → {@link #NON_IP}
  *   <li>both endpoints external → {@link #EXTERNAL}
  *   <li>destination external → {@link #TO_EXTERNAL}; source external → {@link #FROM_EXTERNAL}
  *   <li>either endpoint a {@code Service} (ClusterIP, before DNAT, or its reply) → {@link #SERVICE}
@@ -24,7 +25,8 @@ public enum TrafficScope {
     TO_EXTERNAL("to_external"),
     FROM_EXTERNAL("from_external"),
     EXTERNAL("external"),
-    UNKNOWN("unknown");
+    UNKNOWN("unknown"),
+    NON_IP("non_ip");
 
     private final String code;
 

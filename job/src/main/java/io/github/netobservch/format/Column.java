@@ -17,7 +17,12 @@ public final class Column {
         /** Kafka record coordinates. */
         KAFKA,
         /** The original message. */
-        RAW
+        RAW,
+        /**
+         * Carried with the record between operators (and in dedup state) but not a ClickHouse column:
+         * not in {@link ColumnRegistry#columns()}, only in {@link ColumnRegistry#slots()}.
+         */
+        INTERNAL
     }
 
     private final int index;

@@ -54,6 +54,15 @@ import java.util.StringJoiner;
  * fixed 16-byte type for mixed v4/v6 traffic, CIDR functions work on it, it round-trips through
  * RowBinary and JDBC, and {@code etype} still says which family the flow is.
  *
+ * <p><b>Non-IP flows</b> (an {@code Etype} other than 2048/34525, e.g. ARP 2054 from agents up to
+ * 1.6) have no L3/L4 fields: {@code src_addr}/{@code dst_addr} stay {@code ::}, {@code proto},
+ * ports, ICMP, {@code dscp} 0 and flags empty, and {@code scope = 'non_ip'}. A real IPv4 {@code
+ * 0.0.0.0} is stored {@code ::ffff:0.0.0.0}, never {@code ::}, and a real IPv6 {@code ::} has
+ * {@code etype = 34525}; so {@code etype} (or {@code scope}) tells them apart. Not {@code
+ * Nullable}: that rule is kept for absences no other column recovers. The 2022 agents wrote such
+ * frames as {@code 0.0.0.0 → 0.0.0.0}, {@code Proto 0}; those placeholders are dropped the same
+ * way (they stay in {@code raw}).
+ *
  * <p><b>Legacy fields</b> ({@link LegacyField}) have no column of their own: {@code Interface} and
  * {@code IfDirection} (≤ 1.5) and {@code FlowDirections} (1.5 merge mode) fill {@code interfaces} /
  * {@code if_directions} when the current arrays are absent; numeric {@code Flags} (≤ 1.7) are
@@ -88,9 +97,14 @@ public final class ColumnRegistry {
     public static final Column K8S_FLOW_LAYER = json("K8S_FlowLayer", LOW_CARDINALITY_STRING);
 
     // ---- layer 3 / layer 4 (§2.2) ----
-    public static final Column SRC_ADDR = required("SrcAddr", IP);
-    public static final Column DST_ADDR = required("DstAddr", IP);
-    public static final Column PROTO = required("Proto", UINT8);
+    /*
+     * Required only on IP flows (Etype 2048/34525), checked by the parser: agents up to 1.6 also
+     * exported non-IP frames (ARP) without L3/L4 fields. On a flow whose Etype is not IP every
+     * L3/L4 column is left at its default, see the class comment.
+     */
+    public static final Column SRC_ADDR = json("SrcAddr", IP);
+    public static final Column DST_ADDR = json("DstAddr", IP);
+    public static final Column PROTO = json("Proto", UINT8);
     public static final Column DSCP = json("Dscp", UINT8, 63);
     public static final Column SRC_PORT = json("SrcPort", UINT16);
     public static final Column DST_PORT = json("DstPort", UINT16);
@@ -222,14 +236,37 @@ public final class ColumnRegistry {
     // ---- the original message ----
     public static final Column RAW = add(new Column(ALL.size(), "raw", null, Column.Origin.RAW, RAW_JSON, false, false, 0, "ZSTD(3)", "original JSON message", -1, refSlots++));
 
-    private static final List<Column> COLUMNS = Collections.unmodifiableList(new ArrayList<>(ALL));
+    // ---- added by migrations (ALTER TABLE … ADD COLUMN appends, so these follow raw) ----
+    /**
+     * Optional fields whose value did not fit their column (a string where a number was, a sum
+     * above the column's range, …), as {@code Field:REASON} ({@code Flags:WRONG_TYPE}). The flow is
+     * loaded with those columns empty; the original value stays in {@code raw}. Empty for almost
+     * every row. V004.
+     */
+    public static final Column PARSE_WARNINGS = derived("parse_warnings", LOW_CARDINALITY_STRING_ARRAY, "optional fields left empty because their value did not fit: Field:REASON");
+
+    // ---- internal: carried with the record, never stored in ClickHouse ----
+    /**
+     * Order-independent hash of the fields the parser did not type: unknown keys and the values
+     * behind {@link #PARSE_WARNINGS}. Absent when there are none. Part of the dedup re-send
+     * fingerprint, so two records that differ only there are not taken for a re-send.
+     */
+    public static final Column UNTYPED_FIELDS_HASH = define("_untyped_fields_hash", null, Column.Origin.INTERNAL, INT64, false, false, INT64.max(), null);
+
+    private static final List<Column> SLOTS = Collections.unmodifiableList(new ArrayList<>(ALL));
+    private static final List<Column> COLUMNS = SLOTS.stream().filter(c -> c.origin() != Column.Origin.INTERNAL).toList();
     private static final Map<String, Column> BY_NAME = new HashMap<>();
     private static final Map<String, Column> BY_JSON_NAME = new HashMap<>();
     private static final int LONG_SLOTS = longSlots;
     private static final int REF_SLOTS = refSlots;
 
     static {
-        for (Column c : COLUMNS) {
+        for (int i = 0; i < SLOTS.size(); i++) {
+            if ((SLOTS.get(i).origin() == Column.Origin.INTERNAL) != (i >= COLUMNS.size())) {
+                throw new IllegalStateException("internal columns must be declared after every stored column");
+            }
+        }
+        for (Column c : SLOTS) {
             if (BY_NAME.put(c.name(), c) != null) {
                 throw new IllegalStateException("duplicate column name " + c.name());
             }
@@ -241,17 +278,27 @@ public final class ColumnRegistry {
 
     private ColumnRegistry() {}
 
-    /** All columns in table order. */
+    /** The stored columns, in table order (DDL, row encoders, schema checks). */
     public static List<Column> columns() {
         return COLUMNS;
     }
 
-    public static int size() {
-        return COLUMNS.size();
+    /**
+     * Every slot of a {@link FlowRecord}: the stored columns followed by the {@link
+     * Column.Origin#INTERNAL} ones (serializers, which carry records between operators).
+     */
+    public static List<Column> slots() {
+        return SLOTS;
     }
 
+    /** Number of {@link #slots()}; a column's {@link Column#index()} is below it. */
+    public static int size() {
+        return SLOTS.size();
+    }
+
+    /** The slot at {@code index} (stored or internal). */
     public static Column column(int index) {
-        return COLUMNS.get(index);
+        return SLOTS.get(index);
     }
 
     /** Column by ClickHouse name, or {@code null}. */

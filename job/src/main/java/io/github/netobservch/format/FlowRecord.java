@@ -268,6 +268,53 @@ public final class FlowRecord {
         }
     }
 
+    /**
+     * A 64-bit hash of every present column of the given origin except {@code excluded}, in
+     * registry order: two records with the same values in those columns hash the same in any JVM
+     * (it uses {@link String#hashCode()} and {@link Arrays#hashCode}, whose results are specified),
+     * so hashes kept in state stay comparable after a restore.
+     */
+    public long contentHash(Column.Origin origin, Column excluded) {
+        long h = 0x9E3779B97F4A7C15L;
+        for (int w = 0; w < present.length; w++) {
+            long bits = present[w];
+            while (bits != 0) {
+                int i = (w << 6) + Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                Column c = ColumnRegistry.column(i);
+                if (c.origin() != origin || c == excluded) {
+                    continue;
+                }
+                long v;
+                if (c.refSlot() >= 0) {
+                    Object o = refs[c.refSlot()];
+                    if (o instanceof String) {
+                        v = o.hashCode();
+                    } else if (o instanceof String[]) {
+                        v = Arrays.hashCode((String[]) o);
+                    } else if (o instanceof byte[]) {
+                        v = Arrays.hashCode((byte[]) o);
+                    } else {
+                        v = Arrays.deepHashCode((Object[]) o);
+                    }
+                } else {
+                    v = longs[c.longSlot()];
+                    if (c.kind() == ValueKind.IP) {
+                        v = v * 0x9E3779B97F4A7C15L + longs[c.longSlot() + 1];
+                    }
+                }
+                h = mix(h ^ ((long) i << 56) ^ v);
+            }
+        }
+        return h;
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {

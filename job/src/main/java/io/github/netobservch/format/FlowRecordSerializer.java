@@ -49,7 +49,7 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
     }
 
     static String[] currentNames() {
-        List<Column> cols = ColumnRegistry.columns();
+        List<Column> cols = ColumnRegistry.slots();
         String[] n = new String[cols.size()];
         for (int i = 0; i < n.length; i++) {
             n[i] = cols.get(i).name();
@@ -58,7 +58,7 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
     }
 
     static ValueKind[] currentKinds() {
-        List<Column> cols = ColumnRegistry.columns();
+        List<Column> cols = ColumnRegistry.slots();
         ValueKind[] k = new ValueKind[cols.size()];
         for (int i = 0; i < k.length; i++) {
             k[i] = cols.get(i).kind();
@@ -133,7 +133,7 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
             for (long w : r.present) {
                 out.writeLong(w);
             }
-            List<Column> cols = ColumnRegistry.columns();
+            List<Column> cols = ColumnRegistry.slots();
             for (int i = 0; i < cols.size(); i++) {
                 Column c = cols.get(i);
                 if (r.has(c)) {

@@ -817,12 +817,14 @@ public final class FlowGenerator implements Iterator<GeneratedMessage> {
                 m.remove(rnd.nextBoolean() ? "SrcAddr" : "TimeFlowEndMs");
                 value = Json.bytes(m);
                 break;
+            // On optional fields (Bytes as a string, Proto 300) these are field drift, loaded with a
+            // parse warning; only the required fields still make dead letters.
             case WRONG_TYPE:
-                m.put("Bytes", String.valueOf(m.get("Bytes")));
+                m.put("TimeFlowStartMs", String.valueOf(m.get("TimeFlowStartMs")));
                 value = Json.bytes(m);
                 break;
             case OUT_OF_RANGE:
-                m.put("Proto", 300 + rnd.nextInt(100));
+                m.put("TimeFlowEndMs", -1L - rnd.nextInt(100));
                 value = Json.bytes(m);
                 break;
             case INVALID_IP:

@@ -20,11 +20,20 @@ public enum DeadLetterReason {
     NESTING_TOO_DEEP,
     /** The same key twice in one object (Go's encoder never does this; the value would be ambiguous). */
     DUPLICATE_FIELD,
-    /** A required field ({@code TimeFlowStartMs}, {@code TimeFlowEndMs}, {@code SrcAddr}, {@code DstAddr}, {@code Proto}) is absent or null. */
+    /**
+     * A required field is absent, null or empty: {@code TimeFlowStartMs}, {@code TimeFlowEndMs},
+     * and on IP flows ({@code Etype} 2048/34525) {@code SrcAddr} and {@code DstAddr}.
+     */
     MISSING_FIELD,
-    /** A known field has the wrong JSON type (string for a number, fraction for an integer, …). */
+    /**
+     * A required field has the wrong JSON type (string for a number, fraction for an integer, …).
+     * On an optional field this is a parse warning instead: the flow is loaded without it.
+     */
     WRONG_TYPE,
-    /** A number outside its column's range (negative counter, port > 65535, Proto > 255, …). */
+    /**
+     * A required field's number outside its column's range; on an optional field (negative
+     * counter, port > 65535, a sum above the column, …) a parse warning instead.
+     */
     OUT_OF_RANGE,
     /** An address field that is not strict IPv4/IPv6 text. */
     INVALID_IP,

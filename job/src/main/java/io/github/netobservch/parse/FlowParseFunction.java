@@ -1,6 +1,7 @@
 package io.github.netobservch.parse;
 
 import io.github.netobservch.enrich.FlowEnricher;
+import io.github.netobservch.format.ColumnRegistry;
 import io.github.netobservch.format.FlowRecord;
 import io.github.netobservch.format.FlowRecordTypeInfo;
 
@@ -13,6 +14,7 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -33,7 +35,9 @@ import java.util.Map;
  * <p>Metrics (operator group): {@code flowParse.recordsParsed}; {@code
  * flowParse.reason.<CODE>.deadLetters} — one counter per {@link DeadLetterReason}, registered up
  * front so every reason reports 0 until it happens (reporters with labels see {@code reason} as a
- * label).
+ * label); {@code flowParse.field.<Field>.reason.<REASON>.fieldWarnings} — flows loaded with an
+ * optional field left empty because its value did not fit (field drift, see {@link FlowParser}),
+ * registered when a field first drifts.
  */
 public class FlowParseFunction extends ProcessFunction<KafkaMessage, FlowRecord> {
 
@@ -46,6 +50,8 @@ public class FlowParseFunction extends ProcessFunction<KafkaMessage, FlowRecord>
     public static final String METRIC_REASON_KEY = "reason";
     public static final String METRIC_DEAD_LETTERS = "deadLetters";
     public static final String METRIC_PARSED = "recordsParsed";
+    public static final String METRIC_FIELD_KEY = "field";
+    public static final String METRIC_FIELD_WARNINGS = "fieldWarnings";
 
     /** Side output for rejected messages. */
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
@@ -58,6 +64,9 @@ public class FlowParseFunction extends ProcessFunction<KafkaMessage, FlowRecord>
     private transient FlowParser parser;
     private transient Map<DeadLetterReason, Counter> deadLetterCounters;
     private transient Counter parsedCounter;
+    private transient MetricGroup group;
+    /** Per {@code Field:REASON} warning, created on first use (a field that never drifts has no counter). */
+    private transient Map<String, Counter> warningCounters;
 
     public FlowParseFunction(ParserConfig config) {
         this.config = config;
@@ -70,7 +79,8 @@ public class FlowParseFunction extends ProcessFunction<KafkaMessage, FlowRecord>
     @Override
     public void open(OpenContext openContext) throws Exception {
         parser = new FlowParser(config);
-        MetricGroup group = getRuntimeContext().getMetricGroup().addGroup(METRIC_GROUP);
+        group = getRuntimeContext().getMetricGroup().addGroup(METRIC_GROUP);
+        warningCounters = new HashMap<>();
         parsedCounter = group.counter(METRIC_PARSED);
         deadLetterCounters = new EnumMap<>(DeadLetterReason.class);
         for (DeadLetterReason reason : DeadLetterReason.values()) {
@@ -94,6 +104,11 @@ public class FlowParseFunction extends ProcessFunction<KafkaMessage, FlowRecord>
             return;
         }
         parsedCounter.inc();
+        if (record.has(ColumnRegistry.PARSE_WARNINGS)) {
+            for (String warning : record.getStrings(ColumnRegistry.PARSE_WARNINGS)) {
+                warningCounter(warning).inc();
+            }
+        }
         out.collect(record);
     }
 
@@ -101,6 +116,24 @@ public class FlowParseFunction extends ProcessFunction<KafkaMessage, FlowRecord>
         deadLetterCounters.get(reason).inc();
         long now = ctx.timerService().currentProcessingTime();
         ctx.output(DEAD_LETTERS, DeadLetter.of(reason, text, field, message, now, config.maxDeadLetterPayloadBytes()));
+    }
+
+    private Counter warningCounter(String warning) {
+        Counter c = warningCounters.get(warning);
+        if (c == null) {
+            int colon = warning.lastIndexOf(':');
+            c = group.addGroup(METRIC_FIELD_KEY, warning.substring(0, colon))
+                    .addGroup(METRIC_REASON_KEY, warning.substring(colon + 1))
+                    .counter(METRIC_FIELD_WARNINGS);
+            warningCounters.put(warning, c);
+        }
+        return c;
+    }
+
+    /** Parse warnings ({@code Field:REASON}) counted by this instance (tests, diagnostics). */
+    public long fieldWarningCount(String warning) {
+        Counter c = warningCounters.get(warning);
+        return c == null ? 0 : c.getCount();
     }
 
     /** Current value of a reason's counter in this instance (tests, diagnostics). */

@@ -11,6 +11,7 @@ import io.github.netobservch.format.ValueKind;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -35,6 +36,21 @@ import java.util.Set;
  * duplicate, JSON type, range, IP/MAC syntax → required fields → {@code end ≥ start}. The first
  * failure wins and becomes the dead-letter reason.
  *
+ * <p><b>Required</b>: {@code TimeFlowStartMs}, {@code TimeFlowEndMs}, and on IP flows ({@code Etype}
+ * 2048/34525, or no {@code Etype} at all, as on conversation records) {@code SrcAddr}/{@code DstAddr}. A flow of any other ethertype (ARP from agents up to
+ * 1.6) is a flow: its L3/L4 fields, absent or the 2022 agents' {@code 0.0.0.0}/{@code Proto 0}
+ * placeholders, are dropped ({@link #L3_L4}; they stay in {@code raw}).
+ *
+ * <p><b>Field drift</b>: an optional field whose value does not fit its column ({@code WRONG_TYPE}
+ * or {@code OUT_OF_RANGE}: a string where a number was, a sum above the column's range, an array
+ * of strings for an array of numbers) does not cost the flow: the column stays empty, {@code
+ * parse_warnings} gets {@code Field:REASON}, and the value stays in {@code raw}. Required fields and
+ * every other check (syntax, duplicate keys, invalid addresses and MACs, …) still reject.
+ *
+ * <p>Unknown keys and drifted values are hashed (name and raw value bytes, independent of key
+ * order) into {@code _untyped_fields_hash}, so that the dedup's re-send fingerprint, which hashes
+ * the typed columns, still covers every field of the record.
+ *
  * <p>Decisions: unknown keys are not errors (skipped, kept in {@code raw}); JSON {@code null} is
  * treated as absent for every field ({@code Flags: null} is an empty flag set); an empty string in
  * an optional IP or MAC field is absent; duplicate keys are rejected; integers must be JSON
@@ -56,6 +72,16 @@ public final class FlowParser {
 
     private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
     private static final Column[] REQUIRED = ColumnRegistry.columns().stream().filter(Column::required).toArray(Column[]::new);
+    /** Required on IP flows only. */
+    private static final Column[] REQUIRED_IF_IP = {ColumnRegistry.SRC_ADDR, ColumnRegistry.DST_ADDR};
+    /** Fields that only exist on IP flows; cleared on a flow whose {@code Etype} is not IP. */
+    static final Column[] L3_L4 = {
+        ColumnRegistry.SRC_ADDR, ColumnRegistry.DST_ADDR, ColumnRegistry.PROTO, ColumnRegistry.DSCP,
+        ColumnRegistry.SRC_PORT, ColumnRegistry.DST_PORT, ColumnRegistry.ICMP_TYPE, ColumnRegistry.ICMP_CODE,
+        ColumnRegistry.FLAGS
+    };
+    static final int ETYPE_IPV4 = 0x0800;
+    static final int ETYPE_IPV6 = 0x86DD;
     /** JSON key of each column (by column index) in the form Jackson matches against the input bytes. */
     private static final SerializableString[] KEYS = new SerializableString[ColumnRegistry.size()];
     /** {@link #predictedNext} slot for "at the start of the object"; slot {@code i + 1} is "after column i's key". */
@@ -91,6 +117,12 @@ public final class FlowParser {
     private int textOffset;
     private int textLength;
     private final char[] shortText = new char[64];
+    /** Per record: warnings ({@code Field:REASON}) and the rejected values' exceptions, in input order. */
+    private final List<String> warnings = new ArrayList<>(2);
+    private final List<FlowParseException> warningCauses = new ArrayList<>(2);
+    /** Per record: sum of the hashes of unknown keys and drifted values (0 = none). */
+    private long untypedHash;
+    private boolean untypedSeen;
 
     public FlowParser(ParserConfig config) {
         this.config = config;
@@ -138,6 +170,10 @@ public final class FlowParser {
         }
         FlowRecord r = new FlowRecord();
         input = value;
+        warnings.clear();
+        warningCauses.clear();
+        untypedHash = 0;
+        untypedSeen = false;
         try (JsonParser p = factory.createParser(value)) {
             JsonToken t = p.nextToken();
             if (t == null) {
@@ -175,6 +211,28 @@ public final class FlowParser {
             if (!r.has(c)) {
                 throw new FlowParseException(DeadLetterReason.MISSING_FIELD, c.jsonName(), "required field " + c.jsonName() + " is missing");
             }
+        }
+        if (r.has(ColumnRegistry.ETYPE) && !isIp(r.getLong(ColumnRegistry.ETYPE))) {
+            for (Column c : L3_L4) {
+                r.clear(c);
+            }
+        } else {
+            // IPv4/IPv6, or no Etype (conversation records have none): the addresses are required
+            for (Column c : REQUIRED_IF_IP) {
+                if (!r.has(c)) {
+                    FlowParseException rejected = warningFor(c);
+                    if (rejected != null) {
+                        throw rejected;
+                    }
+                    throw new FlowParseException(DeadLetterReason.MISSING_FIELD, c.jsonName(), "required field " + c.jsonName() + " is missing");
+                }
+            }
+        }
+        if (!warnings.isEmpty()) {
+            r.setStrings(ColumnRegistry.PARSE_WARNINGS, warnings.toArray(new String[0]));
+        }
+        if (untypedSeen) {
+            r.setLong(ColumnRegistry.UNTYPED_FIELDS_HASH, untypedHash);
         }
         long start = r.getLong(ColumnRegistry.TIME_FLOW_START_MS);
         long end = r.getLong(ColumnRegistry.TIME_FLOW_END_MS);
@@ -224,12 +282,17 @@ public final class FlowParser {
                     if (!unknownSeen.add(name)) {
                         throw duplicate(name);
                     }
+                    long from = valueStart(p);
                     p.skipChildren();
+                    addUntyped(name, from, p);
                     continue;
                 }
                 if (t == JsonToken.VALUE_NULL) {
                     continue;
                 }
+                JsonStreamContext legacyContext = fieldContext(p, t);
+                long legacyFrom = valueStart(p);
+                try {
                 switch (legacy) {
                     case INTERFACE:
                         if (legacyInterface != null) {
@@ -254,6 +317,9 @@ public final class FlowParser {
                     default:
                         throw new IllegalStateException(legacy.name());
                 }
+                } catch (FlowParseException e) {
+                    drifted(e, name, legacyFrom, legacyContext, p);
+                }
                 continue;
             }
             if (r.has(c)) {
@@ -265,7 +331,18 @@ public final class FlowParser {
                 }
                 continue;
             }
-            readValue(p, t, c, r);
+            if (c.required()) {
+                readValue(p, t, c, r);
+                continue;
+            }
+            JsonStreamContext context = fieldContext(p, t);
+            long from = valueStart(p);
+            try {
+                readValue(p, t, c, r);
+            } catch (FlowParseException e) {
+                r.clear(c);
+                drifted(e, name, from, context, p);
+            }
         }
         if (!r.has(ColumnRegistry.INTERFACES) && legacyInterface != null) {
             r.setStrings(ColumnRegistry.INTERFACES, legacyInterface);
@@ -277,6 +354,73 @@ public final class FlowParser {
                 r.setBytes(ColumnRegistry.IF_DIRECTIONS, legacyFlowDirections);
             }
         }
+    }
+
+    static boolean isIp(long etype) {
+        return etype == ETYPE_IPV4 || etype == ETYPE_IPV6;
+    }
+
+    /**
+     * An optional field's value did not fit: a type or range change between agent versions becomes
+     * a parse warning (the rest of the value is skipped), anything else still rejects the record.
+     */
+    private void drifted(FlowParseException e, String name, long from, JsonStreamContext fieldContext, JsonParser p) throws IOException, FlowParseException {
+        if (e.reason() != DeadLetterReason.WRONG_TYPE && e.reason() != DeadLetterReason.OUT_OF_RANGE) {
+            throw e;
+        }
+        while (p.getParsingContext() != fieldContext) {
+            if (p.nextToken() == null) {
+                throw new FlowParseException(DeadLetterReason.MALFORMED_JSON, null, "unexpected end of input in " + name);
+            }
+        }
+        warnings.add(name + ":" + e.reason().code());
+        warningCauses.add(e);
+        addUntyped(name, from, p);
+    }
+
+    /** The rejected value's exception of a drifted field, or {@code null}. */
+    private FlowParseException warningFor(Column c) {
+        for (FlowParseException e : warningCauses) {
+            if (c.jsonName().equals(e.field())) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** The parsing context a field's value ends in: the enclosing object's. */
+    private static JsonStreamContext fieldContext(JsonParser p, JsonToken valueToken) {
+        JsonStreamContext c = p.getParsingContext();
+        return valueToken == JsonToken.START_ARRAY || valueToken == JsonToken.START_OBJECT ? c.getParent() : c;
+    }
+
+    /** Input offset of the current (value) token, without allocating. */
+    private static long valueStart(JsonParser p) {
+        return p instanceof ParserBase ? ((ParserBase) p).getTokenCharacterOffset() : -1;
+    }
+
+    /**
+     * Adds an untyped field (unknown key, or a drifted value) to {@link #untypedHash}: its name and
+     * the raw bytes of its value from {@code from} to the parser's position, i.e. the value as it
+     * was written. Summed, so key order does not matter. Only called for such fields, so the
+     * {@link com.fasterxml.jackson.core.JsonLocation} it allocates is off the common path.
+     */
+    private void addUntyped(String name, long from, JsonParser p) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_STRING) {
+            p.getTextLength(); // Jackson reads a string's content lazily: finish it, so the position is past it
+        }
+        long to = p.currentLocation().getByteOffset();
+        long h = 0xcbf29ce484222325L ^ name.hashCode();
+        if (from >= 0 && to > from && to <= input.length) {
+            for (int i = (int) from; i < (int) to; i++) {
+                h = (h ^ (input[i] & 0xFF)) * 0x100000001b3L;
+            }
+        }
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        untypedHash += h;
+        untypedSeen = true;
     }
 
     private void readValue(JsonParser p, JsonToken t, Column c, FlowRecord r) throws IOException, FlowParseException {
@@ -307,7 +451,11 @@ public final class FlowParser {
             case IP:
                 expect(t, JsonToken.VALUE_STRING, name, "an IP address string");
                 loadShortText(p);
-                if (textLength == 0 && !c.required()) {
+                if (textLength == 0) {
+                    if (c == ColumnRegistry.SRC_ADDR || c == ColumnRegistry.DST_ADDR) {
+                        // absent, but an IP flow needs it: remembered for the check at the end
+                        warningCauses.add(new FlowParseException(DeadLetterReason.INVALID_IP, name, name + ": empty address"));
+                    }
                     return; // "" = absent
                 }
                 if (!IpAddresses.parse(textChars, textOffset, textLength, ip)) {

@@ -123,7 +123,7 @@ class ColumnRegistryTest {
         assertThat(ColumnRegistry.columns().stream().filter(Column::nullable).map(Column::name))
                 .containsExactlyInAnyOrder("flow_direction", "dns_latency_ms", "time_flow_rtt_ns", "max_time_flow_rtt_ns");
         assertThat(ColumnRegistry.columns().stream().filter(Column::required).map(Column::jsonName))
-                .containsExactlyInAnyOrder("TimeFlowStartMs", "TimeFlowEndMs", "SrcAddr", "DstAddr", "Proto");
+                .containsExactlyInAnyOrder("TimeFlowStartMs", "TimeFlowEndMs"); // and the addresses on IP flows: FlowParser
         assertThat(ColumnRegistry.DSCP.max()).isEqualTo(63);
     }
 
@@ -131,7 +131,7 @@ class ColumnRegistryTest {
     void ddlListsEveryColumnInOrder() {
         String ddl = ColumnRegistry.createTableColumns();
         String[] lines = ddl.split(",\n");
-        assertThat(lines).hasSize(ColumnRegistry.size());
+        assertThat(lines).hasSize(ColumnRegistry.columns().size());
         for (int i = 0; i < lines.length; i++) {
             Column c = ColumnRegistry.column(i);
             assertThat(lines[i].trim()).startsWith("`" + c.name() + "` " + c.clickHouseType());
@@ -151,6 +151,18 @@ class ColumnRegistryTest {
                         "bytes_estimated", "packets_estimated", "flow_key_hash", "tcp_flags_mask", "dns_is_response", "is_canonical");
         assertThat(ColumnRegistry.columns().stream().filter(c -> c.origin() == Column.Origin.KAFKA).map(Column::name))
                 .containsExactly("kafka_topic", "kafka_partition", "kafka_offset", "kafka_timestamp");
-        assertThat(ColumnRegistry.RAW.index()).isEqualTo(ColumnRegistry.size() - 1);
+        // raw, then the columns later migrations appended, then the internal slots
+        assertThat(ColumnRegistry.columns().get(ColumnRegistry.RAW.index() + 1)).isSameAs(ColumnRegistry.PARSE_WARNINGS);
+        assertThat(ColumnRegistry.PARSE_WARNINGS.index()).isEqualTo(ColumnRegistry.columns().size() - 1);
+    }
+
+    @Test
+    void internalSlotsAreCarriedButNeverStored() {
+        assertThat(ColumnRegistry.slots()).startsWith(ColumnRegistry.columns().toArray(new Column[0]));
+        assertThat(ColumnRegistry.slots()).contains(ColumnRegistry.UNTYPED_FIELDS_HASH);
+        assertThat(ColumnRegistry.columns()).doesNotContain(ColumnRegistry.UNTYPED_FIELDS_HASH);
+        assertThat(ColumnRegistry.createTableColumns()).doesNotContain("_untyped_fields_hash");
+        assertThat(ColumnRegistry.size()).isEqualTo(ColumnRegistry.slots().size());
+        assertThat(ColumnRegistry.byName("_untyped_fields_hash")).isSameAs(ColumnRegistry.UNTYPED_FIELDS_HASH);
     }
 }

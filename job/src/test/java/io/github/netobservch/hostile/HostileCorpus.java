@@ -12,7 +12,9 @@ import java.util.List;
 /**
  * The hostile-input corpus under {@code src/test/resources/hostile/}: one Kafka message per file,
  * listed in {@code corpus.tsv} with the outcome the job must produce — a dead-letter reason code, or
- * {@link #ROW} when the message must load as a correct row. A file's bytes are the message exactly;
+ * {@link #ROW} when the message must load as a correct row, or {@code WARN:Field:REASON} when it must
+ * load as a row with that one parse warning (an optional field whose value does not fit its column:
+ * the column stays empty, the value stays in {@code raw}). A file's bytes are the message exactly;
  * {@code *.hex} files hold hex-encoded bytes (invalid UTF-8, raw control characters, BOM) so that no
  * editor or tool can "repair" them. Entries starting with {@code @} are generated here at test time
  * (10 MB messages, 10,000-level nesting) instead of being committed.
@@ -21,11 +23,18 @@ public final class HostileCorpus {
 
     /** Expected outcome of a message that must become a row in {@code flows}. */
     public static final String ROW = "ROW";
+    /** Prefix of the expected outcome of a message that must load with one parse warning. */
+    public static final String WARN = "WARN:";
 
     /** One message. {@code value} is null for a Kafka tombstone. */
     public record Entry(String name, byte[] value, String expected, String note) {
         public boolean expectsRow() {
-            return ROW.equals(expected);
+            return ROW.equals(expected) || expected.startsWith(WARN);
+        }
+
+        /** The parse warning ({@code Field:REASON}) the row must carry, or {@code null} for none. */
+        public String expectedWarning() {
+            return expected.startsWith(WARN) ? expected.substring(WARN.length()) : null;
         }
 
         @Override

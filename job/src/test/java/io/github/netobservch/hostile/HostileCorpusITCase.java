@@ -121,7 +121,7 @@ class HostileCorpusITCase {
         // What ClickHouse holds, by Kafka coordinates.
         Map<String, List<String>> rows = group(clickhouse.queryColumn(db,
                 "SELECT concat(toString(kafka_partition), '|', toString(kafka_offset), '|', hex(raw), '|', hex("
-                        + ColumnRegistry.SRC_K8S_NAMESPACE.name() + "), '|', toString(bytes)) FROM flows"));
+                        + ColumnRegistry.SRC_K8S_NAMESPACE.name() + "), '|', toString(bytes), '|', arrayStringConcat(parse_warnings, ',')) FROM flows"));
         Map<String, List<String>> dead = group(clickhouse.queryColumn(db,
                 "SELECT concat(toString(kafka_partition), '|', toString(kafka_offset), '|', reason, '|',"
                         + " toString(payload_size), '|', toString(payload_truncated), '|', payload_encoding, '|',"
@@ -147,6 +147,10 @@ class HostileCorpusITCase {
                 String ns = HostileCorpusParserTest.expectedNamespace(e.value());
                 if (!f[3].equals(HEX.formatHex(ns.getBytes(StandardCharsets.UTF_8)))) {
                     problems.add(e.name() + ": namespace bytes " + f[3] + " != expected " + ns);
+                }
+                String warning = e.expectedWarning() == null ? "" : e.expectedWarning();
+                if (!f[5].equals(warning)) {
+                    problems.add(e.name() + ": parse_warnings '" + f[5] + "' != '" + warning + "'");
                 }
                 if (e.name().equals("uint64-max.json") && !f[4].equals("18446744073709551615")) {
                     problems.add(e.name() + ": bytes = " + f[4]);

@@ -99,6 +99,9 @@ class HostileCorpusParserTest {
             String expectedNamespace = expectedNamespace(entry.value());
             assertThat(r.getString(ColumnRegistry.SRC_K8S_NAMESPACE)).as("namespace of %s", entry)
                     .isEqualTo(expectedNamespace);
+            String warning = entry.expectedWarning();
+            assertThat(r.getStrings(ColumnRegistry.PARSE_WARNINGS)).as("parse warnings of %s", entry)
+                    .containsExactly(warning == null ? new String[0] : new String[] {warning});
             HostileAssertions.assertEncodableAndSerializable(r);
         } else {
             assertThat(rows).as("rows for %s", entry).isEmpty();

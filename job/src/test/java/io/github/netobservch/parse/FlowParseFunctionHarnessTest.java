@@ -98,13 +98,21 @@ class FlowParseFunctionHarnessTest {
         send(FlowFixtures.bytes("example2"));                                   // OVERSIZED (limit 4096? no: 1955 B) -> ok
         send("x".repeat(5000));                                                 // OVERSIZED
         send(new byte[] {'{', '"', (byte) 0xC3, '"', ':', '1', '}'});            // NOT_UTF8
-        send(base.replace("\"Proto\": 6", "\"Proto\": 600"));                   // OUT_OF_RANGE
-        send(base.replace("\"Proto\": 6,", ""));                                // MISSING_FIELD
+        send(base.replace("\"TimeFlowStartMs\": 1754039998112", "\"TimeFlowStartMs\": -1"));  // OUT_OF_RANGE
+        send(base.replace("\"SrcAddr\": \"10.128.4.17\",", ""));                // MISSING_FIELD
         send(base.replace("\"10.128.4.17\"", "\"10.128.4.x\""));                // INVALID_IP
         send(base.replace("\"TimeFlowEndMs\": 1754040012873", "\"TimeFlowEndMs\": 1"));  // END_BEFORE_START
-        send(base.replace("\"Bytes\": 45871", "\"Bytes\": \"45871\""));         // WRONG_TYPE
+        send(base.replace("\"TimeFlowEndMs\": 1754040012873", "\"TimeFlowEndMs\": \"1754040012873\""));  // WRONG_TYPE
+        // field drift on optional fields: loaded, with a warning counter per field and reason
+        send(base.replace("\"Proto\": 6", "\"Proto\": 600"));                   // row, Proto:OUT_OF_RANGE
+        send(base.replace("\"Bytes\": 45871", "\"Bytes\": \"45871\""));         // row, Bytes:WRONG_TYPE
+        send(base.replace("\"Bytes\": 45871", "\"Bytes\": 4.5e4"));               // row, Bytes:WRONG_TYPE
 
-        assertThat(harness.extractOutputValues()).hasSize(2);
+        assertThat(harness.extractOutputValues()).hasSize(5);
+        assertThat(counter("flowParse.field.Bytes.reason.WRONG_TYPE.fieldWarnings").getCount()).isEqualTo(2);
+        assertThat(counter("flowParse.field.Proto.reason.OUT_OF_RANGE.fieldWarnings").getCount()).isEqualTo(1);
+        assertThat(function.fieldWarningCount("Bytes:WRONG_TYPE")).isEqualTo(2);
+        assertThat(function.fieldWarningCount("SrcPort:WRONG_TYPE")).isZero();
         List<DeadLetter> dead = harness.getSideOutput(FlowParseFunction.DEAD_LETTERS).stream()
                 .map(StreamRecord::getValue).collect(Collectors.toList());
         assertThat(dead).extracting(DeadLetter::reasonCode).containsExactly(
@@ -123,7 +131,7 @@ class FlowParseFunctionHarnessTest {
             assertThat(counter("flowParse.reason." + r.code() + ".deadLetters").getCount()).as(r.code()).isEqualTo(expected.get(r));
             assertThat(function.deadLetterCount(r)).isEqualTo(expected.get(r));
         }
-        assertThat(counter("flowParse.recordsParsed").getCount()).isEqualTo(2);
+        assertThat(counter("flowParse.recordsParsed").getCount()).isEqualTo(5);
 
         DeadLetter tombstone = dead.get(0);
         assertThat(tombstone.payloadEncoding).isEqualTo(DeadLetter.ENCODING_NONE);
@@ -149,8 +157,8 @@ class FlowParseFunctionHarnessTest {
         assertThat(Base64.getDecoder().decode(notUtf8.payload)).containsExactly('{', '"', (byte) 0xC3, '"', ':', '1', '}');
 
         DeadLetter range = dead.get(6);
-        assertThat(range.field).isEqualTo("Proto");
-        assertThat(range.message).contains("600");
+        assertThat(range.field).isEqualTo("TimeFlowStartMs");
+        assertThat(range.message).contains("-1");
         assertThat(range.payload.getBytes(StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(64);
         assertThat(range.payloadTruncated).isTrue();
     }

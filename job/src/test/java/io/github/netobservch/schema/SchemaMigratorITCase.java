@@ -33,7 +33,7 @@ class SchemaMigratorITCase {
 
         SchemaMigrator.Result first = m.migrate();
         assertThat(first.applied()).extracting(Migration::fileName)
-                .containsExactly("V001__flows.sql", "V002__flows_dlq.sql", "V003__rollups.sql");
+                .containsExactly("V001__flows.sql", "V002__flows_dlq.sql", "V003__rollups.sql", "V004__real_records.sql");
         assertThat(first.alreadyApplied()).isZero();
 
         List<String> tables = server.queryColumn(db, "SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name");
@@ -50,8 +50,8 @@ class SchemaMigratorITCase {
 
         SchemaMigrator.Result second = m.migrate();
         assertThat(second.changed()).isFalse();
-        assertThat(second.alreadyApplied()).isEqualTo(3);
-        assertThat(server.queryLong(db, "SELECT count() FROM schema_migrations")).isEqualTo(3);
+        assertThat(second.alreadyApplied()).isEqualTo(migrations().size());
+        assertThat(server.queryLong(db, "SELECT count() FROM schema_migrations")).isEqualTo(migrations().size());
         assertThat(server.queryColumn(db, "SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name"))
                 .isEqualTo(tables);
     }
@@ -89,7 +89,7 @@ class SchemaMigratorITCase {
                 .isInstanceOf(SchemaMigrationException.class)
                 .hasMessageContaining("migration V002__flows_dlq.sql was changed after it was applied to " + db)
                 .hasMessageContaining(v2.checksum())
-                .hasMessageContaining("new migration V004__<name>.sql");
+                .hasMessageContaining("new migration V00" + (migrations().size() + 1) + "__<name>.sql");
     }
 
     @Test
@@ -126,21 +126,42 @@ class SchemaMigratorITCase {
         long flows = server.queryLong(db, "SELECT count() FROM flows");
         long bytes = server.queryLong(db, "SELECT sum(bytes) FROM flows");
         assertThat(flows).isEqualTo(16);
+        long rollupFlows = server.queryLong(db, "SELECT sum(flows) FROM rollup_namespace_1m");
+        assertThat(rollupFlows).isEqualTo(14);
+        // Negative control for V004's view change: before it, a non-IP flow lands in the '' -> '' rollup row.
+        SchemaTestSupport.insertJson(server, db, "flows", NON_IP_ROW, "non-ip-before-upgrade");
+        assertThat(server.queryLong(db, "SELECT sum(flows) FROM rollup_namespace_1m")).isEqualTo(rollupFlows + 1);
 
         SchemaMigrator.Result upgrade = m.migrate();
         assertThat(upgrade.applied()).extracting(Migration::version).containsExactly(all.get(all.size() - 1).version());
         assertThat(upgrade.alreadyApplied()).isEqualTo(all.size() - 1);
 
-        assertThat(server.queryLong(db, "SELECT count() FROM flows")).isEqualTo(flows);
-        assertThat(server.queryLong(db, "SELECT sum(bytes) FROM flows")).isEqualTo(bytes);
+        assertThat(server.queryLong(db, "SELECT count() FROM flows")).isEqualTo(flows + 1);
+        assertThat(server.queryLong(db, "SELECT sum(bytes) FROM flows")).isEqualTo(bytes + 42);
         assertThat(server.queryColumn(db, "SELECT concat(reason, ' ', kafka_topic, '-', toString(kafka_partition), '@',"
                 + " toString(kafka_offset)) FROM flows_dlq")).containsExactly("MALFORMED_JSON flows-export-3@42");
-        // The new rollups do not backfill (documented): they start with the next insert.
-        assertThat(server.queryLong(db, "SELECT count() FROM rollup_namespace_1m")).isZero();
+        // V004: existing rows read the new column as empty; the rollups keep what they had ...
+        assertThat(server.queryLong(db, "SELECT countIf(empty(parse_warnings)) FROM flows")).isEqualTo(flows + 1);
+        assertThat(server.queryLong(db, "SELECT sum(flows) FROM rollup_namespace_1m")).isEqualTo(rollupFlows + 1);
+        // ... and from now on count IP flows only
         SchemaTestSupport.insertJson(server, db, "flows", SchemaTestSupport.resource("fixture-flows.jsonl"), "after-upgrade");
-        assertThat(server.queryLong(db, "SELECT count() FROM flows")).isEqualTo(2 * flows);
-        assertThat(server.queryLong(db, "SELECT sum(flows) FROM rollup_namespace_1m")).isEqualTo(14);
+        SchemaTestSupport.insertJson(server, db, "flows", NON_IP_ROW, "non-ip-after-upgrade");
+        assertThat(server.queryLong(db, "SELECT count() FROM flows")).isEqualTo(2 * flows + 2);
+        for (String rollup : List.of("rollup_namespace_1m", "rollup_workload_1m", "rollup_node_1m", "rollup_zone_1m")) {
+            // 14 fixture flows before, the non-IP flow before the upgrade, 14 after; not the non-IP flow after
+            assertThat(server.queryLong(db, "SELECT sum(flows) FROM " + rollup)).as(rollup).isEqualTo(2 * rollupFlows + 1);
+        }
+        SchemaTestSupport.insertJson(server, db, "flows", "{\"time_flow_start_ms\":\"2026-03-10 10:00:00.000\",\"time_flow_end_ms\":"
+                + "\"2026-03-10 10:00:01.000\",\"record_type\":\"flowLog\",\"scope\":\"cross_node\",\"bytes\":1,"
+                + "\"parse_warnings\":[\"Flags:WRONG_TYPE\"]}\n", "warning-row");
+        assertThat(server.queryColumn(db, "SELECT arrayStringConcat(parse_warnings, ',') FROM flows WHERE notEmpty(parse_warnings)"))
+                .containsExactly("Flags:WRONG_TYPE");
     }
+
+    /** An ARP flow as the job loads it since V004 (no addresses, scope non_ip), 42 bytes. */
+    private static final String NON_IP_ROW = "{\"time_flow_start_ms\":\"2026-03-10 10:00:02.000\",\"time_flow_end_ms\":"
+            + "\"2026-03-10 10:00:02.000\",\"record_type\":\"flowLog\",\"etype\":2054,\"scope\":\"non_ip\",\"direction\":\"unknown\","
+            + "\"bytes\":42,\"packets\":1,\"src_mac\":\"0a:58:0a:81:04:11\",\"dst_mac\":\"0a:58:0a:81:04:01\"}\n";
 
     @Test
     void applySchemaCommandAppliesOnceThenReportsNothingPending(ClickHouseTestServer server) {
@@ -152,11 +173,11 @@ class SchemaMigratorITCase {
 
         Output first = run(args, password);
         assertThat(first.code).as(first.err).isZero();
-        assertThat(first.out).contains("applying V001__flows.sql", "3 migration(s) applied");
+        assertThat(first.out).contains("applying V001__flows.sql", migrations().size() + " migration(s) applied");
 
         Output second = run(args, password);
         assertThat(second.code).as(second.err).isZero();
-        assertThat(second.out).contains("is up to date", "0 migration(s) applied", "3 already applied");
+        assertThat(second.out).contains("is up to date", "0 migration(s) applied", migrations().size() + " already applied");
     }
 
     private record Output(int code, String out, String err) {}
