@@ -1,7 +1,10 @@
 package io.github.netobservch.dedup;
 
+import static io.github.netobservch.format.ColumnRegistry.AGENT_IP;
 import static io.github.netobservch.format.ColumnRegistry.DUPLICATE;
 import static io.github.netobservch.format.ColumnRegistry.FLOW_DIRECTION;
+import static io.github.netobservch.format.ColumnRegistry.IF_DIRECTIONS;
+import static io.github.netobservch.format.ColumnRegistry.INTERFACES;
 import static io.github.netobservch.format.ColumnRegistry.IS_CANONICAL;
 import static io.github.netobservch.format.ColumnRegistry.TIME_FLOW_END_MS;
 import static io.github.netobservch.format.ColumnRegistry.TIME_RECEIVED;
@@ -47,14 +50,30 @@ public final class DedupRules {
      * and whitespace do not matter. Two <em>different</em> records of one reporter that share
      * times, bytes and packets — partial reports of one flow differing only in {@code Flags} or
      * {@code TimeFlowRttNs}, as 1.6 agents emit — are both kept. The state still holds one {@code
-     * long} per slice. Two different records of one key collide with probability ~2^-64.
+     * long} per slice. Two different records of one key collide with probability ~2^-64. Records
+     * of agents before 1.4 leave their interface out ({@link #isUnmarkedEra}).
      */
     public static long fingerprint(FlowRecord r) {
-        long h = r.contentHash(Column.Origin.JSON, TIME_RECEIVED);
+        long h = isUnmarkedEra(r)
+                ? r.contentHash(Column.Origin.JSON, TIME_RECEIVED.index(), INTERFACES.index(), IF_DIRECTIONS.index())
+                : r.contentHash(Column.Origin.JSON, TIME_RECEIVED.index(), -1, -1);
         if (r.has(UNTYPED_FIELDS_HASH)) {
             h = mix(h ^ r.getLong(UNTYPED_FIELDS_HASH));
         }
         return h;
+    }
+
+    /**
+     * A record of an agent from before NetObserv 1.4, which neither named its node ({@code AgentIP})
+     * nor marked the copies it reported on a node's other interfaces ({@code Duplicate}): it reported
+     * the same packets once per interface (the interface was part of the kernel flow key). For such
+     * records {@link #fingerprint} leaves the interface out, so the copy of one slice seen on another
+     * interface of the node (a {@code vxlan_sys_4789} and a {@code veth} record with equal times,
+     * bytes, packets and everything else) matches like a re-send and is dropped; {@link
+     * FlowDeduplicator} counts it as a same-node copy.
+     */
+    public static boolean isUnmarkedEra(FlowRecord r) {
+        return !r.has(AGENT_IP) && !r.has(DUPLICATE);
     }
 
     /**

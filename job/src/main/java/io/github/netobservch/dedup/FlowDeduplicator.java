@@ -46,7 +46,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *       preferred reporter wins the next election.
  *   <li><b>Exact re-send</b>: a record of the elected (or candidate) reporter whose {@link
  *       DedupRules#fingerprint} (every field but {@code TimeReceived}) is among the key's last
- *       {@code maxFingerprints} records is dropped.
+ *       {@code maxFingerprints} records is dropped. For agents before 1.4 the fingerprint leaves
+ *       the interface out, so their unmarked copies of a slice from another interface of the node
+ *       are dropped the same way and counted as same-node copies ({@link DedupRules#isUnmarkedEra}).
  *       A re-send arriving after its key expired is not detected (the ClickHouse side's
  *       idempotency covers that).
  *   <li><b>Expiry</b>: the key's state is cleared when the watermark passes {@code lastSeen +
@@ -162,7 +164,7 @@ public class FlowDeduplicator extends KeyedProcessFunction<Long, FlowRecord, Flo
                     keyState.update(s);
                 }
             } else if (KeyState.containsFingerprint(s, fp)) {
-                metrics.exactResend.inc();
+                countCopy(r);
                 if (adopted) {
                     keyState.update(s);
                 }
@@ -178,7 +180,7 @@ public class FlowDeduplicator extends KeyedProcessFunction<Long, FlowRecord, Flo
         // HOLDING: a candidate reporter is waiting for the preferred one
         if (sameReporter) {
             if (KeyState.containsFingerprint(s, fp)) {
-                metrics.exactResend.inc();
+                countCopy(r);
                 if (adopted) {
                     keyState.update(s);
                 }
@@ -283,6 +285,15 @@ public class FlowDeduplicator extends KeyedProcessFunction<Long, FlowRecord, Flo
         if (n > 0) {
             metrics.heldThenEmitted.inc(n);
             held.clear();
+        }
+    }
+
+    /** A record whose fingerprint the key has seen: a re-send, or (agents before 1.4) another interface's copy. */
+    private void countCopy(FlowRecord r) {
+        if (DedupRules.isUnmarkedEra(r)) {
+            metrics.sameNodeCopy.inc();
+        } else {
+            metrics.exactResend.inc();
         }
     }
 

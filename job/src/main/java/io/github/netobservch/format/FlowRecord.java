@@ -269,12 +269,17 @@ public final class FlowRecord {
     }
 
     /**
-     * A 64-bit hash of every present column of the given origin except {@code excluded}, in
+     * A 64-bit hash of every present column of the given origin except {@code excluded} (may be null), in
      * registry order: two records with the same values in those columns hash the same in any JVM
      * (it uses {@link String#hashCode()} and {@link Arrays#hashCode}, whose results are specified),
      * so hashes kept in state stay comparable after a restore.
      */
     public long contentHash(Column.Origin origin, Column excluded) {
+        return contentHash(origin, excluded == null ? -1 : excluded.index(), -1, -1);
+    }
+
+    /** {@link #contentHash(Column.Origin, Column)} leaving out up to three columns (by index, -1 for none). */
+    public long contentHash(Column.Origin origin, int skip1, int skip2, int skip3) {
         long h = 0x9E3779B97F4A7C15L;
         for (int w = 0; w < present.length; w++) {
             long bits = present[w];
@@ -282,7 +287,7 @@ public final class FlowRecord {
                 int i = (w << 6) + Long.numberOfTrailingZeros(bits);
                 bits &= bits - 1;
                 Column c = ColumnRegistry.column(i);
-                if (c.origin() != origin || c == excluded) {
+                if (c.origin() != origin || i == skip1 || i == skip2 || i == skip3) {
                     continue;
                 }
                 long v;

@@ -1,6 +1,11 @@
 package io.github.netobservch.local;
 
 import io.github.netobservch.config.JobConfig;
+import io.github.netobservch.dedup.DedupMetrics;
+import io.github.netobservch.format.ColumnRegistry;
+import io.github.netobservch.parse.FlowParseException;
+import io.github.netobservch.parse.FlowParser;
+import io.github.netobservch.parse.ParserConfig;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,12 +15,18 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -26,16 +37,21 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code kcat -C -t flows-export -e} captures them) through the real job into ClickHouse, waits
  * until every record is committed, and prints one line:
  *
- * <pre>REPLAY records=&lt;n&gt; loaded=&lt;n&gt; duplicates_dropped=&lt;n&gt; invalid=&lt;n&gt;</pre>
+ * <pre>REPLAY records=&lt;n&gt; loaded=&lt;n&gt; duplicates_dropped=&lt;n&gt; invalid=&lt;n&gt; expired_by_retention=&lt;n&gt; same_node_copies=&lt;n&gt; cross_reporter_copies=&lt;n&gt; resends=&lt;n&gt;</pre>
  *
  * <ul>
  *   <li>records: non-blank lines read. Blank lines (empty or only spaces/tabs, e.g. the newline a
  *       capture ends with) are skipped, not sent: NetObserv never sends empty messages. A trailing
  *       {@code \r} is removed; every other byte is sent unchanged (invalid UTF-8 included).
  *   <li>invalid: rows the job wrote to {@code flows_dlq} for these records (dead letters).
- *   <li>loaded: rows the job added to {@code flows} for these records.
- *   <li>duplicates_dropped: records − invalid − loaded (cross-reporter copies, {@code Duplicate}
- *       copies and exact re-sends the dedup stage dropped).
+ *   <li>loaded: rows the job added to {@code flows} for these records and that the table keeps.
+ *   <li>duplicates_dropped: records the dedup stage dropped, the sum of same_node_copies ({@code
+ *       Duplicate=true}), cross_reporter_copies (the other node's report of a flow) and resends
+ *       (the same record again), read from the job's own counters.
+ *   <li>expired_by_retention: records the job loaded but that are older than the table's TTL, so
+ *       ClickHouse drops them (at once or at its next merge). Before loading, the replay says how
+ *       many records that will be and how to keep them.
+ *   <li>records = loaded + duplicates_dropped + invalid + expired_by_retention.
  * </ul>
  *
  * <p>Without {@code --clickhouse-url} / {@code --bootstrap-servers} an embedded ClickHouse (temporary
@@ -43,7 +59,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * = now) to the topic (created when missing), then the job runs with a bounded Kafka source that
  * starts at the replay's first timestamp and stops at the offsets produced; the job ending means
  * its final checkpoint committed. Rows are counted by the exact Kafka partition/offset ranges the
- * replay produced, so other data in the tables does not disturb the numbers.
+ * replay produced, so other data in the tables does not disturb the numbers. The dedup counts come
+ * from the job's metrics ({@link LocalMetrics}); if the job restarted they are not exact, and the
+ * replay says so and prints -1 for the split.
  */
 public final class Replay {
 
@@ -53,12 +71,20 @@ public final class Replay {
             "--bootstrap-servers", "--topic", "--partitions", "--parallelism", "--checkpoint-interval", "--timeout",
             "--retention-days");
     private static final Set<String> FLAGS = Set.of("--help", "-h");
+    private static final Pattern TTL_DAYS = Pattern.compile("TTL\\s+toDate\\(time_flow_end_ms\\)\\s*\\+\\s*toIntervalDay\\((\\d+)\\)");
 
     /** The summary; {@link #line()} is what the command prints. */
-    public record Summary(long records, long loaded, long duplicatesDropped, long invalid) {
+    public record Summary(long records, long loaded, long invalid, long expiredByRetention, long sameNodeCopies,
+            long crossReporterCopies, long resends) {
+        public long duplicatesDropped() {
+            return records - loaded - invalid - expiredByRetention;
+        }
+
         public String line() {
             return SUMMARY_PREFIX + "records=" + records + " loaded=" + loaded + " duplicates_dropped="
-                    + duplicatesDropped + " invalid=" + invalid;
+                    + duplicatesDropped() + " invalid=" + invalid + " expired_by_retention=" + expiredByRetention
+                    + " same_node_copies=" + sameNodeCopies + " cross_reporter_copies=" + crossReporterCopies
+                    + " resends=" + resends;
         }
     }
 
@@ -79,7 +105,12 @@ public final class Replay {
                 "",
                 "Feeds captured NetObserv flow records (one JSON object per line, e.g. from",
                 "`kcat -C -t flows-export -e > flows.jsonl`) through the real job into ClickHouse and prints",
-                "  REPLAY records=<n> loaded=<n> duplicates_dropped=<n> invalid=<n>",
+                "  REPLAY records=<n> loaded=<n> duplicates_dropped=<n> invalid=<n> expired_by_retention=<n>",
+                "         same_node_copies=<n> cross_reporter_copies=<n> resends=<n>",
+                "(records = loaded + duplicates_dropped + invalid + expired_by_retention; duplicates_dropped is the",
+                "sum of the last three). Records older than the target table's TTL are counted before loading and",
+                "reported as expired_by_retention: to keep them, load into a schema created with a longer",
+                "--retention-days (see sql/README.md, Retention).",
                 "",
                 "Options:",
                 "  --input FILE               the records (required); blank lines are skipped",
@@ -101,6 +132,11 @@ public final class Replay {
 
     /** Runs the replay; the summary line goes to {@code out}, everything else to {@code err}. Returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, System.getenv().getOrDefault(LocalJob.PASSWORD_ENV, ""), out, err);
+    }
+
+    /** {@link #run(String[], PrintStream, PrintStream)} with the ClickHouse password given (tests). */
+    static int run(String[] args, String password, PrintStream out, PrintStream err) {
         CommandLine cl;
         try {
             cl = CommandLine.parse(args, OPTIONS, FLAGS);
@@ -117,7 +153,7 @@ public final class Replay {
             return 2;
         }
         try {
-            Summary summary = replay(cl, err);
+            Summary summary = replay(cl, password, err);
             out.println(summary.line());
             return 0;
         } catch (IllegalArgumentException e) {
@@ -130,7 +166,7 @@ public final class Replay {
         }
     }
 
-    static Summary replay(CommandLine cl, PrintStream log) {
+    static Summary replay(CommandLine cl, String password, PrintStream log) {
         Path input = Path.of(cl.get("--input", null));
         if (!Files.isRegularFile(input)) {
             throw new IllegalArgumentException("no such file: " + input);
@@ -138,7 +174,6 @@ public final class Replay {
         String topic = cl.get("--topic", "flows-export");
         String database = cl.get("--database", "netobserv");
         String user = cl.get("--clickhouse-user", "default");
-        String password = System.getenv().getOrDefault(LocalJob.PASSWORD_ENV, "");
         int partitions = (int) cl.getLong("--partitions", 2);
         int parallelism = (int) cl.getLong("--parallelism", 2);
         Duration checkpoint = cl.getDuration("--checkpoint-interval", Duration.ofSeconds(1));
@@ -161,6 +196,10 @@ public final class Replay {
                 log.println("replay: embedded ClickHouse at " + url);
             }
             LocalJob.applySchema(url, database, user, password, retention, line -> log.println("replay: schema: " + line));
+            ClickHouseHttp ch = new ClickHouseHttp(url, database, user, password);
+            OptionalInt ttlDays = retentionDays(ch, "flows");
+            Retention check = Retention.scan(input, ttlDays, LocalDate.now(ZoneOffset.UTC));
+            log.println("replay: " + check.describe(database + ".flows"));
 
             String bootstrap = cl.get("--bootstrap-servers", null);
             if (bootstrap == null) {
@@ -198,11 +237,26 @@ public final class Replay {
             job.await(timeout);
             log.printf("replay: job finished in %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
-            ClickHouseHttp ch = new ClickHouseHttp(url, database, user, password);
             String where = rangePredicate(topic, start, end);
-            long loaded = ch.queryLong("SELECT count() FROM " + config.sink().flowsTable() + " WHERE " + where);
+            String kept = ttlDays.isPresent()
+                    ? " AND toDate(time_flow_end_ms) + toIntervalDay(" + ttlDays.getAsInt() + ") > today()" : "";
+            long loaded = ch.queryLong("SELECT count() FROM " + config.sink().flowsTable() + " WHERE " + where + kept);
             long invalid = ch.queryLong("SELECT count() FROM " + config.sink().deadLetterTable() + " WHERE " + where);
-            return new Summary(records, loaded, records - invalid - loaded, invalid);
+            String jobId = job.id().toString();
+            long keptByDedup = LocalMetrics.sum(jobId, DedupMetrics.GROUP + "." + DedupMetrics.KEPT);
+            long sameNode = LocalMetrics.sum(jobId, DedupMetrics.GROUP + "." + DedupMetrics.DROPPED + "." + DedupMetrics.SAME_NODE_COPY);
+            long crossReporter = LocalMetrics.sum(jobId, DedupMetrics.GROUP + "." + DedupMetrics.DROPPED + "." + DedupMetrics.CROSS_REPORTER);
+            long resends = LocalMetrics.sum(jobId, DedupMetrics.GROUP + "." + DedupMetrics.DROPPED + "." + DedupMetrics.EXACT_RESEND);
+            LocalMetrics.forget(jobId);
+            boolean exact = job.restarts() == 0 && keptByDedup + sameNode + crossReporter + resends + invalid == records
+                    && keptByDedup >= loaded;
+            if (!exact) {
+                log.println("replay: the job restarted or its counters are incomplete: dedup drops by cause are not"
+                        + " available (-1); expired_by_retention is the prediction made before loading");
+                long expired = Math.min(check.expired(), records - invalid - loaded);
+                return new Summary(records, loaded, invalid, expired, -1, -1, -1);
+            }
+            return new Summary(records, loaded, invalid, keptByDedup - loaded, sameNode, crossReporter, resends);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
@@ -216,6 +270,71 @@ public final class Replay {
                 clickhouse.stop();
             }
             LocalJob.deleteRecursively(tmp);
+        }
+    }
+
+    /** The retention of a table created by {@code sql/schema} ({@code TTL toDate(time_flow_end_ms) + toIntervalDay(N)}), if it has one. */
+    static OptionalInt retentionDays(ClickHouseHttp ch, String table) {
+        List<String> engine = ch.column("SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = '"
+                + table.replace("'", "\\'") + "'");
+        if (engine.isEmpty()) {
+            return OptionalInt.empty();
+        }
+        Matcher m = TTL_DAYS.matcher(engine.get(0));
+        return m.find() ? OptionalInt.of(Integer.parseInt(m.group(1))) : OptionalInt.empty();
+    }
+
+    /**
+     * What the target table's TTL will do to the file's records, read before loading: ClickHouse
+     * drops a row once {@code toDate(TimeFlowEndMs) + N days} is not after today (UTC). Only
+     * records the job's parser accepts are counted (dead letters never reach the table).
+     */
+    record Retention(OptionalInt ttlDays, long expired, long timed, LocalDate oldest, LocalDate today) {
+
+        static Retention scan(Path input, OptionalInt ttlDays, LocalDate today) throws IOException {
+            long[] counts = new long[2];
+            long[] oldest = {Long.MAX_VALUE};
+            FlowParser parser = new FlowParser(ParserConfig.defaults());
+            try (InputStream in = Files.newInputStream(input)) {
+                forEachLine(in, line -> {
+                    if (isBlank(line)) {
+                        return;
+                    }
+                    long end;
+                    try {
+                        end = parser.parse(line).getLong(ColumnRegistry.TIME_FLOW_END_MS);
+                    } catch (FlowParseException e) {
+                        return; // a dead letter: never in the table
+                    }
+                    long day = Math.floorDiv(end, 86_400_000L);
+                    counts[1]++;
+                    oldest[0] = Math.min(oldest[0], day);
+                    if (ttlDays.isPresent() && day + ttlDays.getAsInt() <= today.toEpochDay()) {
+                        counts[0]++;
+                    }
+                });
+            }
+            return new Retention(ttlDays, counts[0], counts[1], counts[1] == 0 ? null : LocalDate.ofEpochDay(oldest[0]), today);
+        }
+
+        /** Retention in days that keeps every record of the file (oldest record's age + 1). */
+        long daysToKeepAll() {
+            return oldest == null ? 0 : today.toEpochDay() - oldest.toEpochDay() + 1;
+        }
+
+        String describe(String table) {
+            if (ttlDays.isEmpty()) {
+                return table + " has no TTL: every loaded record is kept";
+            }
+            if (expired == 0) {
+                return "all " + timed + " valid records are within the " + ttlDays.getAsInt() + "-day retention of " + table;
+            }
+            return expired + " of " + timed + " valid records end before " + today.minusDays(ttlDays.getAsInt() - 1L)
+                    + ", older than the " + ttlDays.getAsInt() + "-day retention (TTL) of " + table + ": ClickHouse drops"
+                    + " them right after loading, and the summary counts them as expired_by_retention. To keep them,"
+                    + " replay into a schema created with --retention-days " + daysToKeepAll() + " or more (a new"
+                    + " --database, or ALTER TABLE " + table + " MODIFY TTL toDate(time_flow_end_ms) + toIntervalDay("
+                    + daysToKeepAll() + "); see sql/README.md, Retention)";
         }
     }
 

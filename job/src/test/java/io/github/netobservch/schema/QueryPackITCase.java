@@ -180,11 +180,69 @@ class QueryPackITCase {
 
     @Test
     void conversationByHashId() {
-        assertThat(run("conversation.sql", "hash_id", "9f3c2a7be4d10c55")).containsExactly(
-                row("2026-03-10 10:00:40.000", "flowLog", "false", "frontend-1", 43210, "api-1", 8080, "TCP", 5000, 0, 0, 0, 0, 0),
-                row("2026-03-10 10:04:20.000", "flowLog", "false", "frontend-1", 43210, "api-1", 8080, "TCP", 500, 0, 0, 0, 0, 0),
-                row("2026-03-10 10:04:50.000", "endConnection", "false", "frontend-1", 43210, "api-1", 8080, "TCP", 5500, 5000, 500, 25, 5, 2));
-        assertThat(run("conversation.sql", "hash_id", "no-such-conversation")).isEmpty();
+        // agent_ip is absent in the fixture: the tracker is ::
+        assertThat(run("conversation.sql", "hash_id", "9f3c2a7be4d10c55", "limit", "10")).containsExactly(
+                row("9f3c2a7be4d10c55", "::", "ended", "2026-03-10 10:00:30.000", "2026-03-10 10:04:50.000",
+                        "shop/frontend-1:43210", "payments/api-1:8080", "TCP", 2, 5000, 500, 25, 5));
+        assertThat(run("conversation.sql", "hash_id", "no-such-conversation", "limit", "10")).isEmpty();
+    }
+
+    /**
+     * Conversation records are cumulative: each heartbeat repeats the running totals. Two nodes'
+     * trackers (Direct deployment model) each report the conversation; the flow logs of the
+     * conversation ({@code logTypes: All}) carry its hash too. Own database, so the other questions'
+     * answers stay those of the shared fixture.
+     */
+    @Test
+    void conversationTotalsComeFromTheLatestRecordOfEachTracker() throws SQLException {
+        String own = server.createDatabase("schema_conversations");
+        SchemaTestSupport.migrator(server, SchemaTestSupport.testOptions(own), SchemaTestSupport.migrations()).migrate();
+        String h = "e41d0c9a77b2f3";
+        String common = "\"hash_id\":\"" + h + "\",\"src_addr\":\"::ffff:10.128.4.17\",\"dst_addr\":\"::ffff:10.129.2.34\",\"proto\":6,"
+                + "\"proto_name\":\"TCP\",\"src_port\":43718,\"dst_port\":8080,\"src_k8s_namespace\":\"shop\",\"src_k8s_name\":\"frontend-x\","
+                + "\"dst_k8s_namespace\":\"shop\",\"dst_k8s_name\":\"checkout-y\",\"time_flow_start_ms\":\"2026-03-10 10:00:01.000\"";
+        String rows = String.join("\n",
+                conv(common, "10.0.131.7", "newConnection", "10:00:02", 1, 1040, 0, 14, 0),
+                conv(common, "10.0.131.7", "heartbeat", "10:00:32", 3, 2080, 28131, 27, 23),
+                conv(common, "10.0.131.7", "endConnection", "10:00:41", 4, 3120, 48114, 41, 37),
+                conv(common, "10.0.142.18", "newConnection", "10:00:03", 1, 0, 900, 0, 3),
+                conv(common, "10.0.142.18", "heartbeat", "10:00:33", 2, 2000, 20000, 20, 15),
+                // flow logs of the conversation (logTypes All): slices, not totals
+                "{" + common + ",\"agent_ip\":\"::ffff:10.0.142.18\",\"record_type\":\"flowLog\",\"time_flow_end_ms\":\"2026-03-10 10:00:15.000\",\"bytes\":777}",
+                // another conversation, later
+                conv(common.replace(h, "77aa01"), "10.0.131.7", "newConnection", "10:02:00", 1, 60, 0, 1, 0)) + "\n";
+        SchemaTestSupport.insertJson(server, own, "flows", rows, "conversations");
+        Map<String, String> p = new HashMap<>(Map.of("from", FROM, "to", TO, "hash_id", h, "limit", "10"));
+        List<String> got = query(own, "conversation.sql", p);
+        assertThat(got).containsExactly(
+                row(h, "10.0.131.7", "ended", "2026-03-10 10:00:01.000", "2026-03-10 10:00:41.000", "shop/frontend-x:43718",
+                        "shop/checkout-y:8080", "TCP", 4, 3120, 48114, 41, 37),
+                row(h, "10.0.142.18", "open", "2026-03-10 10:00:01.000", "2026-03-10 10:00:33.000", "shop/frontend-x:43718",
+                        "shop/checkout-y:8080", "TCP", 2, 2000, 20000, 20, 15));
+        // negative control: adding the records up, as for flow logs, counts the running totals again and again
+        assertThat(server.queryLong(own, "SELECT sum(bytes_ab) FROM flows WHERE hash_id = '" + h + "' AND agent_ip = toIPv6('10.0.131.7')"))
+                .isEqualTo(1040 + 2080 + 3120).isNotEqualTo(3120);
+        // every conversation of the range, newest first, limited
+        p.put("hash_id", "");
+        assertThat(query(own, "conversation.sql", p)).hasSize(3).first().asString().startsWith("77aa01\t");
+        p.put("limit", "1");
+        assertThat(query(own, "conversation.sql", p)).hasSize(1);
+    }
+
+    private static String conv(String common, String agent, String type, String end, int logs, long bab, long bba, long pab, long pba) {
+        return "{" + common + ",\"agent_ip\":\"::ffff:" + agent + "\",\"record_type\":\"" + type + "\",\"time_flow_end_ms\":\"2026-03-10 "
+                + end + ".000\",\"num_flow_logs\":" + logs + ",\"bytes\":" + (bab + bba) + ",\"bytes_ab\":" + bab + ",\"bytes_ba\":" + bba
+                + ",\"packets_ab\":" + pab + ",\"packets_ba\":" + pba + "}";
+    }
+
+    private List<String> query(String database, String file, Map<String, String> params) {
+        tested.add(file);
+        try {
+            String sql = Files.readString(SchemaTestSupport.QUERIES_DIR.resolve(file), StandardCharsets.UTF_8);
+            return SchemaTestSupport.query(server, database, sql, params);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
