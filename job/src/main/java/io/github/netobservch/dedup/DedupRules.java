@@ -19,6 +19,12 @@ import io.github.netobservch.format.FlowRecord;
 /** Per-record predicates and fingerprints shared by the dedup functions (stateless, allocation-free). */
 public final class DedupRules {
 
+    /** Every NetObserv field but {@code TimeReceived}. */
+    private static final long[] FIELDS = FlowRecord.columnMask(c -> c.origin() == Column.Origin.JSON && c != TIME_RECEIVED);
+    /** The same without the interface ({@link #isUnmarkedEra}). */
+    private static final long[] FIELDS_BUT_INTERFACE = FlowRecord.columnMask(c -> c.origin() == Column.Origin.JSON
+            && c != TIME_RECEIVED && c != INTERFACES && c != IF_DIRECTIONS);
+
     private DedupRules() {}
 
     /**
@@ -54,9 +60,7 @@ public final class DedupRules {
      * of agents before 1.4 leave their interface out ({@link #isUnmarkedEra}).
      */
     public static long fingerprint(FlowRecord r) {
-        long h = isUnmarkedEra(r)
-                ? r.contentHash(Column.Origin.JSON, TIME_RECEIVED.index(), INTERFACES.index(), IF_DIRECTIONS.index())
-                : r.contentHash(Column.Origin.JSON, TIME_RECEIVED.index(), -1, -1);
+        long h = r.contentHash(isUnmarkedEra(r) ? FIELDS_BUT_INTERFACE : FIELDS);
         if (r.has(UNTYPED_FIELDS_HASH)) {
             h = mix(h ^ r.getLong(UNTYPED_FIELDS_HASH));
         }

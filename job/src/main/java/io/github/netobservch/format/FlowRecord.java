@@ -269,30 +269,38 @@ public final class FlowRecord {
     }
 
     /**
-     * A 64-bit hash of every present column of the given origin except {@code excluded} (may be null), in
-     * registry order: two records with the same values in those columns hash the same in any JVM
-     * (it uses {@link String#hashCode()} and {@link Arrays#hashCode}, whose results are specified),
-     * so hashes kept in state stay comparable after a restore.
+     * The presence-word mask ({@link #contentHash(long[])}) of the slots {@code include} accepts.
+     * Compute once and keep: it is what makes the hash cheap.
      */
-    public long contentHash(Column.Origin origin, Column excluded) {
-        return contentHash(origin, excluded == null ? -1 : excluded.index(), -1, -1);
+    public static long[] columnMask(java.util.function.Predicate<Column> include) {
+        long[] mask = new long[(ColumnRegistry.size() + 63) >>> 6];
+        for (Column c : ColumnRegistry.slots()) {
+            if (include.test(c)) {
+                mask[c.index() >>> 6] |= 1L << c.index();
+            }
+        }
+        return mask;
     }
 
-    /** {@link #contentHash(Column.Origin, Column)} leaving out up to three columns (by index, -1 for none). */
-    public long contentHash(Column.Origin origin, int skip1, int skip2, int skip3) {
+    /**
+     * A 64-bit hash of the present columns in {@code mask} ({@link #columnMask}), in registry order:
+     * two records with the same values in those columns hash the same in any JVM (it uses {@link
+     * String#hashCode()} and {@link Arrays#hashCode}, whose results are specified), so hashes kept in
+     * state stay comparable after a restore. One multiply per column; strings reuse their cached
+     * hash codes.
+     */
+    public long contentHash(long[] mask) {
         long h = 0x9E3779B97F4A7C15L;
         for (int w = 0; w < present.length; w++) {
-            long bits = present[w];
+            long bits = present[w] & mask[w];
             while (bits != 0) {
                 int i = (w << 6) + Long.numberOfTrailingZeros(bits);
                 bits &= bits - 1;
-                Column c = ColumnRegistry.column(i);
-                if (c.origin() != origin || i == skip1 || i == skip2 || i == skip3) {
-                    continue;
-                }
+                Column c = SLOT[i];
                 long v;
-                if (c.refSlot() >= 0) {
-                    Object o = refs[c.refSlot()];
+                int ref = c.refSlot();
+                if (ref >= 0) {
+                    Object o = refs[ref];
                     if (o instanceof String) {
                         v = o.hashCode();
                     } else if (o instanceof String[]) {
@@ -303,22 +311,22 @@ public final class FlowRecord {
                         v = Arrays.deepHashCode((Object[]) o);
                     }
                 } else {
-                    v = longs[c.longSlot()];
+                    int slot = c.longSlot();
+                    v = longs[slot];
                     if (c.kind() == ValueKind.IP) {
-                        v = v * 0x9E3779B97F4A7C15L + longs[c.longSlot() + 1];
+                        v = v * 0xC2B2AE3D27D4EB4FL + longs[slot + 1];
                     }
                 }
-                h = mix(h ^ ((long) i << 56) ^ v);
+                h = (h ^ v ^ ((long) i << 57)) * 0x9E3779B97F4A7C15L;
+                h ^= h >>> 29;
             }
         }
-        return h;
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        return h ^ (h >>> 33);
     }
 
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
+    private static final Column[] SLOT = ColumnRegistry.slots().toArray(new Column[0]);
 
     @Override
     public boolean equals(Object o) {

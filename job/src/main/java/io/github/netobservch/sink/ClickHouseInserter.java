@@ -24,6 +24,9 @@ import java.util.stream.Collectors;
  */
 final class ClickHouseInserter implements AutoCloseable {
 
+    /** Deduplicate the blocks a deduplicated INSERT would push into materialized views, too. */
+    static final String MV_DEDUP = "deduplicate_blocks_in_dependent_materialized_views";
+
     private final ClickHouseSinkOptions options;
     private final Client client;
 
@@ -54,6 +57,22 @@ final class ClickHouseInserter implements AutoCloseable {
      */
     long insert(String database, String table, List<String> columns, byte[] rowBinary, String token)
             throws Exception {
+        InsertSettings settings = settings(token);
+        List<String> quoted = columns.stream().map(ClickHouseSinkOptions::quote).collect(Collectors.toList());
+        String target = ClickHouseSinkOptions.quote(database) + "." + ClickHouseSinkOptions.quote(table);
+        try (InsertResponse response = await(client.insert(target, quoted, new ByteArrayInputStream(rowBinary),
+                ClickHouseFormat.RowBinary, settings))) {
+            return response.getWrittenRows();
+        }
+    }
+
+    /**
+     * The settings of a commit INSERT. With a token: the token, {@code insert_deduplicate=1} and
+     * {@code deduplicate_blocks_in_dependent_materialized_views=1} — sent explicitly because only
+     * servers since 26.2 default to it, and without it a re-committed batch that the target table
+     * drops still reaches every materialized view (the rollups would double count).
+     */
+    static InsertSettings settings(String token) {
         InsertSettings settings = new InsertSettings()
                 .serverSetting("async_insert", "0")
                 // RowBinary is not parsed in parallel, but a future server might: one block per INSERT.
@@ -61,6 +80,7 @@ final class ClickHouseInserter implements AutoCloseable {
         if (token != null) {
             settings.setDeduplicationToken(token);
             settings.serverSetting("insert_deduplicate", "1");
+            settings.serverSetting(MV_DEDUP, "1");
             settings.logComment(token);
         } else {
             // Test-only negative control: no deduplication at all. Since 26.2 deduplicate_insert overrides
@@ -68,12 +88,7 @@ final class ClickHouseInserter implements AutoCloseable {
             settings.serverSetting("insert_deduplicate", "0");
             settings.serverSetting("deduplicate_insert", "disable");
         }
-        List<String> quoted = columns.stream().map(ClickHouseSinkOptions::quote).collect(Collectors.toList());
-        String target = ClickHouseSinkOptions.quote(database) + "." + ClickHouseSinkOptions.quote(table);
-        try (InsertResponse response = await(client.insert(target, quoted, new ByteArrayInputStream(rowBinary),
-                ClickHouseFormat.RowBinary, settings))) {
-            return response.getWrittenRows();
-        }
+        return settings;
     }
 
     List<GenericRecord> query(String sql, Map<String, Object> params) {

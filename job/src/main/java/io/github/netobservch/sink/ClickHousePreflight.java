@@ -19,7 +19,11 @@ import org.slf4j.LoggerFactory;
  * {@code non_replicated_deduplication_window > 0}); the window covers
  * {@link ClickHouseSinkOptions#requiredDeduplicationWindow()} INSERTs (and, for replicated tables,
  * {@code replicated_deduplication_window_seconds} covers the tolerated outage); the session does not
- * disable deduplication ({@code deduplicate_insert = 'disable'}). Logs the server version.
+ * disable deduplication ({@code deduplicate_insert = 'disable'}); the server is at least {@link
+ * #MIN_SERVER_VERSION}; it applies {@code deduplicate_blocks_in_dependent_materialized_views = 1}
+ * (the sink sends it with every INSERT); and every materialized view that reads the table writes
+ * {@code TO} a table that keeps its own deduplication log covering the same window. Logs the server
+ * version.
  *
  * <p>The job's {@code main} can call {@link #check} to fail before submission; the sink writer calls it
  * again when it opens.
@@ -27,6 +31,16 @@ import org.slf4j.LoggerFactory;
 public final class ClickHousePreflight {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClickHousePreflight.class);
+
+    /**
+     * Oldest ClickHouse the sink supports: 24.8, the first LTS release with insert deduplication
+     * tokens carried into dependent materialized views as the sink relies on (each view's target
+     * deduplicates the block a re-committed INSERT pushes into it). Tested against 26.7 (the
+     * embedded engine); versions in between are expected to work, older ones are refused.
+     */
+    static final int[] MIN_SERVER_VERSION = {24, 8};
+
+    private static final Pattern VIEW_TARGET = Pattern.compile("\\bTO\\s+(`[^`]+`|[A-Za-z0-9_]+)\\.(`[^`]+`|[A-Za-z0-9_]+)");
 
     /** What the preflight found. */
     public record Report(String serverVersion, String engine, String windowSetting, long window, String partitionKey) {}
@@ -59,8 +73,15 @@ public final class ClickHousePreflight {
         Map<String, Object> params = Map.of("db", db, "t", table);
         String version = client.query("SELECT version() AS v", Map.of()).get(0).getString("v");
         List<String> problems = new ArrayList<>();
+        if (!atLeast(version, MIN_SERVER_VERSION)) {
+            problems.add("ClickHouse " + version + " is older than " + MIN_SERVER_VERSION[0] + "." + MIN_SERVER_VERSION[1]
+                    + ", the oldest server the sink supports (insert deduplication tokens through materialized views);"
+                    + " upgrade the server");
+            throw new ClickHousePreflightException(db + "." + table, problems);
+        }
 
-        List<GenericRecord> tables = client.query("SELECT engine, engine_full, partition_key FROM system.tables"
+        List<GenericRecord> tables = client.query("SELECT engine, engine_full, partition_key, dependencies_database,"
+                + " dependencies_table FROM system.tables"
                 + " WHERE database = {db:String} AND name = {t:String}", params);
         if (tables.isEmpty()) {
             boolean dbExists = !client.query("SELECT name FROM system.databases WHERE name = {db:String}", params)
@@ -109,6 +130,7 @@ public final class ClickHousePreflight {
             }
         }
         if (needDedup) {
+            checkViews(client, options, target, tables.get(0), problems);
             List<GenericRecord> dedupSwitch = client.query(
                     "SELECT value FROM system.settings WHERE name = 'deduplicate_insert'", Map.of());
             if (!dedupSwitch.isEmpty() && "disable".equalsIgnoreCase(dedupSwitch.get(0).getString("value"))) {
@@ -127,6 +149,79 @@ public final class ClickHousePreflight {
             LOG.info("{} has no PARTITION BY; every INSERT touches the single partition", target);
         }
         return report;
+    }
+
+    /**
+     * Every materialized view fed by the target: the server must apply {@code
+     * deduplicate_blocks_in_dependent_materialized_views = 1} (a settings profile or constraint can
+     * forbid it), and the view's {@code TO} table must keep a deduplication log as large as the
+     * target's requirement, or a re-committed batch would reach the view twice.
+     */
+    private static void checkViews(ClickHouseInserter client, ClickHouseSinkOptions options, String target,
+            GenericRecord tableRow, List<String> problems) {
+        List<?> viewDbs = tableRow.getList("dependencies_database");
+        List<?> viewNames = tableRow.getList("dependencies_table");
+        if (viewNames == null || viewNames.isEmpty()) {
+            return;
+        }
+        try {
+            List<GenericRecord> honoured = client.query("SELECT value FROM system.settings WHERE name = '"
+                    + ClickHouseInserter.MV_DEDUP + "' SETTINGS " + ClickHouseInserter.MV_DEDUP + " = 1", Map.of());
+            if (honoured.isEmpty() || !"1".equals(honoured.get(0).getString("value"))) {
+                problems.add("the server does not apply " + ClickHouseInserter.MV_DEDUP + " = 1, so a re-committed"
+                        + " batch would reach the views on " + target + " twice");
+            }
+        } catch (RuntimeException e) {
+            problems.add("the server refuses " + ClickHouseInserter.MV_DEDUP + " = 1 for user " + options.user()
+                    + " (settings constraint?): " + ClickHouseErrors.describe(e) + "; a re-committed batch would reach"
+                    + " the views on " + target + " twice");
+        }
+        long required = options.requiredDeduplicationWindow();
+        for (int i = 0; i < viewNames.size(); i++) {
+            String view = viewDbs.get(i) + "." + viewNames.get(i);
+            List<GenericRecord> rows = client.query("SELECT engine, create_table_query FROM system.tables WHERE database"
+                    + " = {db:String} AND name = {t:String}", Map.of("db", String.valueOf(viewDbs.get(i)), "t",
+                    String.valueOf(viewNames.get(i))));
+            if (rows.isEmpty() || !"MaterializedView".equals(rows.get(0).getString("engine"))) {
+                continue;
+            }
+            Matcher m = VIEW_TARGET.matcher(rows.get(0).getString("create_table_query"));
+            if (!m.find()) {
+                problems.add("materialized view " + view + " on " + target + " has no TO table; create it with TO a"
+                        + " MergeTree table that keeps a deduplication log");
+                continue;
+            }
+            String vdb = m.group(1).replace("`", "");
+            String vtable = m.group(2).replace("`", "");
+            List<GenericRecord> t = client.query("SELECT engine, engine_full FROM system.tables WHERE database = {db:String}"
+                    + " AND name = {t:String}", Map.of("db", vdb, "t", vtable));
+            if (t.isEmpty()) {
+                problems.add("materialized view " + view + " writes to " + vdb + "." + vtable + ", which does not exist");
+                continue;
+            }
+            String engine = t.get(0).getString("engine");
+            boolean replicated = engine.startsWith("Replicated") || engine.startsWith("Shared");
+            String setting = replicated ? "replicated_deduplication_window" : "non_replicated_deduplication_window";
+            long window = engine.endsWith("MergeTree") ? tableSetting(client, t.get(0).getString("engine_full"), setting) : 0;
+            if (window <= 0 || window < required) {
+                problems.add("materialized view " + view + " writes to " + vdb + "." + vtable + " (" + engine + ") with "
+                        + setting + " = " + window + (window <= 0 ? ", so it keeps no insert-deduplication log" : ", below the " + required
+                        + " INSERTs a re-commit must be recognised in") + ": a re-committed batch would be counted twice"
+                        + " there; run ALTER TABLE " + vdb + "." + vtable
+                        + " MODIFY SETTING " + setting + " = " + Math.max(required, 1000));
+            }
+        }
+    }
+
+    /** Whether a {@code version()} string ({@code 26.7.2.1}) is at least {@code major.minor}. */
+    static boolean atLeast(String version, int[] min) {
+        Matcher m = Pattern.compile("^(\\d+)\\.(\\d+)").matcher(version == null ? "" : version.trim());
+        if (!m.find()) {
+            return true; // an unknown format: let the other checks speak
+        }
+        int major = Integer.parseInt(m.group(1));
+        int minor = Integer.parseInt(m.group(2));
+        return major > min[0] || (major == min[0] && minor >= min[1]);
     }
 
     private static void checkColumns(ClickHouseInserter client, Map<String, Object> params, String target,

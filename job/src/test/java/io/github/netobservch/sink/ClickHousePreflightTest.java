@@ -140,4 +140,58 @@ class ClickHousePreflightTest {
         assertThat(ClickHousePreflight.settingFromEngineFull(engineFull, "replicated_deduplication_window")).isNull();
         assertThat(ClickHousePreflight.settingFromEngineFull("MergeTree ORDER BY seq", "x")).isNull();
     }
+
+    /** A view whose target keeps no deduplication log would count a re-committed batch twice. */
+    @Test
+    void everyMaterializedViewTargetMustDeduplicate() throws Exception {
+        clickhouse.execute(db, "CREATE TABLE src " + COLUMNS + " ENGINE = MergeTree ORDER BY seq"
+                + " SETTINGS non_replicated_deduplication_window = 1000");
+        clickhouse.execute(db, "CREATE TABLE sums (day Date, bytes UInt64) ENGINE = SummingMergeTree ORDER BY day");
+        clickhouse.execute(db, "CREATE MATERIALIZED VIEW mv_sums TO " + db + ".sums AS SELECT day, sum(bytes) AS bytes"
+                + " FROM " + db + ".src GROUP BY day");
+        assertThatThrownBy(() -> ClickHousePreflight.check(options("src").build(), SEQ_BYTES_DAY))
+                .isInstanceOf(ClickHousePreflightException.class)
+                .hasMessageContaining("materialized view " + db + ".mv_sums writes to " + db + ".sums (SummingMergeTree) with"
+                        + " non_replicated_deduplication_window = 0, so it keeps no insert-deduplication log")
+                .hasMessageContaining("ALTER TABLE " + db + ".sums MODIFY SETTING non_replicated_deduplication_window = 1000");
+        // at-least-once promises nothing about re-commits
+        ClickHousePreflight.check(options("src").deliveryMode(DeliveryMode.AT_LEAST_ONCE).build(), SEQ_BYTES_DAY);
+        // negative control: the same view with a deduplicating target passes
+        clickhouse.execute(db, "ALTER TABLE sums MODIFY SETTING non_replicated_deduplication_window = 1000");
+        assertThat(ClickHousePreflight.check(options("src").build(), SEQ_BYTES_DAY).engine()).isEqualTo("MergeTree");
+    }
+
+    @Test
+    void olderServersAreRefused() {
+        assertThat(ClickHousePreflight.atLeast("26.7.2.1", ClickHousePreflight.MIN_SERVER_VERSION)).isTrue();
+        assertThat(ClickHousePreflight.atLeast("24.8.14.39", ClickHousePreflight.MIN_SERVER_VERSION)).isTrue();
+        assertThat(ClickHousePreflight.atLeast("25.3.1.1", ClickHousePreflight.MIN_SERVER_VERSION)).isTrue();
+        assertThat(ClickHousePreflight.atLeast("24.3.18.7", ClickHousePreflight.MIN_SERVER_VERSION)).isFalse();
+        assertThat(ClickHousePreflight.atLeast("23.12.1.1", ClickHousePreflight.MIN_SERVER_VERSION)).isFalse();
+        assertThat(ClickHousePreflight.atLeast("1.1.54390", ClickHousePreflight.MIN_SERVER_VERSION)).isFalse();
+    }
+
+    /** The commit INSERTs ask for deduplication in dependent views themselves (servers before 26.2 default to 0). */
+    @Test
+    void commitInsertsDeduplicateInDependentViews() {
+        Map<String, String> withToken = serverSettings(ClickHouseInserter.settings("flows-abc").getAllSettings());
+        assertThat(withToken).containsEntry(ClickHouseInserter.MV_DEDUP, "1").containsEntry("insert_deduplicate", "1")
+                .containsEntry("async_insert", "0");
+        // the test-only no-token control sends no such setting
+        assertThat(serverSettings(ClickHouseInserter.settings(null).getAllSettings())).doesNotContainKey(ClickHouseInserter.MV_DEDUP)
+                .containsEntry("insert_deduplicate", "0");
+    }
+
+    /** client-v2 keeps server settings under a prefix. */
+    private static Map<String, String> serverSettings(Map<String, Object> all) {
+        Map<String, String> out = new java.util.HashMap<>();
+        all.forEach((k, v) -> {
+            for (String name : List.of(ClickHouseInserter.MV_DEDUP, "insert_deduplicate", "async_insert")) {
+                if (k.equals(name) || k.endsWith("_" + name)) {
+                    out.put(name, String.valueOf(v));
+                }
+            }
+        });
+        return out;
+    }
 }
