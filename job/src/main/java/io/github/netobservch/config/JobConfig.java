@@ -44,6 +44,7 @@ public record JobConfig(KafkaConfig kafka, ClickHouseConfig clickHouse, Pipeline
                 conf.get(JOB_NAME),
                 conf.getOptional(CHECKPOINT_INTERVAL).orElse(null),
                 conf.get(EVENT_TIME_OUT_OF_ORDERNESS),
+                conf.get(EVENT_TIME_MAX_AHEAD),
                 conf.get(EVENT_TIME_IDLENESS),
                 ParserConfig.builder()
                         .maxMessageBytes(intBytes(conf, PARSE_MAX_MESSAGE_BYTES))

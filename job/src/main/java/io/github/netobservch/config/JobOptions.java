@@ -173,6 +173,13 @@ public final class JobOptions {
                     .withDescription("How late a flow (by TimeFlowEndMs) may arrive behind the newest one seen;"
                             + " bounds how long dedup waits for the other reporter.");
 
+    public static final ConfigOption<Duration> EVENT_TIME_MAX_AHEAD = ConfigOptions.key("event-time.max-ahead-of-kafka")
+            .durationType()
+            .defaultValue(Duration.ofMinutes(1))
+            .withDescription("A record's event time (TimeFlowEndMs) counts at most this far past its Kafka timestamp:"
+                    + " an agent whose clock runs ahead cannot push event time into the future and expire other flows'"
+                    + " dedup keys early (metric flowSource.eventTimeAheadOfKafka). 0 turns the bound off.");
+
     public static final ConfigOption<Duration> EVENT_TIME_IDLENESS = ConfigOptions.key("event-time.idleness")
             .durationType()
             .defaultValue(Duration.ofMinutes(1))

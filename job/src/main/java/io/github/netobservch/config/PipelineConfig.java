@@ -10,12 +10,15 @@ import java.time.Duration;
  * optional dead-letter topic.
  *
  * @param checkpointInterval the job option, or {@code null} to keep the cluster's setting
+ * @param maxAheadOfKafka how far past its Kafka timestamp a record's event time may count ({@code 0}:
+ *     no bound)
  * @param deadLetterTopic Kafka topic that also receives dead letters, or {@code null}
  */
 public record PipelineConfig(
         String jobName,
         Duration checkpointInterval,
         Duration maxOutOfOrderness,
+        Duration maxAheadOfKafka,
         Duration idleness,
         ParserConfig parser,
         DedupConfig dedup,
@@ -31,6 +34,9 @@ public record PipelineConfig(
         }
         if (maxOutOfOrderness.isNegative()) {
             throw new IllegalArgumentException("event-time.max-out-of-orderness must not be negative");
+        }
+        if (maxAheadOfKafka.isNegative()) {
+            throw new IllegalArgumentException("event-time.max-ahead-of-kafka must not be negative");
         }
         if (idleness.isNegative() || idleness.isZero()) {
             throw new IllegalArgumentException("event-time.idleness must be positive");

@@ -58,7 +58,7 @@ public final class FlowPipeline {
         // (and one idleness timer) per partition and emits their minimum; see RawFlowEndTime.
         WatermarkStrategy<KafkaMessage> eventTime = WatermarkStrategy
                 .<KafkaMessage>forBoundedOutOfOrderness(config.maxOutOfOrderness())
-                .withTimestampAssigner(new RawFlowEndTime())
+                .withTimestampAssigner(RawFlowEndTime.bounded(config.maxAheadOfKafka()))
                 .withIdleness(config.idleness());
         DataStream<KafkaMessage> messages = env.fromSource(source, eventTime, "kafka: flows")
                 .uid(Uids.SOURCE);

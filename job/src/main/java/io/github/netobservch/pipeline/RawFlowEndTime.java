@@ -1,7 +1,10 @@
 package io.github.netobservch.pipeline;
 
 import io.github.netobservch.parse.KafkaMessage;
+import java.time.Duration;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
+import org.apache.flink.api.common.eventtime.TimestampAssignerSupplier;
+import org.apache.flink.metrics.Counter;
 
 /**
  * Event time of a raw Kafka message: the value of its {@code "TimeFlowEndMs"} field, read from the
@@ -25,6 +28,38 @@ public final class RawFlowEndTime implements SerializableTimestampAssigner<Kafka
 
     private static final long serialVersionUID = 1L;
 
+    /** Metric group and counter of records whose event time was capped ({@link #bounded}). */
+    public static final String METRIC_GROUP = "flowSource";
+    public static final String METRIC_AHEAD = "eventTimeAheadOfKafka";
+
+    private final long maxAheadMs;
+    private transient Counter ahead;
+
+    /** No bound: the event time is the record's {@code TimeFlowEndMs}. */
+    public RawFlowEndTime() {
+        this(-1, null);
+    }
+
+    private RawFlowEndTime(long maxAheadMs, Counter ahead) {
+        this.maxAheadMs = maxAheadMs;
+        this.ahead = ahead;
+    }
+
+    /**
+     * The source's assigner: {@code TimeFlowEndMs}, but at most {@code maxAhead} past the message's
+     * Kafka timestamp (no bound when zero, or when the message has no timestamp). FLP writes a
+     * record after its flow slice ended, so a {@code TimeFlowEndMs} minutes after the Kafka timestamp
+     * means the reporting node's clock runs ahead; counted unbounded, one such record would push the
+     * partition's watermark minutes into the future, and the dedup would expire every other flow's
+     * key at once (and keep their late second reports) and release held copies early. Capped records
+     * are counted in {@code flowSource.eventTimeAheadOfKafka}; the row keeps its own times.
+     */
+    public static TimestampAssignerSupplier<KafkaMessage> bounded(Duration maxAhead) {
+        long ms = maxAhead == null ? 0 : maxAhead.toMillis();
+        return context -> new RawFlowEndTime(ms > 0 ? ms : -1,
+                context.getMetricGroup().addGroup(METRIC_GROUP).counter(METRIC_AHEAD));
+    }
+
     private static final byte[] KEY = "\"TimeFlowEndMs\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /** The timestamp of a message without a readable {@code TimeFlowEndMs}: never advances a watermark. */
@@ -33,7 +68,22 @@ public final class RawFlowEndTime implements SerializableTimestampAssigner<Kafka
     @Override
     public long extractTimestamp(KafkaMessage message, long recordTimestamp) {
         long t = find(message.value);
-        return t >= 0 ? t : NO_EVENT_TIME;
+        if (t < 0) {
+            return NO_EVENT_TIME;
+        }
+        long kafkaTimestamp = message.timestamp > 0 ? message.timestamp : recordTimestamp;
+        if (maxAheadMs > 0 && kafkaTimestamp > 0 && t - kafkaTimestamp > maxAheadMs) {
+            if (ahead != null) {
+                ahead.inc();
+            }
+            return kafkaTimestamp + maxAheadMs;
+        }
+        return t;
+    }
+
+    /** Records capped so far by this instance (tests). */
+    long aheadCount() {
+        return ahead == null ? 0 : ahead.getCount();
     }
 
     /** The field's value, or -1 when absent, negative, fractional, quoted or over 18 digits. */

@@ -80,4 +80,28 @@ class RawFlowEndTimeTest {
         }
         assertThat(checked).isGreaterThan(19_000);
     }
+
+    @Test
+    void theBoundCapsARecordFromAClockAheadAndCountsIt() {
+        long end = 1_754_040_012_873L;
+        byte[] value = ("{\"TimeFlowEndMs\":" + end + "}").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        RawFlowEndTime bounded = (RawFlowEndTime) RawFlowEndTime.bounded(java.time.Duration.ofMinutes(1))
+                .createTimestampAssigner(() -> new org.apache.flink.metrics.groups.UnregisteredMetricsGroup());
+        // written 2 s after the slice ended: as is
+        assertThat(bounded.extractTimestamp(new KafkaMessage("t", 0, 0, end + 2_000, value), end + 2_000)).isEqualTo(end);
+        // 30 s of skew is within the bound
+        assertThat(bounded.extractTimestamp(new KafkaMessage("t", 0, 1, end - 30_000, value), end - 30_000)).isEqualTo(end);
+        assertThat(bounded.aheadCount()).isZero();
+        // 10 minutes ahead of its Kafka timestamp: counted at most one minute past it
+        long written = end - 600_000;
+        assertThat(bounded.extractTimestamp(new KafkaMessage("t", 0, 2, written, value), written)).isEqualTo(written + 60_000);
+        assertThat(bounded.aheadCount()).isEqualTo(1);
+        // no Kafka timestamp: nothing to compare with
+        assertThat(bounded.extractTimestamp(new KafkaMessage("t", 0, 3, -1, value), -1)).isEqualTo(end);
+        // negative control: the unbounded assigner (and a bound of 0) keep the 10-minute lead
+        assertThat(new RawFlowEndTime().extractTimestamp(new KafkaMessage("t", 0, 2, written, value), written)).isEqualTo(end);
+        RawFlowEndTime off = (RawFlowEndTime) RawFlowEndTime.bounded(java.time.Duration.ZERO)
+                .createTimestampAssigner(() -> new org.apache.flink.metrics.groups.UnregisteredMetricsGroup());
+        assertThat(off.extractTimestamp(new KafkaMessage("t", 0, 2, written, value), written)).isEqualTo(end);
+    }
 }
