@@ -35,20 +35,39 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClickHouseCommitter.class);
 
+    /**
+     * How long after its start a restored committer still takes a committable for one that came
+     * back from the checkpoint: covers clock differences between the TaskManager that sealed it and
+     * this one. Committables of this execution sealed in that first minute are probed needlessly
+     * (one point query each), never the other way round.
+     */
+    static final long RESTORE_CLOCK_MARGIN_MS = 60_000;
+
     private final String jobId;
     private final int attempt;
+    /** Whether this execution restored sink state (Flink's restored checkpoint id), and when it started. */
+    private final boolean restored;
+    private final long startedAtMillis;
     private final SinkMetrics metrics;
     private final CommitExecutor executor;
 
     ClickHouseCommitter(ClickHouseSinkOptions options, SinkFaultInjector faults, CommitterInitContext context) {
         this(options, faults, context.getJobInfo().getJobId().toHexString(), context.getTaskInfo().getAttemptNumber(),
-                context.getTaskInfo().getIndexOfThisSubtask(), context.metricGroup());
+                context.getTaskInfo().getIndexOfThisSubtask(), context.metricGroup(),
+                context.getRestoredCheckpointId().isPresent(), System.currentTimeMillis());
     }
 
     ClickHouseCommitter(ClickHouseSinkOptions options, SinkFaultInjector faults, String jobId, int attempt,
             int subtask, MetricGroup metricGroup) {
+        this(options, faults, jobId, attempt, subtask, metricGroup, false, System.currentTimeMillis());
+    }
+
+    ClickHouseCommitter(ClickHouseSinkOptions options, SinkFaultInjector faults, String jobId, int attempt,
+            int subtask, MetricGroup metricGroup, boolean restored, long startedAtMillis) {
         this.jobId = jobId;
         this.attempt = attempt;
+        this.restored = restored;
+        this.startedAtMillis = startedAtMillis;
         this.metrics = new SinkMetrics(metricGroup);
         this.executor = new CommitExecutor(options, metrics, faults, subtask, attempt);
     }
@@ -91,12 +110,18 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
     }
 
     /**
-     * True when {@code c} was sealed by another execution (an earlier attempt or another job), i.e. it
-     * came back from a checkpoint. Writer and committer of one subtask run in the same task, so a
-     * committable sealed in this execution carries this execution's job id and attempt number.
+     * True when {@code c} may have come back from a checkpoint, so its earlier INSERT's outcome is
+     * unknown: it was sealed by another job or task attempt, or — in an execution that Flink
+     * restored from a checkpoint — before this committer started (with {@link
+     * #RESTORE_CLOCK_MARGIN_MS} for clock differences). The second rule is what catches a JobManager
+     * failover, the adaptive scheduler or a {@code last-state} upgrade, which can restart a task with
+     * the same job id and attempt number: exactly the node-loss restores the presence probe is for.
      */
     boolean isFromState(ClickHouseCommittable c) {
-        return c.originAttempt() != attempt || !c.originJobId().equals(jobId);
+        if (c.originAttempt() != attempt || !c.originJobId().equals(jobId)) {
+            return true;
+        }
+        return restored && c.createdAtMillis() < startedAtMillis + RESTORE_CLOCK_MARGIN_MS;
     }
 
     @Override

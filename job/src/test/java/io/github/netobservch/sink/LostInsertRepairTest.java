@@ -186,6 +186,61 @@ class LostInsertRepairTest {
         assertThat(rows()).as("the INSERT itself went through; only the check failed").isEqualTo(10);
     }
 
+    /**
+     * A JobManager failover (with HA), the adaptive scheduler or a {@code last-state} upgrade restores
+     * the job with the <em>same</em> job id and attempt number. Flink says the committer was restored
+     * (its restored checkpoint id), and the committable was sealed before the committer started: it
+     * is in doubt and gets its probe, and the lost batch is repaired.
+     */
+    @Test
+    void aRestoreThatKeepsJobIdAndAttemptIsStillInDoubt() throws Exception {
+        ClickHouseCommittable c = batch(1, 250, true);
+        commit(c, 0);
+        loseThePartsButKeepTheTokens();
+        long restartedAt = c.createdAtMillis() + 5 * ClickHouseCommitter.RESTORE_CLOCK_MARGIN_MS;
+        SinkMetrics restored = commitAs(c, 0, true, restartedAt);
+        assertThat(restored.inDoubtChecks.getCount()).as("the probe and its recheck").isEqualTo(2);
+        assertThat(restored.lostInsertsRepaired.getCount()).isEqualTo(1);
+        assertThat(rows()).isEqualTo(250);
+    }
+
+    /** Negative control: the old rule (job id and attempt only) takes that restore for a first commit, and the batch stays lost. */
+    @Test
+    void judgedByJobIdAndAttemptAloneTheSameRestoreLosesTheBatch() throws Exception {
+        ClickHouseCommittable c = batch(1, 250, true);
+        commit(c, 0);
+        loseThePartsButKeepTheTokens();
+        long restartedAt = c.createdAtMillis() + 5 * ClickHouseCommitter.RESTORE_CLOCK_MARGIN_MS;
+        SinkMetrics notRestored = commitAs(c, 0, false, restartedAt);
+        assertThat(notRestored.inDoubtChecks.getCount()).isZero();
+        assertThat(rows()).isZero();
+    }
+
+    /** In a restored execution, a committable sealed well after the committer started is its own: no probe. */
+    @Test
+    void aRestoredCommitterDoesNotProbeWhatItsOwnExecutionSealedLater() throws Exception {
+        ClickHouseCommittable c = batch(1, 50, true);
+        long startedBefore = c.createdAtMillis() - 2 * ClickHouseCommitter.RESTORE_CLOCK_MARGIN_MS;
+        try (ClickHouseCommitter committer = new ClickHouseCommitter(options(), SinkFaultInjector.NONE, JOB, 0, 0,
+                new UnregisteredMetricsGroup(), true, startedBefore)) {
+            assertThat(committer.isFromState(c)).isFalse();
+        }
+        try (ClickHouseCommitter committer = new ClickHouseCommitter(options(), SinkFaultInjector.NONE, JOB, 0, 0,
+                new UnregisteredMetricsGroup(), true, c.createdAtMillis() - ClickHouseCommitter.RESTORE_CLOCK_MARGIN_MS / 2)) {
+            assertThat(committer.isFromState(c)).as("within the clock margin: probed, to be safe").isTrue();
+        }
+    }
+
+    private SinkMetrics commitAs(ClickHouseCommittable c, int attempt, boolean restored, long startedAt) throws Exception {
+        try (ClickHouseCommitter committer = new ClickHouseCommitter(options(), SinkFaultInjector.NONE, JOB, attempt,
+                0, new UnregisteredMetricsGroup(), restored, startedAt)) {
+            TestRequest request = new TestRequest(c);
+            committer.commit(List.<org.apache.flink.api.connector.sink2.Committer.CommitRequest<ClickHouseCommittable>>of(request));
+            assertThat(request.signal).isEqualTo(TestRequest.Signal.NONE);
+            return committer.metrics();
+        }
+    }
+
     /** Negative control: without a probe the re-commit is acknowledged and the rows stay lost. */
     @Test
     void withoutAProbeTheBatchIsSilentlyLost() throws Exception {
