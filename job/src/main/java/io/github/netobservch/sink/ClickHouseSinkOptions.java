@@ -44,6 +44,7 @@ public final class ClickHouseSinkOptions implements Serializable {
     private final Duration connectTimeout;
     private final Duration socketTimeout;
     private final boolean idempotentCommits;
+    private final boolean trustChecks;
     private final String sinkName;
     private final PayloadCodec payloadCodec;
     private final boolean preflightOnOpen;
@@ -69,6 +70,7 @@ public final class ClickHouseSinkOptions implements Serializable {
         this.connectTimeout = b.connectTimeout;
         this.socketTimeout = b.socketTimeout;
         this.idempotentCommits = b.idempotentCommits;
+        this.trustChecks = b.trustChecks;
         this.sinkName = b.sinkName;
         this.payloadCodec = b.payloadCodec;
         this.preflightOnOpen = b.preflightOnOpen;
@@ -101,6 +103,7 @@ public final class ClickHouseSinkOptions implements Serializable {
         b.connectTimeout = connectTimeout;
         b.socketTimeout = socketTimeout;
         b.idempotentCommits = idempotentCommits;
+        b.trustChecks = trustChecks;
         b.sinkName = sinkName;
         b.payloadCodec = payloadCodec;
         b.preflightOnOpen = preflightOnOpen;
@@ -183,6 +186,15 @@ public final class ClickHouseSinkOptions implements Serializable {
         return idempotentCommits;
     }
 
+    /**
+     * True (always, in production): before a batch a presence probe did not find is inserted
+     * again, the committer checks that the probe could have seen it ({@code CommitExecutor}). False
+     * is a test-only negative control that trusts every absence, as the committer did before.
+     */
+    public boolean probeTrustChecks() {
+        return trustChecks;
+    }
+
     public String sinkName() {
         return sinkName;
     }
@@ -263,6 +275,7 @@ public final class ClickHouseSinkOptions implements Serializable {
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration socketTimeout = Duration.ofSeconds(60);
         private boolean idempotentCommits = true;
+        private boolean trustChecks = true;
         private String sinkName = "clickhouse";
         private PayloadCodec payloadCodec = PayloadCodec.LZ4;
         private boolean preflightOnOpen = true;
@@ -373,6 +386,12 @@ public final class ClickHouseSinkOptions implements Serializable {
 
         public Builder socketTimeout(Duration timeout) {
             this.socketTimeout = timeout;
+            return this;
+        }
+
+        /** Test-only negative control: false trusts every absent probe answer (see {@link #probeTrustChecks()}). */
+        public Builder probeTrustChecks(boolean check) {
+            this.trustChecks = check;
             return this;
         }
 

@@ -3,9 +3,14 @@ package io.github.netobservch.sink;
 import com.clickhouse.client.api.query.GenericRecord;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +25,16 @@ final class CommitExecutor implements AutoCloseable {
 
     /** How long an absent batch may take to become visible before it counts as lost. */
     static final Duration ABSENCE_RECHECK = Duration.ofSeconds(2);
+
+    /**
+     * Repairs of one committable within one call. A crash between token and part twice in a row is
+     * already unlikely; more means the probe cannot see the batch for a reason no check caught, and
+     * inserting it again would loop: the committer stops, counts it as uncheckable and says so.
+     */
+    static final int MAX_REPAIRS_PER_CALL = 3;
+
+    private static final Pattern TTL_DAYS = Pattern.compile(
+            "\\bTTL\\s+(?:toDate\\(\\s*[A-Za-z0-9_`]+\\s*\\)|[A-Za-z0-9_`]+)\\s*\\+\\s*toIntervalDay\\(\\s*(\\d+)\\s*\\)");
 
     /** What happened to one committable. */
     enum Outcome {
@@ -39,6 +54,8 @@ final class CommitExecutor implements AutoCloseable {
     private Throwable lastFailure;
     /** By {@code database.table}: whether its engine keeps a local (non-replicated) deduplication log. */
     private final Map<String, Boolean> localDeduplicationLog = new HashMap<>();
+    /** By {@code database.table}: its day-based TTL in days, or -1 for none (or one this class cannot read). */
+    private final Map<String, Integer> ttlDays = new HashMap<>();
 
     CommitExecutor(ClickHouseSinkOptions options, SinkMetrics metrics, SinkFaultInjector faults, int subtask,
             int attempt) {
@@ -121,7 +138,12 @@ final class CommitExecutor implements AutoCloseable {
                     }
                     continue;
                 }
-                if (presence == Presence.ABSENT) {
+                if (presence == Presence.ABSENT && generation >= MAX_REPAIRS_PER_CALL) {
+                    metrics.inDoubtUncheckable.inc();
+                    LOG.error("{} is still not visible in {}.{} after {} repairs the server acknowledged: its presence"
+                            + " cannot be checked (a row policy, a mutation or a TTL this committer did not detect?)."
+                            + " Not inserting it again; check the table by hand.", c, c.database(), c.table(), generation);
+                } else if (presence == Presence.ABSENT) {
                     generation++;
                     metrics.lostInsertsRepaired.inc();
                     LOG.warn("{} was acknowledged with token {} but its rows are not in {}.{}: the server most"
@@ -163,7 +185,7 @@ final class CommitExecutor implements AutoCloseable {
         return token == null || generation == 0 ? token : token + "~" + generation;
     }
 
-    private enum Presence { PRESENT, ABSENT, NOT_CHECKED }
+    private enum Presence { PRESENT, ABSENT, NOT_CHECKED, UNCHECKABLE }
 
     /**
      * Runs the committable's probe; an absent batch is probed again after {@link #ABSENCE_RECHECK}: a
@@ -181,7 +203,86 @@ final class CommitExecutor implements AutoCloseable {
             return Presence.PRESENT;
         }
         Thread.sleep(ABSENCE_RECHECK.toMillis());
-        return probe(c) ? Presence.PRESENT : Presence.ABSENT;
+        if (probe(c)) {
+            return Presence.PRESENT;
+        }
+        String untrusted = options.probeTrustChecks() ? whyAnAbsenceCannotBeTrusted(c) : null;
+        if (untrusted != null) {
+            metrics.inDoubtUncheckable.inc();
+            LOG.warn("{} is not visible in {}.{}, but {}: its presence cannot be checked, so it is not inserted"
+                    + " again (a batch that did land must not be doubled). Committed as is.", c, c.database(),
+                    c.table(), untrusted);
+            return Presence.UNCHECKABLE;
+        }
+        return Presence.ABSENT;
+    }
+
+    /**
+     * Whether an absent answer could have another cause than a lost part, so that inserting the
+     * batch again could double it or loop. {@code null} when the absence can be trusted, else why not:
+     *
+     * <ul>
+     *   <li>the batch's partition (a day) is past the table's day-based TTL: ClickHouse drops such rows
+     *       at once or at its next merge (replaying old captures does this), so they are gone by design;
+     *   <li>the sink's user does not see every row of the partition: the active parts of the
+     *       partition ({@code system.parts}, which no row policy filters) hold more rows than a {@code
+     *       count()} over it returns — a row policy, or rows masked by a lightweight {@code DELETE} —
+     *       so the probe may be blind to a batch that is there;
+     *   <li>either check could not be made (e.g. no access to {@code system.parts}).
+     * </ul>
+     *
+     * A partition dropped by hand (no parts, count 0) cannot be told from a lost part: the batch is
+     * inserted again, once (documented).
+     */
+    private String whyAnAbsenceCannotBeTrusted(ClickHouseCommittable c) {
+        String table = c.database() + "." + c.table();
+        try {
+            int ttl = ttlDays.computeIfAbsent(table, k -> readTtlDays(c.database(), c.table()));
+            if (ttl >= 0) {
+                LocalDate day = parseDay(c.partitionKey());
+                if (day != null && !day.plusDays(ttl).isAfter(LocalDate.now(ZoneOffset.UTC))) {
+                    return "its partition " + c.partitionKey() + " is past the table's " + ttl + "-day TTL (ClickHouse"
+                            + " removes such rows)";
+                }
+            }
+            Map<String, Object> params = Map.of("db", c.database(), "t", c.table(), "p", c.partitionKey());
+            List<GenericRecord> parts = inserter().query("SELECT partition_id, toString(sum(rows)) AS rows FROM system.parts"
+                    + " WHERE database = {db:String} AND table = {t:String} AND partition = {p:String} AND active"
+                    + " GROUP BY partition_id", params);
+            for (GenericRecord part : parts) {
+                long inParts = Long.parseLong(part.getString("rows"));
+                List<GenericRecord> visible = inserter().query("SELECT toString(count()) AS n FROM "
+                        + ClickHouseSinkOptions.quote(c.database()) + "." + ClickHouseSinkOptions.quote(c.table())
+                        + " WHERE _partition_id = {pid:String}", Map.of("pid", part.getString("partition_id")));
+                long seen = Long.parseLong(visible.get(0).getString("n"));
+                if (seen != inParts) {
+                    return "the user sees " + seen + " of the " + inParts + " rows of partition " + c.partitionKey()
+                            + " (a row policy, or rows deleted by a lightweight DELETE)";
+                }
+            }
+            return null;
+        } catch (RuntimeException e) {
+            return "the check could not be made: " + ClickHouseErrors.describe(e);
+        }
+    }
+
+    private int readTtlDays(String database, String table) {
+        List<GenericRecord> rows = inserter().query(
+                "SELECT create_table_query FROM system.tables WHERE database = {db:String} AND name = {t:String}",
+                Map.of("db", database, "t", table));
+        if (rows.isEmpty()) {
+            return -1;
+        }
+        Matcher m = TTL_DAYS.matcher(rows.get(0).getString("create_table_query"));
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    private static LocalDate parseDay(String partitionKey) {
+        try {
+            return LocalDate.parse(partitionKey);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     private boolean probe(ClickHouseCommittable c) {

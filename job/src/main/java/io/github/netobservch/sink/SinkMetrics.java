@@ -33,6 +33,7 @@ final class SinkMetrics {
     final Counter commitFailures;
     final Counter inDoubtChecks;
     final Counter lostInsertsRepaired;
+    final Counter inDoubtUncheckable;
     final Histogram commitLatencyMs;
     final Histogram batchRows;
     final Histogram batchBytes;
@@ -46,6 +47,7 @@ final class SinkMetrics {
         commitFailures = group.counter("commitFailures");
         inDoubtChecks = group.counter("inDoubtChecks");
         lostInsertsRepaired = group.counter("lostInsertsRepaired");
+        inDoubtUncheckable = group.counter("inDoubtUncheckable");
         commitLatencyMs = group.histogram("commitLatencyMs", new DescriptiveStatisticsHistogram(WINDOW));
         batchRows = group.histogram("batchRows", new DescriptiveStatisticsHistogram(WINDOW));
         batchBytes = group.histogram("batchBytes", new DescriptiveStatisticsHistogram(WINDOW));

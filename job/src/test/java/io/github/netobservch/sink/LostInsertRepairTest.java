@@ -241,6 +241,81 @@ class LostInsertRepairTest {
         }
     }
 
+    /**
+     * A batch of a day past the table's TTL (a replay of old captures): ClickHouse drops its rows, the
+     * probe finds none, and that absence is no loss. The committer does not insert it again.
+     */
+    @Test
+    void anAbsenceInAPartitionPastTheTtlIsNotRepaired() throws Exception {
+        clickhouse.execute(db, "DROP TABLE t");
+        clickhouse.execute(db, TestRows.ddl("t", 1000).replace(" SETTINGS", " TTL day + toIntervalDay(30) SETTINGS"));
+        ClickHouseCommittable c = batch(1, 100, true); // day 2024-10-04, long past 30 days
+        commit(c, 0);
+        clickhouse.execute(db, "OPTIMIZE TABLE t FINAL"); // apply the TTL now, whenever the engine would
+        assertThat(rows()).isZero();
+        SinkMetrics restored = commit(c, 1);
+        assertThat(restored.inDoubtUncheckable.getCount()).isEqualTo(1);
+        assertThat(restored.lostInsertsRepaired.getCount()).isZero();
+        assertThat(restored.rowsCommitted.getCount()).isEqualTo(100);
+    }
+
+    /** Negative control: trusting every absence, the committer inserts the expired batch again and again (until the cap). */
+    @Test
+    void trustingEveryAbsenceAnExpiredBatchIsInsertedUntilTheCap() throws Exception {
+        clickhouse.execute(db, "DROP TABLE t");
+        clickhouse.execute(db, TestRows.ddl("t", 1000).replace(" SETTINGS", " TTL day + toIntervalDay(30) SETTINGS"));
+        ClickHouseCommittable c = batch(1, 100, true);
+        commit(c, 0);
+        clickhouse.execute(db, "OPTIMIZE TABLE t FINAL");
+        SinkMetrics restored = commit(c, 1, blindOptions());
+        assertThat(restored.lostInsertsRepaired.getCount()).isEqualTo(CommitExecutor.MAX_REPAIRS_PER_CALL);
+        assertThat(restored.inDoubtUncheckable.getCount()).as("the cap stops it").isEqualTo(1);
+    }
+
+    /**
+     * The batch is there, but its first row is hidden from the sink's user (a lightweight DELETE here;
+     * a row policy hides rows the same way): the probe cannot see it, so it must not insert the batch
+     * again — that would double the other rows.
+     */
+    @Test
+    void aBatchWhoseRowsAreHiddenFromTheProbeIsNotInsertedAgain() throws Exception {
+        ClickHouseCommittable c = batch(1, 500, true);
+        commit(c, 0);
+        clickhouse.execute(db, "DELETE FROM t WHERE seq = 1");
+        assertThat(rows()).isEqualTo(499);
+        SinkMetrics restored = commit(c, 1);
+        assertThat(restored.inDoubtUncheckable.getCount()).isEqualTo(1);
+        assertThat(restored.lostInsertsRepaired.getCount()).isZero();
+        assertThat(rows()).isEqualTo(499);
+    }
+
+    /** Negative control: trusting the probe's answer, the committer doubles the 499 rows that were there. */
+    @Test
+    void trustingTheProbeBlindlyDoublesAHiddenBatch() throws Exception {
+        ClickHouseCommittable c = batch(1, 500, true);
+        commit(c, 0);
+        clickhouse.execute(db, "DELETE FROM t WHERE seq = 1");
+        SinkMetrics restored = commit(c, 1, blindOptions());
+        assertThat(restored.lostInsertsRepaired.getCount()).isEqualTo(1);
+        assertThat(rows()).isEqualTo(999);
+        assertThat(clickhouse.queryLong(db, "SELECT uniqExact(seq) FROM t")).isEqualTo(500);
+    }
+
+    private ClickHouseSinkOptions blindOptions() {
+        return ClickHouseSinkOptions.builder().url(clickhouse.httpUrl()).database(db).table("t").sinkName("repair")
+                .backoff(Duration.ofMillis(10), Duration.ofMillis(40)).probeTrustChecks(false).build();
+    }
+
+    private SinkMetrics commit(ClickHouseCommittable c, int attempt, ClickHouseSinkOptions o) throws Exception {
+        try (ClickHouseCommitter committer = new ClickHouseCommitter(o, SinkFaultInjector.NONE, JOB, attempt, 0,
+                new UnregisteredMetricsGroup())) {
+            TestRequest request = new TestRequest(c);
+            committer.commit(List.<org.apache.flink.api.connector.sink2.Committer.CommitRequest<ClickHouseCommittable>>of(request));
+            assertThat(request.signal).isEqualTo(TestRequest.Signal.NONE);
+            return committer.metrics();
+        }
+    }
+
     /** Negative control: without a probe the re-commit is acknowledged and the rows stay lost. */
     @Test
     void withoutAProbeTheBatchIsSilentlyLost() throws Exception {
