@@ -18,6 +18,7 @@ import { analyze, quoteString, quoteIdent } from './lib/sql.mjs';
 import { ClickHouseError, chError, CODES } from './lib/errors.mjs';
 import { Connection, Mutex } from './lib/engine.mjs';
 import { encodeNativeBlocks, decodeNativeBlocks, encodeLz4Frame, decodeLz4Frame } from './lib/native-compression.mjs';
+import { loadUsers, checkStatement } from './lib/grants.mjs';
 
 // ---------------------------------------------------------------------------
 // Command line
@@ -27,7 +28,7 @@ function usage(msg) {
   if (msg) process.stderr.write(`embedded-clickhouse: ${msg}\n`);
   process.stderr.write(`Usage: node server.mjs --path <data dir> [--port 0] [--host 127.0.0.1]
        [--pool-size 4] [--parent-pid <pid>] [--tmp-dir <dir>]
-       [--require-user <name> --require-password-file <file>]
+       [--require-user <name> --require-password-file <file> | --users-file <json>]
        [--tls-cert <pem> --tls-key <pem> | --tls-pfx <p12> [--tls-pfx-password-file <file>]]
        [--verbose] [--log-requests]
 `);
@@ -37,7 +38,7 @@ function usage(msg) {
 function parseArgs(argv) {
   const o = {
     port: 0, host: '127.0.0.1', path: null, poolSize: 4, parentPid: null, tmpDir: null,
-    requireUser: null, requirePasswordFile: null, verbose: false, logRequests: false,
+    requireUser: null, requirePasswordFile: null, usersFile: null, verbose: false, logRequests: false,
     tlsCert: null, tlsKey: null, tlsPfx: null, tlsPfxPasswordFile: null,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -59,6 +60,7 @@ function parseArgs(argv) {
       case '--tmp-dir': o.tmpDir = val(); break;
       case '--require-user': o.requireUser = val(); break;
       case '--require-password-file': o.requirePasswordFile = val(); break;
+      case '--users-file': o.usersFile = val(); break;
       case '--tls-cert': o.tlsCert = val(); break;
       case '--tls-key': o.tlsKey = val(); break;
       case '--tls-pfx': o.tlsPfx = val(); break;
@@ -74,6 +76,7 @@ function parseArgs(argv) {
   if (!Number.isInteger(o.poolSize) || o.poolSize < 1 || o.poolSize > 64) usage('invalid --pool-size');
   if (o.parentPid !== null && !(Number.isInteger(o.parentPid) && o.parentPid > 0)) usage('invalid --parent-pid');
   if (o.requirePasswordFile && !o.requireUser) usage('--require-password-file needs --require-user');
+  if (o.usersFile && o.requireUser) usage('use either --require-user or --users-file');
   if ((o.tlsCert === null) !== (o.tlsKey === null)) usage('--tls-cert and --tls-key go together');
   if (o.tlsPfx && o.tlsCert) usage('use either --tls-cert/--tls-key or --tls-pfx');
   if (o.tlsPfxPasswordFile && !o.tlsPfx) usage('--tls-pfx-password-file needs --tls-pfx');
@@ -146,6 +149,17 @@ let tmpCounter = 0;
 let requiredPassword = null;
 if (opts.requirePasswordFile) {
   requiredPassword = fs.readFileSync(opts.requirePasswordFile, 'utf8').replace(/\r?\n$/, '');
+}
+
+/** --users-file: user name -> { password, grants }, or null (no access control beyond --require-user). */
+let users = null;
+if (opts.usersFile) {
+  try {
+    users = loadUsers(opts.usersFile);
+  } catch (e) {
+    process.stderr.write(`embedded-clickhouse: cannot use --users-file: ${e.message}\n`);
+    process.exit(2);
+  }
 }
 
 /**
@@ -402,7 +416,13 @@ async function runOnConnection(conn, isSession, job) {
       await conn.query('SET ' + settingKeys.map((k) => `${k} = ${formatSetValue(settings[k])}`).join(', '));
     }
 
-    // 3. The statement itself.
+    // 3. Privileges (--users-file): checked by the endpoint, the engine has no access control.
+    if (job.grantsOf) {
+      const db = conn.currentDb || database || 'default';
+      await checkStatement(job.grantsOf.user, job.grantsOf.grants, stmt, analysis, db, (d, t) => columnsOf(conn, d, t));
+    }
+
+    // 4. The statement itself.
     return await execute(conn, stmt, analysis, format, params);
   } catch (e) {
     failed = true;
@@ -411,6 +431,12 @@ async function runOnConnection(conn, isSession, job) {
   } finally {
     await cleanup(conn, isSession, job, { savedDb, savedSettings, settingsApplied, failed });
   }
+}
+
+async function columnsOf(conn, database, table) {
+  const r = await conn.query(`SELECT name FROM system.columns WHERE database = ${quoteString(database)}`
+    + ` AND table = ${quoteString(table)} ORDER BY position`, 'TabSeparatedRaw');
+  return Buffer.from(r.bytes).toString('utf8').split('\n').filter((l) => l.length > 0);
 }
 
 async function currentDatabase(conn) {
@@ -617,7 +643,14 @@ async function handleRequest(req, res) {
     // Authentication (only when configured).
     const cred = credentials(req, qp);
     ctx.user = cred.user;
-    if (opts.requireUser !== null) {
+    if (users !== null) {
+      const u = users.get(cred.user);
+      if (!u || !safeEqual(cred.password, u.password)) {
+        req.resume();
+        throw chError('AUTHENTICATION_FAILED',
+          `${cred.user}: Authentication failed: password is incorrect, or there is no user with such name`);
+      }
+    } else if (opts.requireUser !== null) {
       const okUser = safeEqual(cred.user, opts.requireUser);
       const okPass = requiredPassword === null || safeEqual(cred.password, requiredPassword);
       if (!okUser || !okPass) {
@@ -673,7 +706,8 @@ async function handleRequest(req, res) {
       settings[k] = v;
     }
     const database = req.headers['x-clickhouse-database'] || qp.get('database') || null;
-    const job = { stmt, analysis, format: ctx.format, settings, params, database };
+    const job = { stmt, analysis, format: ctx.format, settings, params, database,
+      grantsOf: users === null ? null : { user: cred.user, grants: users.get(cred.user).grants } };
 
     const sid = qp.get('session_id');
     let result;

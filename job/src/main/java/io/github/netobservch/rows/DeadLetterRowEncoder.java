@@ -47,6 +47,11 @@ public final class DeadLetterRowEncoder implements RowEncoder<DeadLetter> {
         return new PresenceProbe(PROBE, params);
     }
 
+    @Override
+    public PresenceProbe probeShape() {
+        return new PresenceProbe(PROBE, Map.of("pt", "0", "kt", "", "kp", "0", "ko", "0"));
+    }
+
     private static final String PROBE = DeadLetterColumns.PROCESSING_TIME.name()
             + " = fromUnixTimestamp64Milli({pt:Int64}, 'UTC')"
             + " AND " + DeadLetterColumns.KAFKA_TOPIC.name() + " = {kt:String}"

@@ -72,6 +72,11 @@ public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
         return new PresenceProbe(PROBE, params);
     }
 
+    @Override
+    public PresenceProbe probeShape() {
+        return new PresenceProbe(PROBE, Map.of("t", "0", "sn", "", "dn", "", "kt", "", "kp", "0", "ko", "0"));
+    }
+
     private static final String PROBE = PARTITION_COLUMN.name() + " = fromUnixTimestamp64Milli({t:Int64}, 'UTC')"
             + " AND " + ColumnRegistry.SRC_K8S_NAMESPACE.name() + " = {sn:String}"
             + " AND " + ColumnRegistry.DST_K8S_NAMESPACE.name() + " = {dn:String}"

@@ -79,6 +79,9 @@ public final class ClickHouseErrors {
             Map.entry(497, "ACCESS_DENIED"),
             Map.entry(516, "AUTHENTICATION_FAILED"));
 
+    /** ClickHouse's code for a missing privilege. */
+    public static final int ACCESS_DENIED = 497;
+
     private ClickHouseErrors() {}
 
     public static Kind classify(Throwable failure) {
@@ -164,7 +167,12 @@ public final class ClickHouseErrors {
         if (code.isPresent()) {
             int c = code.getAsInt();
             String name = TRANSIENT_CODES.getOrDefault(c, PERMANENT_CODES.getOrDefault(c, "code"));
-            return "ClickHouse error " + c + " (" + name + "): " + firstLine(failure.getMessage());
+            String text = "ClickHouse error " + c + " (" + name + "): " + firstLine(failure.getMessage());
+            if (c == ACCESS_DENIED) {
+                text += " — the sink's ClickHouse user lacks a privilege it needs (the grants: flink-k8s/README.md,"
+                        + " ClickHouse user); this is not a connectivity problem";
+            }
+            return text;
         }
         Throwable root = failure;
         while (root.getCause() != null && root.getCause() != root) {

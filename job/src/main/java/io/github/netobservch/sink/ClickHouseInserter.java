@@ -67,6 +67,21 @@ final class ClickHouseInserter implements AutoCloseable {
     }
 
     /**
+     * An INSERT of no rows into {@code database.table}: the server checks the privileges of the
+     * statement and writes nothing (no part, no deduplication token). The preflight's proof that the
+     * sink's user may insert.
+     */
+    void insertNothing(String database, String table, List<String> columns) throws Exception {
+        InsertSettings settings = new InsertSettings().serverSetting("async_insert", "0");
+        List<String> quoted = columns.stream().map(ClickHouseSinkOptions::quote).collect(Collectors.toList());
+        String target = ClickHouseSinkOptions.quote(database) + "." + ClickHouseSinkOptions.quote(table);
+        try (InsertResponse response = await(client.insert(target, quoted, new ByteArrayInputStream(new byte[0]),
+                ClickHouseFormat.RowBinary, settings))) {
+            response.getWrittenRows();
+        }
+    }
+
+    /**
      * The settings of a commit INSERT. With a token: the token, {@code insert_deduplicate=1} and
      * {@code deduplicate_blocks_in_dependent_materialized_views=1} — sent explicitly because only
      * servers since 26.2 default to it, and without it a re-committed batch that the target table

@@ -53,7 +53,7 @@ public final class ClickHousePreflight {
      */
     public static Report check(ClickHouseSinkOptions options, RowEncoder<?> encoder) {
         try (ClickHouseInserter client = new ClickHouseInserter(options)) {
-            return check(client, options, encoder.columns(), encoder.columnTypes());
+            return check(client, options, encoder.columns(), encoder.columnTypes(), encoder.probeShape());
         } catch (ClickHousePreflightException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -67,6 +67,11 @@ public final class ClickHousePreflight {
 
     static Report check(ClickHouseInserter client, ClickHouseSinkOptions options, List<String> columns,
             Map<String, String> expectedTypes) {
+        return check(client, options, columns, expectedTypes, null);
+    }
+
+    static Report check(ClickHouseInserter client, ClickHouseSinkOptions options, List<String> columns,
+            Map<String, String> expectedTypes, PresenceProbe probeShape) {
         String db = options.database();
         String table = options.table();
         String target = db + "." + table;
@@ -128,6 +133,9 @@ public final class ClickHousePreflight {
                             + " s; a batch re-committed after a longer outage would be inserted twice");
                 }
             }
+        }
+        if (problems.isEmpty()) {
+            checkPrivileges(client, options, columns, needDedup && !replicated ? probeShape : null, problems);
         }
         if (needDedup) {
             checkViews(client, options, target, tables.get(0), problems);
@@ -211,6 +219,69 @@ public final class ClickHousePreflight {
                         + " MODIFY SETTING " + setting + " = " + Math.max(required, 1000));
             }
         }
+    }
+
+    /**
+     * Runs every statement shape the sink will send, once, in a harmless form, so a missing
+     * privilege stops the job at start with the {@code GRANT} that fixes it — not at the first
+     * failover, when the presence probe first runs (an INSERT-only user would then fail every
+     * restore the same way): an INSERT of no rows; the presence probe with placeholder values and
+     * {@code LIMIT 0}; the probe's trust check ({@code system.parts} and a {@code count()} over a
+     * partition).
+     */
+    private static void checkPrivileges(ClickHouseInserter client, ClickHouseSinkOptions options, List<String> columns,
+            PresenceProbe probe, List<String> problems) {
+        String db = options.database();
+        String table = options.table();
+        String target = ClickHouseSinkOptions.quote(db) + "." + ClickHouseSinkOptions.quote(table);
+        String user = options.user();
+        try {
+            client.insertNothing(db, table, columns);
+        } catch (Exception e) {
+            problems.add(privilegeProblem(e, "insert into " + db + "." + table, "GRANT INSERT ON " + db + "." + table
+                    + " TO " + user));
+        }
+        if (probe == null) {
+            return;
+        }
+        List<String> probeColumns = new ArrayList<>();
+        Matcher m = PROBE_COLUMN.matcher(probe.predicate());
+        while (m.find()) {
+            probeColumns.add(m.group(1));
+        }
+        String selectGrant = "GRANT SELECT(" + String.join(", ", probeColumns) + ") ON " + db + "." + table + " TO " + user;
+        try {
+            client.query("SELECT 1 FROM " + target + " WHERE " + probe.predicate() + " LIMIT 0",
+                    new java.util.HashMap<String, Object>(probe.params()));
+            client.query("SELECT count() FROM " + target + " WHERE _partition_id = {pid:String}", Map.of("pid", ""));
+        } catch (RuntimeException e) {
+            problems.add(privilegeProblem(e, "run the presence probe on " + db + "." + table + " (after a failover"
+                    + " it checks that an INSERT in doubt landed)", selectGrant));
+        }
+        try {
+            client.query("SELECT partition_id FROM system.parts WHERE database = {db:String} AND table = {t:String}"
+                    + " LIMIT 0", Map.of("db", db, "t", table));
+        } catch (RuntimeException e) {
+            problems.add(privilegeProblem(e, "read system.parts (the presence probe's trust check)",
+                    "GRANT SELECT ON system.parts TO " + user));
+        }
+    }
+
+    private static final Pattern PROBE_COLUMN = Pattern.compile("(?:^|\\bAND\\s+)([A-Za-z_][A-Za-z0-9_]*)\\s*=");
+
+    private static String privilegeProblem(Exception e, String what, String grant) {
+        boolean denied = ClickHouseErrors.serverCode(e).orElse(0) == ClickHouseErrors.ACCESS_DENIED;
+        String needed = "";
+        for (Throwable t = e; t != null && needed.isEmpty(); t = t.getCause() == t ? null : t.getCause()) {
+            String text = String.valueOf(t.getMessage());
+            int at = text.indexOf("necessary to have the grant ");
+            if (at >= 0) {
+                needed = " (the server asks for " + text.substring(at + 28).split("\\. \\(|\\.\\s*$|\\n")[0] + ")";
+            }
+        }
+        return denied
+                ? "the ClickHouse user may not " + what + needed + "; run " + grant
+                : "could not check that the ClickHouse user may " + what + ": " + ClickHouseErrors.describe(e);
     }
 
     /** Whether a {@code version()} string ({@code 26.7.2.1}) is at least {@code major.minor}. */

@@ -51,4 +51,13 @@ public interface RowEncoder<T> extends Serializable {
     default PresenceProbe presenceProbe(T record) {
         return null;
     }
+
+    /**
+     * The statement shape of {@link #presenceProbe} with placeholder values, or {@code null} when the
+     * encoder has no probe: the start-up preflight runs it once ({@code LIMIT 0}) to prove that the
+     * sink's ClickHouse user may run the probe, which it needs after any failover.
+     */
+    default PresenceProbe probeShape() {
+        return null;
+    }
 }

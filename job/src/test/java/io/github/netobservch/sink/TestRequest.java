@@ -17,6 +17,8 @@ final class TestRequest implements Committer.CommitRequest<ClickHouseCommittable
     int retries;
     Signal signal = Signal.NONE;
     Throwable failure;
+    /** The committer's counters after the call (set by tests that want them). */
+    SinkMetrics metrics;
 
     TestRequest(ClickHouseCommittable committable) {
         this.committable = committable;

@@ -47,6 +47,11 @@ final class TestRows {
         }
 
         @Override
+        public PresenceProbe probeShape() {
+            return new PresenceProbe("seq = {seq:UInt64}", Map.of("seq", "0"));
+        }
+
+        @Override
         public void encode(Row r, RowBinaryWriter out) {
             byte[] dst = new byte[16];
             dst[15] = (byte) r.seq();
