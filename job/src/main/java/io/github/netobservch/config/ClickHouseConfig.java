@@ -2,12 +2,14 @@ package io.github.netobservch.config;
 
 import java.io.Serializable;
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /** Where and as whom the job writes. The password is a {@link SecretRef}, resolved on the TaskManager. */
 public record ClickHouseConfig(
-        String url, String database, String user, SecretRef password, String sslRootCert, Map<String, String> passthrough)
+        String url, List<String> shardUrls, String database, String user, SecretRef password, String sslRootCert,
+        Map<String, String> passthrough)
         implements Serializable {
 
     /** Identifiers are spliced into SQL, so only plain names are accepted. */
@@ -15,6 +17,25 @@ public record ClickHouseConfig(
 
     public ClickHouseConfig {
         passthrough = Map.copyOf(passthrough);
+        shardUrls = shardUrls == null ? List.of() : List.copyOf(shardUrls);
+        for (String shard : shardUrls) {
+            URI u;
+            try {
+                u = URI.create(shard);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("clickhouse.shard-urls: '" + redact(shard) + "' is not a URL");
+            }
+            if (u.getUserInfo() != null) {
+                throw new IllegalArgumentException("clickhouse.shard-urls must not contain credentials");
+            }
+            if (!u.getScheme().equals(URI.create(url == null ? shard : url).getScheme())) {
+                throw new IllegalArgumentException("clickhouse.shard-urls: '" + redact(shard)
+                        + "' does not use the scheme of clickhouse.url (http or https for all)");
+            }
+        }
+        if (shardUrls.size() == 1) {
+            throw new IllegalArgumentException("clickhouse.shard-urls names one shard: use clickhouse.url");
+        }
         if (url == null || url.isBlank()) {
             throw new IllegalArgumentException("clickhouse.url is required");
         }

@@ -35,6 +35,7 @@ public record JobConfig(KafkaConfig kafka, ClickHouseConfig clickHouse, Pipeline
                 withPrefix(conf, KAFKA_PASSTHROUGH_PREFIX));
         ClickHouseConfig clickHouse = new ClickHouseConfig(
                 required(conf, CLICKHOUSE_URL),
+                conf.getOptional(CLICKHOUSE_SHARD_URLS).orElse(java.util.List.of()),
                 conf.get(CLICKHOUSE_DATABASE),
                 conf.get(CLICKHOUSE_USER),
                 secret(conf, CLICKHOUSE_PASSWORD_FILE, CLICKHOUSE_PASSWORD_ENV, false),

@@ -116,6 +116,15 @@ public final class JobOptions {
             .noDefaultValue()
             .withDescription("Required. ClickHouse HTTP(S) endpoint, e.g. http://clickhouse:8123 or https://host:8443.");
 
+    public static final ConfigOption<List<String>> CLICKHOUSE_SHARD_URLS = ConfigOptions.key("clickhouse.shard-urls")
+            .stringType()
+            .asList()
+            .noDefaultValue()
+            .withDescription("One HTTP(S) URL per shard of a sharded cluster (each reaching only that shard's replicas,"
+                    + " e.g. a Service per shard), in a fixed order. The sink seals every batch for one shard and sends"
+                    + " all its retries and re-commits there, so the shard's deduplication log recognises them. Unset:"
+                    + " everything goes to clickhouse.url, which must then reach a single shard.");
+
     public static final ConfigOption<String> CLICKHOUSE_DATABASE = ConfigOptions.key("clickhouse.database")
             .stringType()
             .defaultValue("netobserv")

@@ -46,6 +46,7 @@ public final class ClickHouseSinks {
         }
         return ClickHouseSinkOptions.builder()
                 .url(clickHouse.url())
+                .shardUrls(clickHouse.shardUrls())
                 .database(clickHouse.database())
                 .user(clickHouse.user())
                 .password(clickHouse.password())

@@ -51,6 +51,8 @@ public final class ClickHouseCommittable {
     private final int originAttempt;
     private final long createdAtMillis;
     private final PresenceProbe probe;
+    /** Index into {@link ClickHouseSinkOptions#shardEndpoints()}, or -1: the single endpoint. */
+    private final int shard;
 
     ClickHouseCommittable(
             String token,
@@ -67,6 +69,27 @@ public final class ClickHouseCommittable {
             int originAttempt,
             long createdAtMillis,
             PresenceProbe probe) {
+        this(token, database, table, partitionKey, columns, rowCount, rawLength, codec, storedPayload, originJobId,
+                originSubtask, originAttempt, createdAtMillis, probe, -1);
+    }
+
+    ClickHouseCommittable(
+            String token,
+            String database,
+            String table,
+            String partitionKey,
+            List<String> columns,
+            int rowCount,
+            int rawLength,
+            PayloadCodec codec,
+            byte[] storedPayload,
+            String originJobId,
+            int originSubtask,
+            int originAttempt,
+            long createdAtMillis,
+            PresenceProbe probe,
+            int shard) {
+        this.shard = shard;
         this.token = Objects.requireNonNull(token, "token");
         this.database = Objects.requireNonNull(database, "database");
         this.table = Objects.requireNonNull(table, "table");
@@ -100,9 +123,33 @@ public final class ClickHouseCommittable {
             int originSubtask,
             int originAttempt,
             PresenceProbe probe) {
+        return seal(sinkName, database, table, partitionKey, columns, rowCount, rawPayload, codec, originJobId,
+                originSubtask, originAttempt, probe, -1);
+    }
+
+    /** {@link #seal} for shard {@code shard} (-1: the single endpoint). */
+    static ClickHouseCommittable seal(
+            String sinkName,
+            String database,
+            String table,
+            String partitionKey,
+            List<String> columns,
+            int rowCount,
+            byte[] rawPayload,
+            PayloadCodec codec,
+            String originJobId,
+            int originSubtask,
+            int originAttempt,
+            PresenceProbe probe,
+            int shard) {
         return new ClickHouseCommittable(newToken(sinkName), database, table, partitionKey, columns, rowCount,
                 rawPayload.length, codec, codec.compress(rawPayload), originJobId, originSubtask, originAttempt,
-                System.currentTimeMillis(), probe);
+                System.currentTimeMillis(), probe, shard);
+    }
+
+    /** The shard every attempt of this committable goes to (-1: the single endpoint). */
+    public int shard() {
+        return shard;
     }
 
     /** {@code <sinkName>-<32 hex digits>}: 128 random bits. */
@@ -202,7 +249,8 @@ public final class ClickHouseCommittable {
                 && codec == that.codec
                 && java.util.Arrays.equals(storedPayload, that.storedPayload)
                 && originJobId.equals(that.originJobId)
-                && Objects.equals(probe, that.probe);
+                && Objects.equals(probe, that.probe)
+                && shard == that.shard;
     }
 
     @Override
@@ -215,6 +263,7 @@ public final class ClickHouseCommittable {
     public String toString() {
         return "ClickHouseCommittable{token=" + token + ", table=" + database + "." + table + ", partition="
                 + partitionKey + ", rows=" + rowCount + ", bytes=" + rawLength + ", stored=" + storedPayload.length
-                + " " + codec + ", origin=" + originJobId + "/" + originSubtask + "#" + originAttempt + "}";
+                + " " + codec + ", origin=" + originJobId + "/" + originSubtask + "#" + originAttempt
+                + (shard >= 0 ? ", shard=" + shard : "") + "}";
     }
 }

@@ -23,12 +23,16 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  *
  * <p>Version 2 = version 1 followed by the {@link PresenceProbe}: boolean present; if present, predicate,
  * int paramCount, paramCount × (name, value). Version-1 committables restore without a probe.
+ *
+ * <p>Version 3 = version 2 followed by int shard (-1: the single endpoint; else the index into
+ * {@code clickhouse.shard-urls}). Version-1 and -2 committables restore with shard -1.
  */
 public final class ClickHouseCommittableSerializer implements SimpleVersionedSerializer<ClickHouseCommittable> {
 
     public static final int VERSION_1 = 1;
     public static final int VERSION_2 = 2;
-    public static final int CURRENT_VERSION = VERSION_2;
+    public static final int VERSION_3 = 3;
+    public static final int CURRENT_VERSION = VERSION_3;
     private static final int MAX_PROBE_PARAMS = 64;
 
     private static final int MAX_STRING_BYTES = 1 << 20;
@@ -68,14 +72,15 @@ public final class ClickHouseCommittableSerializer implements SimpleVersionedSer
                 writeString(out, p.getValue());
             }
         }
+        out.writeInt(c.shard());
         return out.getCopyOfBuffer();
     }
 
     @Override
     public ClickHouseCommittable deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION_1 && version != VERSION_2) {
+        if (version != VERSION_1 && version != VERSION_2 && version != VERSION_3) {
             throw new IOException("unknown ClickHouseCommittable serializer version " + version
-                    + " (this build reads " + VERSION_1 + " and " + VERSION_2
+                    + " (this build reads " + VERSION_1 + " to " + VERSION_3
                     + "); was the state written by a newer job version?");
         }
         DataInputDeserializer in = new DataInputDeserializer(serialized);
@@ -122,11 +127,18 @@ public final class ClickHouseCommittableSerializer implements SimpleVersionedSer
                 throw new IOException("corrupt committable: " + e.getMessage(), e);
             }
         }
+        int shard = -1;
+        if (version >= VERSION_3) {
+            shard = in.readInt();
+            if (shard < -1 || shard > 10_000) {
+                throw new IOException("corrupt committable: shard " + shard);
+            }
+        }
         if (in.available() != 0) {
             throw new IOException("corrupt committable: " + in.available() + " trailing bytes");
         }
         return new ClickHouseCommittable(token, database, table, partitionKey, columns, rowCount, rawLength, codec,
-                stored, originJobId, originSubtask, originAttempt, createdAt, probe);
+                stored, originJobId, originSubtask, originAttempt, createdAt, probe, shard);
     }
 
     private static void writeString(DataOutputSerializer out, String s) throws IOException {

@@ -52,6 +52,14 @@ public final class ClickHousePreflight {
      * {@link ClickHousePreflightException} that says so (the client only reports an I/O failure).
      */
     public static Report check(ClickHouseSinkOptions options, RowEncoder<?> encoder) {
+        if (!options.shardEndpoints().isEmpty()) {
+            // every shard must be able to take the sink's INSERTs: check each one, report the first
+            Report report = null;
+            for (int shard = 0; shard < options.shardEndpoints().size(); shard++) {
+                report = check(options.forShard(shard), encoder);
+            }
+            return report;
+        }
         try (ClickHouseInserter client = new ClickHouseInserter(options)) {
             return check(client, options, encoder.columns(), encoder.columnTypes(), encoder.probeShape());
         } catch (ClickHousePreflightException e) {

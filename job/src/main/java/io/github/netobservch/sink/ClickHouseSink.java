@@ -155,8 +155,8 @@ public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<Click
      * burn restart attempts.
      */
     private void preflight(int subtask) {
-        try (ClickHouseInserter client = new ClickHouseInserter(options)) {
-            ClickHousePreflight.check(client, options, encoder.columns(), encoder.columnTypes());
+        try {
+            ClickHousePreflight.check(options, encoder);
         } catch (ClickHousePreflightException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -1,5 +1,7 @@
 package io.github.netobservch.sink;
 
+import java.util.List;
+
 import io.github.netobservch.config.SecretRef;
 import java.io.Serializable;
 import java.net.URI;
@@ -52,6 +54,7 @@ public final class ClickHouseSinkOptions implements Serializable {
     private final Duration toleratedOutage;
     private final int parallelism;
     private final int partitionsPerCheckpoint;
+    private final List<String> shardEndpoints;
 
     private ClickHouseSinkOptions(Builder b) {
         this.endpoint = b.endpoint;
@@ -78,6 +81,7 @@ public final class ClickHouseSinkOptions implements Serializable {
         this.toleratedOutage = b.toleratedOutage;
         this.parallelism = b.parallelism;
         this.partitionsPerCheckpoint = b.partitionsPerCheckpoint;
+        this.shardEndpoints = List.copyOf(b.shardEndpoints);
     }
 
     public static Builder builder() {
@@ -111,7 +115,36 @@ public final class ClickHouseSinkOptions implements Serializable {
         b.toleratedOutage = toleratedOutage;
         b.parallelism = parallelism;
         b.partitionsPerCheckpoint = partitionsPerCheckpoint;
+        b.shardEndpoints = new java.util.ArrayList<>(shardEndpoints);
         return b;
+    }
+
+    /**
+     * One endpoint per shard ({@code clickhouse.shard-urls}), or empty when the sink writes to the
+     * single {@link #endpoint()}. With shards, every committable is sealed for one shard and all its
+     * attempts and re-commits go to that shard's endpoint, whose replicas share its deduplication
+     * log; a load balancer spreading requests over several shards would let a retry land where the
+     * token was never seen, and insert the batch twice.
+     */
+    public List<String> shardEndpoints() {
+        return shardEndpoints;
+    }
+
+    /** The options of one shard ({@code shard} from a committable; -1 or no shards: these options). */
+    public ClickHouseSinkOptions forShard(int shard) {
+        if (shard < 0 || shardEndpoints.isEmpty()) {
+            return this;
+        }
+        if (shard >= shardEndpoints.size()) {
+            throw new IllegalStateException("a committable was sealed for shard " + shard + ", but only "
+                    + shardEndpoints.size() + " shard URLs are configured: never remove shards from clickhouse.shard-urls"
+                    + " while committables of them may be pending (restore from a savepoint taken with the old list"
+                    + " and let it commit first)");
+        }
+        Builder b = toBuilder();
+        b.endpoint = shardEndpoints.get(shard);
+        b.shardEndpoints = new java.util.ArrayList<>();
+        return b.build();
     }
 
     /** HTTP(S) base URL of the server, e.g. {@code http://clickhouse:8123}. */
@@ -254,7 +287,7 @@ public final class ClickHouseSinkOptions implements Serializable {
                 + ", mode=" + deliveryMode + ", maxRows=" + maxRowsPerInsert + ", maxBytes=" + maxBytesPerInsert
                 + ", attempts=" + maxAttemptsPerCommit + ", backoff=" + initialBackoff + ".." + maxBackoff
                 + ", idempotent=" + idempotentCommits + ", sinkName=" + sinkName + ", codec=" + payloadCodec
-                + "}";
+                + (shardEndpoints.isEmpty() ? "" : ", shards=" + shardEndpoints) + "}";
     }
 
     /** Builder; {@link #build()} validates. */
@@ -276,6 +309,7 @@ public final class ClickHouseSinkOptions implements Serializable {
         private Duration socketTimeout = Duration.ofSeconds(60);
         private boolean idempotentCommits = true;
         private boolean trustChecks = true;
+        private java.util.List<String> shardEndpoints = new java.util.ArrayList<>();
         private String sinkName = "clickhouse";
         private PayloadCodec payloadCodec = PayloadCodec.LZ4;
         private boolean preflightOnOpen = true;
@@ -386,6 +420,21 @@ public final class ClickHouseSinkOptions implements Serializable {
 
         public Builder socketTimeout(Duration timeout) {
             this.socketTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * One HTTP(S) URL per shard (see {@link ClickHouseSinkOptions#shardEndpoints()}); the shard
+         * order must stay the same across restarts, since committables name their shard by index.
+         */
+        public Builder shardUrls(java.util.List<String> urls) {
+            java.util.List<String> endpoints = new java.util.ArrayList<>();
+            for (String u : urls) {
+                Builder probe = new Builder();
+                probe.url(u);
+                endpoints.add(probe.endpoint);
+            }
+            this.shardEndpoints = endpoints;
             return this;
         }
 

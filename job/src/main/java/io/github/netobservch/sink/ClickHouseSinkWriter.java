@@ -130,7 +130,7 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickHous
         byte[] raw = bucket.rows.toByteArray();
         ClickHouseCommittable c = ClickHouseCommittable.seal(options.sinkName(), options.database(), options.table(),
                 key, columns, bucket.count, raw, exactlyOnce ? options.payloadCodec() : PayloadCodec.NONE, jobId,
-                subtask, attempt, bucket.probe);
+                subtask, attempt, bucket.probe, nextShard());
         metrics.sealed(bucket.count, raw.length);
         bucket.rows.reset();
         bucket.count = 0;
@@ -151,6 +151,18 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickHous
                         executor.lastFailure());
         }
     }
+
+    /**
+     * The shard of the next committable: round robin over {@code clickhouse.shard-urls}, starting at
+     * this subtask's index so the subtasks spread over the shards; -1 without shards. Stored in the
+     * committable, so its retries and re-commits go to the same shard.
+     */
+    private int nextShard() {
+        int shards = options.shardEndpoints().size();
+        return shards == 0 ? -1 : (int) Math.floorMod(subtask + sealedCount++, (long) shards);
+    }
+
+    private long sealedCount;
 
     private PresenceProbe probeOf(T element) throws IOException {
         try {

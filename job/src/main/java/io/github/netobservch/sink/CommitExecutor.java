@@ -50,7 +50,10 @@ final class CommitExecutor implements AutoCloseable {
     private final SinkFaultInjector faults;
     private final int subtask;
     private final int attempt;
-    private ClickHouseInserter inserter;
+    /** One client per shard ({@code -1}: the single endpoint). */
+    private final Map<Integer, ClickHouseInserter> inserters = new HashMap<>();
+    /** The shard of the committable being committed. */
+    private int shard = -1;
     private Throwable lastFailure;
     /** By {@code database.table}: whether its engine keeps a local (non-replicated) deduplication log. */
     private final Map<String, Boolean> localDeduplicationLog = new HashMap<>();
@@ -89,6 +92,7 @@ final class CommitExecutor implements AutoCloseable {
      */
     Outcome commit(ClickHouseCommittable c, int priorCalls, boolean fromState) throws InterruptedException {
         lastFailure = null;
+        shard = c.shard();
         byte[] payload;
         try {
             payload = c.payload();
@@ -235,7 +239,7 @@ final class CommitExecutor implements AutoCloseable {
      * inserted again, once (documented).
      */
     private String whyAnAbsenceCannotBeTrusted(ClickHouseCommittable c) {
-        String table = c.database() + "." + c.table();
+        String table = shard + "/" + c.database() + "." + c.table();
         try {
             int ttl = ttlDays.computeIfAbsent(table, k -> readTtlDays(c.database(), c.table()));
             if (ttl >= 0) {
@@ -292,7 +296,7 @@ final class CommitExecutor implements AutoCloseable {
     }
 
     private boolean keepsLocalDeduplicationLog(String database, String table) {
-        return localDeduplicationLog.computeIfAbsent(database + "." + table, k -> {
+        return localDeduplicationLog.computeIfAbsent(shard + "/" + database + "." + table, k -> {
             List<GenericRecord> rows = inserter().query(
                     "SELECT engine FROM system.tables WHERE database = {db:String} AND name = {t:String}",
                     Map.of("db", database, "t", table));
@@ -323,27 +327,37 @@ final class CommitExecutor implements AutoCloseable {
         return Math.min(max, initial << shift);
     }
 
+    /** The client of the shard the current committable is sealed for (the single endpoint without shards). */
     private ClickHouseInserter inserter() {
-        if (inserter == null) {
-            inserter = new ClickHouseInserter(options);
+        ClickHouseInserter client = inserters.get(shard);
+        if (client == null) {
+            client = new ClickHouseInserter(options.forShard(shard));
+            inserters.put(shard, client);
         }
-        return inserter;
+        return client;
     }
 
     private void resetConnection() {
         // A fresh client after a transport failure: pooled connections to a restarted server are dead.
-        if (inserter != null) {
+        ClickHouseInserter client = inserters.remove(shard);
+        if (client != null) {
             try {
-                inserter.close();
+                client.close();
             } catch (RuntimeException e) {
                 LOG.debug("Ignoring failure closing the ClickHouse client", e);
             }
-            inserter = null;
         }
     }
 
     @Override
     public void close() {
-        resetConnection();
+        for (ClickHouseInserter client : inserters.values()) {
+            try {
+                client.close();
+            } catch (RuntimeException e) {
+                LOG.debug("Ignoring failure closing the ClickHouse client", e);
+            }
+        }
+        inserters.clear();
     }
 }

@@ -71,8 +71,8 @@ class ClickHouseCommittableSerializerTest {
         assertThat(c.createdAtMillis()).isEqualTo(1_764_028_800_000L);
         assertThat(c.probe()).isNull();
         assertThat(c).isEqualTo(frozen());
-        // Version 2 is version 1 plus the probe: a committable without one differs by one trailing byte.
-        assertThat(HexFormat.of().formatHex(serializer.serialize(frozen()))).isEqualTo(FROZEN_V1_HEX + "00");
+        // Version 2 is version 1 plus the probe, version 3 plus the shard: one byte "no probe", then -1.
+        assertThat(HexFormat.of().formatHex(serializer.serialize(frozen()))).isEqualTo(FROZEN_V1_HEX + "00" + "ffffffff");
     }
 
     /** Version 2 image of {@link #frozenWithProbe()}. Never regenerate (see {@link #FROZEN_V1_HEX}). */
@@ -94,14 +94,35 @@ class ClickHouseCommittableSerializerTest {
     @Test
     void readsTheFrozenVersion2Image() throws IOException {
         ClickHouseCommittableSerializer serializer = new ClickHouseCommittableSerializer();
-        assertThat(serializer.getVersion()).isEqualTo(2);
         ClickHouseCommittable c = serializer.deserialize(2, HexFormat.of().parseHex(FROZEN_V2_HEX));
         assertThat(c).isEqualTo(frozenWithProbe());
         assertThat(c.probe().predicate()).isEqualTo("seq = {seq:UInt64} AND day = {day:Date}");
         assertThat(c.probe().params()).containsExactly(Map.entry("day", "2026-11-25"), Map.entry("seq", "42"));
         assertThat(c.payload()).isEqualTo(ROWS);
-        // The current writer still produces the same bytes (drop this line, not the one above, on a v3).
-        assertThat(HexFormat.of().formatHex(serializer.serialize(frozenWithProbe()))).isEqualTo(FROZEN_V2_HEX);
+        assertThat(c.shard()).isEqualTo(-1);
+    }
+
+    /**
+     * Version 3 image: {@link #frozenWithProbe()} sealed for shard 1. Never regenerate (see {@link
+     * #FROZEN_V1_HEX}).
+     */
+    private static final String FROZEN_V3_HEX = FROZEN_V2_HEX + "00000001";
+
+    @Test
+    void readsTheFrozenVersion3Image() throws IOException {
+        ClickHouseCommittableSerializer serializer = new ClickHouseCommittableSerializer();
+        assertThat(serializer.getVersion()).isEqualTo(3);
+        ClickHouseCommittable base = frozenWithProbe();
+        ClickHouseCommittable sharded = new ClickHouseCommittable(base.token(), base.database(), base.table(),
+                base.partitionKey(), base.columns(), base.rowCount(), base.rawLength(), base.codec(), base.storedPayload(),
+                base.originJobId(), base.originSubtask(), base.originAttempt(), base.createdAtMillis(), base.probe(), 1);
+        ClickHouseCommittable c = serializer.deserialize(3, HexFormat.of().parseHex(FROZEN_V3_HEX));
+        assertThat(c).isEqualTo(sharded);
+        assertThat(c.shard()).isEqualTo(1);
+        // The current writer still produces the same bytes (drop this line, not the one above, on a v4).
+        assertThat(HexFormat.of().formatHex(serializer.serialize(sharded))).isEqualTo(FROZEN_V3_HEX);
+        assertThatThrownBy(() -> serializer.deserialize(3, HexFormat.of().parseHex(FROZEN_V2_HEX + "fffffff0")))
+                .isInstanceOf(IOException.class).hasMessageContaining("shard");
     }
 
     @Test
@@ -111,7 +132,7 @@ class ClickHouseCommittableSerializerTest {
                 Map.of("p", "3", "o", "123456789"));
         ClickHouseCommittable c = ClickHouseCommittable.seal("sink", "db", "t", "p", List.of("a"), 1, ROWS,
                 PayloadCodec.NONE, "job", 0, 0, probe);
-        ClickHouseCommittable back = serializer.deserialize(2, serializer.serialize(c));
+        ClickHouseCommittable back = serializer.deserialize(ClickHouseCommittableSerializer.CURRENT_VERSION, serializer.serialize(c));
         assertThat(back.probe()).isEqualTo(probe);
         assertThat(back.probe().toString()).doesNotContain("123456789");
         assertThatThrownBy(() -> new PresenceProbe("a = 1; DROP TABLE t", Map.of()))
@@ -124,8 +145,8 @@ class ClickHouseCommittableSerializerTest {
     void rejectsUnknownVersionsAndCorruptBytes() throws IOException {
         ClickHouseCommittableSerializer serializer = new ClickHouseCommittableSerializer();
         byte[] bytes = serializer.serialize(frozen());
-        assertThatThrownBy(() -> serializer.deserialize(3, bytes)).isInstanceOf(IOException.class)
-                .hasMessageContaining("version 3");
+        assertThatThrownBy(() -> serializer.deserialize(4, bytes)).isInstanceOf(IOException.class)
+                .hasMessageContaining("version 4");
         assertThatThrownBy(() -> serializer.deserialize(1, java.util.Arrays.copyOf(bytes, bytes.length - 3)))
                 .isInstanceOf(IOException.class);
     }
