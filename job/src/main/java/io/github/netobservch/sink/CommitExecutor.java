@@ -130,6 +130,7 @@ final class CommitExecutor implements AutoCloseable {
                 continue;
             }
             long latencyMs = (System.nanoTime() - t0) / 1_000_000;
+            metrics.reachable();
             if (inDoubt && token != null && c.probe() != null) {
                 Presence presence;
                 try {
@@ -174,11 +175,13 @@ final class CommitExecutor implements AutoCloseable {
     private boolean failed(Exception e, String doing, ClickHouseCommittable c) {
         lastFailure = e;
         if (ClickHouseErrors.classify(e) == ClickHouseErrors.Kind.PERMANENT) {
+            metrics.reachable(); // it answered, with an error a person must fix
             metrics.commitFailures.inc();
             LOG.error("Permanent failure {} {}: {}", doing, c, ClickHouseErrors.describe(e));
             return true;
         }
         metrics.retries.inc();
+        metrics.transientFailure();
         LOG.warn("Transient failure {} {}: {}", doing, c, ClickHouseErrors.describe(e));
         resetConnection();
         return false;

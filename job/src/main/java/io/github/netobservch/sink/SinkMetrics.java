@@ -26,6 +26,13 @@ final class SinkMetrics {
 
     private static final int WINDOW = 1000;
 
+    /**
+     * Gauge: how long ClickHouse has failed every attempt with a transient error (unreachable,
+     * timeouts, overload), in seconds; 0 once an attempt succeeds. What the alert "ClickHouse
+     * unreachable, data safe in Kafka" reads (flink-k8s/monitoring/prometheusrule.yaml).
+     */
+    static final String UNREACHABLE_SECONDS = "clickHouseUnreachableSeconds";
+
     final Counter rowsCommitted;
     final Counter commits;
     final Counter recommits;
@@ -38,6 +45,8 @@ final class SinkMetrics {
     final Histogram batchRows;
     final Histogram batchBytes;
     private volatile long lastCommitLatencyMs;
+    /** Wall clock of the first of the current run of transient failures, 0 while ClickHouse answers. */
+    private volatile long unreachableSinceMillis;
 
     SinkMetrics(MetricGroup group) {
         rowsCommitted = group.counter("rowsCommitted");
@@ -52,6 +61,10 @@ final class SinkMetrics {
         batchRows = group.histogram("batchRows", new DescriptiveStatisticsHistogram(WINDOW));
         batchBytes = group.histogram("batchBytes", new DescriptiveStatisticsHistogram(WINDOW));
         group.gauge("lastCommitLatencyMs", () -> lastCommitLatencyMs);
+        group.gauge(UNREACHABLE_SECONDS, () -> {
+            long since = unreachableSinceMillis;
+            return since == 0 ? 0L : Math.max(0L, (System.currentTimeMillis() - since) / 1000);
+        });
     }
 
     void committed(long rows, long latencyMs, boolean fromState) {
@@ -62,6 +75,24 @@ final class SinkMetrics {
         }
         commitLatencyMs.update(latencyMs);
         lastCommitLatencyMs = latencyMs;
+    }
+
+    /** A transient failure (the server did not answer usefully): starts the unreachable clock. */
+    void transientFailure() {
+        if (unreachableSinceMillis == 0) {
+            unreachableSinceMillis = System.currentTimeMillis();
+        }
+    }
+
+    /** ClickHouse answered (an INSERT or probe went through, or failed permanently): stops it. */
+    void reachable() {
+        unreachableSinceMillis = 0;
+    }
+
+    /** Seconds ClickHouse has been failing transiently without a success in between (the gauge). */
+    long unreachableSeconds() {
+        long since = unreachableSinceMillis;
+        return since == 0 ? 0L : (System.currentTimeMillis() - since) / 1000;
     }
 
     void sealed(long rows, long bytes) {

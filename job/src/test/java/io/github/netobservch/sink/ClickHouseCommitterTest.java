@@ -120,6 +120,8 @@ class ClickHouseCommitterTest {
             assertThat(b.signal).isEqualTo(TestRequest.Signal.RETRY_LATER);
             assertThat(committer.metrics().retries.getCount()).isEqualTo(3); // b was not tried
             assertThat(firstCallMs).isGreaterThanOrEqualTo(10 + 20); // two backoffs: 10, 20 ms
+            Thread.sleep(1_100);
+            assertThat(committer.metrics().unreachableSeconds()).as("the unreachable clock runs").isPositive();
             // Flink calls again at once; the backoff continues from the retry count (capped at 40 ms).
             t0 = System.nanoTime();
             commit(committer, a.again(), b.again());
@@ -130,6 +132,7 @@ class ClickHouseCommitterTest {
         try (ClickHouseCommitter committer = committer(options().build(), 0)) {
             commit(committer, a.again(), b.again());
             commit(committer, a.again(), b.again());
+            assertThat(committer.metrics().unreachableSeconds()).as("reset by a success").isZero();
         }
         assertThat(clickhouse.queryLong(db, "SELECT count() FROM t")).isEqualTo(20);
     }
