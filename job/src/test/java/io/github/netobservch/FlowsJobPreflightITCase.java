@@ -22,6 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * with the preflight's message and no job runs. When ClickHouse cannot be reached from the
  * submitting process, submission goes on and the sinks check again when they start.
  */
+@org.junit.jupiter.api.Timeout(300)
 @ExtendWith(EmbeddedClickHouseExtension.class)
 class FlowsJobPreflightITCase {
 

@@ -32,6 +32,7 @@ import java.util.List;
  * Generator → parse → event time → {@link DedupStage} on a MiniCluster with parallelism 2 (so
  * the keyBy shuffle is real): the collected records are exactly the generator's counted messages.
  */
+@org.junit.jupiter.api.Timeout(300)
 class DedupStageITCase {
 
     private static final int MESSAGES = 6_000;

@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
  * those by design). Same seed handling as {@link FlowParserFuzzTest}. This test found that times up
  * to 2299 were accepted although {@code toDate()} wraps after 2149 and the TTL then dropped the row.
  */
+@org.junit.jupiter.api.Timeout(300)
 @ExtendWith(EmbeddedClickHouseExtension.class)
 class FuzzAcceptedRowsITCase {
 

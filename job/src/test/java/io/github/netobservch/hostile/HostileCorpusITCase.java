@@ -52,6 +52,7 @@ import org.slf4j.LoggerFactory;
  * or exactly one dead letter with the manifest's reason (payload recoverable byte for byte), and the
  * schema must be unchanged afterwards (no injected DDL).
  */
+@org.junit.jupiter.api.Timeout(300)
 @ExtendWith({EmbeddedKafkaExtension.class, EmbeddedClickHouseExtension.class})
 class HostileCorpusITCase {
 

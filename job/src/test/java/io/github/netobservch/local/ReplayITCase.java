@@ -22,6 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * replay/sample.jsonl} (301 generator records: cross-node pairs, re-sends, legacy {@code Duplicate}
  * copies and 3 invalid lines), with its own embedded Kafka and ClickHouse as the script runs it.
  */
+@org.junit.jupiter.api.Timeout(300)
 @ExtendWith(EmbeddedClickHouseExtension.class)
 class ReplayITCase {
 

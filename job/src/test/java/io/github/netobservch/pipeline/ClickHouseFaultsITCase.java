@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
  * target table's schema broken while the job runs. The job backs off, fails over, keeps its
  * committables, catches up when ClickHouse is back, and the loaded totals are exact.
  */
+@org.junit.jupiter.api.Timeout(600)
 @ExtendWith({EmbeddedKafkaExtension.class, EmbeddedClickHouseExtension.class})
 class ClickHouseFaultsITCase {
 

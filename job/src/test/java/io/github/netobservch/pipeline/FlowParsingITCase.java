@@ -48,6 +48,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * parsed and enriched on a MiniCluster with parallelism 2; the flows and the dead letters are
  * checked exactly against the generator's ground truth.
  */
+@org.junit.jupiter.api.Timeout(300)
 @ExtendWith(EmbeddedKafkaExtension.class)
 class FlowParsingITCase {
 

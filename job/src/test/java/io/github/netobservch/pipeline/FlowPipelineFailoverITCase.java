@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
  * from that checkpoint: the loaded totals must equal the generator's ground truth, exactly as a
  * run without failure ({@link FlowPipelineITCase}) produces them.
  */
+@org.junit.jupiter.api.Timeout(300)
 @ExtendWith({EmbeddedKafkaExtension.class, EmbeddedClickHouseExtension.class})
 class FlowPipelineFailoverITCase {
 

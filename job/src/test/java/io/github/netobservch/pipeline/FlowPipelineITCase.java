@@ -40,6 +40,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * byte and packet sums, one dead-letter row per invalid message with its reason, and rollups that
  * agree with the raw table.
  */
+@org.junit.jupiter.api.Timeout(300)
 @ExtendWith({EmbeddedKafkaExtension.class, EmbeddedClickHouseExtension.class})
 class FlowPipelineITCase {
 
@@ -122,7 +123,9 @@ class FlowPipelineITCase {
         expectedReasons.forEach((reason, n) -> expected.add(reason + "=" + n));
         assertThat(reasons).isEqualTo(expected);
         assertThat(clickhouse.queryLong(db, "SELECT countIf(kafka_topic != '" + topic + "') FROM flows_dlq")).isZero();
-        assertThat(DeadLetterReason.valueOf(expectedReasons.keySet().iterator().next())).isNotNull();
+        assertThat(expectedReasons).isNotEmpty();
+        assertThat(expectedReasons.keySet()).isSubsetOf(java.util.Arrays.stream(DeadLetterReason.values())
+                .map(DeadLetterReason::code).toList());
 
         // The optional dead-letter topic got the same dead letters, as JSON (no failure: exactly once).
         Map<String, Long> topicReasons = new TreeMap<>();

@@ -62,6 +62,7 @@ import org.slf4j.LoggerFactory;
  * path would: the job reads the topic again from the earliest offsets with empty state, and the
  * rows committed before the cut are loaded a second time.
  */
+@org.junit.jupiter.api.Timeout(600)
 @ExtendWith({EmbeddedKafkaExtension.class, EmbeddedClickHouseExtension.class})
 class JobRestoreITCase {
 

@@ -53,6 +53,7 @@ import org.slf4j.LoggerFactory;
  * Not covered: the connector's periodic partition discovery (every 5 min by default) failing
  * during a longer outage, which fails the job over from the source enumerator.
  */
+@org.junit.jupiter.api.Timeout(300)
 @ExtendWith(EmbeddedClickHouseExtension.class)
 class KafkaBrokerRestartITCase {
 

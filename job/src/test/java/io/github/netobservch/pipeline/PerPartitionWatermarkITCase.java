@@ -41,6 +41,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the fast partition push event time past R's window; the key expires and R' is loaded as a second
  * row.
  */
+@org.junit.jupiter.api.Timeout(300)
 @ExtendWith({EmbeddedKafkaExtension.class, EmbeddedClickHouseExtension.class})
 class PerPartitionWatermarkITCase {
 

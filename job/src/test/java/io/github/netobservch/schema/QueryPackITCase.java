@@ -27,6 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * over the range [10:00, 10:05), with the answer worked out by hand. Rows outside the range (R16),
  * the endConnection record (R14) and the legacy Duplicate copy (R15) must never count as traffic.
  */
+@org.junit.jupiter.api.Timeout(300)
 @ExtendWith(EmbeddedClickHouseExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class QueryPackITCase {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The materialized-view rollups against the raw table on the hand-built fixture
  * ({@code schema/fixture-flows.jsonl}), and insert deduplication through the views.
  */
+@org.junit.jupiter.api.Timeout(300)
 @ExtendWith(EmbeddedClickHouseExtension.class)
 class RollupITCase {
 

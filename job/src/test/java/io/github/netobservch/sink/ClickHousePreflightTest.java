@@ -96,8 +96,13 @@ class ClickHousePreflightTest {
     void typesCompareWithoutWhitespace() throws Exception {
         clickhouse.execute(db, "CREATE TABLE ts_t (ts DateTime64(3, 'UTC')) ENGINE = MergeTree ORDER BY ts"
                 + " SETTINGS non_replicated_deduplication_window = 100");
-        ClickHousePreflight.check(options("ts_t").build(),
+        ClickHousePreflight.Report report = ClickHousePreflight.check(options("ts_t").build(),
                 encoder(List.of("ts"), Map.of("ts", "DateTime64(3,'UTC')")));
+        assertThat(report.engine()).isEqualTo("MergeTree");
+        // negative control: a type that differs beyond whitespace is reported
+        assertThatThrownBy(() -> ClickHousePreflight.check(options("ts_t").build(),
+                encoder(List.of("ts"), Map.of("ts", "DateTime64(6,'UTC')"))))
+                .hasMessageContaining("column ts of " + db + ".ts_t has type DateTime64(3, 'UTC'), the encoder writes DateTime64(6,'UTC')");
     }
 
     @Test
