@@ -75,6 +75,9 @@ class JobRestoreITCase {
     private static final AtomicInteger WRITTEN = new AtomicInteger();
     private static final AtomicInteger COMMITTED_INSERTS = new AtomicInteger();
     private static final AtomicInteger RECOMMITS = new AtomicInteger();
+    /** Tokens of INSERTs that landed, and of committables committed again from restored state. */
+    private static final java.util.Set<String> LANDED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final java.util.Set<String> RECOMMITTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static volatile boolean paced;
 
     @RegisterExtension
@@ -97,8 +100,12 @@ class JobRestoreITCase {
                 }
             } else if (point == Point.BEFORE_INSERT && context.fromState()) {
                 RECOMMITS.incrementAndGet();
+                RECOMMITTED.add(context.token());
             } else if (point == Point.AFTER_INSERT) {
                 COMMITTED_INSERTS.incrementAndGet();
+                if (!context.fromState()) {
+                    LANDED.add(context.token());
+                }
             }
         }
     }
@@ -115,6 +122,8 @@ class JobRestoreITCase {
         WRITTEN.set(0);
         COMMITTED_INSERTS.set(0);
         RECOMMITS.set(0);
+        LANDED.clear();
+        RECOMMITTED.clear();
         this.kafka = kafka;
         this.clickhouse = clickhouse;
         topic = kafka.createTopic("flows-export", 3);
@@ -143,7 +152,41 @@ class JobRestoreITCase {
         runToTheEnd(start(checkpoints, checkpoint, false), truth, miniCluster);
 
         assertThat(RECOMMITS.get()).as("the checkpoint's committables were committed again").isPositive();
+        java.util.Set<String> landedThenRecommitted = new java.util.HashSet<>(RECOMMITTED);
+        landedThenRecommitted.retainAll(LANDED);
+        LOG.info("{} re-commits, {} of them of batches that had landed", RECOMMITTED.size(), landedThenRecommitted.size());
         PipelineTestSupport.assertExactTotals(clickhouse, db, truth);
+    }
+
+    /**
+     * Control that removes one protection: the same restore, but the dedup operator starts with
+     * empty state (its state is left out of the restore). The sink stays exact — no Kafka message
+     * is loaded twice — but second reports and re-sends of flows that were active at the cut are
+     * no longer recognised and are loaded: more rows than the truth, each from its own message.
+     */
+    @Test
+    void controlRestoredWithoutTheDedupStateLoadsSecondReports(
+            @TempDir Path checkpoints, @InjectMiniCluster MiniCluster miniCluster) throws Exception {
+        JobClient first = start(checkpoints, null, true);
+        runUntilMidStream(first, miniCluster);
+        cancelAndWait(first);
+        String checkpoint = TestUtils.getMostRecentCompletedCheckpoint(checkpoints.toFile()).getAbsolutePath();
+        GroundTruth truth = produceWhileDown(rows());
+
+        JobClient restored = start(checkpoints, checkpoint, false, true);
+        try {
+            PipelineTestSupport.await("every expected row and dead letter", TIMEOUT,
+                    () -> rows() >= truth.rows() && clickhouse.queryLong(db, "SELECT count() FROM flows_dlq") >= truth.invalid());
+            PipelineTestSupport.awaitMoreCheckpoints(miniCluster, restored.getJobID(), 3, TIMEOUT);
+        } finally {
+            cancelAndWait(restored);
+        }
+        long loaded = rows();
+        long distinct = clickhouse.queryLong(db, "SELECT uniqExact(kafka_partition, kafka_offset) FROM flows");
+        LOG.info("Without the dedup state: {} rows for {} expected, {} distinct Kafka messages", loaded, truth.rows(), distinct);
+        assertThat(distinct).as("the sink still loads each message at most once").isEqualTo(loaded);
+        assertThat(loaded).as("second reports the lost dedup state no longer recognises").isGreaterThan(truth.rows());
+        assertThat(clickhouse.queryLong(db, "SELECT count() FROM flows_dlq")).isEqualTo(truth.invalid());
     }
 
     @Test
@@ -162,6 +205,9 @@ class JobRestoreITCase {
         runToTheEnd(start(checkpoints, savepoint, false), truth, miniCluster);
 
         assertThat(RECOMMITS.get()).as("the savepoint's committables were committed again").isPositive();
+        java.util.Set<String> landedThenRecommitted = new java.util.HashSet<>(RECOMMITTED);
+        landedThenRecommitted.retainAll(LANDED);
+        LOG.info("{} re-commits, {} of them of batches that had landed", RECOMMITTED.size(), landedThenRecommitted.size());
         PipelineTestSupport.assertExactTotals(clickhouse, db, truth);
     }
 
@@ -194,6 +240,11 @@ class JobRestoreITCase {
      * cancel; {@code pace} slows the writers so the first run can be cut mid-stream.
      */
     private JobClient start(Path checkpoints, String restorePath, boolean pace) throws Exception {
+        return start(checkpoints, restorePath, pace, false);
+    }
+
+    /** {@code withoutDedupState}: the dedup operator gets another uid, so the restore leaves its state out. */
+    private JobClient start(Path checkpoints, String restorePath, boolean pace, boolean withoutDedupState) throws Exception {
         paced = pace;
         JobConfig config = PipelineTestSupport.jobConfig(kafka, topic, clickhouse, db, "200 ms");
         StreamExecutionEnvironment env = FlowsJob.environment(config);
@@ -203,6 +254,7 @@ class JobRestoreITCase {
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         if (restorePath != null) {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, restorePath);
+            conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, withoutDedupState);
         }
         env.configure(conf);
         PipelineTestSupport.fixedDelayRestarts(env, 3, Duration.ofMillis(200));
@@ -213,7 +265,10 @@ class JobRestoreITCase {
                         .withFaultInjector(new Observer()),
                 ClickHouseSinks.deadLetters(config.clickHouse(), config.sink(), interval, 2),
                 Optional.empty());
-        FlowPipeline.build(env, FlowSources.kafka(config.kafka()), sinks, config.pipeline());
+        FlowPipeline.Streams streams = FlowPipeline.build(env, FlowSources.kafka(config.kafka()), sinks, config.pipeline());
+        if (withoutDedupState) {
+            streams.deduplicated().getTransformation().setUid("flow-dedup-without-restored-state");
+        }
         return env.executeAsync(restorePath == null ? "restore-it-first" : "restore-it-restored");
     }
 
