@@ -53,8 +53,10 @@ import org.junit.jupiter.api.io.TempDir;
  * content is a unique marker — runs on a MiniCluster while every log event (INFO and up, Kafka and
  * Flink included) is captured; the marker must appear in no log line or exception, in no REST view of
  * the configuration or the job, and nowhere in the serialized job graph or the serialized source and
- * sinks. Negative control: the same search finds a password given as a literal
- * ({@code ClickHouseSinkOptions.password(String)}).
+ * sinks. Negative controls: the same search finds a password given as a literal
+ * ({@code ClickHouseSinkOptions.password(String)}), and every channel finds a marker planted in it,
+ * for the Kafka and the ClickHouse password. Logs are captured at DEBUG for the job's packages and
+ * Flink's configuration and REST layers, at INFO elsewhere ({@link LogCapture#DEBUG_LOGGERS} says why).
  */
 @ExtendWith(SecurityFixtures.class)
 class SecretLeakITCase {
@@ -176,6 +178,59 @@ class SecretLeakITCase {
         assertThat(indexOf(graph, marker)).as("the job-graph search can see user code").isNotNegative();
     }
 
+    /**
+     * Negative controls, one per channel the leak test searches, for the Kafka password as well as
+     * ClickHouse's: a marker planted in that channel is found by the same search. Each search can
+     * therefore fail.
+     */
+    @Test
+    @Timeout(120)
+    void negativeControlsEveryChannelFindsAPlantedSecret(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
+        String kafkaSecret = SecurityFixtures.marker("PlantedKafkaPassword");
+        String clickHouseSecret = SecurityFixtures.marker("PlantedClickHousePassword");
+        try (LogCapture logs = LogCapture.capture()) {
+            // logs, at DEBUG in the job's packages and at INFO elsewhere
+            org.slf4j.LoggerFactory.getLogger("io.github.netobservch.sink.CommitExecutor").debug("planted {}", kafkaSecret);
+            org.slf4j.LoggerFactory.getLogger("org.apache.flink.runtime.taskmanager.Task").info("planted {}", clickHouseSecret);
+            // REST views: a job whose configuration holds one marker and whose failure names the other
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            Configuration planted = new Configuration();
+            planted.setString("planted.clickhouse", clickHouseSecret);
+            planted.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+            env.configure(planted);
+            env.getConfig().setGlobalJobParameters(planted);
+            env.setParallelism(1);
+            env.fromData(1, 2, 3).map(x -> {
+                if (x == 2) {
+                    throw new IllegalStateException("failed with " + kafkaSecret);
+                }
+                return x;
+            }).returns(Integer.class).sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>());
+            org.apache.flink.core.execution.JobClient job = env.executeAsync("secret-leak-control");
+            assertThatThrownBy(() -> job.getJobExecutionResult().get()).isNotNull();
+            String rest = restViews(miniCluster.getRestAddress().get(), job.getJobID().toHexString());
+            assertThat(rest).as("REST /jobs/<id>/config").contains(clickHouseSecret);
+            assertThat(rest).as("REST /jobs/<id>/exceptions").contains(kafkaSecret);
+            String logText = logs.text();
+            assertThat(logText).as("logs at DEBUG").contains(kafkaSecret);
+            assertThat(logText).as("logs at INFO").contains(clickHouseSecret);
+        }
+        // toString of configuration objects: a literal JAAS config shows its password
+        java.util.Properties consumer = new java.util.Properties();
+        consumer.setProperty("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required"
+                + " username=\"u\" password=\"" + kafkaSecret + "\";");
+        assertThat(consumer.toString()).contains(kafkaSecret);
+        // serialized source: a KafkaSource built with that literal carries it
+        org.apache.flink.connector.kafka.source.KafkaSource<String> literalSource =
+                org.apache.flink.connector.kafka.source.KafkaSource.<String>builder()
+                        .setBootstrapServers("localhost:1").setTopics("t").setProperties(consumer)
+                        .setValueOnlyDeserializer(new org.apache.flink.api.common.serialization.SimpleStringSchema()).build();
+        assertThat(indexOf(InstantiationUtil.serializeObject(literalSource), kafkaSecret.getBytes(StandardCharsets.UTF_8)))
+                .as("serialized source").isNotNegative();
+        // exceptions: a message that names the secret is visible in the stringified exception
+        assertThat(ExceptionUtils.stringifyException(new IllegalStateException(clickHouseSecret))).contains(clickHouseSecret);
+    }
+
     private static String restViews(URI rest, String jobId) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         StringBuilder out = new StringBuilder();
@@ -207,6 +262,7 @@ class SecretLeakITCase {
     static final class LogCapture extends AbstractAppender implements AutoCloseable {
         private final StringBuffer text = new StringBuffer();
         private final Map<String, Level> saved = new java.util.HashMap<>();
+        private final List<String> added = new ArrayList<>();
 
         private LogCapture() {
             super("secret-leak-capture", null, null, true, Property.EMPTY_ARRAY);
@@ -218,14 +274,32 @@ class SecretLeakITCase {
             return capture;
         }
 
+        /**
+         * Captured at DEBUG: the job's own code and Flink's configuration and REST layers (where
+         * configuration values are logged). Everything else at INFO: DEBUG of the Kafka clients and
+         * all of Flink writes hundreds of thousands of lines per run, which would make the search
+         * slow and the test flaky on time, and those libraries log no configuration values at DEBUG
+         * that they do not log at INFO.
+         */
+        static final List<String> DEBUG_LOGGERS = List.of("io.github.netobservch", "org.apache.flink.configuration",
+                "org.apache.flink.runtime.rest", "org.apache.kafka.common.config");
+
         private void start0() {
             start();
             LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
+            for (String name : DEBUG_LOGGERS) {
+                if (ctx.getConfiguration().getLoggers().get(name) == null) {
+                    LoggerConfig debug = new LoggerConfig(name, Level.DEBUG, true);
+                    ctx.getConfiguration().addLogger(name, debug);
+                    added.add(name);
+                }
+            }
             for (LoggerConfig lc : ctx.getConfiguration().getLoggers().values()) {
                 saved.put(lc.getName(), lc.getLevel());
                 lc.addAppender(this, Level.ALL, null);
-                if (lc.getLevel().isMoreSpecificThan(Level.INFO)) {
-                    lc.setLevel(Level.INFO);
+                Level wanted = DEBUG_LOGGERS.contains(lc.getName()) ? Level.DEBUG : Level.INFO;
+                if (lc.getLevel().isMoreSpecificThan(wanted)) {
+                    lc.setLevel(wanted);
                 }
             }
             ctx.updateLoggers();
@@ -252,6 +326,9 @@ class SecretLeakITCase {
                 if (level != null) {
                     lc.setLevel(level);
                 }
+            }
+            for (String name : added) {
+                ctx.getConfiguration().removeLogger(name);
             }
             ctx.updateLoggers();
             stop();
