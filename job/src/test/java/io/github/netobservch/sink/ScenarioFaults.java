@@ -29,6 +29,8 @@ final class ScenarioFaults implements SinkFaultInjector {
         final AtomicBoolean fired = new AtomicBoolean();
         final AtomicLong recommits = new AtomicLong();
         final AtomicLong inserts = new AtomicLong();
+        /** INSERT attempts (BEFORE_INSERT calls) per token: more than one means a retry or re-commit. */
+        final Map<String, AtomicLong> attempts = new ConcurrentHashMap<>();
 
         Plan(Point point, long fireAt, Action action) {
             this.point = point;
@@ -68,6 +70,9 @@ final class ScenarioFaults implements SinkFaultInjector {
         Plan plan = PLANS.get(id);
         if (plan == null) {
             return;
+        }
+        if (point == Point.BEFORE_INSERT && context.token() != null) {
+            plan.attempts.computeIfAbsent(context.token(), t -> new AtomicLong()).incrementAndGet();
         }
         if (point == Point.AFTER_INSERT) {
             plan.inserts.incrementAndGet();
