@@ -57,7 +57,13 @@ final class ClickHouseInserter implements AutoCloseable {
      */
     long insert(String database, String table, List<String> columns, byte[] rowBinary, String token)
             throws Exception {
-        InsertSettings settings = settings(token);
+        return insert(database, table, columns, rowBinary, token, token != null);
+    }
+
+    /** {@link #insert}; {@code deduplicate} without a token: ClickHouse deduplicates by block hash (test-only control). */
+    long insert(String database, String table, List<String> columns, byte[] rowBinary, String token, boolean deduplicate)
+            throws Exception {
+        InsertSettings settings = settings(token, deduplicate);
         List<String> quoted = columns.stream().map(ClickHouseSinkOptions::quote).collect(Collectors.toList());
         String target = ClickHouseSinkOptions.quote(database) + "." + ClickHouseSinkOptions.quote(table);
         try (InsertResponse response = await(client.insert(target, quoted, new ByteArrayInputStream(rowBinary),
@@ -88,6 +94,10 @@ final class ClickHouseInserter implements AutoCloseable {
      * drops still reaches every materialized view (the rollups would double count).
      */
     static InsertSettings settings(String token) {
+        return settings(token, token != null);
+    }
+
+    static InsertSettings settings(String token, boolean deduplicate) {
         InsertSettings settings = new InsertSettings()
                 .serverSetting("async_insert", "0")
                 // RowBinary is not parsed in parallel, but a future server might: one block per INSERT.
@@ -97,6 +107,10 @@ final class ClickHouseInserter implements AutoCloseable {
             settings.serverSetting("insert_deduplicate", "1");
             settings.serverSetting(MV_DEDUP, "1");
             settings.logComment(token);
+        } else if (deduplicate) {
+            // Test-only negative control: deduplication by block hash, without a token.
+            settings.serverSetting("insert_deduplicate", "1");
+            settings.serverSetting(MV_DEDUP, "1");
         } else {
             // Test-only negative control: no deduplication at all. Since 26.2 deduplicate_insert overrides
             // insert_deduplicate (and is unknown to older servers, where this path then fails with 115).

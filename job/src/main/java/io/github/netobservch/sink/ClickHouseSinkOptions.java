@@ -47,6 +47,7 @@ public final class ClickHouseSinkOptions implements Serializable {
     private final Duration socketTimeout;
     private final boolean idempotentCommits;
     private final boolean trustChecks;
+    private final boolean sendTokens;
     private final String sinkName;
     private final PayloadCodec payloadCodec;
     private final boolean preflightOnOpen;
@@ -74,6 +75,7 @@ public final class ClickHouseSinkOptions implements Serializable {
         this.socketTimeout = b.socketTimeout;
         this.idempotentCommits = b.idempotentCommits;
         this.trustChecks = b.trustChecks;
+        this.sendTokens = b.sendTokens;
         this.sinkName = b.sinkName;
         this.payloadCodec = b.payloadCodec;
         this.preflightOnOpen = b.preflightOnOpen;
@@ -108,6 +110,7 @@ public final class ClickHouseSinkOptions implements Serializable {
         b.socketTimeout = socketTimeout;
         b.idempotentCommits = idempotentCommits;
         b.trustChecks = trustChecks;
+        b.sendTokens = sendTokens;
         b.sinkName = sinkName;
         b.payloadCodec = payloadCodec;
         b.preflightOnOpen = preflightOnOpen;
@@ -228,6 +231,15 @@ public final class ClickHouseSinkOptions implements Serializable {
         return trustChecks;
     }
 
+    /**
+     * True (always, in production): INSERTs carry the committable's token. False, with {@link
+     * #idempotentCommits()}, is a test-only negative control: {@code insert_deduplicate=1} without a
+     * token, so ClickHouse deduplicates by block hash.
+     */
+    public boolean sendTokens() {
+        return sendTokens;
+    }
+
     public String sinkName() {
         return sinkName;
     }
@@ -309,6 +321,7 @@ public final class ClickHouseSinkOptions implements Serializable {
         private Duration socketTimeout = Duration.ofSeconds(60);
         private boolean idempotentCommits = true;
         private boolean trustChecks = true;
+        private boolean sendTokens = true;
         private java.util.List<String> shardEndpoints = new java.util.ArrayList<>();
         private String sinkName = "clickhouse";
         private PayloadCodec payloadCodec = PayloadCodec.LZ4;
@@ -435,6 +448,12 @@ public final class ClickHouseSinkOptions implements Serializable {
                 endpoints.add(probe.endpoint);
             }
             this.shardEndpoints = endpoints;
+            return this;
+        }
+
+        /** Test-only negative control: false deduplicates by block hash instead of tokens (see {@link #sendTokens()}). */
+        public Builder sendTokens(boolean send) {
+            this.sendTokens = send;
             return this;
         }
 

@@ -100,7 +100,8 @@ final class CommitExecutor implements AutoCloseable {
             lastFailure = e;
             return Outcome.FAILED;
         }
-        String baseToken = options.idempotentCommits() ? c.token() : null;
+        boolean deduplicate = options.idempotentCommits();
+        String baseToken = deduplicate && options.sendTokens() ? c.token() : null;
         SinkFaultInjector.Context context = new SinkFaultInjector.Context(subtask, attempt, fromState, c.token(),
                 c.rowCount());
         boolean inDoubt = fromState || priorCalls > 0;
@@ -119,7 +120,7 @@ final class CommitExecutor implements AutoCloseable {
             String token = derivedToken(baseToken, generation);
             long t0 = System.nanoTime();
             try {
-                inserter().insert(c.database(), c.table(), c.columns(), payload, token);
+                inserter().insert(c.database(), c.table(), c.columns(), payload, token, deduplicate);
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
@@ -131,7 +132,7 @@ final class CommitExecutor implements AutoCloseable {
             }
             long latencyMs = (System.nanoTime() - t0) / 1_000_000;
             metrics.reachable();
-            if (inDoubt && token != null && c.probe() != null) {
+            if (inDoubt && deduplicate && c.probe() != null) {
                 Presence presence;
                 try {
                     presence = verifyPresence(c);

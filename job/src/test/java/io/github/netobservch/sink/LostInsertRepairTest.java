@@ -337,6 +337,25 @@ class LostInsertRepairTest {
         }
     }
 
+    /**
+     * Negative control for the token alone: with {@code insert_deduplicate=1} but no token, ClickHouse
+     * deduplicates by block hash. Re-commits would stay idempotent that way (every batch's rows differ
+     * by Kafka offset), but a lost batch cannot be inserted again: the repair is the same rows, whose
+     * hash the log still holds, so every repair is dropped and the batch stays lost. The derived
+     * tokens ({@code <token>~1}, …) are what make the repair possible.
+     */
+    @Test
+    void withoutTokensEveryRepairOfALostBatchIsDroppedAsADuplicate() throws Exception {
+        ClickHouseSinkOptions hashOnly = options().toBuilder().sendTokens(false).build();
+        ClickHouseCommittable c = batch(1, 100, true);
+        commit(c, 0, hashOnly);
+        assertThat(rows()).isEqualTo(100);
+        loseThePartsButKeepTheTokens();
+        SinkMetrics restored = commit(c, 1, hashOnly);
+        assertThat(restored.lostInsertsRepaired.getCount()).isEqualTo(CommitExecutor.MAX_REPAIRS_PER_CALL);
+        assertThat(rows()).as("each repair dropped as a duplicate block").isZero();
+    }
+
     /** Negative control: without a probe the re-commit is acknowledged and the rows stay lost. */
     @Test
     void withoutAProbeTheBatchIsSilentlyLost() throws Exception {
