@@ -54,13 +54,25 @@ public final class FlowPipeline {
 
     public static Streams build(
             StreamExecutionEnvironment env, Source<KafkaMessage, ?, ?> source, Sinks sinks, PipelineConfig config) {
+        return build(env, source, sinks, config, true);
+    }
+
+    /**
+     * {@code watermarksPerPartition = false} builds the pipeline as it was before event time moved
+     * into the source — timestamps assigned after parsing, one watermark per parse subtask — only so
+     * that {@code PerPartitionWatermarkITCase} can show, with this very builder, what the per-partition
+     * watermarks prevent. The job always uses {@code true}.
+     */
+    static Streams build(StreamExecutionEnvironment env, Source<KafkaMessage, ?, ?> source, Sinks sinks,
+            PipelineConfig config, boolean watermarksPerPartition) {
         // Event time is read from the raw message in the source, so the KafkaSource keeps one watermark
         // (and one idleness timer) per partition and emits their minimum; see RawFlowEndTime.
         WatermarkStrategy<KafkaMessage> eventTime = WatermarkStrategy
                 .<KafkaMessage>forBoundedOutOfOrderness(config.maxOutOfOrderness())
                 .withTimestampAssigner(RawFlowEndTime.bounded(config.maxAheadOfKafka()))
                 .withIdleness(config.idleness());
-        DataStream<KafkaMessage> messages = env.fromSource(source, eventTime, "kafka: flows")
+        DataStream<KafkaMessage> messages = env.fromSource(source,
+                        watermarksPerPartition ? eventTime : WatermarkStrategy.noWatermarks(), "kafka: flows")
                 .uid(Uids.SOURCE);
 
         // Parsed records and dead letters keep their message's timestamp.
@@ -70,7 +82,11 @@ public final class FlowPipeline {
                 .name("parse + enrich");
         DataStream<DeadLetter> deadLetters = parsed.getSideOutput(FlowParseFunction.DEAD_LETTERS);
 
-        DataStream<FlowRecord> deduplicated = DedupStage.apply(parsed, config.dedup());
+        DataStream<FlowRecord> timed = watermarksPerPartition ? parsed : parsed.assignTimestampsAndWatermarks(
+                WatermarkStrategy.<FlowRecord>forBoundedOutOfOrderness(config.maxOutOfOrderness())
+                        .withTimestampAssigner((record, ts) -> record.getLong(io.github.netobservch.format.ColumnRegistry.TIME_FLOW_END_MS))
+                        .withIdleness(config.idleness()));
+        DataStream<FlowRecord> deduplicated = DedupStage.apply(timed, config.dedup());
 
         deduplicated.sinkTo(sinks.flows()).uid(Uids.FLOWS_SINK).name("clickhouse: flows");
         deadLetters.sinkTo(sinks.deadLetters()).uid(Uids.DEAD_LETTER_SINK).name("clickhouse: dead letters");

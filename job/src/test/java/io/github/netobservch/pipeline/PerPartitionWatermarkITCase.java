@@ -6,21 +6,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.netobservch.FlowsJob;
 import io.github.netobservch.config.JobConfig;
-import io.github.netobservch.dedup.DedupStage;
-import io.github.netobservch.format.ColumnRegistry;
 import io.github.netobservch.format.FlowFixtures;
-import io.github.netobservch.format.FlowRecord;
-import io.github.netobservch.parse.FlowParseFunction;
-import io.github.netobservch.parse.KafkaMessage;
 import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.EmbeddedClickHouseExtension;
 import io.github.netobservch.testing.EmbeddedKafkaExtension;
 import io.github.netobservch.testing.KafkaTestCluster;
 import java.time.Duration;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -37,7 +30,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *
  * <p>With watermarks per partition (the pipeline: timestamps assigned in the KafkaSource) event time
  * stays at the slow partition's pace, R's dedup key is still alive and R' is dropped. Negative
- * control: the same job with the watermark assigned after parsing (one per subtask, as before) lets
+ * control: the same job, from the same builder, with the watermark assigned after parsing (one per
+ * subtask, as before: {@code FlowPipeline.build(…, false)}) lets
  * the fast partition push event time past R's window; the key expires and R' is loaded as a second
  * row.
  */
@@ -85,11 +79,7 @@ class PerPartitionWatermarkITCase {
         FlowPipeline.Sinks sinks = new FlowPipeline.Sinks(
                 ClickHouseSinks.flows(config.clickHouse(), config.sink(), interval, 1),
                 ClickHouseSinks.deadLetters(config.clickHouse(), config.sink(), interval, 1));
-        if (watermarkAfterParse) {
-            buildWithOneWatermarkPerSubtask(env, config, sinks);
-        } else {
-            FlowPipeline.build(env, FlowSources.kafka(config.kafka()), sinks, config.pipeline());
-        }
+        FlowPipeline.build(env, FlowSources.kafka(config.kafka()), sinks, config.pipeline(), !watermarkAfterParse);
         JobClient job = env.executeAsync("per-partition-watermark-it");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientProperties(),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -108,20 +98,6 @@ class PerPartitionWatermarkITCase {
         } finally {
             job.cancel().get();
         }
-    }
-
-    /** The pipeline as it was: no event time in the source, one watermark generator per parse subtask. */
-    private static void buildWithOneWatermarkPerSubtask(StreamExecutionEnvironment env, JobConfig config,
-            FlowPipeline.Sinks sinks) {
-        DataStream<KafkaMessage> messages = env.fromSource(FlowSources.kafka(config.kafka()),
-                WatermarkStrategy.noWatermarks(), "kafka: flows");
-        DataStream<FlowRecord> timed = messages
-                .process(new FlowParseFunction(config.pipeline().parser()), FlowParseFunction.OUTPUT_TYPE)
-                .assignTimestampsAndWatermarks(WatermarkStrategy
-                        .<FlowRecord>forBoundedOutOfOrderness(config.pipeline().maxOutOfOrderness())
-                        .withTimestampAssigner((record, ts) -> record.getLong(ColumnRegistry.TIME_FLOW_END_MS))
-                        .withIdleness(config.pipeline().idleness()));
-        DedupStage.apply(timed, config.pipeline().dedup()).sinkTo(sinks.flows()).uid(FlowPipeline.Uids.FLOWS_SINK);
     }
 
     /** example1 (an ingress report: its reporter is elected at once) as a slice of its own flow. */
