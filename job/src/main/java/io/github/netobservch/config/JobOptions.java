@@ -13,7 +13,7 @@ import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.MemorySize;
 
 /**
- * Every option of the job, with its default and description. The README's configuration table is
+ * Every option of the job, with its default and description. The configuration table in docs/configuration.md is
  * generated from this class ({@link OptionsTable}) and a test fails when they differ.
  *
  * <p>Secrets have no option that takes their value: only {@code *-file} (a mounted Secret) and

@@ -6,8 +6,8 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.description.HtmlFormatter;
 
 /**
- * Renders {@link JobOptions} as the README's Markdown table. {@code OptionsTableTest} fails when the
- * README's copy (between the {@code options-table} markers) is out of date, and rewrites it when run
+ * Renders {@link JobOptions} as the Markdown table in docs/configuration.md. {@code OptionsTableTest} fails when the
+ * copy there (between the {@code options-table} markers) is out of date, and rewrites it when run
  * with {@code -Doptions.table.write=true}.
  */
 public final class OptionsTable {
