@@ -2,7 +2,7 @@ package io.github.netobservch.dedup;
 
 import java.util.Locale;
 
-/** How {@link DedupStage} removes the copies of a flow slice (format reference §3.4). */
+/** How {@link DedupStage} removes the copies of a flow slice (docs/netobserv-format.md §3.4). */
 public enum DedupMode {
 
     /**

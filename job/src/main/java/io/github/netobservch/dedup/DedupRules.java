@@ -29,7 +29,7 @@ public final class DedupRules {
 
     /**
      * A legacy (≤ 1.7) same-node copy: {@code Duplicate=true} means "this agent already reported
-     * this flow on another interface" (format reference §3.2). Absent means false.
+     * this flow on another interface" (docs/netobserv-format.md §3.2). Absent means false.
      */
     public static boolean isSameNodeCopy(FlowRecord r) {
         return r.has(DUPLICATE) && r.getBool(DUPLICATE);

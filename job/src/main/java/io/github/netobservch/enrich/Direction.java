@@ -1,8 +1,8 @@
 package io.github.netobservch.enrich;
 
 /**
- * Node-level direction from FLP's {@code FlowDirection} (relative to the reporting node, §3.5 of
- * the format reference): 0 ingress, 1 egress, 2 inner (both endpoints on the reporting node).
+ * Node-level direction from FLP's {@code FlowDirection} (relative to the reporting node, docs/netobserv-format.md
+ * §3.5): 0 ingress, 1 egress, 2 inner (both endpoints on the reporting node).
  * {@code FlowDirection} is <em>absent</em> when FLP cannot tell (Service↔external,
  * external↔external, reporter is neither host): that is {@link #UNKNOWN}, as is any value FLP does
  * not define. Not to be confused with the interface-level {@code IfDirections}.

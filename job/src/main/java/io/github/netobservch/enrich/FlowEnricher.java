@@ -39,7 +39,7 @@ import java.math.BigInteger;
  * io.github.netobservch.parse.FlowParseFunction} calls {@link #enrich} itself by default, because a
  * separate chained operator would deep-copy every record when object reuse is off.
  *
- * <p>Traps this class encodes (format reference §2):
+ * <p>Traps this class encodes (docs/netobserv-format.md §2):
  *
  * <ul>
  *   <li>{@code Bytes} counts {@code skb->len} at the TC hook, which <b>includes the L2 header</b>
@@ -138,7 +138,7 @@ public final class FlowEnricher implements MapFunction<FlowRecord, FlowRecord> {
     }
 
     /**
-     * Stateless canonical-reporter predicate (§3.4, the console's topology rule): ingress or inner
+     * Stateless canonical-reporter predicate (docs/netobserv-format.md §3.3, the console's topology rule): ingress or inner
      * copies, plus egress copies whose destination is outside the cluster or a Service (only one
      * node sees those). Records without {@code FlowDirection} are seen by one node only and count
      * as canonical.

@@ -7,7 +7,7 @@ import io.github.netobservch.format.IpAddresses;
 import java.util.Objects;
 
 /**
- * Identity of "the same unidirectional flow" for dedup (§3.4 of the format reference): cluster
+ * Identity of "the same unidirectional flow" for dedup (docs/netobserv-format.md §3.4): cluster
  * name plus the kernel 7-tuple (src/dst address, src/dst port, protocol, ICMP type and code); for a
  * non-IP flow (no L3 addresses, e.g. ARP), cluster name, ethertype and the two MACs.
  * Endpoints are <em>not</em> sorted: A→B and B→A are different flows. The reporter ({@code

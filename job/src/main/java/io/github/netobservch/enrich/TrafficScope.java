@@ -2,7 +2,7 @@ package io.github.netobservch.enrich;
 
 /**
  * Coarse class of a flow from its Kubernetes enrichment and subnet labels (the console's quick
- * filters, §5.2 #8 of the format reference). An endpoint is <em>external</em> when FLP resolved no
+ * filters, docs/netobserv-format.md §5). An endpoint is <em>external</em> when FLP resolved no
  * Kubernetes object for it ({@code *K8S_Type} absent) and its subnet label is absent or starts
  * with {@code EXT:}. Rules, first match wins:
  *

@@ -75,7 +75,7 @@ public final class ColumnRegistry {
     private static int longSlots;
     private static int refSlots;
 
-    // ---- always present on a regular flow record (§2.1) ----
+    // ---- always present on a regular flow record (docs/netobserv-format.md §2.1) ----
     public static final Column TIME_FLOW_START_MS = required("TimeFlowStartMs", TIMESTAMP_MS);
     public static final Column TIME_FLOW_END_MS = required("TimeFlowEndMs", TIMESTAMP_MS);
     /** Epoch <b>seconds</b> when FLP decoded the record; regenerated on reprocessing, so never part of an idempotency key. */
@@ -96,7 +96,7 @@ public final class ColumnRegistry {
     public static final Column SAMPLING = json("Sampling", UINT32);
     public static final Column K8S_FLOW_LAYER = json("K8S_FlowLayer", LOW_CARDINALITY_STRING);
 
-    // ---- layer 3 / layer 4 (§2.2) ----
+    // ---- layer 3 / layer 4 (docs/netobserv-format.md §2.2) ----
     /*
      * Required only on IP flows (Etype 2048/34525), checked by the parser: agents up to 1.6 also
      * exported non-IP frames (ARP) without L3/L4 fields. On a flow whose Etype is not IP every
@@ -112,13 +112,13 @@ public final class ColumnRegistry {
     public static final Column ICMP_CODE = json("IcmpCode", UINT8);
     public static final Column FLAGS = json("Flags", TCP_FLAGS);
 
-    // ---- computed by FLP (§2.3) ----
+    // ---- computed by FLP (docs/netobserv-format.md §2.3) ----
     public static final Column FLOW_DIRECTION = nullable("FlowDirection", UINT8);
     public static final Column SRC_SUBNET_LABEL = json("SrcSubnetLabel", LOW_CARDINALITY_STRING);
     public static final Column DST_SUBNET_LABEL = json("DstSubnetLabel", LOW_CARDINALITY_STRING);
     public static final Column K8S_CLUSTER_NAME = json("K8S_ClusterName", LOW_CARDINALITY_STRING);
 
-    // ---- Kubernetes enrichment (§2.4) ----
+    // ---- Kubernetes enrichment (docs/netobserv-format.md §2.4) ----
     public static final Column SRC_K8S_NAME = json("SrcK8S_Name", LOW_CARDINALITY_STRING);
     public static final Column SRC_K8S_TYPE = json("SrcK8S_Type", LOW_CARDINALITY_STRING);
     public static final Column SRC_K8S_NAMESPACE = json("SrcK8S_Namespace", LOW_CARDINALITY_STRING);
@@ -154,7 +154,7 @@ public final class ColumnRegistry {
     public static final Column XLAT_DST_K8S_HOST_IP = json("XlatDstK8S_HostIP", IP);
     public static final Column XLAT_DST_K8S_HOST_NAME = json("XlatDstK8S_HostName", LOW_CARDINALITY_STRING);
 
-    // ---- agent features (§2.5) ----
+    // ---- agent features (docs/netobserv-format.md §2.5) ----
     public static final Column DNS_ID = json("DnsId", UINT16);
     /** Raw DNS header flags; QR bit 0x8000 set on responses. */
     public static final Column DNS_FLAGS = json("DnsFlags", UINT16);
@@ -167,7 +167,7 @@ public final class ColumnRegistry {
     /** TCP smoothed RTT in <b>nanoseconds</b>; only on the node hosting a local socket. */
     public static final Column TIME_FLOW_RTT_NS = nullable("TimeFlowRttNs", UINT64);
     /*
-     * The kernel drop counters are uint16 per slice, but conversation records (§2.6) carry sums
+     * The kernel drop counters are uint16 per slice, but conversation records (docs/netobserv-format.md §2.6) carry sums
      * under the same names, so the columns use the Bytes/Packets widths instead.
      */
     public static final Column PKT_DROP_BYTES = json("PktDropBytes", UINT64);
@@ -192,7 +192,7 @@ public final class ColumnRegistry {
     public static final Column QUIC_SEEN_LONG_HDR = json("QuicSeenLongHdr", UINT8);
     public static final Column QUIC_SEEN_SHORT_HDR = json("QuicSeenShortHdr", UINT8);
 
-    // ---- conversation tracking (§2.6) ----
+    // ---- conversation tracking (docs/netobserv-format.md §2.6) ----
     /** {@code flowLog}, {@code newConnection}, {@code heartbeat}, {@code endConnection}; absent is normalised to {@code flowLog}. */
     public static final Column RECORD_TYPE = json("_RecordType", LOW_CARDINALITY_STRING);
     public static final Column HASH_ID = json("_HashId", STRING);
@@ -208,7 +208,7 @@ public final class ColumnRegistry {
     public static final Column PKT_DROP_PACKETS_BA = json("PktDropPackets_BA", UINT64);
     public static final Column MAX_TIME_FLOW_RTT_NS = nullable("MaxTimeFlowRttNs", UINT64);
 
-    // ---- legacy field with its own column (§2.7, §3.2) ----
+    // ---- legacy field with its own column (docs/netobserv-format.md §2.7, §3.2) ----
     /** "Already reported on another interface of this node" (≤ 1.7); missing means false. */
     public static final Column DUPLICATE = json("Duplicate", BOOL);
 

@@ -10,7 +10,7 @@ package io.github.netobservch.format;
  *
  * <p>The ClickHouse type given here is the default for the kind; a {@link Column} may make it
  * {@code Nullable(...)}. Unsigned widths follow the producer types (Go/eBPF) listed in the
- * NetObserv field reference §2.8.
+ * docs/netobserv-format.md §2.8.
  */
 public enum ValueKind {
     UINT8(Storage.LONG, "UInt8", 0L, 0xFFL),

@@ -19,7 +19,7 @@ import java.util.TreeMap;
 
 /**
  * Deterministic generator of realistic NetObserv {@code flows-export} messages (compact JSON,
- * keys in Go's sorted order, field for field like the examples of the format reference §4), with
+ * keys in Go's sorted order, field for field like the examples of docs/netobserv-format.md §4), with
  * ground truth per message ({@link GeneratedMessage}). Same seed and config → same bytes.
  *
  * <p>Scenarios ({@link GeneratorConfig#SCENARIOS}): pod→pod across nodes (reported by both nodes:

@@ -14,7 +14,7 @@ public final class GeneratedMessage {
     /** What a message is relative to the flow slice it describes. */
     public enum Role {
         /**
-         * The canonical record of a slice (§3.4 rule): the ingress or inner copy, or the only copy
+         * The canonical record of a slice (docs/netobserv-format.md §3.3 rule): the ingress or inner copy, or the only copy
          * (egress to a Service or outside the cluster, ingress from outside).
          */
         PRIMARY,

@@ -22,7 +22,7 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import java.time.Duration;
 
 /**
- * Realistic records for dedup tests, derived from example 1 of the format reference (pod → pod
+ * Realistic records for dedup tests, derived from the first example record of FlowFixtures (pod → pod
  * across nodes, {@code shop/frontend} on node 10.0.131.7 → {@code shop/checkout} on node
  * 10.0.142.18), and harness plumbing.
  */

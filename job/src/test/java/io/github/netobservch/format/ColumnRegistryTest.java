@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
 
 class ColumnRegistryTest {
 
-    /** Every current field name of the format reference (§2.1–2.6), plus Duplicate (§2.7). */
+    /** Every current field name of docs/netobserv-format.md (§2.1–2.6), plus Duplicate (§2.7). */
     static final List<String> REFERENCE_FIELDS = List.of(
             "TimeFlowStartMs", "TimeFlowEndMs", "TimeReceived", "AgentIP", "Etype", "SrcMac", "DstMac",
             "Interfaces", "IfDirections", "Udns", "Bytes", "Packets", "Sampling", "K8S_FlowLayer",

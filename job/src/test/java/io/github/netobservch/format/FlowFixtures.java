@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Test fixtures: the five example records of {@code netobserv-flow-format.md} §4 (verbatim), a
+ * Test fixtures: five example records in the shapes of docs/netobserv-format.md §4, a
  * legacy 1.5-era record and a conversation record, under {@code src/test/resources/.../flows/}.
  */
 public final class FlowFixtures {

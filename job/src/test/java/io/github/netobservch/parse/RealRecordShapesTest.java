@@ -116,7 +116,7 @@ class RealRecordShapesTest {
 
     // ---- 3. re-send fingerprint ----
 
-    /** The §3.4 key this project used before: (AgentIP, start, end, Bytes, Packets). */
+    /** The re-send key this project used before: (AgentIP, start, end, Bytes, Packets). */
     static long oldFingerprint(FlowRecord r) {
         return java.util.Objects.hash(r.ipHigh(AGENT_IP), r.ipLow(AGENT_IP), r.getLong(TIME_FLOW_START_MS), r.getLong(TIME_FLOW_END_MS), r.getLong(BYTES), r.getLong(PACKETS));
     }
