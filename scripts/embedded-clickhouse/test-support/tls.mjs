@@ -48,7 +48,9 @@ const ECDSA_SHA256 = seq(oid('1.2.840.10045.4.3.2'));
 
 function certificate({ subject, issuer, publicKey, signingKey, ca, san }) {
   const serial = crypto.randomBytes(16);
-  serial[0] &= 0x7f;
+  // DER integers are minimal and positive: a first byte of 0x00 would be illegal padding (OpenSSL
+  // then rejects the certificate, about 1 run in 128 before this line), 0x80 and up negative.
+  serial[0] = (serial[0] & 0x7f) || 0x01;
   const now = Date.now();
   const extensions = [seq(oid('2.5.29.19'), TRUE, octets(ca ? seq(TRUE) : seq()))];
   if (san) {
