@@ -60,7 +60,9 @@ import org.slf4j.LoggerFactory;
  * second run is cancelled once every expected row is committed and three more checkpoints passed.
  * The negative control restarts without the checkpoint, as an operator who forgets the restore
  * path would: the job reads the topic again from the earliest offsets with empty state, and the
- * rows committed before the cut are loaded a second time.
+ * rows committed before the cut are loaded a second time. Two more controls remove one protection
+ * each: a restore without the dedup operator's state loads second reports, and a restore without the
+ * flows sink's committables, cut while commits were held pending, loses the held batches.
  */
 @org.junit.jupiter.api.Timeout(600)
 @ExtendWith({EmbeddedKafkaExtension.class, EmbeddedClickHouseExtension.class})
@@ -79,6 +81,13 @@ class JobRestoreITCase {
     private static final java.util.Set<String> LANDED = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final java.util.Set<String> RECOMMITTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static volatile boolean paced;
+    /** While set, the committers hold their next first-attempt INSERT: committables stay pending in the checkpoint. */
+    private static volatile boolean holdCommits;
+    /** Tokens and rows of the INSERTs held back by {@link #holdCommits}. */
+    private static final java.util.Map<String, Long> HELD = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** What a restore leaves out of the checkpoint (a negative control removes one protection). */
+    private enum Left { NOTHING, DEDUP_STATE, COMMITTABLES }
 
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
@@ -101,6 +110,11 @@ class JobRestoreITCase {
             } else if (point == Point.BEFORE_INSERT && context.fromState()) {
                 RECOMMITS.incrementAndGet();
                 RECOMMITTED.add(context.token());
+            } else if (point == Point.BEFORE_INSERT && holdCommits) {
+                HELD.put(context.token(), context.rows());
+                while (holdCommits) {
+                    Thread.sleep(10); // cancelling the job interrupts this
+                }
             } else if (point == Point.AFTER_INSERT) {
                 COMMITTED_INSERTS.incrementAndGet();
                 if (!context.fromState()) {
@@ -124,6 +138,8 @@ class JobRestoreITCase {
         RECOMMITS.set(0);
         LANDED.clear();
         RECOMMITTED.clear();
+        HELD.clear();
+        holdCommits = false;
         this.kafka = kafka;
         this.clickhouse = clickhouse;
         topic = kafka.createTopic("flows-export", 3);
@@ -173,7 +189,7 @@ class JobRestoreITCase {
         String checkpoint = TestUtils.getMostRecentCompletedCheckpoint(checkpoints.toFile()).getAbsolutePath();
         GroundTruth truth = produceWhileDown(rows());
 
-        JobClient restored = start(checkpoints, checkpoint, false, true);
+        JobClient restored = start(checkpoints, checkpoint, false, Left.DEDUP_STATE);
         try {
             PipelineTestSupport.await("every expected row and dead letter", TIMEOUT,
                     () -> rows() >= truth.rows() && clickhouse.queryLong(db, "SELECT count() FROM flows_dlq") >= truth.invalid());
@@ -187,6 +203,75 @@ class JobRestoreITCase {
         assertThat(distinct).as("the sink still loads each message at most once").isEqualTo(loaded);
         assertThat(loaded).as("second reports the lost dedup state no longer recognises").isGreaterThan(truth.rows());
         assertThat(clickhouse.queryLong(db, "SELECT count() FROM flows_dlq")).isEqualTo(truth.invalid());
+    }
+
+    /**
+     * The cut falls while commits are pending: the committers hold their INSERTs after a checkpoint
+     * completed, so its committables are in the checkpoint and nowhere else. The restore commits
+     * each held batch from the checkpoint and the totals are exact.
+     */
+    @Test
+    void restoredWhileCommitsWerePendingCommitsThemFromTheCheckpoint(
+            @TempDir Path checkpoints, @InjectMiniCluster MiniCluster miniCluster) throws Exception {
+        String checkpoint = cutWithCommitsHeld(checkpoints, miniCluster);
+        long rowsAtCut = rows();
+        GroundTruth truth = produceWhileDown(rowsAtCut);
+        runToTheEnd(start(checkpoints, checkpoint, false), truth, miniCluster);
+
+        assertThat(RECOMMITTED).as("every held batch was committed from the checkpoint").containsAll(HELD.keySet());
+        PipelineTestSupport.assertExactTotals(clickhouse, db, truth);
+    }
+
+    /**
+     * Control that removes the other protection: the same cut with commits held, restored with
+     * everything but the flows sink's committables. The Kafka offsets in the checkpoint are past the
+     * held batches' records, so nothing reads them again: at least the held rows are missing, and no
+     * message is loaded twice.
+     */
+    @Test
+    void controlRestoredWithoutTheCommittablesLosesTheHeldRows(
+            @TempDir Path checkpoints, @InjectMiniCluster MiniCluster miniCluster) throws Exception {
+        String checkpoint = cutWithCommitsHeld(checkpoints, miniCluster);
+        long heldRows = HELD.values().stream().mapToLong(Long::longValue).sum();
+        GroundTruth truth = produceWhileDown(rows());
+
+        JobClient restored = start(checkpoints, checkpoint, false, Left.COMMITTABLES);
+        try {
+            PipelineTestSupport.await("every dead letter", TIMEOUT,
+                    () -> clickhouse.queryLong(db, "SELECT count() FROM flows_dlq") >= truth.invalid());
+            long before;
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            do { // until a few checkpoints pass without new rows: the restored run is done
+                assertThat(System.nanoTime()).as("the restored run settles").isLessThan(deadline);
+                before = rows();
+                PipelineTestSupport.awaitMoreCheckpoints(miniCluster, restored.getJobID(), 3, TIMEOUT);
+            } while (rows() != before);
+        } finally {
+            cancelAndWait(restored);
+        }
+        long loaded = rows();
+        long distinct = clickhouse.queryLong(db, "SELECT uniqExact(kafka_partition, kafka_offset) FROM flows");
+        LOG.info("Without the committables: {} rows for {} expected, {} rows held", loaded, truth.rows(), heldRows);
+        assertThat(RECOMMITTED).as("nothing was restored to commit").isEmpty();
+        assertThat(distinct).as("no message loaded twice").isEqualTo(loaded);
+        assertThat(truth.rows() - loaded).as("rows lost with the committables").isGreaterThanOrEqualTo(heldRows);
+    }
+
+    /**
+     * Runs the first job to mid-stream, then holds the committers' next INSERTs until at least one is
+     * held, cancels, and returns the newest retained checkpoint, which holds the held committables
+     * (a held commit blocks its committer, so no later checkpoint completes without them).
+     */
+    private String cutWithCommitsHeld(Path checkpoints, MiniCluster miniCluster) throws Exception {
+        JobClient first = start(checkpoints, null, true);
+        runUntilMidStream(first, miniCluster);
+        holdCommits = true;
+        PipelineTestSupport.await("a commit is held", TIMEOUT, () -> !HELD.isEmpty());
+        cancelAndWait(first);
+        holdCommits = false;
+        assertThat(HELD.values()).as("held batches have rows").allSatisfy(rows -> assertThat(rows).isPositive());
+        assertThat(LANDED).as("no held batch landed").doesNotContainAnyElementsOf(HELD.keySet());
+        return TestUtils.getMostRecentCompletedCheckpoint(checkpoints.toFile()).getAbsolutePath();
     }
 
     @Test
@@ -240,11 +325,15 @@ class JobRestoreITCase {
      * cancel; {@code pace} slows the writers so the first run can be cut mid-stream.
      */
     private JobClient start(Path checkpoints, String restorePath, boolean pace) throws Exception {
-        return start(checkpoints, restorePath, pace, false);
+        return start(checkpoints, restorePath, pace, Left.NOTHING);
     }
 
-    /** {@code withoutDedupState}: the dedup operator gets another uid, so the restore leaves its state out. */
-    private JobClient start(Path checkpoints, String restorePath, boolean pace, boolean withoutDedupState) throws Exception {
+    /**
+     * {@code left}: the operator whose state the restore leaves out gets another uid — the dedup
+     * operator, or the flows sink (its writer is stateless, so that drops exactly its committer's
+     * pending committables).
+     */
+    private JobClient start(Path checkpoints, String restorePath, boolean pace, Left left) throws Exception {
         paced = pace;
         JobConfig config = PipelineTestSupport.jobConfig(kafka, topic, clickhouse, db, "200 ms");
         StreamExecutionEnvironment env = FlowsJob.environment(config);
@@ -254,7 +343,7 @@ class JobRestoreITCase {
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         if (restorePath != null) {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, restorePath);
-            conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, withoutDedupState);
+            conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, left != Left.NOTHING);
         }
         env.configure(conf);
         PipelineTestSupport.fixedDelayRestarts(env, 3, Duration.ofMillis(200));
@@ -266,8 +355,13 @@ class JobRestoreITCase {
                 ClickHouseSinks.deadLetters(config.clickHouse(), config.sink(), interval, 2),
                 Optional.empty());
         FlowPipeline.Streams streams = FlowPipeline.build(env, FlowSources.kafka(config.kafka()), sinks, config.pipeline());
-        if (withoutDedupState) {
+        if (left == Left.DEDUP_STATE) {
             streams.deduplicated().getTransformation().setUid("flow-dedup-without-restored-state");
+        } else if (left == Left.COMMITTABLES) {
+            env.getTransformations().stream()
+                    .filter(tr -> FlowPipeline.Uids.FLOWS_SINK.equals(tr.getUid()))
+                    .findFirst().orElseThrow()
+                    .setUid("flows-sink-without-restored-committables");
         }
         return env.executeAsync(restorePath == null ? "restore-it-first" : "restore-it-restored");
     }
