@@ -11,6 +11,7 @@ import io.github.netobservch.generate.GroundTruth;
 import io.github.netobservch.schema.Migration;
 import io.github.netobservch.schema.SchemaMigrator;
 import io.github.netobservch.schema.SchemaOptions;
+import io.github.netobservch.testing.Checkpoints;
 import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.KafkaTestCluster;
 import java.time.Duration;
@@ -107,15 +108,13 @@ final class PipelineTestSupport {
 
     /** Checkpoints the job has completed so far, counted across its failovers. */
     static long completedCheckpoints(MiniCluster miniCluster, JobID job) throws Exception {
-        return miniCluster.getExecutionGraph(job).get(30, TimeUnit.SECONDS)
-                .getCheckpointStatsSnapshot().getCounts().getNumberOfCompletedCheckpoints();
+        return Checkpoints.completed(miniCluster, job);
     }
 
     /** Waits until {@code more} checkpoints beyond the ones completed now have completed. */
     static void awaitMoreCheckpoints(MiniCluster miniCluster, JobID job, int more, Duration timeout)
             throws Exception {
-        long target = completedCheckpoints(miniCluster, job) + more;
-        await(more + " more checkpoints complete", timeout, () -> completedCheckpoints(miniCluster, job) >= target);
+        Checkpoints.awaitMore(miniCluster, job, more, timeout);
     }
 
     /** Rows, unique Kafka coordinates, byte and packet sums and dead letters equal the ground truth. */

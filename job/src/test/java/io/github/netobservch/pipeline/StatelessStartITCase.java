@@ -14,8 +14,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsResult;
@@ -100,7 +102,8 @@ class StatelessStartITCase {
     private record Outcome(long rows, long distinctOffsets, long outageRows) {}
 
     /** 50 records loaded; 30 read, checkpointed, their commit hangs; job gone without state; 20 more. */
-    private Outcome run(KafkaTestCluster kafka, ClickHouseTestServer clickhouse, boolean fromTimestamp) throws Exception {
+    private Outcome run(KafkaTestCluster kafka, ClickHouseTestServer clickhouse, MiniCluster miniCluster, boolean fromTimestamp)
+            throws Exception {
         String topic = kafka.createTopic("stateless", 1);
         String db = clickhouse.createDatabase("stateless");
         PipelineTestSupport.applySchema(clickhouse, db);
@@ -126,7 +129,8 @@ class StatelessStartITCase {
             produce(kafka, topic, 81, 20);
             PipelineTestSupport.await("the last record loaded", TIMEOUT,
                     () -> clickhouse.queryLong(db, "SELECT count() FROM flows WHERE src_port = 100") >= 1);
-            Thread.sleep(1_500); // a few more checkpoints: nothing else is on its way
+            // a few more checkpoints: nothing else is on its way
+            PipelineTestSupport.awaitMoreCheckpoints(miniCluster, second.getJobID(), 3, TIMEOUT);
             return new Outcome(clickhouse.queryLong(db, "SELECT count() FROM flows"),
                     clickhouse.queryLong(db, "SELECT uniqExact(kafka_offset) FROM flows"),
                     clickhouse.queryLong(db, "SELECT count() FROM flows WHERE src_port BETWEEN 51 AND 80"));
@@ -207,9 +211,9 @@ class StatelessStartITCase {
     }
 
     @Test
-    void fromCommittedOffsetsTheRecordsOfThePendingCommitAreLost(KafkaTestCluster kafka, ClickHouseTestServer clickhouse)
-            throws Exception {
-        Outcome o = run(kafka, clickhouse, false);
+    void fromCommittedOffsetsTheRecordsOfThePendingCommitAreLost(KafkaTestCluster kafka, ClickHouseTestServer clickhouse,
+            @InjectMiniCluster MiniCluster miniCluster) throws Exception {
+        Outcome o = run(kafka, clickhouse, miniCluster, false);
         assertThat(o.outageRows).as("the 30 records read while ClickHouse was down").isZero();
         assertThat(o.rows).isEqualTo(70);
         assertThat(o.distinctOffsets).isEqualTo(70);
@@ -217,9 +221,9 @@ class StatelessStartITCase {
 
     /** The other way: from a timestamp before the newest loaded row nothing is lost; some rows load twice. */
     @Test
-    void fromATimestampNothingIsLostAndTheOverlapLoadsTwice(KafkaTestCluster kafka, ClickHouseTestServer clickhouse)
-            throws Exception {
-        Outcome o = run(kafka, clickhouse, true);
+    void fromATimestampNothingIsLostAndTheOverlapLoadsTwice(KafkaTestCluster kafka, ClickHouseTestServer clickhouse,
+            @InjectMiniCluster MiniCluster miniCluster) throws Exception {
+        Outcome o = run(kafka, clickhouse, miniCluster, true);
         assertThat(o.outageRows).isEqualTo(30);
         assertThat(o.distinctOffsets).as("every produced record").isEqualTo(100);
         assertThat(o.rows).as("the overlap twice").isGreaterThan(100);

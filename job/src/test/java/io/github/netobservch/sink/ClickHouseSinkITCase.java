@@ -3,6 +3,7 @@ package io.github.netobservch.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.netobservch.sink.SinkFaultInjector.Point;
+import io.github.netobservch.testing.Checkpoints;
 import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.EmbeddedClickHouseExtension;
 import io.github.netobservch.testing.EmbeddedKafkaExtension;
@@ -381,8 +382,8 @@ class ClickHouseSinkITCase {
      */
     @ParameterizedTest(name = "parallelism {0} -> {1}")
     @org.junit.jupiter.params.provider.CsvSource({"2, 1", "1, 3"})
-    void savepointRestoreWithChangedParallelism(int before, int after, @TempDir java.nio.file.Path dir)
-            throws Exception {
+    void savepointRestoreWithChangedParallelism(int before, int after, @TempDir java.nio.file.Path dir,
+            @InjectMiniCluster MiniCluster miniCluster) throws Exception {
         String t = table("t");
         ScenarioFaults probe = ScenarioFaults.throwing(scenario, null, 0);
         ClickHouseSink<TestRows.Row> sink = new ClickHouseSink<>(options(t).build(), new TestRows.Encoder())
@@ -409,7 +410,8 @@ class ClickHouseSinkITCase {
                 assertThat(System.nanoTime()).as("resumed job commits every row").isLessThan(resumeDeadline);
                 Thread.sleep(100);
             }
-            Thread.sleep(1_500); // ≥ 5 checkpoint intervals of 250 ms
+            // a late duplicate commit would show by then
+            Checkpoints.awaitMore(miniCluster, resumed.getJobID(), 5, TIMEOUT);
             SinkPipelineHarness.assertExactlyOnce(clickhouse, db, t, topic);
         } finally {
             resumed.cancel().get(30, java.util.concurrent.TimeUnit.SECONDS);
