@@ -68,25 +68,6 @@ public final class ClickHouseCommittable {
             int originSubtask,
             int originAttempt,
             long createdAtMillis,
-            PresenceProbe probe) {
-        this(token, database, table, partitionKey, columns, rowCount, rawLength, codec, storedPayload, originJobId,
-                originSubtask, originAttempt, createdAtMillis, probe, -1);
-    }
-
-    ClickHouseCommittable(
-            String token,
-            String database,
-            String table,
-            String partitionKey,
-            List<String> columns,
-            int rowCount,
-            int rawLength,
-            PayloadCodec codec,
-            byte[] storedPayload,
-            String originJobId,
-            int originSubtask,
-            int originAttempt,
-            long createdAtMillis,
             PresenceProbe probe,
             int shard) {
         this.shard = shard;

@@ -36,7 +36,7 @@ class ClickHouseCommittableSerializerTest {
     private static ClickHouseCommittable frozen(PresenceProbe probe) {
         return new ClickHouseCommittable("flows-00112233445566778899aabbccddeeff", "netobserv", "flows", "2026-11-25",
                 List.of("seq", "bytes", "day"), 3, ROWS.length, PayloadCodec.LZ4, PayloadCodec.LZ4.compress(ROWS),
-                "0123456789abcdef0123456789abcdef", 1, 2, 1_764_028_800_000L, probe);
+                "0123456789abcdef0123456789abcdef", 1, 2, 1_764_028_800_000L, probe, -1);
     }
 
     @Test

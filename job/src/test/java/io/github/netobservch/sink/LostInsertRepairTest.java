@@ -175,7 +175,7 @@ class LostInsertRepairTest {
         ClickHouseCommittable c = new ClickHouseCommittable(good.token(), good.database(), good.table(),
                 good.partitionKey(), good.columns(), good.rowCount(), good.rawLength(), good.codec(),
                 good.storedPayload(), good.originJobId(), good.originSubtask(), good.originAttempt(),
-                good.createdAtMillis(), new PresenceProbe("no_such_column = {x:UInt64}", java.util.Map.of("x", "1")));
+                good.createdAtMillis(), new PresenceProbe("no_such_column = {x:UInt64}", java.util.Map.of("x", "1")), -1);
         try (ClickHouseCommitter committer = new ClickHouseCommitter(options(), SinkFaultInjector.NONE, JOB, 1, 0,
                 new UnregisteredMetricsGroup())) {
             TestRequest request = new TestRequest(c);
@@ -285,7 +285,7 @@ class LostInsertRepairTest {
         ClickHouseCommittable c = new ClickHouseCommittable(good.token(), good.database(), good.table(),
                 good.partitionKey(), good.columns(), good.rowCount(), good.rawLength(), good.codec(),
                 good.storedPayload(), good.originJobId(), good.originSubtask(), good.originAttempt(),
-                good.createdAtMillis(), new PresenceProbe("seq = {seq:UInt64}", java.util.Map.of("seq", "424242")));
+                good.createdAtMillis(), new PresenceProbe("seq = {seq:UInt64}", java.util.Map.of("seq", "424242")), -1);
         commit(c, 0);
         SinkMetrics restored = commit(c, 1);
         assertThat(restored.lostInsertsRepaired.getCount()).isEqualTo(CommitExecutor.MAX_REPAIRS_PER_CALL);
