@@ -83,7 +83,7 @@ class HostileCorpusITCase {
 
         // Produce, alternating partitions; remember where each entry went.
         Map<String, HostileCorpus.Entry> byCoordinates = new LinkedHashMap<>();
-        Properties props = kafka.clientProperties();
+        Properties props = kafka.producerProperties();
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_MESSAGE));
         props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Integer.toString(64 * 1024 * 1024));
         props.put(ProducerConfig.ACKS_CONFIG, "all");

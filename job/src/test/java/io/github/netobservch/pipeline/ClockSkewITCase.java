@@ -79,7 +79,7 @@ class ClockSkewITCase {
                 ClickHouseSinks.deadLetters(config.clickHouse(), config.sink(), interval, 1));
         FlowPipeline.build(env, FlowSources.kafka(config.kafka()), sinks, config.pipeline());
         JobClient job = env.executeAsync("clock-skew-it");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientProperties(),
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties(),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             byte[] r = flow(44_001, "10.0.142.18", T);
             send(producer, topic, T + 2_000, r); // offset 0: R, written 2 s after its slice ended

@@ -180,7 +180,7 @@ class FlowParsingITCase {
     }
 
     private static java.util.Properties producerProperties(KafkaTestCluster kafka) {
-        java.util.Properties props = kafka.clientProperties();
+        java.util.Properties props = kafka.producerProperties();
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 << 20)); // oversized test messages
         return props;

@@ -73,7 +73,7 @@ class FlowPipelineITCase {
                 .duplicateFlagShare(0.5)
                 .build());
         List<GeneratedMessage> produced = new ArrayList<>();
-        java.util.Properties producerProps = kafka.clientProperties();
+        java.util.Properties producerProps = kafka.producerProperties();
         producerProps.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         producerProps.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 << 20));
         try (KafkaProducer<byte[], byte[]> producer =

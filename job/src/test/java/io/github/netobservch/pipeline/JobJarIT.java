@@ -78,7 +78,7 @@ class JobJarIT {
                 .build());
         java.util.List<GeneratedMessage> produced = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(kafka.clientProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
+                new KafkaProducer<>(kafka.producerProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < 1_000; i++) {
                 GeneratedMessage m = generator.next();
                 if (m.value().length > 900_000) {

@@ -81,7 +81,7 @@ class PerPartitionWatermarkITCase {
                 ClickHouseSinks.deadLetters(config.clickHouse(), config.sink(), interval, 1));
         FlowPipeline.build(env, FlowSources.kafka(config.kafka()), sinks, config.pipeline(), !watermarkAfterParse);
         JobClient job = env.executeAsync("per-partition-watermark-it");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientProperties(),
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties(),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             byte[] r = flow(43_001, T);
             send(producer, topic, 1, r); // partition 1, offset 0

@@ -57,7 +57,7 @@ final class PipelineTestSupport {
     static List<GeneratedMessage> produce(KafkaTestCluster kafka, String topic, FlowGenerator generator, int count,
             boolean endOnCounted) {
         List<GeneratedMessage> produced = new ArrayList<>();
-        Properties props = kafka.clientProperties();
+        Properties props = kafka.producerProperties();
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 << 20)); // oversized test messages
         try (KafkaProducer<byte[], byte[]> producer =

@@ -64,7 +64,7 @@ class StatelessStartITCase {
     }
 
     private static void produce(KafkaTestCluster kafka, String topic, int fromPort, int count) throws Exception {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientProperties(),
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties(),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int p = fromPort; p < fromPort + count; p++) {
                 producer.send(new ProducerRecord<>(topic, 0, null, flow(p))).get();

@@ -55,7 +55,7 @@ final class SinkPipelineHarness {
         AtomicLongArray count = new AtomicLongArray(PARTITIONS);
         AtomicLongArray bytes = new AtomicLongArray(PARTITIONS);
         AtomicLongArray packets = new AtomicLongArray(PARTITIONS);
-        Properties props = kafka.clientProperties();
+        Properties props = kafka.producerProperties();
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");

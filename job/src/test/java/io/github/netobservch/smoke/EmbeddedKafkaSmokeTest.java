@@ -36,7 +36,7 @@ class EmbeddedKafkaSmokeTest {
     void unkeyedRecordsSpreadOverPartitionsAndComeBackExactlyOnce(KafkaTestCluster kafka) throws Exception {
         String topic = kafka.createTopic("smoke", 3);
 
-        Properties producerProps = kafka.clientProperties();
+        Properties producerProps = kafka.producerProperties();
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
         producerProps.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         Set<String> sent = new HashSet<>();
@@ -89,7 +89,7 @@ class EmbeddedKafkaSmokeTest {
         String b = kafka.createTopic("iso", 1);
         assertThat(a).isNotEqualTo(b);
         try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(kafka.clientProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
+                new KafkaProducer<>(kafka.producerProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(a, new byte[] {1, 0, (byte) 0xff})).get();
         }
         Properties consumerProps = kafka.clientProperties();
