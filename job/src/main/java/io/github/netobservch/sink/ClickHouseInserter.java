@@ -63,13 +63,7 @@ final class ClickHouseInserter implements AutoCloseable {
     /** {@link #insert}; {@code deduplicate} without a token: ClickHouse deduplicates by block hash (test-only control). */
     long insert(String database, String table, List<String> columns, byte[] rowBinary, String token, boolean deduplicate)
             throws Exception {
-        InsertSettings settings = settings(token, deduplicate);
-        List<String> quoted = columns.stream().map(ClickHouseSinkOptions::quote).collect(Collectors.toList());
-        String target = ClickHouseSinkOptions.quote(database) + "." + ClickHouseSinkOptions.quote(table);
-        try (InsertResponse response = await(client.insert(target, quoted, new ByteArrayInputStream(rowBinary),
-                ClickHouseFormat.RowBinary, settings))) {
-            return response.getWrittenRows();
-        }
+        return send(database, table, columns, rowBinary, settings(token, deduplicate));
     }
 
     /**
@@ -78,12 +72,17 @@ final class ClickHouseInserter implements AutoCloseable {
      * sink's user may insert.
      */
     void insertNothing(String database, String table, List<String> columns) throws Exception {
-        InsertSettings settings = new InsertSettings().serverSetting("async_insert", "0");
+        send(database, table, columns, new byte[0], new InsertSettings().serverSetting("async_insert", "0"));
+    }
+
+    /** One RowBinary INSERT of {@code rowBinary} into {@code database.table}; returns the rows written. */
+    private long send(String database, String table, List<String> columns, byte[] rowBinary, InsertSettings settings)
+            throws Exception {
         List<String> quoted = columns.stream().map(ClickHouseSinkOptions::quote).collect(Collectors.toList());
         String target = ClickHouseSinkOptions.quote(database) + "." + ClickHouseSinkOptions.quote(table);
-        try (InsertResponse response = await(client.insert(target, quoted, new ByteArrayInputStream(new byte[0]),
+        try (InsertResponse response = await(client.insert(target, quoted, new ByteArrayInputStream(rowBinary),
                 ClickHouseFormat.RowBinary, settings))) {
-            response.getWrittenRows();
+            return response.getWrittenRows();
         }
     }
 

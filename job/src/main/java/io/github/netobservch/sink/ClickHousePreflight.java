@@ -53,7 +53,8 @@ public final class ClickHousePreflight {
      */
     public static Report check(ClickHouseSinkOptions options, RowEncoder<?> encoder) {
         if (!options.shardEndpoints().isEmpty()) {
-            // every shard must be able to take the sink's INSERTs: check each one, report the first
+            // every shard must be able to take the sink's INSERTs: check each one (a check with problems
+            // throws); the last shard's report is returned
             Report report = null;
             for (int shard = 0; shard < options.shardEndpoints().size(); shard++) {
                 report = check(options.forShard(shard), encoder);
@@ -113,7 +114,7 @@ public final class ClickHousePreflight {
         String windowSetting = "";
         long window = 0;
         boolean needDedup = options.deliveryMode() == DeliveryMode.EXACTLY_ONCE && options.idempotentCommits();
-        boolean replicated = engine.startsWith("Replicated") || engine.startsWith("Shared");
+        boolean replicated = keepsReplicatedDeduplicationLog(engine);
         if (!engine.endsWith("MergeTree")) {
             if (needDedup) {
                 problems.add("engine " + engine + " of " + target + " cannot deduplicate inserts; exactly-once needs a"
@@ -216,7 +217,7 @@ public final class ClickHousePreflight {
                 continue;
             }
             String engine = t.get(0).getString("engine");
-            boolean replicated = engine.startsWith("Replicated") || engine.startsWith("Shared");
+            boolean replicated = keepsReplicatedDeduplicationLog(engine);
             String setting = replicated ? "replicated_deduplication_window" : "non_replicated_deduplication_window";
             long window = engine.endsWith("MergeTree") ? tableSetting(client, t.get(0).getString("engine_full"), setting) : 0;
             if (window <= 0 || window < required) {
@@ -290,6 +291,15 @@ public final class ClickHousePreflight {
         return denied
                 ? "the ClickHouse user may not " + what + needed + "; run " + grant
                 : "could not check that the ClickHouse user may " + what + ": " + ClickHouseErrors.describe(e);
+    }
+
+    /**
+     * Whether a table engine keeps its insert-deduplication log in Keeper, shared by its replicas
+     * ({@code Replicated*} and ClickHouse Cloud's {@code Shared*}), rather than in the server's local
+     * storage ({@code replicated_deduplication_window} vs {@code non_replicated_deduplication_window}).
+     */
+    static boolean keepsReplicatedDeduplicationLog(String engine) {
+        return engine.startsWith("Replicated") || engine.startsWith("Shared");
     }
 
     /** Whether a {@code version()} string ({@code 26.7.2.1}) is at least {@code major.minor}. */

@@ -305,7 +305,7 @@ final class CommitExecutor implements AutoCloseable {
                     "SELECT engine FROM system.tables WHERE database = {db:String} AND name = {t:String}",
                     Map.of("db", database, "t", table));
             String engine = rows.isEmpty() ? "" : rows.get(0).getString("engine");
-            boolean local = !engine.startsWith("Replicated") && !engine.startsWith("Shared");
+            boolean local = !ClickHousePreflight.keepsReplicatedDeduplicationLog(engine);
             LOG.info("{}.{} has engine {}: INSERTs in doubt are {}", database, table, engine,
                     local ? "checked with a presence probe" : "left to the engine's replicated deduplication");
             return local;

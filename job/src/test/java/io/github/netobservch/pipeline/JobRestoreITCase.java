@@ -10,6 +10,7 @@ import io.github.netobservch.generate.GeneratedMessage;
 import io.github.netobservch.generate.GeneratorConfig;
 import io.github.netobservch.generate.GroundTruth;
 import io.github.netobservch.sink.SinkFaultInjector;
+import io.github.netobservch.testing.Checkpoints;
 import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.EmbeddedClickHouseExtension;
 import io.github.netobservch.testing.EmbeddedKafkaExtension;
@@ -168,9 +169,7 @@ class JobRestoreITCase {
         runToTheEnd(start(checkpoints, checkpoint, false), truth, miniCluster);
 
         assertThat(RECOMMITS.get()).as("the checkpoint's committables were committed again").isPositive();
-        java.util.Set<String> landedThenRecommitted = new java.util.HashSet<>(RECOMMITTED);
-        landedThenRecommitted.retainAll(LANDED);
-        LOG.info("{} re-commits, {} of them of batches that had landed", RECOMMITTED.size(), landedThenRecommitted.size());
+        logRecommitsOfLandedBatches();
         PipelineTestSupport.assertExactTotals(clickhouse, db, truth);
     }
 
@@ -193,7 +192,7 @@ class JobRestoreITCase {
         try {
             PipelineTestSupport.await("every expected row and dead letter", TIMEOUT,
                     () -> rows() >= truth.rows() && clickhouse.queryLong(db, "SELECT count() FROM flows_dlq") >= truth.invalid());
-            PipelineTestSupport.awaitMoreCheckpoints(miniCluster, restored.getJobID(), 3, TIMEOUT);
+            Checkpoints.awaitMore(miniCluster, restored.getJobID(), 3, TIMEOUT);
         } finally {
             cancelAndWait(restored);
         }
@@ -244,7 +243,7 @@ class JobRestoreITCase {
             do { // until a few checkpoints pass without new rows: the restored run is done
                 assertThat(System.nanoTime()).as("the restored run settles").isLessThan(deadline);
                 before = rows();
-                PipelineTestSupport.awaitMoreCheckpoints(miniCluster, restored.getJobID(), 3, TIMEOUT);
+                Checkpoints.awaitMore(miniCluster, restored.getJobID(), 3, TIMEOUT);
             } while (rows() != before);
         } finally {
             cancelAndWait(restored);
@@ -290,9 +289,7 @@ class JobRestoreITCase {
         runToTheEnd(start(checkpoints, savepoint, false), truth, miniCluster);
 
         assertThat(RECOMMITS.get()).as("the savepoint's committables were committed again").isPositive();
-        java.util.Set<String> landedThenRecommitted = new java.util.HashSet<>(RECOMMITTED);
-        landedThenRecommitted.retainAll(LANDED);
-        LOG.info("{} re-commits, {} of them of batches that had landed", RECOMMITTED.size(), landedThenRecommitted.size());
+        logRecommitsOfLandedBatches();
         PipelineTestSupport.assertExactTotals(clickhouse, db, truth);
     }
 
@@ -370,7 +367,7 @@ class JobRestoreITCase {
     private void runUntilMidStream(JobClient job, MiniCluster miniCluster) throws Exception {
         PipelineTestSupport.await("the first run commits", TIMEOUT,
                 () -> COMMITTED_INSERTS.get() >= 2
-                        && PipelineTestSupport.completedCheckpoints(miniCluster, job.getJobID()) >= 1);
+                        && Checkpoints.completed(miniCluster, job.getJobID()) >= 1);
         long expectedBefore = GroundTruth.of(produced).rows();
         LOG.info("Cutting after {} committed INSERTs, {} of {} rows written",
                 COMMITTED_INSERTS.get(), WRITTEN.get(), expectedBefore);
@@ -385,6 +382,13 @@ class JobRestoreITCase {
         return truth;
     }
 
+    /** How many restored committables had landed before the cut (ClickHouse dropped those by their tokens). */
+    private static void logRecommitsOfLandedBatches() {
+        java.util.Set<String> landedThenRecommitted = new java.util.HashSet<>(RECOMMITTED);
+        landedThenRecommitted.retainAll(LANDED);
+        LOG.info("{} re-commits, {} of them of batches that had landed", RECOMMITTED.size(), landedThenRecommitted.size());
+    }
+
     /** Waits for every expected row and dead letter plus a few checkpoints, then cancels the job. */
     private void runToTheEnd(JobClient job, GroundTruth truth, MiniCluster miniCluster) throws Exception {
         long t0 = System.nanoTime();
@@ -395,7 +399,7 @@ class JobRestoreITCase {
             LOG.info("Restored run committed all {} rows in {} ms, {} re-commits", truth.rows(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), RECOMMITS.get());
             // A late duplicate commit would show up in the totals now.
-            PipelineTestSupport.awaitMoreCheckpoints(miniCluster, job.getJobID(), 3, TIMEOUT);
+            Checkpoints.awaitMore(miniCluster, job.getJobID(), 3, TIMEOUT);
         } finally {
             cancelAndWait(job);
         }

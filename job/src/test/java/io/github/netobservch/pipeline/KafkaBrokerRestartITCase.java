@@ -10,6 +10,7 @@ import io.github.netobservch.generate.GeneratorConfig;
 import io.github.netobservch.generate.GroundTruth;
 import io.github.netobservch.local.EmbeddedKafka;
 import io.github.netobservch.sink.SinkFaultInjector;
+import io.github.netobservch.testing.Checkpoints;
 import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.EmbeddedClickHouseExtension;
 import io.github.netobservch.testing.KafkaTestCluster;
@@ -141,7 +142,7 @@ class KafkaBrokerRestartITCase {
                 broker.stopBroker();
                 long stopped = System.nanoTime();
                 long writtenAtStop = WRITTEN.get();
-                long checkpointsAtStop = PipelineTestSupport.completedCheckpoints(miniCluster, job.getJobID());
+                long checkpointsAtStop = Checkpoints.completed(miniCluster, job.getJobID());
                 LOG.info("Broker stopped in {} ms after {} committed INSERTs, {} of {} rows written",
                         millis(stopped - stopStart), COMMITTED_INSERTS.get(), writtenAtStop, rowsBefore);
                 // Down until the pipeline has drained what it fetched (no write for 2 s) and for DOWNTIME.
@@ -151,7 +152,7 @@ class KafkaBrokerRestartITCase {
                 long writtenWhileDown = WRITTEN.get();
                 long downFor = System.nanoTime() - stopped;
                 long checkpointsWhileDown =
-                        PipelineTestSupport.completedCheckpoints(miniCluster, job.getJobID()) - checkpointsAtStop;
+                        Checkpoints.completed(miniCluster, job.getJobID()) - checkpointsAtStop;
 
                 long startStart = System.nanoTime();
                 broker.startBroker();
@@ -177,7 +178,7 @@ class KafkaBrokerRestartITCase {
                                 + " highest attempt {}", millis(resumed - started), truth.rows(),
                         millis(caughtUp - started), MAX_ATTEMPT.get());
                 // A few more checkpoints: a late duplicate commit would show up in the totals.
-                PipelineTestSupport.awaitMoreCheckpoints(miniCluster, job.getJobID(), 3, TIMEOUT);
+                Checkpoints.awaitMore(miniCluster, job.getJobID(), 3, TIMEOUT);
 
                 assertThat(MAX_ATTEMPT.get()).as("the outage did not fail the job over").isZero();
                 PipelineTestSupport.assertExactTotals(clickhouse, db, truth);

@@ -11,7 +11,6 @@ import io.github.netobservch.generate.GroundTruth;
 import io.github.netobservch.schema.Migration;
 import io.github.netobservch.schema.SchemaMigrator;
 import io.github.netobservch.schema.SchemaOptions;
-import io.github.netobservch.testing.Checkpoints;
 import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.KafkaTestCluster;
 import java.time.Duration;
@@ -20,11 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -104,17 +100,6 @@ final class PipelineTestSupport {
             }
             Thread.sleep(50);
         }
-    }
-
-    /** Checkpoints the job has completed so far, counted across its failovers. */
-    static long completedCheckpoints(MiniCluster miniCluster, JobID job) throws Exception {
-        return Checkpoints.completed(miniCluster, job);
-    }
-
-    /** Waits until {@code more} checkpoints beyond the ones completed now have completed. */
-    static void awaitMoreCheckpoints(MiniCluster miniCluster, JobID job, int more, Duration timeout)
-            throws Exception {
-        Checkpoints.awaitMore(miniCluster, job, more, timeout);
     }
 
     /** Rows, unique Kafka coordinates, byte and packet sums and dead letters equal the ground truth. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.netobservch.FlowsJob;
 import io.github.netobservch.config.JobConfig;
 import io.github.netobservch.format.FlowFixtures;
+import io.github.netobservch.testing.Checkpoints;
 import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.EmbeddedClickHouseExtension;
 import io.github.netobservch.testing.EmbeddedKafkaExtension;
@@ -130,7 +131,7 @@ class StatelessStartITCase {
             PipelineTestSupport.await("the last record loaded", TIMEOUT,
                     () -> clickhouse.queryLong(db, "SELECT count() FROM flows WHERE src_port = 100") >= 1);
             // a few more checkpoints: nothing else is on its way
-            PipelineTestSupport.awaitMoreCheckpoints(miniCluster, second.getJobID(), 3, TIMEOUT);
+            Checkpoints.awaitMore(miniCluster, second.getJobID(), 3, TIMEOUT);
             return new Outcome(clickhouse.queryLong(db, "SELECT count() FROM flows"),
                     clickhouse.queryLong(db, "SELECT uniqExact(kafka_offset) FROM flows"),
                     clickhouse.queryLong(db, "SELECT count() FROM flows WHERE src_port BETWEEN 51 AND 80"));

@@ -63,16 +63,7 @@ class ClickHousePrivilegesITCase {
     }
 
     private static ClickHouseCommittable batch(long fromSeq, int rows) {
-        RowBinaryWriter w = new RowBinaryWriter();
-        TestRows.Encoder encoder = new TestRows.Encoder();
-        TestRows.Row first = null;
-        for (long s = fromSeq; s < fromSeq + rows; s++) {
-            TestRows.Row row = new TestRows.Row(s, 0, 10, 1, 20_000);
-            first = first == null ? row : first;
-            encoder.encode(row, w);
-        }
-        return ClickHouseCommittable.seal("priv", "priv", "t", "2024-10-04", encoder.columns(), rows, w.toByteArray(),
-                PayloadCodec.LZ4, JOB, 0, 0, encoder.presenceProbe(first));
+        return TestRows.batch("priv", "priv", JOB, fromSeq, rows, true, -1);
     }
 
     private static TestRequest commit(ClickHouseSinkOptions o, ClickHouseCommittable c, int attempt) throws Exception {

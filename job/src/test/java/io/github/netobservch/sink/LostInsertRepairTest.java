@@ -45,16 +45,7 @@ class LostInsertRepairTest {
     }
 
     private ClickHouseCommittable batch(long fromSeq, int rows, boolean withProbe) {
-        RowBinaryWriter w = new RowBinaryWriter();
-        TestRows.Encoder encoder = new TestRows.Encoder();
-        TestRows.Row first = null;
-        for (long s = fromSeq; s < fromSeq + rows; s++) {
-            TestRows.Row row = new TestRows.Row(s, 0, 10, 1, 20_000);
-            first = first == null ? row : first;
-            encoder.encode(row, w);
-        }
-        return ClickHouseCommittable.seal("repair", db, "t", "2024-10-04", encoder.columns(), rows, w.toByteArray(),
-                PayloadCodec.LZ4, JOB, 0, 0, withProbe ? encoder.presenceProbe(first) : null);
+        return TestRows.batch("repair", db, JOB, fromSeq, rows, withProbe, -1);
     }
 
     /** Commits {@code c} as attempt {@code attempt} would after a failover (from state when attempt > 0). */

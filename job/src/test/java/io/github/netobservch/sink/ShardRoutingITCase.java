@@ -77,16 +77,7 @@ class ShardRoutingITCase {
     }
 
     private static ClickHouseCommittable batch(long fromSeq, int rows, int shard) {
-        RowBinaryWriter w = new RowBinaryWriter();
-        TestRows.Encoder encoder = new TestRows.Encoder();
-        TestRows.Row first = null;
-        for (long s = fromSeq; s < fromSeq + rows; s++) {
-            TestRows.Row row = new TestRows.Row(s, 0, 10, 1, 20_000);
-            first = first == null ? row : first;
-            encoder.encode(row, w);
-        }
-        return ClickHouseCommittable.seal("shards", "shards", "t", "2024-10-04", encoder.columns(), rows, w.toByteArray(),
-                PayloadCodec.LZ4, JOB, 0, 0, encoder.presenceProbe(first), shard);
+        return TestRows.batch("shards", "shards", JOB, fromSeq, rows, true, shard);
     }
 
     /** Commits {@code c} with a new committer (a new connection), as attempt {@code attempt}. */

@@ -22,6 +22,25 @@ final class TestRows {
         return new Row(seq, (int) (seq % 4), 1000 + seq % 1500, 1 + seq % 7, 20_000 + (int) (seq % 3));
     }
 
+    /**
+     * A sealed batch of {@code rows} rows with sequence numbers from {@code fromSeq}, all on day
+     * 20,000 (2024-10-04) and Kafka partition 0, for table {@code database.t}; with the first row's
+     * presence probe or none, for {@code shard} (-1: the single endpoint).
+     */
+    static ClickHouseCommittable batch(String sinkName, String database, String jobId, long fromSeq, int rows,
+            boolean withProbe, int shard) {
+        RowBinaryWriter w = new RowBinaryWriter();
+        Encoder encoder = new Encoder();
+        Row first = null;
+        for (long s = fromSeq; s < fromSeq + rows; s++) {
+            Row row = new Row(s, 0, 10, 1, 20_000);
+            first = first == null ? row : first;
+            encoder.encode(row, w);
+        }
+        return ClickHouseCommittable.seal(sinkName, database, "t", "2024-10-04", encoder.columns(), rows,
+                w.toByteArray(), PayloadCodec.LZ4, jobId, 0, 0, withProbe ? encoder.presenceProbe(first) : null, shard);
+    }
+
     static class Encoder implements RowEncoder<Row> {
         private static final long serialVersionUID = 1L;
         private static final byte[] SRC = new byte[16];

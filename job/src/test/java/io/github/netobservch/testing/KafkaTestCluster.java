@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * A Kafka cluster for tests: the broker embedded in the test JVM, or the real one named by
@@ -58,7 +59,7 @@ public final class KafkaTestCluster {
      */
     public Properties producerProperties() {
         Properties props = clientProperties();
-        props.put("max.in.flight.requests.per.connection", "1");
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         return props;
     }
 
