@@ -2,6 +2,7 @@ package io.github.netobservch;
 
 import io.github.netobservch.config.ConfigLoader;
 import io.github.netobservch.config.JobConfig;
+import io.github.netobservch.config.SinkSettings;
 import io.github.netobservch.pipeline.ClickHouseSinks;
 import io.github.netobservch.pipeline.DeadLetterTopicSink;
 import io.github.netobservch.pipeline.FlowPipeline;
@@ -9,6 +10,7 @@ import io.github.netobservch.pipeline.FlowSources;
 import io.github.netobservch.sink.ClickHouseSink;
 import java.time.Duration;
 import java.util.Optional;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -22,6 +24,9 @@ public final class FlowsJob {
 
     /** Used when neither {@code checkpoint.interval} nor the cluster configures checkpointing. */
     static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(30);
+
+    /** Under the checkpoint directory: the default {@code sink.spill-dir}. */
+    static final String SPILL_SUBDIRECTORY = "clickhouse-spill";
 
     private FlowsJob() {}
 
@@ -62,12 +67,25 @@ public final class FlowsJob {
         }
     }
 
+    /** The sinks, spilling under the cluster's checkpoint directory unless {@code sink.spill-dir} says otherwise. */
     public static FlowPipeline.Sinks sinks(JobConfig config, StreamExecutionEnvironment env) {
+        return sinks(config, env, env.getConfiguration().getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY)
+                .orElse(null));
+    }
+
+    /**
+     * The sinks; {@code checkpointDir} (may be null) is where the spill directory defaults to, as
+     * {@code <checkpointDir>/clickhouse-spill}: it survives what the checkpoints survive.
+     */
+    public static FlowPipeline.Sinks sinks(JobConfig config, StreamExecutionEnvironment env, String checkpointDir) {
         Duration interval = Duration.ofMillis(env.getCheckpointInterval());
         int parallelism = Math.max(1, env.getParallelism());
+        SinkSettings sink = config.sink().withSpillDirDefault(
+                checkpointDir == null || checkpointDir.isBlank() ? null
+                        : checkpointDir.replaceAll("/+$", "") + "/" + SPILL_SUBDIRECTORY);
         return new FlowPipeline.Sinks(
-                ClickHouseSinks.flows(config.clickHouse(), config.sink(), interval, parallelism),
-                ClickHouseSinks.deadLetters(config.clickHouse(), config.sink(), interval, parallelism),
+                ClickHouseSinks.flows(config.clickHouse(), sink, interval, parallelism),
+                ClickHouseSinks.deadLetters(config.clickHouse(), sink, interval, parallelism),
                 Optional.ofNullable(config.pipeline().deadLetterTopic())
                         .map(topic -> DeadLetterTopicSink.create(config.kafka(), topic)));
     }

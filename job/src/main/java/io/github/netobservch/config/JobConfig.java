@@ -60,7 +60,10 @@ public record JobConfig(KafkaConfig kafka, ClickHouseConfig clickHouse, Pipeline
                 conf.get(SINK_TOLERATED_OUTAGE),
                 conf.get(SINK_PREFLIGHT),
                 conf.get(CLICKHOUSE_FLOWS_TABLE),
-                conf.get(CLICKHOUSE_DLQ_TABLE));
+                conf.get(CLICKHOUSE_DLQ_TABLE),
+                conf.getOptional(SINK_SPILL_DIR).filter(d -> !d.isBlank()).orElse(null),
+                conf.get(SINK_SPILL_THRESHOLD).getBytes(),
+                conf.get(SINK_SPILL_RETENTION));
         return new JobConfig(kafka, clickHouse, pipeline, sink);
     }
 

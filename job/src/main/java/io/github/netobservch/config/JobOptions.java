@@ -251,6 +251,26 @@ public final class JobOptions {
             .withDescription("Longest outage after which re-commits must still be recognised; the start-up check"
                     + " requires a deduplication window that covers it.");
 
+    public static final ConfigOption<String> SINK_SPILL_DIR = ConfigOptions.key("sink.spill-dir")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("Durable directory (a Flink file-system URI: s3://…, hdfs://…, a shared volume) for"
+                    + " sealed INSERT payloads beyond sink.spill-threshold; checkpoints then hold their paths, not"
+                    + " the rows. Unset: <execution.checkpointing.dir>/clickhouse-spill when the cluster sets a"
+                    + " checkpoint directory, else payloads stay in heap and in the checkpoint.");
+
+    public static final ConfigOption<MemorySize> SINK_SPILL_THRESHOLD = ConfigOptions.key("sink.spill-threshold")
+            .memoryType()
+            .defaultValue(MemorySize.parse("16 mb"))
+            .withDescription("Compressed payload a sink subtask keeps in heap per checkpoint interval; later"
+                    + " batches of the interval go to sink.spill-dir (catching up on a backlog). 0: spill every batch.");
+
+    public static final ConfigOption<Duration> SINK_SPILL_RETENTION = ConfigOptions.key("sink.spill-retention")
+            .durationType()
+            .defaultValue(Duration.ofDays(7))
+            .withDescription("Spill files older than this are deleted when the job starts: payloads of batches whose"
+                    + " checkpoint never completed. Keep it longer than the age of any checkpoint you may restore.");
+
     public static final ConfigOption<Boolean> SINK_PREFLIGHT = ConfigOptions.key("sink.preflight")
             .booleanType()
             .defaultValue(true)

@@ -12,10 +12,19 @@ public record SinkSettings(
         Duration toleratedOutage,
         boolean preflight,
         String flowsTable,
-        String deadLetterTable)
+        String deadLetterTable,
+        String spillDir,
+        long spillThresholdBytes,
+        Duration spillRetention)
         implements Serializable {
 
     public SinkSettings {
+        if (spillThresholdBytes < 0) {
+            throw new IllegalArgumentException("sink.spill-threshold must not be negative");
+        }
+        if (spillRetention.compareTo(Duration.ofHours(1)) < 0) {
+            throw new IllegalArgumentException("sink.spill-retention must be at least 1 h");
+        }
         if (maxRowsPerInsert < 1) {
             throw new IllegalArgumentException("sink.max-rows-per-insert must be positive, got " + maxRowsPerInsert);
         }
@@ -32,6 +41,15 @@ public record SinkSettings(
             throw new IllegalArgumentException(
                     "clickhouse.dlq-table: '" + deadLetterTable + "' is not a plain identifier");
         }
+    }
+
+    /** These settings with {@code dir} as the spill directory when none is configured ({@code dir} may be null). */
+    public SinkSettings withSpillDirDefault(String dir) {
+        if (spillDir != null || dir == null) {
+            return this;
+        }
+        return new SinkSettings(delivery, maxRowsPerInsert, maxBytesPerInsert, toleratedOutage, preflight, flowsTable,
+                deadLetterTable, dir, spillThresholdBytes, spillRetention);
     }
 
     static DeliveryMode parseDelivery(String value) {

@@ -30,6 +30,7 @@ public final class LocalFlink implements AutoCloseable {
 
     private final MiniCluster cluster;
     private final java.nio.file.Path checkpointDir;
+    private String checkpointDirectory;
 
     private LocalFlink(MiniCluster cluster, java.nio.file.Path checkpointDir) {
         this.cluster = cluster;
@@ -37,6 +38,11 @@ public final class LocalFlink implements AutoCloseable {
     }
 
     /** Starts the cluster; the REST API (and the web UI when flink-runtime-web is present) on a free port. */
+    /** The cluster's checkpoint directory (a URI), which jobs submitted here spill under by default. */
+    public String checkpointDirectory() {
+        return checkpointDirectory;
+    }
+
     public static LocalFlink start(int slots) {
         return start(slots, new Configuration());
     }
@@ -73,7 +79,9 @@ public final class LocalFlink implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("could not start the Flink MiniCluster", e);
         }
-        return new LocalFlink(cluster, checkpointDir);
+        LocalFlink flink = new LocalFlink(cluster, checkpointDir);
+        flink.checkpointDirectory = conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY);
+        return flink;
     }
 
     /** The REST endpoint, e.g. {@code http://127.0.0.1:41234}. */

@@ -76,7 +76,7 @@ public final class LocalJob {
         env.setParallelism(parallelism);
         FlowPipeline.build(env,
                 bounded ? FlowSources.boundedKafka(config.kafka()) : FlowSources.kafka(config.kafka()),
-                FlowsJob.sinks(config, env),
+                FlowsJob.sinks(config, env, flink.checkpointDirectory()),
                 config.pipeline());
         return flink.submit(env, config.pipeline().jobName());
     }

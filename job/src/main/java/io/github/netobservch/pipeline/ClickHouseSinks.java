@@ -8,6 +8,7 @@ import io.github.netobservch.rows.DeadLetterRowEncoder;
 import io.github.netobservch.rows.FlowRowEncoder;
 import io.github.netobservch.sink.ClickHouseSink;
 import io.github.netobservch.sink.ClickHouseSinkOptions;
+import io.github.netobservch.sink.SpillSettings;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -55,6 +56,8 @@ public final class ClickHouseSinks {
                 .maxRowsPerInsert(sink.maxRowsPerInsert())
                 .maxBytesPerInsert(sink.maxBytesPerInsert())
                 .preflightOnOpen(sink.preflight())
+                .spill(sink.spillDir() == null ? SpillSettings.NONE
+                        : new SpillSettings(sink.spillDir(), sink.spillThresholdBytes(), sink.spillRetention()))
                 // A day boundary inside one checkpoint gives two partitions per subtask.
                 .deduplicationRequirements(checkpointInterval, sink.toleratedOutage(), parallelism, 2);
     }

@@ -45,7 +45,13 @@ public final class ClickHouseCommittable {
     private final int rowCount;
     private final int rawLength;
     private final PayloadCodec codec;
+    /** The stored (compressed) payload, or {@code null} when it is in {@link #spillPath}. */
     private final byte[] storedPayload;
+    private final int storedLength;
+    /** The spill file holding the stored payload ({@link SpillFiles}), or {@code null}: it is in this object. */
+    private final String spillPath;
+    /** CRC-32 of the spilled payload (0 when it is in this object). */
+    private final long storedCrc;
     private final String originJobId;
     private final int originSubtask;
     private final int originAttempt;
@@ -70,6 +76,40 @@ public final class ClickHouseCommittable {
             long createdAtMillis,
             PresenceProbe probe,
             int shard) {
+        this(token, database, table, partitionKey, columns, rowCount, rawLength, codec,
+                Objects.requireNonNull(storedPayload, "storedPayload"), storedPayload.length, null, 0, originJobId,
+                originSubtask, originAttempt, createdAtMillis, probe, shard);
+    }
+
+    /** Every field; {@code storedPayload} is {@code null} exactly when {@code spillPath} is set. */
+    ClickHouseCommittable(
+            String token,
+            String database,
+            String table,
+            String partitionKey,
+            List<String> columns,
+            int rowCount,
+            int rawLength,
+            PayloadCodec codec,
+            byte[] storedPayload,
+            int storedLength,
+            String spillPath,
+            long storedCrc,
+            String originJobId,
+            int originSubtask,
+            int originAttempt,
+            long createdAtMillis,
+            PresenceProbe probe,
+            int shard) {
+        if ((storedPayload == null) == (spillPath == null)) {
+            throw new IllegalArgumentException("a committable holds its payload or a spill path, exactly one");
+        }
+        if (storedPayload != null && storedPayload.length != storedLength) {
+            throw new IllegalArgumentException("stored length " + storedLength + " != " + storedPayload.length);
+        }
+        this.storedLength = storedLength;
+        this.spillPath = spillPath;
+        this.storedCrc = storedCrc;
         this.shard = shard;
         this.token = Objects.requireNonNull(token, "token");
         this.database = Objects.requireNonNull(database, "database");
@@ -79,7 +119,7 @@ public final class ClickHouseCommittable {
         this.rowCount = rowCount;
         this.rawLength = rawLength;
         this.codec = Objects.requireNonNull(codec, "codec");
-        this.storedPayload = Objects.requireNonNull(storedPayload, "storedPayload");
+        this.storedPayload = storedPayload;
         this.originJobId = Objects.requireNonNull(originJobId, "originJobId");
         this.originSubtask = originSubtask;
         this.originAttempt = originAttempt;
@@ -175,16 +215,41 @@ public final class ClickHouseCommittable {
 
     /** Length of the payload as stored (compressed). */
     public int storedLength() {
-        return storedPayload.length;
+        return storedLength;
     }
 
-    /** The uncompressed RowBinary rows. */
+    /**
+     * The uncompressed RowBinary rows, read from the spill file when the payload was spilled.
+     *
+     * @throws java.io.FileNotFoundException when the spill file is gone
+     */
     public byte[] payload() throws IOException {
-        return codec.decompress(storedPayload, rawLength);
+        byte[] stored = spillPath == null ? storedPayload : SpillFiles.read(spillPath, storedLength, storedCrc);
+        return codec.decompress(stored, rawLength);
     }
 
+    /** The stored payload held in this object; only for committables that are not spilled. */
     byte[] storedPayload() {
+        if (storedPayload == null) {
+            throw new IllegalStateException(this + " is spilled to " + spillPath);
+        }
         return storedPayload;
+    }
+
+    /** The spill file holding the payload, or {@code null} when this object holds it. */
+    public String spillPath() {
+        return spillPath;
+    }
+
+    long storedCrc() {
+        return storedCrc;
+    }
+
+    /** This committable with its payload moved to {@code path} (already written there by {@link SpillFiles}). */
+    ClickHouseCommittable spilledTo(String path) {
+        return new ClickHouseCommittable(token, database, table, partitionKey, columns, rowCount, rawLength, codec,
+                null, storedLength, Objects.requireNonNull(path, "path"), SpillFiles.crc32(storedPayload()),
+                originJobId, originSubtask, originAttempt, createdAtMillis, probe, shard);
     }
 
     public String originJobId() {
@@ -229,6 +294,9 @@ public final class ClickHouseCommittable {
                 && columns.equals(that.columns)
                 && codec == that.codec
                 && java.util.Arrays.equals(storedPayload, that.storedPayload)
+                && storedLength == that.storedLength
+                && Objects.equals(spillPath, that.spillPath)
+                && storedCrc == that.storedCrc
                 && originJobId.equals(that.originJobId)
                 && Objects.equals(probe, that.probe)
                 && shard == that.shard;
@@ -243,8 +311,8 @@ public final class ClickHouseCommittable {
     @Override
     public String toString() {
         return "ClickHouseCommittable{token=" + token + ", table=" + database + "." + table + ", partition="
-                + partitionKey + ", rows=" + rowCount + ", bytes=" + rawLength + ", stored=" + storedPayload.length
-                + " " + codec + ", origin=" + originJobId + "/" + originSubtask + "#" + originAttempt
+                + partitionKey + ", rows=" + rowCount + ", bytes=" + rawLength + ", stored=" + storedLength
+                + " " + codec + (spillPath != null ? " spilled" : "") + ", origin=" + originJobId + "/" + originSubtask + "#" + originAttempt
                 + (shard >= 0 ? ", shard=" + shard : "") + "}";
     }
 }

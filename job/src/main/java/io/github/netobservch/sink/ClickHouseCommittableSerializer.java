@@ -26,13 +26,18 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  *
  * <p>Version 3 = version 2 followed by int shard (-1: the single endpoint; else the index into
  * {@code clickhouse.shard-urls}). Version-1 and -2 committables restore with shard -1.
+ *
+ * <p>Version 4 = version 3 followed by boolean spilled; if spilled, the inline payload (storedLength,
+ * bytes) is empty and spillPath, int storedLength, long crc32 follow: the payload is in a spill file
+ * ({@link SpillSettings}). Older versions restore with the payload inline.
  */
 public final class ClickHouseCommittableSerializer implements SimpleVersionedSerializer<ClickHouseCommittable> {
 
     public static final int VERSION_1 = 1;
     public static final int VERSION_2 = 2;
     public static final int VERSION_3 = 3;
-    public static final int CURRENT_VERSION = VERSION_3;
+    public static final int VERSION_4 = 4;
+    public static final int CURRENT_VERSION = VERSION_4;
     private static final int MAX_PROBE_PARAMS = 64;
 
     private static final int MAX_STRING_BYTES = 1 << 20;
@@ -44,7 +49,8 @@ public final class ClickHouseCommittableSerializer implements SimpleVersionedSer
 
     @Override
     public byte[] serialize(ClickHouseCommittable c) throws IOException {
-        DataOutputSerializer out = new DataOutputSerializer(256 + c.storedLength());
+        boolean spilled = c.spillPath() != null;
+        DataOutputSerializer out = new DataOutputSerializer(256 + (spilled ? 0 : c.storedLength()));
         writeString(out, c.token());
         writeString(out, c.database());
         writeString(out, c.table());
@@ -56,8 +62,12 @@ public final class ClickHouseCommittableSerializer implements SimpleVersionedSer
         out.writeInt(c.rowCount());
         out.writeInt(c.rawLength());
         out.writeByte(c.codec().id());
-        out.writeInt(c.storedLength());
-        out.write(c.storedPayload());
+        if (spilled) {
+            out.writeInt(0);
+        } else {
+            out.writeInt(c.storedLength());
+            out.write(c.storedPayload());
+        }
         writeString(out, c.originJobId());
         out.writeInt(c.originSubtask());
         out.writeInt(c.originAttempt());
@@ -73,14 +83,20 @@ public final class ClickHouseCommittableSerializer implements SimpleVersionedSer
             }
         }
         out.writeInt(c.shard());
+        out.writeBoolean(spilled);
+        if (spilled) {
+            writeString(out, c.spillPath());
+            out.writeInt(c.storedLength());
+            out.writeLong(c.storedCrc());
+        }
         return out.getCopyOfBuffer();
     }
 
     @Override
     public ClickHouseCommittable deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION_1 && version != VERSION_2 && version != VERSION_3) {
+        if (version < VERSION_1 || version > VERSION_4) {
             throw new IOException("unknown ClickHouseCommittable serializer version " + version
-                    + " (this build reads " + VERSION_1 + " to " + VERSION_3
+                    + " (this build reads " + VERSION_1 + " to " + VERSION_4
                     + "); was the state written by a newer job version?");
         }
         DataInputDeserializer in = new DataInputDeserializer(serialized);
@@ -134,11 +150,26 @@ public final class ClickHouseCommittableSerializer implements SimpleVersionedSer
                 throw new IOException("corrupt committable: shard " + shard);
             }
         }
+        String spillPath = null;
+        int spilledLength = 0;
+        long crc = 0;
+        if (version >= VERSION_4 && in.readBoolean()) {
+            if (storedLength != 0) {
+                throw new IOException("corrupt committable: spilled, yet " + storedLength + " payload bytes inline");
+            }
+            spillPath = readString(in);
+            spilledLength = in.readInt();
+            crc = in.readLong();
+            if (spilledLength < 0) {
+                throw new IOException("corrupt committable: spilled payload of " + spilledLength + " bytes");
+            }
+        }
         if (in.available() != 0) {
             throw new IOException("corrupt committable: " + in.available() + " trailing bytes");
         }
         return new ClickHouseCommittable(token, database, table, partitionKey, columns, rowCount, rawLength, codec,
-                stored, originJobId, originSubtask, originAttempt, createdAt, probe, shard);
+                spillPath == null ? stored : null, spillPath == null ? storedLength : spilledLength, spillPath, crc,
+                originJobId, originSubtask, originAttempt, createdAt, probe, shard);
     }
 
     private static void writeString(DataOutputSerializer out, String s) throws IOException {

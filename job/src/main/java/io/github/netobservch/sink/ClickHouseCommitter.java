@@ -1,7 +1,9 @@
 package io.github.netobservch.sink;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.metrics.MetricGroup;
@@ -50,6 +52,12 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
     private final long startedAtMillis;
     private final SinkMetrics metrics;
     private final CommitExecutor executor;
+    /**
+     * Spill files of batches committed in the previous {@link #commit} call, deleted at the start of
+     * the next: by then Flink has completed a checkpoint without those committables, so a restore
+     * from the latest checkpoint never references a deleted file.
+     */
+    private List<String> landedSpillFiles = new ArrayList<>();
 
     ClickHouseCommitter(ClickHouseSinkOptions options, SinkFaultInjector faults, CommitterInitContext context) {
         this(options, faults, context.getJobInfo().getJobId().toHexString(), context.getTaskInfo().getAttemptNumber(),
@@ -79,6 +87,9 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
     @Override
     public void commit(Collection<CommitRequest<ClickHouseCommittable>> requests)
             throws IOException, InterruptedException {
+        List<String> deletable = landedSpillFiles;
+        landedSpillFiles = new ArrayList<>();
+        deletable.forEach(SpillFiles::delete);
         boolean unreachable = false;
         for (CommitRequest<ClickHouseCommittable> request : requests) {
             ClickHouseCommittable c = request.getCommittable();
@@ -88,6 +99,9 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
             }
             switch (executor.commit(c, request.getNumberOfRetries(), isFromState(c))) {
                 case COMMITTED:
+                    if (c.spillPath() != null) {
+                        landedSpillFiles.add(c.spillPath());
+                    }
                     break;
                 case RETRY_LATER:
                     unreachable = true;

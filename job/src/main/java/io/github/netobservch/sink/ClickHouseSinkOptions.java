@@ -56,8 +56,10 @@ public final class ClickHouseSinkOptions implements Serializable {
     private final int parallelism;
     private final int partitionsPerCheckpoint;
     private final List<String> shardEndpoints;
+    private final SpillSettings spill;
 
     private ClickHouseSinkOptions(Builder b) {
+        this.spill = b.spill;
         this.endpoint = b.endpoint;
         this.database = b.database;
         this.table = b.table;
@@ -119,6 +121,7 @@ public final class ClickHouseSinkOptions implements Serializable {
         b.parallelism = parallelism;
         b.partitionsPerCheckpoint = partitionsPerCheckpoint;
         b.shardEndpoints = new java.util.ArrayList<>(shardEndpoints);
+        b.spill = spill;
         return b;
     }
 
@@ -261,6 +264,11 @@ public final class ClickHouseSinkOptions implements Serializable {
         return toleratedOutage;
     }
 
+    /** Where sealed payloads beyond a threshold go (exactly-once only); {@link SpillSettings#NONE}: nowhere. */
+    public SpillSettings spill() {
+        return spill;
+    }
+
     public int parallelism() {
         return parallelism;
     }
@@ -299,7 +307,8 @@ public final class ClickHouseSinkOptions implements Serializable {
                 + ", mode=" + deliveryMode + ", maxRows=" + maxRowsPerInsert + ", maxBytes=" + maxBytesPerInsert
                 + ", attempts=" + maxAttemptsPerCommit + ", backoff=" + initialBackoff + ".." + maxBackoff
                 + ", idempotent=" + idempotentCommits + ", sinkName=" + sinkName + ", codec=" + payloadCodec
-                + (shardEndpoints.isEmpty() ? "" : ", shards=" + shardEndpoints) + "}";
+                + (shardEndpoints.isEmpty() ? "" : ", shards=" + shardEndpoints)
+                + (spill.enabled() ? ", spill=" + Builder.stripUserInfo(spill.dir()) + " above " + spill.thresholdBytes() + " bytes" : "") + "}";
     }
 
     /** Builder; {@link #build()} validates. */
@@ -330,8 +339,14 @@ public final class ClickHouseSinkOptions implements Serializable {
         private Duration toleratedOutage = Duration.ofHours(1);
         private int parallelism = 1;
         private int partitionsPerCheckpoint = 2;
+        private SpillSettings spill = SpillSettings.NONE;
 
         private Builder() {}
+
+        public Builder spill(SpillSettings settings) {
+            this.spill = settings;
+            return this;
+        }
 
         /** HTTP(S) endpoint, or a {@code jdbc:clickhouse:} / {@code jdbc:ch:} URL whose path names the database. */
         public Builder url(String url) {
@@ -516,6 +531,7 @@ public final class ClickHouseSinkOptions implements Serializable {
             require(sinkName != null && sinkName.matches("[A-Za-z0-9._-]{1,64}"),
                     "sinkName must match [A-Za-z0-9._-]{1,64}, got " + sinkName);
             require(payloadCodec != null, "payloadCodec is required");
+            require(spill != null, "spill settings are required (SpillSettings.NONE for none)");
             require(toleratedOutage != null && parallelism >= 1 && partitionsPerCheckpoint >= 1,
                     "deduplicationRequirements need an outage, parallelism >= 1 and partitionsPerCheckpoint >= 1");
             return new ClickHouseSinkOptions(this);

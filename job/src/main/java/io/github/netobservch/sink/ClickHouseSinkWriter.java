@@ -20,6 +20,11 @@ import org.slf4j.LoggerFactory;
  * one partition, one block, one token; nothing is sent to ClickHouse here. No writer state: rows not
  * yet sealed at a failure are replayed from Kafka.
  *
+ * <p>Memory: open buckets hold at most {@code sink.max-bytes-per-insert} each; sealed payloads are kept
+ * in heap (and travel in the checkpoint) up to {@code sink.spill-threshold} per checkpoint interval;
+ * beyond it, while the job catches up on a backlog, each sealed payload is written to the spill
+ * directory and the committable holds only its path ({@link SpillSettings}).
+ *
  * <p>At-least-once: the writer inserts full buckets itself and everything on {@link #flush}, which
  * Flink calls before each checkpoint barrier and at end of input; it emits no committables.
  */
@@ -39,6 +44,10 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickHous
     private final Map<String, Bucket> buckets = new LinkedHashMap<>();
     private final List<ClickHouseCommittable> sealed = new ArrayList<>();
     private final CommitExecutor executor;
+    /** The spill directory, or {@code null} (no spilling, or at-least-once). */
+    private final SpillFiles spill;
+    /** Stored bytes of the committables sealed in heap since the last {@link #prepareCommit()}. */
+    private long heldBytes;
 
     ClickHouseSinkWriter(ClickHouseSinkOptions options, RowEncoder<T> encoder, SinkFaultInjector faults,
             WriterInitContext context) {
@@ -59,6 +68,11 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickHous
         this.attempt = attempt;
         this.exactlyOnce = options.deliveryMode() == DeliveryMode.EXACTLY_ONCE;
         this.executor = exactlyOnce ? null : new CommitExecutor(options, metrics, faults, subtask, attempt);
+        SpillSettings spillSettings = options.spill();
+        this.spill = exactlyOnce && spillSettings.enabled() ? new SpillFiles(spillSettings.dir(), options.sinkName()) : null;
+        if (spill != null && subtask == 0) {
+            spill.sweep(spillSettings.retention(), System.currentTimeMillis());
+        }
     }
 
     @Override
@@ -117,6 +131,7 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickHous
         }
         // Partitions come and go (days): do not keep their buffers around.
         buckets.clear();
+        heldBytes = 0;
         fire(SinkFaultInjector.Point.PREPARE_COMMIT);
         List<ClickHouseCommittable> out = new ArrayList<>(sealed);
         sealed.clear();
@@ -136,6 +151,18 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickHous
         bucket.count = 0;
         bucket.probe = null;
         if (exactlyOnce) {
+            if (spill != null && heldBytes + c.storedLength() > options.spill().thresholdBytes()) {
+                try {
+                    c = c.spilledTo(spill.write(c.token(), c.storedPayload()));
+                } catch (IOException e) {
+                    throw new IOException("cannot write " + c + " to the spill directory " + spill.dir()
+                            + " (sink.spill-dir); its rows are read again from Kafka after the restart", e);
+                }
+                metrics.spilledBatches.inc();
+                metrics.spilledBytes.inc(c.storedLength());
+            } else {
+                heldBytes += c.storedLength();
+            }
             sealed.add(c);
             return;
         }

@@ -96,6 +96,8 @@ final class CommitExecutor implements AutoCloseable {
         byte[] payload;
         try {
             payload = c.payload();
+        } catch (java.io.FileNotFoundException e) {
+            return spillFileMissing(c, e);
         } catch (IOException e) {
             lastFailure = e;
             return Outcome.FAILED;
@@ -167,6 +169,46 @@ final class CommitExecutor implements AutoCloseable {
             return Outcome.COMMITTED;
         }
         return Outcome.RETRY_LATER;
+    }
+
+    /**
+     * The payload of {@code c} was spilled and its file is gone. The committer deletes a spill file
+     * one commit call after the batch landed, so this is a committable that landed and came back from
+     * an older checkpoint (or a restore raced the deletion): its rows must be in the table. Committed
+     * when the presence probe finds them (rechecked after {@link #ABSENCE_RECHECK}); otherwise the
+     * batch cannot be sent again and the commit fails with what to do — never silently.
+     */
+    private Outcome spillFileMissing(ClickHouseCommittable c, java.io.FileNotFoundException missing)
+            throws InterruptedException {
+        if (c.probe() != null) {
+            try {
+                boolean present = probe(c);
+                if (!present) {
+                    Thread.sleep(ABSENCE_RECHECK.toMillis());
+                    present = probe(c);
+                }
+                metrics.reachable();
+                if (present) {
+                    metrics.spillFilesMissing.inc();
+                    LOG.info("{}: spill file gone, rows already in {}.{}: committed before this restore", c,
+                            c.database(), c.table());
+                    return Outcome.COMMITTED;
+                }
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                return failed(e, "checking the presence (spill file gone) of", c) ? Outcome.FAILED
+                        : Outcome.RETRY_LATER;
+            }
+        }
+        metrics.commitFailures.inc();
+        lastFailure = new IOException("the spill file of " + c + " is gone and its rows are "
+                + (c.probe() == null ? "not checkable (no presence probe)" : "not in " + c.database() + "." + c.table())
+                + ": the batch cannot be sent. Was the spill directory (sink.spill-dir) cleaned, or"
+                + " sink.spill-retention shorter than the age of the checkpoint restored? Restore from a later"
+                + " checkpoint, or from an earlier one whose Kafka offsets precede this batch.", missing);
+        LOG.error("{}", lastFailure.getMessage());
+        return Outcome.FAILED;
     }
 
     /**

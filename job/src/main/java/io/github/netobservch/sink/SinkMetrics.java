@@ -19,7 +19,11 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  *   <li>{@code lostInsertsRepaired}: batches whose token was acknowledged without their rows (a server
  *       crash mid-INSERT) and which were inserted again under a derived token;
  *   <li>{@code commitLatencyMs} (histogram) and {@code lastCommitLatencyMs} (gauge): one INSERT;
- *   <li>{@code batchRows}, {@code batchBytes} (histograms): size of each sealed INSERT.
+ *   <li>{@code batchRows}, {@code batchBytes} (histograms): size of each sealed INSERT;
+ *   <li>{@code spilledBatches}, {@code spilledBytes}: sealed INSERTs whose payload went to the spill
+ *       directory (a writer held more than {@code sink.spill-threshold} in one checkpoint interval);
+ *   <li>{@code spillFilesMissing}: restored committables whose spill file was gone and whose rows the
+ *       presence probe found (committed before the restore).
  * </ul>
  */
 final class SinkMetrics {
@@ -41,6 +45,9 @@ final class SinkMetrics {
     final Counter inDoubtChecks;
     final Counter lostInsertsRepaired;
     final Counter inDoubtUncheckable;
+    final Counter spilledBatches;
+    final Counter spilledBytes;
+    final Counter spillFilesMissing;
     final Histogram commitLatencyMs;
     final Histogram batchRows;
     final Histogram batchBytes;
@@ -57,6 +64,9 @@ final class SinkMetrics {
         inDoubtChecks = group.counter("inDoubtChecks");
         lostInsertsRepaired = group.counter("lostInsertsRepaired");
         inDoubtUncheckable = group.counter("inDoubtUncheckable");
+        spilledBatches = group.counter("spilledBatches");
+        spilledBytes = group.counter("spilledBytes");
+        spillFilesMissing = group.counter("spillFilesMissing");
         commitLatencyMs = group.histogram("commitLatencyMs", new DescriptiveStatisticsHistogram(WINDOW));
         batchRows = group.histogram("batchRows", new DescriptiveStatisticsHistogram(WINDOW));
         batchBytes = group.histogram("batchBytes", new DescriptiveStatisticsHistogram(WINDOW));

@@ -79,7 +79,7 @@ public final class Soak {
 
     private static final Set<String> OPTIONS = Set.of("--duration", "--rate", "--rate-share", "--max-rate-probe",
             "--slow-clickhouse-phase", "--slow-insert-delay", "--out", "--sample-every", "--checkpoint-interval",
-            "--parallelism", "--partitions", "--seed", "--drain-timeout");
+            "--parallelism", "--partitions", "--seed", "--drain-timeout", "--backlog");
     private static final Set<String> FLAGS = Set.of("--help", "-h");
 
     private final PrintStream out;
@@ -105,6 +105,8 @@ public final class Soak {
                 "  --seed N                   generator seed (default 42)",
                 "  --drain-timeout D          how long to wait for the job to read everything at the end (default 10m)",
                 "  --out FILE                 results file (default job/target/soak/results-<timestamp>.txt)",
+                "  --backlog N                catch-up run instead: produce N records first, then start the job and let it",
+                "                             read them (no probe, no paced or slow phase); exact totals and peak heap",
                 "The heap limit is the JVM's (scripts/soak --heap, default 1g).");
     }
 
@@ -143,7 +145,7 @@ public final class Soak {
     /** The run's parameters. */
     record Settings(Duration duration, long rate, double rateShare, Duration probe, Duration slowPhase,
             Duration slowDelay, Duration sampleEvery, Duration checkpoint, int parallelism, int partitions,
-            long seed, Duration drainTimeout, Path out) {
+            long seed, Duration drainTimeout, Path out, long backlog) {
 
         static Settings of(CommandLine cl) {
             Duration checkpoint = cl.getDuration("--checkpoint-interval", Duration.ofSeconds(5));
@@ -161,7 +163,16 @@ public final class Soak {
                     cl.getLong("--seed", 42),
                     cl.getDuration("--drain-timeout", Duration.ofMinutes(10)),
                     Path.of(cl.get("--out", "job/target/soak/results-"
-                            + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".txt")));
+                            + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".txt")),
+                    cl.getLong("--backlog", 0));
+            if (cl.has("--backlog") && s.backlog < 1) {
+                throw new IllegalArgumentException("--backlog must be positive");
+            }
+            if (cl.has("--backlog") && (cl.has("--rate") || cl.has("--rate-share") || cl.has("--duration")
+                    || cl.has("--slow-clickhouse-phase"))) {
+                throw new IllegalArgumentException("--backlog runs without --rate, --rate-share, --duration and"
+                        + " --slow-clickhouse-phase: the job reads a backlog produced before it starts");
+            }
             if (cl.has("--rate") && cl.has("--rate-share")) {
                 throw new IllegalArgumentException("give --rate or --rate-share, not both");
             }
@@ -220,15 +231,19 @@ public final class Soak {
                     Duration.ofMillis(Math.max(500, Math.min(2_000, s.sampleEvery().toMillis() / 2))));
             flink = LocalFlink.start(s.parallelism(), cluster);
 
-            long rate = s.rate();
-            if (rate < 0) {
-                double max = probe(s, clickhouse.url(), kafka, admin, flink);
-                rate = Math.max(1, Math.round(max * s.rateShare()));
-                line(String.format("soak: rate %,d records/s = %.0f %% of the probed maximum", rate, s.rateShare() * 100));
+            if (s.backlog() > 0) {
+                verdict = catchUp(s, clickhouse.url(), kafka, admin, flink, tmp, maxHeap);
             } else {
-                line(String.format("soak: rate %,d records/s (given)", rate));
+                long rate = s.rate();
+                if (rate < 0) {
+                    double max = probe(s, clickhouse.url(), kafka, admin, flink);
+                    rate = Math.max(1, Math.round(max * s.rateShare()));
+                    line(String.format("soak: rate %,d records/s = %.0f %% of the probed maximum", rate, s.rateShare() * 100));
+                } else {
+                    line(String.format("soak: rate %,d records/s (given)", rate));
+                }
+                verdict = soak(s, rate, clickhouse.url(), kafka, admin, flink, tmp, maxHeap);
             }
-            verdict = soak(s, rate, clickhouse.url(), kafka, admin, flink, tmp, maxHeap);
         } catch (RuntimeException e) {
             verdict = SOAK_PREFIX + "failed: " + (e.getMessage() != null ? e.getMessage() : e.toString());
             e.printStackTrace();
@@ -243,6 +258,10 @@ public final class Soak {
             }
             LocalJob.deleteRecursively(tmp);
         }
+        return finish(s, verdict);
+    }
+
+    private int finish(Settings s, String verdict) throws java.io.IOException {
         Path outFile = s.out();
         Files.createDirectories(outFile.toAbsolutePath().getParent());
         Files.writeString(outFile, report + verdict + "\n", StandardCharsets.UTF_8);
@@ -454,25 +473,7 @@ public final class Soak {
         line(String.format("soak: production ended; the job read the rest in %.1f s and stopped with a draining savepoint",
                 readAllS));
 
-        // Exactness.
-        GroundTruth truth = producer.truth();
-        long rows = ch.queryLong("SELECT count() FROM flows");
-        long distinct = ch.queryLong("SELECT uniqExact(kafka_partition, kafka_offset) FROM flows");
-        long bytes = ch.queryLong("SELECT sum(bytes) FROM flows");
-        long packets = ch.queryLong("SELECT sum(packets) FROM flows");
-        long dead = ch.queryLong("SELECT count() FROM flows_dlq");
-        boolean exact = rows == truth.rows() && distinct == rows && bytes == truth.bytes() && packets == truth.packets()
-                && dead == truth.invalid();
-        line(String.format("soak: produced %,d records (%,.0f/s); loaded %,d rows (%,d unique offsets), %,d dead letters;"
-                + " ground truth %,d rows, %,d dead letters → %s", producer.produced.get(),
-                producer.produced.get() * 1000.0 / durationMs, rows, distinct, dead, truth.rows(), truth.invalid(),
-                exact ? "exact (rows, offsets, byte and packet sums, dead letters)" : "NOT EXACT"));
-
-        if (!exact) {
-            // Re-sends are byte-identical: a first clue to which dedup rule let a record through.
-            line(String.format("soak: rows − ground truth = %+,d; exact re-sends loaded twice: %,d", rows - truth.rows(),
-                    ch.queryLong("SELECT count() - uniqExact(raw) FROM flows")));
-        }
+        boolean exact = exact(producer, ch, durationMs);
         line(String.format("soak: checkpoints: %,d completed, %,d failed or declined; task restarts: %d",
                 cp.completed(), cp.failed(), job.restarts()));
         if (slowPhaseRan) {
@@ -512,6 +513,119 @@ public final class Soak {
                     + " (run longer)";
         }
         return SOAK_PREFIX + "ok";
+    }
+
+    /** Compares ClickHouse with the producer's ground truth and says so; true when exact. */
+    private boolean exact(Producer producer, ClickHouseHttp ch, long productionMs) {
+        GroundTruth truth = producer.truth();
+        long rows = ch.queryLong("SELECT count() FROM flows");
+        long distinct = ch.queryLong("SELECT uniqExact(kafka_partition, kafka_offset) FROM flows");
+        long bytes = ch.queryLong("SELECT sum(bytes) FROM flows");
+        long packets = ch.queryLong("SELECT sum(packets) FROM flows");
+        long dead = ch.queryLong("SELECT count() FROM flows_dlq");
+        boolean exact = rows == truth.rows() && distinct == rows && bytes == truth.bytes() && packets == truth.packets()
+                && dead == truth.invalid();
+        line(String.format("soak: produced %,d records (%,.0f/s); loaded %,d rows (%,d unique offsets), %,d dead letters;"
+                + " ground truth %,d rows, %,d dead letters → %s", producer.produced.get(),
+                producer.produced.get() * 1000.0 / Math.max(1, productionMs), rows, distinct, dead, truth.rows(),
+                truth.invalid(), exact ? "exact (rows, offsets, byte and packet sums, dead letters)" : "NOT EXACT"));
+        if (!exact) {
+            // Re-sends are byte-identical: a first clue to which dedup rule let a record through.
+            line(String.format("soak: rows − ground truth = %+,d; exact re-sends loaded twice: %,d", rows - truth.rows(),
+                    ch.queryLong("SELECT count() - uniqExact(raw) FROM flows")));
+        }
+        return exact;
+    }
+
+    /**
+     * Catch-up run ({@code --backlog N}): N records are in Kafka before the job starts; the job reads
+     * them as fast as it can, so each checkpoint interval seals as many rows as the job parses in it.
+     * Samples as in the soak; ends when everything is read, with a draining savepoint, the exactness
+     * check, and the heap: the largest live heap sampled and the largest heap in use after any
+     * collection ({@link HeapWatch}).
+     */
+    private String catchUp(Settings s, String url, EmbeddedKafka kafka, Admin admin, LocalFlink flink, Path tmp,
+            long maxHeap) {
+        kafka.createTopic(TOPIC, s.partitions());
+        LocalJob.applySchema(url, DATABASE, "default", "", 3650, l -> { });
+        ClickHouseHttp ch = new ClickHouseHttp(url, DATABASE, "default", "");
+        long n = s.backlog();
+        line(String.format("soak: catch-up: producing a backlog of %,d records into %s (%d partitions) before the job"
+                + " starts", n, TOPIC, s.partitions()));
+        // Event time ends now: the generator's clock runs at 10k records/s, so it starts n/10k s ago and no
+        // record lies ahead of its Kafka timestamp.
+        long eventRate = 10_000;
+        Producer producer = new Producer(kafka.bootstrapServers(), TOPIC, s.seed(), -1, () -> n,
+                System.currentTimeMillis() - n * 1000 / eventRate, eventRate);
+        long p0 = System.nanoTime();
+        producer.start();
+        while (producer.produced.get() < n) {
+            producer.rethrow();
+            sleep(200);
+        }
+        producer.stopAndJoin();
+        producer.rethrow();
+        long productionMs = (System.nanoTime() - p0) / 1_000_000;
+        line(String.format("soak: backlog of %,d records produced in %.1f s", producer.produced.get(), productionMs / 1000.0));
+
+        HeapWatch heap = HeapWatch.start();
+        LocalFlink.Job job = LocalJob.submit(flink, jobConfig(s, kafka.bootstrapServers(), url, TOPIC, DATABASE, GROUP),
+                s.parallelism(), false);
+        job.awaitRunning(Duration.ofMinutes(2));
+        FlinkRestMetrics rest = new FlinkRestMetrics(flink.restAddress(), job.id().toHexString());
+        String dedupVertex = rest.vertex("dedup").orElse(null);
+        String sourceVertex = rest.vertex("Source").orElse(null);
+        line(String.format("soak: job parallelism %d, checkpoint every %s, max heap %,d MB", s.parallelism(),
+                human(s.checkpoint()), maxHeap >> 20));
+        line("");
+        line(String.format("%7s %-8s %11s %11s %9s %7s %7s %7s %10s %6s %5s", "elapsed", "phase", "produced", "loaded",
+                "lag", "heap MB", "ckpt MB", "ckpt ms", "dedup keys", "parts", "bp %"));
+        long t0 = System.nanoTime();
+        long deadline = t0 + s.drainTimeout().toNanos();
+        long endOffsets = endOffsets(admin, TOPIC);
+        LongSupplier read = () -> Math.max(committedOffsets(admin, GROUP, TOPIC),
+                sourceVertex == null ? -1 : rest.sum(sourceVertex, SOURCE_RECORDS_OUT));
+        long nextSample = 0;
+        long liveMax = 0;
+        long checkpointMax = 0;
+        while (true) {
+            long elapsed = (System.nanoTime() - t0) / 1_000_000;
+            boolean done = read.getAsLong() >= endOffsets;
+            if (elapsed >= nextSample || done) {
+                SoakVerdict.Sample x = sample(elapsed, SoakVerdict.Phase.RECOVERING, producer, ch, admin, job, rest,
+                        dedupVertex, sourceVertex);
+                print(x);
+                liveMax = Math.max(liveMax, x.heapBytes());
+                checkpointMax = Math.max(checkpointMax, x.checkpointBytes());
+                failIfJobBroken(job);
+                nextSample += s.sampleEvery().toMillis();
+            }
+            if (done) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the job had not read the backlog after " + human(s.drainTimeout()) + " ("
+                        + (endOffsets - read.getAsLong()) + " records unread)");
+            }
+            sleep(200);
+        }
+        double readAllS = (System.nanoTime() - t0) / 1e9;
+        LocalFlink.CheckpointFigures cp = job.checkpoints();
+        job.stopWithDrain(tmp.resolve("savepoints").toUri().toString(), Duration.ofMinutes(5));
+        job.await(Duration.ofMinutes(1));
+        heap.stop();
+        line(String.format("soak: the job read the backlog in %.1f s (%,.0f records/s) and stopped with a draining"
+                + " savepoint", readAllS, n / readAllS));
+        boolean exact = exact(producer, ch, productionMs);
+        line(String.format("soak: checkpoints: %,d completed, %,d failed or declined; task restarts: %d; largest"
+                + " checkpoint %.1f MB", cp.completed(), cp.failed(), job.restarts(), checkpointMax / 1048576.0));
+        line(String.format("soak: peak heap: live (after System.gc() at each sample) %,d MB; in use after any collection"
+                + " %,d MB (%d collections); max heap %,d MB", liveMax >> 20, heap.maxAfterGc() >> 20, heap.collections(),
+                maxHeap >> 20));
+        if (job.restarts() > 0) {
+            return SOAK_PREFIX + "failed: the job restarted " + job.restarts() + " time(s); see the log";
+        }
+        return exact ? SOAK_PREFIX + "ok" : SOAK_PREFIX + "failed: ClickHouse rows differ from the ground truth";
     }
 
     private static SoakVerdict.Phase phaseAt(Settings s, long elapsed, long recoveredAtMs) {
@@ -654,6 +768,12 @@ public final class Soak {
         private final FlowGenerator generator;
 
         Producer(String bootstrap, String topic, long seed, long rate, LongSupplier limit) {
+            this(bootstrap, topic, seed, rate, limit, System.currentTimeMillis(), rate > 0 ? rate : 10_000);
+        }
+
+        /** Event time starts at {@code startEpochMs} and advances {@code eventRate} records per second. */
+        Producer(String bootstrap, String topic, long seed, long rate, LongSupplier limit, long startEpochMs,
+                long eventRate) {
             super("soak-producer-" + topic);
             setDaemon(true);
             this.bootstrap = bootstrap;
@@ -661,8 +781,7 @@ public final class Soak {
             this.rate = rate;
             this.limit = limit;
             // Event time follows the wall clock at the soak rate, as with a live NetObserv export.
-            this.generator = new FlowGenerator(
-                    GeneratorConfig.live(seed, System.currentTimeMillis(), rate > 0 ? rate : 10_000));
+            this.generator = new FlowGenerator(GeneratorConfig.live(seed, startEpochMs, eventRate));
         }
 
         @Override

@@ -72,7 +72,7 @@ class ClickHouseCommittableSerializerTest {
         assertThat(c.probe()).isNull();
         assertThat(c).isEqualTo(frozen());
         // Version 2 is version 1 plus the probe, version 3 plus the shard: one byte "no probe", then -1.
-        assertThat(HexFormat.of().formatHex(serializer.serialize(frozen()))).isEqualTo(FROZEN_V1_HEX + "00" + "ffffffff");
+        assertThat(HexFormat.of().formatHex(serializer.serialize(frozen()))).isEqualTo(FROZEN_V1_HEX + "00" + "ffffffff" + "00");
     }
 
     /** Version 2 image of {@link #frozenWithProbe()}. Never regenerate (see {@link #FROZEN_V1_HEX}). */
@@ -111,7 +111,6 @@ class ClickHouseCommittableSerializerTest {
     @Test
     void readsTheFrozenVersion3Image() throws IOException {
         ClickHouseCommittableSerializer serializer = new ClickHouseCommittableSerializer();
-        assertThat(serializer.getVersion()).isEqualTo(3);
         ClickHouseCommittable base = frozenWithProbe();
         ClickHouseCommittable sharded = new ClickHouseCommittable(base.token(), base.database(), base.table(),
                 base.partitionKey(), base.columns(), base.rowCount(), base.rawLength(), base.codec(), base.storedPayload(),
@@ -119,10 +118,49 @@ class ClickHouseCommittableSerializerTest {
         ClickHouseCommittable c = serializer.deserialize(3, HexFormat.of().parseHex(FROZEN_V3_HEX));
         assertThat(c).isEqualTo(sharded);
         assertThat(c.shard()).isEqualTo(1);
-        // The current writer still produces the same bytes (drop this line, not the one above, on a v4).
-        assertThat(HexFormat.of().formatHex(serializer.serialize(sharded))).isEqualTo(FROZEN_V3_HEX);
+        // The current writer produces the same bytes plus version 4's "not spilled".
+        assertThat(HexFormat.of().formatHex(serializer.serialize(sharded))).isEqualTo(FROZEN_V3_HEX + "00");
         assertThatThrownBy(() -> serializer.deserialize(3, HexFormat.of().parseHex(FROZEN_V2_HEX + "fffffff0")))
                 .isInstanceOf(IOException.class).hasMessageContaining("shard");
+    }
+
+    /**
+     * Version 4 image: {@link #frozenWithProbe()} for shard 1 with its payload spilled to a file.
+     * Never regenerate (see {@link #FROZEN_V1_HEX}).
+     */
+    private static final String FROZEN_V4_SPILLED_HEX = "00000026666c6f77732d30303131323233333434353536363737383839396161"
+            + "62626363646465656666000000096e65746f627365727600000005666c6f7773"
+            + "0000000a323032362d31312d3235000000030000000373657100000005627974"
+            + "657300000003646179000000030000002c010000000000000020303132333435"
+            + "3637383961626364656630313233343536373839616263646566000000010000"
+            + "00020000019ab84f5c000100000027736571203d207b7365713a55496e743634"
+            + "7d20414e4420646179203d207b6461793a446174657d00000002000000036461"
+            + "790000000a323032362d31312d32350000000373657100000002343200000001"
+            + "010000005f73333a2f2f6275636b65742f636865636b706f696e74732f636c69"
+            + "636b686f7573652d7370696c6c2f666c6f77732f666c6f77732d303031313232"
+            + "33333434353536363737383839396161626263636464656566662e726f776269"
+            + "6e6172790000001b00000000ffe6aa62";
+
+    @Test
+    void readsTheFrozenVersion4ImageOfASpilledCommittable() throws IOException {
+        ClickHouseCommittableSerializer serializer = new ClickHouseCommittableSerializer();
+        assertThat(serializer.getVersion()).isEqualTo(4);
+        ClickHouseCommittable base = frozenWithProbe();
+        ClickHouseCommittable spilled = new ClickHouseCommittable(base.token(), base.database(), base.table(),
+                base.partitionKey(), base.columns(), base.rowCount(), base.rawLength(), base.codec(), base.storedPayload(),
+                base.originJobId(), base.originSubtask(), base.originAttempt(), base.createdAtMillis(), base.probe(), 1)
+                .spilledTo("s3://bucket/checkpoints/clickhouse-spill/flows/" + base.token() + ".rowbinary");
+        ClickHouseCommittable c = serializer.deserialize(4, HexFormat.of().parseHex(FROZEN_V4_SPILLED_HEX));
+        assertThat(c).isEqualTo(spilled);
+        assertThat(c.spillPath()).endsWith(".rowbinary");
+        assertThat(c.storedLength()).isEqualTo(base.storedLength());
+        assertThat(HexFormat.of().formatHex(serializer.serialize(c))).isEqualTo(FROZEN_V4_SPILLED_HEX);
+        // The payload inline (version 3's bytes) and a spill reference as well: corrupt.
+        String reference = FROZEN_V4_SPILLED_HEX.substring(FROZEN_V4_SPILLED_HEX.indexOf("0000005f73333a2f2f"));
+        assertThatThrownBy(() -> serializer.deserialize(4, HexFormat.of().parseHex(FROZEN_V3_HEX + "01" + reference)))
+                .isInstanceOf(IOException.class).hasMessageContaining("spilled, yet");
+        // A spilled committable reads its payload from the file only: here the file system is not even there.
+        assertThatThrownBy(c::payload).isInstanceOf(IOException.class).hasMessageContaining("s3");
     }
 
     @Test
@@ -145,8 +183,8 @@ class ClickHouseCommittableSerializerTest {
     void rejectsUnknownVersionsAndCorruptBytes() throws IOException {
         ClickHouseCommittableSerializer serializer = new ClickHouseCommittableSerializer();
         byte[] bytes = serializer.serialize(frozen());
-        assertThatThrownBy(() -> serializer.deserialize(4, bytes)).isInstanceOf(IOException.class)
-                .hasMessageContaining("version 4");
+        assertThatThrownBy(() -> serializer.deserialize(5, bytes)).isInstanceOf(IOException.class)
+                .hasMessageContaining("version 5");
         assertThatThrownBy(() -> serializer.deserialize(1, java.util.Arrays.copyOf(bytes, bytes.length - 3)))
                 .isInstanceOf(IOException.class);
     }

@@ -8,6 +8,8 @@ import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.EmbeddedClickHouseExtension;
 import io.github.netobservch.testing.EmbeddedKafkaExtension;
 import io.github.netobservch.testing.KafkaTestCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
 import java.util.UUID;
@@ -175,6 +177,29 @@ class ClickHouseSinkITCase {
         assertThat(plan.fired).isTrue();
         // The batch whose INSERT succeeded came back from the checkpoint and was sent again (same token).
         assertThat(plan.recommits.get()).isPositive();
+    }
+
+    /**
+     * Every payload spilled (threshold 0) and the committer failing right after successful INSERTs:
+     * the restored committables read their payloads from the spill files and the re-commits are
+     * dropped by their tokens; exact. Files are deleted one commit call after their batch landed.
+     */
+    @Test
+    void spilledPayloadsAreCommittedExactlyOnceAcrossAFailureAfterTheInsert(@TempDir Path spill) throws Exception {
+        String t = table("t");
+        ScenarioFaults faults = ScenarioFaults.throwing(scenario, Point.AFTER_INSERT, 1 + new Random(seed("spill", 0))
+                .nextInt(12));
+        runAndVerify(t, faults, options(t).spill(new SpillSettings(spill.toUri().toString(), 0, Duration.ofDays(7)))
+                .build());
+        ScenarioFaults.Plan plan = ScenarioFaults.plan(scenario);
+        assertThat(plan.fired).isTrue();
+        assertThat(plan.recommits.get()).isPositive();
+        Path dir = spill.resolve("sink-it");
+        assertThat(dir).isDirectory();
+        try (var files = Files.list(dir)) {
+            // Only the last commit call's files are left (deleted at the next call, which never came).
+            assertThat(files.count()).isLessThan(plan.inserts.get());
+        }
     }
 
     /**
