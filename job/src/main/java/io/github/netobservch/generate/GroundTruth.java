@@ -9,14 +9,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a correct job must load for a finite list of generated messages: the counted flow slices
- * (one per slice, from the reporter the console counts), their byte and packet sums, and the
- * dead letters per reason.
+ * What a correct job must load for a finite list of generated messages, from NetObserv's semantics
+ * and the generator's own knowledge of which messages report which flow slice — never from the
+ * job's dedup rules: one row per observed slice (the report the console counts, {@link
+ * GeneratedMessage.Role#PRIMARY}; a slice whose counted report was not produced counts once by the
+ * other node's copy), their byte and packet sums, and the dead letters per reason.
  *
- * <p>A finite cut of the stream can end between the two reports of a cross-node slice. If the
- * other node's copy was produced but the counted (primary) report was not, the job must keep that
- * copy — a slice whose preferred reporter never reports still counts once — so the copy is
- * counted here instead.
+ * <p>Where the job's per-flow reporter election can disagree with this (the elected reporter stops
+ * mid-flow, a second report after its key expired), {@code SliceOracleTest} pins the disagreement;
+ * generated streams emit a slice's counted report before its copy, so a cut leaves no copy without
+ * its counted report and the two agree on them.
  */
 public record GroundTruth(long rows, long bytes, long packets, Map<DeadLetterReason, Long> deadLetters) {
 
@@ -52,7 +54,6 @@ public record GroundTruth(long rows, long bytes, long packets, Map<DeadLetterRea
         private final int window;
         private final LinkedHashMap<Long, Long> recentPrimaries = new LinkedHashMap<>(); // slice → message number
         private final LinkedHashMap<Long, long[]> openOrphans = new LinkedHashMap<>(); // slice → {number, bytes, packets, flow}
-        private final LinkedHashMap<Long, Long> recentPrimaryFlows = new LinkedHashMap<>(); // flow → message number
         private final Map<DeadLetterReason, Long> reasons = new EnumMap<>(DeadLetterReason.class);
         private long added;
         private long rows;
@@ -77,13 +78,8 @@ public record GroundTruth(long rows, long bytes, long packets, Map<DeadLetterRea
             long slice = m.flowId() * 65_536L + m.slice();
             if (m.role() == GeneratedMessage.Role.PRIMARY) {
                 recentPrimaries.put(slice, n);
-                recentPrimaryFlows.remove(m.flowId()); // re-insert: the map stays in order of last use
-                recentPrimaryFlows.put(m.flowId(), n);
-                // The flow's key is now elected to the primary's reporter: the job drops the other
-                // node's copies of every slice of it, also the ones whose own primary was cut off.
-                openOrphans.values().removeIf(orphan -> orphan[3] == m.flowId());
-            } else if (m.role() == GeneratedMessage.Role.CROSS_REPORTER_COPY && !recentPrimaries.containsKey(slice)
-                    && !recentPrimaryFlows.containsKey(m.flowId())) {
+                openOrphans.remove(slice); // its counted report came after all: that one counts
+            } else if (m.role() == GeneratedMessage.Role.CROSS_REPORTER_COPY && !recentPrimaries.containsKey(slice)) {
                 openOrphans.putIfAbsent(slice, new long[] {n, m.bytes(), m.packets(), m.flowId()});
             }
             if (m.counts()) {
@@ -107,16 +103,10 @@ public record GroundTruth(long rows, long bytes, long packets, Map<DeadLetterRea
 
         /** Slices remembered now (at most two windows' worth, however long the stream). */
         synchronized int remembered() {
-            return recentPrimaries.size() + openOrphans.size() + recentPrimaryFlows.size();
+            return recentPrimaries.size() + openOrphans.size();
         }
 
         private void forgetOlderThan(long n) {
-            for (Iterator<Long> it = recentPrimaryFlows.values().iterator(); it.hasNext(); ) {
-                if (it.next() >= n) {
-                    break;
-                }
-                it.remove();
-            }
             for (Iterator<Long> it = recentPrimaries.values().iterator(); it.hasNext(); ) {
                 if (it.next() >= n) {
                     break;
