@@ -1,7 +1,7 @@
 package io.github.netobservch.config;
 
 import java.io.IOException;
-import java.io.Serializable;
+import org.apache.flink.util.function.SerializableSupplier;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +15,7 @@ import java.util.function.Function;
  * only, and is resolved where the secret is needed (on the TaskManager, in {@code open()}), so
  * {@code flink run} and the operator never hold the value.
  */
-public final class SecretRef implements Serializable {
+public final class SecretRef implements SerializableSupplier<String> {
 
     private static final long serialVersionUID = 1L;
 
@@ -69,6 +69,12 @@ public final class SecretRef implements Serializable {
     }
 
     /** Reads the secret from the process environment or the file system. */
+    /** {@link #resolve()}: the sink calls it where it opens a connection, on the TaskManager. */
+    @Override
+    public String get() {
+        return resolve();
+    }
+
     public String resolve() {
         return resolve(System::getenv);
     }

@@ -1,12 +1,12 @@
 package io.github.netobservch.config;
 
-import io.github.netobservch.sink.DeliveryMode;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import java.io.Serializable;
 import java.time.Duration;
 
 /** How both ClickHouse sinks (flows and dead letters) batch and commit. */
 public record SinkSettings(
-        DeliveryMode delivery,
+        DeliveryGuarantee delivery,
         int maxRowsPerInsert,
         long maxBytesPerInsert,
         Duration toleratedOutage,
@@ -52,12 +52,12 @@ public record SinkSettings(
                 deadLetterTable, dir, spillThresholdBytes, spillRetention);
     }
 
-    static DeliveryMode parseDelivery(String value) {
+    static DeliveryGuarantee parseDelivery(String value) {
         switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
             case "exactly-once":
-                return DeliveryMode.EXACTLY_ONCE;
+                return DeliveryGuarantee.EXACTLY_ONCE;
             case "at-least-once":
-                return DeliveryMode.AT_LEAST_ONCE;
+                return DeliveryGuarantee.AT_LEAST_ONCE;
             default:
                 throw new IllegalArgumentException(
                         "sink.delivery: '" + value + "' is not one of exactly-once, at-least-once");

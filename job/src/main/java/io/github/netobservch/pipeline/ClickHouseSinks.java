@@ -50,7 +50,7 @@ public final class ClickHouseSinks {
                 .shardUrls(clickHouse.shardUrls())
                 .database(clickHouse.database())
                 .user(clickHouse.user())
-                .password(clickHouse.password())
+                .password(clickHouse.password().isPresent() ? clickHouse.password() : null)
                 .clientOptions(client)
                 .deliveryMode(sink.delivery())
                 .maxRowsPerInsert(sink.maxRowsPerInsert())

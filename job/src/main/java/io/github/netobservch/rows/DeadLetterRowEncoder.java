@@ -1,7 +1,6 @@
 package io.github.netobservch.rows;
 
 import io.github.netobservch.parse.DeadLetter;
-import io.github.netobservch.schema.DeadLetterColumns;
 import io.github.netobservch.sink.PresenceProbe;
 import io.github.netobservch.sink.RowBinaryWriter;
 import io.github.netobservch.sink.RowEncoder;

@@ -3,10 +3,10 @@ package io.github.netobservch.rows;
 import io.github.netobservch.format.Column;
 import io.github.netobservch.format.ColumnRegistry;
 import io.github.netobservch.format.FlowRecord;
+import io.github.netobservch.schema.SchemaTables;
 import io.github.netobservch.sink.PresenceProbe;
 import io.github.netobservch.sink.RowBinaryWriter;
 import io.github.netobservch.sink.RowEncoder;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -25,7 +25,6 @@ public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
     /** The column the {@code flows} table is partitioned by, with {@code toDate(...)}: one INSERT, one day. */
     public static final Column PARTITION_COLUMN = ColumnRegistry.TIME_FLOW_END_MS;
 
-    private static final long MILLIS_PER_DAY = 86_400_000L;
 
     @Override
     public List<String> columns() {
@@ -48,7 +47,7 @@ public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
     /** The UTC day of {@code TimeFlowEndMs}, as the table's {@code toDate(time_flow_end_ms)} computes it. */
     @Override
     public String partitionKey(FlowRecord record) {
-        return LocalDate.ofEpochDay(Math.floorDiv(record.getLong(PARTITION_COLUMN), MILLIS_PER_DAY)).toString();
+        return SchemaTables.dayOf(record.getLong(PARTITION_COLUMN));
     }
 
     /**

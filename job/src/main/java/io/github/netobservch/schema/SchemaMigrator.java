@@ -1,6 +1,6 @@
 package io.github.netobservch.schema;
 
-import io.github.netobservch.sink.ClickHouseErrors;
+import io.github.netobservch.clickhouse.ClickHouseErrors;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

@@ -1,7 +1,5 @@
 package io.github.netobservch.schema;
 
-import java.time.Instant;
-import java.time.ZoneOffset;
 
 /**
  * Names and partitioning of the tables the job writes, as created by {@code sql/schema/}. The
@@ -40,7 +38,7 @@ public final class SchemaTables {
      * ClickHouse prints it ({@code 2026-11-25}); days before 1970 clamp like the column does.
      */
     public static String dayOf(long epochMillis) {
-        return Instant.ofEpochMilli(Math.max(0L, epochMillis)).atZone(ZoneOffset.UTC).toLocalDate().toString();
+        return java.time.LocalDate.ofEpochDay(Math.max(0L, epochMillis) / 86_400_000L).toString();
     }
 
     /** The table the sink inserts into for {@code table} in the given variant. */

@@ -1,5 +1,6 @@
 package io.github.netobservch.sink;
 
+import io.github.netobservch.clickhouse.ClickHouseErrors;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,5 +1,7 @@
 package io.github.netobservch.sink;
 
+import io.github.netobservch.clickhouse.ClickHouseErrors;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import com.clickhouse.client.api.query.GenericRecord;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -113,7 +115,7 @@ public final class ClickHousePreflight {
 
         String windowSetting = "";
         long window = 0;
-        boolean needDedup = options.deliveryMode() == DeliveryMode.EXACTLY_ONCE && options.idempotentCommits();
+        boolean needDedup = options.deliveryMode() == DeliveryGuarantee.EXACTLY_ONCE && options.idempotentCommits();
         boolean replicated = keepsReplicatedDeduplicationLog(engine);
         if (!engine.endsWith("MergeTree")) {
             if (needDedup) {

@@ -2,12 +2,13 @@ package io.github.netobservch.sink;
 
 import java.util.List;
 
-import io.github.netobservch.config.SecretRef;
 import java.io.Serializable;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.apache.flink.util.function.SerializableSupplier;
 
 /**
  * Immutable configuration of {@link ClickHouseSink}. Build with {@link #builder()}.
@@ -35,11 +36,12 @@ public final class ClickHouseSinkOptions implements Serializable {
     private final String table;
     private final String user;
     private final String password;
-    private final SecretRef passwordRef;
+    /** Supplies the password on the TaskManager (a secret file or variable), or {@code null}: {@link #password}. */
+    private final SerializableSupplier<String> passwordRef;
     private final java.util.Map<String, String> clientOptions;
     private final int maxRowsPerInsert;
     private final long maxBytesPerInsert;
-    private final DeliveryMode deliveryMode;
+    private final DeliveryGuarantee deliveryMode;
     private final int maxAttemptsPerCommit;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
@@ -171,11 +173,11 @@ public final class ClickHouseSinkOptions implements Serializable {
     }
 
     /**
-     * The password, resolved from its {@link SecretRef} where one is set (this runs on the
+     * The password, from its supplier where one is set (this runs on the
      * TaskManager, when a client is created); callers must not log it.
      */
     String password() {
-        return passwordRef.isPresent() ? passwordRef.resolve() : password;
+        return passwordRef != null ? passwordRef.get() : password;
     }
 
     /** Extra clickhouse-java client options (TLS such as {@code sslrootcert}, timeouts, ...). */
@@ -191,7 +193,7 @@ public final class ClickHouseSinkOptions implements Serializable {
         return maxBytesPerInsert;
     }
 
-    public DeliveryMode deliveryMode() {
+    public DeliveryGuarantee deliveryMode() {
         return deliveryMode;
     }
 
@@ -303,7 +305,7 @@ public final class ClickHouseSinkOptions implements Serializable {
     public String toString() {
         return "ClickHouseSinkOptions{endpoint=" + endpoint + ", table=" + database + "." + table
                 + ", user=" + user + ", password="
-                + (passwordRef.isPresent() ? passwordRef.toString() : password.isEmpty() ? "<empty>" : "<hidden>")
+                + (passwordRef != null ? passwordRef.toString() : password.isEmpty() ? "<empty>" : "<hidden>")
                 + ", mode=" + deliveryMode + ", maxRows=" + maxRowsPerInsert + ", maxBytes=" + maxBytesPerInsert
                 + ", attempts=" + maxAttemptsPerCommit + ", backoff=" + initialBackoff + ".." + maxBackoff
                 + ", idempotent=" + idempotentCommits + ", sinkName=" + sinkName + ", codec=" + payloadCodec
@@ -318,11 +320,11 @@ public final class ClickHouseSinkOptions implements Serializable {
         private String table;
         private String user = "default";
         private String password = "";
-        private SecretRef passwordRef = SecretRef.none();
+        private SerializableSupplier<String> passwordRef;
         private java.util.Map<String, String> clientOptions = new java.util.LinkedHashMap<>();
         private int maxRowsPerInsert = DEFAULT_MAX_ROWS;
         private long maxBytesPerInsert = DEFAULT_MAX_BYTES;
-        private DeliveryMode deliveryMode = DeliveryMode.EXACTLY_ONCE;
+        private DeliveryGuarantee deliveryMode = DeliveryGuarantee.EXACTLY_ONCE;
         private int maxAttemptsPerCommit = 4;
         private Duration initialBackoff = Duration.ofMillis(200);
         private Duration maxBackoff = Duration.ofSeconds(10);
@@ -396,7 +398,7 @@ public final class ClickHouseSinkOptions implements Serializable {
 
         /**
          * A literal password. It travels inside the job graph: for tests and local runs only; a
-         * deployed job uses {@link #password(SecretRef)}.
+         * deployed job uses {@link #password(SerializableSupplier)}.
          */
         public Builder password(String password) {
             this.password = password == null ? "" : password;
@@ -404,8 +406,13 @@ public final class ClickHouseSinkOptions implements Serializable {
         }
 
         /** Where the password lives (file or environment variable); read where the client is created. */
-        public Builder password(SecretRef ref) {
-            this.passwordRef = ref == null ? SecretRef.none() : ref;
+        /**
+         * The password as a supplier resolved where a connection opens (the job passes its {@code
+         * SecretRef}); its {@code toString()} appears in {@link ClickHouseSinkOptions#toString()} and
+         * must not reveal the secret. {@code null}: the plain {@link #password(String)}.
+         */
+        public Builder password(SerializableSupplier<String> ref) {
+            this.passwordRef = ref;
             return this;
         }
 
@@ -425,7 +432,7 @@ public final class ClickHouseSinkOptions implements Serializable {
             return this;
         }
 
-        public Builder deliveryMode(DeliveryMode mode) {
+        public Builder deliveryMode(DeliveryGuarantee mode) {
             this.deliveryMode = mode;
             return this;
         }
@@ -522,7 +529,8 @@ public final class ClickHouseSinkOptions implements Serializable {
                     "maxRowsPerInsert must be in 1..1048448 (below max_insert_block_size), got " + maxRowsPerInsert);
             require(maxBytesPerInsert > 0 && maxBytesPerInsert <= 1L << 30,
                     "maxBytesPerInsert must be in 1..1 GiB, got " + maxBytesPerInsert);
-            require(deliveryMode != null, "deliveryMode is required");
+            require(deliveryMode == DeliveryGuarantee.EXACTLY_ONCE || deliveryMode == DeliveryGuarantee.AT_LEAST_ONCE,
+                    "deliveryMode must be EXACTLY_ONCE or AT_LEAST_ONCE, got " + deliveryMode);
             require(maxAttemptsPerCommit >= 1, "maxAttemptsPerCommit must be >= 1");
             require(initialBackoff != null && !initialBackoff.isNegative()
                     && maxBackoff != null && maxBackoff.compareTo(initialBackoff) >= 0,

@@ -1,5 +1,7 @@
 package io.github.netobservch.sink;
 
+import io.github.netobservch.clickhouse.ClickHouseErrors;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -66,7 +68,7 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickHous
         this.jobId = jobId;
         this.subtask = subtask;
         this.attempt = attempt;
-        this.exactlyOnce = options.deliveryMode() == DeliveryMode.EXACTLY_ONCE;
+        this.exactlyOnce = options.deliveryMode() == DeliveryGuarantee.EXACTLY_ONCE;
         this.executor = exactlyOnce ? null : new CommitExecutor(options, metrics, faults, subtask, attempt);
         SpillSettings spillSettings = options.spill();
         this.spill = exactlyOnce && spillSettings.enabled() ? new SpillFiles(spillSettings.dir(), options.sinkName()) : null;

@@ -1,5 +1,6 @@
 package io.github.netobservch.sink;
 
+import io.github.netobservch.clickhouse.ClickHouseErrors;
 import com.clickhouse.client.api.query.GenericRecord;
 import java.io.IOException;
 import java.time.Duration;

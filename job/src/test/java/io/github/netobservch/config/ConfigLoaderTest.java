@@ -99,7 +99,7 @@ class ConfigLoaderTest {
         assertThat(defaults.pipeline().dedup().mode()).isEqualTo(io.github.netobservch.dedup.DedupMode.REPORTER_ELECTION);
         assertThat(defaults.pipeline().parser().maxMessageBytes()).isEqualTo(1 << 20);
         assertThat(defaults.pipeline().deadLetterTopic()).isNull();
-        assertThat(defaults.sink().delivery()).isEqualTo(io.github.netobservch.sink.DeliveryMode.EXACTLY_ONCE);
+        assertThat(defaults.sink().delivery()).isEqualTo(org.apache.flink.connector.base.DeliveryGuarantee.EXACTLY_ONCE);
         assertThat(defaults.sink().flowsTable()).isEqualTo("flows");
         assertThat(defaults.sink().deadLetterTable()).isEqualTo("flows_dlq");
 
@@ -116,7 +116,7 @@ class ConfigLoaderTest {
         assertThat(custom.pipeline().dedup().window()).isEqualTo(java.time.Duration.ofMinutes(2));
         assertThat(custom.pipeline().parser().maxMessageBytes()).isEqualTo(256 * 1024);
         assertThat(custom.pipeline().deadLetterTopic()).isEqualTo("flows-dlq");
-        assertThat(custom.sink().delivery()).isEqualTo(io.github.netobservch.sink.DeliveryMode.AT_LEAST_ONCE);
+        assertThat(custom.sink().delivery()).isEqualTo(org.apache.flink.connector.base.DeliveryGuarantee.AT_LEAST_ONCE);
         assertThat(custom.sink().maxBytesPerInsert()).isEqualTo(4L << 20);
 
         assertThatThrownBy(() -> ConfigLoader.load(with("--sink.delivery", "twice"), Map.of()))

@@ -61,6 +61,20 @@ class JobJarIT {
             "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
             "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
 
+    /** The jar holds what a cluster runs: no demo, replay, generator or embedded services. */
+    @Test
+    void theShadedJarHoldsNoDevelopmentTools() throws Exception {
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(JAR)) {
+            java.util.List<String> ours = jar.stream().map(java.util.zip.ZipEntry::getName)
+                    .filter(n -> n.startsWith("io/github/netobservch/")).toList();
+            assertThat(ours).contains("io/github/netobservch/FlowsJob.class");
+            assertThat(ours).noneMatch(n -> n.startsWith("io/github/netobservch/local/")
+                    || n.startsWith("io/github/netobservch/generate/") || n.startsWith("io/github/netobservch/bench/"));
+            assertThat(jar.stream().map(java.util.zip.ZipEntry::getName))
+                    .noneMatch(n -> n.startsWith("kafka/server/") || n.startsWith("org/apache/kafka/common/test/"));
+        }
+    }
+
     @Test
     void theShadedJarRunsWithFlinkRun(KafkaTestCluster kafka, ClickHouseTestServer clickhouse, @TempDir Path tmp)
             throws Exception {

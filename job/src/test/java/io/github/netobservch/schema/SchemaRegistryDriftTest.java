@@ -1,5 +1,6 @@
 package io.github.netobservch.schema;
 
+import io.github.netobservch.rows.DeadLetterColumns;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.netobservch.format.Column;

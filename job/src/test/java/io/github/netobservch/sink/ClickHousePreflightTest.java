@@ -1,5 +1,6 @@
 package io.github.netobservch.sink;
 
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -113,7 +114,7 @@ class ClickHousePreflightTest {
                         + " non_replicated_deduplication_window = 0; run ALTER TABLE " + db + ".nodedup MODIFY SETTING"
                         + " non_replicated_deduplication_window = 1000");
         // At-least-once does not need the log.
-        ClickHousePreflight.check(options("nodedup").deliveryMode(DeliveryMode.AT_LEAST_ONCE).build(), SEQ_BYTES_DAY);
+        ClickHousePreflight.check(options("nodedup").deliveryMode(DeliveryGuarantee.AT_LEAST_ONCE).build(), SEQ_BYTES_DAY);
     }
 
     @Test
@@ -160,7 +161,7 @@ class ClickHousePreflightTest {
                         + " non_replicated_deduplication_window = 0, so it keeps no insert-deduplication log")
                 .hasMessageContaining("ALTER TABLE " + db + ".sums MODIFY SETTING non_replicated_deduplication_window = 1000");
         // at-least-once promises nothing about re-commits
-        ClickHousePreflight.check(options("src").deliveryMode(DeliveryMode.AT_LEAST_ONCE).build(), SEQ_BYTES_DAY);
+        ClickHousePreflight.check(options("src").deliveryMode(DeliveryGuarantee.AT_LEAST_ONCE).build(), SEQ_BYTES_DAY);
         // negative control: the same view with a deduplicating target passes
         clickhouse.execute(db, "ALTER TABLE sums MODIFY SETTING non_replicated_deduplication_window = 1000");
         assertThat(ClickHousePreflight.check(options("src").build(), SEQ_BYTES_DAY).engine()).isEqualTo("MergeTree");

@@ -1,5 +1,6 @@
 package io.github.netobservch.sink;
 
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.netobservch.sink.SinkFaultInjector.Point;
@@ -462,7 +463,7 @@ class ClickHouseSinkITCase {
     void atLeastOnceLoadsEveryRecordWithoutFaults() throws Exception {
         String t = table("t");
         ScenarioFaults probe = ScenarioFaults.throwing(scenario, null, 0);
-        runAndVerify(t, probe, options(t).deliveryMode(DeliveryMode.AT_LEAST_ONCE).build());
+        runAndVerify(t, probe, options(t).deliveryMode(DeliveryGuarantee.AT_LEAST_ONCE).build());
         assertThat(ScenarioFaults.plan(scenario).inserts.get()).isPositive();
     }
 }

@@ -1,4 +1,4 @@
-package io.github.netobservch.sink;
+package io.github.netobservch.clickhouse;
 
 import com.clickhouse.client.api.ClientMisconfigurationException;
 import com.clickhouse.client.api.ConnectionInitiationException;

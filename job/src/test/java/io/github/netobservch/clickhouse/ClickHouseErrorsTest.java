@@ -1,4 +1,4 @@
-package io.github.netobservch.sink;
+package io.github.netobservch.clickhouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,7 +6,7 @@ import com.clickhouse.client.api.ClientException;
 import com.clickhouse.client.api.ClientMisconfigurationException;
 import com.clickhouse.client.api.ConnectionInitiationException;
 import com.clickhouse.client.api.ServerException;
-import io.github.netobservch.sink.ClickHouseErrors.Kind;
+import io.github.netobservch.clickhouse.ClickHouseErrors.Kind;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.sql.SQLException;

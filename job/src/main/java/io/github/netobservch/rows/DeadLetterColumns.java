@@ -1,4 +1,6 @@
-package io.github.netobservch.schema;
+package io.github.netobservch.rows;
+
+import io.github.netobservch.schema.SchemaTables;
 
 import io.github.netobservch.parse.DeadLetter;
 import java.util.LinkedHashMap;

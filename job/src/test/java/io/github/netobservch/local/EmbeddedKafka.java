@@ -29,8 +29,8 @@ import org.apache.kafka.metadata.BrokerState;
  * recipe of the tests' {@code EmbeddedKafkaExtension}), for the local demo, replay and benchmark.
  * Its log directories are temporary and removed by {@link #close()}.
  *
- * <p>{@code kafka-test-common-runtime} is a provided-scope dependency: it is on the compile
- * classpath the scripts run with, never in the job jar.
+ * <p>{@code kafka-test-common-runtime} is a test-scope dependency, like this package: the scripts
+ * run with the test classpath, the job jar holds neither.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
