@@ -209,7 +209,7 @@ public final class ClickHouseCommittable {
         return rawLength;
     }
 
-    public PayloadCodec codec() {
+    PayloadCodec codec() {
         return codec;
     }
 

@@ -31,7 +31,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * bytes) is empty and spillPath, int storedLength, long crc32 follow: the payload is in a spill file
  * ({@link SpillSettings}). Older versions restore with the payload inline.
  */
-public final class ClickHouseCommittableSerializer implements SimpleVersionedSerializer<ClickHouseCommittable> {
+final class ClickHouseCommittableSerializer implements SimpleVersionedSerializer<ClickHouseCommittable> {
 
     public static final int VERSION_1 = 1;
     public static final int VERSION_2 = 2;

@@ -98,25 +98,17 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
                 request.retryLater();
                 continue;
             }
-            switch (executor.commit(c, request.getNumberOfRetries(), isFromState(c))) {
-                case COMMITTED:
-                    if (c.spillPath() != null) {
-                        landedSpillFiles.add(c.spillPath());
-                    }
-                    break;
-                case RETRY_LATER:
-                    unreachable = true;
-                    request.retryLater();
-                    break;
-                case FAILED:
-                    Throwable failure = executor.lastFailure();
-                    request.signalFailedWithUnknownReason(new IOException("cannot commit " + c + " to ClickHouse: "
-                            + ClickHouseErrors.describe(failure) + ". The batch stays in the checkpoint and is"
-                            + " inserted (with the same token) once the job restarts after the cause is fixed.",
-                            failure));
-                    break;
-                default:
-                    throw new IllegalStateException();
+            CommitResult result = executor.commit(c, request.getNumberOfRetries(), isFromState(c));
+            if (result instanceof CommitResult.RetryLater) {
+                unreachable = true;
+                request.retryLater();
+            } else if (result instanceof CommitResult.Failed failed) {
+                request.signalFailedWithUnknownReason(new IOException("cannot commit " + c + " to ClickHouse: "
+                        + ClickHouseErrors.describe(failed.cause()) + ". The batch stays in the checkpoint and is"
+                        + " inserted (with the same token) once the job restarts after the cause is fixed.",
+                        failed.cause()));
+            } else if (c.spillPath() != null) {
+                landedSpillFiles.add(c.spillPath());
             }
         }
         if (unreachable) {

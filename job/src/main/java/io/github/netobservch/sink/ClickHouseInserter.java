@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
  * with no row objects or SQL building in between (the JDBC driver would re-encode bound values).
  * The client's own retries are off: the committer retries with backoff and the same token.
  */
-final class ClickHouseInserter implements AutoCloseable {
+final class ClickHouseInserter implements CommitTarget {
 
     /** Deduplicate the blocks a deduplicated INSERT would push into materialized views, too. */
     static final String MV_DEDUP = "deduplicate_blocks_in_dependent_materialized_views";
@@ -57,13 +57,14 @@ final class ClickHouseInserter implements AutoCloseable {
      */
     long insert(String database, String table, List<String> columns, byte[] rowBinary, String token)
             throws Exception {
-        return insert(database, table, columns, rowBinary, token, token != null);
+        return send(database, table, columns, rowBinary, settings(token, token != null));
     }
 
     /** {@link #insert}; {@code deduplicate} without a token: ClickHouse deduplicates by block hash (test-only control). */
-    long insert(String database, String table, List<String> columns, byte[] rowBinary, String token, boolean deduplicate)
-            throws Exception {
-        return send(database, table, columns, rowBinary, settings(token, deduplicate));
+    @Override
+    public void insert(String database, String table, List<String> columns, byte[] rowBinary, String token,
+            boolean deduplicate) throws Exception {
+        send(database, table, columns, rowBinary, settings(token, deduplicate));
     }
 
     /**
@@ -121,6 +122,47 @@ final class ClickHouseInserter implements AutoCloseable {
 
     List<GenericRecord> query(String sql, Map<String, Object> params) {
         return client.queryAll(sql, params);
+    }
+
+    @Override
+    public String engine(String database, String table) {
+        List<GenericRecord> rows = query("SELECT engine FROM system.tables WHERE database = {db:String} AND name = {t:String}",
+                Map.of("db", database, "t", table));
+        return rows.isEmpty() ? "" : rows.get(0).getString("engine");
+    }
+
+    @Override
+    public boolean exists(String database, String table, PresenceProbe probe) {
+        String sql = "SELECT 1 FROM " + ClickHouseSinkOptions.quote(database) + "." + ClickHouseSinkOptions.quote(table)
+                + " WHERE " + probe.predicate() + " LIMIT 1";
+        return !query(sql, new java.util.HashMap<String, Object>(probe.params())).isEmpty();
+    }
+
+    @Override
+    public String createTableQuery(String database, String table) {
+        List<GenericRecord> rows = query(
+                "SELECT create_table_query FROM system.tables WHERE database = {db:String} AND name = {t:String}",
+                Map.of("db", database, "t", table));
+        return rows.isEmpty() ? "" : rows.get(0).getString("create_table_query");
+    }
+
+    @Override
+    public Map<String, Long> activePartRows(String database, String table, String partition) {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        for (GenericRecord part : query("SELECT partition_id, toString(sum(rows)) AS rows FROM system.parts"
+                + " WHERE database = {db:String} AND table = {t:String} AND partition = {p:String} AND active"
+                + " GROUP BY partition_id", Map.of("db", database, "t", table, "p", partition))) {
+            out.put(part.getString("partition_id"), Long.parseLong(part.getString("rows")));
+        }
+        return out;
+    }
+
+    @Override
+    public long visibleRows(String database, String table, String partitionId) {
+        List<GenericRecord> visible = query("SELECT toString(count()) AS n FROM " + ClickHouseSinkOptions.quote(database)
+                + "." + ClickHouseSinkOptions.quote(table) + " WHERE _partition_id = {pid:String}",
+                Map.of("pid", partitionId));
+        return Long.parseLong(visible.get(0).getString("n"));
     }
 
     private <V> V await(java.util.concurrent.CompletableFuture<V> future) throws Exception {

@@ -81,7 +81,7 @@ public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<Click
         if (options.preflightOnOpen()) {
             preflight(context.getTaskInfo().getIndexOfThisSubtask());
         }
-        return new ClickHouseSinkWriter<>(options, encoder, faults, context);
+        return ClickHouseSinkWriter.create(options, encoder, faults, context);
     }
 
     @Override

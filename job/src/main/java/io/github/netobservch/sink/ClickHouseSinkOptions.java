@@ -249,7 +249,7 @@ public final class ClickHouseSinkOptions implements Serializable {
         return sinkName;
     }
 
-    public PayloadCodec payloadCodec() {
+    PayloadCodec payloadCodec() {
         return payloadCodec;
     }
 
@@ -496,7 +496,7 @@ public final class ClickHouseSinkOptions implements Serializable {
             return this;
         }
 
-        public Builder payloadCodec(PayloadCodec codec) {
+        Builder payloadCodec(PayloadCodec codec) {
             this.payloadCodec = codec;
             return this;
         }

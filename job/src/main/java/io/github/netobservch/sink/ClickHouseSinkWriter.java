@@ -15,51 +15,43 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Buffers encoded rows per table partition and turns them into INSERTs.
- *
- * <p>Exactly-once: full buckets (max rows / max bytes) and, in {@link #prepareCommit()} (just before
- * the checkpoint barrier), all non-empty buckets are sealed into {@link ClickHouseCommittable}s, each
- * one partition, one block, one token; nothing is sent to ClickHouse here. No writer state: rows not
- * yet sealed at a failure are replayed from Kafka.
- *
- * <p>Memory: open buckets hold at most {@code sink.max-bytes-per-insert} each; sealed payloads are kept
- * in heap (and travel in the checkpoint) up to {@code sink.spill-threshold} per checkpoint interval;
- * beyond it, while the job catches up on a backlog, each sealed payload is written to the spill
- * directory and the committable holds only its path ({@link SpillSettings}).
- *
- * <p>At-least-once: the writer inserts full buckets itself and everything on {@link #flush}, which
- * Flink calls before each checkpoint barrier and at end of input; it emits no committables.
+ * Buffers encoded rows per table partition and seals them into {@link ClickHouseCommittable}s: one
+ * partition, one block, one token each, when a bucket is full (max rows / max bytes) and whenever
+ * the delivery guarantee says so. What happens to a sealed batch is the guarantee's: {@link
+ * ExactlyOnce} hands it to the committer through the checkpoint, {@link AtLeastOnce} inserts it at
+ * once. {@link #create} picks the writer, as the sink does.
  */
-final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickHouseCommittable> {
+abstract class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickHouseCommittable> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSinkWriter.class);
 
-    private final ClickHouseSinkOptions options;
+    final ClickHouseSinkOptions options;
     private final RowEncoder<T> encoder;
     private final List<String> columns;
-    private final SinkFaultInjector faults;
-    private final SinkMetrics metrics;
+    final SinkFaultInjector faults;
+    final SinkMetrics metrics;
     private final String jobId;
-    private final int subtask;
-    private final int attempt;
-    private final boolean exactlyOnce;
+    final int subtask;
+    final int attempt;
     private final Map<String, Bucket> buckets = new LinkedHashMap<>();
-    private final List<ClickHouseCommittable> sealed = new ArrayList<>();
-    private final CommitExecutor executor;
-    /** The spill directory, or {@code null} (no spilling, or at-least-once). */
-    private final SpillFiles spill;
-    /** Stored bytes of the committables sealed in heap since the last {@link #prepareCommit()}. */
-    private long heldBytes;
 
-    ClickHouseSinkWriter(ClickHouseSinkOptions options, RowEncoder<T> encoder, SinkFaultInjector faults,
-            WriterInitContext context) {
-        this(options, encoder, faults, context.getJobInfo().getJobId().toHexString(),
+    /** The writer of the sink's delivery guarantee. */
+    static <T> ClickHouseSinkWriter<T> create(ClickHouseSinkOptions options, RowEncoder<T> encoder,
+            SinkFaultInjector faults, WriterInitContext context) {
+        return create(options, encoder, faults, context.getJobInfo().getJobId().toHexString(),
                 context.getTaskInfo().getIndexOfThisSubtask(), context.getTaskInfo().getAttemptNumber(),
                 context.metricGroup());
     }
 
-    ClickHouseSinkWriter(ClickHouseSinkOptions options, RowEncoder<T> encoder, SinkFaultInjector faults, String jobId,
-            int subtask, int attempt, MetricGroup metricGroup) {
+    static <T> ClickHouseSinkWriter<T> create(ClickHouseSinkOptions options, RowEncoder<T> encoder,
+            SinkFaultInjector faults, String jobId, int subtask, int attempt, MetricGroup metricGroup) {
+        return options.deliveryMode() == DeliveryGuarantee.EXACTLY_ONCE
+                ? new ExactlyOnce<>(options, encoder, faults, jobId, subtask, attempt, metricGroup)
+                : new AtLeastOnce<>(options, encoder, faults, jobId, subtask, attempt, metricGroup);
+    }
+
+    private ClickHouseSinkWriter(ClickHouseSinkOptions options, RowEncoder<T> encoder, SinkFaultInjector faults,
+            String jobId, int subtask, int attempt, MetricGroup metricGroup) {
         this.options = options;
         this.encoder = encoder;
         this.columns = List.copyOf(encoder.columns());
@@ -68,14 +60,13 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickHous
         this.jobId = jobId;
         this.subtask = subtask;
         this.attempt = attempt;
-        this.exactlyOnce = options.deliveryMode() == DeliveryGuarantee.EXACTLY_ONCE;
-        this.executor = exactlyOnce ? null : new CommitExecutor(options, metrics, faults, subtask, attempt);
-        SpillSettings spillSettings = options.spill();
-        this.spill = exactlyOnce && spillSettings.enabled() ? new SpillFiles(spillSettings.dir(), options.sinkName()) : null;
-        if (spill != null && subtask == 0) {
-            spill.sweep(spillSettings.retention(), System.currentTimeMillis());
-        }
     }
+
+    /** The codec a sealed payload is stored with. */
+    abstract PayloadCodec codec();
+
+    /** Takes a sealed batch. */
+    abstract void sealed(ClickHouseCommittable c) throws IOException, InterruptedException;
 
     @Override
     public void write(T element, Context context) throws IOException, InterruptedException {
@@ -110,75 +101,25 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickHous
         fire(SinkFaultInjector.Point.WRITER_WRITE);
     }
 
-    @Override
-    public void flush(boolean endOfInput) throws IOException, InterruptedException {
-        if (!exactlyOnce) {
-            for (Map.Entry<String, Bucket> e : buckets.entrySet()) {
-                if (e.getValue().count > 0) {
-                    seal(e.getKey(), e.getValue());
-                }
-            }
-        }
-    }
-
-    @Override
-    public Collection<ClickHouseCommittable> prepareCommit() throws IOException, InterruptedException {
-        if (!exactlyOnce) {
-            return List.of();
-        }
+    /** Seals every non-empty bucket and forgets the buckets (partitions come and go: days). */
+    final void sealAll() throws IOException, InterruptedException {
         for (Map.Entry<String, Bucket> e : buckets.entrySet()) {
             if (e.getValue().count > 0) {
                 seal(e.getKey(), e.getValue());
             }
         }
-        // Partitions come and go (days): do not keep their buffers around.
         buckets.clear();
-        heldBytes = 0;
-        fire(SinkFaultInjector.Point.PREPARE_COMMIT);
-        List<ClickHouseCommittable> out = new ArrayList<>(sealed);
-        sealed.clear();
-        if (!out.isEmpty()) {
-            LOG.debug("Subtask {} prepared {} committable(s)", subtask, out.size());
-        }
-        return out;
     }
 
     private void seal(String key, Bucket bucket) throws IOException, InterruptedException {
         byte[] raw = bucket.rows.toByteArray();
         ClickHouseCommittable c = ClickHouseCommittable.seal(options.sinkName(), options.database(), options.table(),
-                key, columns, bucket.count, raw, exactlyOnce ? options.payloadCodec() : PayloadCodec.NONE, jobId,
-                subtask, attempt, bucket.probe, nextShard());
+                key, columns, bucket.count, raw, codec(), jobId, subtask, attempt, bucket.probe, nextShard());
         metrics.sealed(bucket.count, raw.length);
         bucket.rows.reset();
         bucket.count = 0;
         bucket.probe = null;
-        if (exactlyOnce) {
-            if (spill != null && heldBytes + c.storedLength() > options.spill().thresholdBytes()) {
-                try {
-                    c = c.spilledTo(spill.write(c.token(), c.storedPayload()));
-                } catch (IOException e) {
-                    throw new IOException("cannot write " + c + " to the spill directory " + spill.dir()
-                            + " (sink.spill-dir); its rows are read again from Kafka after the restart", e);
-                }
-                metrics.spilledBatches.inc();
-                metrics.spilledBytes.inc(c.storedLength());
-            } else {
-                heldBytes += c.storedLength();
-            }
-            sealed.add(c);
-            return;
-        }
-        switch (executor.commit(c, 0, false)) {
-            case COMMITTED:
-                return;
-            case RETRY_LATER:
-                throw new IOException("ClickHouse unreachable after " + options.maxAttemptsPerCommit()
-                        + " attempts inserting " + c + ": " + ClickHouseErrors.describe(executor.lastFailure()),
-                        executor.lastFailure());
-            default:
-                throw new IOException("cannot insert " + c + ": " + ClickHouseErrors.describe(executor.lastFailure()),
-                        executor.lastFailure());
-        }
+        sealed(c);
     }
 
     /**
@@ -202,7 +143,7 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickHous
         }
     }
 
-    private void fire(SinkFaultInjector.Point point) throws IOException {
+    final void fire(SinkFaultInjector.Point point) throws IOException {
         try {
             faults.at(point, new SinkFaultInjector.Context(subtask, attempt, false, null, 0));
         } catch (IOException | RuntimeException e) {
@@ -214,11 +155,133 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickHous
 
     @Override
     public void close() {
-        if (executor != null) {
+        buckets.clear();
+    }
+
+    /**
+     * Exactly-once: nothing is sent to ClickHouse here. Full buckets and, in {@link #prepareCommit()}
+     * (just before the checkpoint barrier), all buckets are sealed and handed to the committer through
+     * the checkpoint. No writer state: rows not yet sealed at a failure are replayed from Kafka.
+     *
+     * <p>Memory: open buckets hold at most {@code sink.max-bytes-per-insert} each; sealed payloads stay
+     * in heap (and travel in the checkpoint) up to {@code sink.spill-threshold} per checkpoint
+     * interval; beyond it, while the job catches up on a backlog, each sealed payload is written to
+     * the spill directory and the committable holds only its path ({@link SpillSettings}).
+     */
+    static final class ExactlyOnce<T> extends ClickHouseSinkWriter<T> {
+
+        private final List<ClickHouseCommittable> sealed = new ArrayList<>();
+        /** The spill directory, or {@code null}: no spilling. */
+        private final SpillFiles spill;
+        /** Stored bytes of the committables sealed in heap since the last {@link #prepareCommit()}. */
+        private long heldBytes;
+
+        ExactlyOnce(ClickHouseSinkOptions options, RowEncoder<T> encoder, SinkFaultInjector faults, String jobId,
+                int subtask, int attempt, MetricGroup metricGroup) {
+            super(options, encoder, faults, jobId, subtask, attempt, metricGroup);
+            SpillSettings settings = options.spill();
+            this.spill = settings.enabled() ? new SpillFiles(settings.dir(), options.sinkName()) : null;
+            if (spill != null && subtask == 0) {
+                spill.sweep(settings.retention(), System.currentTimeMillis());
+            }
+        }
+
+        @Override
+        PayloadCodec codec() {
+            return options.payloadCodec();
+        }
+
+        @Override
+        void sealed(ClickHouseCommittable c) throws IOException {
+            if (spill != null && heldBytes + c.storedLength() > options.spill().thresholdBytes()) {
+                try {
+                    c = c.spilledTo(spill.write(c.token(), c.storedPayload()));
+                } catch (IOException e) {
+                    throw new IOException("cannot write " + c + " to the spill directory " + spill.dir()
+                            + " (sink.spill-dir); its rows are read again from Kafka after the restart", e);
+                }
+                metrics.spilledBatches.inc();
+                metrics.spilledBytes.inc(c.storedLength());
+            } else {
+                heldBytes += c.storedLength();
+            }
+            sealed.add(c);
+        }
+
+        @Override
+        public void flush(boolean endOfInput) {
+            // Batches are sealed in prepareCommit, which Flink calls right after this.
+        }
+
+        @Override
+        public Collection<ClickHouseCommittable> prepareCommit() throws IOException, InterruptedException {
+            sealAll();
+            heldBytes = 0;
+            fire(SinkFaultInjector.Point.PREPARE_COMMIT);
+            List<ClickHouseCommittable> out = new ArrayList<>(sealed);
+            sealed.clear();
+            if (!out.isEmpty()) {
+                LOG.debug("Subtask {} prepared {} committable(s)", subtask, out.size());
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
+            super.close();
+            sealed.clear();
+        }
+    }
+
+    /**
+     * At-least-once: the writer inserts full buckets itself and everything on {@link #flush}, which
+     * Flink calls before each checkpoint barrier and at end of input; no committables. A failure
+     * between an INSERT and the next checkpoint replays its rows, which are then inserted again.
+     */
+    static final class AtLeastOnce<T> extends ClickHouseSinkWriter<T> {
+
+        private final CommitExecutor executor;
+
+        AtLeastOnce(ClickHouseSinkOptions options, RowEncoder<T> encoder, SinkFaultInjector faults, String jobId,
+                int subtask, int attempt, MetricGroup metricGroup) {
+            super(options, encoder, faults, jobId, subtask, attempt, metricGroup);
+            this.executor = new CommitExecutor(options, metrics, faults, subtask, attempt);
+        }
+
+        @Override
+        PayloadCodec codec() {
+            return PayloadCodec.NONE; // inserted at once, never stored
+        }
+
+        @Override
+        void sealed(ClickHouseCommittable c) throws IOException, InterruptedException {
+            CommitResult result = executor.commit(c, 0, false);
+            if (result instanceof CommitResult.RetryLater retry) {
+                throw new IOException("ClickHouse unreachable after " + options.maxAttemptsPerCommit()
+                        + " attempts inserting " + c + ": " + ClickHouseErrors.describe(retry.lastFailure()),
+                        retry.lastFailure());
+            }
+            if (result instanceof CommitResult.Failed failed) {
+                throw new IOException("cannot insert " + c + ": " + ClickHouseErrors.describe(failed.cause()),
+                        failed.cause());
+            }
+        }
+
+        @Override
+        public void flush(boolean endOfInput) throws IOException, InterruptedException {
+            sealAll();
+        }
+
+        @Override
+        public Collection<ClickHouseCommittable> prepareCommit() {
+            return List.of();
+        }
+
+        @Override
+        public void close() {
+            super.close();
             executor.close();
         }
-        buckets.clear();
-        sealed.clear();
     }
 
     private static final class Bucket {

@@ -1,24 +1,25 @@
 package io.github.netobservch.sink;
 
 import io.github.netobservch.clickhouse.ClickHouseErrors;
-import com.clickhouse.client.api.query.GenericRecord;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends one committable with bounded, exponentially backed-off retries of transient errors, always
- * with the committable's own token. Shared by the committer (exactly-once) and the at-least-once
- * writer.
+ * The commit protocol: sends one committable with bounded, exponentially backed-off retries of
+ * transient errors, always with the committable's own token; checks INSERTs whose outcome was in
+ * doubt and repairs lost ones. Shared by the committer (exactly-once) and the at-least-once writer.
+ * Talks to ClickHouse only through {@link CommitTarget}s (one per shard), so every path is unit
+ * tested against an in-memory fake ({@code CommitProtocolTest}) as well as the real engine.
  */
 final class CommitExecutor implements AutoCloseable {
 
@@ -37,24 +38,20 @@ final class CommitExecutor implements AutoCloseable {
     private static final Pattern TTL_DAYS = Pattern.compile(
             "\\bTTL\\s+(?:toDate\\(\\s*[A-Za-z0-9_`]+\\s*\\)|[A-Za-z0-9_`]+)\\s*\\+\\s*toIntervalDay\\(\\s*(\\d+)\\s*\\)");
 
-    /** What happened to one committable. */
-    enum Outcome {
-        COMMITTED,
-        /** Transient failures exhausted this call's attempts; try again later with the same token. */
-        RETRY_LATER,
-        /** A permanent failure; {@link #lastFailure()} holds it. */
-        FAILED
-    }
-
     private final ClickHouseSinkOptions options;
     private final SinkMetrics metrics;
     private final SinkFaultInjector faults;
     private final int subtask;
     private final int attempt;
-    /** One client per shard ({@code -1}: the single endpoint). */
-    private final Map<Integer, ClickHouseInserter> inserters = new HashMap<>();
+    /** Opens the target of a shard ({@code -1}: the single endpoint). */
+    private final IntFunction<CommitTarget> targets;
+    /** How long an absent batch may take to become visible ({@link #ABSENCE_RECHECK} in production). */
+    private final Duration absenceRecheck;
+    /** One open target per shard. */
+    private final Map<Integer, CommitTarget> inserters = new HashMap<>();
     /** The shard of the committable being committed. */
     private int shard = -1;
+    /** The latest failure of the current call (the cause of a retry or a failure). */
     private Throwable lastFailure;
     /** By {@code database.table}: whether its engine keeps a local (non-replicated) deduplication log. */
     private final Map<String, Boolean> localDeduplicationLog = new HashMap<>();
@@ -63,15 +60,20 @@ final class CommitExecutor implements AutoCloseable {
 
     CommitExecutor(ClickHouseSinkOptions options, SinkMetrics metrics, SinkFaultInjector faults, int subtask,
             int attempt) {
+        this(options, metrics, faults, subtask, attempt, s -> new ClickHouseInserter(options.forShard(s)),
+                ABSENCE_RECHECK);
+    }
+
+    /** With {@code targets} opening each shard's {@link CommitTarget} (tests: an in-memory fake). */
+    CommitExecutor(ClickHouseSinkOptions options, SinkMetrics metrics, SinkFaultInjector faults, int subtask,
+            int attempt, IntFunction<CommitTarget> targets, Duration absenceRecheck) {
         this.options = options;
         this.metrics = metrics;
         this.faults = faults;
         this.subtask = subtask;
         this.attempt = attempt;
-    }
-
-    Throwable lastFailure() {
-        return lastFailure;
+        this.targets = targets;
+        this.absenceRecheck = absenceRecheck;
     }
 
     /**
@@ -91,7 +93,7 @@ final class CommitExecutor implements AutoCloseable {
      *     calls the committer again immediately
      * @param fromState the committable came back from a checkpoint (a re-commit)
      */
-    Outcome commit(ClickHouseCommittable c, int priorCalls, boolean fromState) throws InterruptedException {
+    CommitResult commit(ClickHouseCommittable c, int priorCalls, boolean fromState) throws InterruptedException {
         lastFailure = null;
         shard = c.shard();
         byte[] payload;
@@ -100,8 +102,7 @@ final class CommitExecutor implements AutoCloseable {
         } catch (java.io.FileNotFoundException e) {
             return spillFileMissing(c, e);
         } catch (IOException e) {
-            lastFailure = e;
-            return Outcome.FAILED;
+            return new CommitResult.Failed(e);
         }
         boolean deduplicate = options.idempotentCommits();
         String baseToken = deduplicate && options.sendTokens() ? c.token() : null;
@@ -128,7 +129,7 @@ final class CommitExecutor implements AutoCloseable {
                 throw e;
             } catch (Exception e) {
                 if (failed(e, "inserting", c)) {
-                    return Outcome.FAILED;
+                    return new CommitResult.Failed(e);
                 }
                 inDoubt = true;
                 continue;
@@ -143,7 +144,7 @@ final class CommitExecutor implements AutoCloseable {
                     throw e;
                 } catch (Exception e) {
                     if (failed(e, "checking the presence of", c)) {
-                        return Outcome.FAILED;
+                        return new CommitResult.Failed(e);
                     }
                     continue;
                 }
@@ -167,9 +168,9 @@ final class CommitExecutor implements AutoCloseable {
             metrics.committed(c.rowCount(), latencyMs, fromState);
             LOG.debug("Committed {} in {} ms{}", c, latencyMs, fromState ? " (re-commit)" : "");
             fire(SinkFaultInjector.Point.AFTER_INSERT, context);
-            return Outcome.COMMITTED;
+            return CommitResult.COMMITTED;
         }
-        return Outcome.RETRY_LATER;
+        return new CommitResult.RetryLater(lastFailure);
     }
 
     /**
@@ -179,13 +180,13 @@ final class CommitExecutor implements AutoCloseable {
      * when the presence probe finds them (rechecked after {@link #ABSENCE_RECHECK}); otherwise the
      * batch cannot be sent again and the commit fails with what to do — never silently.
      */
-    private Outcome spillFileMissing(ClickHouseCommittable c, java.io.FileNotFoundException missing)
+    private CommitResult spillFileMissing(ClickHouseCommittable c, java.io.FileNotFoundException missing)
             throws InterruptedException {
         if (c.probe() != null) {
             try {
                 boolean present = probe(c);
                 if (!present) {
-                    Thread.sleep(ABSENCE_RECHECK.toMillis());
+                    Thread.sleep(absenceRecheck.toMillis());
                     present = probe(c);
                 }
                 metrics.reachable();
@@ -193,23 +194,23 @@ final class CommitExecutor implements AutoCloseable {
                     metrics.spillFilesMissing.inc();
                     LOG.info("{}: spill file gone, rows already in {}.{}: committed before this restore", c,
                             c.database(), c.table());
-                    return Outcome.COMMITTED;
+                    return CommitResult.COMMITTED;
                 }
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
-                return failed(e, "checking the presence (spill file gone) of", c) ? Outcome.FAILED
-                        : Outcome.RETRY_LATER;
+                return failed(e, "checking the presence (spill file gone) of", c) ? new CommitResult.Failed(e)
+                        : new CommitResult.RetryLater(e);
             }
         }
         metrics.commitFailures.inc();
-        lastFailure = new IOException("the spill file of " + c + " is gone and its rows are "
+        IOException lost = new IOException("the spill file of " + c + " is gone and its rows are "
                 + (c.probe() == null ? "not checkable (no presence probe)" : "not in " + c.database() + "." + c.table())
                 + ": the batch cannot be sent. Was the spill directory (sink.spill-dir) cleaned, or"
                 + " sink.spill-retention shorter than the age of the checkpoint restored? Restore from a later"
                 + " checkpoint, or from an earlier one whose Kafka offsets precede this batch.", missing);
-        LOG.error("{}", lastFailure.getMessage());
-        return Outcome.FAILED;
+        LOG.error("{}", lost.getMessage());
+        return new CommitResult.Failed(lost);
     }
 
     /**
@@ -253,7 +254,7 @@ final class CommitExecutor implements AutoCloseable {
         if (probe(c)) {
             return Presence.PRESENT;
         }
-        Thread.sleep(ABSENCE_RECHECK.toMillis());
+        Thread.sleep(absenceRecheck.toMillis());
         if (probe(c)) {
             return Presence.PRESENT;
         }
@@ -296,16 +297,10 @@ final class CommitExecutor implements AutoCloseable {
                             + " removes such rows)";
                 }
             }
-            Map<String, Object> params = Map.of("db", c.database(), "t", c.table(), "p", c.partitionKey());
-            List<GenericRecord> parts = inserter().query("SELECT partition_id, toString(sum(rows)) AS rows FROM system.parts"
-                    + " WHERE database = {db:String} AND table = {t:String} AND partition = {p:String} AND active"
-                    + " GROUP BY partition_id", params);
-            for (GenericRecord part : parts) {
-                long inParts = Long.parseLong(part.getString("rows"));
-                List<GenericRecord> visible = inserter().query("SELECT toString(count()) AS n FROM "
-                        + ClickHouseSinkOptions.quote(c.database()) + "." + ClickHouseSinkOptions.quote(c.table())
-                        + " WHERE _partition_id = {pid:String}", Map.of("pid", part.getString("partition_id")));
-                long seen = Long.parseLong(visible.get(0).getString("n"));
+            for (Map.Entry<String, Long> part : inserter().activePartRows(c.database(), c.table(), c.partitionKey())
+                    .entrySet()) {
+                long inParts = part.getValue();
+                long seen = inserter().visibleRows(c.database(), c.table(), part.getKey());
                 if (seen != inParts) {
                     return "the user sees " + seen + " of the " + inParts + " rows of partition " + c.partitionKey()
                             + " (a row policy, or rows deleted by a lightweight DELETE)";
@@ -318,13 +313,7 @@ final class CommitExecutor implements AutoCloseable {
     }
 
     private int readTtlDays(String database, String table) {
-        List<GenericRecord> rows = inserter().query(
-                "SELECT create_table_query FROM system.tables WHERE database = {db:String} AND name = {t:String}",
-                Map.of("db", database, "t", table));
-        if (rows.isEmpty()) {
-            return -1;
-        }
-        Matcher m = TTL_DAYS.matcher(rows.get(0).getString("create_table_query"));
+        Matcher m = TTL_DAYS.matcher(inserter().createTableQuery(database, table));
         return m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
 
@@ -337,17 +326,12 @@ final class CommitExecutor implements AutoCloseable {
     }
 
     private boolean probe(ClickHouseCommittable c) {
-        String sql = "SELECT 1 FROM " + ClickHouseSinkOptions.quote(c.database()) + "."
-                + ClickHouseSinkOptions.quote(c.table()) + " WHERE " + c.probe().predicate() + " LIMIT 1";
-        return !inserter().query(sql, new HashMap<String, Object>(c.probe().params())).isEmpty();
+        return inserter().exists(c.database(), c.table(), c.probe());
     }
 
     private boolean keepsLocalDeduplicationLog(String database, String table) {
         return localDeduplicationLog.computeIfAbsent(shard + "/" + database + "." + table, k -> {
-            List<GenericRecord> rows = inserter().query(
-                    "SELECT engine FROM system.tables WHERE database = {db:String} AND name = {t:String}",
-                    Map.of("db", database, "t", table));
-            String engine = rows.isEmpty() ? "" : rows.get(0).getString("engine");
+            String engine = inserter().engine(database, table);
             boolean local = !ClickHousePreflight.keepsReplicatedDeduplicationLog(engine);
             LOG.info("{}.{} has engine {}: INSERTs in doubt are {}", database, table, engine,
                     local ? "checked with a presence probe" : "left to the engine's replicated deduplication");
@@ -374,11 +358,11 @@ final class CommitExecutor implements AutoCloseable {
         return Math.min(max, initial << shift);
     }
 
-    /** The client of the shard the current committable is sealed for (the single endpoint without shards). */
-    private ClickHouseInserter inserter() {
-        ClickHouseInserter client = inserters.get(shard);
+    /** The target of the shard the current committable is sealed for (the single endpoint without shards). */
+    private CommitTarget inserter() {
+        CommitTarget client = inserters.get(shard);
         if (client == null) {
-            client = new ClickHouseInserter(options.forShard(shard));
+            client = targets.apply(shard);
             inserters.put(shard, client);
         }
         return client;
@@ -386,7 +370,7 @@ final class CommitExecutor implements AutoCloseable {
 
     private void resetConnection() {
         // A fresh client after a transport failure: pooled connections to a restarted server are dead.
-        ClickHouseInserter client = inserters.remove(shard);
+        CommitTarget client = inserters.remove(shard);
         if (client != null) {
             try {
                 client.close();
@@ -398,7 +382,7 @@ final class CommitExecutor implements AutoCloseable {
 
     @Override
     public void close() {
-        for (ClickHouseInserter client : inserters.values()) {
+        for (CommitTarget client : inserters.values()) {
             try {
                 client.close();
             } catch (RuntimeException e) {

@@ -12,7 +12,7 @@ import net.jpountz.lz4.LZ4Factory;
  * payload is decompressed before it is sent; the codec only shrinks state. Ids are persisted: never
  * renumber.
  */
-public enum PayloadCodec {
+enum PayloadCodec {
     NONE(0),
     /** LZ4 block (lz4-java, bundled with clickhouse-java); fast, ≈ 3–6× on flow rows. */
     LZ4(1),

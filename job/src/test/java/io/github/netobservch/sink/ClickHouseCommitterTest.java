@@ -141,7 +141,7 @@ class ClickHouseCommitterTest {
     void writerSplitsBucketsByPartitionRowsAndBytes() throws Exception {
         ClickHouseSinkOptions o = options().maxRowsPerInsert(1000).maxBytesPerInsert(20_000).build();
         TestRows.Encoder encoder = new TestRows.Encoder();
-        ClickHouseSinkWriter<TestRows.Row> writer = new ClickHouseSinkWriter<>(o, encoder, SinkFaultInjector.NONE, JOB,
+        ClickHouseSinkWriter<TestRows.Row> writer = ClickHouseSinkWriter.create(o, encoder, SinkFaultInjector.NONE, JOB,
                 0, 0, new UnregisteredMetricsGroup());
         List<ClickHouseCommittable> all = new ArrayList<>();
         for (long s = 1; s <= 3000; s++) {
@@ -181,7 +181,7 @@ class ClickHouseCommitterTest {
                 }
             }
         };
-        ClickHouseSinkWriter<TestRows.Row> writer = new ClickHouseSinkWriter<>(options().build(), failing,
+        ClickHouseSinkWriter<TestRows.Row> writer = ClickHouseSinkWriter.create(options().build(), failing,
                 SinkFaultInjector.NONE, JOB, 0, 0, new UnregisteredMetricsGroup());
         writer.write(new TestRows.Row(1, 0, 1, 1, 20_000), null);
         org.assertj.core.api.Assertions.assertThatThrownBy(

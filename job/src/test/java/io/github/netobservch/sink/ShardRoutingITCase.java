@@ -129,7 +129,7 @@ class ShardRoutingITCase {
     @Test
     void writersSpreadTheirBatchesOverTheShards() throws Exception {
         ClickHouseSinkOptions sharded = options(service.url()).toBuilder().shardUrls(List.of(shard0.url(), shard1.url())).build();
-        ClickHouseSinkWriter<TestRows.Row> writer = new ClickHouseSinkWriter<>(sharded, new TestRows.Encoder(),
+        ClickHouseSinkWriter<TestRows.Row> writer = ClickHouseSinkWriter.create(sharded, new TestRows.Encoder(),
                 SinkFaultInjector.NONE, JOB, 1, 0, new UnregisteredMetricsGroup());
         int[] seen = new int[2];
         for (int checkpoint = 0; checkpoint < 4; checkpoint++) {

@@ -49,7 +49,7 @@ class SpillTest {
     }
 
     private static List<ClickHouseCommittable> writeOneInterval(ClickHouseSinkOptions o, int rows) throws Exception {
-        ClickHouseSinkWriter<TestRows.Row> writer = new ClickHouseSinkWriter<>(o, new TestRows.Encoder(),
+        ClickHouseSinkWriter<TestRows.Row> writer = ClickHouseSinkWriter.create(o, new TestRows.Encoder(),
                 SinkFaultInjector.NONE, JOB, 0, 0, new UnregisteredMetricsGroup());
         for (long s = 1; s <= rows; s++) {
             writer.write(TestRows.row(s), null);
