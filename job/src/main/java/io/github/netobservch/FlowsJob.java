@@ -31,6 +31,10 @@ public final class FlowsJob {
     private FlowsJob() {}
 
     public static void main(String[] args) throws Exception {
+        if (ConfigLoader.wantsHelp(args)) {
+            System.out.println(ConfigLoader.cli().usage());
+            return;
+        }
         JobConfig config = ConfigLoader.load(args, System.getenv());
         StreamExecutionEnvironment env = environment(config);
         FlowPipeline.Sinks sinks = sinks(config, env);

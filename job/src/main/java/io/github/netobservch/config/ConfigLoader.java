@@ -1,5 +1,8 @@
 package io.github.netobservch.config;
 
+import io.github.netobservch.cli.Cli;
+import io.github.netobservch.cli.Cli.Opt;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -32,6 +35,36 @@ public final class ConfigLoader {
     public static final String CONFIG_FILE_ARG = "config";
 
     private ConfigLoader() {}
+
+    /**
+     * The job's {@code --help}, rendered by the shared command-line layer from the same {@link
+     * JobOptions} the loader validates against (plus {@code --config}). The arguments themselves are
+     * read by {@link #parseArgs}: they merge with a file and {@code FLOWS_*} variables and include the
+     * open-ended {@code kafka.properties.*} / {@code clickhouse.properties.*} keys.
+     */
+    public static Cli cli() {
+        List<Opt> opts = new ArrayList<>();
+        org.apache.flink.configuration.description.HtmlFormatter formatter =
+                new org.apache.flink.configuration.description.HtmlFormatter();
+        opts.add(Opt.option("--" + CONFIG_FILE_ARG, "FILE", "a properties file of these options (key: value or key=value)"));
+        for (org.apache.flink.configuration.ConfigOption<?> o : JobOptions.all()) {
+            String dflt = o.hasDefaultValue() ? " (default " + o.defaultValue() + ")" : "";
+            opts.add(Opt.option("--" + o.key(), JobOptions.typeName(o).toUpperCase(java.util.Locale.ROOT),
+                    formatter.format(o.description()).replaceAll("<[^>]+>", "").replace("&lt;", "<")
+                            .replace("&gt;", ">").replace("&#39;", "'").replace("&quot;", "\"")
+                            .replace("&amp;", "&") + dflt));
+        }
+        return new Cli("flink run netobserv-clickhouse-job.jar", List.of(
+                "NetObserv flows from Kafka into ClickHouse, exactly once. Options also come from --config and from",
+                "FLOWS_<KEY> environment variables (KEY upper-cased, '.' and '-' as '_'); arguments win.", ""),
+                opts, List.of("", "Extra client settings: --" + JobOptions.KAFKA_PASSTHROUGH_PREFIX + "<name> and --"
+                        + JobOptions.CLICKHOUSE_PASSTHROUGH_PREFIX + "<name>. Secrets only by file or variable."));
+    }
+
+    /** Whether the arguments ask for {@code --help}. */
+    public static boolean wantsHelp(String[] args) {
+        return java.util.Arrays.stream(args).anyMatch(a -> a.equals("--help") || a.equals("-h"));
+    }
 
     /** Loads and validates the job configuration. */
     public static JobConfig load(String[] args, Map<String, String> environment) {

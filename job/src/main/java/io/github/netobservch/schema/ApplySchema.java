@@ -1,5 +1,8 @@
 package io.github.netobservch.schema;
 
+import io.github.netobservch.cli.Cli;
+import io.github.netobservch.cli.Cli.Opt;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -8,7 +11,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Command line for {@link SchemaMigrator} ({@code scripts/apply-schema} runs it):
@@ -29,11 +31,32 @@ import java.util.Set;
 public final class ApplySchema {
 
     static final String ENV_PASSWORD = "CLICKHOUSE_PASSWORD";
-    private static final Set<String> FLAGS = Set.of("--dry-run", "--help", "-h");
-    private static final Set<String> OPTIONS = Set.of("--clickhouse.url", "--clickhouse.database", "--clickhouse.user",
-            "--clickhouse.password-file", "--clickhouse.ssl.root-cert", "--retention-days", "--rollup-retention-days",
-            "--dlq-retention-days", "--dedup-window", "--dedup-window-seconds", "--variant", "--cluster", "--migrations",
-            "--target-version");
+    public static final Cli CLI = new Cli("apply-schema", List.of(
+            "Creates or upgrades the ClickHouse schema (idempotent; records applied migrations with checksums).", ""),
+            List.of(
+                    Opt.option("--clickhouse.url", "URL", "ClickHouse HTTP(S) endpoint, e.g. http://clickhouse:8123"),
+                    Opt.option("--clickhouse.database", "NAME", "database to create/migrate (default netobserv)"),
+                    Opt.option("--clickhouse.user", "USER", "(default default); password from env " + ENV_PASSWORD),
+                    Opt.option("--clickhouse.password-file", "FILE", "or from the first line of this file"),
+                    Opt.option("--clickhouse.ssl.root-cert", "FILE", "CA certificate (PEM) that signed the server's,"
+                            + " for https URLs"),
+                    Opt.option("--retention-days", "N", "TTL of flows (default " + SchemaOptions.DEFAULT_RETENTION_DAYS
+                            + ")"),
+                    Opt.option("--rollup-retention-days", "N", "TTL of the 1-minute rollups (default "
+                            + SchemaOptions.DEFAULT_ROLLUP_RETENTION_DAYS + ")"),
+                    Opt.option("--dlq-retention-days", "N", "TTL of flows_dlq (default "
+                            + SchemaOptions.DEFAULT_DLQ_RETENTION_DAYS + ")"),
+                    Opt.option("--dedup-window", "N", "inserts remembered per table for dedup (default "
+                            + SchemaOptions.DEFAULT_DEDUP_WINDOW + ")"),
+                    Opt.option("--dedup-window-seconds", "S", "cluster: replicated_deduplication_window_seconds"
+                            + " (default " + SchemaOptions.DEFAULT_DEDUP_WINDOW_SECONDS + ")"),
+                    Opt.option("--variant", "single|cluster", "(default single)"),
+                    Opt.option("--cluster", "NAME", "cluster for ON CLUSTER/Distributed (default the {cluster} macro)"),
+                    Opt.option("--migrations", "DIR", "migration files (default: sql/schema found upwards from the"
+                            + " working directory)"),
+                    Opt.option("--target-version", "N", "apply migrations up to version N only"),
+                    Opt.flag("--dry-run", "print the rendered SQL, touch no server")),
+            List.of());
 
     private ApplySchema() {}
 
@@ -51,7 +74,7 @@ public final class ApplySchema {
             err.println(usage());
             return 2;
         }
-        if (opts.containsKey("--help") || opts.containsKey("-h")) {
+        if (opts.containsKey("--help")) {
             out.println(usage());
             return 0;
         }
@@ -126,31 +149,19 @@ public final class ApplySchema {
         return envPassword == null ? "" : envPassword;
     }
 
+    /** The options by name; secrets on the command line are refused before picocli sees them. */
     static Map<String, String> parse(String[] args) {
-        Map<String, String> m = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            String value = null;
-            int eq = a.indexOf('=');
-            if (a.startsWith("--") && eq > 0) {
-                value = a.substring(eq + 1);
-                a = a.substring(0, eq);
-            }
-            if (FLAGS.contains(a)) {
-                m.put(a, "true");
-            } else if (OPTIONS.contains(a)) {
-                if (value == null) {
-                    if (i + 1 >= args.length) {
-                        throw new IllegalArgumentException(a + " needs a value");
-                    }
-                    value = args[++i];
-                }
-                m.put(a, value);
-            } else if (a.equals("--clickhouse.password")) {
+        for (String a : args) {
+            if (a.equals("--clickhouse.password") || a.startsWith("--clickhouse.password=")) {
                 throw new IllegalArgumentException("passwords are not taken on the command line: use env " + ENV_PASSWORD
                         + " or --clickhouse.password-file");
-            } else {
-                throw new IllegalArgumentException("unknown argument " + a);
+            }
+        }
+        Cli.Args parsed = CLI.parse(args);
+        Map<String, String> m = new HashMap<>();
+        for (String name : CLI.names()) {
+            if (parsed.has(name)) {
+                m.put(name, parsed.get(name, null));
             }
         }
         return m;
@@ -181,22 +192,6 @@ public final class ApplySchema {
     }
 
     static String usage() {
-        return String.join("\n",
-                "usage: apply-schema --clickhouse.url URL [options]",
-                "  --clickhouse.url URL            ClickHouse HTTP(S) endpoint, e.g. http://clickhouse:8123",
-                "  --clickhouse.database NAME      database to create/migrate (default netobserv)",
-                "  --clickhouse.user USER          (default default); password from env " + ENV_PASSWORD,
-                "  --clickhouse.password-file F    or from the first line of this file",
-                "  --clickhouse.ssl.root-cert F    CA certificate (PEM) that signed the server's, for https URLs",
-                "  --retention-days N              TTL of flows (default " + SchemaOptions.DEFAULT_RETENTION_DAYS + ")",
-                "  --rollup-retention-days N       TTL of the 1-minute rollups (default " + SchemaOptions.DEFAULT_ROLLUP_RETENTION_DAYS + ")",
-                "  --dlq-retention-days N          TTL of flows_dlq (default " + SchemaOptions.DEFAULT_DLQ_RETENTION_DAYS + ")",
-                "  --dedup-window N                inserts remembered per table for dedup (default " + SchemaOptions.DEFAULT_DEDUP_WINDOW + ")",
-                "  --dedup-window-seconds S        cluster: replicated_deduplication_window_seconds (default " + SchemaOptions.DEFAULT_DEDUP_WINDOW_SECONDS + ")",
-                "  --variant single|cluster        (default single)",
-                "  --cluster NAME                  cluster for ON CLUSTER/Distributed (default the {cluster} macro)",
-                "  --migrations DIR                migration files (default: sql/schema found upwards from the working directory)",
-                "  --target-version N              apply migrations up to version N only",
-                "  --dry-run                       print the rendered SQL, touch no server");
+        return CLI.usage();
     }
 }

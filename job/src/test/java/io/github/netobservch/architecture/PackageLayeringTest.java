@@ -31,10 +31,11 @@ class PackageLayeringTest {
             Map.entry("parse", Set.of("format", "enrich")),
             Map.entry("dedup", Set.of("format", "enrich")),
             Map.entry("clickhouse", Set.of()),
+            Map.entry("cli", Set.of()),
             Map.entry("sink", Set.of("clickhouse")),
-            Map.entry("schema", Set.of("clickhouse")),
+            Map.entry("schema", Set.of("clickhouse", "cli")),
             Map.entry("rows", Set.of("format", "parse", "schema", "sink")),
-            Map.entry("config", Set.of("parse", "dedup")),
+            Map.entry("config", Set.of("parse", "dedup", "cli")),
             Map.entry("pipeline", Set.of("format", "parse", "enrich", "dedup", "rows", "sink", "config", "schema")),
             Map.entry("", Set.of("config", "pipeline", "sink", "schema")));
 

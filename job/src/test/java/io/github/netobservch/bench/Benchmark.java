@@ -1,5 +1,8 @@
 package io.github.netobservch.bench;
 
+import io.github.netobservch.cli.Cli;
+import io.github.netobservch.cli.Cli.Opt;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.netobservch.FlowsJob;
@@ -108,55 +111,57 @@ public final class Benchmark {
         System.exit(code);
     }
 
+    public static final Cli CLI = new Cli("scripts/bench", List.of(
+            "Throughput, latency and cost of the job on this machine: micro benchmarks, end-to-end runs against",
+            "the embedded Kafka and ClickHouse, baselines and an end-to-end latency run; ends with a BENCH line.", ""),
+            List.of(
+                    Opt.option("--records", "N", "input size for the end-to-end runs (default 300000)"),
+                    Opt.flag("--quick", "tiny input and short phases (seconds; a smoke test, not a measurement)"),
+                    Opt.option("--out", "FILE", "results file (default job/target/bench/results-<timestamp>.txt)"),
+                    Opt.option("--checkpoint-interval", "D", "job checkpoint interval in the e2e and latency runs"
+                            + " (default 5s)"),
+                    Opt.option("--baseline-seconds", "N", "time bound of the per-row baseline (default 20)"),
+                    Opt.option("--latency-rate", "N", "records/s produced during the latency run (default: half the"
+                            + " input rate the exactly-once e2e run sustained, so the latency is not that of a growing"
+                            + " backlog; 2000 when the e2e phase is skipped)"),
+                    Opt.flag("--skip-heap", "skip the dedup heap-per-key measurement"),
+                    Opt.repeatable("--set", "KEY=VALUE", "a job option for every job the benchmark runs (repeatable),"
+                            + " e.g. --set sink.max-bytes-per-insert=32mb; shown in the results"),
+                    Opt.option("--phases", "LIST", "comma-separated subset of micro,e2e,baselines,latency (default all;"
+                            + " for profiling one part — the BENCH line then shows n/a for the others)")),
+            List.of());
+
     static String usage() {
-        return String.join("\n",
-                "Usage: scripts/bench [--records N] [--quick] [--out FILE] [--checkpoint-interval D]",
-                "  --records N              input size for the end-to-end runs (default 300000)",
-                "  --quick                  tiny input and short phases (seconds; a smoke test, not a measurement)",
-                "  --out FILE               results file (default job/target/bench/results-<timestamp>.txt)",
-                "  --checkpoint-interval D  job checkpoint interval in the e2e and latency runs (default 5s)",
-                "  --baseline-seconds N     time bound of the per-row baseline (default 20)",
-                "  --latency-rate N         records/s produced during the latency run (default: half the input rate the",
-                "                           exactly-once e2e run sustained, so the latency is not that of a growing",
-                "                           backlog; 2000 when the e2e phase is skipped)",
-                "  --skip-heap              skip the dedup heap-per-key measurement",
-                "  --set KEY=VALUE          a job option for every job the benchmark runs (repeatable), e.g.",
-                "                           --set sink.max-bytes-per-insert=32mb; shown in the results",
-                "  --phases LIST            comma-separated subset of micro,e2e,baselines,latency (default all; for",
-                "                           profiling one part — the BENCH line then shows n/a for the others)");
+        return CLI.usage();
     }
 
     /** Runs the benchmark; the table and the BENCH line go to {@code out}. Returns the exit code. */
     public static int run(String[] args, PrintStream out) throws Exception {
-        Map<String, String> opts = new LinkedHashMap<>();
+        Cli.Args cl;
+        try {
+            cl = CLI.parse(args);
+        } catch (IllegalArgumentException e) {
+            out.println("bench: " + e.getMessage());
+            out.println(usage());
+            return 2;
+        }
+        if (cl.help()) {
+            out.println(usage());
+            return 0;
+        }
         Map<String, String> overrides = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--set" -> {
-                    int eq = i + 1 < args.length ? args[i + 1].indexOf('=') : -1;
-                    if (eq <= 0) {
-                        out.println("bench: --set needs KEY=VALUE");
-                        return 2;
-                    }
-                    overrides.put(args[i + 1].substring(0, eq), args[++i].substring(eq + 1));
-                }
-                case "--quick", "--skip-heap" -> opts.put(args[i], "true");
-                case "--records", "--out", "--checkpoint-interval", "--baseline-seconds", "--latency-rate", "--phases" -> {
-                    if (i + 1 >= args.length) {
-                        out.println("bench: " + args[i] + " needs a value");
-                        return 2;
-                    }
-                    opts.put(args[i], args[++i]);
-                }
-                case "--help", "-h" -> {
-                    out.println(usage());
-                    return 0;
-                }
-                default -> {
-                    out.println("bench: unknown argument " + args[i]);
-                    out.println(usage());
-                    return 2;
-                }
+        for (String kv : cl.getAll("--set")) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                out.println("bench: --set needs KEY=VALUE");
+                return 2;
+            }
+            overrides.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (String name : CLI.names()) {
+            if (cl.has(name) && !name.equals("--set")) {
+                opts.put(name, cl.get(name, null));
             }
         }
         boolean quick = opts.containsKey("--quick");

@@ -7,7 +7,8 @@ import io.github.netobservch.generate.GeneratedMessage;
 import io.github.netobservch.generate.GeneratorConfig;
 import io.github.netobservch.generate.GroundTruth;
 import io.github.netobservch.local.ClickHouseHttp;
-import io.github.netobservch.local.CommandLine;
+import io.github.netobservch.cli.Cli;
+import io.github.netobservch.cli.Cli.Opt;
 import io.github.netobservch.local.EmbeddedClickHouse;
 import io.github.netobservch.local.EmbeddedKafka;
 import io.github.netobservch.local.LocalFlink;
@@ -25,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -77,10 +77,6 @@ public final class Soak {
     /** ClickHouse's sleep() stops at 3 s per block and call ({@code function_sleep_max_microseconds_per_block}). */
     static final double MAX_SLEEP_PER_VIEW_S = 3.0;
 
-    private static final Set<String> OPTIONS = Set.of("--duration", "--rate", "--rate-share", "--max-rate-probe",
-            "--slow-clickhouse-phase", "--slow-insert-delay", "--out", "--sample-every", "--checkpoint-interval",
-            "--parallelism", "--partitions", "--seed", "--drain-timeout", "--backlog");
-    private static final Set<String> FLAGS = Set.of("--help", "-h");
 
     private final PrintStream out;
     private final StringBuilder report = new StringBuilder();
@@ -89,25 +85,32 @@ public final class Soak {
         this.out = out;
     }
 
+    public static final Cli CLI = new Cli("scripts/soak", List.of(
+            "Sustained load on the real job (embedded Kafka and ClickHouse, exactly-once sink), bounded in",
+            "time, ending with SOAK ok | unbounded: <figures> | inconclusive: <why> | failed: <why>.", ""),
+            List.of(
+                    Opt.option("--duration", "D", "how long to produce at the soak rate (default 10m)"),
+                    Opt.option("--rate", "N", "records/s to produce (skips the probe)"),
+                    Opt.option("--rate-share", "F", "share of the probed maximum rate (default 0.8)"),
+                    Opt.option("--max-rate-probe", "D", "length of the maximum-rate probe (default 60s)"),
+                    Opt.option("--slow-clickhouse-phase", "D", "how long ClickHouse is slow, from 30 % of the run"
+                            + " (default 2m; 0 = none)"),
+                    Opt.option("--slow-insert-delay", "D", "added to every INSERT into flows meanwhile (default 0.2 ×"
+                            + " checkpoint interval)"),
+                    Opt.option("--sample-every", "D", "table row interval (default 10s)"),
+                    Opt.option("--checkpoint-interval", "D", "job checkpoint interval (default 5s)"),
+                    Opt.option("--parallelism", "N", "job parallelism (default 2)"),
+                    Opt.option("--partitions", "N", "partitions of flows-export (default 4)"),
+                    Opt.option("--seed", "N", "generator seed (default 42)"),
+                    Opt.option("--drain-timeout", "D", "how long to wait for the job to read everything at the end"
+                            + " (default 10m)"),
+                    Opt.option("--out", "FILE", "results file (default job/target/soak/results-<timestamp>.txt)"),
+                    Opt.option("--backlog", "N", "catch-up run instead: produce N records first, then start the job"
+                            + " and let it read them (no probe, no paced or slow phase); exact totals and peak heap")),
+            List.of("", "The heap limit is the JVM's (scripts/soak --heap, default 1g)."));
+
     static String usage() {
-        return String.join("\n",
-                "Usage: scripts/soak [options]",
-                "  --duration D               how long to produce at the soak rate (default 10m)",
-                "  --rate N                   records/s to produce (skips the probe)",
-                "  --rate-share F             share of the probed maximum rate (default 0.8)",
-                "  --max-rate-probe D         length of the maximum-rate probe (default 60s)",
-                "  --slow-clickhouse-phase D  how long ClickHouse is slow, from 30 % of the run (default 2m; 0 = none)",
-                "  --slow-insert-delay D      added to every INSERT into flows meanwhile (default 0.2 × checkpoint interval)",
-                "  --sample-every D           table row interval (default 10s)",
-                "  --checkpoint-interval D    job checkpoint interval (default 5s)",
-                "  --parallelism N            job parallelism (default 2)",
-                "  --partitions N             partitions of flows-export (default 4)",
-                "  --seed N                   generator seed (default 42)",
-                "  --drain-timeout D          how long to wait for the job to read everything at the end (default 10m)",
-                "  --out FILE                 results file (default job/target/soak/results-<timestamp>.txt)",
-                "  --backlog N                catch-up run instead: produce N records first, then start the job and let it",
-                "                             read them (no probe, no paced or slow phase); exact totals and peak heap",
-                "The heap limit is the JVM's (scripts/soak --heap, default 1g).");
+        return CLI.usage();
     }
 
     public static void main(String[] args) throws Exception {
@@ -120,15 +123,15 @@ public final class Soak {
 
     /** Runs the soak; the report goes to {@code out}. Returns 0 for {@code SOAK ok}, 1 otherwise, 2 for bad usage. */
     public static int run(String[] args, PrintStream out) throws Exception {
-        CommandLine cl;
+        Cli.Args cl;
         try {
-            cl = CommandLine.parse(args, OPTIONS, FLAGS);
+            cl = CLI.parse(args);
         } catch (IllegalArgumentException e) {
             out.println("soak: " + e.getMessage());
             out.println(usage());
             return 2;
         }
-        if (cl.has("--help") || cl.has("-h")) {
+        if (cl.help()) {
             out.println(usage());
             return 0;
         }
@@ -147,7 +150,7 @@ public final class Soak {
             Duration slowDelay, Duration sampleEvery, Duration checkpoint, int parallelism, int partitions,
             long seed, Duration drainTimeout, Path out, long backlog) {
 
-        static Settings of(CommandLine cl) {
+        static Settings of(Cli.Args cl) {
             Duration checkpoint = cl.getDuration("--checkpoint-interval", Duration.ofSeconds(5));
             Settings s = new Settings(
                     cl.getDuration("--duration", Duration.ofMinutes(10)),
@@ -717,7 +720,7 @@ public final class Soak {
         options.put("kafka.starting-offsets", "earliest");
         options.put("clickhouse.url", url);
         options.put("clickhouse.database", database);
-        options.put("checkpoint.interval", CommandLine.flinkDuration(s.checkpoint()));
+        options.put("checkpoint.interval", Cli.flinkDuration(s.checkpoint()));
         options.put("sink.tolerated-outage", "5 min");
         options.put("job.name", "soak-" + database);
         return LocalJob.config(options);

@@ -1,5 +1,8 @@
 package io.github.netobservch.local;
 
+import io.github.netobservch.cli.Cli;
+import io.github.netobservch.cli.Cli.Opt;
+
 import io.github.netobservch.generate.FlowGenerator;
 import io.github.netobservch.generate.GeneratedMessage;
 import io.github.netobservch.generate.GeneratorConfig;
@@ -13,8 +16,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,55 +38,52 @@ public final class Demo {
     static final String DATABASE = "netobserv";
     static final String TOPIC = "flows-export";
 
-    private static final Set<String> OPTIONS = Set.of("--rate", "--duration", "--records", "--data-dir",
-            "--clickhouse-port", "--checkpoint-interval", "--parallelism", "--partitions", "--seed", "--progress-every");
-    private static final Set<String> FLAGS = Set.of("--keep-running", "--help", "-h");
 
-    private final CommandLine cl;
+    private final Cli.Args cl;
     private final PrintStream out;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final CountDownLatch finished = new CountDownLatch(1);
 
-    private Demo(CommandLine cl, PrintStream out) {
+    private Demo(Cli.Args cl, PrintStream out) {
         this.cl = cl;
         this.out = out;
     }
 
+    public static final Cli CLI = new Cli("scripts/demo", List.of(
+            "Runs NetObserv flows → Kafka → Flink → ClickHouse on this machine: an embedded ClickHouse and",
+            "Kafka, a realistic flow generator and the real exactly-once job on a local Flink cluster.",
+            "Ctrl-C stops cleanly at any time (the job drains and commits what was produced).", ""),
+            List.of(
+                    Opt.option("--rate", "N", "records per second to produce (default 2000)"),
+                    Opt.option("--duration", "D", "how long to produce, e.g. 60s, 5min (default 60s)"),
+                    Opt.option("--records", "N", "produce N records instead (at --rate)"),
+                    Opt.option("--data-dir", "DIR", "ClickHouse data (default ./data/demo; kept between runs)"),
+                    Opt.option("--clickhouse-port", "N", "HTTP port (default 8123, or a free one when 8123 is taken)"),
+                    Opt.flag("--keep-running", "keep ClickHouse up after the job stopped, until Ctrl-C"),
+                    Opt.option("--checkpoint-interval", "D", "default 5s (rows become visible at each checkpoint)"),
+                    Opt.option("--parallelism", "N", "job parallelism (default 2)"),
+                    Opt.option("--partitions", "N", "partitions of flows-export (default 3)"),
+                    Opt.option("--seed", "N", "generator seed (default: the clock)"),
+                    Opt.option("--progress-every", "D", "progress line interval (default 5s)")),
+            List.of());
+
     static String usage() {
-        return String.join("\n",
-                "Usage: scripts/demo [options]",
-                "",
-                "Runs NetObserv flows → Kafka → Flink → ClickHouse on this machine: an embedded ClickHouse and",
-                "Kafka, a realistic flow generator and the real exactly-once job on a local Flink cluster.",
-                "Ctrl-C stops cleanly at any time (the job drains and commits what was produced).",
-                "",
-                "Options:",
-                "  --rate N                 records per second to produce (default 2000)",
-                "  --duration D             how long to produce, e.g. 60s, 5min (default 60s)",
-                "  --records N              produce N records instead (at --rate)",
-                "  --data-dir DIR           ClickHouse data (default ./data/demo; kept between runs)",
-                "  --clickhouse-port N      HTTP port (default 8123, or a free one when 8123 is taken)",
-                "  --keep-running           keep ClickHouse up after the job stopped, until Ctrl-C",
-                "  --checkpoint-interval D  default 5s (rows become visible at each checkpoint)",
-                "  --parallelism N          job parallelism (default 2)",
-                "  --partitions N           partitions of flows-export (default 3)",
-                "  --seed N                 generator seed (default: the clock)",
-                "  --progress-every D       progress line interval (default 5s)");
+        return CLI.usage();
     }
 
     public static void main(String[] args) {
         PrintStream stdout = System.out;
         System.setOut(System.err); // the embedded broker prints its start-up chatter to System.out
-        CommandLine cl;
+        Cli.Args cl;
         try {
-            cl = CommandLine.parse(args, OPTIONS, FLAGS);
+            cl = CLI.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("demo: " + e.getMessage());
             System.err.println(usage());
             System.exit(2);
             return;
         }
-        if (cl.has("--help") || cl.has("-h")) {
+        if (cl.help()) {
             stdout.println(usage());
             return;
         }
@@ -161,7 +161,7 @@ public final class Demo {
             options.put("kafka.starting-offsets", "earliest");
             options.put("clickhouse.url", url);
             options.put("clickhouse.database", DATABASE);
-            options.put("checkpoint.interval", CommandLine.flinkDuration(checkpoint));
+            options.put("checkpoint.interval", Cli.flinkDuration(checkpoint));
             options.put("job.name", "netobserv-demo");
             flink = LocalFlink.start(parallelism);
             LocalFlink.Job job = LocalJob.submit(flink, LocalJob.config(options), parallelism, false);

@@ -1,5 +1,8 @@
 package io.github.netobservch.local;
 
+import io.github.netobservch.cli.Cli;
+import io.github.netobservch.cli.Cli.Opt;
+
 import io.github.netobservch.config.JobConfig;
 import io.github.netobservch.dedup.DedupMetrics;
 import io.github.netobservch.format.ColumnRegistry;
@@ -22,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Properties;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
@@ -54,7 +56,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *   <li>records = loaded + duplicates_dropped + invalid + expired_by_retention.
  * </ul>
  *
- * <p>Without {@code --clickhouse-url} / {@code --bootstrap-servers} an embedded ClickHouse (temporary
+ * <p>Without {@code --clickhouse.url} / {@code --kafka.bootstrap-servers} an embedded ClickHouse (temporary
  * data directory) / an embedded Kafka broker is started. The records are produced (record timestamp
  * = now) to the topic (created when missing), then the job runs with a bounded Kafka source that
  * starts at the replay's first timestamp and stops at the offsets produced; the job ending means
@@ -67,10 +69,6 @@ public final class Replay {
 
     public static final String SUMMARY_PREFIX = "REPLAY ";
 
-    private static final Set<String> OPTIONS = Set.of("--input", "--clickhouse-url", "--clickhouse-user", "--database",
-            "--bootstrap-servers", "--topic", "--partitions", "--parallelism", "--checkpoint-interval", "--timeout",
-            "--retention-days");
-    private static final Set<String> FLAGS = Set.of("--help", "-h");
     private static final Pattern TTL_DAYS = Pattern.compile("TTL\\s+toDate\\(time_flow_end_ms\\)\\s*\\+\\s*toIntervalDay\\((\\d+)\\)");
 
     /** The summary; {@link #line()} is what the command prints. */
@@ -99,35 +97,34 @@ public final class Replay {
         System.exit(code);
     }
 
+    public static final Cli CLI = new Cli("scripts/replay", List.of(
+            "Feeds captured NetObserv flow records (one JSON object per line, e.g. from",
+            "`kcat -C -t flows-export -e > flows.jsonl`) through the real job into ClickHouse and prints",
+            "  REPLAY records=<n> loaded=<n> duplicates_dropped=<n> invalid=<n> expired_by_retention=<n>",
+            "         same_node_copies=<n> cross_reporter_copies=<n> resends=<n>",
+            "(records = loaded + duplicates_dropped + invalid + expired_by_retention; duplicates_dropped is the",
+            "sum of the last three). Records older than the target table's TTL are counted before loading and",
+            "reported as expired_by_retention: to keep them, load into a schema created with a longer",
+            "--retention-days (see sql/README.md, Retention).", ""),
+            List.of(
+                    Opt.option("--input", "FILE", "the records (required); blank lines are skipped"),
+                    Opt.option("--clickhouse.url", "URL", "load into this server (schema applied if missing);"
+                            + " default: an embedded ClickHouse in a temporary directory"),
+                    Opt.option("--clickhouse.user", "USER", "default 'default'; the password comes from"
+                            + " $CLICKHOUSE_PASSWORD"),
+                    Opt.option("--clickhouse.database", "DB", "default netobserv"),
+                    Opt.option("--kafka.bootstrap-servers", "HOST:PORT", "use this Kafka; default: an embedded broker"),
+                    Opt.option("--kafka.topics", "TOPIC", "default flows-export (created when missing)"),
+                    Opt.option("--partitions", "N", "partitions of a topic the replay creates (default 2)"),
+                    Opt.option("--parallelism", "N", "job parallelism (default 2)"),
+                    Opt.option("--checkpoint-interval", "D", "default 1s"),
+                    Opt.option("--retention-days", "N", "raw-table TTL when the schema is created (default: 3650 for"
+                            + " the embedded server, so old captures are kept; 30 otherwise)"),
+                    Opt.option("--timeout", "D", "give up after D (default 30min)")),
+            List.of("", "Exit status: 0 done, 1 failure, 2 bad usage."));
+
     static String usage() {
-        return String.join("\n",
-                "Usage: scripts/replay --input FILE.jsonl [options]",
-                "",
-                "Feeds captured NetObserv flow records (one JSON object per line, e.g. from",
-                "`kcat -C -t flows-export -e > flows.jsonl`) through the real job into ClickHouse and prints",
-                "  REPLAY records=<n> loaded=<n> duplicates_dropped=<n> invalid=<n> expired_by_retention=<n>",
-                "         same_node_copies=<n> cross_reporter_copies=<n> resends=<n>",
-                "(records = loaded + duplicates_dropped + invalid + expired_by_retention; duplicates_dropped is the",
-                "sum of the last three). Records older than the target table's TTL are counted before loading and",
-                "reported as expired_by_retention: to keep them, load into a schema created with a longer",
-                "--retention-days (see sql/README.md, Retention).",
-                "",
-                "Options:",
-                "  --input FILE               the records (required); blank lines are skipped",
-                "  --clickhouse-url URL       load into this server (schema applied if missing); default: an",
-                "                             embedded ClickHouse in a temporary directory",
-                "  --clickhouse-user USER     default 'default'; the password comes from $CLICKHOUSE_PASSWORD",
-                "  --database DB              default netobserv",
-                "  --bootstrap-servers H:P    use this Kafka; default: an embedded broker",
-                "  --topic T                  default flows-export (created when missing)",
-                "  --partitions N             partitions of a topic the replay creates (default 2)",
-                "  --parallelism N            job parallelism (default 2)",
-                "  --checkpoint-interval D    default 1s",
-                "  --retention-days N         raw-table TTL when the schema is created (default: 3650 for the",
-                "                             embedded server, so old captures are kept; 30 otherwise)",
-                "  --timeout D                give up after D (default 30min)",
-                "",
-                "Exit status: 0 done, 1 failure, 2 bad usage.");
+        return CLI.usage();
     }
 
     /** Runs the replay; the summary line goes to {@code out}, everything else to {@code err}. Returns the exit code. */
@@ -137,10 +134,10 @@ public final class Replay {
 
     /** {@link #run(String[], PrintStream, PrintStream)} with the ClickHouse password given (tests). */
     static int run(String[] args, String password, PrintStream out, PrintStream err) {
-        CommandLine cl;
+        Cli.Args cl;
         try {
-            cl = CommandLine.parse(args, OPTIONS, FLAGS);
-            if (cl.has("--help") || cl.has("-h")) {
+            cl = CLI.parse(args);
+            if (cl.help()) {
                 out.println(usage());
                 return 0;
             }
@@ -166,14 +163,14 @@ public final class Replay {
         }
     }
 
-    static Summary replay(CommandLine cl, String password, PrintStream log) {
+    static Summary replay(Cli.Args cl, String password, PrintStream log) {
         Path input = Path.of(cl.get("--input", null));
         if (!Files.isRegularFile(input)) {
             throw new IllegalArgumentException("no such file: " + input);
         }
-        String topic = cl.get("--topic", "flows-export");
-        String database = cl.get("--database", "netobserv");
-        String user = cl.get("--clickhouse-user", "default");
+        String topic = cl.get("--kafka.topics", "flows-export");
+        String database = cl.get("--clickhouse.database", "netobserv");
+        String user = cl.get("--clickhouse.user", "default");
         int partitions = (int) cl.getLong("--partitions", 2);
         int parallelism = (int) cl.getLong("--parallelism", 2);
         Duration checkpoint = cl.getDuration("--checkpoint-interval", Duration.ofSeconds(1));
@@ -188,7 +185,7 @@ public final class Replay {
         LocalFlink flink = null;
         try {
             tmp = Files.createTempDirectory("netobserv-replay");
-            String url = cl.get("--clickhouse-url", null);
+            String url = cl.get("--clickhouse.url", null);
             int retention = (int) cl.getLong("--retention-days", url == null ? 3650 : 0);
             if (url == null) {
                 clickhouse = EmbeddedClickHouse.start(tmp.resolve("clickhouse"), 0);
@@ -201,7 +198,7 @@ public final class Replay {
             Retention check = Retention.scan(input, ttlDays, LocalDate.now(ZoneOffset.UTC));
             log.println("replay: " + check.describe(database + ".flows"));
 
-            String bootstrap = cl.get("--bootstrap-servers", null);
+            String bootstrap = cl.get("--kafka.bootstrap-servers", null);
             if (bootstrap == null) {
                 kafka = EmbeddedKafka.start();
                 bootstrap = kafka.bootstrapServers();
@@ -224,7 +221,7 @@ public final class Replay {
             options.put("clickhouse.url", url);
             options.put("clickhouse.database", database);
             options.put("clickhouse.user", user);
-            options.put("checkpoint.interval", CommandLine.flinkDuration(checkpoint));
+            options.put("checkpoint.interval", Cli.flinkDuration(checkpoint));
             options.put("job.name", "netobserv-replay");
             // A replay is a batch: the sink need not recognise re-commits after an hour-long outage,
             // and short checkpoints would otherwise need a larger insert-dedup window than the schema's.
@@ -333,7 +330,7 @@ public final class Replay {
                     + ", older than the " + ttlDays.getAsInt() + "-day retention (TTL) of " + table + ": ClickHouse drops"
                     + " them right after loading, and the summary counts them as expired_by_retention. To keep them,"
                     + " replay into a schema created with --retention-days " + daysToKeepAll() + " or more (a new"
-                    + " --database, or ALTER TABLE " + table + " MODIFY TTL toDate(time_flow_end_ms) + toIntervalDay("
+                    + " --clickhouse.database, or ALTER TABLE " + table + " MODIFY TTL toDate(time_flow_end_ms) + toIntervalDay("
                     + daysToKeepAll() + "); see sql/README.md, Retention)";
         }
     }

@@ -118,8 +118,8 @@ class ReplayITCase {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         String input = Path.of(ReplayITCase.class.getResource(resource).toURI()).toString();
-        int code = Replay.run(new String[] {"--input", input, "--checkpoint-interval", "500ms", "--clickhouse-url", server.httpUrl(),
-                "--clickhouse-user", server.credentials().getProperty("user"), "--database", db, "--retention-days", retentionDays},
+        int code = Replay.run(new String[] {"--input", input, "--checkpoint-interval", "500ms", "--clickhouse.url", server.httpUrl(),
+                "--clickhouse.user", server.credentials().getProperty("user"), "--clickhouse.database", db, "--retention-days", retentionDays},
                 server.credentials().getProperty("password"),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Output(code, out.toString(StandardCharsets.UTF_8).trim(), err.toString(StandardCharsets.UTF_8));
@@ -132,7 +132,7 @@ class ReplayITCase {
         assertThat(Replay.run(new String[0], System.out, errStream)).isEqualTo(2);
         assertThat(Replay.run(new String[] {"--input", "/nonexistent.jsonl"}, System.out, errStream)).isEqualTo(2);
         assertThat(Replay.run(new String[] {"--bogus"}, System.out, errStream)).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--input is required", "no such file", "unknown argument");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--input is required", "no such file", "Unknown option: '--bogus'");
     }
 
     /** The summary line's {@code key=value} fields. */
