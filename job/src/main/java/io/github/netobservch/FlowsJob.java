@@ -73,8 +73,12 @@ public final class FlowsJob {
 
     /** The sinks, spilling under the cluster's checkpoint directory unless {@code sink.spill-dir} says otherwise. */
     public static FlowPipeline.Sinks sinks(JobConfig config, StreamExecutionEnvironment env) {
-        return sinks(config, env, env.getConfiguration().getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY)
-                .orElse(null));
+        return sinks(
+                config,
+                env,
+                env.getConfiguration()
+                        .getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY)
+                        .orElse(null));
     }
 
     /**
@@ -84,9 +88,11 @@ public final class FlowsJob {
     public static FlowPipeline.Sinks sinks(JobConfig config, StreamExecutionEnvironment env, String checkpointDir) {
         Duration interval = Duration.ofMillis(env.getCheckpointInterval());
         int parallelism = Math.max(1, env.getParallelism());
-        SinkSettings sink = config.sink().withSpillDirDefault(
-                checkpointDir == null || checkpointDir.isBlank() ? null
-                        : checkpointDir.replaceAll("/+$", "") + "/" + SPILL_SUBDIRECTORY);
+        SinkSettings sink = config.sink()
+                .withSpillDirDefault(
+                        checkpointDir == null || checkpointDir.isBlank()
+                                ? null
+                                : checkpointDir.replaceAll("/+$", "") + "/" + SPILL_SUBDIRECTORY);
         return new FlowPipeline.Sinks(
                 ClickHouseSinks.flows(config.clickHouse(), sink, interval, parallelism),
                 ClickHouseSinks.deadLetters(config.clickHouse(), sink, interval, parallelism),

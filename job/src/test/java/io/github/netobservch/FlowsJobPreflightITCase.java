@@ -60,11 +60,13 @@ class FlowsJobPreflightITCase {
             closedPort = socket.getLocalPort();
         }
         String url = "http://127.0.0.1:" + closedPort;
-        assertThatCode(() -> FlowsJob.checkTargetsBeforeSubmit(sinks(url, "netobserv"))).doesNotThrowAnyException();
+        assertThatCode(() -> FlowsJob.checkTargetsBeforeSubmit(sinks(url, "netobserv")))
+                .doesNotThrowAnyException();
     }
 
     private static void migrate(ClickHouseTestServer clickhouse, String db) {
-        new SchemaMigrator(() -> clickhouse.connect("default"),
+        new SchemaMigrator(
+                        () -> clickhouse.connect("default"),
                         SchemaOptions.defaults().withDatabase(db),
                         Migration.loadDirectory(Migration.locateSchemaDirectory(null)))
                 .migrate();
@@ -80,6 +82,7 @@ class FlowsJobPreflightITCase {
         return new String[] {
             "--kafka.bootstrap-servers", "127.0.0.1:9",
             "--clickhouse.url", url,
-            "--clickhouse.database", db};
+            "--clickhouse.database", db
+        };
     }
 }

@@ -50,9 +50,15 @@ public final class Cli {
      */
     public Cli(String command, List<String> header, List<Opt> options, List<String> footer) {
         spec = CommandSpec.create().name(command);
-        spec.usageMessage().description(header.toArray(new String[0])).footer(footer.toArray(new String[0]))
-                .width(100).sortOptions(false).abbreviateSynopsis(true);
-        spec.addOption(OptionSpec.builder("--help", "-h").usageHelp(true).description("show this help and exit")
+        spec.usageMessage()
+                .description(header.toArray(new String[0]))
+                .footer(footer.toArray(new String[0]))
+                .width(100)
+                .sortOptions(false)
+                .abbreviateSynopsis(true);
+        spec.addOption(OptionSpec.builder("--help", "-h")
+                .usageHelp(true)
+                .description("show this help and exit")
                 .build());
         for (Opt o : options) {
             OptionSpec.Builder b = OptionSpec.builder(o.name()).description(o.description());
@@ -81,7 +87,8 @@ public final class Cli {
             for (OptionSpec o : result.matchedOptions()) {
                 Object v = o.getValue();
                 if (v instanceof List<?> list) {
-                    lists.put(o.longestName(), list.stream().map(String::valueOf).toList());
+                    lists.put(
+                            o.longestName(), list.stream().map(String::valueOf).toList());
                     values.put(o.longestName(), String.join(",", lists.get(o.longestName())));
                 } else {
                     values.put(o.longestName(), o.usageHelp() || o.arity().max() == 0 ? "true" : String.valueOf(v));

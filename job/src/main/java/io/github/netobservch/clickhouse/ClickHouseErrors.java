@@ -153,7 +153,8 @@ public final class ClickHouseErrors {
             return Optional.empty();
         }
         return Optional.of("TLS verification of the ClickHouse server certificate failed: "
-                + firstLine(rejected.getMessage()) + ". Set clickhouse.ssl.root-cert to the CA certificate (PEM) that signed the server certificate,"
+                + firstLine(rejected.getMessage())
+                + ". Set clickhouse.ssl.root-cert to the CA certificate (PEM) that signed the server certificate,"
                 + " and check that the certificate names the host in the URL");
     }
 
@@ -179,8 +180,9 @@ public final class ClickHouseErrors {
             root = root.getCause();
         }
         return failure.getClass().getSimpleName() + ": " + firstLine(failure.getMessage())
-                + (root != failure ? " (caused by " + root.getClass().getSimpleName() + ": "
-                        + firstLine(root.getMessage()) + ")" : "");
+                + (root != failure
+                        ? " (caused by " + root.getClass().getSimpleName() + ": " + firstLine(root.getMessage()) + ")"
+                        : "");
     }
 
     private static String firstLine(String s) {

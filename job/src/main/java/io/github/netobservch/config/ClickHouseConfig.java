@@ -8,7 +8,12 @@ import java.util.regex.Pattern;
 
 /** Where and as whom the job writes. The password is a {@link SecretRef}, resolved on the TaskManager. */
 public record ClickHouseConfig(
-        String url, List<String> shardUrls, String database, String user, SecretRef password, String sslRootCert,
+        String url,
+        List<String> shardUrls,
+        String database,
+        String user,
+        SecretRef password,
+        String sslRootCert,
         Map<String, String> passthrough)
         implements Serializable {
 
@@ -46,7 +51,8 @@ public record ClickHouseConfig(
             throw new IllegalArgumentException("clickhouse.url: '" + redact(url) + "' is not a URL");
         }
         if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
-            throw new IllegalArgumentException("clickhouse.url: '" + redact(url) + "' must start with http:// or https://");
+            throw new IllegalArgumentException(
+                    "clickhouse.url: '" + redact(url) + "' must start with http:// or https://");
         }
         if (uri.getUserInfo() != null) {
             throw new IllegalArgumentException(
@@ -54,8 +60,8 @@ public record ClickHouseConfig(
         }
         if (sslRootCert != null && !"https".equals(uri.getScheme())) {
             // Trust material for a plain-http URL means the connection is not the TLS one the operator meant.
-            throw new IllegalArgumentException("clickhouse.ssl.root-cert is set but clickhouse.url '" + redact(url)
-                    + "' is not https://");
+            throw new IllegalArgumentException(
+                    "clickhouse.ssl.root-cert is set but clickhouse.url '" + redact(url) + "' is not https://");
         }
         if (!IDENTIFIER.matcher(database).matches()) {
             throw new IllegalArgumentException("clickhouse.database: '" + database + "' is not a plain identifier");

@@ -2,7 +2,6 @@ package io.github.netobservch.config;
 
 import io.github.netobservch.cli.Cli;
 import io.github.netobservch.cli.Cli.Opt;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -46,19 +45,35 @@ public final class ConfigLoader {
         List<Opt> opts = new ArrayList<>();
         org.apache.flink.configuration.description.HtmlFormatter formatter =
                 new org.apache.flink.configuration.description.HtmlFormatter();
-        opts.add(Opt.option("--" + CONFIG_FILE_ARG, "FILE", "a properties file of these options (key: value or key=value)"));
+        opts.add(Opt.option(
+                "--" + CONFIG_FILE_ARG, "FILE", "a properties file of these options (key: value or key=value)"));
         for (org.apache.flink.configuration.ConfigOption<?> o : JobOptions.all()) {
             String dflt = o.hasDefaultValue() ? " (default " + o.defaultValue() + ")" : "";
-            opts.add(Opt.option("--" + o.key(), JobOptions.typeName(o).toUpperCase(java.util.Locale.ROOT),
-                    formatter.format(o.description()).replaceAll("<[^>]+>", "").replace("&lt;", "<")
-                            .replace("&gt;", ">").replace("&#39;", "'").replace("&quot;", "\"")
-                            .replace("&amp;", "&") + dflt));
+            opts.add(Opt.option(
+                    "--" + o.key(),
+                    JobOptions.typeName(o).toUpperCase(java.util.Locale.ROOT),
+                    formatter
+                                    .format(o.description())
+                                    .replaceAll("<[^>]+>", "")
+                                    .replace("&lt;", "<")
+                                    .replace("&gt;", ">")
+                                    .replace("&#39;", "'")
+                                    .replace("&quot;", "\"")
+                                    .replace("&amp;", "&")
+                            + dflt));
         }
-        return new Cli("flink run netobserv-clickhouse-job.jar", List.of(
-                "NetObserv flows from Kafka into ClickHouse, exactly once. Options also come from --config and from",
-                "FLOWS_<KEY> environment variables (KEY upper-cased, '.' and '-' as '_'); arguments win.", ""),
-                opts, List.of("", "Extra client settings: --" + JobOptions.KAFKA_PASSTHROUGH_PREFIX + "<name> and --"
-                        + JobOptions.CLICKHOUSE_PASSTHROUGH_PREFIX + "<name>. Secrets only by file or variable."));
+        return new Cli(
+                "flink run netobserv-clickhouse-job.jar",
+                List.of(
+                        "NetObserv flows from Kafka into ClickHouse, exactly once. Options also come from --config and from",
+                        "FLOWS_<KEY> environment variables (KEY upper-cased, '.' and '-' as '_'); arguments win.",
+                        ""),
+                opts,
+                List.of(
+                        "",
+                        "Extra client settings: --" + JobOptions.KAFKA_PASSTHROUGH_PREFIX + "<name> and --"
+                                + JobOptions.CLICKHOUSE_PASSTHROUGH_PREFIX
+                                + "<name>. Secrets only by file or variable."));
     }
 
     /** Whether the arguments ask for {@code --help}. */
@@ -165,7 +180,10 @@ public final class ConfigLoader {
 
     private static boolean looksSecret(String key) {
         String k = key.toLowerCase(Locale.ROOT);
-        return k.contains("password") || k.contains("jaas") || k.contains("secret") || k.contains("token")
+        return k.contains("password")
+                || k.contains("jaas")
+                || k.contains("secret")
+                || k.contains("token")
                 || k.endsWith(".key");
     }
 
@@ -207,7 +225,8 @@ public final class ConfigLoader {
 
     private static String stripQuotes(String value) {
         if (value.length() >= 2
-                && ((value.startsWith("\"") && value.endsWith("\"")) || (value.startsWith("'") && value.endsWith("'")))) {
+                && ((value.startsWith("\"") && value.endsWith("\""))
+                        || (value.startsWith("'") && value.endsWith("'")))) {
             return value.substring(1, value.length() - 1);
         }
         return value;

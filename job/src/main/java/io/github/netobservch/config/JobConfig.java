@@ -2,14 +2,14 @@ package io.github.netobservch.config;
 
 import static io.github.netobservch.config.JobOptions.*;
 
+import io.github.netobservch.dedup.DedupConfig;
+import io.github.netobservch.parse.ParserConfig;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import io.github.netobservch.dedup.DedupConfig;
-import io.github.netobservch.parse.ParserConfig;
 import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 
 /** The job's whole configuration, typed and validated; built once in {@code main}. */
 public record JobConfig(KafkaConfig kafka, ClickHouseConfig clickHouse, PipelineConfig pipeline, SinkSettings sink)
@@ -101,7 +101,10 @@ public record JobConfig(KafkaConfig kafka, ClickHouseConfig clickHouse, Pipeline
      * is an error (an ambiguous source for a credential is a misconfiguration worth stopping for).
      */
     private static SecretRef secret(
-            Configuration conf, ConfigOption<String> fileOption, ConfigOption<String> envOption, boolean bothExclusive) {
+            Configuration conf,
+            ConfigOption<String> fileOption,
+            ConfigOption<String> envOption,
+            boolean bothExclusive) {
         String file = conf.get(fileOption);
         String env = envOption == null ? null : conf.get(envOption);
         boolean envExplicit = envOption != null && conf.contains(envOption);

@@ -77,7 +77,8 @@ public final class JobOptions {
             .noDefaultValue()
             .withDescription("Environment variable holding the SASL password (alternative to the file).");
 
-    public static final ConfigOption<String> KAFKA_TRUSTSTORE_LOCATION = ConfigOptions.key("kafka.ssl.truststore-location")
+    public static final ConfigOption<String> KAFKA_TRUSTSTORE_LOCATION = ConfigOptions.key(
+                    "kafka.ssl.truststore-location")
             .stringType()
             .noDefaultValue()
             .withDescription("Truststore with the broker CA (Strimzi cluster CA `ca.p12`, or `ca.crt` with type PEM).");
@@ -87,11 +88,11 @@ public final class JobOptions {
             .defaultValue("PKCS12")
             .withDescription("PKCS12, JKS or PEM.");
 
-    public static final ConfigOption<String> KAFKA_TRUSTSTORE_PASSWORD_FILE =
-            ConfigOptions.key("kafka.ssl.truststore-password-file")
-                    .stringType()
-                    .noDefaultValue()
-                    .withDescription("File holding the truststore password (Strimzi `ca.password`); not for PEM.");
+    public static final ConfigOption<String> KAFKA_TRUSTSTORE_PASSWORD_FILE = ConfigOptions.key(
+                    "kafka.ssl.truststore-password-file")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("File holding the truststore password (Strimzi `ca.password`); not for PEM.");
 
     public static final ConfigOption<String> KAFKA_KEYSTORE_LOCATION = ConfigOptions.key("kafka.ssl.keystore-location")
             .stringType()
@@ -103,18 +104,19 @@ public final class JobOptions {
             .defaultValue("PKCS12")
             .withDescription("PKCS12 or JKS.");
 
-    public static final ConfigOption<String> KAFKA_KEYSTORE_PASSWORD_FILE =
-            ConfigOptions.key("kafka.ssl.keystore-password-file")
-                    .stringType()
-                    .noDefaultValue()
-                    .withDescription("File holding the keystore password (Strimzi `user.password`).");
+    public static final ConfigOption<String> KAFKA_KEYSTORE_PASSWORD_FILE = ConfigOptions.key(
+                    "kafka.ssl.keystore-password-file")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("File holding the keystore password (Strimzi `user.password`).");
 
     // ----------------------------------------------------------- ClickHouse
 
     public static final ConfigOption<String> CLICKHOUSE_URL = ConfigOptions.key("clickhouse.url")
             .stringType()
             .noDefaultValue()
-            .withDescription("Required. ClickHouse HTTP(S) endpoint, e.g. http://clickhouse:8123 or https://host:8443.");
+            .withDescription(
+                    "Required. ClickHouse HTTP(S) endpoint, e.g. http://clickhouse:8123 or https://host:8443.");
 
     public static final ConfigOption<List<String>> CLICKHOUSE_SHARD_URLS = ConfigOptions.key("clickhouse.shard-urls")
             .stringType()
@@ -175,12 +177,12 @@ public final class JobOptions {
             .withDescription("Checkpoint interval; rows become visible in ClickHouse when a checkpoint completes."
                     + " Unset: the cluster's execution.checkpointing.interval, or 30 s when that is unset too.");
 
-    public static final ConfigOption<Duration> EVENT_TIME_OUT_OF_ORDERNESS =
-            ConfigOptions.key("event-time.max-out-of-orderness")
-                    .durationType()
-                    .defaultValue(Duration.ofSeconds(20))
-                    .withDescription("How late a flow (by TimeFlowEndMs) may arrive behind the newest one seen;"
-                            + " bounds how long dedup waits for the other reporter.");
+    public static final ConfigOption<Duration> EVENT_TIME_OUT_OF_ORDERNESS = ConfigOptions.key(
+                    "event-time.max-out-of-orderness")
+            .durationType()
+            .defaultValue(Duration.ofSeconds(20))
+            .withDescription("How late a flow (by TimeFlowEndMs) may arrive behind the newest one seen;"
+                    + " bounds how long dedup waits for the other reporter.");
 
     public static final ConfigOption<Duration> EVENT_TIME_MAX_AHEAD = ConfigOptions.key("event-time.max-ahead-of-kafka")
             .durationType()
@@ -262,8 +264,9 @@ public final class JobOptions {
     public static final ConfigOption<MemorySize> SINK_SPILL_THRESHOLD = ConfigOptions.key("sink.spill-threshold")
             .memoryType()
             .defaultValue(MemorySize.parse("16 mb"))
-            .withDescription("Compressed payload a sink subtask keeps in heap per checkpoint interval; later"
-                    + " batches of the interval go to sink.spill-dir (catching up on a backlog). 0: spill every batch.");
+            .withDescription(
+                    "Compressed payload a sink subtask keeps in heap per checkpoint interval; later"
+                            + " batches of the interval go to sink.spill-dir (catching up on a backlog). 0: spill every batch.");
 
     public static final ConfigOption<Duration> SINK_SPILL_RETENTION = ConfigOptions.key("sink.spill-retention")
             .durationType()

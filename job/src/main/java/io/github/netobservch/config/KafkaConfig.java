@@ -124,8 +124,10 @@ public record KafkaConfig(
             String module = saslMechanism.equals("PLAIN")
                     ? "org.apache.kafka.common.security.plain.PlainLoginModule"
                     : "org.apache.kafka.common.security.scram.ScramLoginModule";
-            p.setProperty("sasl.jaas.config", module + " required username=\"" + saslUsername + "\" password=\""
-                    + placeholder(saslPassword) + "\";");
+            p.setProperty(
+                    "sasl.jaas.config",
+                    module + " required username=\"" + saslUsername + "\" password=\"" + placeholder(saslPassword)
+                            + "\";");
             needsDir |= saslPassword.kind() == SecretRef.Kind.FILE;
             needsEnv |= saslPassword.kind() == SecretRef.Kind.ENV;
         }
@@ -155,8 +157,8 @@ public record KafkaConfig(
                 p.setProperty("config.providers.dir.class", SecretFileConfigProvider.class.getName());
             }
             if (needsEnv) {
-                p.setProperty("config.providers.env.class",
-                        "org.apache.kafka.common.config.provider.EnvVarConfigProvider");
+                p.setProperty(
+                        "config.providers.env.class", "org.apache.kafka.common.config.provider.EnvVarConfigProvider");
             }
         }
         passthrough.forEach(p::setProperty);

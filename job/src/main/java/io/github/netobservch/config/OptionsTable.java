@@ -23,17 +23,27 @@ public final class OptionsTable {
         out.append("|---|---|---|---|---|\n");
         HtmlFormatter formatter = new HtmlFormatter();
         for (ConfigOption<?> option : JobOptions.all()) {
-            out.append("| `").append(option.key()).append("` | `")
-                    .append(ConfigLoader.envName(option.key())).append("` | ")
-                    .append('`').append(JobOptions.typeName(option)).append("` | ")
-                    .append(defaultText(option)).append(" | ")
+            out.append("| `")
+                    .append(option.key())
+                    .append("` | `")
+                    .append(ConfigLoader.envName(option.key()))
+                    .append("` | ")
+                    .append('`')
+                    .append(JobOptions.typeName(option))
+                    .append("` | ")
+                    .append(defaultText(option))
+                    .append(" | ")
                     .append(formatter.format(option.description()).replace("|", "\\|"))
                     .append(" |\n");
         }
-        out.append("| `").append(JobOptions.KAFKA_PASSTHROUGH_PREFIX).append("*` | – | `String` | – | ")
+        out.append("| `")
+                .append(JobOptions.KAFKA_PASSTHROUGH_PREFIX)
+                .append("*` | – | `String` | – | ")
                 .append("Passed to the Kafka consumer as is (e.g. `kafka.properties.max.poll.records`);"
                         + " secrets only as `${dir:...}`/`${env:...}` references. |\n");
-        out.append("| `").append(JobOptions.CLICKHOUSE_PASSTHROUGH_PREFIX).append("*` | – | `String` | – | ")
+        out.append("| `")
+                .append(JobOptions.CLICKHOUSE_PASSTHROUGH_PREFIX)
+                .append("*` | – | `String` | – | ")
                 .append("Passed to the ClickHouse client as is (e.g. `clickhouse.properties.socket_timeout`). |\n");
         return out.toString();
     }

@@ -1,13 +1,13 @@
 package io.github.netobservch.config;
 
 import java.io.IOException;
-import org.apache.flink.util.function.SerializableSupplier;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.function.Function;
+import org.apache.flink.util.function.SerializableSupplier;
 
 /**
  * Where a secret lives — a file (a mounted Kubernetes Secret) or an environment variable — never
@@ -105,8 +105,10 @@ public final class SecretRef implements SerializableSupplier<String> {
                     }
                     return content.endsWith("\n") ? content.substring(0, content.length() - 1) : content;
                 } catch (IOException e) {
-                    throw new UncheckedIOException("cannot read secret file " + location
-                            + " (" + e.getClass().getSimpleName() + ")", new IOException("secret file unreadable"));
+                    throw new UncheckedIOException(
+                            "cannot read secret file " + location + " ("
+                                    + e.getClass().getSimpleName() + ")",
+                            new IOException("secret file unreadable"));
                 }
             default:
                 throw new IllegalStateException("unknown secret kind " + kind);

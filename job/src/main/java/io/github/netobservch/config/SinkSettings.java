@@ -1,8 +1,8 @@
 package io.github.netobservch.config;
 
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import java.io.Serializable;
 import java.time.Duration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /** How both ClickHouse sinks (flows and dead letters) batch and commit. */
 public record SinkSettings(
@@ -35,7 +35,8 @@ public record SinkSettings(
             throw new IllegalArgumentException("sink.tolerated-outage must not be negative");
         }
         if (!ClickHouseConfig.isIdentifier(flowsTable)) {
-            throw new IllegalArgumentException("clickhouse.flows-table: '" + flowsTable + "' is not a plain identifier");
+            throw new IllegalArgumentException(
+                    "clickhouse.flows-table: '" + flowsTable + "' is not a plain identifier");
         }
         if (!ClickHouseConfig.isIdentifier(deadLetterTable)) {
             throw new IllegalArgumentException(
@@ -48,8 +49,17 @@ public record SinkSettings(
         if (spillDir != null || dir == null) {
             return this;
         }
-        return new SinkSettings(delivery, maxRowsPerInsert, maxBytesPerInsert, toleratedOutage, preflight, flowsTable,
-                deadLetterTable, dir, spillThresholdBytes, spillRetention);
+        return new SinkSettings(
+                delivery,
+                maxRowsPerInsert,
+                maxBytesPerInsert,
+                toleratedOutage,
+                preflight,
+                flowsTable,
+                deadLetterTable,
+                dir,
+                spillThresholdBytes,
+                spillRetention);
     }
 
     static DeliveryGuarantee parseDelivery(String value) {

@@ -39,13 +39,16 @@ public record DedupConfig(DedupMode mode, Duration window, Duration maxWait, int
             throw new IllegalArgumentException("dedup window must be > 0, got " + window);
         }
         if (maxWait.isNegative() || maxWait.compareTo(window) > 0) {
-            throw new IllegalArgumentException("dedup maxWait must be within [0, window=" + window + "], got " + maxWait);
+            throw new IllegalArgumentException(
+                    "dedup maxWait must be within [0, window=" + window + "], got " + maxWait);
         }
         if (maxFingerprints < 0 || maxFingerprints > MAX_FINGERPRINTS_LIMIT) {
-            throw new IllegalArgumentException("dedup maxFingerprints must be within [0, " + MAX_FINGERPRINTS_LIMIT + "], got " + maxFingerprints);
+            throw new IllegalArgumentException(
+                    "dedup maxFingerprints must be within [0, " + MAX_FINGERPRINTS_LIMIT + "], got " + maxFingerprints);
         }
         if (stateTtl.isNegative() || (!stateTtl.isZero() && stateTtl.compareTo(window) < 0)) {
-            throw new IllegalArgumentException("dedup stateTtl must be 0 (off) or ≥ window=" + window + ", got " + stateTtl);
+            throw new IllegalArgumentException(
+                    "dedup stateTtl must be 0 (off) or ≥ window=" + window + ", got " + stateTtl);
         }
     }
 
@@ -60,7 +63,12 @@ public record DedupConfig(DedupMode mode, Duration window, Duration maxWait, int
 
     /** A builder starting from this configuration. */
     public Builder toBuilder() {
-        return new Builder().mode(mode).window(window).maxWait(maxWait).maxFingerprints(maxFingerprints).stateTtl(stateTtl);
+        return new Builder()
+                .mode(mode)
+                .window(window)
+                .maxWait(maxWait)
+                .maxFingerprints(maxFingerprints)
+                .stateTtl(stateTtl);
     }
 
     /** Fluent builder; {@link #build()} validates. */

@@ -68,7 +68,8 @@ public final class DedupMetrics {
 
     @Override
     public String toString() {
-        return "kept=" + kept() + " (heldThenEmitted=" + heldThenEmitted() + ", electedFallback=" + electedFallback() + ") dropped: crossReporter="
-                + droppedCrossReporter() + " exactResend=" + droppedExactResend() + " sameNodeCopy=" + droppedSameNodeCopy();
+        return "kept=" + kept() + " (heldThenEmitted=" + heldThenEmitted() + ", electedFallback=" + electedFallback()
+                + ") dropped: crossReporter=" + droppedCrossReporter() + " exactResend=" + droppedExactResend()
+                + " sameNodeCopy=" + droppedSameNodeCopy();
     }
 }

@@ -41,6 +41,7 @@ public enum DedupMode {
                 return m;
             }
         }
-        throw new IllegalArgumentException("unknown dedup mode '" + value + "' (expected reporter-election, console-rule or off)");
+        throw new IllegalArgumentException(
+                "unknown dedup mode '" + value + "' (expected reporter-election, console-rule or off)");
     }
 }

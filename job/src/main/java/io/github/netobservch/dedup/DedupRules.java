@@ -20,10 +20,11 @@ import io.github.netobservch.format.FlowRecord;
 public final class DedupRules {
 
     /** Every NetObserv field but {@code TimeReceived}. */
-    private static final long[] FIELDS = FlowRecord.columnMask(c -> c.origin() == Column.Origin.JSON && c != TIME_RECEIVED);
+    private static final long[] FIELDS =
+            FlowRecord.columnMask(c -> c.origin() == Column.Origin.JSON && c != TIME_RECEIVED);
     /** The same without the interface ({@link #isUnmarkedEra}). */
-    private static final long[] FIELDS_BUT_INTERFACE = FlowRecord.columnMask(c -> c.origin() == Column.Origin.JSON
-            && c != TIME_RECEIVED && c != INTERFACES && c != IF_DIRECTIONS);
+    private static final long[] FIELDS_BUT_INTERFACE = FlowRecord.columnMask(
+            c -> c.origin() == Column.Origin.JSON && c != TIME_RECEIVED && c != INTERFACES && c != IF_DIRECTIONS);
 
     private DedupRules() {}
 
@@ -94,7 +95,8 @@ public final class DedupRules {
      * when the source found no time in the raw message and marked it {@code Long.MIN_VALUE}).
      */
     public static long eventTime(FlowRecord r, Long streamTimestamp) {
-        return streamTimestamp != null && streamTimestamp != Long.MIN_VALUE ? streamTimestamp
+        return streamTimestamp != null && streamTimestamp != Long.MIN_VALUE
+                ? streamTimestamp
                 : r.getLong(TIME_FLOW_END_MS);
     }
 

@@ -3,7 +3,6 @@ package io.github.netobservch.dedup;
 import io.github.netobservch.enrich.FlowKeyHashSelector;
 import io.github.netobservch.format.FlowRecord;
 import io.github.netobservch.format.FlowRecordTypeInfo;
-
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;

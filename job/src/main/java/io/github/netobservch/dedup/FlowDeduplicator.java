@@ -5,7 +5,7 @@ import static io.github.netobservch.format.ColumnRegistry.AGENT_IP;
 import io.github.netobservch.enrich.FlowKeyHashSelector;
 import io.github.netobservch.format.FlowRecord;
 import io.github.netobservch.format.FlowRecordTypeInfo;
-
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -16,8 +16,6 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Cross-reporter dedup by flow key ({@code keyBy(new FlowKeyHashSelector())}): within a window of
@@ -108,7 +106,8 @@ public class FlowDeduplicator extends KeyedProcessFunction<Long, FlowRecord, Flo
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        ValueStateDescriptor<long[]> keyDescriptor = new ValueStateDescriptor<>(STATE_NAME, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
+        ValueStateDescriptor<long[]> keyDescriptor =
+                new ValueStateDescriptor<>(STATE_NAME, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
         if (!config.stateTtl().isZero()) {
             keyDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(config.stateTtl())
                     .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
@@ -148,7 +147,8 @@ public class FlowDeduplicator extends KeyedProcessFunction<Long, FlowRecord, Flo
                 keep(r, out);
             } else {
                 long deadline = time + maxWaitMs;
-                keyState.update(KeyState.create(KeyState.HOLDING, high, low, deadline, incarnation, fp, maxFingerprints));
+                keyState.update(
+                        KeyState.create(KeyState.HOLDING, high, low, deadline, incarnation, fp, maxFingerprints));
                 held.add(r);
                 ctx.timerService().registerEventTimeTimer(deadline);
             }
@@ -215,9 +215,11 @@ public class FlowDeduplicator extends KeyedProcessFunction<Long, FlowRecord, Flo
      * record passes but an exact re-send; the key remembers the fingerprints and expires like an
      * elected key.
      */
-    private void conversation(FlowRecord r, long[] s, long time, long fp, Context ctx, Collector<FlowRecord> out) throws Exception {
+    private void conversation(FlowRecord r, long[] s, long time, long fp, Context ctx, Collector<FlowRecord> out)
+            throws Exception {
         if (s == null || KeyState.status(s) != KeyState.CONVERSATION) {
-            // (a non-conversation state here would mean a keying that mixes them: keep the record, leave that state alone)
+            // (a non-conversation state here would mean a keying that mixes them: keep the record, leave that state
+            // alone)
             if (s == null) {
                 liveKeys++;
                 keyState.update(KeyState.create(KeyState.CONVERSATION, 0, 0, time, incarnation, fp, maxFingerprints));

@@ -41,7 +41,8 @@ final class KeyState {
     private KeyState() {}
 
     /** A new key state with one fingerprint (none when {@code maxFingerprints == 0}). */
-    static long[] create(int status, long high, long low, long time, int incarnation, long fingerprint, int maxFingerprints) {
+    static long[] create(
+            int status, long high, long low, long time, int incarnation, long fingerprint, int maxFingerprints) {
         long[] s = new long[maxFingerprints > 0 ? FP + 1 : FP];
         s[HIGH] = high;
         s[LOW] = low;

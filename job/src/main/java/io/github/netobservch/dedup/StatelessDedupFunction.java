@@ -1,7 +1,6 @@
 package io.github.netobservch.dedup;
 
 import io.github.netobservch.format.FlowRecord;
-
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;

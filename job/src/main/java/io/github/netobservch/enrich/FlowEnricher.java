@@ -29,10 +29,8 @@ import static io.github.netobservch.format.ColumnRegistry.TIME_FLOW_START_MS;
 
 import io.github.netobservch.format.Column;
 import io.github.netobservch.format.FlowRecord;
-
-import org.apache.flink.api.common.functions.MapFunction;
-
 import java.math.BigInteger;
+import org.apache.flink.api.common.functions.MapFunction;
 
 /**
  * Computes the derived columns of a parsed record, in place. Stateless and cheap; {@link
@@ -123,7 +121,8 @@ public final class FlowEnricher implements MapFunction<FlowRecord, FlowRecord> {
             return TrafficScope.HOST_NETWORK;
         }
         if (r.has(SRC_K8S_HOST_IP) && r.has(DST_K8S_HOST_IP)) {
-            boolean same = r.ipHigh(SRC_K8S_HOST_IP) == r.ipHigh(DST_K8S_HOST_IP) && r.ipLow(SRC_K8S_HOST_IP) == r.ipLow(DST_K8S_HOST_IP);
+            boolean same = r.ipHigh(SRC_K8S_HOST_IP) == r.ipHigh(DST_K8S_HOST_IP)
+                    && r.ipLow(SRC_K8S_HOST_IP) == r.ipLow(DST_K8S_HOST_IP);
             return same ? TrafficScope.SAME_NODE : TrafficScope.CROSS_NODE;
         }
         return TrafficScope.UNKNOWN;

@@ -3,7 +3,6 @@ package io.github.netobservch.enrich;
 import io.github.netobservch.format.ColumnRegistry;
 import io.github.netobservch.format.FlowRecord;
 import io.github.netobservch.format.IpAddresses;
-
 import java.util.Objects;
 
 /**
@@ -33,6 +32,7 @@ public class FlowKey {
     public int icmpCode;
     /** Non-IP flows (no L3 addresses, e.g. ARP): keyed by ethertype and MACs instead of the 7-tuple. */
     public boolean nonIp;
+
     public int etype;
     public String srcMac = "";
     public String dstMac = "";
@@ -103,8 +103,11 @@ public class FlowKey {
     /** Same as {@code FlowKey.of(r).hash64()} without allocating the key. */
     public static long hashOf(FlowRecord r) {
         if (!hasL3(r)) {
-            return hashNonIp(r.getString(ColumnRegistry.K8S_CLUSTER_NAME), (int) r.getLong(ColumnRegistry.ETYPE),
-                    r.getString(ColumnRegistry.SRC_MAC), r.getString(ColumnRegistry.DST_MAC));
+            return hashNonIp(
+                    r.getString(ColumnRegistry.K8S_CLUSTER_NAME),
+                    (int) r.getLong(ColumnRegistry.ETYPE),
+                    r.getString(ColumnRegistry.SRC_MAC),
+                    r.getString(ColumnRegistry.DST_MAC));
         }
         return hash(
                 r.getString(ColumnRegistry.K8S_CLUSTER_NAME),
@@ -125,7 +128,11 @@ public class FlowKey {
             h ^= cluster.charAt(i);
             h *= 0x100000001b3L;
         }
-        long ports = ((long) (sp & 0xFFFF) << 48) | ((long) (dp & 0xFFFF) << 32) | ((long) (proto & 0xFF) << 16) | ((long) (it & 0xFF) << 8) | (ic & 0xFF);
+        long ports = ((long) (sp & 0xFFFF) << 48)
+                | ((long) (dp & 0xFFFF) << 32)
+                | ((long) (proto & 0xFF) << 16)
+                | ((long) (it & 0xFF) << 8)
+                | (ic & 0xFF);
         h = fmix(h ^ 0x9E3779B97F4A7C15L);
         h = fmix(h ^ sh) + 0x9E3779B97F4A7C15L;
         h = fmix(h ^ sl) + 0x9E3779B97F4A7C15L;
@@ -167,12 +174,22 @@ public class FlowKey {
         }
         FlowKey k = (FlowKey) o;
         if (nonIp || k.nonIp) {
-            return nonIp == k.nonIp && etype == k.etype && srcMac.equals(k.srcMac) && dstMac.equals(k.dstMac)
+            return nonIp == k.nonIp
+                    && etype == k.etype
+                    && srcMac.equals(k.srcMac)
+                    && dstMac.equals(k.dstMac)
                     && Objects.equals(cluster, k.cluster);
         }
-        return srcHigh == k.srcHigh && srcLow == k.srcLow && dstHigh == k.dstHigh && dstLow == k.dstLow
-                && srcPort == k.srcPort && dstPort == k.dstPort && proto == k.proto
-                && icmpType == k.icmpType && icmpCode == k.icmpCode && Objects.equals(cluster, k.cluster);
+        return srcHigh == k.srcHigh
+                && srcLow == k.srcLow
+                && dstHigh == k.dstHigh
+                && dstLow == k.dstLow
+                && srcPort == k.srcPort
+                && dstPort == k.dstPort
+                && proto == k.proto
+                && icmpType == k.icmpType
+                && icmpCode == k.icmpCode
+                && Objects.equals(cluster, k.cluster);
     }
 
     /** Deterministic across JVMs (required for Flink key-group assignment). */

@@ -2,7 +2,6 @@ package io.github.netobservch.enrich;
 
 import io.github.netobservch.format.ColumnRegistry;
 import io.github.netobservch.format.FlowRecord;
-
 import org.apache.flink.api.java.functions.KeySelector;
 
 /**

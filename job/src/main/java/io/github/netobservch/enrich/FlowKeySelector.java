@@ -1,7 +1,6 @@
 package io.github.netobservch.enrich;
 
 import io.github.netobservch.format.FlowRecord;
-
 import org.apache.flink.api.java.functions.KeySelector;
 
 /** {@code keyBy(new FlowKeySelector())}: keys records by their exact {@link FlowKey}. */

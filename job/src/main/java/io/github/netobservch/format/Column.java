@@ -129,9 +129,12 @@ public final class Column {
     /** The column definition as it appears in {@code CREATE TABLE}. */
     public String ddl() {
         // ClickHouse's column grammar puts COMMENT before CODEC.
-        StringBuilder sb = new StringBuilder().append('`').append(name).append("` ").append(clickHouseType());
+        StringBuilder sb =
+                new StringBuilder().append('`').append(name).append("` ").append(clickHouseType());
         if (comment != null) {
-            sb.append(" COMMENT '").append(comment.replace("\\", "\\\\").replace("'", "\\'")).append('\'');
+            sb.append(" COMMENT '")
+                    .append(comment.replace("\\", "\\\\").replace("'", "\\'"))
+                    .append('\'');
         }
         if (codec != null) {
             sb.append(" CODEC(").append(codec).append(')');

@@ -52,10 +52,9 @@ public final class ColumnNames {
             if (Character.isUpperCase(c) && out.length() > 0 && out.charAt(out.length() - 1) != '_') {
                 char prev = s.charAt(i - 1);
                 boolean afterLower = Character.isLowerCase(prev);
-                boolean endsAcronym =
-                        (Character.isUpperCase(prev) || Character.isDigit(prev))
-                                && i + 1 < s.length()
-                                && Character.isLowerCase(s.charAt(i + 1));
+                boolean endsAcronym = (Character.isUpperCase(prev) || Character.isDigit(prev))
+                        && i + 1 < s.length()
+                        && Character.isLowerCase(s.charAt(i + 1));
                 if (afterLower || endsAcronym) {
                     out.append('_');
                 }

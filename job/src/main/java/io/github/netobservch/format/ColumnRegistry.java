@@ -80,6 +80,7 @@ public final class ColumnRegistry {
     public static final Column TIME_FLOW_END_MS = required("TimeFlowEndMs", TIMESTAMP_MS);
     /** Epoch <b>seconds</b> when FLP decoded the record; regenerated on reprocessing, so never part of an idempotency key. */
     public static final Column TIME_RECEIVED = json("TimeReceived", TIMESTAMP_S);
+
     public static final Column AGENT_IP = json("AgentIP", IP);
     public static final Column ETYPE = json("Etype", UINT16);
     public static final Column SRC_MAC = json("SrcMac", MAC);
@@ -88,12 +89,15 @@ public final class ColumnRegistry {
     public static final Column INTERFACES = json("Interfaces", LOW_CARDINALITY_STRING_ARRAY);
     /** Parallel to interfaces: 0 ingress, 1 egress, 3 both (undocumented, non-first entries only). */
     public static final Column IF_DIRECTIONS = json("IfDirections", UINT8_ARRAY);
+
     public static final Column UDNS = json("Udns", LOW_CARDINALITY_STRING_ARRAY);
     /** Sampled bytes on the first interface; {@code skb->len} includes the L2 header. */
     public static final Column BYTES = json("Bytes", UINT64);
+
     public static final Column PACKETS = json("Packets", UINT32);
     /** Effective 1:N sampling ratio; absent (0) on agents before 1.8 or with sampling disabled. */
     public static final Column SAMPLING = json("Sampling", UINT32);
+
     public static final Column K8S_FLOW_LAYER = json("K8S_FlowLayer", LOW_CARDINALITY_STRING);
 
     // ---- layer 3 / layer 4 (docs/netobserv-format.md §2.2) ----
@@ -158,11 +162,13 @@ public final class ColumnRegistry {
     public static final Column DNS_ID = json("DnsId", UINT16);
     /** Raw DNS header flags; QR bit 0x8000 set on responses. */
     public static final Column DNS_FLAGS = json("DnsFlags", UINT16);
+
     public static final Column DNS_FLAGS_RESPONSE_CODE = json("DnsFlagsResponseCode", LOW_CARDINALITY_STRING);
     /** Request→response ms, computed on the response; queries carry 0. */
     public static final Column DNS_LATENCY_MS = nullable("DnsLatencyMs", UINT64);
     /** Queried name, truncated to 32 bytes by the kernel buffer. */
     public static final Column DNS_NAME = json("DnsName", STRING);
+
     public static final Column DNS_ERRNO = json("DnsErrno", UINT8);
     /** TCP smoothed RTT in <b>nanoseconds</b>; only on the node hosting a local socket. */
     public static final Column TIME_FLOW_RTT_NS = nullable("TimeFlowRttNs", UINT64);
@@ -176,6 +182,7 @@ public final class ColumnRegistry {
     public static final Column PKT_DROP_LATEST_STATE = json("PktDropLatestState", LOW_CARDINALITY_STRING);
     /** TCP flags of the latest dropped packet, left as a numeric bitmask by FLP. */
     public static final Column PKT_DROP_LATEST_FLAGS = json("PktDropLatestFlags", UINT16);
+
     public static final Column NETWORK_EVENTS_COL = json("NetworkEvents", NETWORK_EVENTS);
     public static final Column XLAT_SRC_ADDR = json("XlatSrcAddr", IP);
     public static final Column XLAT_DST_ADDR = json("XlatDstAddr", IP);
@@ -195,6 +202,7 @@ public final class ColumnRegistry {
     // ---- conversation tracking (docs/netobserv-format.md §2.6) ----
     /** {@code flowLog}, {@code newConnection}, {@code heartbeat}, {@code endConnection}; absent is normalised to {@code flowLog}. */
     public static final Column RECORD_TYPE = json("_RecordType", LOW_CARDINALITY_STRING);
+
     public static final Column HASH_ID = json("_HashId", STRING);
     public static final Column IS_FIRST = json("_IsFirst", BOOL);
     public static final Column NUM_FLOW_LOGS = json("numFlowLogs", UINT64);
@@ -214,13 +222,18 @@ public final class ColumnRegistry {
 
     // ---- derived by the job (parse-time normalisation and enrichment) ----
     /** TCP flags as a bitmask (FIN=1 … RST_ACK=1024), from either era's {@code Flags}. */
-    public static final Column TCP_FLAGS_MASK = derived("tcp_flags_mask", UINT16, "TCP flags bitmask from Flags (names or legacy number)");
+    public static final Column TCP_FLAGS_MASK =
+            derived("tcp_flags_mask", UINT16, "TCP flags bitmask from Flags (names or legacy number)");
+
     public static final Column DURATION_MS = derived("duration_ms", UINT64, "TimeFlowEndMs - TimeFlowStartMs");
-    public static final Column DIRECTION = derived("direction", LOW_CARDINALITY_STRING, "ingress/egress/inner/unknown from FlowDirection");
+    public static final Column DIRECTION =
+            derived("direction", LOW_CARDINALITY_STRING, "ingress/egress/inner/unknown from FlowDirection");
     public static final Column SCOPE = derived("scope", LOW_CARDINALITY_STRING, "traffic scope class");
     public static final Column PROTO_NAME = derived("proto_name", LOW_CARDINALITY_STRING, "IANA protocol keyword");
-    public static final Column BYTES_PER_SECOND = derived("bytes_per_second", FLOAT64, "sampled bytes over max(duration, 1 s)");
-    public static final Column PACKETS_PER_SECOND = derived("packets_per_second", FLOAT64, "sampled packets over max(duration, 1 s)");
+    public static final Column BYTES_PER_SECOND =
+            derived("bytes_per_second", FLOAT64, "sampled bytes over max(duration, 1 s)");
+    public static final Column PACKETS_PER_SECOND =
+            derived("packets_per_second", FLOAT64, "sampled packets over max(duration, 1 s)");
     public static final Column BYTES_ESTIMATED = derived("bytes_estimated", UINT64, "Bytes x max(Sampling, 1)");
     public static final Column PACKETS_ESTIMATED = derived("packets_estimated", UINT64, "Packets x max(Sampling, 1)");
     public static final Column DNS_IS_RESPONSE = derived("dns_is_response", BOOL, "QR bit of DnsFlags");
@@ -234,7 +247,19 @@ public final class ColumnRegistry {
     public static final Column KAFKA_TIMESTAMP = kafka("kafka_timestamp", TIMESTAMP_MS);
 
     // ---- the original message ----
-    public static final Column RAW = add(new Column(ALL.size(), "raw", null, Column.Origin.RAW, RAW_JSON, false, false, 0, "ZSTD(3)", "original JSON message", -1, refSlots++));
+    public static final Column RAW = add(new Column(
+            ALL.size(),
+            "raw",
+            null,
+            Column.Origin.RAW,
+            RAW_JSON,
+            false,
+            false,
+            0,
+            "ZSTD(3)",
+            "original JSON message",
+            -1,
+            refSlots++));
 
     // ---- added by migrations (ALTER TABLE … ADD COLUMN appends, so these follow raw) ----
     /**
@@ -243,7 +268,10 @@ public final class ColumnRegistry {
      * loaded with those columns empty; the original value stays in {@code raw}. Empty for almost
      * every row. V004.
      */
-    public static final Column PARSE_WARNINGS = derived("parse_warnings", LOW_CARDINALITY_STRING_ARRAY, "optional fields left empty because their value did not fit: Field:REASON");
+    public static final Column PARSE_WARNINGS = derived(
+            "parse_warnings",
+            LOW_CARDINALITY_STRING_ARRAY,
+            "optional fields left empty because their value did not fit: Field:REASON");
 
     // ---- internal: carried with the record, never stored in ClickHouse ----
     /**
@@ -251,10 +279,12 @@ public final class ColumnRegistry {
      * behind {@link #PARSE_WARNINGS}. Absent when there are none. Part of the dedup re-send
      * fingerprint, so two records that differ only there are not taken for a re-send.
      */
-    public static final Column UNTYPED_FIELDS_HASH = define("_untyped_fields_hash", null, Column.Origin.INTERNAL, INT64, false, false, INT64.max(), null);
+    public static final Column UNTYPED_FIELDS_HASH =
+            define("_untyped_fields_hash", null, Column.Origin.INTERNAL, INT64, false, false, INT64.max(), null);
 
     private static final List<Column> SLOTS = Collections.unmodifiableList(new ArrayList<>(ALL));
-    private static final List<Column> COLUMNS = SLOTS.stream().filter(c -> c.origin() != Column.Origin.INTERNAL).toList();
+    private static final List<Column> COLUMNS =
+            SLOTS.stream().filter(c -> c.origin() != Column.Origin.INTERNAL).toList();
     private static final Map<String, Column> BY_NAME = new HashMap<>();
     private static final Map<String, Column> BY_JSON_NAME = new HashMap<>();
     private static final int LONG_SLOTS = longSlots;
@@ -349,11 +379,13 @@ public final class ColumnRegistry {
     }
 
     private static Column required(String jsonName, ValueKind kind) {
-        return define(ColumnNames.columnName(jsonName), jsonName, Column.Origin.JSON, kind, false, true, kind.max(), null);
+        return define(
+                ColumnNames.columnName(jsonName), jsonName, Column.Origin.JSON, kind, false, true, kind.max(), null);
     }
 
     private static Column nullable(String jsonName, ValueKind kind) {
-        return define(ColumnNames.columnName(jsonName), jsonName, Column.Origin.JSON, kind, true, false, kind.max(), null);
+        return define(
+                ColumnNames.columnName(jsonName), jsonName, Column.Origin.JSON, kind, true, false, kind.max(), null);
     }
 
     private static Column derived(String name, ValueKind kind, String comment) {
@@ -364,7 +396,15 @@ public final class ColumnRegistry {
         return define(name, null, Column.Origin.KAFKA, kind, false, false, kind.max(), null);
     }
 
-    private static Column define(String name, String jsonName, Column.Origin origin, ValueKind kind, boolean nullable, boolean required, long max, String comment) {
+    private static Column define(
+            String name,
+            String jsonName,
+            Column.Origin origin,
+            ValueKind kind,
+            boolean nullable,
+            boolean required,
+            long max,
+            String comment) {
         int longSlot = -1;
         int refSlot = -1;
         switch (kind.storage()) {
@@ -378,7 +418,8 @@ public final class ColumnRegistry {
             default:
                 refSlot = refSlots++;
         }
-        return add(new Column(ALL.size(), name, jsonName, origin, kind, nullable, required, max, null, comment, longSlot, refSlot));
+        return add(new Column(
+                ALL.size(), name, jsonName, origin, kind, nullable, required, max, null, comment, longSlot, refSlot));
     }
 
     private static Column add(Column c) {

@@ -1,9 +1,8 @@
 package io.github.netobservch.format;
 
-import org.apache.flink.api.common.typeinfo.TypeInfo;
-
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * One NetObserv flow record plus derived and Kafka provenance columns, stored in typed slots

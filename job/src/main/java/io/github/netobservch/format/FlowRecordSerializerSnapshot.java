@@ -1,13 +1,12 @@
 package io.github.netobservch.format;
 
+import java.io.IOException;
+import java.util.Arrays;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-
-import java.io.IOException;
-import java.util.Arrays;
 
 /**
  * Versioned snapshot of {@link FlowRecordSerializer}: stores the column layout (name and kind of
@@ -75,7 +74,8 @@ public final class FlowRecordSerializerSnapshot implements TypeSerializerSnapsho
      * whose kind changed → incompatible.
      */
     @Override
-    public TypeSerializerSchemaCompatibility<FlowRecord> resolveSchemaCompatibility(TypeSerializerSnapshot<FlowRecord> oldSnapshot) {
+    public TypeSerializerSchemaCompatibility<FlowRecord> resolveSchemaCompatibility(
+            TypeSerializerSnapshot<FlowRecord> oldSnapshot) {
         if (!(oldSnapshot instanceof FlowRecordSerializerSnapshot)) {
             return TypeSerializerSchemaCompatibility.incompatible();
         }

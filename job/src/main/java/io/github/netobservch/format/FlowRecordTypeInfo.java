@@ -4,7 +4,6 @@ import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 
-
 /**
  * Flink type information for {@link FlowRecord}: always the registry-driven {@link
  * FlowRecordSerializer}, never Kryo. Picked up automatically through {@code @TypeInfo} on the

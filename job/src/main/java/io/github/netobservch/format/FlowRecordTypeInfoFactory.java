@@ -1,10 +1,9 @@
 package io.github.netobservch.format;
 
-import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-
 import java.lang.reflect.Type;
 import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /** Connects {@link FlowRecord} to {@link FlowRecordTypeInfo} via {@code @TypeInfo}. */
 public final class FlowRecordTypeInfoFactory extends TypeInfoFactory<FlowRecord> {

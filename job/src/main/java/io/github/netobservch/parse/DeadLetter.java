@@ -25,11 +25,13 @@ public class DeadLetter {
     public String message;
     /** Offending JSON key, or {@code null}. */
     public String field;
+
     public String payload;
     public String payloadEncoding;
     public boolean payloadTruncated;
     /** Length of the original value in bytes (0 for a tombstone). */
     public int payloadSize;
+
     public String topic;
     public int partition;
     public long offset;
@@ -41,7 +43,13 @@ public class DeadLetter {
     public DeadLetter() {}
 
     /** Builds a dead letter for {@code message}, bounding the payload to {@code maxPayloadBytes}. */
-    public static DeadLetter of(DeadLetterReason reason, String text, String field, KafkaMessage message, long processingTime, int maxPayloadBytes) {
+    public static DeadLetter of(
+            DeadLetterReason reason,
+            String text,
+            String field,
+            KafkaMessage message,
+            long processingTime,
+            int maxPayloadBytes) {
         DeadLetter d = new DeadLetter();
         d.reason = reason;
         d.message = text;
@@ -80,6 +88,7 @@ public class DeadLetter {
 
     @Override
     public String toString() {
-        return "DeadLetter{" + reason + " field=" + field + " '" + message + "' at " + topic + "-" + partition + "@" + offset + "}";
+        return "DeadLetter{" + reason + " field=" + field + " '" + message + "' at " + topic + "-" + partition + "@"
+                + offset + "}";
     }
 }

@@ -4,7 +4,9 @@ import io.github.netobservch.enrich.FlowEnricher;
 import io.github.netobservch.format.ColumnRegistry;
 import io.github.netobservch.format.FlowRecord;
 import io.github.netobservch.format.FlowRecordTypeInfo;
-
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
@@ -12,10 +14,6 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
-
-import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * {@link KafkaMessage} → {@link FlowRecord} (parsed, and enriched unless disabled); anything that
@@ -54,7 +52,8 @@ public class FlowParseFunction extends ProcessFunction<KafkaMessage, FlowRecord>
     public static final String METRIC_FIELD_WARNINGS = "fieldWarnings";
 
     /** Side output for rejected messages. */
-    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
     /** Main output type (equal to what Flink infers from {@code @TypeInfo}). */
     public static final TypeInformation<FlowRecord> OUTPUT_TYPE = FlowRecordTypeInfo.INSTANCE;
@@ -84,7 +83,8 @@ public class FlowParseFunction extends ProcessFunction<KafkaMessage, FlowRecord>
         parsedCounter = group.counter(METRIC_PARSED);
         deadLetterCounters = new EnumMap<>(DeadLetterReason.class);
         for (DeadLetterReason reason : DeadLetterReason.values()) {
-            deadLetterCounters.put(reason, group.addGroup(METRIC_REASON_KEY, reason.code()).counter(METRIC_DEAD_LETTERS));
+            deadLetterCounters.put(
+                    reason, group.addGroup(METRIC_REASON_KEY, reason.code()).counter(METRIC_DEAD_LETTERS));
         }
     }
 

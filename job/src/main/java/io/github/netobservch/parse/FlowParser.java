@@ -1,13 +1,5 @@
 package io.github.netobservch.parse;
 
-import io.github.netobservch.format.Column;
-import io.github.netobservch.format.ColumnRegistry;
-import io.github.netobservch.format.FlowRecord;
-import io.github.netobservch.format.IpAddresses;
-import io.github.netobservch.format.LegacyField;
-import io.github.netobservch.format.TcpFlags;
-import io.github.netobservch.format.ValueKind;
-
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
@@ -18,7 +10,13 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.base.ParserBase;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.SerializedString;
-
+import io.github.netobservch.format.Column;
+import io.github.netobservch.format.ColumnRegistry;
+import io.github.netobservch.format.FlowRecord;
+import io.github.netobservch.format.IpAddresses;
+import io.github.netobservch.format.LegacyField;
+import io.github.netobservch.format.TcpFlags;
+import io.github.netobservch.format.ValueKind;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -71,7 +69,8 @@ public final class FlowParser {
     static final String RECORD_TYPE_FLOW_LOG = "flowLog";
 
     private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
-    private static final Column[] REQUIRED = ColumnRegistry.columns().stream().filter(Column::required).toArray(Column[]::new);
+    private static final Column[] REQUIRED =
+            ColumnRegistry.columns().stream().filter(Column::required).toArray(Column[]::new);
     /** Required on IP flows only. */
     private static final Column[] REQUIRED_IF_IP = {ColumnRegistry.SRC_ADDR, ColumnRegistry.DST_ADDR};
     /** Fields that only exist on IP flows; cleared on a flow whose {@code Etype} is not IP. */
@@ -80,12 +79,14 @@ public final class FlowParser {
         ColumnRegistry.SRC_PORT, ColumnRegistry.DST_PORT, ColumnRegistry.ICMP_TYPE, ColumnRegistry.ICMP_CODE,
         ColumnRegistry.FLAGS
     };
+
     static final int ETYPE_IPV4 = 0x0800;
     static final int ETYPE_IPV6 = 0x86DD;
     /** JSON key of each column (by column index) in the form Jackson matches against the input bytes. */
     private static final SerializableString[] KEYS = new SerializableString[ColumnRegistry.size()];
     /** {@link #predictedNext} slot for "at the start of the object"; slot {@code i + 1} is "after column i's key". */
     private static final int AT_START = 0;
+
     private static final int AFTER_OTHER_KEY = ColumnRegistry.size() + 1;
 
     static {
@@ -114,14 +115,17 @@ public final class FlowParser {
     private byte[] input;
     /** Set by {@link #loadShortText}. */
     private char[] textChars;
+
     private int textOffset;
     private int textLength;
     private final char[] shortText = new char[64];
     /** Per record: warnings ({@code Field:REASON}) and the rejected values' exceptions, in input order. */
     private final List<String> warnings = new ArrayList<>(2);
+
     private final List<FlowParseException> warningCauses = new ArrayList<>(2);
     /** Per record: sum of the hashes of unknown keys and drifted values (0 = none). */
     private long untypedHash;
+
     private boolean untypedSeen;
 
     public FlowParser(ParserConfig config) {
@@ -155,10 +159,12 @@ public final class FlowParser {
     /** Parses one message value (without Kafka coordinates). */
     public FlowRecord parse(byte[] value) throws FlowParseException {
         if (value == null || value.length == 0) {
-            throw new FlowParseException(DeadLetterReason.EMPTY, null, value == null ? "null value (tombstone)" : "zero-length value");
+            throw new FlowParseException(
+                    DeadLetterReason.EMPTY, null, value == null ? "null value (tombstone)" : "zero-length value");
         }
         if (value.length > config.maxMessageBytes()) {
-            throw new FlowParseException(DeadLetterReason.OVERSIZED, null, value.length + " bytes > limit " + config.maxMessageBytes());
+            throw new FlowParseException(
+                    DeadLetterReason.OVERSIZED, null, value.length + " bytes > limit " + config.maxMessageBytes());
         }
         if (!Utf8.isValid(value, 0, value.length)) {
             throw new FlowParseException(DeadLetterReason.NOT_UTF8, null, "value is not well-formed UTF-8");
@@ -166,7 +172,8 @@ public final class FlowParser {
         if (startsWithNul(value)) {
             // Valid UTF-8, but Jackson would detect UTF-16/UTF-32 from the zero bytes and decode it as such;
             // a NUL byte is never valid in UTF-8 JSON text.
-            throw new FlowParseException(DeadLetterReason.MALFORMED_JSON, null, "NUL byte at the start (UTF-16/UTF-32 text?)");
+            throw new FlowParseException(
+                    DeadLetterReason.MALFORMED_JSON, null, "NUL byte at the start (UTF-16/UTF-32 text?)");
         }
         FlowRecord r = new FlowRecord();
         input = value;
@@ -183,13 +190,16 @@ public final class FlowParser {
                 // make sure it is valid JSON before calling it "not an object"
                 p.skipChildren();
                 if (p.nextToken() != null) {
-                    throw new FlowParseException(DeadLetterReason.MALFORMED_JSON, null, "trailing content after the JSON value");
+                    throw new FlowParseException(
+                            DeadLetterReason.MALFORMED_JSON, null, "trailing content after the JSON value");
                 }
-                throw new FlowParseException(DeadLetterReason.NOT_AN_OBJECT, null, "root is " + describe(t) + ", not an object");
+                throw new FlowParseException(
+                        DeadLetterReason.NOT_AN_OBJECT, null, "root is " + describe(t) + ", not an object");
             }
             readObject(p, r);
             if (p.nextToken() != null) {
-                throw new FlowParseException(DeadLetterReason.MALFORMED_JSON, null, "trailing content after the JSON object");
+                throw new FlowParseException(
+                        DeadLetterReason.MALFORMED_JSON, null, "trailing content after the JSON object");
             }
         } catch (StreamConstraintsException e) {
             String m = String.valueOf(e.getOriginalMessage());
@@ -209,7 +219,8 @@ public final class FlowParser {
         }
         for (Column c : REQUIRED) {
             if (!r.has(c)) {
-                throw new FlowParseException(DeadLetterReason.MISSING_FIELD, c.jsonName(), "required field " + c.jsonName() + " is missing");
+                throw new FlowParseException(
+                        DeadLetterReason.MISSING_FIELD, c.jsonName(), "required field " + c.jsonName() + " is missing");
             }
         }
         if (r.has(ColumnRegistry.ETYPE) && !isIp(r.getLong(ColumnRegistry.ETYPE))) {
@@ -224,7 +235,10 @@ public final class FlowParser {
                     if (rejected != null) {
                         throw rejected;
                     }
-                    throw new FlowParseException(DeadLetterReason.MISSING_FIELD, c.jsonName(), "required field " + c.jsonName() + " is missing");
+                    throw new FlowParseException(
+                            DeadLetterReason.MISSING_FIELD,
+                            c.jsonName(),
+                            "required field " + c.jsonName() + " is missing");
                 }
             }
         }
@@ -237,7 +251,10 @@ public final class FlowParser {
         long start = r.getLong(ColumnRegistry.TIME_FLOW_START_MS);
         long end = r.getLong(ColumnRegistry.TIME_FLOW_END_MS);
         if (end < start) {
-            throw new FlowParseException(DeadLetterReason.END_BEFORE_START, "TimeFlowEndMs", "TimeFlowEndMs " + end + " < TimeFlowStartMs " + start);
+            throw new FlowParseException(
+                    DeadLetterReason.END_BEFORE_START,
+                    "TimeFlowEndMs",
+                    "TimeFlowEndMs " + end + " < TimeFlowStartMs " + start);
         }
         if (!r.has(ColumnRegistry.RECORD_TYPE)) {
             r.setString(ColumnRegistry.RECORD_TYPE, RECORD_TYPE_FLOW_LOG);
@@ -264,7 +281,9 @@ public final class FlowParser {
                 name = c.jsonName();
             } else {
                 // no guess, or a wrong one: then Jackson has read the key (or the end of the object) normally
-                name = c == null ? p.nextFieldName() : p.currentToken() == JsonToken.FIELD_NAME ? p.currentName() : null;
+                name = c == null
+                        ? p.nextFieldName()
+                        : p.currentToken() == JsonToken.FIELD_NAME ? p.currentName() : null;
                 if (name == null) {
                     break;
                 }
@@ -293,30 +312,30 @@ public final class FlowParser {
                 JsonStreamContext legacyContext = fieldContext(p, t);
                 long legacyFrom = valueStart(p);
                 try {
-                switch (legacy) {
-                    case INTERFACE:
-                        if (legacyInterface != null) {
-                            throw duplicate(name);
-                        }
-                        expect(t, JsonToken.VALUE_STRING, name, "a string");
-                        legacyInterface = new String[] {text(p)};
-                        break;
-                    case IF_DIRECTION:
-                        if (legacyIfDirection != null) {
-                            throw duplicate(name);
-                        }
-                        expect(t, JsonToken.VALUE_NUMBER_INT, name, "an integer");
-                        legacyIfDirection = new byte[] {(byte) integer(p, name, ValueKind.UINT8, 0xFF)};
-                        break;
-                    case FLOW_DIRECTIONS:
-                        if (legacyFlowDirections != null) {
-                            throw duplicate(name);
-                        }
-                        legacyFlowDirections = uint8Array(p, t, name);
-                        break;
-                    default:
-                        throw new IllegalStateException(legacy.name());
-                }
+                    switch (legacy) {
+                        case INTERFACE:
+                            if (legacyInterface != null) {
+                                throw duplicate(name);
+                            }
+                            expect(t, JsonToken.VALUE_STRING, name, "a string");
+                            legacyInterface = new String[] {text(p)};
+                            break;
+                        case IF_DIRECTION:
+                            if (legacyIfDirection != null) {
+                                throw duplicate(name);
+                            }
+                            expect(t, JsonToken.VALUE_NUMBER_INT, name, "an integer");
+                            legacyIfDirection = new byte[] {(byte) integer(p, name, ValueKind.UINT8, 0xFF)};
+                            break;
+                        case FLOW_DIRECTIONS:
+                            if (legacyFlowDirections != null) {
+                                throw duplicate(name);
+                            }
+                            legacyFlowDirections = uint8Array(p, t, name);
+                            break;
+                        default:
+                            throw new IllegalStateException(legacy.name());
+                    }
                 } catch (FlowParseException e) {
                     drifted(e, name, legacyFrom, legacyContext, p);
                 }
@@ -364,13 +383,15 @@ public final class FlowParser {
      * An optional field's value did not fit: a type or range change between agent versions becomes
      * a parse warning (the rest of the value is skipped), anything else still rejects the record.
      */
-    private void drifted(FlowParseException e, String name, long from, JsonStreamContext fieldContext, JsonParser p) throws IOException, FlowParseException {
+    private void drifted(FlowParseException e, String name, long from, JsonStreamContext fieldContext, JsonParser p)
+            throws IOException, FlowParseException {
         if (e.reason() != DeadLetterReason.WRONG_TYPE && e.reason() != DeadLetterReason.OUT_OF_RANGE) {
             throw e;
         }
         while (p.getParsingContext() != fieldContext) {
             if (p.nextToken() == null) {
-                throw new FlowParseException(DeadLetterReason.MALFORMED_JSON, null, "unexpected end of input in " + name);
+                throw new FlowParseException(
+                        DeadLetterReason.MALFORMED_JSON, null, "unexpected end of input in " + name);
             }
         }
         warnings.add(name + ":" + e.reason().code());
@@ -454,12 +475,16 @@ public final class FlowParser {
                 if (textLength == 0) {
                     if (c == ColumnRegistry.SRC_ADDR || c == ColumnRegistry.DST_ADDR) {
                         // absent, but an IP flow needs it: remembered for the check at the end
-                        warningCauses.add(new FlowParseException(DeadLetterReason.INVALID_IP, name, name + ": empty address"));
+                        warningCauses.add(
+                                new FlowParseException(DeadLetterReason.INVALID_IP, name, name + ": empty address"));
                     }
                     return; // "" = absent
                 }
                 if (!IpAddresses.parse(textChars, textOffset, textLength, ip)) {
-                    throw new FlowParseException(DeadLetterReason.INVALID_IP, name, name + ": not an IPv4/IPv6 address: '" + abbreviate(p.getText()) + "'");
+                    throw new FlowParseException(
+                            DeadLetterReason.INVALID_IP,
+                            name,
+                            name + ": not an IPv4/IPv6 address: '" + abbreviate(p.getText()) + "'");
                 }
                 r.setIp(c, ip[0], ip[1]);
                 return;
@@ -500,7 +525,10 @@ public final class FlowParser {
             if (kind == ValueKind.UINT64 && b.signum() > 0 && b.compareTo(UINT64_MAX) <= 0) {
                 return b.longValue(); // stored as the unsigned bit pattern
             }
-            throw new FlowParseException(DeadLetterReason.OUT_OF_RANGE, name, name + "=" + abbreviate(b.toString()) + " is out of range for " + kind);
+            throw new FlowParseException(
+                    DeadLetterReason.OUT_OF_RANGE,
+                    name,
+                    name + "=" + abbreviate(b.toString()) + " is out of range for " + kind);
         }
         long v = p.getLongValue();
         boolean ok;
@@ -510,7 +538,10 @@ public final class FlowParser {
             ok = v >= kind.min() && v <= max;
         }
         if (!ok) {
-            throw new FlowParseException(DeadLetterReason.OUT_OF_RANGE, name, name + "=" + v + " is out of range for " + kind + (max != kind.max() ? " (max " + max + ")" : ""));
+            throw new FlowParseException(
+                    DeadLetterReason.OUT_OF_RANGE,
+                    name,
+                    name + "=" + v + " is out of range for " + kind + (max != kind.max() ? " (max " + max + ")" : ""));
         }
         return v;
     }
@@ -579,7 +610,10 @@ public final class FlowParser {
             }
         }
         if (!ok) {
-            throw new FlowParseException(DeadLetterReason.INVALID_MAC, name, name + ": not a MAC address: '" + abbreviate(p.getText()) + "'");
+            throw new FlowParseException(
+                    DeadLetterReason.INVALID_MAC,
+                    name,
+                    name + ": not a MAC address: '" + abbreviate(p.getText()) + "'");
         }
         if (!upper) {
             return strings.get(buf, off, len);
@@ -664,14 +698,16 @@ public final class FlowParser {
         return events.toArray(new String[0][]);
     }
 
-    private static void expect(JsonToken actual, JsonToken expected, String name, String what) throws FlowParseException {
+    private static void expect(JsonToken actual, JsonToken expected, String name, String what)
+            throws FlowParseException {
         if (actual != expected) {
             throw wrongType(name, actual, what);
         }
     }
 
     private static FlowParseException wrongType(String name, JsonToken actual, String what) {
-        return new FlowParseException(DeadLetterReason.WRONG_TYPE, name, name + ": expected " + what + ", got " + describe(actual));
+        return new FlowParseException(
+                DeadLetterReason.WRONG_TYPE, name, name + ": expected " + what + ", got " + describe(actual));
     }
 
     private static FlowParseException duplicate(String name) {

@@ -34,7 +34,8 @@ public class KafkaMessage {
 
     /** Convenience for tests and replay: UTF-8 text value. */
     public static KafkaMessage of(String topic, int partition, long offset, long timestamp, String value) {
-        return new KafkaMessage(topic, partition, offset, timestamp, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+        return new KafkaMessage(
+                topic, partition, offset, timestamp, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
@@ -43,8 +44,11 @@ public class KafkaMessage {
             return false;
         }
         KafkaMessage m = (KafkaMessage) o;
-        return partition == m.partition && offset == m.offset && timestamp == m.timestamp
-                && Objects.equals(topic, m.topic) && Arrays.equals(value, m.value);
+        return partition == m.partition
+                && offset == m.offset
+                && timestamp == m.timestamp
+                && Objects.equals(topic, m.topic)
+                && Arrays.equals(value, m.value);
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.github.netobservch.parse;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
-
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -24,7 +23,8 @@ public final class KafkaMessageDeserializer implements KafkaRecordDeserializatio
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<KafkaMessage> out) {
-        out.collect(new KafkaMessage(record.topic(), record.partition(), record.offset(), record.timestamp(), record.value()));
+        out.collect(new KafkaMessage(
+                record.topic(), record.partition(), record.offset(), record.timestamp(), record.value()));
     }
 
     @Override

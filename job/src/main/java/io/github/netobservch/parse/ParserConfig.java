@@ -96,10 +96,12 @@ public final class ParserConfig implements Serializable {
                 throw new IllegalArgumentException("maxMessageBytes must be >= 64: " + maxMessageBytes);
             }
             if (maxDeadLetterPayloadBytes < 16) {
-                throw new IllegalArgumentException("maxDeadLetterPayloadBytes must be >= 16: " + maxDeadLetterPayloadBytes);
+                throw new IllegalArgumentException(
+                        "maxDeadLetterPayloadBytes must be >= 16: " + maxDeadLetterPayloadBytes);
             }
             if (maxNestingDepth < 3) {
-                throw new IllegalArgumentException("maxNestingDepth must be >= 3 (flow records nest 3 deep): " + maxNestingDepth);
+                throw new IllegalArgumentException(
+                        "maxNestingDepth must be >= 3 (flow records nest 3 deep): " + maxNestingDepth);
             }
             return new ParserConfig(this);
         }

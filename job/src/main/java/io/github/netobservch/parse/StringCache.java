@@ -19,7 +19,8 @@ final class StringCache {
 
     private static final int MAX_LENGTH = 96;
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long MIX = 0x9E37_79B9_7F4A_7C15L; // 2^64 / golden ratio, a common multiplicative-hash constant
+    private static final long MIX =
+            0x9E37_79B9_7F4A_7C15L; // 2^64 / golden ratio, a common multiplicative-hash constant
 
     private final String[] asciiTable;
     private final byte[][] asciiKeys;

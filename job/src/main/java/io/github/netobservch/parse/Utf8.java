@@ -24,7 +24,12 @@ final class Utf8 {
         while (i < end) {
             // ASCII fast path, 32 then 8 bytes at a time; resumed after every multi-byte sequence
             while (i + 32 <= end
-                    && (((long) LONGS.get(b, i) | (long) LONGS.get(b, i + 8) | (long) LONGS.get(b, i + 16) | (long) LONGS.get(b, i + 24)) & HIGH_BITS) == 0) {
+                    && (((long) LONGS.get(b, i)
+                                            | (long) LONGS.get(b, i + 8)
+                                            | (long) LONGS.get(b, i + 16)
+                                            | (long) LONGS.get(b, i + 24))
+                                    & HIGH_BITS)
+                            == 0) {
                 i += 32;
             }
             while (i + 8 <= end && ((long) LONGS.get(b, i) & HIGH_BITS) == 0) {
@@ -78,7 +83,8 @@ final class Utf8 {
      */
     static int plainStringEnd(byte[] b, int from) {
         int i = from;
-        // 8 bytes per step (SWAR): a byte-by-byte loop with three tests per byte cost more than Jackson's decoding it saves
+        // 8 bytes per step (SWAR): a byte-by-byte loop with three tests per byte cost more than Jackson's decoding it
+        // saves
         for (; i + 8 <= b.length; i += 8) {
             long w = (long) LONGS.get(b, i);
             long special = ((w - ONES * 0x20) | w) // a byte < 0x20 or >= 0x80

@@ -56,8 +56,10 @@ public final class ClickHouseSinks {
                 .maxRowsPerInsert(sink.maxRowsPerInsert())
                 .maxBytesPerInsert(sink.maxBytesPerInsert())
                 .preflightOnOpen(sink.preflight())
-                .spill(sink.spillDir() == null ? SpillSettings.NONE
-                        : new SpillSettings(sink.spillDir(), sink.spillThresholdBytes(), sink.spillRetention()))
+                .spill(
+                        sink.spillDir() == null
+                                ? SpillSettings.NONE
+                                : new SpillSettings(sink.spillDir(), sink.spillThresholdBytes(), sink.spillRetention()))
                 // A day boundary inside one checkpoint gives two partitions per subtask.
                 .deduplicationRequirements(checkpointInterval, sink.toleratedOutage(), parallelism, 2);
     }

@@ -41,14 +41,16 @@ public final class FlowPipeline {
     }
 
     /** Where the pipeline writes. */
-    public record Sinks(Sink<FlowRecord> flows, Sink<DeadLetter> deadLetters, Optional<Sink<DeadLetter>> deadLetterTopic) {
+    public record Sinks(
+            Sink<FlowRecord> flows, Sink<DeadLetter> deadLetters, Optional<Sink<DeadLetter>> deadLetterTopic) {
         public Sinks(Sink<FlowRecord> flows, Sink<DeadLetter> deadLetters) {
             this(flows, deadLetters, Optional.empty());
         }
     }
 
     /** The streams the pipeline built, for tests that want to observe them. */
-    public record Streams(DataStream<FlowRecord> parsed, DataStream<FlowRecord> deduplicated, DataStream<DeadLetter> deadLetters) {}
+    public record Streams(
+            DataStream<FlowRecord> parsed, DataStream<FlowRecord> deduplicated, DataStream<DeadLetter> deadLetters) {}
 
     private FlowPipeline() {}
 
@@ -63,35 +65,44 @@ public final class FlowPipeline {
      * that {@code PerPartitionWatermarkITCase} can show, with this very builder, what the per-partition
      * watermarks prevent. The job always uses {@code true}.
      */
-    static Streams build(StreamExecutionEnvironment env, Source<KafkaMessage, ?, ?> source, Sinks sinks,
-            PipelineConfig config, boolean watermarksPerPartition) {
+    static Streams build(
+            StreamExecutionEnvironment env,
+            Source<KafkaMessage, ?, ?> source,
+            Sinks sinks,
+            PipelineConfig config,
+            boolean watermarksPerPartition) {
         // Event time is read from the raw message in the source, so the KafkaSource keeps one watermark
         // (and one idleness timer) per partition and emits their minimum; see RawFlowEndTime.
-        WatermarkStrategy<KafkaMessage> eventTime = WatermarkStrategy
-                .<KafkaMessage>forBoundedOutOfOrderness(config.maxOutOfOrderness())
+        WatermarkStrategy<KafkaMessage> eventTime = WatermarkStrategy.<KafkaMessage>forBoundedOutOfOrderness(
+                        config.maxOutOfOrderness())
                 .withTimestampAssigner(RawFlowEndTime.bounded(config.maxAheadOfKafka()))
                 .withIdleness(config.idleness());
-        DataStream<KafkaMessage> messages = env.fromSource(source,
-                        watermarksPerPartition ? eventTime : WatermarkStrategy.noWatermarks(), "kafka: flows")
+        DataStream<KafkaMessage> messages = env.fromSource(
+                        source, watermarksPerPartition ? eventTime : WatermarkStrategy.noWatermarks(), "kafka: flows")
                 .uid(Uids.SOURCE);
 
         // Parsed records and dead letters keep their message's timestamp.
-        SingleOutputStreamOperator<FlowRecord> parsed = messages
-                .process(new FlowParseFunction(config.parser()), FlowParseFunction.OUTPUT_TYPE)
+        SingleOutputStreamOperator<FlowRecord> parsed = messages.process(
+                        new FlowParseFunction(config.parser()), FlowParseFunction.OUTPUT_TYPE)
                 .uid(Uids.PARSE)
                 .name("parse + enrich");
         DataStream<DeadLetter> deadLetters = parsed.getSideOutput(FlowParseFunction.DEAD_LETTERS);
 
-        DataStream<FlowRecord> timed = watermarksPerPartition ? parsed : parsed.assignTimestampsAndWatermarks(
-                WatermarkStrategy.<FlowRecord>forBoundedOutOfOrderness(config.maxOutOfOrderness())
-                        .withTimestampAssigner((record, ts) -> record.getLong(io.github.netobservch.format.ColumnRegistry.TIME_FLOW_END_MS))
-                        .withIdleness(config.idleness()));
+        DataStream<FlowRecord> timed = watermarksPerPartition
+                ? parsed
+                : parsed.assignTimestampsAndWatermarks(
+                        WatermarkStrategy.<FlowRecord>forBoundedOutOfOrderness(config.maxOutOfOrderness())
+                                .withTimestampAssigner((record, ts) ->
+                                        record.getLong(io.github.netobservch.format.ColumnRegistry.TIME_FLOW_END_MS))
+                                .withIdleness(config.idleness()));
         DataStream<FlowRecord> deduplicated = DedupStage.apply(timed, config.dedup());
 
         deduplicated.sinkTo(sinks.flows()).uid(Uids.FLOWS_SINK).name("clickhouse: flows");
         deadLetters.sinkTo(sinks.deadLetters()).uid(Uids.DEAD_LETTER_SINK).name("clickhouse: dead letters");
-        sinks.deadLetterTopic().ifPresent(topicSink ->
-                deadLetters.sinkTo(topicSink).uid(Uids.DEAD_LETTER_TOPIC_SINK).name("kafka: dead letters"));
+        sinks.deadLetterTopic().ifPresent(topicSink -> deadLetters
+                .sinkTo(topicSink)
+                .uid(Uids.DEAD_LETTER_TOPIC_SINK)
+                .name("kafka: dead letters"));
         return new Streams(parsed, deduplicated, deadLetters);
     }
 }

@@ -30,6 +30,7 @@ public final class RawFlowEndTime implements SerializableTimestampAssigner<Kafka
 
     /** Metric group and counter of records whose event time was capped ({@link #bounded}). */
     public static final String METRIC_GROUP = "flowSource";
+
     public static final String METRIC_AHEAD = "eventTimeAheadOfKafka";
 
     private final long maxAheadMs;
@@ -56,7 +57,8 @@ public final class RawFlowEndTime implements SerializableTimestampAssigner<Kafka
      */
     public static TimestampAssignerSupplier<KafkaMessage> bounded(Duration maxAhead) {
         long ms = maxAhead == null ? 0 : maxAhead.toMillis();
-        return context -> new RawFlowEndTime(ms > 0 ? ms : -1,
+        return context -> new RawFlowEndTime(
+                ms > 0 ? ms : -1,
                 context.getMetricGroup().addGroup(METRIC_GROUP).counter(METRIC_AHEAD));
     }
 

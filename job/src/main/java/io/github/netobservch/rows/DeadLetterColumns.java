@@ -1,8 +1,7 @@
 package io.github.netobservch.rows;
 
-import io.github.netobservch.schema.SchemaTables;
-
 import io.github.netobservch.parse.DeadLetter;
+import io.github.netobservch.schema.SchemaTables;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,18 +27,35 @@ public final class DeadLetterColumns {
     public static final Col MESSAGE = new Col("message", "String", "message", d -> nz(d.message));
     public static final Col FIELD = new Col("field", "LowCardinality(String)", "field", d -> nz(d.field));
     public static final Col PAYLOAD = new Col("payload", "String", "payload", d -> nz(d.payload));
-    public static final Col PAYLOAD_ENCODING = new Col("payload_encoding", "LowCardinality(String)", "payloadEncoding", d -> nz(d.payloadEncoding));
-    public static final Col PAYLOAD_TRUNCATED = new Col("payload_truncated", "Bool", "payloadTruncated", d -> d.payloadTruncated);
-    public static final Col PAYLOAD_SIZE = new Col("payload_size", "UInt32", "payloadSize", d -> Math.max(0, d.payloadSize));
+    public static final Col PAYLOAD_ENCODING =
+            new Col("payload_encoding", "LowCardinality(String)", "payloadEncoding", d -> nz(d.payloadEncoding));
+    public static final Col PAYLOAD_TRUNCATED =
+            new Col("payload_truncated", "Bool", "payloadTruncated", d -> d.payloadTruncated);
+    public static final Col PAYLOAD_SIZE =
+            new Col("payload_size", "UInt32", "payloadSize", d -> Math.max(0, d.payloadSize));
     public static final Col KAFKA_TOPIC = new Col("kafka_topic", "LowCardinality(String)", "topic", d -> nz(d.topic));
     public static final Col KAFKA_PARTITION = new Col("kafka_partition", "Int32", "partition", d -> d.partition);
     public static final Col KAFKA_OFFSET = new Col("kafka_offset", "Int64", "offset", d -> d.offset);
     /** -1 (no record timestamp) is stored as 0, like {@code flows.kafka_timestamp}. */
-    public static final Col KAFKA_TIMESTAMP = new Col("kafka_timestamp", "DateTime64(3, 'UTC')", "kafkaTimestamp", d -> Math.max(0L, d.kafkaTimestamp));
-    public static final Col PROCESSING_TIME = new Col("processing_time", "DateTime64(3, 'UTC')", "processingTime", d -> d.processingTime);
+    public static final Col KAFKA_TIMESTAMP =
+            new Col("kafka_timestamp", "DateTime64(3, 'UTC')", "kafkaTimestamp", d -> Math.max(0L, d.kafkaTimestamp));
 
-    private static final List<Col> COLUMNS = List.of(REASON, MESSAGE, FIELD, PAYLOAD, PAYLOAD_ENCODING, PAYLOAD_TRUNCATED,
-            PAYLOAD_SIZE, KAFKA_TOPIC, KAFKA_PARTITION, KAFKA_OFFSET, KAFKA_TIMESTAMP, PROCESSING_TIME);
+    public static final Col PROCESSING_TIME =
+            new Col("processing_time", "DateTime64(3, 'UTC')", "processingTime", d -> d.processingTime);
+
+    private static final List<Col> COLUMNS = List.of(
+            REASON,
+            MESSAGE,
+            FIELD,
+            PAYLOAD,
+            PAYLOAD_ENCODING,
+            PAYLOAD_TRUNCATED,
+            PAYLOAD_SIZE,
+            KAFKA_TOPIC,
+            KAFKA_PARTITION,
+            KAFKA_OFFSET,
+            KAFKA_TIMESTAMP,
+            PROCESSING_TIME);
 
     private DeadLetterColumns() {}
 

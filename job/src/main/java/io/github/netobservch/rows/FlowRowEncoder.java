@@ -25,7 +25,6 @@ public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
     /** The column the {@code flows} table is partitioned by, with {@code toDate(...)}: one INSERT, one day. */
     public static final Column PARTITION_COLUMN = ColumnRegistry.TIME_FLOW_END_MS;
 
-
     @Override
     public List<String> columns() {
         List<String> names = new ArrayList<>();

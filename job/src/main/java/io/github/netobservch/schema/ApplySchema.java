@@ -2,7 +2,6 @@ package io.github.netobservch.schema;
 
 import io.github.netobservch.cli.Cli;
 import io.github.netobservch.cli.Cli.Opt;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -31,29 +30,49 @@ import java.util.Map;
 public final class ApplySchema {
 
     static final String ENV_PASSWORD = "CLICKHOUSE_PASSWORD";
-    public static final Cli CLI = new Cli("apply-schema", List.of(
-            "Creates or upgrades the ClickHouse schema (idempotent; records applied migrations with checksums).", ""),
+    public static final Cli CLI = new Cli(
+            "apply-schema",
+            List.of(
+                    "Creates or upgrades the ClickHouse schema (idempotent; records applied migrations with checksums).",
+                    ""),
             List.of(
                     Opt.option("--clickhouse.url", "URL", "ClickHouse HTTP(S) endpoint, e.g. http://clickhouse:8123"),
                     Opt.option("--clickhouse.database", "NAME", "database to create/migrate (default netobserv)"),
                     Opt.option("--clickhouse.user", "USER", "(default default); password from env " + ENV_PASSWORD),
                     Opt.option("--clickhouse.password-file", "FILE", "or from the first line of this file"),
-                    Opt.option("--clickhouse.ssl.root-cert", "FILE", "CA certificate (PEM) that signed the server's,"
-                            + " for https URLs"),
-                    Opt.option("--retention-days", "N", "TTL of flows (default " + SchemaOptions.DEFAULT_RETENTION_DAYS
-                            + ")"),
-                    Opt.option("--rollup-retention-days", "N", "TTL of the 1-minute rollups (default "
-                            + SchemaOptions.DEFAULT_ROLLUP_RETENTION_DAYS + ")"),
-                    Opt.option("--dlq-retention-days", "N", "TTL of flows_dlq (default "
-                            + SchemaOptions.DEFAULT_DLQ_RETENTION_DAYS + ")"),
-                    Opt.option("--dedup-window", "N", "inserts remembered per table for dedup (default "
-                            + SchemaOptions.DEFAULT_DEDUP_WINDOW + ")"),
-                    Opt.option("--dedup-window-seconds", "S", "cluster: replicated_deduplication_window_seconds"
-                            + " (default " + SchemaOptions.DEFAULT_DEDUP_WINDOW_SECONDS + ")"),
+                    Opt.option(
+                            "--clickhouse.ssl.root-cert",
+                            "FILE",
+                            "CA certificate (PEM) that signed the server's," + " for https URLs"),
+                    Opt.option(
+                            "--retention-days",
+                            "N",
+                            "TTL of flows (default " + SchemaOptions.DEFAULT_RETENTION_DAYS + ")"),
+                    Opt.option(
+                            "--rollup-retention-days",
+                            "N",
+                            "TTL of the 1-minute rollups (default " + SchemaOptions.DEFAULT_ROLLUP_RETENTION_DAYS
+                                    + ")"),
+                    Opt.option(
+                            "--dlq-retention-days",
+                            "N",
+                            "TTL of flows_dlq (default " + SchemaOptions.DEFAULT_DLQ_RETENTION_DAYS + ")"),
+                    Opt.option(
+                            "--dedup-window",
+                            "N",
+                            "inserts remembered per table for dedup (default " + SchemaOptions.DEFAULT_DEDUP_WINDOW
+                                    + ")"),
+                    Opt.option(
+                            "--dedup-window-seconds",
+                            "S",
+                            "cluster: replicated_deduplication_window_seconds" + " (default "
+                                    + SchemaOptions.DEFAULT_DEDUP_WINDOW_SECONDS + ")"),
                     Opt.option("--variant", "single|cluster", "(default single)"),
                     Opt.option("--cluster", "NAME", "cluster for ON CLUSTER/Distributed (default the {cluster} macro)"),
-                    Opt.option("--migrations", "DIR", "migration files (default: sql/schema found upwards from the"
-                            + " working directory)"),
+                    Opt.option(
+                            "--migrations",
+                            "DIR",
+                            "migration files (default: sql/schema found upwards from the" + " working directory)"),
                     Opt.option("--target-version", "N", "apply migrations up to version N only"),
                     Opt.flag("--dry-run", "print the rendered SQL, touch no server")),
             List.of());
@@ -102,7 +121,8 @@ public final class ApplySchema {
             return 2;
         }
         if (opts.containsKey("--dry-run")) {
-            List<Migration> selected = migrations.stream().filter(m -> m.version() <= target).toList();
+            List<Migration> selected =
+                    migrations.stream().filter(m -> m.version() <= target).toList();
             out.print(new SchemaRenderer(options).renderScript(selected));
             return 0;
         }
@@ -120,19 +140,21 @@ public final class ApplySchema {
         }
         String user = opts.getOrDefault("--clickhouse.user", "default");
         String rootCert = opts.get("--clickhouse.ssl.root-cert");
-        if (rootCert != null && !url.trim().replaceFirst("^jdbc:(clickhouse:|ch:)?", "").startsWith("https:")) {
+        if (rootCert != null
+                && !url.trim().replaceFirst("^jdbc:(clickhouse:|ch:)?", "").startsWith("https:")) {
             err.println("apply-schema: --clickhouse.ssl.root-cert needs an https:// --clickhouse.url");
             return 2;
         }
         // The JDBC driver hands this property to clickhouse-java's client (ClientConfigProperties.CA_CERTIFICATE).
         Map<String, String> driverProperties = rootCert == null ? Map.of() : Map.of("sslrootcert", rootCert);
         try {
-            SchemaMigrator migrator = new SchemaMigrator(SchemaMigrator.jdbc(url, user, password, driverProperties),
-                            options, migrations)
+            SchemaMigrator migrator = new SchemaMigrator(
+                            SchemaMigrator.jdbc(url, user, password, driverProperties), options, migrations)
                     .log(line -> out.println("apply-schema: " + line));
             SchemaMigrator.Result result = migrator.migrate(target);
-            out.println("apply-schema: " + options.database() + ": " + result.applied().size() + " migration(s) applied ("
-                    + result.statements() + " statements), " + result.alreadyApplied() + " already applied");
+            out.println("apply-schema: " + options.database() + ": "
+                    + result.applied().size() + " migration(s) applied (" + result.statements() + " statements), "
+                    + result.alreadyApplied() + " already applied");
             return 0;
         } catch (SchemaMigrationException e) {
             err.println("apply-schema: " + e.getMessage());
@@ -153,8 +175,8 @@ public final class ApplySchema {
     static Map<String, String> parse(String[] args) {
         for (String a : args) {
             if (a.equals("--clickhouse.password") || a.startsWith("--clickhouse.password=")) {
-                throw new IllegalArgumentException("passwords are not taken on the command line: use env " + ENV_PASSWORD
-                        + " or --clickhouse.password-file");
+                throw new IllegalArgumentException("passwords are not taken on the command line: use env "
+                        + ENV_PASSWORD + " or --clickhouse.password-file");
             }
         }
         Cli.Args parsed = CLI.parse(args);

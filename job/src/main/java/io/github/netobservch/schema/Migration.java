@@ -28,7 +28,8 @@ public record Migration(int version, String name, String fileName, String templa
     public static Migration of(String fileName, String text) {
         Matcher m = FILE_NAME.matcher(fileName);
         if (!m.matches()) {
-            throw new IllegalArgumentException("migration file name '" + fileName + "' does not match V<n>__<name>.sql");
+            throw new IllegalArgumentException(
+                    "migration file name '" + fileName + "' does not match V<n>__<name>.sql");
         }
         String normalised = text.replace("\r\n", "\n");
         return new Migration(Integer.parseInt(m.group(1)), m.group(2), fileName, normalised, sha256(normalised));
@@ -86,8 +87,8 @@ public record Migration(int version, String name, String fileName, String templa
             }
             p = p.getParent();
         }
-        throw new IllegalArgumentException("no sql/schema directory above " + Path.of("").toAbsolutePath()
-                + "; pass --migrations DIR");
+        throw new IllegalArgumentException(
+                "no sql/schema directory above " + Path.of("").toAbsolutePath() + "; pass --migrations DIR");
     }
 
     static String sha256(String text) {

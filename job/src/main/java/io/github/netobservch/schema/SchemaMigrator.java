@@ -110,7 +110,8 @@ public final class SchemaMigrator {
     /** Applies pending migrations with a version up to {@code targetVersion} (inclusive). */
     public Result migrate(int targetVersion) {
         String db = renderer.options().database();
-        try (Connection c = connections.open(); Statement s = c.createStatement()) {
+        try (Connection c = connections.open();
+                Statement s = c.createStatement()) {
             for (SchemaRenderer.Rendered r : renderer.bootstrap()) {
                 execute(s, r);
             }
@@ -143,7 +144,8 @@ public final class SchemaMigrator {
     /** Rows of {@code schema_migrations} by version (empty if the table does not exist yet). */
     public Map<Integer, Applied> applied() {
         String db = renderer.options().database();
-        try (Connection c = connections.open(); Statement s = c.createStatement()) {
+        try (Connection c = connections.open();
+                Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("EXISTS TABLE " + db + "." + SchemaRenderer.MIGRATIONS_TABLE)) {
                 if (!rs.next() || rs.getInt(1) == 0) {
                     return new TreeMap<>();
@@ -163,8 +165,8 @@ public final class SchemaMigrator {
 
     private static Map<Integer, Applied> readApplied(Statement s, String db) throws SQLException {
         Map<Integer, Applied> out = new TreeMap<>();
-        try (ResultSet rs = s.executeQuery("SELECT version, name, checksum FROM " + db + "." + SchemaRenderer.MIGRATIONS_TABLE
-                + " FINAL ORDER BY version")) {
+        try (ResultSet rs = s.executeQuery("SELECT version, name, checksum FROM " + db + "."
+                + SchemaRenderer.MIGRATIONS_TABLE + " FINAL ORDER BY version")) {
             while (rs.next()) {
                 out.put(rs.getInt(1), new Applied(rs.getInt(1), rs.getString(2), rs.getString(3)));
             }
@@ -184,15 +186,24 @@ public final class SchemaMigrator {
             Migration m = files.get(a.version());
             if (m == null) {
                 throw new SchemaMigrationException(db + " has migration " + a.version() + " (" + a.name()
-                        + ") applied, but this build has no V" + String.format("%03d", a.version()) + "__*.sql: the database is"
+                        + ") applied, but this build has no V" + String.format("%03d", a.version())
+                        + "__*.sql: the database is"
                         + " newer than these migration files; use the matching release");
             }
             if (!m.checksum().equals(a.checksum())) {
-                throw new SchemaMigrationException("migration " + m.fileName() + " was changed after it was applied to " + db
-                        + " (recorded checksum " + a.checksum() + ", file checksum " + m.checksum() + "). Applied migrations"
-                        + " are immutable: restore the file and put the change in a new migration V"
-                        + String.format("%03d", files.keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1)
-                        + "__<name>.sql");
+                throw new SchemaMigrationException(
+                        "migration " + m.fileName() + " was changed after it was applied to " + db
+                                + " (recorded checksum " + a.checksum() + ", file checksum " + m.checksum()
+                                + "). Applied migrations"
+                                + " are immutable: restore the file and put the change in a new migration V"
+                                + String.format(
+                                        "%03d",
+                                        files.keySet().stream()
+                                                        .mapToInt(Integer::intValue)
+                                                        .max()
+                                                        .orElse(0)
+                                                + 1)
+                                + "__<name>.sql");
             }
             newestApplied = Math.max(newestApplied, a.version());
         }
@@ -202,8 +213,9 @@ public final class SchemaMigrator {
                 continue;
             }
             if (m.version() < newestApplied) {
-                throw new SchemaMigrationException("migration " + m.fileName() + " is pending but " + db + " already has the newer"
-                        + " migration " + newestApplied + "; renumber it above " + newestApplied);
+                throw new SchemaMigrationException(
+                        "migration " + m.fileName() + " is pending but " + db + " already has the newer" + " migration "
+                                + newestApplied + "; renumber it above " + newestApplied);
             }
             pending.add(m);
         }
@@ -214,8 +226,12 @@ public final class SchemaMigrator {
         try {
             s.execute(r.sql());
         } catch (SQLException e) {
-            throw new SQLException(r.source() + (r.line() > 0 ? " line " + r.line() : "") + ": " + e.getMessage()
-                    + "\n--- statement ---\n" + r.sql(), e.getSQLState(), e.getErrorCode(), e);
+            throw new SQLException(
+                    r.source() + (r.line() > 0 ? " line " + r.line() : "") + ": " + e.getMessage()
+                            + "\n--- statement ---\n" + r.sql(),
+                    e.getSQLState(),
+                    e.getErrorCode(),
+                    e);
         }
     }
 }

@@ -51,7 +51,8 @@ public record SchemaOptions(
             cluster = DEFAULT_CLUSTER;
         }
         if (!CLUSTER_NAME.matcher(cluster).matches()) {
-            throw new IllegalArgumentException("cluster name '" + cluster + "' must be {cluster} or match [A-Za-z0-9_.-]+");
+            throw new IllegalArgumentException(
+                    "cluster name '" + cluster + "' must be {cluster} or match [A-Za-z0-9_.-]+");
         }
         days("retention days", retentionDays);
         days("rollup retention days", rollupRetentionDays);
@@ -81,29 +82,49 @@ public record SchemaOptions(
 
     /** Defaults: database {@code netobserv}, single node. */
     public static SchemaOptions defaults() {
-        return new SchemaOptions(DEFAULT_DATABASE, SchemaVariant.SINGLE, DEFAULT_CLUSTER, DEFAULT_RETENTION_DAYS,
-                DEFAULT_ROLLUP_RETENTION_DAYS, DEFAULT_DLQ_RETENTION_DAYS, DEFAULT_DEDUP_WINDOW,
+        return new SchemaOptions(
+                DEFAULT_DATABASE,
+                SchemaVariant.SINGLE,
+                DEFAULT_CLUSTER,
+                DEFAULT_RETENTION_DAYS,
+                DEFAULT_ROLLUP_RETENTION_DAYS,
+                DEFAULT_DLQ_RETENTION_DAYS,
+                DEFAULT_DEDUP_WINDOW,
                 DEFAULT_DEDUP_WINDOW_SECONDS);
     }
 
     public SchemaOptions withDatabase(String db) {
-        return new SchemaOptions(db, variant, cluster, retentionDays, rollupRetentionDays, dlqRetentionDays, dedupWindow,
+        return new SchemaOptions(
+                db,
+                variant,
+                cluster,
+                retentionDays,
+                rollupRetentionDays,
+                dlqRetentionDays,
+                dedupWindow,
                 dedupWindowSeconds);
     }
 
     public SchemaOptions withVariant(SchemaVariant v, String clusterName) {
-        return new SchemaOptions(database, v, clusterName, retentionDays, rollupRetentionDays, dlqRetentionDays,
-                dedupWindow, dedupWindowSeconds);
-    }
-
-    public SchemaOptions withRetention(int rawDays, int rollupDays, int dlqDays) {
-        return new SchemaOptions(database, variant, cluster, rawDays, rollupDays, dlqDays, dedupWindow,
+        return new SchemaOptions(
+                database,
+                v,
+                clusterName,
+                retentionDays,
+                rollupRetentionDays,
+                dlqRetentionDays,
+                dedupWindow,
                 dedupWindowSeconds);
     }
 
+    public SchemaOptions withRetention(int rawDays, int rollupDays, int dlqDays) {
+        return new SchemaOptions(
+                database, variant, cluster, rawDays, rollupDays, dlqDays, dedupWindow, dedupWindowSeconds);
+    }
+
     public SchemaOptions withDedupWindow(long window, long seconds) {
-        return new SchemaOptions(database, variant, cluster, retentionDays, rollupRetentionDays, dlqRetentionDays, window,
-                seconds);
+        return new SchemaOptions(
+                database, variant, cluster, retentionDays, rollupRetentionDays, dlqRetentionDays, window, seconds);
     }
 
     /** {@code ON CLUSTER '<name>'} with a leading space, or empty for a single node. */

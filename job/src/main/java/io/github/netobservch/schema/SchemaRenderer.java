@@ -38,12 +38,14 @@ public final class SchemaRenderer {
     public static final String LOCAL_SUFFIX = "_local";
     /** {@code ReplicatedMergeTree} path and replica arguments (server macros). */
     public static final String REPLICA_PATH = "'/clickhouse/tables/{shard}/{database}/{table}'";
+
     public static final String REPLICA_NAME = "'{replica}'";
     public static final String MIGRATIONS_TABLE = "schema_migrations";
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-z_]+)(?::([^}]*))?}");
     private static final Pattern CREATE_TABLE = Pattern.compile(
-            "^CREATE\\s+TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?\\$\\{db}\\.\\$\\{table:([A-Za-z0-9_]+)}", Pattern.CASE_INSENSITIVE);
+            "^CREATE\\s+TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?\\$\\{db}\\.\\$\\{table:([A-Za-z0-9_]+)}",
+            Pattern.CASE_INSENSITIVE);
     private static final Pattern ALTER_COLUMN = Pattern.compile(
             "^ALTER\\s+TABLE\\s+\\$\\{db}\\.\\$\\{table:([A-Za-z0-9_]+)}.*\\b(ADD|DROP|MODIFY|RENAME|COMMENT|CLEAR)\\s+COLUMN\\b",
             Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
@@ -69,19 +71,23 @@ public final class SchemaRenderer {
         out.add(new Rendered("bootstrap", 0, "CREATE DATABASE IF NOT EXISTS " + db + options.onCluster()));
         String engine = options.variant() == SchemaVariant.CLUSTER
                 // one copy on every node of the cluster (no {shard} in the path), so any node knows the schema version
-                ? "ReplicatedReplacingMergeTree('/clickhouse/tables/all/{database}/" + MIGRATIONS_TABLE + "', '{shard}-{replica}', applied_at)"
+                ? "ReplicatedReplacingMergeTree('/clickhouse/tables/all/{database}/" + MIGRATIONS_TABLE
+                        + "', '{shard}-{replica}', applied_at)"
                 : "ReplacingMergeTree(applied_at)";
-        out.add(new Rendered("bootstrap", 0, "CREATE TABLE IF NOT EXISTS " + db + "." + MIGRATIONS_TABLE + options.onCluster()
-                + "\n(\n"
-                + "    `version` UInt32,\n"
-                + "    `name` String,\n"
-                + "    `checksum` String,\n"
-                + "    `applied_at` DateTime64(3, 'UTC'),\n"
-                + "    `variant` LowCardinality(String),\n"
-                + "    `statements` UInt32\n"
-                + ")\n"
-                + "ENGINE = " + engine + "\n"
-                + "ORDER BY version"));
+        out.add(new Rendered(
+                "bootstrap",
+                0,
+                "CREATE TABLE IF NOT EXISTS " + db + "." + MIGRATIONS_TABLE + options.onCluster()
+                        + "\n(\n"
+                        + "    `version` UInt32,\n"
+                        + "    `name` String,\n"
+                        + "    `checksum` String,\n"
+                        + "    `applied_at` DateTime64(3, 'UTC'),\n"
+                        + "    `variant` LowCardinality(String),\n"
+                        + "    `statements` UInt32\n"
+                        + ")\n"
+                        + "ENGINE = " + engine + "\n"
+                        + "ORDER BY version"));
         return out;
     }
 
@@ -97,7 +103,8 @@ public final class SchemaRenderer {
             }
             for (String d : st.directives()) {
                 if (!d.equals("cluster-only") && !d.equals("single-only")) {
-                    throw new IllegalArgumentException(migration.fileName() + " line " + st.line() + ": unknown directive @" + d);
+                    throw new IllegalArgumentException(
+                            migration.fileName() + " line " + st.line() + ": unknown directive @" + d);
                 }
             }
             String where = migration.fileName() + " line " + st.line();
@@ -111,8 +118,12 @@ public final class SchemaRenderer {
                 if (alter.find()) {
                     String local = options.database() + "." + alter.group(1) + LOCAL_SUFFIX;
                     String forLocal = substitute(st.sql(), where);
-                    out.add(new Rendered(migration.fileName(), st.line(),
-                            forLocal.replaceFirst(Pattern.quote(local), Matcher.quoteReplacement(options.database() + "." + alter.group(1)))));
+                    out.add(new Rendered(
+                            migration.fileName(),
+                            st.line(),
+                            forLocal.replaceFirst(
+                                    Pattern.quote(local),
+                                    Matcher.quoteReplacement(options.database() + "." + alter.group(1)))));
                 }
             }
         }
@@ -122,14 +133,22 @@ public final class SchemaRenderer {
     /** The whole schema as one script (bootstrap + every migration), e.g. for {@code --dry-run}. */
     public String renderScript(List<Migration> migrations) {
         StringBuilder sb = new StringBuilder();
-        sb.append("-- Rendered by io.github.netobservch.schema.SchemaRenderer: variant ").append(options.variant().code())
-                .append(", database ").append(options.database());
+        sb.append("-- Rendered by io.github.netobservch.schema.SchemaRenderer: variant ")
+                .append(options.variant().code())
+                .append(", database ")
+                .append(options.database());
         if (options.variant() == SchemaVariant.CLUSTER) {
             sb.append(", cluster ").append(options.cluster());
         }
-        sb.append(",\n-- retention ").append(options.retentionDays()).append(" d (flows), ")
-                .append(options.rollupRetentionDays()).append(" d (rollups), ").append(options.dlqRetentionDays())
-                .append(" d (flows_dlq), dedup window ").append(options.dedupWindow()).append(" inserts");
+        sb.append(",\n-- retention ")
+                .append(options.retentionDays())
+                .append(" d (flows), ")
+                .append(options.rollupRetentionDays())
+                .append(" d (rollups), ")
+                .append(options.dlqRetentionDays())
+                .append(" d (flows_dlq), dedup window ")
+                .append(options.dedupWindow())
+                .append(" inserts");
         if (options.variant() == SchemaVariant.CLUSTER) {
             sb.append(" / ").append(options.dedupWindowSeconds()).append(" s");
         }
@@ -148,8 +167,9 @@ public final class SchemaRenderer {
 
     private String distributed(String name) {
         String db = options.database();
-        return "CREATE TABLE IF NOT EXISTS " + db + "." + name + options.onCluster() + " AS " + db + "." + name + LOCAL_SUFFIX
-                + "\nENGINE = Distributed('" + options.cluster() + "', '" + db + "', '" + name + LOCAL_SUFFIX + "', rand())";
+        return "CREATE TABLE IF NOT EXISTS " + db + "." + name + options.onCluster() + " AS " + db + "." + name
+                + LOCAL_SUFFIX + "\nENGINE = Distributed('" + options.cluster() + "', '" + db + "', '" + name
+                + LOCAL_SUFFIX + "', rand())";
     }
 
     String substitute(String sql, String where) {
@@ -193,21 +213,24 @@ public final class SchemaRenderer {
             case "dedup_window_seconds":
                 return Long.toString(options.dedupWindowSeconds());
             default:
-                throw new IllegalArgumentException(where + ": unknown placeholder ${" + name + (arg != null ? ":" + arg : "") + "}");
+                throw new IllegalArgumentException(
+                        where + ": unknown placeholder ${" + name + (arg != null ? ":" + arg : "") + "}");
         }
     }
 
     private static String engine(String spec, boolean cluster, String where) {
         Matcher m = ENGINE.matcher(spec);
         if (!m.matches() || m.group(1).toLowerCase(Locale.ROOT).startsWith("replicated")) {
-            throw new IllegalArgumentException(where + ": ${engine:" + spec + "} must name a non-replicated *MergeTree engine");
+            throw new IllegalArgumentException(
+                    where + ": ${engine:" + spec + "} must name a non-replicated *MergeTree engine");
         }
         String kind = m.group(1);
         String args = m.group(2) == null ? "" : m.group(2).trim();
         if (!cluster) {
             return args.isEmpty() ? kind : kind + "(" + args + ")";
         }
-        return "Replicated" + kind + "(" + REPLICA_PATH + ", " + REPLICA_NAME + (args.isEmpty() ? "" : ", " + args) + ")";
+        return "Replicated" + kind + "(" + REPLICA_PATH + ", " + REPLICA_NAME + (args.isEmpty() ? "" : ", " + args)
+                + ")";
     }
 
     private static void requireArg(String name, String arg, String where) {

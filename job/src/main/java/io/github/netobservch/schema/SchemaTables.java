@@ -1,6 +1,5 @@
 package io.github.netobservch.schema;
 
-
 /**
  * Names and partitioning of the tables the job writes, as created by {@code sql/schema/}. The
  * exactly-once sink sends one INSERT per partition (ClickHouse inserts are atomic per partition
@@ -28,8 +27,14 @@ public final class SchemaTables {
 
     /** The 1-minute rollup tables fed by materialized views on {@code flows} (V003). */
     public static final java.util.List<String> ROLLUPS = java.util.List.of(
-            "rollup_namespace_1m", "rollup_workload_1m", "rollup_node_1m", "rollup_zone_1m", "rollup_external_1m",
-            "rollup_dns_1m", "rollup_rtt_1m", "rollup_drops_1m");
+            "rollup_namespace_1m",
+            "rollup_workload_1m",
+            "rollup_node_1m",
+            "rollup_zone_1m",
+            "rollup_external_1m",
+            "rollup_dns_1m",
+            "rollup_rtt_1m",
+            "rollup_drops_1m");
 
     private SchemaTables() {}
 
@@ -38,7 +43,8 @@ public final class SchemaTables {
      * ClickHouse prints it ({@code 2026-11-25}); days before 1970 clamp like the column does.
      */
     public static String dayOf(long epochMillis) {
-        return java.time.LocalDate.ofEpochDay(Math.max(0L, epochMillis) / 86_400_000L).toString();
+        return java.time.LocalDate.ofEpochDay(Math.max(0L, epochMillis) / 86_400_000L)
+                .toString();
     }
 
     /** The table the sink inserts into for {@code table} in the given variant. */

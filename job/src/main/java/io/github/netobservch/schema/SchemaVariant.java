@@ -22,7 +22,8 @@ public enum SchemaVariant {
             case "cluster":
                 return CLUSTER;
             default:
-                throw new IllegalArgumentException("unknown schema variant '" + value + "' (expected single or cluster)");
+                throw new IllegalArgumentException(
+                        "unknown schema variant '" + value + "' (expected single or cluster)");
         }
     }
 

@@ -78,7 +78,8 @@ public final class SqlScript {
                 if (!sql.isEmpty()) {
                     out.add(new Statement(sql, directives, startLine));
                 } else if (!directives.isEmpty()) {
-                    throw new IllegalArgumentException("directive " + directives + " before an empty statement on line " + line);
+                    throw new IllegalArgumentException(
+                            "directive " + directives + " before an empty statement on line " + line);
                 }
                 cur.setLength(0);
                 directives = new LinkedHashSet<>();
@@ -96,8 +97,8 @@ public final class SqlScript {
         }
         String rest = cur.toString().strip();
         if (!rest.isEmpty()) {
-            throw new IllegalArgumentException("statement starting on line " + startLine
-                    + " does not end with ';' at the end of a line");
+            throw new IllegalArgumentException(
+                    "statement starting on line " + startLine + " does not end with ';' at the end of a line");
         }
         return out;
     }

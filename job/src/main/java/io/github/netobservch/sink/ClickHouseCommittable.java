@@ -47,11 +47,13 @@ public final class ClickHouseCommittable {
     private final PayloadCodec codec;
     /** The stored (compressed) payload, or {@code null} when it is in {@link #spillPath}. */
     private final byte[] storedPayload;
+
     private final int storedLength;
     /** The spill file holding the stored payload ({@link SpillFiles}), or {@code null}: it is in this object. */
     private final String spillPath;
     /** CRC-32 of the spilled payload (0 when it is in this object). */
     private final long storedCrc;
+
     private final String originJobId;
     private final int originSubtask;
     private final int originAttempt;
@@ -76,9 +78,25 @@ public final class ClickHouseCommittable {
             long createdAtMillis,
             PresenceProbe probe,
             int shard) {
-        this(token, database, table, partitionKey, columns, rowCount, rawLength, codec,
-                Objects.requireNonNull(storedPayload, "storedPayload"), storedPayload.length, null, 0, originJobId,
-                originSubtask, originAttempt, createdAtMillis, probe, shard);
+        this(
+                token,
+                database,
+                table,
+                partitionKey,
+                columns,
+                rowCount,
+                rawLength,
+                codec,
+                Objects.requireNonNull(storedPayload, "storedPayload"),
+                storedPayload.length,
+                null,
+                0,
+                originJobId,
+                originSubtask,
+                originAttempt,
+                createdAtMillis,
+                probe,
+                shard);
     }
 
     /** Every field; {@code storedPayload} is {@code null} exactly when {@code spillPath} is set. */
@@ -144,8 +162,20 @@ public final class ClickHouseCommittable {
             int originSubtask,
             int originAttempt,
             PresenceProbe probe) {
-        return seal(sinkName, database, table, partitionKey, columns, rowCount, rawPayload, codec, originJobId,
-                originSubtask, originAttempt, probe, -1);
+        return seal(
+                sinkName,
+                database,
+                table,
+                partitionKey,
+                columns,
+                rowCount,
+                rawPayload,
+                codec,
+                originJobId,
+                originSubtask,
+                originAttempt,
+                probe,
+                -1);
     }
 
     /** {@link #seal} for shard {@code shard} (-1: the single endpoint). */
@@ -163,9 +193,22 @@ public final class ClickHouseCommittable {
             int originAttempt,
             PresenceProbe probe,
             int shard) {
-        return new ClickHouseCommittable(newToken(sinkName), database, table, partitionKey, columns, rowCount,
-                rawPayload.length, codec, codec.compress(rawPayload), originJobId, originSubtask, originAttempt,
-                System.currentTimeMillis(), probe, shard);
+        return new ClickHouseCommittable(
+                newToken(sinkName),
+                database,
+                table,
+                partitionKey,
+                columns,
+                rowCount,
+                rawPayload.length,
+                codec,
+                codec.compress(rawPayload),
+                originJobId,
+                originSubtask,
+                originAttempt,
+                System.currentTimeMillis(),
+                probe,
+                shard);
     }
 
     /** The shard every attempt of this committable goes to (-1: the single endpoint). */
@@ -247,9 +290,25 @@ public final class ClickHouseCommittable {
 
     /** This committable with its payload moved to {@code path} (already written there by {@link SpillFiles}). */
     ClickHouseCommittable spilledTo(String path) {
-        return new ClickHouseCommittable(token, database, table, partitionKey, columns, rowCount, rawLength, codec,
-                null, storedLength, Objects.requireNonNull(path, "path"), SpillFiles.crc32(storedPayload()),
-                originJobId, originSubtask, originAttempt, createdAtMillis, probe, shard);
+        return new ClickHouseCommittable(
+                token,
+                database,
+                table,
+                partitionKey,
+                columns,
+                rowCount,
+                rawLength,
+                codec,
+                null,
+                storedLength,
+                Objects.requireNonNull(path, "path"),
+                SpillFiles.crc32(storedPayload()),
+                originJobId,
+                originSubtask,
+                originAttempt,
+                createdAtMillis,
+                probe,
+                shard);
     }
 
     public String originJobId() {
@@ -312,7 +371,8 @@ public final class ClickHouseCommittable {
     public String toString() {
         return "ClickHouseCommittable{token=" + token + ", table=" + database + "." + table + ", partition="
                 + partitionKey + ", rows=" + rowCount + ", bytes=" + rawLength + ", stored=" + storedLength
-                + " " + codec + (spillPath != null ? " spilled" : "") + ", origin=" + originJobId + "/" + originSubtask + "#" + originAttempt
+                + " " + codec + (spillPath != null ? " spilled" : "") + ", origin=" + originJobId + "/" + originSubtask
+                + "#" + originAttempt
                 + (shard >= 0 ? ", shard=" + shard : "") + "}";
     }
 }

@@ -117,8 +117,8 @@ final class ClickHouseCommittableSerializer implements SimpleVersionedSerializer
         PayloadCodec codec = PayloadCodec.fromId(in.readByte());
         int storedLength = in.readInt();
         if (storedLength < 0 || storedLength > in.available()) {
-            throw new IOException("corrupt committable: payload of " + storedLength + " bytes, "
-                    + in.available() + " left");
+            throw new IOException(
+                    "corrupt committable: payload of " + storedLength + " bytes, " + in.available() + " left");
         }
         byte[] stored = new byte[storedLength];
         in.readFully(stored);
@@ -167,9 +167,25 @@ final class ClickHouseCommittableSerializer implements SimpleVersionedSerializer
         if (in.available() != 0) {
             throw new IOException("corrupt committable: " + in.available() + " trailing bytes");
         }
-        return new ClickHouseCommittable(token, database, table, partitionKey, columns, rowCount, rawLength, codec,
-                spillPath == null ? stored : null, spillPath == null ? storedLength : spilledLength, spillPath, crc,
-                originJobId, originSubtask, originAttempt, createdAt, probe, shard);
+        return new ClickHouseCommittable(
+                token,
+                database,
+                table,
+                partitionKey,
+                columns,
+                rowCount,
+                rawLength,
+                codec,
+                spillPath == null ? stored : null,
+                spillPath == null ? storedLength : spilledLength,
+                spillPath,
+                crc,
+                originJobId,
+                originSubtask,
+                originAttempt,
+                createdAt,
+                probe,
+                shard);
     }
 
     private static void writeString(DataOutputSerializer out, String s) throws IOException {

@@ -50,6 +50,7 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
     private final int attempt;
     /** Whether this execution restored sink state (Flink's restored checkpoint id), and when it started. */
     private final boolean restored;
+
     private final long startedAtMillis;
     private final SinkMetrics metrics;
     private final CommitExecutor executor;
@@ -61,18 +62,36 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
     private List<String> landedSpillFiles = new ArrayList<>();
 
     ClickHouseCommitter(ClickHouseSinkOptions options, SinkFaultInjector faults, CommitterInitContext context) {
-        this(options, faults, context.getJobInfo().getJobId().toHexString(), context.getTaskInfo().getAttemptNumber(),
-                context.getTaskInfo().getIndexOfThisSubtask(), context.metricGroup(),
-                context.getRestoredCheckpointId().isPresent(), System.currentTimeMillis());
+        this(
+                options,
+                faults,
+                context.getJobInfo().getJobId().toHexString(),
+                context.getTaskInfo().getAttemptNumber(),
+                context.getTaskInfo().getIndexOfThisSubtask(),
+                context.metricGroup(),
+                context.getRestoredCheckpointId().isPresent(),
+                System.currentTimeMillis());
     }
 
-    ClickHouseCommitter(ClickHouseSinkOptions options, SinkFaultInjector faults, String jobId, int attempt,
-            int subtask, MetricGroup metricGroup) {
+    ClickHouseCommitter(
+            ClickHouseSinkOptions options,
+            SinkFaultInjector faults,
+            String jobId,
+            int attempt,
+            int subtask,
+            MetricGroup metricGroup) {
         this(options, faults, jobId, attempt, subtask, metricGroup, false, System.currentTimeMillis());
     }
 
-    ClickHouseCommitter(ClickHouseSinkOptions options, SinkFaultInjector faults, String jobId, int attempt,
-            int subtask, MetricGroup metricGroup, boolean restored, long startedAtMillis) {
+    ClickHouseCommitter(
+            ClickHouseSinkOptions options,
+            SinkFaultInjector faults,
+            String jobId,
+            int attempt,
+            int subtask,
+            MetricGroup metricGroup,
+            boolean restored,
+            long startedAtMillis) {
         this.jobId = jobId;
         this.attempt = attempt;
         this.restored = restored;
@@ -103,16 +122,20 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
                 unreachable = true;
                 request.retryLater();
             } else if (result instanceof CommitResult.Failed failed) {
-                request.signalFailedWithUnknownReason(new IOException("cannot commit " + c + " to ClickHouse: "
-                        + ClickHouseErrors.describe(failed.cause()) + ". The batch stays in the checkpoint and is"
-                        + " inserted (with the same token) once the job restarts after the cause is fixed.",
+                request.signalFailedWithUnknownReason(new IOException(
+                        "cannot commit " + c + " to ClickHouse: "
+                                + ClickHouseErrors.describe(failed.cause())
+                                + ". The batch stays in the checkpoint and is"
+                                + " inserted (with the same token) once the job restarts after the cause is fixed.",
                         failed.cause()));
             } else if (c.spillPath() != null) {
                 landedSpillFiles.add(c.spillPath());
             }
         }
         if (unreachable) {
-            LOG.warn("ClickHouse unreachable; {} committable(s) handed back to Flink for a later retry", requests.size());
+            LOG.warn(
+                    "ClickHouse unreachable; {} committable(s) handed back to Flink for a later retry",
+                    requests.size());
         }
     }
 

@@ -34,8 +34,7 @@ final class ClickHouseInserter implements CommitTarget {
         this.options = options;
         Client.Builder builder = new Client.Builder();
         options.clientOptions().forEach(builder::setOption);
-        this.client = builder
-                .addEndpoint(options.endpoint())
+        this.client = builder.addEndpoint(options.endpoint())
                 .setUsername(options.user())
                 .setPassword(options.password())
                 .compressServerResponse(false)
@@ -55,15 +54,15 @@ final class ClickHouseInserter implements CommitTarget {
      * @return rows the server reports written (a deduplicated INSERT may report 0 or the row count,
      *     depending on the server version)
      */
-    long insert(String database, String table, List<String> columns, byte[] rowBinary, String token)
-            throws Exception {
+    long insert(String database, String table, List<String> columns, byte[] rowBinary, String token) throws Exception {
         return send(database, table, columns, rowBinary, settings(token, token != null));
     }
 
     /** {@link #insert}; {@code deduplicate} without a token: ClickHouse deduplicates by block hash (test-only control). */
     @Override
-    public void insert(String database, String table, List<String> columns, byte[] rowBinary, String token,
-            boolean deduplicate) throws Exception {
+    public void insert(
+            String database, String table, List<String> columns, byte[] rowBinary, String token, boolean deduplicate)
+            throws Exception {
         send(database, table, columns, rowBinary, settings(token, deduplicate));
     }
 
@@ -81,8 +80,8 @@ final class ClickHouseInserter implements CommitTarget {
             throws Exception {
         List<String> quoted = columns.stream().map(ClickHouseSinkOptions::quote).collect(Collectors.toList());
         String target = ClickHouseSinkOptions.quote(database) + "." + ClickHouseSinkOptions.quote(table);
-        try (InsertResponse response = await(client.insert(target, quoted, new ByteArrayInputStream(rowBinary),
-                ClickHouseFormat.RowBinary, settings))) {
+        try (InsertResponse response = await(client.insert(
+                target, quoted, new ByteArrayInputStream(rowBinary), ClickHouseFormat.RowBinary, settings))) {
             return response.getWrittenRows();
         }
     }
@@ -126,7 +125,8 @@ final class ClickHouseInserter implements CommitTarget {
 
     @Override
     public String engine(String database, String table) {
-        List<GenericRecord> rows = query("SELECT engine FROM system.tables WHERE database = {db:String} AND name = {t:String}",
+        List<GenericRecord> rows = query(
+                "SELECT engine FROM system.tables WHERE database = {db:String} AND name = {t:String}",
                 Map.of("db", database, "t", table));
         return rows.isEmpty() ? "" : rows.get(0).getString("engine");
     }
@@ -135,7 +135,8 @@ final class ClickHouseInserter implements CommitTarget {
     public boolean exists(String database, String table, PresenceProbe probe) {
         String sql = "SELECT 1 FROM " + ClickHouseSinkOptions.quote(database) + "." + ClickHouseSinkOptions.quote(table)
                 + " WHERE " + probe.predicate() + " LIMIT 1";
-        return !query(sql, new java.util.HashMap<String, Object>(probe.params())).isEmpty();
+        return !query(sql, new java.util.HashMap<String, Object>(probe.params()))
+                .isEmpty();
     }
 
     @Override
@@ -149,9 +150,11 @@ final class ClickHouseInserter implements CommitTarget {
     @Override
     public Map<String, Long> activePartRows(String database, String table, String partition) {
         Map<String, Long> out = new java.util.LinkedHashMap<>();
-        for (GenericRecord part : query("SELECT partition_id, toString(sum(rows)) AS rows FROM system.parts"
-                + " WHERE database = {db:String} AND table = {t:String} AND partition = {p:String} AND active"
-                + " GROUP BY partition_id", Map.of("db", database, "t", table, "p", partition))) {
+        for (GenericRecord part : query(
+                "SELECT partition_id, toString(sum(rows)) AS rows FROM system.parts"
+                        + " WHERE database = {db:String} AND table = {t:String} AND partition = {p:String} AND active"
+                        + " GROUP BY partition_id",
+                Map.of("db", database, "t", table, "p", partition))) {
             out.put(part.getString("partition_id"), Long.parseLong(part.getString("rows")));
         }
         return out;
@@ -159,8 +162,9 @@ final class ClickHouseInserter implements CommitTarget {
 
     @Override
     public long visibleRows(String database, String table, String partitionId) {
-        List<GenericRecord> visible = query("SELECT toString(count()) AS n FROM " + ClickHouseSinkOptions.quote(database)
-                + "." + ClickHouseSinkOptions.quote(table) + " WHERE _partition_id = {pid:String}",
+        List<GenericRecord> visible = query(
+                "SELECT toString(count()) AS n FROM " + ClickHouseSinkOptions.quote(database) + "."
+                        + ClickHouseSinkOptions.quote(table) + " WHERE _partition_id = {pid:String}",
                 Map.of("pid", partitionId));
         return Long.parseLong(visible.get(0).getString("n"));
     }

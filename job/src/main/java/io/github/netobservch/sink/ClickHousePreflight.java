@@ -1,8 +1,7 @@
 package io.github.netobservch.sink;
 
-import io.github.netobservch.clickhouse.ClickHouseErrors;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import com.clickhouse.client.api.query.GenericRecord;
+import io.github.netobservch.clickhouse.ClickHouseErrors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +42,8 @@ public final class ClickHousePreflight {
      */
     static final int[] MIN_SERVER_VERSION = {24, 8};
 
-    private static final Pattern VIEW_TARGET = Pattern.compile("\\bTO\\s+(`[^`]+`|[A-Za-z0-9_]+)\\.(`[^`]+`|[A-Za-z0-9_]+)");
+    private static final Pattern VIEW_TARGET =
+            Pattern.compile("\\bTO\\s+(`[^`]+`|[A-Za-z0-9_]+)\\.(`[^`]+`|[A-Za-z0-9_]+)");
 
     /** What the preflight found. */
     public record Report(String serverVersion, String engine, String windowSetting, long window, String partitionKey) {}
@@ -76,13 +77,20 @@ public final class ClickHousePreflight {
         }
     }
 
-    static Report check(ClickHouseInserter client, ClickHouseSinkOptions options, List<String> columns,
+    static Report check(
+            ClickHouseInserter client,
+            ClickHouseSinkOptions options,
+            List<String> columns,
             Map<String, String> expectedTypes) {
         return check(client, options, columns, expectedTypes, null);
     }
 
-    static Report check(ClickHouseInserter client, ClickHouseSinkOptions options, List<String> columns,
-            Map<String, String> expectedTypes, PresenceProbe probeShape) {
+    static Report check(
+            ClickHouseInserter client,
+            ClickHouseSinkOptions options,
+            List<String> columns,
+            Map<String, String> expectedTypes,
+            PresenceProbe probeShape) {
         String db = options.database();
         String table = options.table();
         String target = db + "." + table;
@@ -90,21 +98,25 @@ public final class ClickHousePreflight {
         String version = client.query("SELECT version() AS v", Map.of()).get(0).getString("v");
         List<String> problems = new ArrayList<>();
         if (!atLeast(version, MIN_SERVER_VERSION)) {
-            problems.add("ClickHouse " + version + " is older than " + MIN_SERVER_VERSION[0] + "." + MIN_SERVER_VERSION[1]
-                    + ", the oldest server the sink supports (insert deduplication tokens through materialized views);"
-                    + " upgrade the server");
+            problems.add(
+                    "ClickHouse " + version + " is older than " + MIN_SERVER_VERSION[0] + "." + MIN_SERVER_VERSION[1]
+                            + ", the oldest server the sink supports (insert deduplication tokens through materialized views);"
+                            + " upgrade the server");
             throw new ClickHousePreflightException(db + "." + table, problems);
         }
 
-        List<GenericRecord> tables = client.query("SELECT engine, engine_full, partition_key, dependencies_database,"
-                + " dependencies_table FROM system.tables"
-                + " WHERE database = {db:String} AND name = {t:String}", params);
+        List<GenericRecord> tables = client.query(
+                "SELECT engine, engine_full, partition_key, dependencies_database,"
+                        + " dependencies_table FROM system.tables"
+                        + " WHERE database = {db:String} AND name = {t:String}",
+                params);
         if (tables.isEmpty()) {
             boolean dbExists = !client.query("SELECT name FROM system.databases WHERE name = {db:String}", params)
                     .isEmpty();
-            problems.add(dbExists
-                    ? "table " + target + " does not exist (create it before starting the job)"
-                    : "database " + db + " does not exist (create it and the table " + target + ")");
+            problems.add(
+                    dbExists
+                            ? "table " + target + " does not exist (create it before starting the job)"
+                            : "database " + db + " does not exist (create it and the table " + target + ")");
             throw new ClickHousePreflightException(target, problems);
         }
         String engine = tables.get(0).getString("engine");
@@ -140,7 +152,8 @@ public final class ClickHousePreflight {
                 long seconds = tableSetting(client, engineFull, "replicated_deduplication_window_seconds");
                 if (seconds < options.toleratedOutage().toSeconds()) {
                     problems.add(target + " has replicated_deduplication_window_seconds = " + seconds
-                            + ", shorter than the tolerated outage of " + options.toleratedOutage().toSeconds()
+                            + ", shorter than the tolerated outage of "
+                            + options.toleratedOutage().toSeconds()
                             + " s; a batch re-committed after a longer outage would be inserted twice");
                 }
             }
@@ -150,9 +163,10 @@ public final class ClickHousePreflight {
         }
         if (needDedup) {
             checkViews(client, options, target, tables.get(0), problems);
-            List<GenericRecord> dedupSwitch = client.query(
-                    "SELECT value FROM system.settings WHERE name = 'deduplicate_insert'", Map.of());
-            if (!dedupSwitch.isEmpty() && "disable".equalsIgnoreCase(dedupSwitch.get(0).getString("value"))) {
+            List<GenericRecord> dedupSwitch =
+                    client.query("SELECT value FROM system.settings WHERE name = 'deduplicate_insert'", Map.of());
+            if (!dedupSwitch.isEmpty()
+                    && "disable".equalsIgnoreCase(dedupSwitch.get(0).getString("value"))) {
                 problems.add("the session has deduplicate_insert = 'disable' (user profile?), which overrides"
                         + " insert_deduplicate = 1; set it to 'enable' for user " + options.user());
             }
@@ -161,9 +175,17 @@ public final class ClickHousePreflight {
             throw new ClickHousePreflightException(target, problems);
         }
         Report report = new Report(version, engine, windowSetting, window, partitionKey);
-        LOG.info("ClickHouse {} at {}: {} engine {}, partition key '{}', {} = {} (required {}), mode {}", version,
-                options.endpoint(), target, engine, partitionKey, windowSetting, window,
-                options.requiredDeduplicationWindow(), options.deliveryMode());
+        LOG.info(
+                "ClickHouse {} at {}: {} engine {}, partition key '{}', {} = {} (required {}), mode {}",
+                version,
+                options.endpoint(),
+                target,
+                engine,
+                partitionKey,
+                windowSetting,
+                window,
+                options.requiredDeduplicationWindow(),
+                options.deliveryMode());
         if (partitionKey == null || partitionKey.isBlank()) {
             LOG.info("{} has no PARTITION BY; every INSERT touches the single partition", target);
         }
@@ -176,16 +198,22 @@ public final class ClickHousePreflight {
      * forbid it), and the view's {@code TO} table must keep a deduplication log as large as the
      * target's requirement, or a re-committed batch would reach the view twice.
      */
-    private static void checkViews(ClickHouseInserter client, ClickHouseSinkOptions options, String target,
-            GenericRecord tableRow, List<String> problems) {
+    private static void checkViews(
+            ClickHouseInserter client,
+            ClickHouseSinkOptions options,
+            String target,
+            GenericRecord tableRow,
+            List<String> problems) {
         List<?> viewDbs = tableRow.getList("dependencies_database");
         List<?> viewNames = tableRow.getList("dependencies_table");
         if (viewNames == null || viewNames.isEmpty()) {
             return;
         }
         try {
-            List<GenericRecord> honoured = client.query("SELECT value FROM system.settings WHERE name = '"
-                    + ClickHouseInserter.MV_DEDUP + "' SETTINGS " + ClickHouseInserter.MV_DEDUP + " = 1", Map.of());
+            List<GenericRecord> honoured = client.query(
+                    "SELECT value FROM system.settings WHERE name = '" + ClickHouseInserter.MV_DEDUP + "' SETTINGS "
+                            + ClickHouseInserter.MV_DEDUP + " = 1",
+                    Map.of());
             if (honoured.isEmpty() || !"1".equals(honoured.get(0).getString("value"))) {
                 problems.add("the server does not apply " + ClickHouseInserter.MV_DEDUP + " = 1, so a re-committed"
                         + " batch would reach the views on " + target + " twice");
@@ -198,9 +226,10 @@ public final class ClickHousePreflight {
         long required = options.requiredDeduplicationWindow();
         for (int i = 0; i < viewNames.size(); i++) {
             String view = viewDbs.get(i) + "." + viewNames.get(i);
-            List<GenericRecord> rows = client.query("SELECT engine, create_table_query FROM system.tables WHERE database"
-                    + " = {db:String} AND name = {t:String}", Map.of("db", String.valueOf(viewDbs.get(i)), "t",
-                    String.valueOf(viewNames.get(i))));
+            List<GenericRecord> rows = client.query(
+                    "SELECT engine, create_table_query FROM system.tables WHERE database"
+                            + " = {db:String} AND name = {t:String}",
+                    Map.of("db", String.valueOf(viewDbs.get(i)), "t", String.valueOf(viewNames.get(i))));
             if (rows.isEmpty() || !"MaterializedView".equals(rows.get(0).getString("engine"))) {
                 continue;
             }
@@ -212,22 +241,30 @@ public final class ClickHousePreflight {
             }
             String vdb = m.group(1).replace("`", "");
             String vtable = m.group(2).replace("`", "");
-            List<GenericRecord> t = client.query("SELECT engine, engine_full FROM system.tables WHERE database = {db:String}"
-                    + " AND name = {t:String}", Map.of("db", vdb, "t", vtable));
+            List<GenericRecord> t = client.query(
+                    "SELECT engine, engine_full FROM system.tables WHERE database = {db:String}"
+                            + " AND name = {t:String}",
+                    Map.of("db", vdb, "t", vtable));
             if (t.isEmpty()) {
-                problems.add("materialized view " + view + " writes to " + vdb + "." + vtable + ", which does not exist");
+                problems.add(
+                        "materialized view " + view + " writes to " + vdb + "." + vtable + ", which does not exist");
                 continue;
             }
             String engine = t.get(0).getString("engine");
             boolean replicated = keepsReplicatedDeduplicationLog(engine);
             String setting = replicated ? "replicated_deduplication_window" : "non_replicated_deduplication_window";
-            long window = engine.endsWith("MergeTree") ? tableSetting(client, t.get(0).getString("engine_full"), setting) : 0;
+            long window =
+                    engine.endsWith("MergeTree") ? tableSetting(client, t.get(0).getString("engine_full"), setting) : 0;
             if (window <= 0 || window < required) {
-                problems.add("materialized view " + view + " writes to " + vdb + "." + vtable + " (" + engine + ") with "
-                        + setting + " = " + window + (window <= 0 ? ", so it keeps no insert-deduplication log" : ", below the " + required
-                        + " INSERTs a re-commit must be recognised in") + ": a re-committed batch would be counted twice"
-                        + " there; run ALTER TABLE " + vdb + "." + vtable
-                        + " MODIFY SETTING " + setting + " = " + Math.max(required, 1000));
+                problems.add(
+                        "materialized view " + view + " writes to " + vdb + "." + vtable + " (" + engine + ") with "
+                                + setting + " = " + window
+                                + (window <= 0
+                                        ? ", so it keeps no insert-deduplication log"
+                                        : ", below the " + required + " INSERTs a re-commit must be recognised in")
+                                + ": a re-committed batch would be counted twice"
+                                + " there; run ALTER TABLE " + vdb + "." + vtable
+                                + " MODIFY SETTING " + setting + " = " + Math.max(required, 1000));
             }
         }
     }
@@ -240,8 +277,12 @@ public final class ClickHousePreflight {
      * {@code LIMIT 0}; the probe's trust check ({@code system.parts} and a {@code count()} over a
      * partition).
      */
-    private static void checkPrivileges(ClickHouseInserter client, ClickHouseSinkOptions options, List<String> columns,
-            PresenceProbe probe, List<String> problems) {
+    private static void checkPrivileges(
+            ClickHouseInserter client,
+            ClickHouseSinkOptions options,
+            List<String> columns,
+            PresenceProbe probe,
+            List<String> problems) {
         String db = options.database();
         String table = options.table();
         String target = ClickHouseSinkOptions.quote(db) + "." + ClickHouseSinkOptions.quote(table);
@@ -249,8 +290,8 @@ public final class ClickHousePreflight {
         try {
             client.insertNothing(db, table, columns);
         } catch (Exception e) {
-            problems.add(privilegeProblem(e, "insert into " + db + "." + table, "GRANT INSERT ON " + db + "." + table
-                    + " TO " + user));
+            problems.add(privilegeProblem(
+                    e, "insert into " + db + "." + table, "GRANT INSERT ON " + db + "." + table + " TO " + user));
         }
         if (probe == null) {
             return;
@@ -260,20 +301,29 @@ public final class ClickHousePreflight {
         while (m.find()) {
             probeColumns.add(m.group(1));
         }
-        String selectGrant = "GRANT SELECT(" + String.join(", ", probeColumns) + ") ON " + db + "." + table + " TO " + user;
+        String selectGrant =
+                "GRANT SELECT(" + String.join(", ", probeColumns) + ") ON " + db + "." + table + " TO " + user;
         try {
-            client.query("SELECT 1 FROM " + target + " WHERE " + probe.predicate() + " LIMIT 0",
+            client.query(
+                    "SELECT 1 FROM " + target + " WHERE " + probe.predicate() + " LIMIT 0",
                     new java.util.HashMap<String, Object>(probe.params()));
             client.query("SELECT count() FROM " + target + " WHERE _partition_id = {pid:String}", Map.of("pid", ""));
         } catch (RuntimeException e) {
-            problems.add(privilegeProblem(e, "run the presence probe on " + db + "." + table + " (after a failover"
-                    + " it checks that an INSERT in doubt landed)", selectGrant));
+            problems.add(privilegeProblem(
+                    e,
+                    "run the presence probe on " + db + "." + table + " (after a failover"
+                            + " it checks that an INSERT in doubt landed)",
+                    selectGrant));
         }
         try {
-            client.query("SELECT partition_id FROM system.parts WHERE database = {db:String} AND table = {t:String}"
-                    + " LIMIT 0", Map.of("db", db, "t", table));
+            client.query(
+                    "SELECT partition_id FROM system.parts WHERE database = {db:String} AND table = {t:String}"
+                            + " LIMIT 0",
+                    Map.of("db", db, "t", table));
         } catch (RuntimeException e) {
-            problems.add(privilegeProblem(e, "read system.parts (the presence probe's trust check)",
+            problems.add(privilegeProblem(
+                    e,
+                    "read system.parts (the presence probe's trust check)",
                     "GRANT SELECT ON system.parts TO " + user));
         }
     }
@@ -315,11 +365,18 @@ public final class ClickHousePreflight {
         return major > min[0] || (major == min[0] && minor >= min[1]);
     }
 
-    private static void checkColumns(ClickHouseInserter client, Map<String, Object> params, String target,
-            List<String> columns, Map<String, String> expectedTypes, List<String> problems) {
+    private static void checkColumns(
+            ClickHouseInserter client,
+            Map<String, Object> params,
+            String target,
+            List<String> columns,
+            Map<String, String> expectedTypes,
+            List<String> problems) {
         Map<String, String[]> actual = new LinkedHashMap<>();
-        for (GenericRecord r : client.query("SELECT name, type, default_kind FROM system.columns"
-                + " WHERE database = {db:String} AND table = {t:String} ORDER BY position", params)) {
+        for (GenericRecord r : client.query(
+                "SELECT name, type, default_kind FROM system.columns"
+                        + " WHERE database = {db:String} AND table = {t:String} ORDER BY position",
+                params)) {
             actual.put(r.getString("name"), new String[] {r.getString("type"), r.getString("default_kind")});
         }
         List<String> missing = new ArrayList<>();
@@ -351,9 +408,11 @@ public final class ClickHousePreflight {
         if (own != null) {
             return own;
         }
-        List<GenericRecord> rows = client.query("SELECT value FROM system.merge_tree_settings WHERE name = {n:String}",
-                Map.of("n", name));
-        return rows.isEmpty() ? 0 : Long.parseLong(rows.get(0).getString("value").trim());
+        List<GenericRecord> rows =
+                client.query("SELECT value FROM system.merge_tree_settings WHERE name = {n:String}", Map.of("n", name));
+        return rows.isEmpty()
+                ? 0
+                : Long.parseLong(rows.get(0).getString("value").trim());
     }
 
     static Long settingFromEngineFull(String engineFull, String name) {

@@ -44,8 +44,10 @@ import org.slf4j.LoggerFactory;
  *
  * @param <T> record type
  */
-public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<ClickHouseCommittable>,
-        SupportsPreCommitTopology<ClickHouseCommittable, ClickHouseCommittable> {
+public final class ClickHouseSink<T>
+        implements Sink<T>,
+                SupportsCommitter<ClickHouseCommittable>,
+                SupportsPreCommitTopology<ClickHouseCommittable, ClickHouseCommittable> {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSink.class);
@@ -107,13 +109,19 @@ public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<Click
         }
         try {
             ClickHousePreflight.Report report = ClickHousePreflight.check(options, encoder);
-            LOG.info("Pre-submit check of {}.{} passed (ClickHouse {})", options.database(), options.table(),
+            LOG.info(
+                    "Pre-submit check of {}.{} passed (ClickHouse {})",
+                    options.database(),
+                    options.table(),
                     report.serverVersion());
         } catch (ClickHousePreflightException e) {
             throw e;
         } catch (RuntimeException e) {
-            LOG.warn("Pre-submit check of {}.{} not possible from here ({}); the sink checks when it starts",
-                    options.database(), options.table(), ClickHouseErrors.describe(e));
+            LOG.warn(
+                    "Pre-submit check of {}.{} not possible from here ({}); the sink checks when it starts",
+                    options.database(),
+                    options.table(),
+                    ClickHouseErrors.describe(e));
         }
     }
 
@@ -140,8 +148,9 @@ public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<Click
     }
 
     /** Identity: only there to start the committer's own chain. */
-    static final class Handoff implements MapFunction<CommittableMessage<ClickHouseCommittable>,
-            CommittableMessage<ClickHouseCommittable>> {
+    static final class Handoff
+            implements MapFunction<
+                    CommittableMessage<ClickHouseCommittable>, CommittableMessage<ClickHouseCommittable>> {
         private static final long serialVersionUID = 1L;
 
         @Override
@@ -162,11 +171,14 @@ public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<Click
             throw e;
         } catch (RuntimeException e) {
             if (ClickHouseErrors.classify(e) == ClickHouseErrors.Kind.TRANSIENT) {
-                LOG.warn("Subtask {}: preflight skipped, ClickHouse unreachable: {}", subtask,
+                LOG.warn(
+                        "Subtask {}: preflight skipped, ClickHouse unreachable: {}",
+                        subtask,
                         ClickHouseErrors.describe(e));
                 return;
             }
-            throw new ClickHousePreflightException(options.database() + "." + options.table(),
+            throw new ClickHousePreflightException(
+                    options.database() + "." + options.table(),
                     java.util.List.of("preflight query failed: " + ClickHouseErrors.describe(e)));
         }
     }

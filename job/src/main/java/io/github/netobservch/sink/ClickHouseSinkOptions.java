@@ -1,10 +1,9 @@
 package io.github.netobservch.sink;
 
-import java.util.List;
-
 import java.io.Serializable;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
@@ -38,6 +37,7 @@ public final class ClickHouseSinkOptions implements Serializable {
     private final String password;
     /** Supplies the password on the TaskManager (a secret file or variable), or {@code null}: {@link #password}. */
     private final SerializableSupplier<String> passwordRef;
+
     private final java.util.Map<String, String> clientOptions;
     private final int maxRowsPerInsert;
     private final long maxBytesPerInsert;
@@ -145,7 +145,8 @@ public final class ClickHouseSinkOptions implements Serializable {
         }
         if (shard >= shardEndpoints.size()) {
             throw new IllegalStateException("a committable was sealed for shard " + shard + ", but only "
-                    + shardEndpoints.size() + " shard URLs are configured: never remove shards from clickhouse.shard-urls"
+                    + shardEndpoints.size()
+                    + " shard URLs are configured: never remove shards from clickhouse.shard-urls"
                     + " while committables of them may be pending (restore from a savepoint taken with the old list"
                     + " and let it commit first)");
         }
@@ -310,7 +311,11 @@ public final class ClickHouseSinkOptions implements Serializable {
                 + ", attempts=" + maxAttemptsPerCommit + ", backoff=" + initialBackoff + ".." + maxBackoff
                 + ", idempotent=" + idempotentCommits + ", sinkName=" + sinkName + ", codec=" + payloadCodec
                 + (shardEndpoints.isEmpty() ? "" : ", shards=" + shardEndpoints)
-                + (spill.enabled() ? ", spill=" + Builder.stripUserInfo(spill.dir()) + " above " + spill.thresholdBytes() + " bytes" : "") + "}";
+                + (spill.enabled()
+                        ? ", spill=" + Builder.stripUserInfo(spill.dir()) + " above " + spill.thresholdBytes()
+                                + " bytes"
+                        : "")
+                + "}";
     }
 
     /** Builder; {@link #build()} validates. */
@@ -525,22 +530,30 @@ public final class ClickHouseSinkOptions implements Serializable {
             require(database != null && !database.isBlank(), "database is required");
             require(table != null && !table.isBlank(), "table is required");
             require(user != null, "user is required");
-            require(maxRowsPerInsert > 0 && maxRowsPerInsert < 1_048_449,
+            require(
+                    maxRowsPerInsert > 0 && maxRowsPerInsert < 1_048_449,
                     "maxRowsPerInsert must be in 1..1048448 (below max_insert_block_size), got " + maxRowsPerInsert);
-            require(maxBytesPerInsert > 0 && maxBytesPerInsert <= 1L << 30,
+            require(
+                    maxBytesPerInsert > 0 && maxBytesPerInsert <= 1L << 30,
                     "maxBytesPerInsert must be in 1..1 GiB, got " + maxBytesPerInsert);
-            require(deliveryMode == DeliveryGuarantee.EXACTLY_ONCE || deliveryMode == DeliveryGuarantee.AT_LEAST_ONCE,
+            require(
+                    deliveryMode == DeliveryGuarantee.EXACTLY_ONCE || deliveryMode == DeliveryGuarantee.AT_LEAST_ONCE,
                     "deliveryMode must be EXACTLY_ONCE or AT_LEAST_ONCE, got " + deliveryMode);
             require(maxAttemptsPerCommit >= 1, "maxAttemptsPerCommit must be >= 1");
-            require(initialBackoff != null && !initialBackoff.isNegative()
-                    && maxBackoff != null && maxBackoff.compareTo(initialBackoff) >= 0,
+            require(
+                    initialBackoff != null
+                            && !initialBackoff.isNegative()
+                            && maxBackoff != null
+                            && maxBackoff.compareTo(initialBackoff) >= 0,
                     "backoff must satisfy 0 <= initial <= max");
             require(connectTimeout != null && socketTimeout != null, "timeouts are required");
-            require(sinkName != null && sinkName.matches("[A-Za-z0-9._-]{1,64}"),
+            require(
+                    sinkName != null && sinkName.matches("[A-Za-z0-9._-]{1,64}"),
                     "sinkName must match [A-Za-z0-9._-]{1,64}, got " + sinkName);
             require(payloadCodec != null, "payloadCodec is required");
             require(spill != null, "spill settings are required (SpillSettings.NONE for none)");
-            require(toleratedOutage != null && parallelism >= 1 && partitionsPerCheckpoint >= 1,
+            require(
+                    toleratedOutage != null && parallelism >= 1 && partitionsPerCheckpoint >= 1,
                     "deduplicationRequirements need an outage, parallelism >= 1 and partitionsPerCheckpoint >= 1");
             return new ClickHouseSinkOptions(this);
         }
@@ -552,7 +565,8 @@ public final class ClickHouseSinkOptions implements Serializable {
         }
 
         private static String stripUserInfo(String url) {
-            return url.replaceAll("//[^/@]*@", "//<credentials>@").replaceAll("(?i)password=[^&]*", "password=<hidden>");
+            return url.replaceAll("//[^/@]*@", "//<credentials>@")
+                    .replaceAll("(?i)password=[^&]*", "password=<hidden>");
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.github.netobservch.sink;
 
 import io.github.netobservch.clickhouse.ClickHouseErrors;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -10,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.metrics.MetricGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,22 +36,39 @@ abstract class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickH
     private final Map<String, Bucket> buckets = new LinkedHashMap<>();
 
     /** The writer of the sink's delivery guarantee. */
-    static <T> ClickHouseSinkWriter<T> create(ClickHouseSinkOptions options, RowEncoder<T> encoder,
-            SinkFaultInjector faults, WriterInitContext context) {
-        return create(options, encoder, faults, context.getJobInfo().getJobId().toHexString(),
-                context.getTaskInfo().getIndexOfThisSubtask(), context.getTaskInfo().getAttemptNumber(),
+    static <T> ClickHouseSinkWriter<T> create(
+            ClickHouseSinkOptions options, RowEncoder<T> encoder, SinkFaultInjector faults, WriterInitContext context) {
+        return create(
+                options,
+                encoder,
+                faults,
+                context.getJobInfo().getJobId().toHexString(),
+                context.getTaskInfo().getIndexOfThisSubtask(),
+                context.getTaskInfo().getAttemptNumber(),
                 context.metricGroup());
     }
 
-    static <T> ClickHouseSinkWriter<T> create(ClickHouseSinkOptions options, RowEncoder<T> encoder,
-            SinkFaultInjector faults, String jobId, int subtask, int attempt, MetricGroup metricGroup) {
+    static <T> ClickHouseSinkWriter<T> create(
+            ClickHouseSinkOptions options,
+            RowEncoder<T> encoder,
+            SinkFaultInjector faults,
+            String jobId,
+            int subtask,
+            int attempt,
+            MetricGroup metricGroup) {
         return options.deliveryMode() == DeliveryGuarantee.EXACTLY_ONCE
                 ? new ExactlyOnce<>(options, encoder, faults, jobId, subtask, attempt, metricGroup)
                 : new AtLeastOnce<>(options, encoder, faults, jobId, subtask, attempt, metricGroup);
     }
 
-    private ClickHouseSinkWriter(ClickHouseSinkOptions options, RowEncoder<T> encoder, SinkFaultInjector faults,
-            String jobId, int subtask, int attempt, MetricGroup metricGroup) {
+    private ClickHouseSinkWriter(
+            ClickHouseSinkOptions options,
+            RowEncoder<T> encoder,
+            SinkFaultInjector faults,
+            String jobId,
+            int subtask,
+            int attempt,
+            MetricGroup metricGroup) {
         this.options = options;
         this.encoder = encoder;
         this.columns = List.copyOf(encoder.columns());
@@ -81,8 +98,10 @@ abstract class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickH
             encoder.encode(element, out);
         } catch (RuntimeException e) {
             out.truncate(mark);
-            throw new IOException("cannot encode a record for partition " + key + " of " + options.database() + "."
-                    + options.table() + "; validate records before the sink", e);
+            throw new IOException(
+                    "cannot encode a record for partition " + key + " of " + options.database() + "." + options.table()
+                            + "; validate records before the sink",
+                    e);
         }
         bucket.count++;
         if (out.size() > options.maxBytesPerInsert() && bucket.count > 1) {
@@ -113,8 +132,20 @@ abstract class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickH
 
     private void seal(String key, Bucket bucket) throws IOException, InterruptedException {
         byte[] raw = bucket.rows.toByteArray();
-        ClickHouseCommittable c = ClickHouseCommittable.seal(options.sinkName(), options.database(), options.table(),
-                key, columns, bucket.count, raw, codec(), jobId, subtask, attempt, bucket.probe, nextShard());
+        ClickHouseCommittable c = ClickHouseCommittable.seal(
+                options.sinkName(),
+                options.database(),
+                options.table(),
+                key,
+                columns,
+                bucket.count,
+                raw,
+                codec(),
+                jobId,
+                subtask,
+                attempt,
+                bucket.probe,
+                nextShard());
         metrics.sealed(bucket.count, raw.length);
         bucket.rows.reset();
         bucket.count = 0;
@@ -138,8 +169,8 @@ abstract class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickH
         try {
             return encoder.presenceProbe(element);
         } catch (RuntimeException e) {
-            throw new IOException("cannot build the presence probe of a record for " + options.database() + "."
-                    + options.table(), e);
+            throw new IOException(
+                    "cannot build the presence probe of a record for " + options.database() + "." + options.table(), e);
         }
     }
 
@@ -176,8 +207,14 @@ abstract class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickH
         /** Stored bytes of the committables sealed in heap since the last {@link #prepareCommit()}. */
         private long heldBytes;
 
-        ExactlyOnce(ClickHouseSinkOptions options, RowEncoder<T> encoder, SinkFaultInjector faults, String jobId,
-                int subtask, int attempt, MetricGroup metricGroup) {
+        ExactlyOnce(
+                ClickHouseSinkOptions options,
+                RowEncoder<T> encoder,
+                SinkFaultInjector faults,
+                String jobId,
+                int subtask,
+                int attempt,
+                MetricGroup metricGroup) {
             super(options, encoder, faults, jobId, subtask, attempt, metricGroup);
             SpillSettings settings = options.spill();
             this.spill = settings.enabled() ? new SpillFiles(settings.dir(), options.sinkName()) : null;
@@ -197,8 +234,10 @@ abstract class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickH
                 try {
                     c = c.spilledTo(spill.write(c.token(), c.storedPayload()));
                 } catch (IOException e) {
-                    throw new IOException("cannot write " + c + " to the spill directory " + spill.dir()
-                            + " (sink.spill-dir); its rows are read again from Kafka after the restart", e);
+                    throw new IOException(
+                            "cannot write " + c + " to the spill directory " + spill.dir()
+                                    + " (sink.spill-dir); its rows are read again from Kafka after the restart",
+                            e);
                 }
                 metrics.spilledBatches.inc();
                 metrics.spilledBytes.inc(c.storedLength());
@@ -242,8 +281,14 @@ abstract class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickH
 
         private final CommitExecutor executor;
 
-        AtLeastOnce(ClickHouseSinkOptions options, RowEncoder<T> encoder, SinkFaultInjector faults, String jobId,
-                int subtask, int attempt, MetricGroup metricGroup) {
+        AtLeastOnce(
+                ClickHouseSinkOptions options,
+                RowEncoder<T> encoder,
+                SinkFaultInjector faults,
+                String jobId,
+                int subtask,
+                int attempt,
+                MetricGroup metricGroup) {
             super(options, encoder, faults, jobId, subtask, attempt, metricGroup);
             this.executor = new CommitExecutor(options, metrics, faults, subtask, attempt);
         }
@@ -257,13 +302,14 @@ abstract class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickH
         void sealed(ClickHouseCommittable c) throws IOException, InterruptedException {
             CommitResult result = executor.commit(c, 0, false);
             if (result instanceof CommitResult.RetryLater retry) {
-                throw new IOException("ClickHouse unreachable after " + options.maxAttemptsPerCommit()
-                        + " attempts inserting " + c + ": " + ClickHouseErrors.describe(retry.lastFailure()),
+                throw new IOException(
+                        "ClickHouse unreachable after " + options.maxAttemptsPerCommit() + " attempts inserting " + c
+                                + ": " + ClickHouseErrors.describe(retry.lastFailure()),
                         retry.lastFailure());
             }
             if (result instanceof CommitResult.Failed failed) {
-                throw new IOException("cannot insert " + c + ": " + ClickHouseErrors.describe(failed.cause()),
-                        failed.cause());
+                throw new IOException(
+                        "cannot insert " + c + ": " + ClickHouseErrors.describe(failed.cause()), failed.cause());
             }
         }
 

@@ -58,15 +58,27 @@ final class CommitExecutor implements AutoCloseable {
     /** By {@code database.table}: its day-based TTL in days, or -1 for none (or one this class cannot read). */
     private final Map<String, Integer> ttlDays = new HashMap<>();
 
-    CommitExecutor(ClickHouseSinkOptions options, SinkMetrics metrics, SinkFaultInjector faults, int subtask,
-            int attempt) {
-        this(options, metrics, faults, subtask, attempt, s -> new ClickHouseInserter(options.forShard(s)),
+    CommitExecutor(
+            ClickHouseSinkOptions options, SinkMetrics metrics, SinkFaultInjector faults, int subtask, int attempt) {
+        this(
+                options,
+                metrics,
+                faults,
+                subtask,
+                attempt,
+                s -> new ClickHouseInserter(options.forShard(s)),
                 ABSENCE_RECHECK);
     }
 
     /** With {@code targets} opening each shard's {@link CommitTarget} (tests: an in-memory fake). */
-    CommitExecutor(ClickHouseSinkOptions options, SinkMetrics metrics, SinkFaultInjector faults, int subtask,
-            int attempt, IntFunction<CommitTarget> targets, Duration absenceRecheck) {
+    CommitExecutor(
+            ClickHouseSinkOptions options,
+            SinkMetrics metrics,
+            SinkFaultInjector faults,
+            int subtask,
+            int attempt,
+            IntFunction<CommitTarget> targets,
+            Duration absenceRecheck) {
         this.options = options;
         this.metrics = metrics;
         this.faults = faults;
@@ -106,8 +118,8 @@ final class CommitExecutor implements AutoCloseable {
         }
         boolean deduplicate = options.idempotentCommits();
         String baseToken = deduplicate && options.sendTokens() ? c.token() : null;
-        SinkFaultInjector.Context context = new SinkFaultInjector.Context(subtask, attempt, fromState, c.token(),
-                c.rowCount());
+        SinkFaultInjector.Context context =
+                new SinkFaultInjector.Context(subtask, attempt, fromState, c.token(), c.rowCount());
         boolean inDoubt = fromState || priorCalls > 0;
         int generation = 0;
         boolean repairing = false;
@@ -115,7 +127,11 @@ final class CommitExecutor implements AutoCloseable {
             int step = priorCalls * options.maxAttemptsPerCommit() + i;
             if (step > 0 && !repairing) {
                 long pause = backoffMillis(step - 1);
-                LOG.info("Retrying {} in {} ms (attempt {} of this call, {} earlier calls)", c, pause, i + 1,
+                LOG.info(
+                        "Retrying {} in {} ms (attempt {} of this call, {} earlier calls)",
+                        c,
+                        pause,
+                        i + 1,
                         priorCalls);
                 Thread.sleep(pause);
             }
@@ -150,15 +166,25 @@ final class CommitExecutor implements AutoCloseable {
                 }
                 if (presence == Presence.ABSENT && generation >= MAX_REPAIRS_PER_CALL) {
                     metrics.inDoubtUncheckable.inc();
-                    LOG.error("{} is still not visible in {}.{} after {} repairs the server acknowledged: its presence"
-                            + " cannot be checked (a row policy, a mutation or a TTL this committer did not detect?)."
-                            + " Not inserting it again; check the table by hand.", c, c.database(), c.table(), generation);
+                    LOG.error(
+                            "{} is still not visible in {}.{} after {} repairs the server acknowledged: its presence"
+                                    + " cannot be checked (a row policy, a mutation or a TTL this committer did not detect?)."
+                                    + " Not inserting it again; check the table by hand.",
+                            c,
+                            c.database(),
+                            c.table(),
+                            generation);
                 } else if (presence == Presence.ABSENT) {
                     generation++;
                     metrics.lostInsertsRepaired.inc();
-                    LOG.warn("{} was acknowledged with token {} but its rows are not in {}.{}: the server most"
-                            + " likely crashed after recording the token and before publishing the part. Inserting"
-                            + " it again with token {}", c, token, c.database(), c.table(),
+                    LOG.warn(
+                            "{} was acknowledged with token {} but its rows are not in {}.{}: the server most"
+                                    + " likely crashed after recording the token and before publishing the part. Inserting"
+                                    + " it again with token {}",
+                            c,
+                            token,
+                            c.database(),
+                            c.table(),
                             derivedToken(baseToken, generation));
                     lastFailure = null;
                     repairing = true;
@@ -192,23 +218,31 @@ final class CommitExecutor implements AutoCloseable {
                 metrics.reachable();
                 if (present) {
                     metrics.spillFilesMissing.inc();
-                    LOG.info("{}: spill file gone, rows already in {}.{}: committed before this restore", c,
-                            c.database(), c.table());
+                    LOG.info(
+                            "{}: spill file gone, rows already in {}.{}: committed before this restore",
+                            c,
+                            c.database(),
+                            c.table());
                     return CommitResult.COMMITTED;
                 }
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
-                return failed(e, "checking the presence (spill file gone) of", c) ? new CommitResult.Failed(e)
+                return failed(e, "checking the presence (spill file gone) of", c)
+                        ? new CommitResult.Failed(e)
                         : new CommitResult.RetryLater(e);
             }
         }
         metrics.commitFailures.inc();
-        IOException lost = new IOException("the spill file of " + c + " is gone and its rows are "
-                + (c.probe() == null ? "not checkable (no presence probe)" : "not in " + c.database() + "." + c.table())
-                + ": the batch cannot be sent. Was the spill directory (sink.spill-dir) cleaned, or"
-                + " sink.spill-retention shorter than the age of the checkpoint restored? Restore from a later"
-                + " checkpoint, or from an earlier one whose Kafka offsets precede this batch.", missing);
+        IOException lost = new IOException(
+                "the spill file of " + c + " is gone and its rows are "
+                        + (c.probe() == null
+                                ? "not checkable (no presence probe)"
+                                : "not in " + c.database() + "." + c.table())
+                        + ": the batch cannot be sent. Was the spill directory (sink.spill-dir) cleaned, or"
+                        + " sink.spill-retention shorter than the age of the checkpoint restored? Restore from a later"
+                        + " checkpoint, or from an earlier one whose Kafka offsets precede this batch.",
+                missing);
         LOG.error("{}", lost.getMessage());
         return new CommitResult.Failed(lost);
     }
@@ -237,7 +271,12 @@ final class CommitExecutor implements AutoCloseable {
         return token == null || generation == 0 ? token : token + "~" + generation;
     }
 
-    private enum Presence { PRESENT, ABSENT, NOT_CHECKED, UNCHECKABLE }
+    private enum Presence {
+        PRESENT,
+        ABSENT,
+        NOT_CHECKED,
+        UNCHECKABLE
+    }
 
     /**
      * Runs the committable's probe; an absent batch is probed again after {@link #ABSENCE_RECHECK}: a
@@ -261,9 +300,13 @@ final class CommitExecutor implements AutoCloseable {
         String untrusted = options.probeTrustChecks() ? whyAnAbsenceCannotBeTrusted(c) : null;
         if (untrusted != null) {
             metrics.inDoubtUncheckable.inc();
-            LOG.warn("{} is not visible in {}.{}, but {}: its presence cannot be checked, so it is not inserted"
-                    + " again (a batch that did land must not be doubled). Committed as is.", c, c.database(),
-                    c.table(), untrusted);
+            LOG.warn(
+                    "{} is not visible in {}.{}, but {}: its presence cannot be checked, so it is not inserted"
+                            + " again (a batch that did land must not be doubled). Committed as is.",
+                    c,
+                    c.database(),
+                    c.table(),
+                    untrusted);
             return Presence.UNCHECKABLE;
         }
         return Presence.ABSENT;
@@ -297,7 +340,8 @@ final class CommitExecutor implements AutoCloseable {
                             + " removes such rows)";
                 }
             }
-            for (Map.Entry<String, Long> part : inserter().activePartRows(c.database(), c.table(), c.partitionKey())
+            for (Map.Entry<String, Long> part : inserter()
+                    .activePartRows(c.database(), c.table(), c.partitionKey())
                     .entrySet()) {
                 long inParts = part.getValue();
                 long seen = inserter().visibleRows(c.database(), c.table(), part.getKey());
@@ -333,7 +377,11 @@ final class CommitExecutor implements AutoCloseable {
         return localDeduplicationLog.computeIfAbsent(shard + "/" + database + "." + table, k -> {
             String engine = inserter().engine(database, table);
             boolean local = !ClickHousePreflight.keepsReplicatedDeduplicationLog(engine);
-            LOG.info("{}.{} has engine {}: INSERTs in doubt are {}", database, table, engine,
+            LOG.info(
+                    "{}.{} has engine {}: INSERTs in doubt are {}",
+                    database,
+                    table,
+                    engine,
                     local ? "checked with a presence probe" : "left to the engine's replicated deduplication");
             return local;
         });

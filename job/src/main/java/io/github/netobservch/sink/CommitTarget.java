@@ -15,8 +15,9 @@ interface CommitTarget extends AutoCloseable {
      * One INSERT of RowBinary rows. With a token: {@code insert_deduplication_token}; {@code
      * deduplicate} without a token deduplicates by block hash (test-only control).
      */
-    void insert(String database, String table, List<String> columns, byte[] rowBinary, String token,
-            boolean deduplicate) throws Exception;
+    void insert(
+            String database, String table, List<String> columns, byte[] rowBinary, String token, boolean deduplicate)
+            throws Exception;
 
     /** The table's engine ({@code system.tables.engine}), or {@code ""} when there is no such table. */
     String engine(String database, String table);

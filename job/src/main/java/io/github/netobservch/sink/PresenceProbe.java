@@ -63,7 +63,8 @@ public final class PresenceProbe {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof PresenceProbe && predicate.equals(((PresenceProbe) o).predicate)
+        return o instanceof PresenceProbe
+                && predicate.equals(((PresenceProbe) o).predicate)
                 && params.equals(((PresenceProbe) o).params);
     }
 

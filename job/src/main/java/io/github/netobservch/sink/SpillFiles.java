@@ -115,7 +115,8 @@ final class SpillFiles {
                 return 0;
             }
             for (FileStatus f : files) {
-                if (!f.isDir() && f.getPath().getName().endsWith(SUFFIX)
+                if (!f.isDir()
+                        && f.getPath().getName().endsWith(SUFFIX)
                         && f.getModificationTime() < nowMillis - retention.toMillis()) {
                     if (fs.delete(f.getPath(), false)) {
                         deleted++;

@@ -39,8 +39,8 @@ class PackageLayeringTest {
             Map.entry("pipeline", Set.of("format", "parse", "enrich", "dedup", "rows", "sink", "config", "schema")),
             Map.entry("", Set.of("config", "pipeline", "sink", "schema")));
 
-    private static final Pattern IMPORT = Pattern.compile("^import (?:static )?" + Pattern.quote(ROOT_PACKAGE)
-            + "\\.([a-z]+)\\.", Pattern.MULTILINE);
+    private static final Pattern IMPORT =
+            Pattern.compile("^import (?:static )?" + Pattern.quote(ROOT_PACKAGE) + "\\.([a-z]+)\\.", Pattern.MULTILINE);
 
     /** Package → project packages its sources import. */
     static Map<String, Set<String>> imports(Path main) throws IOException {
@@ -64,16 +64,18 @@ class PackageLayeringTest {
     @Test
     void everyImportRunsDownTheLayers() throws IOException {
         Map<String, Set<String>> graph = imports(MAIN);
-        assertThat(graph.keySet()).as("every production package has a place in the layering")
+        assertThat(graph.keySet())
+                .as("every production package has a place in the layering")
                 .isSubsetOf(ALLOWED.keySet());
-        graph.forEach((pkg, deps) -> assertThat(deps).as("imports of package '%s'", pkg)
-                .isSubsetOf(ALLOWED.get(pkg)));
+        graph.forEach((pkg, deps) ->
+                assertThat(deps).as("imports of package '%s'", pkg).isSubsetOf(ALLOWED.get(pkg)));
     }
 
     @Test
     void theAllowedGraphHasNoCycle() {
         for (String start : ALLOWED.keySet()) {
-            assertThat(reachable(start, new TreeSet<>())).as("packages reachable from '%s'", start)
+            assertThat(reachable(start, new TreeSet<>()))
+                    .as("packages reachable from '%s'", start)
                     .doesNotContain(start);
         }
     }
@@ -81,8 +83,10 @@ class PackageLayeringTest {
     @Test
     void negativeControlAnUpwardImportIsFound(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
         Path sink = Files.createDirectories(dir.resolve("sink"));
-        Files.writeString(sink.resolve("Upward.java"), "package io.github.netobservch.sink;\n\n"
-                + "import io.github.netobservch.config.SecretRef;\n\nclass Upward {}\n");
+        Files.writeString(
+                sink.resolve("Upward.java"),
+                "package io.github.netobservch.sink;\n\n"
+                        + "import io.github.netobservch.config.SecretRef;\n\nclass Upward {}\n");
         Map<String, Set<String>> graph = imports(dir);
         assertThat(graph.get("sink")).containsExactly("config");
         assertThat(ALLOWED.get("sink")).doesNotContain("config");

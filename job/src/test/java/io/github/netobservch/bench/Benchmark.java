@@ -1,11 +1,10 @@
 package io.github.netobservch.bench;
 
-import io.github.netobservch.cli.Cli;
-import io.github.netobservch.cli.Cli.Opt;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.netobservch.FlowsJob;
+import io.github.netobservch.cli.Cli;
+import io.github.netobservch.cli.Cli.Opt;
 import io.github.netobservch.config.JobConfig;
 import io.github.netobservch.format.FlowRecord;
 import io.github.netobservch.generate.FlowGenerator;
@@ -91,6 +90,7 @@ public final class Benchmark {
             + " time_flow_start_ms DateTime64(3, 'UTC'), time_flow_end_ms DateTime64(3, 'UTC'),"
             + " src_namespace LowCardinality(String), dst_namespace LowCardinality(String), flow_direction UInt8)"
             + " ENGINE = MergeTree ORDER BY (time_flow_end_ms)";
+
     static final String NAIVE_INSERT = "INSERT INTO %s (src_addr, dst_addr, src_port, dst_port, proto, bytes, packets,"
             + " time_flow_start_ms, time_flow_end_ms, src_namespace, dst_namespace, flow_direction)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -111,24 +111,38 @@ public final class Benchmark {
         System.exit(code);
     }
 
-    public static final Cli CLI = new Cli("scripts/bench", List.of(
-            "Throughput, latency and cost of the job on this machine: micro benchmarks, end-to-end runs against",
-            "the embedded Kafka and ClickHouse, baselines and an end-to-end latency run; ends with a BENCH line.", ""),
+    public static final Cli CLI = new Cli(
+            "scripts/bench",
+            List.of(
+                    "Throughput, latency and cost of the job on this machine: micro benchmarks, end-to-end runs against",
+                    "the embedded Kafka and ClickHouse, baselines and an end-to-end latency run; ends with a BENCH line.",
+                    ""),
             List.of(
                     Opt.option("--records", "N", "input size for the end-to-end runs (default 300000)"),
                     Opt.flag("--quick", "tiny input and short phases (seconds; a smoke test, not a measurement)"),
                     Opt.option("--out", "FILE", "results file (default job/target/bench/results-<timestamp>.txt)"),
-                    Opt.option("--checkpoint-interval", "D", "job checkpoint interval in the e2e and latency runs"
-                            + " (default 5s)"),
+                    Opt.option(
+                            "--checkpoint-interval",
+                            "D",
+                            "job checkpoint interval in the e2e and latency runs" + " (default 5s)"),
                     Opt.option("--baseline-seconds", "N", "time bound of the per-row baseline (default 20)"),
-                    Opt.option("--latency-rate", "N", "records/s produced during the latency run (default: half the"
-                            + " input rate the exactly-once e2e run sustained, so the latency is not that of a growing"
-                            + " backlog; 2000 when the e2e phase is skipped)"),
+                    Opt.option(
+                            "--latency-rate",
+                            "N",
+                            "records/s produced during the latency run (default: half the"
+                                    + " input rate the exactly-once e2e run sustained, so the latency is not that of a growing"
+                                    + " backlog; 2000 when the e2e phase is skipped)"),
                     Opt.flag("--skip-heap", "skip the dedup heap-per-key measurement"),
-                    Opt.repeatable("--set", "KEY=VALUE", "a job option for every job the benchmark runs (repeatable),"
-                            + " e.g. --set sink.max-bytes-per-insert=32mb; shown in the results"),
-                    Opt.option("--phases", "LIST", "comma-separated subset of micro,e2e,baselines,latency (default all;"
-                            + " for profiling one part — the BENCH line then shows n/a for the others)")),
+                    Opt.repeatable(
+                            "--set",
+                            "KEY=VALUE",
+                            "a job option for every job the benchmark runs (repeatable),"
+                                    + " e.g. --set sink.max-bytes-per-insert=32mb; shown in the results"),
+                    Opt.option(
+                            "--phases",
+                            "LIST",
+                            "comma-separated subset of micro,e2e,baselines,latency (default all;"
+                                    + " for profiling one part — the BENCH line then shows n/a for the others)")),
             List.of());
 
     static String usage() {
@@ -166,33 +180,62 @@ public final class Benchmark {
         }
         boolean quick = opts.containsKey("--quick");
         int records = Integer.parseInt(opts.getOrDefault("--records", quick ? "2000" : "300000"));
-        Duration checkpoint = org.apache.flink.util.TimeUtils.parseDuration(opts.getOrDefault("--checkpoint-interval", quick ? "1s" : "5s"));
+        Duration checkpoint = org.apache.flink.util.TimeUtils.parseDuration(
+                opts.getOrDefault("--checkpoint-interval", quick ? "1s" : "5s"));
         int baselineSeconds = Integer.parseInt(opts.getOrDefault("--baseline-seconds", quick ? "2" : "20"));
         int latencyRate = Integer.parseInt(opts.getOrDefault("--latency-rate", quick ? "1000" : "0"));
-        Path outFile = Path.of(opts.getOrDefault("--out", "job/target/bench/results-"
-                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".txt"));
-        Set<String> phases = new LinkedHashSet<>(List.of(opts.getOrDefault("--phases", String.join(",", PHASES)).split(",")));
+        Path outFile = Path.of(opts.getOrDefault(
+                "--out",
+                "job/target/bench/results-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                        + ".txt"));
+        Set<String> phases = new LinkedHashSet<>(
+                List.of(opts.getOrDefault("--phases", String.join(",", PHASES)).split(",")));
         if (!PHASES.containsAll(phases)) {
             out.println("bench: --phases takes a subset of " + String.join(",", PHASES));
             return 2;
         }
         Benchmark bench = new Benchmark(out, overrides);
-        bench.execute(quick, records, checkpoint, baselineSeconds, latencyRate,
-                opts.containsKey("--skip-heap") || quick, phases, outFile);
+        bench.execute(
+                quick,
+                records,
+                checkpoint,
+                baselineSeconds,
+                latencyRate,
+                opts.containsKey("--skip-heap") || quick,
+                phases,
+                outFile);
         return 0;
     }
 
-    private void execute(boolean quick, int records, Duration checkpoint, int baselineSeconds, int latencyRate,
-            boolean skipHeap, Set<String> phases, Path outFile) throws Exception {
+    private void execute(
+            boolean quick,
+            int records,
+            Duration checkpoint,
+            int baselineSeconds,
+            int latencyRate,
+            boolean skipHeap,
+            Set<String> phases,
+            Path outFile)
+            throws Exception {
         String machine = machine();
         out.println("bench: " + machine.replace("\n", "; "));
-        out.printf("bench: %,d records, checkpoint interval %s%s, phases %s%s%n", records, checkpoint,
-                quick ? " (quick)" : "", String.join(",", phases), jobOverrides.isEmpty() ? "" : ", job options " + jobOverrides);
+        out.printf(
+                "bench: %,d records, checkpoint interval %s%s, phases %s%s%n",
+                records,
+                checkpoint,
+                quick ? " (quick)" : "",
+                String.join(",", phases),
+                jobOverrides.isEmpty() ? "" : ", job options " + jobOverrides);
         if (!jobOverrides.isEmpty()) {
             row("job options (--set)", "", jobOverrides.toString());
         }
-        for (String key : List.of("e2e_exactly_once_fps", "e2e_at_least_once_fps", "baseline_per_row_fps",
-                "baseline_jdbcsink_fps", "parse_rps_per_core", "p99_latency_ms")) {
+        for (String key : List.of(
+                "e2e_exactly_once_fps",
+                "e2e_at_least_once_fps",
+                "baseline_per_row_fps",
+                "baseline_jdbcsink_fps",
+                "parse_rps_per_core",
+                "p99_latency_ms")) {
             results.put(key, "n/a");
         }
 
@@ -202,7 +245,10 @@ public final class Benchmark {
             parse = ParseBenchmark.measure(quick ? 5_000 : 200_000, quick ? 1 : 5);
             row("parse + enrich, 1 thread", fmt(parse) + " records/s", "ParseBenchmark, generated ~1 KB records");
             double dedup = DedupBenchmark.throughput(quick ? 5_000 : 300_000, quick ? 1 : 3);
-            row("dedup operator, 1 thread", fmt(dedup) + " records/s", "DedupBenchmark, keyed harness, HashMap backend");
+            row(
+                    "dedup operator, 1 thread",
+                    fmt(dedup) + " records/s",
+                    "DedupBenchmark, keyed harness, HashMap backend");
             if (!skipHeap) {
                 double perKey = DedupBenchmark.heapPerKey(1_000_000, true, false);
                 row("dedup heap per 1M keys", String.format("%.0f MB", perKey), "HashMap backend, state TTL on");
@@ -224,8 +270,12 @@ public final class Benchmark {
             long t0 = System.nanoTime();
             long[] truth = produceInput(bootstrap, records);
             double produceSecs = (System.nanoTime() - t0) / 1e9;
-            row("input", String.format("%,d records, %.0f B avg", records, (double) truth[2] / records),
-                    String.format("%d partitions, produced in %.1f s; %,d rows to load after dedup", PARTITIONS, produceSecs, truth[0]));
+            row(
+                    "input",
+                    String.format("%,d records, %.0f B avg", records, (double) truth[2] / records),
+                    String.format(
+                            "%d partitions, produced in %.1f s; %,d rows to load after dedup",
+                            PARTITIONS, produceSecs, truth[0]));
 
             // 2. End to end, exactly-once and at-least-once.
             double eo = Double.NaN;
@@ -242,7 +292,10 @@ public final class Benchmark {
                 results.put("e2e_exactly_once_fps", fmtPlain(eo));
                 results.put("e2e_at_least_once_fps", fmtPlain(alo));
                 clickHouseCeiling(url, "e2e_eo");
-                row("exactly-once cost vs at-least-once", String.format("%.1f %%", 100 * (1 - eo / alo)), "goal ≤ 15 %");
+                row(
+                        "exactly-once cost vs at-least-once",
+                        String.format("%.1f %%", 100 * (1 - eo / alo)),
+                        "goal ≤ 15 %");
             }
 
             // 3. Baselines.
@@ -266,7 +319,9 @@ public final class Benchmark {
                 }
                 double[] latency = latency(url, bootstrap, checkpoint, rate, quick ? 4 : 20);
                 results.put("p99_latency_ms", fmtPlain(latency[1]));
-                row("p99 latency vs goal", String.format("%.0f ms", latency[1]),
+                row(
+                        "p99 latency vs goal",
+                        String.format("%.0f ms", latency[1]),
                         "goal ≤ checkpoint interval + 2 s = " + (checkpoint.toMillis() + 2000) + " ms");
             }
         } finally {
@@ -339,7 +394,12 @@ public final class Benchmark {
 
     // ------------------------------------------------------------------ end to end
 
-    private JobConfig config(String url, String bootstrap, String database, String delivery, Duration checkpoint,
+    private JobConfig config(
+            String url,
+            String bootstrap,
+            String database,
+            String delivery,
+            Duration checkpoint,
             String startingOffsets) {
         Map<String, String> options = new LinkedHashMap<>();
         options.put("kafka.bootstrap-servers", bootstrap);
@@ -356,14 +416,27 @@ public final class Benchmark {
         return LocalJob.config(options);
     }
 
-    private double endToEnd(String url, String bootstrap, String database, String delivery, Duration checkpoint,
-            long expectedRows, long expectedDeadLetters) {
+    private double endToEnd(
+            String url,
+            String bootstrap,
+            String database,
+            String delivery,
+            Duration checkpoint,
+            long expectedRows,
+            long expectedDeadLetters) {
         return endToEnd(url, bootstrap, database, delivery, checkpoint, expectedRows, expectedDeadLetters, true);
     }
 
-    private double endToEnd(String url, String bootstrap, String database, String delivery, Duration checkpoint,
-            long expectedRows, long expectedDeadLetters, boolean report) {
-        LocalJob.applySchema(url, database, "default", "", 3650, line -> { });
+    private double endToEnd(
+            String url,
+            String bootstrap,
+            String database,
+            String delivery,
+            Duration checkpoint,
+            long expectedRows,
+            long expectedDeadLetters,
+            boolean report) {
+        LocalJob.applySchema(url, database, "default", "", 3650, line -> {});
         JobConfig config = config(url, bootstrap, database, delivery, checkpoint, "earliest");
         ClickHouseHttp ch = new ClickHouseHttp(url, database, "default", "");
         try (LocalFlink flink = LocalFlink.start(PARALLELISM)) {
@@ -383,24 +456,30 @@ public final class Benchmark {
             if (rows != expectedRows) {
                 // Which second reports were kept: rows that share a reporter's slice (dedup's fingerprint).
                 ch.column("SELECT concat(toString(c), ' rows of flow ', toString(flow_key_hash), ' from ',"
-                        + " toString(agent_ip), ' ending ', toString(time_flow_end_ms), ' (', scope, ', ', direction,"
-                        + " ', canonical ', toString(canonical), ') at ',"
-                        + " toString(coords))"
-                        + " FROM (SELECT flow_key_hash, agent_ip, time_flow_start_ms, time_flow_end_ms, bytes, packets,"
-                        + " any(scope) AS scope, any(direction) AS direction, any(is_canonical) AS canonical,"
-                        + " count() AS c, groupArray((kafka_partition, kafka_offset, kafka_timestamp)) AS coords FROM flows"
-                        + " GROUP BY ALL HAVING c > 1 LIMIT 20)").forEach(line -> out.println("  kept twice: " + line));
+                                + " toString(agent_ip), ' ending ', toString(time_flow_end_ms), ' (', scope, ', ', direction,"
+                                + " ', canonical ', toString(canonical), ') at ',"
+                                + " toString(coords))"
+                                + " FROM (SELECT flow_key_hash, agent_ip, time_flow_start_ms, time_flow_end_ms, bytes, packets,"
+                                + " any(scope) AS scope, any(direction) AS direction, any(is_canonical) AS canonical,"
+                                + " count() AS c, groupArray((kafka_partition, kafka_offset, kafka_timestamp)) AS coords FROM flows"
+                                + " GROUP BY ALL HAVING c > 1 LIMIT 20)")
+                        .forEach(line -> out.println("  kept twice: " + line));
                 ch.column("SELECT concat('  row of that flow: ', toString(agent_ip), ' ', toString(time_flow_start_ms),"
-                        + " '..', toString(time_flow_end_ms), ' bytes ', toString(bytes), ' at ', toString(kafka_partition),"
-                        + " '/', toString(kafka_offset), ' ', toString(kafka_timestamp)) FROM flows WHERE flow_key_hash IN"
-                        + " (SELECT flow_key_hash FROM flows GROUP BY flow_key_hash, agent_ip, time_flow_start_ms,"
-                        + " time_flow_end_ms, bytes, packets HAVING count() > 1 LIMIT 3)"
-                        + " ORDER BY flow_key_hash, time_flow_end_ms, kafka_timestamp").forEach(out::println);
+                                + " '..', toString(time_flow_end_ms), ' bytes ', toString(bytes), ' at ', toString(kafka_partition),"
+                                + " '/', toString(kafka_offset), ' ', toString(kafka_timestamp)) FROM flows WHERE flow_key_hash IN"
+                                + " (SELECT flow_key_hash FROM flows GROUP BY flow_key_hash, agent_ip, time_flow_start_ms,"
+                                + " time_flow_end_ms, bytes, packets HAVING count() > 1 LIMIT 3)"
+                                + " ORDER BY flow_key_hash, time_flow_end_ms, kafka_timestamp")
+                        .forEach(out::println);
             }
             double fps = rows / secs;
             if (report) {
-                row("e2e " + delivery, fmt(fps) + " flows/s", String.format("%,d rows in %.1f s (submit → all committed), "
-                        + "%s, p=%d", rows, secs, check, PARALLELISM));
+                row(
+                        "e2e " + delivery,
+                        fmt(fps) + " flows/s",
+                        String.format(
+                                "%,d rows in %.1f s (submit → all committed), " + "%s, p=%d",
+                                rows, secs, check, PARALLELISM));
                 row("  CPU, e2e " + delivery, "", cpuLine);
             }
             return fps;
@@ -415,27 +494,33 @@ public final class Benchmark {
      */
     private void clickHouseCeiling(String url, String sourceDb) throws Exception {
         String db = "ceiling";
-        LocalJob.applySchema(url, db, "default", "", 3650, line -> { });
+        LocalJob.applySchema(url, db, "default", "", 3650, line -> {});
         ClickHouseHttp ch = new ClickHouseHttp(url, db, "default", "");
         long total = ch.queryLong("SELECT count() FROM " + sourceDb + ".flows");
-        long avgRow = Math.max(1, ch.queryLong("SELECT sum(length(raw)) FROM " + sourceDb + ".flows") / Math.max(1, total));
+        long avgRow =
+                Math.max(1, ch.queryLong("SELECT sum(length(raw)) FROM " + sourceDb + ".flows") / Math.max(1, total));
         long perInsert = Math.max(100, (8L << 20) / (avgRow * 2)); // a RowBinary row is about twice its raw JSON here
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         List<byte[]> chunks = new ArrayList<>();
         for (long off = 0; off < total; off += perInsert) {
             String q = "SELECT * FROM " + sourceDb + ".flows ORDER BY kafka_partition, kafka_offset LIMIT " + perInsert
                     + " OFFSET " + off + " FORMAT RowBinary";
-            chunks.add(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/"))
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(q)).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofByteArray()).body());
+            chunks.add(http.send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/"))
+                                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(q))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofByteArray())
+                    .body());
         }
         String insert = url + "/?database=" + db + "&insert_deduplicate=0&query="
                 + java.net.URLEncoder.encode("INSERT INTO flows FORMAT RowBinary", StandardCharsets.UTF_8);
         CpuMeter cpu = CpuMeter.start();
         long t0 = System.nanoTime();
         for (byte[] chunk : chunks) {
-            java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(insert))
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(chunk)).build(),
+            java.net.http.HttpResponse<String> r = http.send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(insert))
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(chunk))
+                            .build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 throw new IllegalStateException("ceiling INSERT failed: " + r.body());
@@ -445,10 +530,13 @@ public final class Benchmark {
         double chCpu = Math.max(1e-3, cpu.clickHouseSeconds());
         long rows = ch.queryLong("SELECT count() FROM flows");
         int cores = Runtime.getRuntime().availableProcessors();
-        row("ClickHouse alone, sequential INSERTs", fmt(rows / secs) + " rows/s", String.format(
-                "%,d rows in %d INSERTs of ~8 MiB RowBinary, no Kafka/Flink; %,.0f rows per ClickHouse core-second"
-                        + " → at most %,.0f rows/s on %d cores for ClickHouse alone", rows, chunks.size(),
-                rows / chCpu, rows / chCpu * cores, cores));
+        row(
+                "ClickHouse alone, sequential INSERTs",
+                fmt(rows / secs) + " rows/s",
+                String.format(
+                        "%,d rows in %d INSERTs of ~8 MiB RowBinary, no Kafka/Flink; %,.0f rows per ClickHouse core-second"
+                                + " → at most %,.0f rows/s on %d cores for ClickHouse alone",
+                        rows, chunks.size(), rows / chCpu, rows / chCpu * cores, cores));
     }
 
     // ------------------------------------------------------------------ baselines
@@ -491,7 +579,8 @@ public final class Benchmark {
                     insert.setInt(5, n.path("Proto").asInt());
                     insert.setLong(6, n.path("Bytes").asLong());
                     insert.setLong(7, n.path("Packets").asLong());
-                    insert.setTimestamp(8, new Timestamp(n.path("TimeFlowStartMs").asLong()));
+                    insert.setTimestamp(
+                            8, new Timestamp(n.path("TimeFlowStartMs").asLong()));
                     insert.setTimestamp(9, new Timestamp(n.path("TimeFlowEndMs").asLong()));
                     insert.setString(10, n.path("SrcK8S_Namespace").asText());
                     insert.setString(11, n.path("DstK8S_Namespace").asText());
@@ -504,8 +593,12 @@ public final class Benchmark {
         double secs = (System.nanoTime() - t0) / 1e9;
         long visible = admin.queryLong("SELECT count() FROM baseline.flows_per_row");
         double fps = visible / secs;
-        row("baseline: per-row consumer", fmt(fps) + " flows/s", String.format(
-                "%,d rows in %.0f s (time-bounded), KafkaConsumer + Jackson + 1 INSERT/flow, no dedup", visible, secs));
+        row(
+                "baseline: per-row consumer",
+                fmt(fps) + " flows/s",
+                String.format(
+                        "%,d rows in %.0f s (time-bounded), KafkaConsumer + Jackson + 1 INSERT/flow, no dedup",
+                        visible, secs));
         return fps;
     }
 
@@ -514,9 +607,10 @@ public final class Benchmark {
      * the same full rows into the same {@code flows} table (with its rollup views) as the job does:
      * every column bound by {@link JdbcFlowStatement}, batched {@code INSERT … VALUES}.
      */
-    private double jdbcSinkBaseline(String url, String bootstrap, Duration checkpoint, long expectedRows, int maxSeconds) {
+    private double jdbcSinkBaseline(
+            String url, String bootstrap, Duration checkpoint, long expectedRows, int maxSeconds) {
         String database = "baseline_jdbc";
-        LocalJob.applySchema(url, database, "default", "", 3650, line -> { });
+        LocalJob.applySchema(url, database, "default", "", 3650, line -> {});
         ClickHouseHttp ch = new ClickHouseHttp(url, database, "default", "");
         JobConfig config = config(url, bootstrap, database, "at-least-once", checkpoint, "earliest");
         StreamExecutionEnvironment env = FlowsJob.environment(config);
@@ -524,16 +618,22 @@ public final class Benchmark {
         FlowPipeline.Sinks real = FlowsJob.sinks(config, env);
         Sink<FlowRecord> jdbc = JdbcSink.<FlowRecord>builder()
                 .withQueryStatement(JdbcFlowStatement.insertSql("flows"), JdbcFlowStatement::bind)
-                .withExecutionOptions(JdbcExecutionOptions.builder().withBatchSize(5_000).withBatchIntervalMs(1_000)
-                        .withMaxRetries(3).build())
+                .withExecutionOptions(JdbcExecutionOptions.builder()
+                        .withBatchSize(5_000)
+                        .withBatchIntervalMs(1_000)
+                        .withMaxRetries(3)
+                        .build())
                 .buildAtLeastOnce(new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
                         .withUrl(jdbcUrl(url, database))
                         .withDriverName("com.clickhouse.jdbc.ClickHouseDriver")
                         .withUsername("default")
                         .withPassword("")
                         .build());
-        FlowPipeline.build(env, FlowSources.boundedKafka(config.kafka()),
-                new FlowPipeline.Sinks(jdbc, real.deadLetters(), Optional.empty()), config.pipeline());
+        FlowPipeline.build(
+                env,
+                FlowSources.boundedKafka(config.kafka()),
+                new FlowPipeline.Sinks(jdbc, real.deadLetters(), Optional.empty()),
+                config.pipeline());
         try (LocalFlink flink = LocalFlink.start(PARALLELISM)) {
             CpuMeter cpu = CpuMeter.start();
             long t0 = System.nanoTime();
@@ -553,9 +653,12 @@ public final class Benchmark {
             row("  CPU, JdbcSink baseline", "", cpu.stop(secs));
             long rows = ch.queryLong("SELECT count() FROM flows");
             double fps = rows / secs;
-            row("baseline: JdbcSink at-least-once", fmt(fps) + " flows/s", String.format(
-                    "%,d rows in %.1f s (%s; expected %,d), batches of 5,000, full row + views, p=%d", rows, secs, how,
-                    expectedRows, PARALLELISM));
+            row(
+                    "baseline: JdbcSink at-least-once",
+                    fmt(fps) + " flows/s",
+                    String.format(
+                            "%,d rows in %.1f s (%s; expected %,d), batches of 5,000, full row + views, p=%d",
+                            rows, secs, how, expectedRows, PARALLELISM));
             return fps;
         }
     }
@@ -563,9 +666,10 @@ public final class Benchmark {
     // ------------------------------------------------------------------ latency
 
     /** Returns {p50, p99} in ms. */
-    private double[] latency(String url, String bootstrap, Duration checkpoint, int rate, int seconds) throws Exception {
+    private double[] latency(String url, String bootstrap, Duration checkpoint, int rate, int seconds)
+            throws Exception {
         String database = "latency";
-        LocalJob.applySchema(url, database, "default", "", 3650, line -> { });
+        LocalJob.applySchema(url, database, "default", "", 3650, line -> {});
         JobConfig config = config(url, bootstrap, database, "exactly-once", checkpoint, "latest");
         ClickHouseHttp ch = new ClickHouseHttp(url, database, "default", "");
         Map<Integer, Long> start = EmbeddedKafka.endOffsets(bootstrap, TOPIC);
@@ -583,41 +687,50 @@ public final class Benchmark {
             job.awaitRunning(Duration.ofMinutes(2));
             Thread.sleep(1_000); // the source has its (latest) start offsets
             FlowGenerator generator = new FlowGenerator(GeneratorConfig.builder(7)
-                    .startEpochMs(System.currentTimeMillis()).recordsPerSecond(rate).build());
+                    .startEpochMs(System.currentTimeMillis())
+                    .recordsPerSecond(rate)
+                    .build());
             long[] seen = firstOffset.clone(); // next offset not yet visible, per partition
-            Thread producerThread = new Thread(() -> {
-                try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
-                    long t0 = System.nanoTime();
-                    int sent = 0;
-                    while (sent < maxRecords) {
-                        long due = Math.min(maxRecords, (long) ((System.nanoTime() - t0) / 1e9 * rate) + 1);
-                        while (sent < due) {
-                            producer.send(new ProducerRecord<>(TOPIC, generator.next().value()), (md, e) -> {
-                                if (e == null) {
-                                    int i = (int) (md.offset() - firstOffset[md.partition()]);
-                                    if (i >= 0 && i < timestamps[md.partition()].length) {
-                                        timestamps[md.partition()][i] = md.timestamp();
-                                    }
-                                    synchronized (lastOffset) {
-                                        lastOffset[md.partition()] = Math.max(lastOffset[md.partition()], md.offset());
-                                    }
+            Thread producerThread = new Thread(
+                    () -> {
+                        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
+                            long t0 = System.nanoTime();
+                            int sent = 0;
+                            while (sent < maxRecords) {
+                                long due = Math.min(maxRecords, (long) ((System.nanoTime() - t0) / 1e9 * rate) + 1);
+                                while (sent < due) {
+                                    producer.send(
+                                            new ProducerRecord<>(
+                                                    TOPIC, generator.next().value()),
+                                            (md, e) -> {
+                                                if (e == null) {
+                                                    int i = (int) (md.offset() - firstOffset[md.partition()]);
+                                                    if (i >= 0 && i < timestamps[md.partition()].length) {
+                                                        timestamps[md.partition()][i] = md.timestamp();
+                                                    }
+                                                    synchronized (lastOffset) {
+                                                        lastOffset[md.partition()] =
+                                                                Math.max(lastOffset[md.partition()], md.offset());
+                                                    }
+                                                }
+                                            });
+                                    sent++;
                                 }
-                            });
-                            sent++;
+                                Thread.sleep(2);
+                            }
+                            producer.flush();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
                         }
-                        Thread.sleep(2);
-                    }
-                    producer.flush();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "bench-latency-producer");
+                    },
+                    "bench-latency-producer");
             producerThread.start();
             long quietSince = -1;
             while (true) {
                 long now = System.currentTimeMillis();
                 boolean progress = false;
-                for (String[] r : ch.rows("SELECT kafka_partition, max(kafka_offset) FROM flows GROUP BY kafka_partition")) {
+                for (String[] r :
+                        ch.rows("SELECT kafka_partition, max(kafka_offset) FROM flows GROUP BY kafka_partition")) {
                     int p = Integer.parseInt(r[0]);
                     long max = Long.parseLong(r[1]);
                     for (long o = seen[p]; o <= max; o++) {
@@ -641,12 +754,16 @@ public final class Benchmark {
             producerThread.join();
             job.cancel();
         }
-        double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] sorted =
+                latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         double p50 = percentile(sorted, 0.50);
         double p99 = percentile(sorted, 0.99);
-        row("latency p50 / p99", String.format("%.0f / %.0f ms", p50, p99), String.format(
-                "Kafka timestamp → visible in ClickHouse, %,d records at %,d/s, exactly-once, checkpoint %d ms, poll 200 ms",
-                sorted.length, rate, checkpoint.toMillis()));
+        row(
+                "latency p50 / p99",
+                String.format("%.0f / %.0f ms", p50, p99),
+                String.format(
+                        "Kafka timestamp → visible in ClickHouse, %,d records at %,d/s, exactly-once, checkpoint %d ms, poll 200 ms",
+                        sorted.length, rate, checkpoint.toMillis()));
         return new double[] {p50, p99};
     }
 
@@ -678,8 +795,9 @@ public final class Benchmark {
             double j = (jvmCpu().minus(jvm).toMillis()) / 1000.0;
             double c = (clickHouseCpu().minus(clickhouse).toMillis()) / 1000.0;
             int cores = Runtime.getRuntime().availableProcessors();
-            return String.format("JVM %.1f + ClickHouse %.1f core-s (%.0f %% + %.0f %% of %d cores)", j, c,
-                    100 * j / wallSeconds / cores, 100 * c / wallSeconds / cores, cores);
+            return String.format(
+                    "JVM %.1f + ClickHouse %.1f core-s (%.0f %% + %.0f %% of %d cores)",
+                    j, c, 100 * j / wallSeconds / cores, 100 * c / wallSeconds / cores, cores);
         }
 
         private static Duration jvmCpu() {
@@ -687,7 +805,8 @@ public final class Benchmark {
         }
 
         private static Duration clickHouseCpu() {
-            return ProcessHandle.current().descendants()
+            return ProcessHandle.current()
+                    .descendants()
                     .filter(p -> p.info().commandLine().orElse("").contains("server.mjs"))
                     .map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
                     .reduce(Duration.ZERO, Duration::plus);
@@ -722,22 +841,37 @@ public final class Benchmark {
         StringBuilder sb = new StringBuilder();
         String cpu = "?";
         try {
-            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .orElse("?");
         } catch (Exception e) {
             // not Linux
         }
         long memMb = -1;
         try {
-            memMb = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
-                    .findFirst().map(l -> Long.parseLong(l.replaceAll("\\D", "")) / 1024).orElse(-1L);
+            memMb = Files.readAllLines(Path.of("/proc/meminfo")).stream()
+                    .filter(l -> l.startsWith("MemTotal"))
+                    .findFirst()
+                    .map(l -> Long.parseLong(l.replaceAll("\\D", "")) / 1024)
+                    .orElse(-1L);
         } catch (Exception e) {
             // not Linux
         }
-        sb.append("machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores (").append(cpu)
-                .append("), ").append(memMb).append(" MB RAM, Java ").append(System.getProperty("java.version"))
-                .append(" (").append(System.getProperty("java.vm.name")).append("), max heap ")
-                .append(Runtime.getRuntime().maxMemory() >> 20).append(" MB");
+        sb.append("machine: ")
+                .append(Runtime.getRuntime().availableProcessors())
+                .append(" cores (")
+                .append(cpu)
+                .append("), ")
+                .append(memMb)
+                .append(" MB RAM, Java ")
+                .append(System.getProperty("java.version"))
+                .append(" (")
+                .append(System.getProperty("java.vm.name"))
+                .append("), max heap ")
+                .append(Runtime.getRuntime().maxMemory() >> 20)
+                .append(" MB");
         return sb.toString();
     }
 }

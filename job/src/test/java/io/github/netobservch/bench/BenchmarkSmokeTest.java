@@ -15,25 +15,32 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code scripts/bench --quick} in this JVM on 2,000 records: it runs end to end and reports (no timing assertions). */
 class BenchmarkSmokeTest {
 
-    private static final Pattern BENCH = Pattern.compile("^BENCH e2e_exactly_once_fps=(\\d+) e2e_at_least_once_fps=(\\d+)"
-            + " baseline_per_row_fps=(\\d+) baseline_jdbcsink_fps=(\\d+) parse_rps_per_core=(\\d+) p99_latency_ms=(\\d+)$",
+    private static final Pattern BENCH = Pattern.compile(
+            "^BENCH e2e_exactly_once_fps=(\\d+) e2e_at_least_once_fps=(\\d+)"
+                    + " baseline_per_row_fps=(\\d+) baseline_jdbcsink_fps=(\\d+) parse_rps_per_core=(\\d+) p99_latency_ms=(\\d+)$",
             Pattern.MULTILINE);
 
     @Test
     void quickRunPrintsTheBenchLineAndWritesTheResults(@TempDir Path dir) throws Exception {
         Path results = dir.resolve("results.txt");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = Benchmark.run(new String[] {"--quick", "--records", "2000", "--out", results.toString()},
+        int code = Benchmark.run(
+                new String[] {"--quick", "--records", "2000", "--out", results.toString()},
                 new PrintStream(out, true, StandardCharsets.UTF_8));
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(code).as(text).isZero();
         Matcher m = BENCH.matcher(text);
         assertThat(m.find()).as(text).isTrue();
         for (int g = 1; g <= 6; g++) {
-            assertThat(Long.parseLong(m.group(g))).as("field %d in %s", g, m.group()).isPositive();
+            assertThat(Long.parseLong(m.group(g)))
+                    .as("field %d in %s", g, m.group())
+                    .isPositive();
         }
         assertThat(results).exists();
-        assertThat(Files.readString(results)).contains(m.group()).contains("machine:").contains("e2e exactly-once");
+        assertThat(Files.readString(results))
+                .contains(m.group())
+                .contains("machine:")
+                .contains("e2e exactly-once");
         assertThat(text).doesNotContain("CHECK:");
     }
 }

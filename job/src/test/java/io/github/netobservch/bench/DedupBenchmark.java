@@ -17,21 +17,18 @@ import io.github.netobservch.generate.GeneratedMessage;
 import io.github.netobservch.generate.GeneratorConfig;
 import io.github.netobservch.parse.FlowParser;
 import io.github.netobservch.parse.ParserConfig;
-
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
 import javax.management.ObjectName;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 /**
  * Dedup operator benchmark (plain main, not a test): records/s through {@link FlowDeduplicator} in
@@ -71,13 +68,19 @@ public final class DedupBenchmark {
 
     /** Returns the mean records/s of one thread. */
     static double throughput(int n, int rounds) throws Exception {
-        List<GeneratedMessage> generated = FlowGenerator.generate(GeneratorConfig.builder(1).recordsPerSecond(20_000).legacyShare(0.1).build(), n);
+        List<GeneratedMessage> generated = FlowGenerator.generate(
+                GeneratorConfig.builder(1)
+                        .recordsPerSecond(20_000)
+                        .legacyShare(0.1)
+                        .build(),
+                n);
         FlowParser parser = new FlowParser(ParserConfig.defaults());
         List<FlowRecord> records = new ArrayList<>(n);
         for (GeneratedMessage m : generated) {
             records.add(FlowEnricher.enrich(parser.parse(m.toKafkaMessage("flows-export", 24, 1754040000000L))));
         }
-        System.out.printf("throughput: %d generated records (%d flows/s simulated, 1%% re-sends, 10%% legacy)%n", n, 20_000);
+        System.out.printf(
+                "throughput: %d generated records (%d flows/s simulated, 1%% re-sends, 10%% legacy)%n", n, 20_000);
         for (int w = 0; w < 2; w++) {
             run(records, "warm-up " + (w + 1));
         }
@@ -88,7 +91,9 @@ public final class DedupBenchmark {
             sum += rate;
             best = Math.max(best, rate);
         }
-        System.out.printf("dedup (reporter-election, harness, 1 thread): mean %.0f records/s, best %.0f records/s%n%n", sum / rounds, best);
+        System.out.printf(
+                "dedup (reporter-election, harness, 1 thread): mean %.0f records/s, best %.0f records/s%n%n",
+                sum / rounds, best);
         return sum / rounds;
     }
 
@@ -119,13 +124,19 @@ public final class DedupBenchmark {
 
     /** Returns the heap bytes per live key. */
     static double heapPerKey(int keys, boolean ttl, boolean rocksDb) throws Exception {
-        DedupConfig config = DedupConfig.builder().stateTtl(ttl ? DedupConfig.DEFAULT_STATE_TTL : Duration.ZERO).build();
+        DedupConfig config = DedupConfig.builder()
+                .stateTtl(ttl ? DedupConfig.DEFAULT_STATE_TTL : Duration.ZERO)
+                .build();
         FlowRecord base = FlowEnricher.enrich(FlowFixtures.parse("example1")); // ingress: elected at once
         KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h =
-                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new FlowDeduplicator(config)), new FlowKeyHashSelector(), Types.LONG);
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new FlowDeduplicator(config)),
+                        new FlowKeyHashSelector(),
+                        Types.LONG);
         h.setStateBackend(rocksDb ? new EmbeddedRocksDBStateBackend() : new HashMapStateBackend());
         java.nio.file.Path checkpoints = java.nio.file.Files.createTempDirectory("dedup-bench-cp");
-        h.setCheckpointStorage(new org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage(checkpoints.toUri()));
+        h.setCheckpointStorage(
+                new org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage(checkpoints.toUri()));
         h.open();
         long ts = base.getLong(TIME_FLOW_END_MS);
         h.processWatermark(ts - 60_000);
@@ -147,25 +158,37 @@ public final class DedupBenchmark {
         Map<String, long[]> after = histogram();
         double insertSecs = (System.nanoTime() - insertStart) / 1e9;
         if (!rocksDb && (h.numKeyedStateEntries() != keys || h.numEventTimeTimers() != keys)) {
-            throw new IllegalStateException(h.numKeyedStateEntries() + " entries, " + h.numEventTimeTimers() + " timers");
+            throw new IllegalStateException(
+                    h.numKeyedStateEntries() + " entries, " + h.numEventTimeTimers() + " timers");
         }
         double perKey = (double) (used1 - used0) / keys;
-        System.out.printf("heap, %s backend, TTL %s: %d live keys (1 state entry + 1 timer each): %.1f MB total, %.1f bytes/key → %.0f MB per 1M keys%n",
-                rocksDb ? "EmbeddedRocksDB" : "HashMap", ttl ? "on (1 h)" : "off", keys, (used1 - used0) / 1e6, perKey, perKey);
-        System.out.printf("    inserting took %.1f s (%.0f new keys/s, incl. harness)%n", insertSecs, keys / insertSecs);
+        System.out.printf(
+                "heap, %s backend, TTL %s: %d live keys (1 state entry + 1 timer each): %.1f MB total, %.1f bytes/key → %.0f MB per 1M keys%n",
+                rocksDb ? "EmbeddedRocksDB" : "HashMap",
+                ttl ? "on (1 h)" : "off",
+                keys,
+                (used1 - used0) / 1e6,
+                perKey,
+                perKey);
+        System.out.printf(
+                "    inserting took %.1f s (%.0f new keys/s, incl. harness)%n", insertSecs, keys / insertSecs);
         printTopDeltas(before, after, keys);
         long t0 = System.nanoTime();
         long snapshotBytes = h.snapshot(1L, 1L).getStateSize();
         System.out.printf("    snapshot took %.1f s%n", (System.nanoTime() - t0) / 1e9);
-        System.out.printf("    checkpoint (full snapshot) size: %.1f MB, %.1f bytes/key%n", snapshotBytes / 1e6, (double) snapshotBytes / keys);
+        System.out.printf(
+                "    checkpoint (full snapshot) size: %.1f MB, %.1f bytes/key%n",
+                snapshotBytes / 1e6, (double) snapshotBytes / keys);
         h.close();
         System.out.println();
         return perKey;
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> harness(FlowDeduplicator f) throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> harness(FlowDeduplicator f)
+            throws Exception {
         KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h =
-                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(f), new FlowKeyHashSelector(), Types.LONG);
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(f), new FlowKeyHashSelector(), Types.LONG);
         h.setStateBackend(new HashMapStateBackend());
         h.open();
         return h;
@@ -184,9 +207,12 @@ public final class DedupBenchmark {
 
     /** Live-object class histogram (forces a full GC): class → {instances, bytes}. */
     private static Map<String, long[]> histogram() throws Exception {
-        String text = (String) ManagementFactory.getPlatformMBeanServer().invoke(
-                new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
-                new Object[] {new String[0]}, new String[] {String[].class.getName()});
+        String text = (String) ManagementFactory.getPlatformMBeanServer()
+                .invoke(
+                        new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                        "gcClassHistogram",
+                        new Object[] {new String[0]},
+                        new String[] {String[].class.getName()});
         Map<String, long[]> out = new HashMap<>();
         for (String line : text.split("\n")) {
             String[] p = line.trim().split("\\s+");
@@ -209,7 +235,9 @@ public final class DedupBenchmark {
             if (d[1] < keys) {
                 break;
             }
-            System.out.printf("    %-75s %9d objects %7.1f MB %6.1f B/key%n", deltas.get(i).getKey(), d[0], d[1] / 1e6, (double) d[1] / keys);
+            System.out.printf(
+                    "    %-75s %9d objects %7.1f MB %6.1f B/key%n",
+                    deltas.get(i).getKey(), d[0], d[1] / 1e6, (double) d[1] / keys);
         }
     }
 }

@@ -25,7 +25,8 @@ final class FlinkRestMetrics {
 
     private final URI rest;
     private final String jobId;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, String> metricNames = new HashMap<>();
 
     FlinkRestMetrics(URI rest, String jobId) {
@@ -86,9 +87,13 @@ final class FlinkRestMetrics {
     }
 
     private JsonNode get(String path) {
-        HttpRequest request = HttpRequest.newBuilder(rest.resolve(path)).timeout(Duration.ofSeconds(10)).GET().build();
+        HttpRequest request = HttpRequest.newBuilder(rest.resolve(path))
+                .timeout(Duration.ofSeconds(10))
+                .GET()
+                .build();
         try {
-            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpResponse<String> response =
+                    client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             if (response.statusCode() != 200) {
                 return JSON.missingNode();
             }

@@ -29,8 +29,10 @@ final class HeapWatch implements NotificationListener {
     private final List<NotificationEmitter> emitters = new ArrayList<>();
 
     private HeapWatch() {
-        heapPools = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
-                .map(p -> p.getName()).collect(Collectors.toUnmodifiableSet());
+        heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP)
+                .map(p -> p.getName())
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     static HeapWatch start() {

@@ -9,7 +9,6 @@ import io.github.netobservch.generate.GeneratorConfig;
 import io.github.netobservch.parse.FlowParser;
 import io.github.netobservch.parse.KafkaMessage;
 import io.github.netobservch.parse.ParserConfig;
-
 import java.util.List;
 
 /**
@@ -35,7 +34,8 @@ public final class ParseBenchmark {
      * thread — the median, because on a shared machine a preempted round drags a mean down.
      */
     public static double measure(int n, int rounds) {
-        List<GeneratedMessage> generated = FlowGenerator.generate(GeneratorConfig.builder(1).resendShare(0).build(), n);
+        List<GeneratedMessage> generated =
+                FlowGenerator.generate(GeneratorConfig.builder(1).resendShare(0).build(), n);
         KafkaMessage[] messages = new KafkaMessage[n];
         long bytes = 0;
         for (int i = 0; i < n; i++) {
@@ -53,8 +53,8 @@ public final class ParseBenchmark {
         }
         java.util.Arrays.sort(rates);
         double median = rounds % 2 == 1 ? rates[rounds / 2] : (rates[rounds / 2 - 1] + rates[rounds / 2]) / 2;
-        System.out.printf("parse+enrich, 1 thread: median %.0f records/s, best %.0f records/s%n", median,
-                rates[rounds - 1]);
+        System.out.printf(
+                "parse+enrich, 1 thread: median %.0f records/s, best %.0f records/s%n", median, rates[rounds - 1]);
         return median;
     }
 
@@ -71,7 +71,8 @@ public final class ParseBenchmark {
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         double rate = messages.length / secs;
-        System.out.printf("%-10s %8.0f records/s  %6.1f MB/s  (checksum %x)%n", label, rate, bytes / secs / 1e6, checksum);
+        System.out.printf(
+                "%-10s %8.0f records/s  %6.1f MB/s  (checksum %x)%n", label, rate, bytes / secs / 1e6, checksum);
         return rate;
     }
 }

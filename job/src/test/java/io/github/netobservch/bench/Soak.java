@@ -1,5 +1,7 @@
 package io.github.netobservch.bench;
 
+import io.github.netobservch.cli.Cli;
+import io.github.netobservch.cli.Cli.Opt;
 import io.github.netobservch.config.JobConfig;
 import io.github.netobservch.dedup.DedupMetrics;
 import io.github.netobservch.generate.FlowGenerator;
@@ -7,8 +9,6 @@ import io.github.netobservch.generate.GeneratedMessage;
 import io.github.netobservch.generate.GeneratorConfig;
 import io.github.netobservch.generate.GroundTruth;
 import io.github.netobservch.local.ClickHouseHttp;
-import io.github.netobservch.cli.Cli;
-import io.github.netobservch.cli.Cli.Opt;
 import io.github.netobservch.local.EmbeddedClickHouse;
 import io.github.netobservch.local.EmbeddedKafka;
 import io.github.netobservch.local.LocalFlink;
@@ -72,11 +72,11 @@ public final class Soak {
     static final String GROUP = "soak";
     /** The Kafka source's output count in the REST API (operator "Source: kafka: flows"). */
     static final String SOURCE_RECORDS_OUT = "Source__kafka__flows.numRecordsOut";
+
     static final String SLOW_SINK = "soak_slow_sink";
     static final String SLOW_VIEW = "soak_slow_insert_";
     /** ClickHouse's sleep() stops at 3 s per block and call ({@code function_sleep_max_microseconds_per_block}). */
     static final double MAX_SLEEP_PER_VIEW_S = 3.0;
-
 
     private final PrintStream out;
     private final StringBuilder report = new StringBuilder();
@@ -85,28 +85,40 @@ public final class Soak {
         this.out = out;
     }
 
-    public static final Cli CLI = new Cli("scripts/soak", List.of(
-            "Sustained load on the real job (embedded Kafka and ClickHouse, exactly-once sink), bounded in",
-            "time, ending with SOAK ok | unbounded: <figures> | inconclusive: <why> | failed: <why>.", ""),
+    public static final Cli CLI = new Cli(
+            "scripts/soak",
+            List.of(
+                    "Sustained load on the real job (embedded Kafka and ClickHouse, exactly-once sink), bounded in",
+                    "time, ending with SOAK ok | unbounded: <figures> | inconclusive: <why> | failed: <why>.",
+                    ""),
             List.of(
                     Opt.option("--duration", "D", "how long to produce at the soak rate (default 10m)"),
                     Opt.option("--rate", "N", "records/s to produce (skips the probe)"),
                     Opt.option("--rate-share", "F", "share of the probed maximum rate (default 0.8)"),
                     Opt.option("--max-rate-probe", "D", "length of the maximum-rate probe (default 60s)"),
-                    Opt.option("--slow-clickhouse-phase", "D", "how long ClickHouse is slow, from 30 % of the run"
-                            + " (default 2m; 0 = none)"),
-                    Opt.option("--slow-insert-delay", "D", "added to every INSERT into flows meanwhile (default 0.2 ×"
-                            + " checkpoint interval)"),
+                    Opt.option(
+                            "--slow-clickhouse-phase",
+                            "D",
+                            "how long ClickHouse is slow, from 30 % of the run" + " (default 2m; 0 = none)"),
+                    Opt.option(
+                            "--slow-insert-delay",
+                            "D",
+                            "added to every INSERT into flows meanwhile (default 0.2 ×" + " checkpoint interval)"),
                     Opt.option("--sample-every", "D", "table row interval (default 10s)"),
                     Opt.option("--checkpoint-interval", "D", "job checkpoint interval (default 5s)"),
                     Opt.option("--parallelism", "N", "job parallelism (default 2)"),
                     Opt.option("--partitions", "N", "partitions of flows-export (default 4)"),
                     Opt.option("--seed", "N", "generator seed (default 42)"),
-                    Opt.option("--drain-timeout", "D", "how long to wait for the job to read everything at the end"
-                            + " (default 10m)"),
+                    Opt.option(
+                            "--drain-timeout",
+                            "D",
+                            "how long to wait for the job to read everything at the end" + " (default 10m)"),
                     Opt.option("--out", "FILE", "results file (default job/target/soak/results-<timestamp>.txt)"),
-                    Opt.option("--backlog", "N", "catch-up run instead: produce N records first, then start the job"
-                            + " and let it read them (no probe, no paced or slow phase); exact totals and peak heap")),
+                    Opt.option(
+                            "--backlog",
+                            "N",
+                            "catch-up run instead: produce N records first, then start the job"
+                                    + " and let it read them (no probe, no paced or slow phase); exact totals and peak heap")),
             List.of("", "The heap limit is the JVM's (scripts/soak --heap, default 1g)."));
 
     static String usage() {
@@ -146,9 +158,21 @@ public final class Soak {
     }
 
     /** The run's parameters. */
-    record Settings(Duration duration, long rate, double rateShare, Duration probe, Duration slowPhase,
-            Duration slowDelay, Duration sampleEvery, Duration checkpoint, int parallelism, int partitions,
-            long seed, Duration drainTimeout, Path out, long backlog) {
+    record Settings(
+            Duration duration,
+            long rate,
+            double rateShare,
+            Duration probe,
+            Duration slowPhase,
+            Duration slowDelay,
+            Duration sampleEvery,
+            Duration checkpoint,
+            int parallelism,
+            int partitions,
+            long seed,
+            Duration drainTimeout,
+            Path out,
+            long backlog) {
 
         static Settings of(Cli.Args cl) {
             Duration checkpoint = cl.getDuration("--checkpoint-interval", Duration.ofSeconds(5));
@@ -165,28 +189,40 @@ public final class Soak {
                     (int) cl.getLong("--partitions", 4),
                     cl.getLong("--seed", 42),
                     cl.getDuration("--drain-timeout", Duration.ofMinutes(10)),
-                    Path.of(cl.get("--out", "job/target/soak/results-"
-                            + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".txt")),
+                    Path.of(cl.get(
+                            "--out",
+                            "job/target/soak/results-"
+                                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                                    + ".txt")),
                     cl.getLong("--backlog", 0));
             if (cl.has("--backlog") && s.backlog < 1) {
                 throw new IllegalArgumentException("--backlog must be positive");
             }
-            if (cl.has("--backlog") && (cl.has("--rate") || cl.has("--rate-share") || cl.has("--duration")
-                    || cl.has("--slow-clickhouse-phase"))) {
+            if (cl.has("--backlog")
+                    && (cl.has("--rate")
+                            || cl.has("--rate-share")
+                            || cl.has("--duration")
+                            || cl.has("--slow-clickhouse-phase"))) {
                 throw new IllegalArgumentException("--backlog runs without --rate, --rate-share, --duration and"
                         + " --slow-clickhouse-phase: the job reads a backlog produced before it starts");
             }
             if (cl.has("--rate") && cl.has("--rate-share")) {
                 throw new IllegalArgumentException("give --rate or --rate-share, not both");
             }
-            if (cl.has("--rate") && s.rate < 1 || s.rateShare <= 0 || s.parallelism < 1 || s.partitions < 1
-                    || s.duration.isZero() || s.sampleEvery.isZero() || s.checkpoint.isZero()) {
+            if (cl.has("--rate") && s.rate < 1
+                    || s.rateShare <= 0
+                    || s.parallelism < 1
+                    || s.partitions < 1
+                    || s.duration.isZero()
+                    || s.sampleEvery.isZero()
+                    || s.checkpoint.isZero()) {
                 throw new IllegalArgumentException("--rate, --rate-share, --parallelism, --partitions, --duration,"
                         + " --sample-every and --checkpoint-interval must be positive");
             }
             if (s.slowPhase.compareTo(s.duration.dividedBy(2)) > 0) {
-                throw new IllegalArgumentException("--slow-clickhouse-phase must be at most half of --duration (it starts"
-                        + " at 30 % and the job needs time to catch up afterwards)");
+                throw new IllegalArgumentException(
+                        "--slow-clickhouse-phase must be at most half of --duration (it starts"
+                                + " at 30 % and the job needs time to catch up afterwards)");
             }
             return s;
         }
@@ -230,8 +266,10 @@ public final class Soak {
             admin = Admin.create(kafka.clientProperties());
             Configuration cluster = new Configuration();
             // The REST metrics (dedup keys, back-pressure) refresh at least twice per sample.
-            cluster.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL,
-                    Duration.ofMillis(Math.max(500, Math.min(2_000, s.sampleEvery().toMillis() / 2))));
+            cluster.set(
+                    MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL,
+                    Duration.ofMillis(
+                            Math.max(500, Math.min(2_000, s.sampleEvery().toMillis() / 2))));
             flink = LocalFlink.start(s.parallelism(), cluster);
 
             if (s.backlog() > 0) {
@@ -241,7 +279,8 @@ public final class Soak {
                 if (rate < 0) {
                     double max = probe(s, clickhouse.url(), kafka, admin, flink);
                     rate = Math.max(1, Math.round(max * s.rateShare()));
-                    line(String.format("soak: rate %,d records/s = %.0f %% of the probed maximum", rate, s.rateShare() * 100));
+                    line(String.format(
+                            "soak: rate %,d records/s = %.0f %% of the probed maximum", rate, s.rateShare() * 100));
                 } else {
                     line(String.format("soak: rate %,d records/s (given)", rate));
                 }
@@ -286,7 +325,7 @@ public final class Soak {
         String group = "soak-probe";
         line(String.format("soak: probing the maximum rate for %s (own topic, database and job)…", human(s.probe())));
         kafka.createTopic(topic, s.partitions());
-        LocalJob.applySchema(url, database, "default", "", 3650, l -> { });
+        LocalJob.applySchema(url, database, "default", "", 3650, l -> {});
         ClickHouseHttp ch = new ClickHouseHttp(url, database, "default", "");
         AtomicLong read = new AtomicLong();
         // Unread records for a few checkpoints of a fast job, never an unbounded pile. Produced before the
@@ -300,11 +339,13 @@ public final class Soak {
             producer.rethrow();
             sleep(100);
         }
-        LocalFlink.Job job = LocalJob.submit(flink, jobConfig(s, kafka.bootstrapServers(), url, topic, database, group),
-                s.parallelism(), false);
+        LocalFlink.Job job = LocalJob.submit(
+                flink, jobConfig(s, kafka.bootstrapServers(), url, topic, database, group), s.parallelism(), false);
         job.awaitRunning(Duration.ofMinutes(2));
-        FlinkRestMetrics rest = new FlinkRestMetrics(flink.restAddress(), job.id().toHexString());
-        String source = rest.vertex("Source").orElseThrow(() -> new IllegalStateException("no source vertex in the probe job"));
+        FlinkRestMetrics rest =
+                new FlinkRestMetrics(flink.restAddress(), job.id().toHexString());
+        String source =
+                rest.vertex("Source").orElseThrow(() -> new IllegalStateException("no source vertex in the probe job"));
         long t0 = System.nanoTime();
         long warmUp = t0 + s.probe().toNanos() / 2;
         long end = t0 + s.probe().toNanos();
@@ -352,38 +393,69 @@ public final class Soak {
         }
         double rowsPerSecond = (lastRows - firstRows) / ((lastT - firstT) / 1e9);
         double rate = rowsPerSecond * recordsPerRow;
-        line(String.format("soak: probe: %,.0f records/s (%,.0f rows/s committed over %.1f s after a %.0f s warm-up,"
-                + " %.2f records per row after dedup, backlog %,d records)", rate, rowsPerSecond, (lastT - firstT) / 1e9,
-                s.probe().toSeconds() / 2.0, recordsPerRow, backlog));
+        line(String.format(
+                "soak: probe: %,.0f records/s (%,.0f rows/s committed over %.1f s after a %.0f s warm-up,"
+                        + " %.2f records per row after dedup, backlog %,d records)",
+                rate, rowsPerSecond, (lastT - firstT) / 1e9, s.probe().toSeconds() / 2.0, recordsPerRow, backlog));
         return rate;
     }
 
-    private String soak(Settings s, long rate, String url, EmbeddedKafka kafka, Admin admin, LocalFlink flink, Path tmp,
+    private String soak(
+            Settings s,
+            long rate,
+            String url,
+            EmbeddedKafka kafka,
+            Admin admin,
+            LocalFlink flink,
+            Path tmp,
             long maxHeap) {
         kafka.createTopic(TOPIC, s.partitions());
-        LocalJob.applySchema(url, DATABASE, "default", "", 3650, l -> { });
+        LocalJob.applySchema(url, DATABASE, "default", "", 3650, l -> {});
         ClickHouseHttp ch = new ClickHouseHttp(url, DATABASE, "default", "");
-        LocalFlink.Job job = LocalJob.submit(flink, jobConfig(s, kafka.bootstrapServers(), url, TOPIC, DATABASE, GROUP),
-                s.parallelism(), false);
+        LocalFlink.Job job = LocalJob.submit(
+                flink, jobConfig(s, kafka.bootstrapServers(), url, TOPIC, DATABASE, GROUP), s.parallelism(), false);
         job.awaitRunning(Duration.ofMinutes(2));
-        FlinkRestMetrics rest = new FlinkRestMetrics(flink.restAddress(), job.id().toHexString());
+        FlinkRestMetrics rest =
+                new FlinkRestMetrics(flink.restAddress(), job.id().toHexString());
         String dedupVertex = rest.vertex("dedup").orElse(null);
         String sourceVertex = rest.vertex("Source").orElse(null);
 
-        line(String.format("soak: %s at %,d records/s into %s (%d partitions), job parallelism %d, checkpoint every %s,"
-                + " max heap %,d MB", human(s.duration()), rate, TOPIC, s.partitions(), s.parallelism(),
-                human(s.checkpoint()), maxHeap >> 20));
+        line(String.format(
+                "soak: %s at %,d records/s into %s (%d partitions), job parallelism %d, checkpoint every %s,"
+                        + " max heap %,d MB",
+                human(s.duration()),
+                rate,
+                TOPIC,
+                s.partitions(),
+                s.parallelism(),
+                human(s.checkpoint()),
+                maxHeap >> 20));
         if (!s.slowPhase().isZero()) {
-            line(String.format("soak: slow ClickHouse from %s to %s: every INSERT into flows takes %s longer",
-                    human(Duration.ofMillis(s.slowStartMs())), human(Duration.ofMillis(s.slowEndMs())), human(s.slowDelay())));
+            line(String.format(
+                    "soak: slow ClickHouse from %s to %s: every INSERT into flows takes %s longer",
+                    human(Duration.ofMillis(s.slowStartMs())),
+                    human(Duration.ofMillis(s.slowEndMs())),
+                    human(s.slowDelay())));
         }
         line("soak: lag = records in Kafka not yet committed by the job (the connector commits every few seconds);"
                 + " heap = in use right after a full GC (Kafka, Flink, producer and job share this JVM); ckpt = latest"
                 + " completed checkpoint (offsets, dedup state, pending inserts); dedup keys = flowDedup.liveKeys;"
-                + " parts = active parts of database " + DATABASE + "; bp = share of time the source was back-pressured");
+                + " parts = active parts of database " + DATABASE
+                + "; bp = share of time the source was back-pressured");
         line("");
-        line(String.format("%7s %-8s %11s %11s %9s %7s %7s %7s %10s %6s %5s", "elapsed", "phase", "produced", "loaded",
-                "lag", "heap MB", "ckpt MB", "ckpt ms", "dedup keys", "parts", "bp %"));
+        line(String.format(
+                "%7s %-8s %11s %11s %9s %7s %7s %7s %10s %6s %5s",
+                "elapsed",
+                "phase",
+                "produced",
+                "loaded",
+                "lag",
+                "heap MB",
+                "ckpt MB",
+                "ckpt ms",
+                "dedup keys",
+                "parts",
+                "bp %"));
 
         Producer producer = new Producer(kafka.bootstrapServers(), TOPIC, s.seed(), rate, null);
         List<SoakVerdict.Sample> samples = new ArrayList<>();
@@ -412,7 +484,8 @@ public final class Soak {
             }
             if (elapsed >= nextSample || elapsed >= durationMs) {
                 SoakVerdict.Phase phase = phaseAt(s, elapsed, recoveredAtMs);
-                SoakVerdict.Sample sample = sample(elapsed, phase, producer, ch, admin, job, rest, dedupVertex, sourceVertex);
+                SoakVerdict.Sample sample =
+                        sample(elapsed, phase, producer, ch, admin, job, rest, dedupVertex, sourceVertex);
                 if (phase == SoakVerdict.Phase.STEADY && elapsed < s.slowStartMs()) {
                     steadyLagMax = Math.max(steadyLagMax, sample.lag());
                     steadyLagFirst = steadyLagFirst < 0 ? sample.lag() : steadyLagFirst;
@@ -423,7 +496,8 @@ public final class Soak {
                     slowHeapMax = Math.max(slowHeapMax, sample.heapBytes());
                     slowBpMax = Math.max(slowBpMax, sample.backPressure());
                 }
-                if (phase == SoakVerdict.Phase.RECOVERING && recoveredAtMs < 0
+                if (phase == SoakVerdict.Phase.RECOVERING
+                        && recoveredAtMs < 0
                         && sample.lag() <= recoveredLag(s, rate, steadyLagMax)) {
                     recoveredAtMs = elapsed;
                 }
@@ -454,7 +528,8 @@ public final class Soak {
         long drainStart = System.nanoTime();
         long drainDeadline = drainStart + s.drainTimeout().toNanos();
         long endOffsets = endOffsets(admin, TOPIC);
-        LongSupplier read = () -> Math.max(committedOffsets(admin, GROUP, TOPIC),
+        LongSupplier read = () -> Math.max(
+                committedOffsets(admin, GROUP, TOPIC),
                 sourceVertex == null ? -1 : rest.sum(sourceVertex, SOURCE_RECORDS_OUT));
         while (read.getAsLong() < endOffsets) {
             if (System.nanoTime() > drainDeadline) {
@@ -463,7 +538,16 @@ public final class Soak {
             }
             long elapsed = (System.nanoTime() - t0) / 1_000_000;
             if (elapsed >= nextSample) {
-                print(sample(elapsed, SoakVerdict.Phase.DRAINING, producer, ch, admin, job, rest, dedupVertex, sourceVertex));
+                print(sample(
+                        elapsed,
+                        SoakVerdict.Phase.DRAINING,
+                        producer,
+                        ch,
+                        admin,
+                        job,
+                        rest,
+                        dedupVertex,
+                        sourceVertex));
                 failIfJobBroken(job);
                 nextSample += s.sampleEvery().toMillis();
             }
@@ -473,32 +557,48 @@ public final class Soak {
         LocalFlink.CheckpointFigures cp = job.checkpoints(); // before the stop, which declines the one in flight
         job.stopWithDrain(tmp.resolve("savepoints").toUri().toString(), Duration.ofMinutes(5));
         job.await(Duration.ofMinutes(1));
-        line(String.format("soak: production ended; the job read the rest in %.1f s and stopped with a draining savepoint",
+        line(String.format(
+                "soak: production ended; the job read the rest in %.1f s and stopped with a draining savepoint",
                 readAllS));
 
         boolean exact = exact(producer, ch, durationMs);
-        line(String.format("soak: checkpoints: %,d completed, %,d failed or declined; task restarts: %d",
+        line(String.format(
+                "soak: checkpoints: %,d completed, %,d failed or declined; task restarts: %d",
                 cp.completed(), cp.failed(), job.restarts()));
         if (slowPhaseRan) {
-            line(String.format("soak: slow ClickHouse phase and catch-up: lag up to %,d records (steady before: up to %,d),"
-                    + " live heap up to %,d MB of %,d MB, source back-pressured up to %.0f %%; %s", slowLagMax, steadyLagMax,
-                    slowHeapMax >> 20, maxHeap >> 20, slowBpMax * 100, recoveredAtMs >= 0
+            line(String.format(
+                    "soak: slow ClickHouse phase and catch-up: lag up to %,d records (steady before: up to %,d),"
+                            + " live heap up to %,d MB of %,d MB, source back-pressured up to %.0f %%; %s",
+                    slowLagMax,
+                    steadyLagMax,
+                    slowHeapMax >> 20,
+                    maxHeap >> 20,
+                    slowBpMax * 100,
+                    recoveredAtMs >= 0
                             ? String.format("caught up %.0f s after it ended", (recoveredAtMs - s.slowEndMs()) / 1000.0)
                             : "had not caught up when production ended"));
         }
 
-        if (steadyLagFirst >= 0 && steadyLagLast > 2 * steadyLagFirst + rate * s.checkpoint().toMillis() / 1000) {
-            line(String.format("soak: the lag grew from %,d to %,d before the slow phase: %,d records/s is more than the"
-                    + " job sustains here (give a lower --rate)", steadyLagFirst, steadyLagLast, rate));
+        if (steadyLagFirst >= 0
+                && steadyLagLast > 2 * steadyLagFirst + rate * s.checkpoint().toMillis() / 1000) {
+            line(String.format(
+                    "soak: the lag grew from %,d to %,d before the slow phase: %,d records/s is more than the"
+                            + " job sustains here (give a lower --rate)",
+                    steadyLagFirst, steadyLagLast, rate));
         }
         SoakVerdict.Result result = SoakVerdict.judge(samples, durationMs / 2, maxHeap, lagRecovered);
         line("");
-        line(String.format("%-16s %16s %17s  %s", "figure", "first half max", "second half max",
-                "(steady samples; slow phase and catch-up excluded)"));
+        line(String.format(
+                "%-16s %16s %17s  %s",
+                "figure", "first half max", "second half max", "(steady samples; slow phase and catch-up excluded)"));
         for (SoakVerdict.Comparison c : result.comparisons()) {
             String unit = c.figure().unit().isEmpty() ? "" : " " + c.figure().unit();
-            line(String.format("%-16s %16s %17s  %s", c.figure().name(), scaled(c.firstMax(), c.figure().scale(), unit),
-                    scaled(c.secondMax(), c.figure().scale(), unit), c.status()));
+            line(String.format(
+                    "%-16s %16s %17s  %s",
+                    c.figure().name(),
+                    scaled(c.firstMax(), c.figure().scale(), unit),
+                    scaled(c.secondMax(), c.figure().scale(), unit),
+                    c.status()));
         }
         result.notes().forEach(n -> line("note: " + n));
 
@@ -512,8 +612,8 @@ public final class Soak {
             return SOAK_PREFIX + "unbounded: " + String.join(", ", result.unbounded());
         }
         if (!result.notCompared().isEmpty()) {
-            return SOAK_PREFIX + "inconclusive: no steady samples to compare for " + String.join(", ", result.notCompared())
-                    + " (run longer)";
+            return SOAK_PREFIX + "inconclusive: no steady samples to compare for "
+                    + String.join(", ", result.notCompared()) + " (run longer)";
         }
         return SOAK_PREFIX + "ok";
     }
@@ -526,16 +626,27 @@ public final class Soak {
         long bytes = ch.queryLong("SELECT sum(bytes) FROM flows");
         long packets = ch.queryLong("SELECT sum(packets) FROM flows");
         long dead = ch.queryLong("SELECT count() FROM flows_dlq");
-        boolean exact = rows == truth.rows() && distinct == rows && bytes == truth.bytes() && packets == truth.packets()
+        boolean exact = rows == truth.rows()
+                && distinct == rows
+                && bytes == truth.bytes()
+                && packets == truth.packets()
                 && dead == truth.invalid();
-        line(String.format("soak: produced %,d records (%,.0f/s); loaded %,d rows (%,d unique offsets), %,d dead letters;"
-                + " ground truth %,d rows, %,d dead letters → %s", producer.produced.get(),
-                producer.produced.get() * 1000.0 / Math.max(1, productionMs), rows, distinct, dead, truth.rows(),
-                truth.invalid(), exact ? "exact (rows, offsets, byte and packet sums, dead letters)" : "NOT EXACT"));
+        line(String.format(
+                "soak: produced %,d records (%,.0f/s); loaded %,d rows (%,d unique offsets), %,d dead letters;"
+                        + " ground truth %,d rows, %,d dead letters → %s",
+                producer.produced.get(),
+                producer.produced.get() * 1000.0 / Math.max(1, productionMs),
+                rows,
+                distinct,
+                dead,
+                truth.rows(),
+                truth.invalid(),
+                exact ? "exact (rows, offsets, byte and packet sums, dead letters)" : "NOT EXACT"));
         if (!exact) {
             // Re-sends are byte-identical: a first clue to which dedup rule let a record through.
-            line(String.format("soak: rows − ground truth = %+,d; exact re-sends loaded twice: %,d", rows - truth.rows(),
-                    ch.queryLong("SELECT count() - uniqExact(raw) FROM flows")));
+            line(String.format(
+                    "soak: rows − ground truth = %+,d; exact re-sends loaded twice: %,d",
+                    rows - truth.rows(), ch.queryLong("SELECT count() - uniqExact(raw) FROM flows")));
         }
         return exact;
     }
@@ -547,19 +658,26 @@ public final class Soak {
      * check, and the heap: the largest live heap sampled and the largest heap in use after any
      * collection ({@link HeapWatch}).
      */
-    private String catchUp(Settings s, String url, EmbeddedKafka kafka, Admin admin, LocalFlink flink, Path tmp,
-            long maxHeap) {
+    private String catchUp(
+            Settings s, String url, EmbeddedKafka kafka, Admin admin, LocalFlink flink, Path tmp, long maxHeap) {
         kafka.createTopic(TOPIC, s.partitions());
-        LocalJob.applySchema(url, DATABASE, "default", "", 3650, l -> { });
+        LocalJob.applySchema(url, DATABASE, "default", "", 3650, l -> {});
         ClickHouseHttp ch = new ClickHouseHttp(url, DATABASE, "default", "");
         long n = s.backlog();
-        line(String.format("soak: catch-up: producing a backlog of %,d records into %s (%d partitions) before the job"
-                + " starts", n, TOPIC, s.partitions()));
+        line(String.format(
+                "soak: catch-up: producing a backlog of %,d records into %s (%d partitions) before the job" + " starts",
+                n, TOPIC, s.partitions()));
         // Event time ends now: the generator's clock runs at 10k records/s, so it starts n/10k s ago and no
         // record lies ahead of its Kafka timestamp.
         long eventRate = 10_000;
-        Producer producer = new Producer(kafka.bootstrapServers(), TOPIC, s.seed(), -1, () -> n,
-                System.currentTimeMillis() - n * 1000 / eventRate, eventRate);
+        Producer producer = new Producer(
+                kafka.bootstrapServers(),
+                TOPIC,
+                s.seed(),
+                -1,
+                () -> n,
+                System.currentTimeMillis() - n * 1000 / eventRate,
+                eventRate);
         long p0 = System.nanoTime();
         producer.start();
         while (producer.produced.get() < n) {
@@ -569,24 +687,39 @@ public final class Soak {
         producer.stopAndJoin();
         producer.rethrow();
         long productionMs = (System.nanoTime() - p0) / 1_000_000;
-        line(String.format("soak: backlog of %,d records produced in %.1f s", producer.produced.get(), productionMs / 1000.0));
+        line(String.format(
+                "soak: backlog of %,d records produced in %.1f s", producer.produced.get(), productionMs / 1000.0));
 
         HeapWatch heap = HeapWatch.start();
-        LocalFlink.Job job = LocalJob.submit(flink, jobConfig(s, kafka.bootstrapServers(), url, TOPIC, DATABASE, GROUP),
-                s.parallelism(), false);
+        LocalFlink.Job job = LocalJob.submit(
+                flink, jobConfig(s, kafka.bootstrapServers(), url, TOPIC, DATABASE, GROUP), s.parallelism(), false);
         job.awaitRunning(Duration.ofMinutes(2));
-        FlinkRestMetrics rest = new FlinkRestMetrics(flink.restAddress(), job.id().toHexString());
+        FlinkRestMetrics rest =
+                new FlinkRestMetrics(flink.restAddress(), job.id().toHexString());
         String dedupVertex = rest.vertex("dedup").orElse(null);
         String sourceVertex = rest.vertex("Source").orElse(null);
-        line(String.format("soak: job parallelism %d, checkpoint every %s, max heap %,d MB", s.parallelism(),
-                human(s.checkpoint()), maxHeap >> 20));
+        line(String.format(
+                "soak: job parallelism %d, checkpoint every %s, max heap %,d MB",
+                s.parallelism(), human(s.checkpoint()), maxHeap >> 20));
         line("");
-        line(String.format("%7s %-8s %11s %11s %9s %7s %7s %7s %10s %6s %5s", "elapsed", "phase", "produced", "loaded",
-                "lag", "heap MB", "ckpt MB", "ckpt ms", "dedup keys", "parts", "bp %"));
+        line(String.format(
+                "%7s %-8s %11s %11s %9s %7s %7s %7s %10s %6s %5s",
+                "elapsed",
+                "phase",
+                "produced",
+                "loaded",
+                "lag",
+                "heap MB",
+                "ckpt MB",
+                "ckpt ms",
+                "dedup keys",
+                "parts",
+                "bp %"));
         long t0 = System.nanoTime();
         long deadline = t0 + s.drainTimeout().toNanos();
         long endOffsets = endOffsets(admin, TOPIC);
-        LongSupplier read = () -> Math.max(committedOffsets(admin, GROUP, TOPIC),
+        LongSupplier read = () -> Math.max(
+                committedOffsets(admin, GROUP, TOPIC),
                 sourceVertex == null ? -1 : rest.sum(sourceVertex, SOURCE_RECORDS_OUT));
         long nextSample = 0;
         long liveMax = 0;
@@ -595,8 +728,16 @@ public final class Soak {
             long elapsed = (System.nanoTime() - t0) / 1_000_000;
             boolean done = read.getAsLong() >= endOffsets;
             if (elapsed >= nextSample || done) {
-                SoakVerdict.Sample x = sample(elapsed, SoakVerdict.Phase.RECOVERING, producer, ch, admin, job, rest,
-                        dedupVertex, sourceVertex);
+                SoakVerdict.Sample x = sample(
+                        elapsed,
+                        SoakVerdict.Phase.RECOVERING,
+                        producer,
+                        ch,
+                        admin,
+                        job,
+                        rest,
+                        dedupVertex,
+                        sourceVertex);
                 print(x);
                 liveMax = Math.max(liveMax, x.heapBytes());
                 checkpointMax = Math.max(checkpointMax, x.checkpointBytes());
@@ -607,8 +748,8 @@ public final class Soak {
                 break;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the job had not read the backlog after " + human(s.drainTimeout()) + " ("
-                        + (endOffsets - read.getAsLong()) + " records unread)");
+                throw new IllegalStateException("the job had not read the backlog after " + human(s.drainTimeout())
+                        + " (" + (endOffsets - read.getAsLong()) + " records unread)");
             }
             sleep(200);
         }
@@ -617,14 +758,18 @@ public final class Soak {
         job.stopWithDrain(tmp.resolve("savepoints").toUri().toString(), Duration.ofMinutes(5));
         job.await(Duration.ofMinutes(1));
         heap.stop();
-        line(String.format("soak: the job read the backlog in %.1f s (%,.0f records/s) and stopped with a draining"
-                + " savepoint", readAllS, n / readAllS));
+        line(String.format(
+                "soak: the job read the backlog in %.1f s (%,.0f records/s) and stopped with a draining" + " savepoint",
+                readAllS, n / readAllS));
         boolean exact = exact(producer, ch, productionMs);
-        line(String.format("soak: checkpoints: %,d completed, %,d failed or declined; task restarts: %d; largest"
-                + " checkpoint %.1f MB", cp.completed(), cp.failed(), job.restarts(), checkpointMax / 1048576.0));
-        line(String.format("soak: peak heap: live (after System.gc() at each sample) %,d MB; in use after any collection"
-                + " %,d MB (%d collections); max heap %,d MB", liveMax >> 20, heap.maxAfterGc() >> 20, heap.collections(),
-                maxHeap >> 20));
+        line(String.format(
+                "soak: checkpoints: %,d completed, %,d failed or declined; task restarts: %d; largest"
+                        + " checkpoint %.1f MB",
+                cp.completed(), cp.failed(), job.restarts(), checkpointMax / 1048576.0));
+        line(String.format(
+                "soak: peak heap: live (after System.gc() at each sample) %,d MB; in use after any collection"
+                        + " %,d MB (%d collections); max heap %,d MB",
+                liveMax >> 20, heap.maxAfterGc() >> 20, heap.collections(), maxHeap >> 20));
         if (job.restarts() > 0) {
             return SOAK_PREFIX + "failed: the job restarted " + job.restarts() + " time(s); see the log";
         }
@@ -642,8 +787,10 @@ public final class Soak {
             return SoakVerdict.Phase.SLOW;
         }
         // A few checkpoints more before samples count as steady again: the cycles right after a catch-up are larger.
-        return recoveredAtMs >= 0 && elapsed >= recoveredAtMs + 3 * s.checkpoint().toMillis()
-                ? SoakVerdict.Phase.STEADY : SoakVerdict.Phase.RECOVERING;
+        return recoveredAtMs >= 0
+                        && elapsed >= recoveredAtMs + 3 * s.checkpoint().toMillis()
+                ? SoakVerdict.Phase.STEADY
+                : SoakVerdict.Phase.RECOVERING;
     }
 
     /** Lag counted as caught up: the steady level before the slow phase, at least two checkpoints' worth. */
@@ -651,24 +798,51 @@ public final class Soak {
         return Math.max(steadyLagMax * 3 / 2, rate * 2 * s.checkpoint().toMillis() / 1000);
     }
 
-    private SoakVerdict.Sample sample(long elapsed, SoakVerdict.Phase phase, Producer producer, ClickHouseHttp ch, Admin admin,
-            LocalFlink.Job job, FlinkRestMetrics rest, String dedupVertex, String sourceVertex) {
+    private SoakVerdict.Sample sample(
+            long elapsed,
+            SoakVerdict.Phase phase,
+            Producer producer,
+            ClickHouseHttp ch,
+            Admin admin,
+            LocalFlink.Job job,
+            FlinkRestMetrics rest,
+            String dedupVertex,
+            String sourceVertex) {
         long lag = endOffsets(admin, TOPIC) - committedOffsets(admin, GROUP, TOPIC);
         long loaded = ch.queryLong("SELECT count() FROM flows");
         long parts = ch.queryLong("SELECT count() FROM system.parts WHERE database = currentDatabase() AND active");
         LocalFlink.CheckpointFigures cp = job.checkpoints();
-        long keys = dedupVertex == null ? -1 : rest.sum(dedupVertex, "." + DedupMetrics.GROUP + "." + DedupMetrics.LIVE_KEYS);
+        long keys = dedupVertex == null
+                ? -1
+                : rest.sum(dedupVertex, "." + DedupMetrics.GROUP + "." + DedupMetrics.LIVE_KEYS);
         double bp = sourceVertex == null ? -1 : rest.backPressure(sourceVertex);
-        return new SoakVerdict.Sample(elapsed, phase, producer.produced.get(), loaded, lag, liveHeap(),
-                cp.lastId() < 0 ? -1 : cp.lastStateSizeBytes(), cp.lastId() < 0 ? -1 : cp.lastDurationMs(), keys, parts, bp);
+        return new SoakVerdict.Sample(
+                elapsed,
+                phase,
+                producer.produced.get(),
+                loaded,
+                lag,
+                liveHeap(),
+                cp.lastId() < 0 ? -1 : cp.lastStateSizeBytes(),
+                cp.lastId() < 0 ? -1 : cp.lastDurationMs(),
+                keys,
+                parts,
+                bp);
     }
 
     private void print(SoakVerdict.Sample x) {
-        line(String.format("%6ds %-8s %,11d %,11d %,9d %7s %7s %7s %10s %6d %5s", x.elapsedMs() / 1000, x.phase().label,
-                x.produced(), x.loaded(), x.lag(), x.heapBytes() >> 20,
+        line(String.format(
+                "%6ds %-8s %,11d %,11d %,9d %7s %7s %7s %10s %6d %5s",
+                x.elapsedMs() / 1000,
+                x.phase().label,
+                x.produced(),
+                x.loaded(),
+                x.lag(),
+                x.heapBytes() >> 20,
                 x.checkpointBytes() < 0 ? "-" : String.format("%.1f", x.checkpointBytes() / 1048576.0),
                 x.checkpointMs() < 0 ? "-" : Long.toString(x.checkpointMs()),
-                x.dedupKeys() < 0 ? "-" : String.format("%,d", x.dedupKeys()), x.parts(),
+                x.dedupKeys() < 0 ? "-" : String.format("%,d", x.dedupKeys()),
+                x.parts(),
                 x.backPressure() < 0 ? "-" : String.format("%.0f", x.backPressure() * 100)));
     }
 
@@ -697,9 +871,13 @@ public final class Soak {
         }
         ch.execute("CREATE TABLE IF NOT EXISTS " + SLOW_SINK + " (s UInt8) ENGINE = Null");
         for (int i = 0; i < views; i++) {
-            ch.execute(String.format(Locale.ROOT,
+            ch.execute(String.format(
+                    Locale.ROOT,
                     "CREATE MATERIALIZED VIEW IF NOT EXISTS %s%d TO %s AS SELECT sleep(%.3f) AS s FROM flows",
-                    SLOW_VIEW, i, SLOW_SINK, seconds / views));
+                    SLOW_VIEW,
+                    i,
+                    SLOW_SINK,
+                    seconds / views));
         }
         return views;
     }
@@ -712,7 +890,8 @@ public final class Soak {
 
     // ------------------------------------------------------------------ Kafka and job
 
-    private static JobConfig jobConfig(Settings s, String bootstrap, String url, String topic, String database, String group) {
+    private static JobConfig jobConfig(
+            Settings s, String bootstrap, String url, String topic, String database, String group) {
         Map<String, String> options = new LinkedHashMap<>();
         options.put("kafka.bootstrap-servers", bootstrap);
         options.put("kafka.topics", topic);
@@ -728,30 +907,41 @@ public final class Soak {
 
     static long endOffsets(Admin admin, String topic) {
         try {
-            var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
+            var partitions = admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get()
+                    .get(topic)
+                    .partitions();
             Map<TopicPartition, OffsetSpec> request = new LinkedHashMap<>();
             partitions.forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-            return admin.listOffsets(request).all().get().values().stream().mapToLong(i -> i.offset()).sum();
+            return admin.listOffsets(request).all().get().values().stream()
+                    .mapToLong(i -> i.offset())
+                    .sum();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot list the end offsets of " + topic + ": " + e.getCause(), e.getCause());
+            throw new IllegalStateException(
+                    "cannot list the end offsets of " + topic + ": " + e.getCause(), e.getCause());
         }
     }
 
     /** Offsets the job committed for {@code group} (on completed checkpoints), summed over partitions. */
     static long committedOffsets(Admin admin, String group, String topic) {
         try {
-            Map<TopicPartition, OffsetAndMetadata> offsets =
-                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-            return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
-                    .mapToLong(e -> e.getValue().offset()).sum();
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata()
+                    .get();
+            return offsets.entrySet().stream()
+                    .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                    .mapToLong(e -> e.getValue().offset())
+                    .sum();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot read the offsets of group " + group + ": " + e.getCause(), e.getCause());
+            throw new IllegalStateException(
+                    "cannot read the offsets of group " + group + ": " + e.getCause(), e.getCause());
         }
     }
 
@@ -775,7 +965,13 @@ public final class Soak {
         }
 
         /** Event time starts at {@code startEpochMs} and advances {@code eventRate} records per second. */
-        Producer(String bootstrap, String topic, long seed, long rate, LongSupplier limit, long startEpochMs,
+        Producer(
+                String bootstrap,
+                String topic,
+                long seed,
+                long rate,
+                LongSupplier limit,
+                long startEpochMs,
                 long eventRate) {
             super("soak-producer-" + topic);
             setDaemon(true);

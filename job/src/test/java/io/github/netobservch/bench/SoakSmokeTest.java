@@ -23,14 +23,28 @@ class SoakSmokeTest {
 
     private static final Pattern ROW = Pattern.compile(
             "^ *(\\d+)s (warm-up|steady|slow-ch|catch-up|drain) +([\\d,]+) +([\\d,]+) +([\\d,]+) +(\\d+) +([\\d.]+) +(\\d+)"
-                    + " +([\\d,]+) +(\\d+) +(\\d+)$", Pattern.MULTILINE);
+                    + " +([\\d,]+) +(\\d+) +(\\d+)$",
+            Pattern.MULTILINE);
 
     @Test
     void aShortSoakReportsEveryFigureLoadsExactlyAndEndsWithAVerdict(@TempDir Path dir) throws Exception {
         Path results = dir.resolve("results.txt");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = Soak.run(new String[] {"--duration", "16s", "--rate", "300", "--slow-clickhouse-phase", "5s",
-            "--sample-every", "2s", "--checkpoint-interval", "1s", "--out", results.toString()},
+        int code = Soak.run(
+                new String[] {
+                    "--duration",
+                    "16s",
+                    "--rate",
+                    "300",
+                    "--slow-clickhouse-phase",
+                    "5s",
+                    "--sample-every",
+                    "2s",
+                    "--checkpoint-interval",
+                    "1s",
+                    "--out",
+                    results.toString()
+                },
                 new PrintStream(out, true, StandardCharsets.UTF_8));
         String text = out.toString(StandardCharsets.UTF_8);
         List<String> lines = text.lines().toList();
@@ -51,9 +65,13 @@ class SoakSmokeTest {
             lastProduced = produced;
             slowSeen |= rows.group(2).equals("slow-ch");
         }
-        assertThat(count).as("rows with every figure (heap, checkpoint, dedup keys, parts, back-pressure)\n%s", text)
+        assertThat(count)
+                .as("rows with every figure (heap, checkpoint, dedup keys, parts, back-pressure)\n%s", text)
                 .isGreaterThanOrEqualTo(6);
         assertThat(slowSeen).as(text).isTrue();
-        assertThat(Files.readString(results)).contains("machine:").contains("dedup keys").endsWith(last + "\n");
+        assertThat(Files.readString(results))
+                .contains("machine:")
+                .contains("dedup keys")
+                .endsWith(last + "\n");
     }
 }

@@ -25,7 +25,11 @@ final class SoakVerdict {
     static final double HEAP_LIMIT = 0.85;
 
     enum Phase {
-        WARM_UP("warm-up"), STEADY("steady"), SLOW("slow-ch"), RECOVERING("catch-up"), DRAINING("drain");
+        WARM_UP("warm-up"),
+        STEADY("steady"),
+        SLOW("slow-ch"),
+        RECOVERING("catch-up"),
+        DRAINING("drain");
 
         final String label;
 
@@ -35,12 +39,32 @@ final class SoakVerdict {
     }
 
     /** One row of the table; -1 where a figure was not available. */
-    record Sample(long elapsedMs, Phase phase, long produced, long loaded, long lag, long heapBytes,
-            long checkpointBytes, long checkpointMs, long dedupKeys, long parts, double backPressure) {
+    record Sample(
+            long elapsedMs,
+            Phase phase,
+            long produced,
+            long loaded,
+            long lag,
+            long heapBytes,
+            long checkpointBytes,
+            long checkpointMs,
+            long dedupKeys,
+            long parts,
+            double backPressure) {
 
         Sample withPhase(Phase p) {
-            return new Sample(elapsedMs, p, produced, loaded, lag, heapBytes, checkpointBytes, checkpointMs, dedupKeys,
-                    parts, backPressure);
+            return new Sample(
+                    elapsedMs,
+                    p,
+                    produced,
+                    loaded,
+                    lag,
+                    heapBytes,
+                    checkpointBytes,
+                    checkpointMs,
+                    dedupKeys,
+                    parts,
+                    backPressure);
         }
     }
 
@@ -95,11 +119,12 @@ final class SoakVerdict {
             long b = max(second, f.value());
             boolean missing = a < 0 || b < 0;
             boolean grew = !missing && b > a + Math.max((long) (a * f.share()), f.floor());
-            boolean nearLimit = f.name().equals("heap") && maxHeapBytes > 0
-                    && max(samples, f.value()) > HEAP_LIMIT * maxHeapBytes;
+            boolean nearLimit =
+                    f.name().equals("heap") && maxHeapBytes > 0 && max(samples, f.value()) > HEAP_LIMIT * maxHeapBytes;
             if (missing) {
                 notCompared.add(f.name());
-                notes.add(f.name() + ": no steady sample with a value in the " + (a < 0 ? "first" : "second") + " half");
+                notes.add(
+                        f.name() + ": no steady sample with a value in the " + (a < 0 ? "first" : "second") + " half");
             }
             if (nearLimit) {
                 notes.add("heap: live heap above " + Math.round(HEAP_LIMIT * 100) + " % of the maximum heap");

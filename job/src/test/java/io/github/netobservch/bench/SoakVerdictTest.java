@@ -22,12 +22,23 @@ class SoakVerdictTest {
     private static List<Sample> run(LongUnaryOperator heapMb, LongUnaryOperator keys) {
         List<Sample> samples = new ArrayList<>();
         for (long t = 10; t <= 600; t += 10) {
-            Phase p = t < 90 ? Phase.WARM_UP : t < 180 ? Phase.STEADY : t < 300 ? Phase.SLOW : t < 360 ? Phase.RECOVERING
-                    : Phase.STEADY;
+            Phase p = t < 90
+                    ? Phase.WARM_UP
+                    : t < 180 ? Phase.STEADY : t < 300 ? Phase.SLOW : t < 360 ? Phase.RECOVERING : Phase.STEADY;
             long ckpt = (t % 30 == 0 ? 30 : 26) * MB; // bigger every third checkpoint, as cycles vary
             long parts = 40 + t % 20;
-            samples.add(new Sample(t * 1000, p, t * 8000, t * 5500, 37_000, heapMb.applyAsLong(t) * MB, ckpt, 300,
-                    keys.applyAsLong(t), parts, 0.4));
+            samples.add(new Sample(
+                    t * 1000,
+                    p,
+                    t * 8000,
+                    t * 5500,
+                    37_000,
+                    heapMb.applyAsLong(t) * MB,
+                    ckpt,
+                    300,
+                    keys.applyAsLong(t),
+                    parts,
+                    0.4));
         }
         return samples;
     }
@@ -38,7 +49,8 @@ class SoakVerdictTest {
         SoakVerdict.Result r = SoakVerdict.judge(samples, 300_000, MAX_HEAP, true);
         assertThat(r.unbounded()).isEmpty();
         assertThat(r.ok()).isTrue();
-        assertThat(r.comparisons()).extracting(c -> c.figure().name())
+        assertThat(r.comparisons())
+                .extracting(c -> c.figure().name())
                 .containsExactly("heap", "checkpoint size", "dedup keys", "parts");
     }
 
@@ -51,9 +63,11 @@ class SoakVerdictTest {
 
     @Test
     void heapGrowingBeyondTheToleranceIsUnboundedButNoiseIsNot() {
-        assertThat(SoakVerdict.judge(run(t -> 200 + t / 2, t -> 245_000), 300_000, MAX_HEAP, true).unbounded())
+        assertThat(SoakVerdict.judge(run(t -> 200 + t / 2, t -> 245_000), 300_000, MAX_HEAP, true)
+                        .unbounded())
                 .containsExactly("heap"); // 290 MB → 500 MB
-        assertThat(SoakVerdict.judge(run(t -> 200 + t / 20, t -> 245_000), 300_000, MAX_HEAP, true).unbounded())
+        assertThat(SoakVerdict.judge(run(t -> 200 + t / 20, t -> 245_000), 300_000, MAX_HEAP, true)
+                        .unbounded())
                 .isEmpty(); // 209 MB → 230 MB: within 25 % and 64 MB
     }
 

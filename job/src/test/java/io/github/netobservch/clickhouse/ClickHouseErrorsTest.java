@@ -48,12 +48,16 @@ class ClickHouseErrorsTest {
     @ParameterizedTest(name = "code {0} -> {1}")
     @MethodSource("serverCodes")
     void serverCodesFromClientV2AndJdbc(int code, Kind expected) {
-        assertThat(ClickHouseErrors.classify(new ServerException(code, "Code: " + code + ". DB::Exception: x", 500, "q")))
+        assertThat(ClickHouseErrors.classify(
+                        new ServerException(code, "Code: " + code + ". DB::Exception: x", 500, "q")))
                 .isEqualTo(expected);
-        assertThat(ClickHouseErrors.classify(new ClientException("wrapped",
-                new ServerException(code, "boom", 500, "q")))).isEqualTo(expected);
-        assertThat(ClickHouseErrors.classify(new SQLException("jdbc", "HY000", code))).isEqualTo(expected);
-        assertThat(ClickHouseErrors.serverCode(new ServerException(code, "boom", 500, "q"))).hasValue(code);
+        assertThat(ClickHouseErrors.classify(
+                        new ClientException("wrapped", new ServerException(code, "boom", 500, "q"))))
+                .isEqualTo(expected);
+        assertThat(ClickHouseErrors.classify(new SQLException("jdbc", "HY000", code)))
+                .isEqualTo(expected);
+        assertThat(ClickHouseErrors.serverCode(new ServerException(code, "boom", 500, "q")))
+                .hasValue(code);
     }
 
     static Stream<Arguments> clientSide() {
@@ -61,18 +65,26 @@ class ClickHouseErrorsTest {
                 Arguments.of(new ConnectException("Connection refused"), Kind.TRANSIENT),
                 Arguments.of(new SocketTimeoutException("Read timed out"), Kind.TRANSIENT),
                 Arguments.of(new ConnectionInitiationException("no route", new ConnectException()), Kind.TRANSIENT),
-                Arguments.of(new ClientException("Failed to get response", new java.io.IOException("reset")),
+                Arguments.of(
+                        new ClientException("Failed to get response", new java.io.IOException("reset")),
                         Kind.TRANSIENT),
-                Arguments.of(new ServerException(ServerException.CODE_UNKNOWN, "Bad Gateway", 502, "q"), Kind.TRANSIENT),
+                Arguments.of(
+                        new ServerException(ServerException.CODE_UNKNOWN, "Bad Gateway", 502, "q"), Kind.TRANSIENT),
                 Arguments.of(new ServerException(ServerException.CODE_UNKNOWN, "Not Found", 404, "q"), Kind.PERMANENT),
                 Arguments.of(new ClientMisconfigurationException("bad option"), Kind.PERMANENT),
                 // The connection dropped during the handshake: may recover.
-                Arguments.of(new ClientException("SSL Problem", new javax.net.ssl.SSLHandshakeException(
-                        "Remote host terminated the handshake")), Kind.TRANSIENT),
+                Arguments.of(
+                        new ClientException(
+                                "SSL Problem",
+                                new javax.net.ssl.SSLHandshakeException("Remote host terminated the handshake")),
+                        Kind.TRANSIENT),
                 // The server certificate was rejected (untrusted CA, expired, wrong host): only configuration helps.
                 Arguments.of(rejectedCertificate(), Kind.PERMANENT),
-                Arguments.of(new ClientException("SSL Problem", new javax.net.ssl.SSLPeerUnverifiedException(
-                        "Certificate for <ch.example> doesn't match any of the subject alternative names")),
+                Arguments.of(
+                        new ClientException(
+                                "SSL Problem",
+                                new javax.net.ssl.SSLPeerUnverifiedException(
+                                        "Certificate for <ch.example> doesn't match any of the subject alternative names")),
                         Kind.PERMANENT),
                 Arguments.of(new SQLException("SSL Problem", "HY000", 0, rejectedCertificate()), Kind.PERMANENT),
                 Arguments.of(new IllegalArgumentException("bug"), Kind.PERMANENT));
@@ -86,7 +98,8 @@ class ClickHouseErrorsTest {
 
     /** What client-v2 0.10.0 throws when the JVM's trust manager rejects the server certificate. */
     private static Throwable rejectedCertificate() {
-        var validator = new java.security.cert.CertificateException("PKIX path building failed",
+        var validator = new java.security.cert.CertificateException(
+                "PKIX path building failed",
                 new java.security.cert.CertPathBuilderException(
                         "unable to find valid certification path to requested target"));
         var handshake = new javax.net.ssl.SSLHandshakeException("PKIX path building failed");
@@ -96,16 +109,19 @@ class ClickHouseErrorsTest {
 
     @org.junit.jupiter.api.Test
     void describeSaysWhenTheServerCertificateWasRejected() {
-        assertThat(ClickHouseErrors.describe(rejectedCertificate())).isEqualTo("TLS verification of the ClickHouse"
-                + " server certificate failed: unable to find valid certification path to requested target. Set"
-                + " clickhouse.ssl.root-cert to the CA certificate (PEM) that signed the server certificate, and check"
-                + " that the certificate names the host in the URL");
-        assertThat(ClickHouseErrors.tlsVerificationFailure(new java.io.IOException("reset"))).isEmpty();
+        assertThat(ClickHouseErrors.describe(rejectedCertificate()))
+                .isEqualTo("TLS verification of the ClickHouse"
+                        + " server certificate failed: unable to find valid certification path to requested target. Set"
+                        + " clickhouse.ssl.root-cert to the CA certificate (PEM) that signed the server certificate, and check"
+                        + " that the certificate names the host in the URL");
+        assertThat(ClickHouseErrors.tlsVerificationFailure(new java.io.IOException("reset")))
+                .isEmpty();
     }
 
     @org.junit.jupiter.api.Test
     void describeNamesTheCode() {
-        assertThat(ClickHouseErrors.describe(new ServerException(252, "Code: 252. DB::Exception: Too many parts\nstack",
-                500, "q"))).isEqualTo("ClickHouse error 252 (TOO_MANY_PARTS): Code: 252. DB::Exception: Too many parts");
+        assertThat(ClickHouseErrors.describe(
+                        new ServerException(252, "Code: 252. DB::Exception: Too many parts\nstack", 500, "q")))
+                .isEqualTo("ClickHouse error 252 (TOO_MANY_PARTS): Code: 252. DB::Exception: Too many parts");
     }
 }

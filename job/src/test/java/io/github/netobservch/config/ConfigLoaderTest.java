@@ -34,18 +34,21 @@ class ConfigLoaderTest {
     @Test
     void argumentsOverrideEnvironmentWhichOverridesTheConfigFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("job.yaml");
-        Files.writeString(file, String.join("\n",
-                "# flat YAML-style lines work",
-                "kafka.bootstrap-servers: from-file:9092",
-                "kafka.group-id: \"file-group\"",
-                "kafka.topics: a;b",
-                "clickhouse.url: http://file:8123",
-                "clickhouse.database: from_file"));
+        Files.writeString(
+                file,
+                String.join(
+                        "\n",
+                        "# flat YAML-style lines work",
+                        "kafka.bootstrap-servers: from-file:9092",
+                        "kafka.group-id: \"file-group\"",
+                        "kafka.topics: a;b",
+                        "clickhouse.url: http://file:8123",
+                        "clickhouse.database: from_file"));
         Map<String, String> env = Map.of(
                 "FLOWS_KAFKA_GROUP_ID", "env-group",
                 "FLOWS_CLICKHOUSE_DATABASE", "from_env");
-        JobConfig config = ConfigLoader.load(
-                new String[] {"--config", file.toString(), "--clickhouse.database=from_args"}, env);
+        JobConfig config =
+                ConfigLoader.load(new String[] {"--config", file.toString(), "--clickhouse.database=from_args"}, env);
         assertThat(config.kafka().bootstrapServers()).isEqualTo("from-file:9092");
         assertThat(config.kafka().topics()).containsExactly("a", "b");
         assertThat(config.kafka().groupId()).isEqualTo("env-group");
@@ -96,21 +99,25 @@ class ConfigLoaderTest {
     void pipelineAndSinkOptionsAreTypedAndValidated() {
         JobConfig defaults = ConfigLoader.load(MINIMAL, Map.of());
         assertThat(defaults.pipeline().checkpointInterval()).isNull();
-        assertThat(defaults.pipeline().dedup().mode()).isEqualTo(io.github.netobservch.dedup.DedupMode.REPORTER_ELECTION);
+        assertThat(defaults.pipeline().dedup().mode())
+                .isEqualTo(io.github.netobservch.dedup.DedupMode.REPORTER_ELECTION);
         assertThat(defaults.pipeline().parser().maxMessageBytes()).isEqualTo(1 << 20);
         assertThat(defaults.pipeline().deadLetterTopic()).isNull();
-        assertThat(defaults.sink().delivery()).isEqualTo(org.apache.flink.connector.base.DeliveryGuarantee.EXACTLY_ONCE);
+        assertThat(defaults.sink().delivery())
+                .isEqualTo(org.apache.flink.connector.base.DeliveryGuarantee.EXACTLY_ONCE);
         assertThat(defaults.sink().flowsTable()).isEqualTo("flows");
         assertThat(defaults.sink().deadLetterTable()).isEqualTo("flows_dlq");
 
-        JobConfig custom = ConfigLoader.load(with(
-                "--checkpoint.interval", "10 s",
-                "--dedup.mode", "console-rule",
-                "--dedup.window", "2 min",
-                "--parse.max-message-size", "256 kb",
-                "--sink.delivery", "at-least-once",
-                "--sink.max-bytes-per-insert", "4 mb",
-                "--dlq.kafka-topic", "flows-dlq"), Map.of());
+        JobConfig custom = ConfigLoader.load(
+                with(
+                        "--checkpoint.interval", "10 s",
+                        "--dedup.mode", "console-rule",
+                        "--dedup.window", "2 min",
+                        "--parse.max-message-size", "256 kb",
+                        "--sink.delivery", "at-least-once",
+                        "--sink.max-bytes-per-insert", "4 mb",
+                        "--dlq.kafka-topic", "flows-dlq"),
+                Map.of());
         assertThat(custom.pipeline().checkpointInterval()).isEqualTo(java.time.Duration.ofSeconds(10));
         assertThat(custom.pipeline().dedup().mode()).isEqualTo(io.github.netobservch.dedup.DedupMode.CONSOLE_RULE);
         assertThat(custom.pipeline().dedup().window()).isEqualTo(java.time.Duration.ofMinutes(2));
@@ -154,11 +161,17 @@ class ConfigLoaderTest {
         Path password = dir.resolve("password");
         Files.writeString(password, "s3cr3t-value\n", StandardCharsets.UTF_8);
         JobConfig config = ConfigLoader.load(
-                with("--kafka.security-protocol", "SASL_SSL",
-                        "--kafka.sasl.username", "flows-reader",
-                        "--kafka.sasl.password-file", password.toString(),
-                        "--kafka.ssl.truststore-location", "/etc/kafka/ca/ca.crt",
-                        "--kafka.ssl.truststore-type", "PEM"),
+                with(
+                        "--kafka.security-protocol",
+                        "SASL_SSL",
+                        "--kafka.sasl.username",
+                        "flows-reader",
+                        "--kafka.sasl.password-file",
+                        password.toString(),
+                        "--kafka.ssl.truststore-location",
+                        "/etc/kafka/ca/ca.crt",
+                        "--kafka.ssl.truststore-type",
+                        "PEM"),
                 Map.of());
         Properties props = config.kafka().consumerProperties();
         assertThat(props.getProperty("security.protocol")).isEqualTo("SASL_SSL");
@@ -178,25 +191,39 @@ class ConfigLoaderTest {
     void saslNeedsAUserAndAPasswordReference() {
         assertThatThrownBy(() -> ConfigLoader.load(with("--kafka.security-protocol", "SASL_PLAINTEXT"), Map.of()))
                 .hasMessageContaining("needs kafka.sasl.username and kafka.sasl.password-file");
-        assertThatThrownBy(() -> ConfigLoader.load(with("--kafka.security-protocol", "SASL_PLAINTEXT",
-                        "--kafka.sasl.username", "u",
-                        "--kafka.sasl.password-file", "/a",
-                        "--kafka.sasl.password-env", "B"), Map.of()))
+        assertThatThrownBy(() -> ConfigLoader.load(
+                        with(
+                                "--kafka.security-protocol",
+                                "SASL_PLAINTEXT",
+                                "--kafka.sasl.username",
+                                "u",
+                                "--kafka.sasl.password-file",
+                                "/a",
+                                "--kafka.sasl.password-env",
+                                "B"),
+                        Map.of()))
                 .hasMessageContaining("set only one of kafka.sasl.password-file and kafka.sasl.password-env");
     }
 
     @Test
     void mtlsKeystoreUsesTheEnvProviderForAnEnvironmentPassword() {
-        JobConfig config = ConfigLoader.load(with("--kafka.security-protocol", "SSL",
-                "--kafka.ssl.keystore-location", "/etc/kafka/user/user.p12",
-                "--kafka.ssl.keystore-password-file", "/etc/kafka/user/user.password",
-                "--kafka.ssl.truststore-location", "/etc/kafka/ca/ca.p12",
-                "--kafka.ssl.truststore-password-file", "/etc/kafka/ca/ca.password"), Map.of());
+        JobConfig config = ConfigLoader.load(
+                with(
+                        "--kafka.security-protocol",
+                        "SSL",
+                        "--kafka.ssl.keystore-location",
+                        "/etc/kafka/user/user.p12",
+                        "--kafka.ssl.keystore-password-file",
+                        "/etc/kafka/user/user.password",
+                        "--kafka.ssl.truststore-location",
+                        "/etc/kafka/ca/ca.p12",
+                        "--kafka.ssl.truststore-password-file",
+                        "/etc/kafka/ca/ca.password"),
+                Map.of());
         Properties props = config.kafka().consumerProperties();
         assertThat(props.getProperty("ssl.keystore.password")).isEqualTo("${dir:/etc/kafka/user:user.password}");
         assertThat(props.getProperty("ssl.truststore.password")).isEqualTo("${dir:/etc/kafka/ca:ca.password}");
-        assertThat(props.getProperty("config.providers.dir.class"))
-                .isEqualTo(SecretFileConfigProvider.class.getName());
+        assertThat(props.getProperty("config.providers.dir.class")).isEqualTo(SecretFileConfigProvider.class.getName());
         assertThatThrownBy(() -> ConfigLoader.load(with("--kafka.ssl.keystore-location", "/x.p12"), Map.of()))
                 .hasMessageContaining("mTLS needs SSL or SASL_SSL");
     }
@@ -204,7 +231,8 @@ class ConfigLoaderTest {
     @Test
     void secretReferencesResolveFromEnvironmentAndFailWithoutLeakingValues() {
         assertThat(SecretRef.env("PW").resolve(Map.of("PW", "abc")::get)).isEqualTo("abc");
-        assertThat(SecretRef.optionalEnv("PW").resolve(Map.<String, String>of()::get)).isEmpty();
+        assertThat(SecretRef.optionalEnv("PW").resolve(Map.<String, String>of()::get))
+                .isEmpty();
         assertThatThrownBy(() -> SecretRef.env("PW").resolve(Map.<String, String>of()::get))
                 .hasMessage("secret environment variable PW is not set");
         assertThatThrownBy(() -> SecretRef.file("/nonexistent/pw").resolve())

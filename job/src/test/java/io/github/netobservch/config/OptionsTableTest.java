@@ -15,7 +15,9 @@ class OptionsTableTest {
         String text = Files.readString(readme);
         int begin = text.indexOf(OptionsTable.BEGIN_MARKER);
         int end = text.indexOf(OptionsTable.END_MARKER);
-        assertThat(begin).as("docs/configuration.md has the options-table markers").isGreaterThanOrEqualTo(0);
+        assertThat(begin)
+                .as("docs/configuration.md has the options-table markers")
+                .isGreaterThanOrEqualTo(0);
         assertThat(end).isGreaterThan(begin);
         int bodyStart = begin + OptionsTable.BEGIN_MARKER.length() + 1;
         if (Boolean.getBoolean("options.table.write")) {

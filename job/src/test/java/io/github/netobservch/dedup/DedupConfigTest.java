@@ -3,9 +3,8 @@ package io.github.netobservch.dedup;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
+import org.junit.jupiter.api.Test;
 
 class DedupConfigTest {
 
@@ -30,11 +29,25 @@ class DedupConfigTest {
 
     @Test
     void validation() {
-        assertThatThrownBy(() -> DedupConfig.builder().window(Duration.ZERO).build()).hasMessageContaining("window");
-        assertThatThrownBy(() -> DedupConfig.builder().maxWait(Duration.ofSeconds(61)).build()).hasMessageContaining("maxWait");
-        assertThatThrownBy(() -> DedupConfig.builder().maxWait(Duration.ofSeconds(-1)).build()).hasMessageContaining("maxWait");
-        assertThatThrownBy(() -> DedupConfig.builder().maxFingerprints(65).build()).hasMessageContaining("maxFingerprints");
-        assertThatThrownBy(() -> DedupConfig.builder().stateTtl(Duration.ofSeconds(10)).build()).hasMessageContaining("stateTtl");
-        assertThat(DedupConfig.builder().stateTtl(Duration.ZERO).maxWait(Duration.ZERO).maxFingerprints(0).build().stateTtl()).isZero();
+        assertThatThrownBy(() -> DedupConfig.builder().window(Duration.ZERO).build())
+                .hasMessageContaining("window");
+        assertThatThrownBy(() ->
+                        DedupConfig.builder().maxWait(Duration.ofSeconds(61)).build())
+                .hasMessageContaining("maxWait");
+        assertThatThrownBy(() ->
+                        DedupConfig.builder().maxWait(Duration.ofSeconds(-1)).build())
+                .hasMessageContaining("maxWait");
+        assertThatThrownBy(() -> DedupConfig.builder().maxFingerprints(65).build())
+                .hasMessageContaining("maxFingerprints");
+        assertThatThrownBy(() ->
+                        DedupConfig.builder().stateTtl(Duration.ofSeconds(10)).build())
+                .hasMessageContaining("stateTtl");
+        assertThat(DedupConfig.builder()
+                        .stateTtl(Duration.ZERO)
+                        .maxWait(Duration.ZERO)
+                        .maxFingerprints(0)
+                        .build()
+                        .stateTtl())
+                .isZero();
     }
 }

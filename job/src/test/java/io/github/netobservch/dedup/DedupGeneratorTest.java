@@ -14,19 +14,17 @@ import io.github.netobservch.generate.GeneratedMessage.Role;
 import io.github.netobservch.generate.GeneratorConfig;
 import io.github.netobservch.parse.FlowParser;
 import io.github.netobservch.parse.ParserConfig;
-
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Ground truth from the generator: the kept records are exactly the {@code counts()} messages
@@ -55,16 +53,20 @@ class DedupGeneratorTest {
      * other): kept after the wait, correctly, they would not match the truncated ground truth.
      */
     private static List<GeneratedMessage> generate(long seed, int n) {
-        List<GeneratedMessage> all = FlowGenerator.generate(GeneratorConfig.builder(seed)
-                .recordsPerSecond(500)
-                .resendShare(0.03)
-                .legacyShare(0.2)
-                .invalidShare(0.01)
-                .build(), n);
+        List<GeneratedMessage> all = FlowGenerator.generate(
+                GeneratorConfig.builder(seed)
+                        .recordsPerSecond(500)
+                        .resendShare(0.03)
+                        .legacyShare(0.2)
+                        .invalidShare(0.01)
+                        .build(),
+                n);
         java.util.Set<String> primarySlices = new java.util.HashSet<>();
         all.stream().filter(GeneratedMessage::counts).forEach(g -> primarySlices.add(g.flowId() + "/" + g.slice()));
         List<GeneratedMessage> out = new ArrayList<>(all);
-        while (out.get(out.size() - 1).role() != Role.PRIMARY && !primarySlices.contains(out.get(out.size() - 1).flowId() + "/" + out.get(out.size() - 1).slice())) {
+        while (out.get(out.size() - 1).role() != Role.PRIMARY
+                && !primarySlices.contains(out.get(out.size() - 1).flowId() + "/"
+                        + out.get(out.size() - 1).slice())) {
             out.remove(out.size() - 1);
         }
         assertThat(out.size()).isGreaterThan(n - 5);
@@ -102,8 +104,12 @@ class DedupGeneratorTest {
         assertExactlyTheCountedMessages(messages, kept);
         long valid = messages.stream().filter(GeneratedMessage::valid).count();
         DedupMetrics m = f.metrics();
-        assertThat(m.kept() + m.droppedCrossReporter() + m.droppedExactResend() + m.droppedSameNodeCopy()).isEqualTo(valid);
-        assertThat(m.droppedSameNodeCopy()).isEqualTo(messages.stream().filter(g -> g.valid() && isDuplicateFlag(g)).count());
+        assertThat(m.kept() + m.droppedCrossReporter() + m.droppedExactResend() + m.droppedSameNodeCopy())
+                .isEqualTo(valid);
+        assertThat(m.droppedSameNodeCopy())
+                .isEqualTo(messages.stream()
+                        .filter(g -> g.valid() && isDuplicateFlag(g))
+                        .count());
         assertThat(m.electedFallback()).isZero(); // both reporters always report in the generator
     }
 
@@ -116,7 +122,8 @@ class DedupGeneratorTest {
     void consoleRuleDoubleCountsResendsOnly(long seed) throws Exception {
         List<GeneratedMessage> messages = generate(seed, 10_000);
         List<FlowRecord> kept;
-        try (OneInputStreamOperatorTestHarness<FlowRecord, FlowRecord> h = ProcessFunctionTestHarnesses.forProcessFunction(new StatelessDedupFunction(DedupMode.CONSOLE_RULE))) {
+        try (OneInputStreamOperatorTestHarness<FlowRecord, FlowRecord> h =
+                ProcessFunctionTestHarnesses.forProcessFunction(new StatelessDedupFunction(DedupMode.CONSOLE_RULE))) {
             for (FlowRecord r : parse(messages)) {
                 h.processElement(r, r.getLong(TIME_FLOW_END_MS));
             }
@@ -161,6 +168,8 @@ class DedupGeneratorTest {
         assertThat(keptIndexes).doesNotHaveDuplicates();
         assertThat(new TreeSet<>(keptIndexes)).containsExactlyElementsOf(expectedIndexes);
         assertThat(actualTotals.keySet()).containsExactlyElementsOf(expectedTotals.keySet());
-        expectedTotals.forEach((flow, t) -> assertThat(actualTotals.get(flow)).as("flow %d bytes/packets", flow).containsExactly(t));
+        expectedTotals.forEach((flow, t) -> assertThat(actualTotals.get(flow))
+                .as("flow %d bytes/packets", flow)
+                .containsExactly(t));
     }
 }

@@ -1,7 +1,6 @@
 package io.github.netobservch.dedup;
 
 import static io.github.netobservch.format.ColumnRegistry.TIME_FLOW_END_MS;
-import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.netobservch.format.FlowRecord;
 import io.github.netobservch.generate.FlowGenerator;
@@ -10,7 +9,9 @@ import io.github.netobservch.generate.GeneratorConfig;
 import io.github.netobservch.parse.FlowParseFunction;
 import io.github.netobservch.parse.KafkaMessage;
 import io.github.netobservch.parse.ParserConfig;
-
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
@@ -24,10 +25,6 @@ import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * Generator → parse → event time → {@link DedupStage} on a MiniCluster with parallelism 2 (so
  * the keyBy shuffle is real): the collected records are exactly the generator's counted messages.
@@ -38,17 +35,22 @@ class DedupStageITCase {
     private static final int MESSAGES = 6_000;
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+                    .setNumberTaskManagers(1)
+                    .setNumberSlotsPerTaskManager(2)
+                    .build());
 
     @Test
     void reporterElectionOnTwoSubtasksKeepsExactlyTheCountedMessages() throws Exception {
-        List<GeneratedMessage> generated = FlowGenerator.generate(GeneratorConfig.builder(11L)
-                .recordsPerSecond(200)
-                .resendShare(0.03)
-                .legacyShare(0.2)
-                .invalidShare(0.02)
-                .build(), MESSAGES + 50);
+        List<GeneratedMessage> generated = FlowGenerator.generate(
+                GeneratorConfig.builder(11L)
+                        .recordsPerSecond(200)
+                        .resendShare(0.03)
+                        .legacyShare(0.2)
+                        .invalidShare(0.02)
+                        .build(),
+                MESSAGES + 50);
         // cut after a canonical record so no egress copy is left without its sibling (see DedupGeneratorTest)
         int n = MESSAGES;
         while (!generated.get(n - 1).counts()) {
@@ -68,9 +70,10 @@ class DedupStageITCase {
                 .rebalance()
                 .process(new FlowParseFunction(ParserConfig.defaults()))
                 .uid(FlowParseFunction.UID);
-        DataStream<FlowRecord> timed = parsed.assignTimestampsAndWatermarks(WatermarkStrategy.<FlowRecord>forBoundedOutOfOrderness(Duration.ofSeconds(20))
-                .withTimestampAssigner((r, t) -> r.getLong(TIME_FLOW_END_MS))
-                .withIdleness(Duration.ofSeconds(30)));
+        DataStream<FlowRecord> timed = parsed.assignTimestampsAndWatermarks(
+                WatermarkStrategy.<FlowRecord>forBoundedOutOfOrderness(Duration.ofSeconds(20))
+                        .withTimestampAssigner((r, t) -> r.getLong(TIME_FLOW_END_MS))
+                        .withIdleness(Duration.ofSeconds(30)));
         SingleOutputStreamOperator<FlowRecord> deduped = DedupStage.apply(timed, DedupConfig.defaults());
 
         List<FlowRecord> kept = new ArrayList<>();

@@ -12,14 +12,12 @@ import io.github.netobservch.enrich.FlowKeyHashSelector;
 import io.github.netobservch.format.FlowFixtures;
 import io.github.netobservch.format.FlowRecord;
 import io.github.netobservch.format.IpAddresses;
-
+import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-
-import java.time.Duration;
 
 /**
  * Realistic records for dedup tests, derived from the first example record of FlowFixtures (pod → pod
@@ -34,6 +32,7 @@ final class DedupTestSupport {
     static final String SRC_NODE = "10.0.131.7";
     /** TimeFlowEndMs of example 1 (slice 0 of the ingress reporter). */
     static final long T0 = 1754040012873L;
+
     static final long SLICE_MS = 15_000;
 
     static final long WINDOW_MS = 60_000;
@@ -42,7 +41,11 @@ final class DedupTestSupport {
     private DedupTestSupport() {}
 
     static DedupConfig config() {
-        return DedupConfig.builder().window(Duration.ofMillis(WINDOW_MS)).maxWait(Duration.ofMillis(MAX_WAIT_MS)).maxFingerprints(4).build();
+        return DedupConfig.builder()
+                .window(Duration.ofMillis(WINDOW_MS))
+                .maxWait(Duration.ofMillis(MAX_WAIT_MS))
+                .maxFingerprints(4)
+                .build();
     }
 
     /** Slice {@code slice} of example 1 as reported by the destination node (ingress, preferred). */
@@ -86,14 +89,17 @@ final class DedupTestSupport {
         return r.getLong(TIME_FLOW_END_MS);
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> harness(FlowDeduplicator f) throws Exception {
+    static KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> harness(FlowDeduplicator f)
+            throws Exception {
         return harness(f, null);
     }
 
     /** An opened harness (HashMap state backend), restored from {@code snapshot} when not null. */
-    static KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> harness(FlowDeduplicator f, OperatorSubtaskState snapshot) throws Exception {
+    static KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> harness(
+            FlowDeduplicator f, OperatorSubtaskState snapshot) throws Exception {
         KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h =
-                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(f), new FlowKeyHashSelector(), Types.LONG);
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(f), new FlowKeyHashSelector(), Types.LONG);
         h.setStateBackend(new HashMapStateBackend());
         h.setup();
         if (snapshot != null) {
@@ -106,7 +112,8 @@ final class DedupTestSupport {
     }
 
     /** Sends a record with its event time ({@code TimeFlowEndMs}) as stream timestamp. */
-    static void send(KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h, FlowRecord r) throws Exception {
+    static void send(KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h, FlowRecord r)
+            throws Exception {
         h.processElement(r, end(r));
     }
 }

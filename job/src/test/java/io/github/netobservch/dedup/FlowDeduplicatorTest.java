@@ -18,14 +18,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.netobservch.enrich.FlowEnricher;
 import io.github.netobservch.format.FlowFixtures;
 import io.github.netobservch.format.FlowRecord;
-
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /** {@link FlowDeduplicator} in a keyed operator harness, event time driven by explicit watermarks. */
 class FlowDeduplicatorTest {
@@ -62,7 +60,9 @@ class FlowDeduplicatorTest {
             h.processWatermark(end(egress(0)) - 10_000);
             h.processElement(egress(0), Long.MIN_VALUE);
             h.processWatermark(end(egress(0)) + MAX_WAIT_MS - 1);
-            assertThat(h.extractOutputValues()).as("still waiting for the ingress copy").isEmpty();
+            assertThat(h.extractOutputValues())
+                    .as("still waiting for the ingress copy")
+                    .isEmpty();
             h.processWatermark(end(egress(0)) + MAX_WAIT_MS);
             assertThat(h.extractOutputValues()).containsExactly(egress(0));
             assertThat(f.metrics().electedFallback()).isEqualTo(1);
@@ -117,7 +117,9 @@ class FlowDeduplicatorTest {
             send(h, ingress(0));
             send(h, ingress(0)); // Kafka producer retry: same bytes
             FlowRecord reprocessed = ingress(0);
-            reprocessed.setLong(io.github.netobservch.format.ColumnRegistry.TIME_RECEIVED, 1754040099L); // FLP re-run: new TimeReceived
+            reprocessed.setLong(
+                    io.github.netobservch.format.ColumnRegistry.TIME_RECEIVED,
+                    1754040099L); // FLP re-run: new TimeReceived
             send(h, reprocessed);
 
             FlowRecord legacy = FlowEnricher.enrich(FlowFixtures.parse("legacy-1.5"));
@@ -297,7 +299,8 @@ class FlowDeduplicatorTest {
     }
 
     private static OperatorSubtaskState snapshotWithHeldEgress() throws Exception {
-        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(new FlowDeduplicator(config()))) {
+        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h =
+                harness(new FlowDeduplicator(config()))) {
             send(h, egress(0));
             h.processWatermark(end(egress(0)) + 1_000);
             assertThat(h.extractOutputValues()).isEmpty();
@@ -307,7 +310,8 @@ class FlowDeduplicatorTest {
 
     @Test
     void withoutFingerprintsResendsOfTheElectedReporterPass() throws Exception {
-        FlowDeduplicator f = new FlowDeduplicator(config().toBuilder().maxFingerprints(0).build());
+        FlowDeduplicator f =
+                new FlowDeduplicator(config().toBuilder().maxFingerprints(0).build());
         try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(f)) {
             send(h, ingress(0));
             send(h, ingress(0));
@@ -318,7 +322,8 @@ class FlowDeduplicatorTest {
 
     @Test
     void fingerprintRingForgetsOnlyTheOldestSlices() throws Exception {
-        FlowDeduplicator f = new FlowDeduplicator(config().toBuilder().maxFingerprints(2).build());
+        FlowDeduplicator f =
+                new FlowDeduplicator(config().toBuilder().maxFingerprints(2).build());
         try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(f)) {
             send(h, ingress(0));
             send(h, ingress(1));
@@ -346,7 +351,8 @@ class FlowDeduplicatorTest {
     @Test
     void slicesAreSpacedByTheEvictionPeriod() {
         assertThat(end(ingress(3)) - end(ingress(2))).isEqualTo(SLICE_MS);
-        assertThat(FlowEnricher.isCanonical(io.github.netobservch.enrich.Direction.EGRESS, egress(0))).isFalse();
+        assertThat(FlowEnricher.isCanonical(io.github.netobservch.enrich.Direction.EGRESS, egress(0)))
+                .isFalse();
         assertThat(DedupRules.isPreferred(ingress(0))).isTrue();
         assertThat(DedupRules.isPreferred(egress(0))).isFalse();
     }

@@ -15,12 +15,10 @@ import io.github.netobservch.format.FlowFixtures;
 import io.github.netobservch.format.FlowRecord;
 import io.github.netobservch.parse.FlowParser;
 import io.github.netobservch.parse.ParserConfig;
-
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link FlowDeduplicator} on the record shapes of real NetObserv deployments (hand-written in the
@@ -31,7 +29,8 @@ import java.util.List;
 class RealRecordsDedupTest {
 
     private static FlowRecord parse(String json) throws Exception {
-        return FlowEnricher.enrich(new FlowParser(ParserConfig.defaults()).parse(json.getBytes(StandardCharsets.UTF_8)));
+        return FlowEnricher.enrich(
+                new FlowParser(ParserConfig.defaults()).parse(json.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static FlowRecord fixture(String name) throws Exception {
@@ -40,7 +39,8 @@ class RealRecordsDedupTest {
 
     /** The same record as a flow log: what the dedup treated every conversation record as. */
     private static FlowRecord asFlowLog(String name) throws Exception {
-        return parse(FlowFixtures.text(name).replaceAll("\"_RecordType\": \"[a-zA-Z]+\"", "\"_RecordType\": \"flowLog\""));
+        return parse(
+                FlowFixtures.text(name).replaceAll("\"_RecordType\": \"[a-zA-Z]+\"", "\"_RecordType\": \"flowLog\""));
     }
 
     @Test
@@ -49,14 +49,16 @@ class RealRecordsDedupTest {
         try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(f)) {
             FlowRecord flowLog = ingress(0); // the destination node's flow log elects 10.0.142.18 for the 7-tuple
             send(h, flowLog);
-            List<FlowRecord> conversation = List.of(fixture("conversation-new"), fixture("conversation-heartbeat"), fixture("conversation-end"));
+            List<FlowRecord> conversation = List.of(
+                    fixture("conversation-new"), fixture("conversation-heartbeat"), fixture("conversation-end"));
             for (FlowRecord c : conversation) {
                 assertThat(c.ipText(ColumnRegistry.AGENT_IP)).isEqualTo("10.0.131.7"); // the source node's FLP
                 assertThat(c.getBool(ColumnRegistry.IS_CANONICAL)).isFalse();
                 send(h, c);
             }
             h.processWatermark(end(conversation.get(2)) + MAX_WAIT_MS + WINDOW_MS + 1);
-            assertThat(h.extractOutputValues()).containsExactly(flowLog, conversation.get(0), conversation.get(1), conversation.get(2));
+            assertThat(h.extractOutputValues())
+                    .containsExactly(flowLog, conversation.get(0), conversation.get(1), conversation.get(2));
             assertThat(f.metrics().droppedCrossReporter()).isZero();
             assertThat(h.numKeyedStateEntries()).as("both keys expired").isZero();
         }
@@ -84,7 +86,8 @@ class RealRecordsDedupTest {
             FlowRecord heartbeat = fixture("conversation-heartbeat");
             FlowRecord resent = fixture("conversation-heartbeat");
             resent.setLong(ColumnRegistry.KAFKA_OFFSET, 99); // another Kafka message, same record
-            FlowRecord otherInstance = parse(FlowFixtures.text("conversation-heartbeat").replace("\"_IsFirst\": false", "\"_IsFirst\": true"));
+            FlowRecord otherInstance = parse(
+                    FlowFixtures.text("conversation-heartbeat").replace("\"_IsFirst\": false", "\"_IsFirst\": true"));
             send(h, heartbeat);
             send(h, resent);
             send(h, otherInstance);
@@ -101,7 +104,8 @@ class RealRecordsDedupTest {
         try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(f)) {
             FlowRecord a = fixture("partial-1.6-a");
             FlowRecord b = fixture("partial-1.6-b");
-            FlowRecord aAgain = parse(FlowFixtures.text("partial-1.6-a").replace("\"TimeReceived\":1754039998", "\"TimeReceived\":1754040031"));
+            FlowRecord aAgain = parse(FlowFixtures.text("partial-1.6-a")
+                    .replace("\"TimeReceived\":1754039998", "\"TimeReceived\":1754040031"));
             send(h, a);
             send(h, b);
             send(h, aAgain);
@@ -137,7 +141,8 @@ class RealRecordsDedupTest {
     void recordsThatNameTheirNodeAndDifferInInterfaceAreBothKept() throws Exception {
         FlowDeduplicator f = new FlowDeduplicator(config());
         try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(f)) {
-            FlowRecord vxlan = parse(FlowFixtures.text("legacy-2022-vxlan").replace("{", "{\"AgentIP\":\"10.0.128.3\","));
+            FlowRecord vxlan =
+                    parse(FlowFixtures.text("legacy-2022-vxlan").replace("{", "{\"AgentIP\":\"10.0.128.3\","));
             FlowRecord veth = parse(FlowFixtures.text("legacy-2022-veth").replace("{", "{\"AgentIP\":\"10.0.128.3\","));
             send(h, vxlan);
             send(h, veth);
@@ -152,7 +157,9 @@ class RealRecordsDedupTest {
         try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(f)) {
             FlowRecord arp = fixture("arp-1.5");
             FlowRecord sameNodeCopy = fixture("arp-1.5-duplicate");
-            FlowRecord otherNode = parse(FlowFixtures.text("arp-1.5").replace("10.0.131.7", "10.0.142.18").replace("\"FlowDirection\":0", "\"FlowDirection\":1"));
+            FlowRecord otherNode = parse(FlowFixtures.text("arp-1.5")
+                    .replace("10.0.131.7", "10.0.142.18")
+                    .replace("\"FlowDirection\":0", "\"FlowDirection\":1"));
             FlowRecord otherExchange = fixture("arp-1.6");
             send(h, arp);
             send(h, sameNodeCopy);
@@ -168,12 +175,14 @@ class RealRecordsDedupTest {
     @Test
     void consoleRuleModeKeepsConversationRecordsOfANonCanonicalReporter() throws Exception {
         StatelessDedupFunction f = new StatelessDedupFunction(DedupMode.CONSOLE_RULE);
-        try (var h = new org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness<>(new org.apache.flink.streaming.api.operators.ProcessOperator<>(f))) {
+        try (var h = new org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness<>(
+                new org.apache.flink.streaming.api.operators.ProcessOperator<>(f))) {
             h.open();
             h.processElement(fixture("conversation-end"), 0L);
             h.processElement(asFlowLog("conversation-end"), 0L);
             assertThat(h.extractOutputValues()).hasSize(1);
-            assertThat(DedupRules.isConversation(h.extractOutputValues().get(0))).isTrue();
+            assertThat(DedupRules.isConversation(h.extractOutputValues().get(0)))
+                    .isTrue();
             assertThat(f.metrics().droppedCrossReporter()).isEqualTo(1);
         }
     }

@@ -99,7 +99,9 @@ class SliceOracleTest {
             }
             h.processWatermark(Long.MAX_VALUE);
             List<FlowRecord> out = new ArrayList<>(h.extractOutputValues());
-            assertThat(h.numEventTimeTimers()).as("timers left after the end of input").isZero();
+            assertThat(h.numEventTimeTimers())
+                    .as("timers left after the end of input")
+                    .isZero();
             return out;
         }
     }
@@ -149,7 +151,8 @@ class SliceOracleTest {
         // destination's reports of the next slices elected it for the flow meanwhile, so the held copy
         // was dropped and the late report is kept: the oracle's outcome exactly.
         List<Report> reports = reports(s -> true, s -> true);
-        List<Report> order = new ArrayList<>(reports.stream().filter(r -> !(r.slice() == 0 && r.ingress())).toList());
+        List<Report> order = new ArrayList<>(
+                reports.stream().filter(r -> !(r.slice() == 0 && r.ingress())).toList());
         int at = 0;
         while (at < order.size() && end(order.get(at).record()) - 5_000 < end(egress(0)) + MAX_WAIT_MS) {
             at++;
@@ -177,9 +180,11 @@ class SliceOracleTest {
             h.processWatermark(Long.MAX_VALUE);
             out = h.extractOutputValues();
         }
-        TreeMap<Integer, Long> expected = oracle(List.of(new Report(0, false, egress(0)), new Report(0, true, ingress(0))));
+        TreeMap<Integer, Long> expected =
+                oracle(List.of(new Report(0, false, egress(0)), new Report(0, true, ingress(0))));
         assertThat(loaded(out).keySet()).isEqualTo(expected.keySet());
-        assertThat(loaded(out).get(0)).containsExactly(egress(0).getLong(ColumnRegistry.BYTES))
+        assertThat(loaded(out).get(0))
+                .containsExactly(egress(0).getLong(ColumnRegistry.BYTES))
                 .doesNotContain(expected.get(0));
     }
 
@@ -209,8 +214,9 @@ class SliceOracleTest {
                 withinOneWindow.add(s);
             }
         }
-        assertThat(withinOneWindow).as("the scenario spans more than a window after the stop").hasSizeLessThan(
-                SLICES - lastOfDst - 1);
+        assertThat(withinOneWindow)
+                .as("the scenario spans more than a window after the stop")
+                .hasSizeLessThan(SLICES - lastOfDst - 1);
         assertThat(lost).isEqualTo(withinOneWindow);
         assertThat(actual.values()).allSatisfy(rows -> assertThat(rows).hasSize(1));
         for (int s : actual.keySet()) {
@@ -240,7 +246,8 @@ class SliceOracleTest {
         }
         reports.add(new Report(0, false, lateCopy));
         assertThat(oracle(reports)).containsOnlyKeys(0);
-        assertThat(loaded(out).get(0)).containsExactlyInAnyOrder(ingress(0).getLong(ColumnRegistry.BYTES),
-                lateCopy.getLong(ColumnRegistry.BYTES));
+        assertThat(loaded(out).get(0))
+                .containsExactlyInAnyOrder(
+                        ingress(0).getLong(ColumnRegistry.BYTES), lateCopy.getLong(ColumnRegistry.BYTES));
     }
 }

@@ -10,12 +10,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.netobservch.enrich.FlowEnricher;
 import io.github.netobservch.format.FlowFixtures;
 import io.github.netobservch.format.FlowRecord;
-
+import java.util.List;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
 
 /** The stateless modes {@code console-rule} and {@code off}. */
 class StatelessDedupFunctionTest {
@@ -23,13 +21,15 @@ class StatelessDedupFunctionTest {
     private static List<FlowRecord> input() {
         FlowRecord duplicateCopy = FlowEnricher.enrich(FlowFixtures.parse("legacy-1.5"));
         duplicateCopy.setBool(DUPLICATE, true);
-        FlowRecord serviceEgress = FlowEnricher.enrich(FlowFixtures.parse("example2")); // egress to a Service: canonical
+        FlowRecord serviceEgress =
+                FlowEnricher.enrich(FlowFixtures.parse("example2")); // egress to a Service: canonical
         FlowRecord nodeEgress = FlowEnricher.enrich(FlowFixtures.parse("example3")); // egress to a Node: not canonical
         return List.of(ingress(0), egress(0), ingress(0), duplicateCopy, serviceEgress, nodeEgress);
     }
 
     private static List<FlowRecord> run(StatelessDedupFunction f) throws Exception {
-        try (OneInputStreamOperatorTestHarness<FlowRecord, FlowRecord> h = ProcessFunctionTestHarnesses.forProcessFunction(f)) {
+        try (OneInputStreamOperatorTestHarness<FlowRecord, FlowRecord> h =
+                ProcessFunctionTestHarnesses.forProcessFunction(f)) {
             for (FlowRecord r : input()) {
                 h.processElement(r, end(r));
             }
@@ -54,11 +54,13 @@ class StatelessDedupFunctionTest {
         StatelessDedupFunction f = new StatelessDedupFunction(DedupMode.OFF);
         assertThat(run(f)).containsExactlyElementsOf(input());
         assertThat(f.metrics().kept()).isEqualTo(6);
-        assertThat(f.metrics().droppedCrossReporter() + f.metrics().droppedSameNodeCopy()).isZero();
+        assertThat(f.metrics().droppedCrossReporter() + f.metrics().droppedSameNodeCopy())
+                .isZero();
     }
 
     @Test
     void reporterElectionIsNotStateless() {
-        assertThatThrownBy(() -> new StatelessDedupFunction(DedupMode.REPORTER_ELECTION)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new StatelessDedupFunction(DedupMode.REPORTER_ELECTION))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -33,14 +33,27 @@ class AlertRulesTest {
     /** Names of the job's own metrics, as the Prometheus reporter exposes them, from the code. */
     private static Set<String> jobMetrics() throws Exception {
         Set<String> names = new HashSet<>();
-        for (String n : List.of("rowsCommitted", "commits", "recommits", "retries", "commitFailures", "inDoubtChecks",
-                "lostInsertsRepaired", "inDoubtUncheckable", "commitLatencyMs", "lastCommitLatencyMs", "batchRows", "batchBytes")) {
+        for (String n : List.of(
+                "rowsCommitted",
+                "commits",
+                "recommits",
+                "retries",
+                "commitFailures",
+                "inDoubtChecks",
+                "lostInsertsRepaired",
+                "inDoubtUncheckable",
+                "commitLatencyMs",
+                "lastCommitLatencyMs",
+                "batchRows",
+                "batchBytes")) {
             names.add(n);
         }
-        java.lang.reflect.Field f = Class.forName("io.github.netobservch.sink.SinkMetrics").getDeclaredField("UNREACHABLE_SECONDS");
+        java.lang.reflect.Field f =
+                Class.forName("io.github.netobservch.sink.SinkMetrics").getDeclaredField("UNREACHABLE_SECONDS");
         f.setAccessible(true);
         names.add((String) f.get(null));
-        names.add(FlowParseFunction.METRIC_GROUP + "_" + FlowParseFunction.METRIC_REASON_KEY + "_" + FlowParseFunction.METRIC_DEAD_LETTERS);
+        names.add(FlowParseFunction.METRIC_GROUP + "_" + FlowParseFunction.METRIC_REASON_KEY + "_"
+                + FlowParseFunction.METRIC_DEAD_LETTERS);
         names.add(DedupMetrics.GROUP + "_" + DedupMetrics.KEPT);
         names.add("KafkaSourceReader_KafkaConsumer_records_lag_max"); // Flink's KafkaSource
         return names;
@@ -70,18 +83,30 @@ class AlertRulesTest {
                 while (ranges.find()) {
                     assertThat(ranges.group(1)).as(alert + " range").matches(DURATION);
                 }
-                assertThat(rule.path("labels").path("severity").asText()).as(alert).isIn("critical", "warning", "info");
-                assertThat(rule.path("annotations").path("summary").asText()).as(alert).isNotBlank();
-                assertThat(rule.path("annotations").path("description").asText()).as(alert).isNotBlank();
-                assertThat(rule.path("annotations").path("runbook").asText()).as(alert).isEqualTo("flink-k8s/README.md#alerts");
-                Matcher metric = Pattern.compile(OPERATOR_PREFIX + "([A-Za-z_]+)").matcher(expr);
+                assertThat(rule.path("labels").path("severity").asText())
+                        .as(alert)
+                        .isIn("critical", "warning", "info");
+                assertThat(rule.path("annotations").path("summary").asText())
+                        .as(alert)
+                        .isNotBlank();
+                assertThat(rule.path("annotations").path("description").asText())
+                        .as(alert)
+                        .isNotBlank();
+                assertThat(rule.path("annotations").path("runbook").asText())
+                        .as(alert)
+                        .isEqualTo("flink-k8s/README.md#alerts");
+                Matcher metric =
+                        Pattern.compile(OPERATOR_PREFIX + "([A-Za-z_]+)").matcher(expr);
                 while (metric.find()) {
-                    assertThat(jobMetrics).as(alert + " reads a metric the job registers").contains(metric.group(1));
+                    assertThat(jobMetrics)
+                            .as(alert + " reads a metric the job registers")
+                            .contains(metric.group(1));
                 }
                 assertThat(readme).as("flink-k8s/README.md explains " + alert).contains("`" + alert + "`");
             }
         }
-        assertThat(alerts).contains("NetObservClickHouseUnreachable", "NetObservCheckpointsFailing")
+        assertThat(alerts)
+                .contains("NetObservClickHouseUnreachable", "NetObservCheckpointsFailing")
                 .doesNotHaveDuplicates();
     }
 

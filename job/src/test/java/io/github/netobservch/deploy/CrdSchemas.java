@@ -65,7 +65,9 @@ final class CrdSchemas {
         ObjectNode deployment = crdSchema("META-INF/fabric8/flinkdeployments.flink.apache.org-v1.yml", "v1beta1");
         extendFlinkVersionEnum(deployment);
         s.add(FLINK_API, "FlinkDeployment", deployment);
-        s.add(FLINK_API, "FlinkSessionJob",
+        s.add(
+                FLINK_API,
+                "FlinkSessionJob",
                 crdSchema("META-INF/fabric8/flinksessionjobs.flink.apache.org-v1.yml", "v1beta1"));
         s.add(STRIMZI_API, "KafkaTopic", crdSchema("deploy/crds/strimzi-043-Crd-kafkatopic.yaml", "v1"));
         s.add(STRIMZI_API, "KafkaUser", crdSchema("deploy/crds/strimzi-044-Crd-kafkauser.yaml", "v1"));
@@ -111,7 +113,8 @@ final class CrdSchemas {
         makeStrict(schema);
         stripKubernetesExtensions(schema);
         rawSchemas.put(apiVersion + " " + kind, schema);
-        schemas.put(apiVersion + " " + kind,
+        schemas.put(
+                apiVersion + " " + kind,
                 SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_4).getSchema(schema));
     }
 
@@ -143,7 +146,11 @@ final class CrdSchemas {
      * moves it cannot silently disable the check.
      */
     static void extendFlinkVersionEnum(ObjectNode deploymentSchema) {
-        JsonNode flinkVersion = deploymentSchema.path("properties").path("spec").path("properties").path("flinkVersion");
+        JsonNode flinkVersion = deploymentSchema
+                .path("properties")
+                .path("spec")
+                .path("properties")
+                .path("flinkVersion");
         if (!flinkVersion.path("enum").isArray()) {
             throw new IllegalStateException("FlinkDeployment CRD has no spec.flinkVersion enum");
         }

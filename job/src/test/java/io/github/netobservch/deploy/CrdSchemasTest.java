@@ -31,8 +31,9 @@ class CrdSchemasTest {
                 .at("/properties/spec/properties/flinkVersion/enum");
         List<String> versions = new ArrayList<>();
         values.forEach(v -> versions.add(v.asText()));
-        assertThat(versions).containsExactly(
-                "v1_13", "v1_14", "v1_15", "v1_16", "v1_17", "v1_18", "v1_19", "v1_20", "v2_0", "v2_1", "v2_2");
+        assertThat(versions)
+                .containsExactly(
+                        "v1_13", "v1_14", "v1_15", "v1_16", "v1_17", "v1_18", "v1_19", "v1_20", "v2_0", "v2_1", "v2_2");
     }
 
     @Test
@@ -103,7 +104,9 @@ class CrdSchemasTest {
                 kind: KafkaTopic
                 metadata: {name: t}
                 """);
-        assertThat(schemas.knows(beta)).as("v1beta2 is not served by Strimzi 1.x").isFalse();
+        assertThat(schemas.knows(beta))
+                .as("v1beta2 is not served by Strimzi 1.x")
+                .isFalse();
     }
 
     @Test

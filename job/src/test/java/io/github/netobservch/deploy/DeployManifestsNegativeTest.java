@@ -31,7 +31,9 @@ class DeployManifestsNegativeTest {
         docs = DeployFiles.loadAll();
         schemas = CrdSchemas.load();
         dockerfile = DeployFiles.dockerfile();
-        assertThat(ManifestRules.check(docs, dockerfile)).as("committed manifests pass").isEmpty();
+        assertThat(ManifestRules.check(docs, dockerfile))
+                .as("committed manifests pass")
+                .isEmpty();
     }
 
     // ------------------------------------------------------------------------ schema (strict CRD)
@@ -62,8 +64,10 @@ class DeployManifestsNegativeTest {
 
     @Test
     void invalidEnumValuesAreRejected() {
-        assertThat(schemas.validate(mutate(application(), d -> job(d).put("upgradeMode", "last_state")))).isNotEmpty();
-        assertThat(schemas.validate(mutate(application(), d -> job(d).put("state", "started")))).isNotEmpty();
+        assertThat(schemas.validate(mutate(application(), d -> job(d).put("upgradeMode", "last_state"))))
+                .isNotEmpty();
+        assertThat(schemas.validate(mutate(application(), d -> job(d).put("state", "started"))))
+                .isNotEmpty();
     }
 
     @Test
@@ -92,7 +96,8 @@ class DeployManifestsNegativeTest {
 
     @Test
     void netobservV1beta1ExporterTypeIsRejected() {
-        Doc fc = mutate(find("FlowCollector", "cluster"),
+        Doc fc = mutate(
+                find("FlowCollector", "cluster"),
                 d -> ((ObjectNode) d.node().at("/spec/exporters/0")).put("type", "KAFKA"));
         assertThat(schemas.validate(fc)).anyMatch(e -> e.contains("type"));
     }
@@ -111,7 +116,8 @@ class DeployManifestsNegativeTest {
 
     @Test
     void inlinePasswordInArgsIsRejected() {
-        Doc app = mutate(application(), d -> args(d).add("--clickhouse.password").add("hunter2"));
+        Doc app =
+                mutate(application(), d -> args(d).add("--clickhouse.password").add("hunter2"));
         assertThat(rules(app))
                 .anyMatch(v -> v.contains("--clickhouse.password passes a secret value"))
                 .anyMatch(v -> v.contains("the job rejects its arguments"));
@@ -119,8 +125,11 @@ class DeployManifestsNegativeTest {
 
     @Test
     void inlineJaasLineInArgsIsRejected() {
-        Doc job = mutate(sessionJob(), d -> args(d).add("--kafka.properties.sasl.jaas.config")
-                .add("org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"p\";"));
+        Doc job = mutate(
+                sessionJob(),
+                d -> args(d).add("--kafka.properties.sasl.jaas.config")
+                        .add(
+                                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"p\";"));
         assertThat(rules(job)).anyMatch(v -> v.contains("inline credential"));
     }
 
@@ -132,14 +141,17 @@ class DeployManifestsNegativeTest {
 
     @Test
     void literalPasswordFieldAnywhereIsRejected() {
-        Doc fc = mutate(find("FlowCollector", "cluster"),
-                d -> ((ObjectNode) d.node().at("/spec/exporters/0/kafka")).putObject("sasl").put("password", "p"));
+        Doc fc = mutate(
+                find("FlowCollector", "cluster"), d -> ((ObjectNode) d.node().at("/spec/exporters/0/kafka"))
+                        .putObject("sasl")
+                        .put("password", "p"));
         assertThat(rules(fc)).anyMatch(v -> v.contains("holds a literal secret value"));
     }
 
     @Test
     void secretTemplateWithARealValueIsRejected() {
-        Doc secret = mutate(find("Secret", "netobserv-clickhouse-credentials"),
+        Doc secret = mutate(
+                find("Secret", "netobserv-clickhouse-credentials"),
                 d -> ((ObjectNode) d.node().path("stringData")).put("password", "s3cr3t"));
         assertThat(rules(secret)).anyMatch(v -> v.contains("stringData.password is not a CHANGE-ME placeholder"));
     }
@@ -161,16 +173,20 @@ class DeployManifestsNegativeTest {
 
     @Test
     void jarOutsideUsrlibIsRejected() {
-        String libDockerfile = dockerfile.replace("/opt/flink/usrlib/netobserv-clickhouse-job.jar",
-                "/opt/flink/lib/netobserv-clickhouse-job.jar");
-        Doc app = mutate(application(), d -> job(d).put("jarURI", "local:///opt/flink/lib/netobserv-clickhouse-job.jar"));
-        assertThat(ManifestRules.check(replace(app), libDockerfile)).anyMatch(v -> v.contains("is not under local:///opt/flink/usrlib/"));
+        String libDockerfile = dockerfile.replace(
+                "/opt/flink/usrlib/netobserv-clickhouse-job.jar", "/opt/flink/lib/netobserv-clickhouse-job.jar");
+        Doc app =
+                mutate(application(), d -> job(d).put("jarURI", "local:///opt/flink/lib/netobserv-clickhouse-job.jar"));
+        assertThat(ManifestRules.check(replace(app), libDockerfile))
+                .anyMatch(v -> v.contains("is not under local:///opt/flink/usrlib/"));
     }
 
     @Test
     void dockerfileCopyingElsewhereIsRejected() {
-        String moved = dockerfile.replace("/opt/flink/usrlib/netobserv-clickhouse-job.jar", "/opt/flink/usrlib/job.jar");
-        assertThat(ManifestRules.check(docs, moved)).anyMatch(v -> v.contains("is not where the Dockerfile copies the jar"));
+        String moved =
+                dockerfile.replace("/opt/flink/usrlib/netobserv-clickhouse-job.jar", "/opt/flink/usrlib/job.jar");
+        assertThat(ManifestRules.check(docs, moved))
+                .anyMatch(v -> v.contains("is not where the Dockerfile copies the jar"));
     }
 
     @Test
@@ -233,9 +249,17 @@ class DeployManifestsNegativeTest {
     void checkpointDirectoryOnAPersistentVolumeIsAccepted() {
         Doc app = mutate(application(), d -> {
             config(d).put("execution.checkpointing.dir", "file:///flink-data/checkpoints");
-            mainContainer(d).withArray("volumeMounts").addObject().put("name", "flink-data").put("mountPath", "/flink-data");
-            ((ObjectNode) d.node().at("/spec/podTemplate/spec")).withArray("volumes").addObject()
-                    .put("name", "flink-data").putObject("persistentVolumeClaim").put("claimName", "flink-data");
+            mainContainer(d)
+                    .withArray("volumeMounts")
+                    .addObject()
+                    .put("name", "flink-data")
+                    .put("mountPath", "/flink-data");
+            ((ObjectNode) d.node().at("/spec/podTemplate/spec"))
+                    .withArray("volumes")
+                    .addObject()
+                    .put("name", "flink-data")
+                    .putObject("persistentVolumeClaim")
+                    .put("claimName", "flink-data");
         });
         assertThat(rules(app)).isEmpty();
         assertThat(schemas.validate(app)).isEmpty();
@@ -295,8 +319,11 @@ class DeployManifestsNegativeTest {
 
     @Test
     void mountOfAnUndeclaredVolumeIsRejected() {
-        Doc app = mutate(application(), d -> mainContainer(d).withArray("volumeMounts").addObject()
-                .put("name", "nowhere").put("mountPath", "/x"));
+        Doc app = mutate(application(), d -> mainContainer(d)
+                .withArray("volumeMounts")
+                .addObject()
+                .put("name", "nowhere")
+                .put("mountPath", "/x"));
         assertThat(rules(app)).anyMatch(v -> v.contains("volumeMount nowhere has no volume"));
     }
 
@@ -304,13 +331,16 @@ class DeployManifestsNegativeTest {
 
     @Test
     void jobTopicDifferentFromTheStrimziTopicIsRejected() {
-        Doc topic = mutate(find("KafkaTopic", "flows-export"), d -> ((ObjectNode) d.node().path("metadata")).put("name", "netobserv-flows-export"));
+        Doc topic = mutate(
+                find("KafkaTopic", "flows-export"),
+                d -> ((ObjectNode) d.node().path("metadata")).put("name", "netobserv-flows-export"));
         assertThat(rules(topic)).anyMatch(v -> v.startsWith("topics disagree"));
     }
 
     @Test
     void exporterTopicDifferentFromTheJobTopicIsRejected() {
-        Doc fc = mutate(find("FlowCollector", "cluster"),
+        Doc fc = mutate(
+                find("FlowCollector", "cluster"),
                 d -> ((ObjectNode) d.node().at("/spec/exporters/0/kafka")).put("topic", "network-flows"));
         assertThat(rules(fc)).anyMatch(v -> v.startsWith("topics disagree"));
     }
@@ -330,7 +360,8 @@ class DeployManifestsNegativeTest {
 
     @Test
     void jobUserWithoutReadOnTheGroupIsRejected() {
-        Doc user = mutate(find("KafkaUser", "netobserv-clickhouse"),
+        Doc user = mutate(
+                find("KafkaUser", "netobserv-clickhouse"),
                 d -> ((ArrayNode) d.node().at("/spec/authorization/acls")).remove(1));
         assertThat(rules(user)).anyMatch(v -> v.contains("no KafkaUser may Read consumer group netobserv-clickhouse"));
     }
@@ -341,7 +372,8 @@ class DeployManifestsNegativeTest {
             ArrayNode args = args(d);
             args.set(0, "--kafka.bootstrap-server");
         });
-        assertThat(rules(app)).anyMatch(v -> v.contains("the job rejects its arguments") && v.contains("kafka.bootstrap-server"));
+        assertThat(rules(app))
+                .anyMatch(v -> v.contains("the job rejects its arguments") && v.contains("kafka.bootstrap-server"));
     }
 
     @Test
@@ -366,7 +398,9 @@ class DeployManifestsNegativeTest {
     }
 
     private static Doc mutate(Doc original, Consumer<Doc> change) {
-        assertThat(schemas.knows(original) ? schemas.validate(original) : List.of()).as("unmutated " + original).isEmpty();
+        assertThat(schemas.knows(original) ? schemas.validate(original) : List.of())
+                .as("unmutated " + original)
+                .isEmpty();
         Doc copy = original.copy();
         change.accept(copy);
         assertThat(copy.node()).as("mutation changed the tree").isNotEqualTo(original.node());

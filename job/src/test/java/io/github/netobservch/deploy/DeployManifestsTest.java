@@ -45,15 +45,18 @@ class DeployManifestsTest {
             assertThat(doc.apiVersion()).as("apiVersion of " + doc).isNotBlank();
             assertThat(doc.kind()).as("kind of " + doc).isNotBlank();
         }
-        assertThat(docs).extracting(Doc::kind).contains(
-                "FlinkDeployment", "FlinkSessionJob", "Secret", "KafkaTopic", "KafkaUser", "FlowCollector");
+        assertThat(docs)
+                .extracting(Doc::kind)
+                .contains("FlinkDeployment", "FlinkSessionJob", "Secret", "KafkaTopic", "KafkaUser", "FlowCollector");
     }
 
     @Test
     void everyResourceHasASchemaOrIsAKnownPlainKind() {
         for (Doc doc : docs) {
             if (!KINDS_WITHOUT_SCHEMA.contains(doc.kind())) {
-                assertThat(schemas.knows(doc)).as("a schema for " + doc + " (" + doc.apiVersion() + ")").isTrue();
+                assertThat(schemas.knows(doc))
+                        .as("a schema for " + doc + " (" + doc.apiVersion() + ")")
+                        .isTrue();
             }
         }
     }
@@ -62,8 +65,9 @@ class DeployManifestsTest {
     Stream<DynamicTest> customResourcesMatchTheirStrictCrdSchemas() {
         return docs.stream()
                 .filter(schemas::knows)
-                .map(doc -> DynamicTest.dynamicTest(doc.toString(),
-                        () -> assertThat(schemas.validate(doc)).as(doc.toString()).isEmpty()));
+                .map(doc -> DynamicTest.dynamicTest(doc.toString(), () -> assertThat(schemas.validate(doc))
+                        .as(doc.toString())
+                        .isEmpty()));
     }
 
     @Test
@@ -74,9 +78,14 @@ class DeployManifestsTest {
     @Test
     void bothDeploymentModesAreCovered() {
         List<ManifestRules.JobRef> jobs = jobs();
-        assertThat(jobs).extracting(j -> j.doc().kind()).containsExactlyInAnyOrder("FlinkDeployment", "FlinkSessionJob");
-        assertThat(jobs).allSatisfy(j -> assertThat(j.cluster()).as("cluster of " + j.doc()).isNotNull());
-        assertThat(jobs).allSatisfy(j -> assertThat(j.job().path("upgradeMode").asText()).isEqualTo("savepoint"));
+        assertThat(jobs)
+                .extracting(j -> j.doc().kind())
+                .containsExactlyInAnyOrder("FlinkDeployment", "FlinkSessionJob");
+        assertThat(jobs)
+                .allSatisfy(
+                        j -> assertThat(j.cluster()).as("cluster of " + j.doc()).isNotNull());
+        assertThat(jobs).allSatisfy(j -> assertThat(j.job().path("upgradeMode").asText())
+                .isEqualTo("savepoint"));
     }
 
     @Test
@@ -96,8 +105,9 @@ class DeployManifestsTest {
     @Test
     void dockerfileCopiesTheJarTheBuildProduces() {
         String dockerfile = DeployFiles.dockerfile();
-        assertThat(dockerfile).containsPattern("(?m)^COPY .*job/target/netobserv-clickhouse-job\\.jar "
-                + "/opt/flink/usrlib/netobserv-clickhouse-job\\.jar$");
+        assertThat(dockerfile)
+                .containsPattern("(?m)^COPY .*job/target/netobserv-clickhouse-job\\.jar "
+                        + "/opt/flink/usrlib/netobserv-clickhouse-job\\.jar$");
         assertThat(dockerfile).containsPattern("(?m)^ARG FLINK_IMAGE=flink:2\\.2\\.\\d+-java17$");
         String pom = DeployFiles.read(DeployFiles.repoRoot().resolve("job/pom.xml"));
         assertThat(pom).contains("<finalName>netobserv-clickhouse-job</finalName>");
@@ -119,8 +129,11 @@ class DeployManifestsTest {
                 listed.add(file);
             }
             try (Stream<Path> siblings = Files.list(dir)) {
-                siblings.filter(p -> p.toString().endsWith(".yaml") && !p.getFileName().toString().equals("kustomization.yaml"))
-                        .forEach(p -> assertThat(listed).as(doc + " lists " + p.getFileName()).contains(p));
+                siblings.filter(p -> p.toString().endsWith(".yaml")
+                                && !p.getFileName().toString().equals("kustomization.yaml"))
+                        .forEach(p -> assertThat(listed)
+                                .as(doc + " lists " + p.getFileName())
+                                .contains(p));
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

@@ -54,13 +54,17 @@ class DocLinksTest {
     /** Negative control: the checker reports a missing file and a missing heading, and accepts good links. */
     @Test
     void theCheckerFindsDeadLinks(@TempDir Path dir) throws IOException {
-        Files.writeString(dir.resolve("a.md"), "# Title\n\n## Exactly-once: how it works\n\n```\n# not a heading\n```\n");
+        Files.writeString(
+                dir.resolve("a.md"), "# Title\n\n## Exactly-once: how it works\n\n```\n# not a heading\n```\n");
         Path b = dir.resolve("b.md");
-        Files.writeString(b, "[ok](a.md#exactly-once-how-it-works) [ok2](a.md) [file](missing.md) "
-                + "[anchor](a.md#not-a-heading) [self](#nope) [web](https://example.com/x)\n# B\n");
+        Files.writeString(
+                b,
+                "[ok](a.md#exactly-once-how-it-works) [ok2](a.md) [file](missing.md) "
+                        + "[anchor](a.md#not-a-heading) [self](#nope) [web](https://example.com/x)\n# B\n");
         List<String> links = relativeLinks(Files.readString(b));
         assertThat(links).hasSize(5);
-        assertThat(brokenLinks(b, links)).containsExactly("b.md: missing.md", "b.md: a.md#not-a-heading", "b.md: #nope");
+        assertThat(brokenLinks(b, links))
+                .containsExactly("b.md: missing.md", "b.md: a.md#not-a-heading", "b.md: #nope");
     }
 
     static List<String> relativeLinks(String markdown) {
@@ -85,7 +89,9 @@ class DocLinksTest {
                 broken.add(file.getFileName() + ": " + link);
                 continue;
             }
-            if (hash >= 0 && !Files.isDirectory(target) && !anchors(Files.readString(target)).contains(link.substring(hash + 1))) {
+            if (hash >= 0
+                    && !Files.isDirectory(target)
+                    && !anchors(Files.readString(target)).contains(link.substring(hash + 1))) {
                 broken.add(file.getFileName() + ": " + link);
             }
         }
@@ -97,8 +103,11 @@ class DocLinksTest {
         Set<String> out = new HashSet<>();
         Matcher m = HEADING.matcher(FENCE.matcher(markdown).replaceAll(""));
         while (m.find()) {
-            String slug = m.group(1).replaceAll("`", "").toLowerCase(Locale.ROOT)
-                    .replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-');
+            String slug = m.group(1)
+                    .replaceAll("`", "")
+                    .toLowerCase(Locale.ROOT)
+                    .replaceAll("[^\\p{L}\\p{N} _-]", "")
+                    .replace(' ', '-');
             String unique = slug;
             for (int n = 1; !out.add(unique); n++) {
                 unique = slug + "-" + n;

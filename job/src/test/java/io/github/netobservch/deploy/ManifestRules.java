@@ -48,8 +48,9 @@ final class ManifestRules {
     private static final Pattern SECRET_NAME = Pattern.compile(
             "password|passwd|secret|token|jaas|credential|access[-_.]?key|private[-_.]?key", Pattern.CASE_INSENSITIVE);
     /** Secret material spelled inline, e.g. a JAAS line or a URL with user info. */
-    private static final Pattern SECRET_VALUE = Pattern.compile(
-            "password\\s*=|://[^/@\\s]+:[^/@\\s]+@", Pattern.CASE_INSENSITIVE);
+    private static final Pattern SECRET_VALUE =
+            Pattern.compile("password\\s*=|://[^/@\\s]+:[^/@\\s]+@", Pattern.CASE_INSENSITIVE);
+
     private static final String PLACEHOLDER = "CHANGE-ME";
 
     /** A job to run and where it runs: its own FlinkDeployment, or the session cluster of a FlinkSessionJob. */
@@ -100,12 +101,15 @@ final class ManifestRules {
                 continue;
             }
             walk(doc, doc.node(), "");
-            for (Iterator<String> keys = doc.node().path("spec").path("flinkConfiguration").fieldNames();
+            for (Iterator<String> keys =
+                            doc.node().path("spec").path("flinkConfiguration").fieldNames();
                     keys.hasNext(); ) {
                 String key = keys.next();
                 if (SECRET_NAME.matcher(key).find()) {
-                    add(doc, "flinkConfiguration key '" + key + "' would put a secret into the rendered"
-                            + " ConfigMap; mount a Secret through podTemplate instead");
+                    add(
+                            doc,
+                            "flinkConfiguration key '" + key + "' would put a secret into the rendered"
+                                    + " ConfigMap; mount a Secret through podTemplate instead");
                 }
             }
         }
@@ -119,8 +123,10 @@ final class ManifestRules {
                 if (arg.startsWith("--")) {
                     String key = arg.substring(2).split("=", 2)[0];
                     if (SECRET_NAME.matcher(key).find() && !key.endsWith("-file") && !key.endsWith("-env")) {
-                        add(job.doc(), "job argument --" + key + " passes a secret value; use its -file or -env"
-                                + " form (a mounted Secret or a secretKeyRef variable)");
+                        add(
+                                job.doc(),
+                                "job argument --" + key + " passes a secret value; use its -file or -env"
+                                        + " form (a mounted Secret or a secretKeyRef variable)");
                     }
                 }
             }
@@ -137,8 +143,11 @@ final class ManifestRules {
                 if (key.equals("env") && value.isArray()) {
                     for (JsonNode env : value) {
                         String name = env.path("name").asText();
-                        if (env.has("value") && (SECRET_NAME.matcher(name).find()
-                                || SECRET_VALUE.matcher(env.path("value").asText()).find())) {
+                        if (env.has("value")
+                                && (SECRET_NAME.matcher(name).find()
+                                        || SECRET_VALUE
+                                                .matcher(env.path("value").asText())
+                                                .find())) {
                             add(doc, here + ": variable " + name + " has an inline value; use valueFrom.secretKeyRef");
                         }
                     }
@@ -159,8 +168,14 @@ final class ManifestRules {
     /** {@code password}, {@code token}, {@code secretKey}, ... -- not {@code secretName} or {@code passwordSecret}. */
     private static boolean isSecretField(String key) {
         String k = key.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
-        return k.endsWith("password") || k.equals("passwd") || k.equals("token") || k.endsWith("apitoken")
-                || k.equals("secret") || k.equals("secretkey") || k.equals("accesskey") || k.endsWith("jaas.config")
+        return k.endsWith("password")
+                || k.equals("passwd")
+                || k.equals("token")
+                || k.endsWith("apitoken")
+                || k.equals("secret")
+                || k.equals("secretkey")
+                || k.equals("accesskey")
+                || k.endsWith("jaas.config")
                 || k.equals("privatekey");
     }
 
@@ -196,9 +211,13 @@ final class ManifestRules {
                     templates.put(doc.name(), keys);
                 }
                 case "KafkaUser" -> strimzi.add(doc.name());
-                case "KafkaTopic" -> strimzi.add(
-                        doc.node().path("metadata").path("labels").path("strimzi.io/cluster").asText() + "-cluster-ca-cert");
-                default -> { }
+                case "KafkaTopic" ->
+                    strimzi.add(doc.node()
+                                    .path("metadata")
+                                    .path("labels")
+                                    .path("strimzi.io/cluster")
+                                    .asText() + "-cluster-ca-cert");
+                default -> {}
             }
         }
         for (Doc doc : docs) {
@@ -220,8 +239,10 @@ final class ManifestRules {
                 for (JsonNode v : volume) {
                     String name = v.path("secret").path("secretName").asText("");
                     if (!name.isEmpty() && !templates.containsKey(name) && !strimzi.contains(name)) {
-                        add(doc, "volume " + v.path("name").asText() + " mounts Secret " + name
-                                + ", which no template or Strimzi resource provides");
+                        add(
+                                doc,
+                                "volume " + v.path("name").asText() + " mounts Secret " + name
+                                        + ", which no template or Strimzi resource provides");
                     }
                 }
             }
@@ -237,8 +258,10 @@ final class ManifestRules {
             String uri = job.job().path("jarURI").asText("");
             if (job.doc().kind().equals("FlinkSessionJob")) {
                 if (!uri.startsWith("https://")) {
-                    add(job.doc(), "FlinkSessionJob jarURI '" + uri + "' is not https:// (the only scheme"
-                            + " operator 1.15.0 fetches by default)");
+                    add(
+                            job.doc(),
+                            "FlinkSessionJob jarURI '" + uri + "' is not https:// (the only scheme"
+                                    + " operator 1.15.0 fetches by default)");
                 }
                 continue;
             }
@@ -266,7 +289,8 @@ final class ManifestRules {
 
     /** The base image's Flink minor (default of ARG FLINK_IMAGE or FROM flink:X.Y) = every flinkVersion. */
     private void flinkVersionMatchesImage() {
-        Matcher m = Pattern.compile("(?m)^(?:ARG FLINK_IMAGE=|FROM\\s+)flink:(\\d+)\\.(\\d+)").matcher(dockerfile);
+        Matcher m = Pattern.compile("(?m)^(?:ARG FLINK_IMAGE=|FROM\\s+)flink:(\\d+)\\.(\\d+)")
+                .matcher(dockerfile);
         if (!m.find()) {
             violations.add("Dockerfile: no flink:X.Y base image found");
             return;
@@ -305,7 +329,10 @@ final class ManifestRules {
         for (Doc doc : docs) {
             for (String key : flinkConfiguration(doc).keySet()) {
                 if (DEPRECATED_KEYS.containsKey(key)) {
-                    add(doc, "flinkConfiguration key " + key + " is the Flink 1.x name; use " + DEPRECATED_KEYS.get(key));
+                    add(
+                            doc,
+                            "flinkConfiguration key " + key + " is the Flink 1.x name; use "
+                                    + DEPRECATED_KEYS.get(key));
                 }
             }
         }
@@ -313,7 +340,9 @@ final class ManifestRules {
             Map<String, String> conf = job.config();
             String interval = conf.get("execution.checkpointing.interval");
             if (interval == null) {
-                add(job.doc(), "checkpointing is off (no execution.checkpointing.interval): the sink commits on checkpoints");
+                add(
+                        job.doc(),
+                        "checkpointing is off (no execution.checkpointing.interval): the sink commits on checkpoints");
             } else {
                 try {
                     Duration d = TimeUtils.parseDuration(interval);
@@ -363,7 +392,9 @@ final class ManifestRules {
         if (scheme != null && DURABLE_SCHEMES.contains(scheme.toLowerCase(Locale.ROOT))) {
             return;
         }
-        if ("file".equals(scheme) && cluster != null && onPersistentVolume(cluster, URI.create(value).getPath())) {
+        if ("file".equals(scheme)
+                && cluster != null
+                && onPersistentVolume(cluster, URI.create(value).getPath())) {
             return;
         }
         add(doc, key + " '" + value + "' is not durable storage (object store, or file:// on a PVC mount)");
@@ -380,7 +411,8 @@ final class ManifestRules {
         for (JsonNode mount : mainContainer(cluster).path("volumeMounts")) {
             String mountPath = mount.path("mountPath").asText();
             if (pvcVolumes.contains(mount.path("name").asText())
-                    && (path.equals(mountPath) || path.startsWith(mountPath.endsWith("/") ? mountPath : mountPath + "/"))) {
+                    && (path.equals(mountPath)
+                            || path.startsWith(mountPath.endsWith("/") ? mountPath : mountPath + "/"))) {
                 return true;
             }
         }
@@ -397,12 +429,18 @@ final class ManifestRules {
             }
             JsonNode main = mainContainer(doc);
             if (main.isMissingNode()) {
-                add(doc, "spec.podTemplate has no container named " + MAIN_CONTAINER
-                        + " (the operator merges only that name into the Flink container)");
+                add(
+                        doc,
+                        "spec.podTemplate has no container named " + MAIN_CONTAINER
+                                + " (the operator merges only that name into the Flink container)");
                 continue;
             }
             Set<String> volumes = new TreeSet<>();
-            doc.node().path("spec").path("podTemplate").path("spec").path("volumes")
+            doc.node()
+                    .path("spec")
+                    .path("podTemplate")
+                    .path("spec")
+                    .path("volumes")
                     .forEach(v -> volumes.add(v.path("name").asText()));
             Set<String> mountPaths = new TreeSet<>();
             for (JsonNode mount : main.path("volumeMounts")) {
@@ -435,10 +473,13 @@ final class ManifestRules {
             if (main.path("securityContext").path("allowPrivilegeEscalation").asBoolean(true)) {
                 add(doc, MAIN_CONTAINER + " must set securityContext.allowPrivilegeEscalation: false");
             }
-            for (JsonNode ctx : List.of(podSecurity, main.path("securityContext"),
+            for (JsonNode ctx : List.of(
+                    podSecurity,
+                    main.path("securityContext"),
                     spec.path("jobManager").path("podTemplate").path("spec").path("securityContext"),
                     spec.path("taskManager").path("podTemplate").path("spec").path("securityContext"))) {
-                if (ctx.path("runAsUser").asInt(-1) == 0 || ctx.path("runAsGroup").asInt(-1) == 0
+                if (ctx.path("runAsUser").asInt(-1) == 0
+                        || ctx.path("runAsGroup").asInt(-1) == 0
                         || (ctx.has("runAsNonRoot") && !ctx.path("runAsNonRoot").asBoolean())) {
                     add(doc, "a securityContext runs as root: " + ctx);
                 }
@@ -447,7 +488,8 @@ final class ManifestRules {
     }
 
     static JsonNode mainContainer(Doc doc) {
-        for (JsonNode c : doc.node().path("spec").path("podTemplate").path("spec").path("containers")) {
+        for (JsonNode c :
+                doc.node().path("spec").path("podTemplate").path("spec").path("containers")) {
             if (MAIN_CONTAINER.equals(c.path("name").asText())) {
                 return c;
             }
@@ -474,8 +516,11 @@ final class ManifestRules {
                 }
             }
         }
-        if (jobTopics.isEmpty() || strimziTopics.isEmpty() || exporterTopics.isEmpty()
-                || !jobTopics.equals(strimziTopics) || !jobTopics.equals(exporterTopics)) {
+        if (jobTopics.isEmpty()
+                || strimziTopics.isEmpty()
+                || exporterTopics.isEmpty()
+                || !jobTopics.equals(strimziTopics)
+                || !jobTopics.equals(exporterTopics)) {
             violations.add("topics disagree: job " + jobTopics + ", Strimzi KafkaTopic " + strimziTopics
                     + ", FlowCollector exporter " + exporterTopics);
         }
@@ -510,7 +555,8 @@ final class ManifestRules {
                 JsonNode resource = acl.path("resource");
                 String pattern = resource.path("patternType").asText("literal");
                 String resourceName = resource.path("name").asText();
-                boolean matches = pattern.equals("prefix") ? name.startsWith(resourceName)
+                boolean matches = pattern.equals("prefix")
+                        ? name.startsWith(resourceName)
                         : resourceName.equals(name) || resourceName.equals("*");
                 boolean allows = acl.path("type").asText("allow").equals("allow");
                 boolean hasOp = false;
@@ -536,8 +582,12 @@ final class ManifestRules {
     }
 
     private static List<String> jobTopics(JobRef job) {
-        String topics = option(job, JobOptions.KAFKA_TOPICS.key(), String.join(";", JobOptions.KAFKA_TOPICS.defaultValue()));
-        return Arrays.stream(topics.split(";")).map(String::trim).filter(t -> !t.isEmpty()).toList();
+        String topics =
+                option(job, JobOptions.KAFKA_TOPICS.key(), String.join(";", JobOptions.KAFKA_TOPICS.defaultValue()));
+        return Arrays.stream(topics.split(";"))
+                .map(String::trim)
+                .filter(t -> !t.isEmpty())
+                .toList();
     }
 
     /** A job option's value from {@code --key value} / {@code --key=value} arguments, else the default. */
@@ -559,10 +609,16 @@ final class ManifestRules {
     private void sessionJobsHaveACluster() {
         for (Doc doc : docs) {
             if (doc.kind().equals("FlinkSessionJob")) {
-                Doc cluster = deployment(doc.node().path("spec").path("deploymentName").asText());
+                Doc cluster = deployment(
+                        doc.node().path("spec").path("deploymentName").asText());
                 if (cluster == null) {
-                    add(doc, "deploymentName " + doc.node().path("spec").path("deploymentName").asText()
-                            + " names no FlinkDeployment");
+                    add(
+                            doc,
+                            "deploymentName "
+                                    + doc.node()
+                                            .path("spec")
+                                            .path("deploymentName")
+                                            .asText() + " names no FlinkDeployment");
                 } else if (cluster.node().path("spec").has("job")) {
                     add(doc, "deploymentName " + cluster.name() + " is an application cluster (has spec.job)");
                 }
@@ -580,7 +636,9 @@ final class ManifestRules {
             Map<String, String> env = new LinkedHashMap<>();
             if (job.cluster() != null) {
                 for (JsonNode e : mainContainer(job.cluster()).path("env")) {
-                    env.put(e.path("name").asText(), e.has("value") ? e.path("value").asText() : "<from-secret>");
+                    env.put(
+                            e.path("name").asText(),
+                            e.has("value") ? e.path("value").asText() : "<from-secret>");
                 }
             }
             try {
@@ -604,7 +662,8 @@ final class ManifestRules {
             if (doc.kind().equals("FlinkDeployment") && job.isObject()) {
                 jobs.add(new JobRef(doc, job, doc, flinkConfiguration(doc)));
             } else if (doc.kind().equals("FlinkSessionJob")) {
-                Doc cluster = deployment(doc.node().path("spec").path("deploymentName").asText());
+                Doc cluster = deployment(
+                        doc.node().path("spec").path("deploymentName").asText());
                 Map<String, String> conf = new LinkedHashMap<>();
                 if (cluster != null) {
                     conf.putAll(flinkConfiguration(cluster));
@@ -627,7 +686,10 @@ final class ManifestRules {
 
     static Map<String, String> flinkConfiguration(Doc doc) {
         Map<String, String> conf = new LinkedHashMap<>();
-        doc.node().path("spec").path("flinkConfiguration").fields()
+        doc.node()
+                .path("spec")
+                .path("flinkConfiguration")
+                .fields()
                 .forEachRemaining(e -> conf.put(e.getKey(), e.getValue().asText()));
         return conf;
     }

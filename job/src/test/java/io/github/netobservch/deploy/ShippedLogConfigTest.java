@@ -29,9 +29,15 @@ class ShippedLogConfigTest {
     @ParameterizedTest
     @ValueSource(strings = {"application/flinkdeployment.yaml", "session/session-cluster.yaml"})
     void onlyThePendingCommittablesCollisionIsDropped(String manifest, @TempDir Path dir) throws Exception {
-        JsonNode doc = new ObjectMapper(new YAMLFactory()).readTree(Path.of("..", "flink-k8s", manifest).toFile());
-        String properties = doc.path("spec").path("logConfiguration").path("log4j-console.properties").asText();
-        assertThat(properties).as(manifest + " ships a log4j-console.properties").contains("RegexFilter");
+        JsonNode doc = new ObjectMapper(new YAMLFactory())
+                .readTree(Path.of("..", "flink-k8s", manifest).toFile());
+        String properties = doc.path("spec")
+                .path("logConfiguration")
+                .path("log4j-console.properties")
+                .asText();
+        assertThat(properties)
+                .as(manifest + " ships a log4j-console.properties")
+                .contains("RegexFilter");
         Path config = dir.resolve("log4j-console.properties");
         Path logFile = dir.resolve("flink.log");
         Files.writeString(config, properties.replace("${sys:log.file}", logFile.toString()));
@@ -46,7 +52,9 @@ class ShippedLogConfigTest {
             Configurator.shutdown(context);
         }
         List<String> lines = Files.readAllLines(logFile);
-        assertThat(lines).anyMatch(l -> l.contains("'numRecordsIn'")).anyMatch(l -> l.contains("Committed a batch"))
+        assertThat(lines)
+                .anyMatch(l -> l.contains("'numRecordsIn'"))
+                .anyMatch(l -> l.contains("Committed a batch"))
                 .noneMatch(l -> l.contains("'pendingCommittables'"));
     }
 }

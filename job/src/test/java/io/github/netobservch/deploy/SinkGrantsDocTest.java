@@ -29,8 +29,11 @@ class SinkGrantsDocTest {
     }
 
     private static List<String> grantedColumns(String readme, String table) {
-        Matcher m = Pattern.compile("GRANT SELECT\\(([^)]*)\\)\\s+ON netobserv\\." + table + " TO netobserv_writer").matcher(readme);
-        assertThat(m.find()).as("a GRANT SELECT(...) ON netobserv." + table + " in flink-k8s/README.md").isTrue();
+        Matcher m = Pattern.compile("GRANT SELECT\\(([^)]*)\\)\\s+ON netobserv\\." + table + " TO netobserv_writer")
+                .matcher(readme);
+        assertThat(m.find())
+                .as("a GRANT SELECT(...) ON netobserv." + table + " in flink-k8s/README.md")
+                .isTrue();
         List<String> out = new ArrayList<>();
         for (String c : m.group(1).split(",")) {
             out.add(c.trim());
@@ -40,12 +43,17 @@ class SinkGrantsDocTest {
 
     @Test
     void theDocumentedSelectGrantsCoverThePresenceProbes() throws Exception {
-        String readme = Files.readString(Path.of("..", "flink-k8s", "README.md")).replaceAll("\\s+", " ");
+        String readme =
+                Files.readString(Path.of("..", "flink-k8s", "README.md")).replaceAll("\\s+", " ");
         assertThat(grantedColumns(readme, "flows"))
-                .containsExactlyInAnyOrderElementsOf(probeColumns(new FlowRowEncoder().probeShape().predicate()));
+                .containsExactlyInAnyOrderElementsOf(
+                        probeColumns(new FlowRowEncoder().probeShape().predicate()));
         assertThat(grantedColumns(readme, "flows_dlq"))
-                .containsExactlyInAnyOrderElementsOf(probeColumns(new DeadLetterRowEncoder().probeShape().predicate()));
-        assertThat(readme).contains("GRANT INSERT ON netobserv.flows TO netobserv_writer",
-                "GRANT INSERT ON netobserv.flows_dlq TO netobserv_writer");
+                .containsExactlyInAnyOrderElementsOf(
+                        probeColumns(new DeadLetterRowEncoder().probeShape().predicate()));
+        assertThat(readme)
+                .contains(
+                        "GRANT INSERT ON netobserv.flows TO netobserv_writer",
+                        "GRANT INSERT ON netobserv.flows_dlq TO netobserv_writer");
     }
 }

@@ -21,8 +21,12 @@ class SubmitToSessionScriptTest {
     private record Run(int code, String out, String err) {}
 
     private static Run run(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("bash", DeployFiles.repoRoot().resolve("scripts/submit-to-session").toString(),
-                "-m", "localhost:8081", "--dry-run"));
+        List<String> command = new ArrayList<>(List.of(
+                "bash",
+                DeployFiles.repoRoot().resolve("scripts/submit-to-session").toString(),
+                "-m",
+                "localhost:8081",
+                "--dry-run"));
         command.addAll(List.of(args));
         command.addAll(List.of("--", "--kafka.bootstrap-servers", "k:9093", "--clickhouse.url", "http://c:8123"));
         Process p = new ProcessBuilder(command).start();
@@ -65,13 +69,15 @@ class SubmitToSessionScriptTest {
         assertThat(older.err).contains("is not the newest complete checkpoint", "chk-7", "loads rows twice");
         // negative control: the newest one, or an explicit override, passes
         assertThat(run("-s", job.resolve("chk-7").toString()).code).isZero();
-        assertThat(run("-s", job.resolve("chk-3").toString(), "--allow-older-checkpoint").code).isZero();
+        assertThat(run("-s", job.resolve("chk-3").toString(), "--allow-older-checkpoint").code)
+                .isZero();
 
         job(root, "ffff0000ffff0000ffff0000ffff0000");
         Run ambiguous = run("--resume-latest", root.toString());
         assertThat(ambiguous.code).isEqualTo(2);
         assertThat(ambiguous.err).contains("holds checkpoints of 2 jobs");
-        assertThat(run("--resume-latest", root.resolve("empty-nothing").toString()).err).contains("no such directory");
+        assertThat(run("--resume-latest", root.resolve("empty-nothing").toString()).err)
+                .contains("no such directory");
         assertThat(run("--resume-latest", "s3://bucket/checkpoints").err).contains("local or mounted path");
     }
 }

@@ -8,12 +8,10 @@ import io.github.netobservch.format.FlowFixtures;
 import io.github.netobservch.format.FlowRecord;
 import io.github.netobservch.parse.FlowParser;
 import io.github.netobservch.parse.ParserConfig;
-
+import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
 
 class FlowEnricherTest {
 
@@ -22,13 +20,16 @@ class FlowEnricherTest {
     }
 
     private static FlowRecord enrichedText(String json) throws Exception {
-        return FlowEnricher.enrich(new FlowParser(ParserConfig.defaults()).parse(json.getBytes(StandardCharsets.UTF_8)));
+        return FlowEnricher.enrich(
+                new FlowParser(ParserConfig.defaults()).parse(json.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test
     void example1CrossNodeIngress() {
         FlowRecord r = enriched("example1");
-        assertThat(r.getLong(DURATION_MS)).isEqualTo(1754040012873L - 1754039998112L).isEqualTo(14761);
+        assertThat(r.getLong(DURATION_MS))
+                .isEqualTo(1754040012873L - 1754039998112L)
+                .isEqualTo(14761);
         assertThat(r.getString(DIRECTION)).isEqualTo("ingress");
         assertThat(r.getString(SCOPE)).isEqualTo("cross_node");
         assertThat(r.getString(PROTO_NAME)).isEqualTo("TCP");
@@ -83,7 +84,9 @@ class FlowEnricherTest {
 
     @Test
     void dnsQueryIsNotAResponse() {
-        String q = FlowFixtures.text("example5").replace("\"DnsFlags\": 33152", "\"DnsFlags\": 256").replace("\"DnsLatencyMs\": 2", "\"DnsLatencyMs\": 0");
+        String q = FlowFixtures.text("example5")
+                .replace("\"DnsFlags\": 33152", "\"DnsFlags\": 256")
+                .replace("\"DnsLatencyMs\": 2", "\"DnsLatencyMs\": 0");
         FlowRecord r = FlowEnricher.enrich(parse(q));
         assertThat(r.getBool(DNS_IS_RESPONSE)).isFalse();
         assertThat(r.has(DNS_LATENCY_MS)).isTrue();
@@ -100,22 +103,32 @@ class FlowEnricherTest {
         assertThat(r.getString(DIRECTION)).isEqualTo("inner");
         assertThat(r.getBool(IS_CANONICAL)).isTrue();
 
-        FlowRecord none = FlowEnricher.enrich(parse(FlowFixtures.text("example1").replace("\"FlowDirection\": 0,", "")));
+        FlowRecord none =
+                FlowEnricher.enrich(parse(FlowFixtures.text("example1").replace("\"FlowDirection\": 0,", "")));
         assertThat(none.getString(DIRECTION)).isEqualTo("unknown");
         assertThat(none.getBool(IS_CANONICAL)).isTrue();
 
-        FlowRecord odd = FlowEnricher.enrich(parse(FlowFixtures.text("example1").replace("\"FlowDirection\": 0", "\"FlowDirection\": 7")));
+        FlowRecord odd = FlowEnricher.enrich(
+                parse(FlowFixtures.text("example1").replace("\"FlowDirection\": 0", "\"FlowDirection\": 7")));
         assertThat(odd.getString(DIRECTION)).isEqualTo("unknown");
     }
 
     @Test
     void externalScopes() throws Exception {
-        String base = "{\"TimeFlowStartMs\":1,\"TimeFlowEndMs\":2,\"SrcAddr\":\"140.82.121.4\",\"DstAddr\":\"10.128.4.17\",\"Proto\":6,";
-        assertThat(enrichedText(base + "\"SrcSubnetLabel\":\"EXT:github\",\"DstK8S_Type\":\"Pod\",\"DstK8S_HostIP\":\"10.0.131.7\"}").getString(SCOPE))
+        String base =
+                "{\"TimeFlowStartMs\":1,\"TimeFlowEndMs\":2,\"SrcAddr\":\"140.82.121.4\",\"DstAddr\":\"10.128.4.17\",\"Proto\":6,";
+        assertThat(enrichedText(
+                                base
+                                        + "\"SrcSubnetLabel\":\"EXT:github\",\"DstK8S_Type\":\"Pod\",\"DstK8S_HostIP\":\"10.0.131.7\"}")
+                        .getString(SCOPE))
                 .isEqualTo("from_external");
-        assertThat(enrichedText(base + "\"DstK8S_Type\":\"Pod\"}").getString(SCOPE)).isEqualTo("from_external");
-        assertThat(enrichedText(base + "\"SrcSubnetLabel\":\"EXT:a\"}").getString(SCOPE)).isEqualTo("external");
-        assertThat(enrichedText(base + "\"SrcSubnetLabel\":\"Pods\",\"DstSubnetLabel\":\"Pods\"}").getString(SCOPE)).isEqualTo("unknown");
+        assertThat(enrichedText(base + "\"DstK8S_Type\":\"Pod\"}").getString(SCOPE))
+                .isEqualTo("from_external");
+        assertThat(enrichedText(base + "\"SrcSubnetLabel\":\"EXT:a\"}").getString(SCOPE))
+                .isEqualTo("external");
+        assertThat(enrichedText(base + "\"SrcSubnetLabel\":\"Pods\",\"DstSubnetLabel\":\"Pods\"}")
+                        .getString(SCOPE))
+                .isEqualTo("unknown");
         FlowRecord r = enrichedText(base.replace("\"Proto\":6,", "") + "\"Proto\":1}");
         assertThat(r.getString(PROTO_NAME)).isEqualTo("ICMP");
         assertThat(r.getLong(BYTES_ESTIMATED)).isZero();
@@ -144,7 +157,8 @@ class FlowEnricherTest {
         assertThat(FlowKey.of(back)).isNotEqualTo(FlowKey.of(ingress));
         assertThat(back.getLong(FLOW_KEY_HASH)).isNotEqualTo(ingress.getLong(FLOW_KEY_HASH));
 
-        FlowRecord otherCluster = FlowEnricher.enrich(parse(FlowFixtures.text("example1").replace("prod-eu", "prod-us")));
+        FlowRecord otherCluster =
+                FlowEnricher.enrich(parse(FlowFixtures.text("example1").replace("prod-eu", "prod-us")));
         assertThat(otherCluster.getLong(FLOW_KEY_HASH)).isNotEqualTo(ingress.getLong(FLOW_KEY_HASH));
     }
 
@@ -155,7 +169,8 @@ class FlowEnricherTest {
         assertThat(r.getLong(FLOW_KEY_HASH)).isEqualTo(PINNED_EXAMPLE1_HASH);
         assertThat(FlowKey.of(r).hashCode()).isEqualTo((int) (PINNED_EXAMPLE1_HASH ^ (PINNED_EXAMPLE1_HASH >>> 32)));
         assertThat(new FlowKeyHashSelector().getKey(r)).isEqualTo(PINNED_EXAMPLE1_HASH);
-        assertThat(new FlowKeySelector().getKey(r).toString()).isEqualTo("prod-eu:10.128.4.17:43718 -> 10.129.2.34:8080 proto 6");
+        assertThat(new FlowKeySelector().getKey(r).toString())
+                .isEqualTo("prod-eu:10.128.4.17:43718 -> 10.129.2.34:8080 proto 6");
     }
 
     @Test

@@ -2,40 +2,120 @@ package io.github.netobservch.format;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ColumnRegistryTest {
 
     /** Every current field name of docs/netobserv-format.md (§2.1–2.6), plus Duplicate (§2.7). */
     static final List<String> REFERENCE_FIELDS = List.of(
-            "TimeFlowStartMs", "TimeFlowEndMs", "TimeReceived", "AgentIP", "Etype", "SrcMac", "DstMac",
-            "Interfaces", "IfDirections", "Udns", "Bytes", "Packets", "Sampling", "K8S_FlowLayer",
-            "SrcAddr", "DstAddr", "Proto", "Dscp", "SrcPort", "DstPort", "IcmpType", "IcmpCode", "Flags",
-            "FlowDirection", "SrcSubnetLabel", "DstSubnetLabel", "K8S_ClusterName",
-            "SrcK8S_Name", "SrcK8S_Type", "SrcK8S_Namespace", "SrcK8S_OwnerName", "SrcK8S_OwnerType",
-            "SrcK8S_HostIP", "SrcK8S_HostName", "SrcK8S_Zone", "SrcK8S_NetworkName",
-            "DstK8S_Name", "DstK8S_Type", "DstK8S_Namespace", "DstK8S_OwnerName", "DstK8S_OwnerType",
-            "DstK8S_HostIP", "DstK8S_HostName", "DstK8S_Zone", "DstK8S_NetworkName",
-            "XlatSrcK8S_Name", "XlatSrcK8S_Type", "XlatSrcK8S_Namespace", "XlatSrcK8S_OwnerName",
-            "XlatSrcK8S_OwnerType", "XlatSrcK8S_NetworkName", "XlatSrcK8S_HostIP", "XlatSrcK8S_HostName",
-            "XlatDstK8S_Name", "XlatDstK8S_Type", "XlatDstK8S_Namespace", "XlatDstK8S_OwnerName",
-            "XlatDstK8S_OwnerType", "XlatDstK8S_NetworkName", "XlatDstK8S_HostIP", "XlatDstK8S_HostName",
-            "DnsId", "DnsFlags", "DnsFlagsResponseCode", "DnsLatencyMs", "DnsName", "DnsErrno",
-            "TimeFlowRttNs", "PktDropBytes", "PktDropPackets", "PktDropLatestDropCause",
-            "PktDropLatestState", "PktDropLatestFlags", "NetworkEvents",
-            "XlatSrcAddr", "XlatDstAddr", "XlatSrcPort", "XlatDstPort", "ZoneId",
-            "IPSecStatus", "IPSecRetCode", "TLSVersion", "TLSTypes", "TLSCipherSuite", "TLSGroup",
-            "QuicVersion", "QuicSeenLongHdr", "QuicSeenShortHdr",
-            "_RecordType", "_HashId", "_IsFirst", "numFlowLogs", "Bytes_AB", "Bytes_BA", "Packets_AB",
-            "Packets_BA", "PktDropBytes_AB", "PktDropBytes_BA", "PktDropPackets_AB", "PktDropPackets_BA",
-            "MaxTimeFlowRttNs", "Duplicate");
+            "TimeFlowStartMs",
+            "TimeFlowEndMs",
+            "TimeReceived",
+            "AgentIP",
+            "Etype",
+            "SrcMac",
+            "DstMac",
+            "Interfaces",
+            "IfDirections",
+            "Udns",
+            "Bytes",
+            "Packets",
+            "Sampling",
+            "K8S_FlowLayer",
+            "SrcAddr",
+            "DstAddr",
+            "Proto",
+            "Dscp",
+            "SrcPort",
+            "DstPort",
+            "IcmpType",
+            "IcmpCode",
+            "Flags",
+            "FlowDirection",
+            "SrcSubnetLabel",
+            "DstSubnetLabel",
+            "K8S_ClusterName",
+            "SrcK8S_Name",
+            "SrcK8S_Type",
+            "SrcK8S_Namespace",
+            "SrcK8S_OwnerName",
+            "SrcK8S_OwnerType",
+            "SrcK8S_HostIP",
+            "SrcK8S_HostName",
+            "SrcK8S_Zone",
+            "SrcK8S_NetworkName",
+            "DstK8S_Name",
+            "DstK8S_Type",
+            "DstK8S_Namespace",
+            "DstK8S_OwnerName",
+            "DstK8S_OwnerType",
+            "DstK8S_HostIP",
+            "DstK8S_HostName",
+            "DstK8S_Zone",
+            "DstK8S_NetworkName",
+            "XlatSrcK8S_Name",
+            "XlatSrcK8S_Type",
+            "XlatSrcK8S_Namespace",
+            "XlatSrcK8S_OwnerName",
+            "XlatSrcK8S_OwnerType",
+            "XlatSrcK8S_NetworkName",
+            "XlatSrcK8S_HostIP",
+            "XlatSrcK8S_HostName",
+            "XlatDstK8S_Name",
+            "XlatDstK8S_Type",
+            "XlatDstK8S_Namespace",
+            "XlatDstK8S_OwnerName",
+            "XlatDstK8S_OwnerType",
+            "XlatDstK8S_NetworkName",
+            "XlatDstK8S_HostIP",
+            "XlatDstK8S_HostName",
+            "DnsId",
+            "DnsFlags",
+            "DnsFlagsResponseCode",
+            "DnsLatencyMs",
+            "DnsName",
+            "DnsErrno",
+            "TimeFlowRttNs",
+            "PktDropBytes",
+            "PktDropPackets",
+            "PktDropLatestDropCause",
+            "PktDropLatestState",
+            "PktDropLatestFlags",
+            "NetworkEvents",
+            "XlatSrcAddr",
+            "XlatDstAddr",
+            "XlatSrcPort",
+            "XlatDstPort",
+            "ZoneId",
+            "IPSecStatus",
+            "IPSecRetCode",
+            "TLSVersion",
+            "TLSTypes",
+            "TLSCipherSuite",
+            "TLSGroup",
+            "QuicVersion",
+            "QuicSeenLongHdr",
+            "QuicSeenShortHdr",
+            "_RecordType",
+            "_HashId",
+            "_IsFirst",
+            "numFlowLogs",
+            "Bytes_AB",
+            "Bytes_BA",
+            "Packets_AB",
+            "Packets_BA",
+            "PktDropBytes_AB",
+            "PktDropBytes_BA",
+            "PktDropPackets_AB",
+            "PktDropPackets_BA",
+            "MaxTimeFlowRttNs",
+            "Duplicate");
 
     @Test
     void everyReferenceFieldHasAColumnAndNothingElseIsJson() {
@@ -90,7 +170,8 @@ class ColumnRegistryTest {
     @Test
     void exceptionsAreNeededOnlyWhereTheRuleDiffers() {
         assertThat(ColumnNames.snakeCase("IPSecStatus")).isEqualTo("ip_sec_status");
-        ColumnNames.EXCEPTIONS.forEach((k, v) -> assertThat(ColumnNames.snakeCase(k)).isNotEqualTo(v));
+        ColumnNames.EXCEPTIONS.forEach(
+                (k, v) -> assertThat(ColumnNames.snakeCase(k)).isNotEqualTo(v));
     }
 
     @Test
@@ -116,14 +197,17 @@ class ColumnRegistryTest {
         assertThat(ColumnRegistry.SRC_K8S_NAMESPACE.clickHouseType()).isEqualTo("LowCardinality(String)");
         assertThat(ColumnRegistry.FLAGS.clickHouseType()).isEqualTo("Array(LowCardinality(String))");
         assertThat(ColumnRegistry.IF_DIRECTIONS.clickHouseType()).isEqualTo("Array(UInt8)");
-        assertThat(ColumnRegistry.NETWORK_EVENTS_COL.clickHouseType()).isEqualTo("Array(Map(LowCardinality(String), String))");
+        assertThat(ColumnRegistry.NETWORK_EVENTS_COL.clickHouseType())
+                .isEqualTo("Array(Map(LowCardinality(String), String))");
         assertThat(ColumnRegistry.FLOW_DIRECTION.clickHouseType()).isEqualTo("Nullable(UInt8)");
         assertThat(ColumnRegistry.DNS_LATENCY_MS.clickHouseType()).isEqualTo("Nullable(UInt64)");
         assertThat(ColumnRegistry.TIME_FLOW_RTT_NS.clickHouseType()).isEqualTo("Nullable(UInt64)");
         assertThat(ColumnRegistry.columns().stream().filter(Column::nullable).map(Column::name))
-                .containsExactlyInAnyOrder("flow_direction", "dns_latency_ms", "time_flow_rtt_ns", "max_time_flow_rtt_ns");
+                .containsExactlyInAnyOrder(
+                        "flow_direction", "dns_latency_ms", "time_flow_rtt_ns", "max_time_flow_rtt_ns");
         assertThat(ColumnRegistry.columns().stream().filter(Column::required).map(Column::jsonName))
-                .containsExactlyInAnyOrder("TimeFlowStartMs", "TimeFlowEndMs"); // and the addresses on IP flows: FlowParser
+                .containsExactlyInAnyOrder(
+                        "TimeFlowStartMs", "TimeFlowEndMs"); // and the addresses on IP flows: FlowParser
         assertThat(ColumnRegistry.DSCP.max()).isEqualTo(63);
     }
 
@@ -146,14 +230,31 @@ class ColumnRegistryTest {
 
     @Test
     void derivedKafkaAndRawColumnsArePresent() {
-        assertThat(ColumnRegistry.columns().stream().filter(c -> c.origin() == Column.Origin.DERIVED).map(Column::name))
-                .contains("duration_ms", "direction", "scope", "proto_name", "bytes_per_second", "packets_per_second",
-                        "bytes_estimated", "packets_estimated", "flow_key_hash", "tcp_flags_mask", "dns_is_response", "is_canonical");
-        assertThat(ColumnRegistry.columns().stream().filter(c -> c.origin() == Column.Origin.KAFKA).map(Column::name))
+        assertThat(ColumnRegistry.columns().stream()
+                        .filter(c -> c.origin() == Column.Origin.DERIVED)
+                        .map(Column::name))
+                .contains(
+                        "duration_ms",
+                        "direction",
+                        "scope",
+                        "proto_name",
+                        "bytes_per_second",
+                        "packets_per_second",
+                        "bytes_estimated",
+                        "packets_estimated",
+                        "flow_key_hash",
+                        "tcp_flags_mask",
+                        "dns_is_response",
+                        "is_canonical");
+        assertThat(ColumnRegistry.columns().stream()
+                        .filter(c -> c.origin() == Column.Origin.KAFKA)
+                        .map(Column::name))
                 .containsExactly("kafka_topic", "kafka_partition", "kafka_offset", "kafka_timestamp");
         // raw, then the columns later migrations appended, then the internal slots
-        assertThat(ColumnRegistry.columns().get(ColumnRegistry.RAW.index() + 1)).isSameAs(ColumnRegistry.PARSE_WARNINGS);
-        assertThat(ColumnRegistry.PARSE_WARNINGS.index()).isEqualTo(ColumnRegistry.columns().size() - 1);
+        assertThat(ColumnRegistry.columns().get(ColumnRegistry.RAW.index() + 1))
+                .isSameAs(ColumnRegistry.PARSE_WARNINGS);
+        assertThat(ColumnRegistry.PARSE_WARNINGS.index())
+                .isEqualTo(ColumnRegistry.columns().size() - 1);
     }
 
     @Test

@@ -4,7 +4,6 @@ import io.github.netobservch.parse.FlowParseException;
 import io.github.netobservch.parse.FlowParser;
 import io.github.netobservch.parse.KafkaMessage;
 import io.github.netobservch.parse.ParserConfig;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,12 +17,14 @@ import java.util.List;
 public final class FlowFixtures {
 
     public static final List<String> EXAMPLES = List.of("example1", "example2", "example3", "example4", "example5");
-    public static final List<String> ALL = List.of("example1", "example2", "example3", "example4", "example5", "legacy-1.5", "conversation-end");
+    public static final List<String> ALL =
+            List.of("example1", "example2", "example3", "example4", "example5", "legacy-1.5", "conversation-end");
 
     private FlowFixtures() {}
 
     public static byte[] bytes(String name) {
-        try (InputStream in = FlowFixtures.class.getResourceAsStream("/io/github/netobservch/flows/" + name + ".json")) {
+        try (InputStream in =
+                FlowFixtures.class.getResourceAsStream("/io/github/netobservch/flows/" + name + ".json")) {
             if (in == null) {
                 throw new IllegalArgumentException("no fixture " + name);
             }

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.netobservch.enrich.FlowEnricher;
-
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -18,11 +21,6 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 
 class FlowRecordSerializerTest {
 
@@ -62,7 +60,9 @@ class FlowRecordSerializerTest {
         r.setStrings(ColumnRegistry.INTERFACES, new String[] {"eth0", ""});
         r.setStrings(ColumnRegistry.FLAGS, new String[0]);
         r.setBytes(ColumnRegistry.IF_DIRECTIONS, new byte[] {0, 1, 3, (byte) 255});
-        r.setEvents(ColumnRegistry.NETWORK_EVENTS_COL, new String[][] {{"Action", "drop", "Type", "NetworkPolicy"}, {"Message", "x"}});
+        r.setEvents(
+                ColumnRegistry.NETWORK_EVENTS_COL,
+                new String[][] {{"Action", "drop", "Type", "NetworkPolicy"}, {"Message", "x"}});
         FlowRecord back = roundTrip(serializer, serializer, r);
         assertThat(back).isEqualTo(r);
         assertThat(back.getLong(ColumnRegistry.BYTES)).isEqualTo(-1L);
@@ -90,20 +90,27 @@ class FlowRecordSerializerTest {
     @Test
     void snapshotIsVersionedAndRestoresAnEqualSerializer() throws IOException {
         TypeSerializerSnapshot<FlowRecord> snap = serializer.snapshotConfiguration();
-        assertThat(snap.getCurrentVersion()).isEqualTo(FlowRecordSerializerSnapshot.VERSION).isEqualTo(1);
+        assertThat(snap.getCurrentVersion())
+                .isEqualTo(FlowRecordSerializerSnapshot.VERSION)
+                .isEqualTo(1);
         DataOutputSerializer out = new DataOutputSerializer(4096);
         TypeSerializerSnapshot.writeVersionedSnapshot(out, snap);
         TypeSerializerSnapshot<FlowRecord> read = TypeSerializerSnapshot.readVersionedSnapshot(
                 new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
         assertThat(read).isInstanceOf(FlowRecordSerializerSnapshot.class);
         assertThat(read.restoreSerializer()).isEqualTo(serializer);
-        assertThat(serializer.snapshotConfiguration().resolveSchemaCompatibility(read).isCompatibleAsIs()).isTrue();
+        assertThat(serializer
+                        .snapshotConfiguration()
+                        .resolveSchemaCompatibility(read)
+                        .isCompatibleAsIs())
+                .isTrue();
     }
 
     @Test
     void unknownSnapshotVersionIsRefused() {
         FlowRecordSerializerSnapshot snap = new FlowRecordSerializerSnapshot();
-        assertThatThrownBy(() -> snap.readSnapshot(2, new DataInputDeserializer(new byte[8]), getClass().getClassLoader()))
+        assertThatThrownBy(() -> snap.readSnapshot(
+                        2, new DataInputDeserializer(new byte[8]), getClass().getClassLoader()))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("version 2");
     }
@@ -118,14 +125,16 @@ class FlowRecordSerializerTest {
         kinds.remove(dns);
         names.add(3, "gone_column");
         kinds.add(3, ValueKind.STRING);
-        FlowRecordSerializer old = new FlowRecordSerializer(names.toArray(new String[0]), kinds.toArray(new ValueKind[0]));
+        FlowRecordSerializer old =
+                new FlowRecordSerializer(names.toArray(new String[0]), kinds.toArray(new ValueKind[0]));
 
         TypeSerializerSchemaCompatibility<FlowRecord> compat =
                 serializer.snapshotConfiguration().resolveSchemaCompatibility(old.snapshotConfiguration());
         assertThat(compat.isCompatibleAfterMigration()).isTrue();
 
         FlowRecord r = FlowEnricher.enrich(FlowFixtures.parse("example5"));
-        FlowRecord back = roundTrip(old, (FlowRecordSerializer) old.snapshotConfiguration().restoreSerializer(), r);
+        FlowRecord back = roundTrip(
+                old, (FlowRecordSerializer) old.snapshotConfiguration().restoreSerializer(), r);
         FlowRecord expected = r.copy();
         expected.clear(ColumnRegistry.DNS_NAME);
         assertThat(back).isEqualTo(expected);
@@ -137,7 +146,11 @@ class FlowRecordSerializerTest {
         ValueKind[] kinds = FlowRecordSerializer.currentKinds();
         kinds[ColumnRegistry.BYTES.index()] = ValueKind.UINT32;
         FlowRecordSerializer old = new FlowRecordSerializer(FlowRecordSerializer.currentNames(), kinds);
-        assertThat(serializer.snapshotConfiguration().resolveSchemaCompatibility(old.snapshotConfiguration()).isIncompatible()).isTrue();
+        assertThat(serializer
+                        .snapshotConfiguration()
+                        .resolveSchemaCompatibility(old.snapshotConfiguration())
+                        .isIncompatible())
+                .isTrue();
     }
 
     @Test
@@ -151,7 +164,8 @@ class FlowRecordSerializerTest {
         assertThat(new ExecutionConfig().getSerializerConfig()).isNotNull();
     }
 
-    static FlowRecord roundTrip(FlowRecordSerializer writer, FlowRecordSerializer reader, FlowRecord r) throws IOException {
+    static FlowRecord roundTrip(FlowRecordSerializer writer, FlowRecordSerializer reader, FlowRecord r)
+            throws IOException {
         DataOutputSerializer out = new DataOutputSerializer(2048);
         writer.serialize(r, out);
         DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());

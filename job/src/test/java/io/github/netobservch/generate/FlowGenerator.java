@@ -3,7 +3,6 @@ package io.github.netobservch.generate;
 import io.github.netobservch.format.TcpFlags;
 import io.github.netobservch.generate.GeneratedMessage.Role;
 import io.github.netobservch.parse.DeadLetterReason;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -40,17 +39,38 @@ public final class FlowGenerator implements Iterator<GeneratedMessage> {
     private static final long SLICE_MS = 15_000;
     /** After an ICMP flow ends, its key stays quiet this long (about one agent eviction period). */
     private static final long ICMP_KEY_QUIET_MS = 5_000;
+
     private static final String[] APP_NAMESPACES = {"shop", "payments", "auth", "search", "catalog"};
     private static final String[] APPS = {"frontend", "checkout", "cart", "api", "worker", "cache", "db"};
-    private static final String[] EXTERNAL_V4 = {"140.82.121.4", "151.101.1.69", "52.95.110.1", "142.250.74.110", "203.0.113.25", "198.51.100.7"};
-    private static final String[] EXTERNAL_V6 = {"2606:50c0:8000::154", "2a00:1450:4007:80e::200e", "2001:db8:ffff::17"};
-    private static final String[] DNS_NAMES = {"api.github.com", "checkout.shop.svc.cluster.local", "s3.eu-west-3.amazonaws.com", "registry.redhat.io", "payments.shop.svc.cluster.local", "unknown.example.org"};
-    private static final String[] DROP_CAUSES = {"SKB_DROP_REASON_NO_SOCKET", "SKB_DROP_REASON_TCP_INVALID_SEQUENCE", "OVS_DROP_EXPLICIT", "SKB_DROP_REASON_NETFILTER_DROP"};
-    private static final String[] DROP_STATES = {"TCP_ESTABLISHED", "TCP_SYN_SENT", "TCP_CLOSE_WAIT", "TCP_INVALID_STATE"};
+    private static final String[] EXTERNAL_V4 = {
+        "140.82.121.4", "151.101.1.69", "52.95.110.1", "142.250.74.110", "203.0.113.25", "198.51.100.7"
+    };
+    private static final String[] EXTERNAL_V6 = {"2606:50c0:8000::154", "2a00:1450:4007:80e::200e", "2001:db8:ffff::17"
+    };
+    private static final String[] DNS_NAMES = {
+        "api.github.com",
+        "checkout.shop.svc.cluster.local",
+        "s3.eu-west-3.amazonaws.com",
+        "registry.redhat.io",
+        "payments.shop.svc.cluster.local",
+        "unknown.example.org"
+    };
+    private static final String[] DROP_CAUSES = {
+        "SKB_DROP_REASON_NO_SOCKET",
+        "SKB_DROP_REASON_TCP_INVALID_SEQUENCE",
+        "OVS_DROP_EXPLICIT",
+        "SKB_DROP_REASON_NETFILTER_DROP"
+    };
+    private static final String[] DROP_STATES = {
+        "TCP_ESTABLISHED", "TCP_SYN_SENT", "TCP_CLOSE_WAIT", "TCP_INVALID_STATE"
+    };
     private static final DeadLetterReason[] INVALID_REASONS = {
-        DeadLetterReason.EMPTY, DeadLetterReason.MALFORMED_JSON, DeadLetterReason.NOT_AN_OBJECT, DeadLetterReason.NOT_UTF8,
-        DeadLetterReason.MISSING_FIELD, DeadLetterReason.WRONG_TYPE, DeadLetterReason.OUT_OF_RANGE, DeadLetterReason.INVALID_IP,
-        DeadLetterReason.INVALID_MAC, DeadLetterReason.END_BEFORE_START, DeadLetterReason.DUPLICATE_FIELD, DeadLetterReason.NESTING_TOO_DEEP
+        DeadLetterReason.EMPTY, DeadLetterReason.MALFORMED_JSON, DeadLetterReason.NOT_AN_OBJECT,
+                DeadLetterReason.NOT_UTF8,
+        DeadLetterReason.MISSING_FIELD, DeadLetterReason.WRONG_TYPE, DeadLetterReason.OUT_OF_RANGE,
+                DeadLetterReason.INVALID_IP,
+        DeadLetterReason.INVALID_MAC, DeadLetterReason.END_BEFORE_START, DeadLetterReason.DUPLICATE_FIELD,
+                DeadLetterReason.NESTING_TOO_DEEP
     };
 
     private final GeneratorConfig cfg;
@@ -64,8 +84,10 @@ public final class FlowGenerator implements Iterator<GeneratedMessage> {
     private final ArrayDeque<GeneratedMessage> ready = new ArrayDeque<>();
     /** ICMP flow keys in use, until when (simulated epoch ms); see {@link #produce()}. */
     private final Map<String, Long> busyIcmpKeys = new HashMap<>();
+
     private int pruneBusyAt = 4096;
-    private final PriorityQueue<Pending> pending = new PriorityQueue<>((a, b) -> a.dueMs != b.dueMs ? Long.compare(a.dueMs, b.dueMs) : Long.compare(a.seq, b.seq));
+    private final PriorityQueue<Pending> pending = new PriorityQueue<>(
+            (a, b) -> a.dueMs != b.dueMs ? Long.compare(a.dueMs, b.dueMs) : Long.compare(a.seq, b.seq));
     private final GeneratedMessage[] history = new GeneratedMessage[256];
     private long historyCount;
     private long index;
@@ -111,7 +133,19 @@ public final class FlowGenerator implements Iterator<GeneratedMessage> {
         } else if (roll < cfg.invalidShare + cfg.resendShare && historyCount > 0) {
             int n = (int) Math.min(historyCount, history.length);
             GeneratedMessage orig = history[rnd.nextInt(n)];
-            m = new GeneratedMessage(index++, orig.value(), Role.RESEND, null, orig.scenario(), orig.flowId(), orig.slice(), orig.index(), orig.bytes(), orig.packets(), orig.sampling(), orig.legacy());
+            m = new GeneratedMessage(
+                    index++,
+                    orig.value(),
+                    Role.RESEND,
+                    null,
+                    orig.scenario(),
+                    orig.flowId(),
+                    orig.slice(),
+                    orig.index(),
+                    orig.bytes(),
+                    orig.packets(),
+                    orig.sampling(),
+                    orig.legacy());
         } else {
             while (ready.isEmpty()) {
                 produce();
@@ -172,7 +206,9 @@ public final class FlowGenerator implements Iterator<GeneratedMessage> {
             n.ip6 = "fd00::" + Integer.toHexString(0x100 + i);
             n.name = "ip-10-0-" + third + "-" + fourth + ".eu-west-3.compute.internal";
             n.zone = zones[i % zones.length];
-            n.mac = String.format("06:%02x:%02x:%02x:%02x:%02x", rnd.nextInt(256), rnd.nextInt(256), rnd.nextInt(256), rnd.nextInt(256), rnd.nextInt(256));
+            n.mac = String.format(
+                    "06:%02x:%02x:%02x:%02x:%02x",
+                    rnd.nextInt(256), rnd.nextInt(256), rnd.nextInt(256), rnd.nextInt(256), rnd.nextInt(256));
             n.gwMac = String.format("0a:58:0a:%02x:%02x:01", 128 + i, 0);
             nodes.add(n);
         }
@@ -412,8 +448,22 @@ public final class FlowGenerator implements Iterator<GeneratedMessage> {
                 } else {
                     f.dstPort = pick(8080, 8443, 5432, 6379, 9090);
                 }
-                f.reporters.add(reporter(b.node, 0, List.of("genev_sys_6081", b.veth), List.of(0, 1), b.node.gwMac, b.mac, Role.PRIMARY));
-                f.reporters.add(reporter(a.node, 1, List.of(a.veth, "genev_sys_6081"), List.of(0, 1), a.mac, a.node.gwMac, Role.CROSS_REPORTER_COPY));
+                f.reporters.add(reporter(
+                        b.node,
+                        0,
+                        List.of("genev_sys_6081", b.veth),
+                        List.of(0, 1),
+                        b.node.gwMac,
+                        b.mac,
+                        Role.PRIMARY));
+                f.reporters.add(reporter(
+                        a.node,
+                        1,
+                        List.of(a.veth, "genev_sys_6081"),
+                        List.of(0, 1),
+                        a.mac,
+                        a.node.gwMac,
+                        Role.CROSS_REPORTER_COPY));
                 if (rnd.nextBoolean()) {
                     java.util.Collections.reverse(f.reporters);
                 }
@@ -465,7 +515,9 @@ public final class FlowGenerator implements Iterator<GeneratedMessage> {
                 Pod a = appPod();
                 f.src = ep(a);
                 f.dst = new Endpoint();
-                f.dst.external = f.v6 ? EXTERNAL_V6[rnd.nextInt(EXTERNAL_V6.length)] : EXTERNAL_V4[rnd.nextInt(EXTERNAL_V4.length)];
+                f.dst.external = f.v6
+                        ? EXTERNAL_V6[rnd.nextInt(EXTERNAL_V6.length)]
+                        : EXTERNAL_V4[rnd.nextInt(EXTERNAL_V4.length)];
                 f.dstPort = 443;
                 f.reporters.add(reporter(a.node, 1, List.of(a.veth), List.of(0), a.mac, a.node.gwMac, Role.PRIMARY));
                 f.events = !f.legacy && rnd.nextDouble() < cfg.networkEventsShare;
@@ -474,10 +526,13 @@ public final class FlowGenerator implements Iterator<GeneratedMessage> {
             case "from_external": {
                 Pod b = appPod();
                 f.src = new Endpoint();
-                f.src.external = f.v6 ? EXTERNAL_V6[rnd.nextInt(EXTERNAL_V6.length)] : EXTERNAL_V4[rnd.nextInt(EXTERNAL_V4.length)];
+                f.src.external = f.v6
+                        ? EXTERNAL_V6[rnd.nextInt(EXTERNAL_V6.length)]
+                        : EXTERNAL_V4[rnd.nextInt(EXTERNAL_V4.length)];
                 f.dst = ep(b);
                 f.dstPort = 8443;
-                f.reporters.add(reporter(b.node, 0, List.of("br-ex", b.veth), List.of(0, 1), b.node.mac, b.mac, Role.PRIMARY));
+                f.reporters.add(
+                        reporter(b.node, 0, List.of("br-ex", b.veth), List.of(0, 1), b.node.mac, b.mac, Role.PRIMARY));
                 break;
             }
             case "dns": {
@@ -553,7 +608,8 @@ public final class FlowGenerator implements Iterator<GeneratedMessage> {
         return e;
     }
 
-    private Reporter reporter(Node n, Integer dir, List<String> ifs, List<Integer> ifDirs, String srcMac, String dstMac, Role role) {
+    private Reporter reporter(
+            Node n, Integer dir, List<String> ifs, List<Integer> ifDirs, String srcMac, String dstMac, Role role) {
         Reporter r = new Reporter();
         r.node = n;
         r.flowDirection = dir;
@@ -575,7 +631,9 @@ public final class FlowGenerator implements Iterator<GeneratedMessage> {
         boolean longLived = f.slices > 1;
         long start = f.startMs + slice * SLICE_MS;
         long duration = longLived ? SLICE_MS - 100 - rnd.nextInt(400) : f.dnsId >= 0 ? 0 : rnd.nextInt(3000);
-        long truePackets = f.dnsId >= 0 ? 1 : Math.max(1, (long) Math.exp(rnd.nextDouble() * Math.log(longLived ? 50_000 : 5_000)));
+        long truePackets = f.dnsId >= 0
+                ? 1
+                : Math.max(1, (long) Math.exp(rnd.nextDouble() * Math.log(longLived ? 50_000 : 5_000)));
         for (Reporter rep : f.reporters) {
             long sampled = sample(truePackets);
             long bytes = Math.max(sampled * 60, Math.round(sampled * f.avgPacketSize * (0.9 + 0.2 * rnd.nextDouble())));
@@ -585,13 +643,37 @@ public final class FlowGenerator implements Iterator<GeneratedMessage> {
             if (f.legacy) {
                 legacy(m, false);
             }
-            ready.add(new GeneratedMessage(-1, Json.bytes(m), rep.role, null, f.scenario, f.id, slice, -1, bytes, sampled, f.legacy ? 0 : cfg.sampling, f.legacy));
+            ready.add(new GeneratedMessage(
+                    -1,
+                    Json.bytes(m),
+                    rep.role,
+                    null,
+                    f.scenario,
+                    f.id,
+                    slice,
+                    -1,
+                    bytes,
+                    sampled,
+                    f.legacy ? 0 : cfg.sampling,
+                    f.legacy));
             if (f.legacy && rnd.nextDouble() < cfg.duplicateFlagShare) {
                 Map<String, Object> dup = new TreeMap<>(m);
                 dup.put("Duplicate", true);
                 dup.put("Interface", "genev_sys_6081".equals(m.get("Interface")) ? "br-ex" : "genev_sys_6081");
                 dup.put("IfDirection", 1 - ((Integer) m.get("IfDirection")));
-                ready.add(new GeneratedMessage(-1, Json.bytes(dup), Role.DUPLICATE_FLAG_COPY, null, f.scenario, f.id, slice, -1, bytes, sampled, 0, true));
+                ready.add(new GeneratedMessage(
+                        -1,
+                        Json.bytes(dup),
+                        Role.DUPLICATE_FLAG_COPY,
+                        null,
+                        f.scenario,
+                        f.id,
+                        slice,
+                        -1,
+                        bytes,
+                        sampled,
+                        0,
+                        true));
             }
         }
     }
@@ -606,7 +688,8 @@ public final class FlowGenerator implements Iterator<GeneratedMessage> {
         return Math.max(1, Math.round(draw));
     }
 
-    private Map<String, Object> record(Flow f, Reporter rep, int slice, long start, long end, long bytes, long packets) {
+    private Map<String, Object> record(
+            Flow f, Reporter rep, int slice, long start, long end, long bytes, long packets) {
         Map<String, Object> m = new TreeMap<>(); // Go's encoder sorts map keys
         m.put("AgentIP", f.v6 ? rep.node.ip6 : rep.node.ip);
         m.put("Bytes", bytes);
@@ -710,7 +793,8 @@ public final class FlowGenerator implements Iterator<GeneratedMessage> {
     }
 
     private static String layer(String srcNs, String dstNs) {
-        boolean app = (srcNs != null && !srcNs.startsWith("openshift")) || (dstNs != null && !dstNs.startsWith("openshift"));
+        boolean app =
+                (srcNs != null && !srcNs.startsWith("openshift")) || (dstNs != null && !dstNs.startsWith("openshift"));
         return app ? "app" : "infra";
     }
 
@@ -804,7 +888,8 @@ public final class FlowGenerator implements Iterator<GeneratedMessage> {
                 break;
             }
             case NOT_AN_OBJECT:
-                value = ("[" + new String(Json.bytes(m), StandardCharsets.UTF_8) + "]").getBytes(StandardCharsets.UTF_8);
+                value = ("[" + new String(Json.bytes(m), StandardCharsets.UTF_8) + "]")
+                        .getBytes(StandardCharsets.UTF_8);
                 break;
             case NOT_UTF8: {
                 byte[] b = Json.bytes(m);
@@ -840,10 +925,13 @@ public final class FlowGenerator implements Iterator<GeneratedMessage> {
                 value = Json.bytes(m);
                 break;
             case DUPLICATE_FIELD:
-                value = ("{\"Bytes\":1," + new String(Json.bytes(m), StandardCharsets.UTF_8).substring(1)).getBytes(StandardCharsets.UTF_8);
+                value = ("{\"Bytes\":1," + new String(Json.bytes(m), StandardCharsets.UTF_8).substring(1))
+                        .getBytes(StandardCharsets.UTF_8);
                 break;
             case NESTING_TOO_DEEP:
-                value = ("{\"Zz\":" + "[".repeat(64) + "]".repeat(64) + "," + new String(Json.bytes(m), StandardCharsets.UTF_8).substring(1)).getBytes(StandardCharsets.UTF_8);
+                value = ("{\"Zz\":" + "[".repeat(64) + "]".repeat(64) + ","
+                                + new String(Json.bytes(m), StandardCharsets.UTF_8).substring(1))
+                        .getBytes(StandardCharsets.UTF_8);
                 break;
             case OVERSIZED:
                 m.put("Zpadding", "x".repeat(cfg.oversizedBytes));

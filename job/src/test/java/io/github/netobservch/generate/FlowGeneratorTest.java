@@ -3,6 +3,8 @@ package io.github.netobservch.generate;
 import static io.github.netobservch.format.ColumnRegistry.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.netobservch.enrich.FlowEnricher;
 import io.github.netobservch.enrich.FlowKey;
 import io.github.netobservch.format.FlowFixtures;
@@ -15,15 +17,6 @@ import io.github.netobservch.parse.FlowParseFunction;
 import io.github.netobservch.parse.FlowParser;
 import io.github.netobservch.parse.KafkaMessage;
 import io.github.netobservch.parse.ParserConfig;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -34,6 +27,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 class FlowGeneratorTest {
 
@@ -52,7 +50,8 @@ class FlowGeneratorTest {
     @BeforeAll
     static void generateAndParse() {
         messages = FlowGenerator.generate(MIXED, 20_000);
-        FlowParser parser = new FlowParser(ParserConfig.builder().maxMessageBytes(4096).build());
+        FlowParser parser =
+                new FlowParser(ParserConfig.builder().maxMessageBytes(4096).build());
         parsed = new HashMap<>();
         rejected = new HashMap<>();
         for (GeneratedMessage m : messages) {
@@ -71,7 +70,8 @@ class FlowGeneratorTest {
      */
     @Test
     void aReporterNeverReportsOverlappingFlowsOfOneKey() {
-        FlowGenerator generator = new FlowGenerator(GeneratorConfig.builder(42).recordsPerSecond(20_000).build());
+        FlowGenerator generator = new FlowGenerator(
+                GeneratorConfig.builder(42).recordsPerSecond(20_000).build());
         FlowParser parser = new FlowParser(ParserConfig.defaults());
         Map<String, long[]> lastByKeyAndAgent = new HashMap<>();
         int icmp = 0;
@@ -93,7 +93,8 @@ class FlowGeneratorTest {
             String key = FlowKey.hashOf(r) + "/" + r.ipText(AGENT_IP);
             long[] last = lastByKeyAndAgent.put(key, new long[] {m.flowId(), r.getLong(TIME_FLOW_END_MS)});
             if (last != null && last[0] != m.flowId()) {
-                assertThat(r.getLong(TIME_FLOW_START_MS)).as("flow %d after flow %d on %s", m.flowId(), last[0], key)
+                assertThat(r.getLong(TIME_FLOW_START_MS))
+                        .as("flow %d after flow %d on %s", m.flowId(), last[0], key)
                         .isGreaterThanOrEqualTo(last[1]);
             }
         }
@@ -104,11 +105,20 @@ class FlowGeneratorTest {
     void sameSeedSameBytesOtherSeedOtherBytes() {
         List<GeneratedMessage> again = FlowGenerator.generate(MIXED, 20_000);
         for (int i = 0; i < messages.size(); i++) {
-            assertThat(again.get(i).value()).as("message %d", i).isEqualTo(messages.get(i).value());
+            assertThat(again.get(i).value())
+                    .as("message %d", i)
+                    .isEqualTo(messages.get(i).value());
             assertThat(again.get(i).role()).isEqualTo(messages.get(i).role());
         }
-        GeneratorConfig other = GeneratorConfig.builder(8).recordsPerSecond(100).invalidShare(0.05).resendShare(0.02).legacyShare(0.1).oversizedBytes(5000).build();
-        assertThat(FlowGenerator.generate(other, 10).get(0).value()).isNotEqualTo(messages.get(0).value());
+        GeneratorConfig other = GeneratorConfig.builder(8)
+                .recordsPerSecond(100)
+                .invalidShare(0.05)
+                .resendShare(0.02)
+                .legacyShare(0.1)
+                .oversizedBytes(5000)
+                .build();
+        assertThat(FlowGenerator.generate(other, 10).get(0).value())
+                .isNotEqualTo(messages.get(0).value());
     }
 
     @Test
@@ -118,36 +128,56 @@ class FlowGeneratorTest {
         for (GeneratedMessage m : messages) {
             if (m.valid()) {
                 valid++;
-                assertThat(rejected.get(m.index())).as("%s: %s", m, new String(m.value())).isNull();
+                assertThat(rejected.get(m.index()))
+                        .as("%s: %s", m, new String(m.value()))
+                        .isNull();
             } else {
                 assertThat(rejected.get(m.index())).as(m.toString()).isEqualTo(m.expectedReason());
                 byReason.merge(m.expectedReason(), 1, Integer::sum);
             }
         }
         assertThat(valid).isBetween(18_500, 19_500);
-        assertThat(byReason.keySet()).contains(
-                DeadLetterReason.EMPTY, DeadLetterReason.MALFORMED_JSON, DeadLetterReason.NOT_AN_OBJECT, DeadLetterReason.NOT_UTF8,
-                DeadLetterReason.MISSING_FIELD, DeadLetterReason.WRONG_TYPE, DeadLetterReason.OUT_OF_RANGE, DeadLetterReason.INVALID_IP,
-                DeadLetterReason.INVALID_MAC, DeadLetterReason.END_BEFORE_START, DeadLetterReason.DUPLICATE_FIELD,
-                DeadLetterReason.NESTING_TOO_DEEP, DeadLetterReason.OVERSIZED);
+        assertThat(byReason.keySet())
+                .contains(
+                        DeadLetterReason.EMPTY,
+                        DeadLetterReason.MALFORMED_JSON,
+                        DeadLetterReason.NOT_AN_OBJECT,
+                        DeadLetterReason.NOT_UTF8,
+                        DeadLetterReason.MISSING_FIELD,
+                        DeadLetterReason.WRONG_TYPE,
+                        DeadLetterReason.OUT_OF_RANGE,
+                        DeadLetterReason.INVALID_IP,
+                        DeadLetterReason.INVALID_MAC,
+                        DeadLetterReason.END_BEFORE_START,
+                        DeadLetterReason.DUPLICATE_FIELD,
+                        DeadLetterReason.NESTING_TOO_DEEP,
+                        DeadLetterReason.OVERSIZED);
     }
 
     @Test
     void parseFunctionCountersMatchTheGroundTruth() throws Exception {
-        FlowParseFunction fn = new FlowParseFunction(ParserConfig.builder().maxMessageBytes(4096).build());
-        OneInputStreamOperatorTestHarness<KafkaMessage, FlowRecord> h = ProcessFunctionTestHarnesses.forProcessFunction(fn);
+        FlowParseFunction fn = new FlowParseFunction(
+                ParserConfig.builder().maxMessageBytes(4096).build());
+        OneInputStreamOperatorTestHarness<KafkaMessage, FlowRecord> h =
+                ProcessFunctionTestHarnesses.forProcessFunction(fn);
         List<GeneratedMessage> first = messages.subList(0, 5000);
         for (GeneratedMessage m : first) {
             h.processElement(m.toKafkaMessage("flows-export", 1, 1754040000000L), 0);
         }
-        Map<DeadLetterReason, Long> expected = first.stream().filter(m -> !m.valid())
-                .collect(Collectors.groupingBy(GeneratedMessage::expectedReason, () -> new EnumMap<>(DeadLetterReason.class), Collectors.counting()));
+        Map<DeadLetterReason, Long> expected = first.stream()
+                .filter(m -> !m.valid())
+                .collect(Collectors.groupingBy(
+                        GeneratedMessage::expectedReason,
+                        () -> new EnumMap<>(DeadLetterReason.class),
+                        Collectors.counting()));
         for (DeadLetterReason r : DeadLetterReason.values()) {
             assertThat(fn.deadLetterCount(r)).as(r.code()).isEqualTo(expected.getOrDefault(r, 0L));
         }
-        assertThat(fn.parsedCount()).isEqualTo(first.stream().filter(GeneratedMessage::valid).count());
+        assertThat(fn.parsedCount())
+                .isEqualTo(first.stream().filter(GeneratedMessage::valid).count());
         for (StreamRecord<DeadLetter> d : h.getSideOutput(FlowParseFunction.DEAD_LETTERS)) {
-            assertThat(d.getValue().reason).isEqualTo(first.get((int) d.getValue().offset).expectedReason());
+            assertThat(d.getValue().reason)
+                    .isEqualTo(first.get((int) d.getValue().offset).expectedReason());
         }
         h.close();
     }
@@ -182,19 +212,24 @@ class FlowGeneratorTest {
     @Test
     void crossNodeFlowsAreReportedByBothNodesWithDifferentDetails() {
         Map<String, List<GeneratedMessage>> bySlice = messages.stream()
-                .filter(m -> m.scenario().equals("cross_node") && (m.role() == Role.PRIMARY || m.role() == Role.CROSS_REPORTER_COPY))
+                .filter(m -> m.scenario().equals("cross_node")
+                        && (m.role() == Role.PRIMARY || m.role() == Role.CROSS_REPORTER_COPY))
                 .collect(Collectors.groupingBy(m -> m.flowId() + "/" + m.slice()));
         assertThat(bySlice).hasSizeGreaterThan(500);
         int differentCounters = 0;
         for (List<GeneratedMessage> pair : bySlice.values()) {
-            assertThat(pair).extracting(GeneratedMessage::role).containsExactlyInAnyOrder(Role.PRIMARY, Role.CROSS_REPORTER_COPY);
+            assertThat(pair)
+                    .extracting(GeneratedMessage::role)
+                    .containsExactlyInAnyOrder(Role.PRIMARY, Role.CROSS_REPORTER_COPY);
             FlowRecord a = parsed.get(pair.get(0).index());
             FlowRecord b = parsed.get(pair.get(1).index());
             assertThat(FlowKey.of(a)).isEqualTo(FlowKey.of(b));
             assertThat(a.ipText(AGENT_IP)).isNotEqualTo(b.ipText(AGENT_IP));
             assertThat(a.getStrings(INTERFACES)).isNotEqualTo(b.getStrings(INTERFACES));
-            assertThat(new TreeSet<>(List.of(a.getString(DIRECTION), b.getString(DIRECTION)))).containsExactly("egress", "ingress");
-            if (a.getLong(BYTES) != b.getLong(BYTES) || a.getLong(TIME_FLOW_START_MS) != b.getLong(TIME_FLOW_START_MS)) {
+            assertThat(new TreeSet<>(List.of(a.getString(DIRECTION), b.getString(DIRECTION))))
+                    .containsExactly("egress", "ingress");
+            if (a.getLong(BYTES) != b.getLong(BYTES)
+                    || a.getLong(TIME_FLOW_START_MS) != b.getLong(TIME_FLOW_START_MS)) {
                 differentCounters++;
             }
         }
@@ -209,11 +244,13 @@ class FlowGeneratorTest {
                 primaries.computeIfAbsent(m.flowId(), k -> new ArrayList<>()).add(parsed.get(m.index()));
             }
         }
-        List<List<FlowRecord>> longOnes = primaries.values().stream().filter(l -> l.size() >= 3).collect(Collectors.toList());
+        List<List<FlowRecord>> longOnes =
+                primaries.values().stream().filter(l -> l.size() >= 3).collect(Collectors.toList());
         assertThat(longOnes).hasSizeGreaterThan(50);
         for (List<FlowRecord> slices : longOnes) {
             for (int i = 1; i < slices.size(); i++) {
-                long gap = slices.get(i).getLong(TIME_FLOW_START_MS) - slices.get(i - 1).getLong(TIME_FLOW_START_MS);
+                long gap = slices.get(i).getLong(TIME_FLOW_START_MS)
+                        - slices.get(i - 1).getLong(TIME_FLOW_START_MS);
                 assertThat(gap).isBetween(14_950L, 15_050L);
                 assertThat(FlowKey.of(slices.get(i))).isEqualTo(FlowKey.of(slices.get(0)));
             }
@@ -254,9 +291,11 @@ class FlowGeneratorTest {
             totalSize += m.value().length;
             count++;
         }
-        assertThat(scopes).contains("cross_node", "same_node", "service", "host_network", "to_external", "from_external");
+        assertThat(scopes)
+                .contains("cross_node", "same_node", "service", "host_network", "to_external", "from_external");
         assertThat(ipv6).isGreaterThan(count / 20);
-        assertThat(List.of(icmp, dnsResponses, dnsNames, xlat, events, rtt, drops, legacy, duplicates)).allSatisfy(n -> assertThat(n).isGreaterThan(20));
+        assertThat(List.of(icmp, dnsResponses, dnsNames, xlat, events, rtt, drops, legacy, duplicates))
+                .allSatisfy(n -> assertThat(n).isGreaterThan(20));
         assertThat(totalSize / count).isBetween(800L, 1500L);
     }
 
@@ -274,13 +313,16 @@ class FlowGeneratorTest {
             assertThat(generated).as(example).contains(expected);
         }
         Set<String> legacyKeys = keys(MAPPER.readTree(FlowFixtures.bytes("legacy-1.5")));
-        assertThat(messages.stream().filter(m -> m.legacy() && m.valid() && m.role() == Role.PRIMARY).map(m -> {
-            try {
-                return keys(MAPPER.readTree(m.value()));
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        })).contains(legacyKeys);
+        assertThat(messages.stream()
+                        .filter(m -> m.legacy() && m.valid() && m.role() == Role.PRIMARY)
+                        .map(m -> {
+                            try {
+                                return keys(MAPPER.readTree(m.value()));
+                            } catch (Exception e) {
+                                throw new AssertionError(e);
+                            }
+                        }))
+                .contains(legacyKeys);
     }
 
     private static Set<String> keys(JsonNode n) {

@@ -41,7 +41,19 @@ public final class GeneratedMessage {
     private final long sampling;
     private final boolean legacy;
 
-    GeneratedMessage(long index, byte[] value, Role role, DeadLetterReason expectedReason, String scenario, long flowId, int slice, long resendOf, long bytes, long packets, long sampling, boolean legacy) {
+    GeneratedMessage(
+            long index,
+            byte[] value,
+            Role role,
+            DeadLetterReason expectedReason,
+            String scenario,
+            long flowId,
+            int slice,
+            long resendOf,
+            long bytes,
+            long packets,
+            long sampling,
+            boolean legacy) {
         this.index = index;
         this.value = value;
         this.role = role;
@@ -57,7 +69,19 @@ public final class GeneratedMessage {
     }
 
     GeneratedMessage withIndex(long newIndex) {
-        return new GeneratedMessage(newIndex, value, role, expectedReason, scenario, flowId, slice, resendOf, bytes, packets, sampling, legacy);
+        return new GeneratedMessage(
+                newIndex,
+                value,
+                role,
+                expectedReason,
+                scenario,
+                flowId,
+                slice,
+                resendOf,
+                bytes,
+                packets,
+                sampling,
+                legacy);
     }
 
     /** 0-based position in the generated sequence. */
@@ -138,6 +162,7 @@ public final class GeneratedMessage {
 
     @Override
     public String toString() {
-        return "#" + index + " " + role + " " + scenario + (expectedReason != null ? " " + expectedReason : "") + " flow " + flowId + "/" + slice;
+        return "#" + index + " " + role + " " + scenario + (expectedReason != null ? " " + expectedReason : "")
+                + " flow " + flowId + "/" + slice;
     }
 }

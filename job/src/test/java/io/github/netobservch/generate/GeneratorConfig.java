@@ -210,9 +210,22 @@ public final class GeneratorConfig implements Serializable {
 
         public GeneratorConfig build() {
             if (recordsPerSecond <= 0 || nodes < 2 || sampling < 1 || maxSlices < 1) {
-                throw new IllegalArgumentException("recordsPerSecond > 0, nodes >= 2, sampling >= 1, maxSlices >= 1 required");
+                throw new IllegalArgumentException(
+                        "recordsPerSecond > 0, nodes >= 2, sampling >= 1, maxSlices >= 1 required");
             }
-            for (double s : new double[] {invalidShare, resendShare, legacyShare, duplicateFlagShare, ipv6Share, longLivedShare, dnsNameShare, rttShare, dropShare, networkEventsShare, xlatShare}) {
+            for (double s : new double[] {
+                invalidShare,
+                resendShare,
+                legacyShare,
+                duplicateFlagShare,
+                ipv6Share,
+                longLivedShare,
+                dnsNameShare,
+                rttShare,
+                dropShare,
+                networkEventsShare,
+                xlatShare
+            }) {
                 if (s < 0 || s > 1) {
                     throw new IllegalArgumentException("shares must be within [0, 1]");
                 }

@@ -23,8 +23,8 @@ import java.util.Map;
 public record GroundTruth(long rows, long bytes, long packets, Map<DeadLetterReason, Long> deadLetters) {
 
     public GroundTruth {
-        deadLetters = Collections.unmodifiableMap(new EnumMap<>(deadLetters.isEmpty()
-                ? new EnumMap<>(DeadLetterReason.class) : deadLetters));
+        deadLetters = Collections.unmodifiableMap(
+                new EnumMap<>(deadLetters.isEmpty() ? new EnumMap<>(DeadLetterReason.class) : deadLetters));
     }
 
     public long invalid() {
@@ -53,7 +53,8 @@ public record GroundTruth(long rows, long bytes, long packets, Map<DeadLetterRea
 
         private final int window;
         private final LinkedHashMap<Long, Long> recentPrimaries = new LinkedHashMap<>(); // slice → message number
-        private final LinkedHashMap<Long, long[]> openOrphans = new LinkedHashMap<>(); // slice → {number, bytes, packets, flow}
+        private final LinkedHashMap<Long, long[]> openOrphans =
+                new LinkedHashMap<>(); // slice → {number, bytes, packets, flow}
         private final Map<DeadLetterReason, Long> reasons = new EnumMap<>(DeadLetterReason.class);
         private long added;
         private long rows;

@@ -21,7 +21,8 @@ class GroundTruthMemoryTest {
 
     @Test
     void orphansForGoodCountOnceAndMemoryStaysBoundedBeyondTheWindow() {
-        FlowGenerator generator = new FlowGenerator(GeneratorConfig.builder(8L).invalidShare(0.01).legacyShare(0.2).build());
+        FlowGenerator generator = new FlowGenerator(
+                GeneratorConfig.builder(8L).invalidShare(0.01).legacyShare(0.2).build());
         // Drop the primaries of the first 20 cross-node slices: their copies are orphans for good.
         List<GeneratedMessage> messages = new ArrayList<>();
         int dropped = 0;
@@ -42,7 +43,8 @@ class GroundTruthMemoryTest {
                 GroundTruth truth = acc.result();
                 long[] direct = direct(messages.subList(0, i + 1));
                 assertThat(new long[] {truth.rows(), truth.bytes(), truth.packets(), truth.invalid()})
-                        .as("after %d messages", i + 1).containsExactly(direct[0], direct[1], direct[2], direct[3]);
+                        .as("after %d messages", i + 1)
+                        .containsExactly(direct[0], direct[1], direct[2], direct[3]);
             }
         }
         assertThat(maxRemembered).as("slices remembered at most").isLessThanOrEqualTo(3 * WINDOW);
@@ -59,8 +61,12 @@ class GroundTruthMemoryTest {
         for (int i = 0; i < messages.size(); i++) {
             GeneratedMessage m = messages.get(i);
             if (m.role() == GeneratedMessage.Role.PRIMARY && m.valid()) {
-                primaryIndexesBySlice.computeIfAbsent(m.flowId() * 65_536L + m.slice(), k -> new ArrayList<>()).add(i);
-                primaryIndexesByFlow.computeIfAbsent(m.flowId(), k -> new ArrayList<>()).add(i);
+                primaryIndexesBySlice
+                        .computeIfAbsent(m.flowId() * 65_536L + m.slice(), k -> new ArrayList<>())
+                        .add(i);
+                primaryIndexesByFlow
+                        .computeIfAbsent(m.flowId(), k -> new ArrayList<>())
+                        .add(i);
             }
         }
         Set<Long> orphans = new HashSet<>();
@@ -75,7 +81,8 @@ class GroundTruthMemoryTest {
                 invalid++;
             } else if (m.counts()
                     || (m.role() == GeneratedMessage.Role.CROSS_REPORTER_COPY
-                            && !near(primaryIndexesBySlice.get(slice), i) && !near(primaryIndexesByFlow.get(m.flowId()), i)
+                            && !near(primaryIndexesBySlice.get(slice), i)
+                            && !near(primaryIndexesByFlow.get(m.flowId()), i)
                             && orphans.add(slice))) {
                 rows++;
                 bytes += m.bytes();

@@ -17,14 +17,14 @@ class GroundTruthTest {
         List<GeneratedMessage> messages = List.of(
                 message(GeneratedMessage.Role.CROSS_REPORTER_COPY, 1, 0, 100), // copy first, primary follows
                 message(GeneratedMessage.Role.PRIMARY, 1, 0, 100),
-                message(GeneratedMessage.Role.PRIMARY, 2, 0, 200),             // primary first, copy follows
+                message(GeneratedMessage.Role.PRIMARY, 2, 0, 200), // primary first, copy follows
                 message(GeneratedMessage.Role.CROSS_REPORTER_COPY, 2, 0, 200),
                 message(GeneratedMessage.Role.RESEND, 2, 0, 200),
                 message(GeneratedMessage.Role.CROSS_REPORTER_COPY, 3, 0, 300), // the cut took its primary
                 message(GeneratedMessage.Role.PRIMARY, 4, 0, 400),
                 message(GeneratedMessage.Role.CROSS_REPORTER_COPY, 4, 0, 400),
                 message(GeneratedMessage.Role.CROSS_REPORTER_COPY, 4, 1, 410)); // slice 1 of flow 4 was
-                // observed by the other node only: it counts (NetObserv semantics, whatever the job elects)
+        // observed by the other node only: it counts (NetObserv semantics, whatever the job elects)
         GroundTruth truth = GroundTruth.of(messages);
         assertThat(truth.rows()).isEqualTo(5);
         assertThat(truth.bytes()).isEqualTo(1410);
@@ -33,7 +33,10 @@ class GroundTruthTest {
     @Test
     void streamingTruthEqualsADirectCountAtEveryCut() {
         FlowGenerator generator = new FlowGenerator(GeneratorConfig.builder(3L)
-                .invalidShare(0.02).resendShare(0.05).legacyShare(0.1).build());
+                .invalidShare(0.02)
+                .resendShare(0.05)
+                .legacyShare(0.1)
+                .build());
         List<GeneratedMessage> all = new ArrayList<>();
         for (int i = 0; i < 20_000; i++) {
             all.add(generator.next());
@@ -51,13 +54,16 @@ class GroundTruthTest {
                     .containsExactly(direct[0], direct[1], direct[2], direct[3]);
             orphansSeen += direct[4] > 0 ? 1 : 0;
         }
-        assertThat(orphansSeen).as("some cuts end between the two reports of a slice").isPositive();
+        assertThat(orphansSeen)
+                .as("some cuts end between the two reports of a slice")
+                .isPositive();
     }
 
     /** rows, bytes, packets, invalid, orphan copies — counted over the whole list at once. */
     private static long[] direct(List<GeneratedMessage> messages) {
         Set<String> primaries = new HashSet<>();
-        messages.stream().filter(m -> m.role() == GeneratedMessage.Role.PRIMARY)
+        messages.stream()
+                .filter(m -> m.role() == GeneratedMessage.Role.PRIMARY)
                 .forEach(m -> primaries.add(m.flowId() + "/" + m.slice()));
         Set<String> orphans = new HashSet<>();
         long rows = 0;
@@ -69,7 +75,8 @@ class GroundTruthTest {
             if (!m.valid()) {
                 invalid++;
             } else if (m.counts()
-                    || (m.role() == GeneratedMessage.Role.CROSS_REPORTER_COPY && !primaries.contains(slice)
+                    || (m.role() == GeneratedMessage.Role.CROSS_REPORTER_COPY
+                            && !primaries.contains(slice)
                             && orphans.add(slice))) {
                 rows++;
                 bytes += m.bytes();

@@ -37,11 +37,48 @@ class FlowParserFuzzTest {
     private static final Logger LOG = LoggerFactory.getLogger(FlowParserFuzzTest.class);
 
     static final String[] TOKENS = {
-        "null", "true", "false", "0", "-1", "1e400", "18446744073709551616", "18446744073709551615", "-0", "0.5",
-        "NaN", "\"\"", "\"x\"", "[]", "{}", "[1,2]", "[{}]", "{\"a\":[", "]", "}", ",", ":", "\"", "\\", "\\u0000",
-        "\"\\ud800\"", "\"fe80::1%eth0\"", "\"999.1.1.1\"", "\"::ffff:1.2.3.4\"", "\"'); DROP TABLE flows; --\"",
-        "\"\uD83D\uDE80\"", "9223372036854775807", "-9223372036854775808", "4294967296", "65536", "256",
-        "10413791999999", "10413792000000", "\"SrcAddr\":", "\"TimeFlowEndMs\":0,", "\"Flags\":", "\"NetworkEvents\":[{\"a\":1}]"
+        "null",
+        "true",
+        "false",
+        "0",
+        "-1",
+        "1e400",
+        "18446744073709551616",
+        "18446744073709551615",
+        "-0",
+        "0.5",
+        "NaN",
+        "\"\"",
+        "\"x\"",
+        "[]",
+        "{}",
+        "[1,2]",
+        "[{}]",
+        "{\"a\":[",
+        "]",
+        "}",
+        ",",
+        ":",
+        "\"",
+        "\\",
+        "\\u0000",
+        "\"\\ud800\"",
+        "\"fe80::1%eth0\"",
+        "\"999.1.1.1\"",
+        "\"::ffff:1.2.3.4\"",
+        "\"'); DROP TABLE flows; --\"",
+        "\"\uD83D\uDE80\"",
+        "9223372036854775807",
+        "-9223372036854775808",
+        "4294967296",
+        "65536",
+        "256",
+        "10413791999999",
+        "10413792000000",
+        "\"SrcAddr\":",
+        "\"TimeFlowEndMs\":0,",
+        "\"Flags\":",
+        "\"NetworkEvents\":[{\"a\":1}]"
     };
 
     /** The default seed: every run fuzzes the same messages unless asked otherwise. */
@@ -66,7 +103,9 @@ class FlowParserFuzzTest {
         for (String f : FlowFixtures.ALL) {
             out.add(FlowFixtures.bytes(f));
         }
-        FlowGenerator generator = new FlowGenerator(GeneratorConfig.builder(seed).invalidShare(0.05).legacyShare(0.2)
+        FlowGenerator generator = new FlowGenerator(GeneratorConfig.builder(seed)
+                .invalidShare(0.05)
+                .legacyShare(0.2)
                 .build());
         for (int i = 0; i < 200; i++) {
             out.add(generator.next().value());
@@ -124,8 +163,16 @@ class FlowParserFuzzTest {
                         e++;
                     }
                     if (d < b.length) {
-                        String[] nums = {"0", "18446744073709551615", "18446744073709551616", "4294967295", "65535",
-                            "255", "10413791999999", "99999999999999999999999"};
+                        String[] nums = {
+                            "0",
+                            "18446744073709551615",
+                            "18446744073709551616",
+                            "4294967295",
+                            "65535",
+                            "255",
+                            "10413791999999",
+                            "99999999999999999999999"
+                        };
                         b = splice(b, d, e, nums[rnd.nextInt(nums.length)].getBytes(StandardCharsets.US_ASCII));
                     }
                 }
@@ -156,8 +203,9 @@ class FlowParserFuzzTest {
                 // Kafka timestamp stands in): it never invents another time.
                 long scanned = io.github.netobservch.pipeline.RawFlowEndTime.find(input);
                 if (scanned != -1) {
-                    assertThat(scanned).as("raw TimeFlowEndMs scan").isEqualTo(
-                            r.getLong(io.github.netobservch.format.ColumnRegistry.TIME_FLOW_END_MS));
+                    assertThat(scanned)
+                            .as("raw TimeFlowEndMs scan")
+                            .isEqualTo(r.getLong(io.github.netobservch.format.ColumnRegistry.TIME_FLOW_END_MS));
                 } else {
                     unscanned++;
                 }
@@ -167,12 +215,18 @@ class FlowParserFuzzTest {
                 assertThat(e.getMessage()).isNotBlank();
                 reasons.merge(e.reason(), 1, Integer::sum);
             } catch (Throwable t) {
-                throw new AssertionError("seed " + seed + ", message " + i + ": " + t + "; input (base64) "
-                        + Base64.getEncoder().encodeToString(input), t);
+                throw new AssertionError(
+                        "seed " + seed + ", message " + i + ": " + t + "; input (base64) "
+                                + Base64.getEncoder().encodeToString(input),
+                        t);
             }
         }
-        LOG.info("fuzz seed {}: {} accepted ({} without a scannable TimeFlowEndMs), rejected by reason {}", seed,
-                accepted, unscanned, reasons);
+        LOG.info(
+                "fuzz seed {}: {} accepted ({} without a scannable TimeFlowEndMs), rejected by reason {}",
+                seed,
+                accepted,
+                unscanned,
+                reasons);
         assertThat(accepted).as("the mutator keeps some records valid").isPositive();
         assertThat(reasons).as("the mutator reaches many rejection paths").hasSizeGreaterThanOrEqualTo(8);
         assertThat(reasons).doesNotContainKey(io.github.netobservch.parse.DeadLetterReason.INTERNAL_ERROR);

@@ -74,25 +74,39 @@ class FuzzAcceptedRowsITCase {
         assertThat(accepted).hasSize(ROWS);
 
         String db = clickhouse.createDatabase("fuzz");
-        new SchemaMigrator(() -> clickhouse.connect("default"),
-                        SchemaOptions.defaults().withDatabase(db).withRetention(RETENTION_DAYS, RETENTION_DAYS, RETENTION_DAYS),
+        new SchemaMigrator(
+                        () -> clickhouse.connect("default"),
+                        SchemaOptions.defaults()
+                                .withDatabase(db)
+                                .withRetention(RETENTION_DAYS, RETENTION_DAYS, RETENTION_DAYS),
                         Migration.loadDirectory(Migration.locateSchemaDirectory(null)))
                 .migrate();
         String columns = encoder.columns().stream().map(c -> "`" + c + "`").collect(Collectors.joining(","));
         String sql = "INSERT INTO " + db + ".flows (" + columns + ") FORMAT RowBinary";
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(clickhouse.httpUrl() + "/?query="
-                                + URLEncoder.encode(sql, StandardCharsets.UTF_8)))
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("seed %s: %s", seed, response.body()).isEqualTo(200);
-        java.util.Set<String> loaded = new java.util.HashSet<>(clickhouse.queryColumn(db, "SELECT toString(kafka_offset) FROM flows"));
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(clickhouse.httpUrl() + "/?query="
+                                        + URLEncoder.encode(sql, StandardCharsets.UTF_8)))
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode())
+                .as("seed %s: %s", seed, response.body())
+                .isEqualTo(200);
+        java.util.Set<String> loaded =
+                new java.util.HashSet<>(clickhouse.queryColumn(db, "SELECT toString(kafka_offset) FROM flows"));
         List<String> missing = accepted.stream()
-                .filter(r -> !loaded.contains(Long.toString(r.getLong(io.github.netobservch.format.ColumnRegistry.KAFKA_OFFSET))))
-                .map(FlowRecord::toString).toList();
-        assertThat(missing).as("seed %s: accepted records missing in ClickHouse", seed).isEmpty();
-        assertThat(clickhouse.queryLong(db, "SELECT count() FROM flows")).as("seed %s", seed).isEqualTo(ROWS);
-        assertThat(clickhouse.queryLong(db, "SELECT uniqExact(kafka_offset) FROM flows")).isEqualTo(ROWS);
+                .filter(r -> !loaded.contains(
+                        Long.toString(r.getLong(io.github.netobservch.format.ColumnRegistry.KAFKA_OFFSET))))
+                .map(FlowRecord::toString)
+                .toList();
+        assertThat(missing)
+                .as("seed %s: accepted records missing in ClickHouse", seed)
+                .isEmpty();
+        assertThat(clickhouse.queryLong(db, "SELECT count() FROM flows"))
+                .as("seed %s", seed)
+                .isEqualTo(ROWS);
+        assertThat(clickhouse.queryLong(db, "SELECT uniqExact(kafka_offset) FROM flows"))
+                .isEqualTo(ROWS);
     }
 }

@@ -38,7 +38,8 @@ final class HostileAssertions {
         RowBinaryWriter again = new RowBinaryWriter();
         FLOW_ENCODER.encode(copy, again);
         assertThat(Arrays.equals(again.toByteArray(), out.toByteArray()))
-                .as("the serializer round trip changes the RowBinary row").isTrue();
+                .as("the serializer round trip changes the RowBinary row")
+                .isTrue();
         return out.toByteArray();
     }
 

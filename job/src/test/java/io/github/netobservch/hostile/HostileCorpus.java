@@ -67,7 +67,8 @@ public final class HostileCorpus {
             if (name.startsWith("@")) {
                 value = generate(name);
             } else if (name.endsWith(".hex")) {
-                value = HexFormat.of().parseHex(new String(resource(name), StandardCharsets.US_ASCII).replaceAll("\\s+", ""));
+                value = HexFormat.of()
+                        .parseHex(new String(resource(name), StandardCharsets.US_ASCII).replaceAll("\\s+", ""));
             } else {
                 value = resource(name);
             }

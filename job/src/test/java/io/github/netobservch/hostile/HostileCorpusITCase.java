@@ -61,8 +61,8 @@ class HostileCorpusITCase {
     private static final HexFormat HEX = HexFormat.of().withUpperCase();
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
                     .setNumberTaskManagers(1)
                     .setNumberSlotsPerTaskManager(2)
                     .build());
@@ -74,7 +74,8 @@ class HostileCorpusITCase {
         String topic = "hostile-" + UUID.randomUUID().toString().substring(0, 8);
         createLargeMessageTopic(kafka, topic, 2);
         String db = clickhouse.createDatabase("hostile");
-        new SchemaMigrator(() -> clickhouse.connect("default"),
+        new SchemaMigrator(
+                        () -> clickhouse.connect("default"),
                         SchemaOptions.defaults().withDatabase(db).withRetention(3650, 3650, 3650),
                         Migration.loadDirectory(Migration.locateSchemaDirectory(null)))
                 .migrate();
@@ -91,39 +92,53 @@ class HostileCorpusITCase {
                 new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             int i = 0;
             for (HostileCorpus.Entry e : corpus) {
-                RecordMetadata m = producer.send(new ProducerRecord<>(topic, i++ % 2, null, e.value())).get();
+                RecordMetadata m = producer.send(new ProducerRecord<>(topic, i++ % 2, null, e.value()))
+                        .get();
                 byCoordinates.put(m.partition() + "|" + m.offset(), e);
             }
         }
         assertThat(byCoordinates).hasSize(corpus.size());
 
-        JobConfig config = ConfigLoader.load(new String[] {
-            "--kafka.bootstrap-servers", kafka.bootstrapServers(),
-            "--kafka.topics", topic,
-            "--kafka.group-id", "hostile-" + topic,
-            "--kafka.starting-offsets", "earliest",
-            "--clickhouse.url", clickhouse.httpUrl(),
-            "--clickhouse.database", db,
-            "--checkpoint.interval", "300 ms",
-            "--sink.tolerated-outage", "1 min"
-        }, Map.of());
+        JobConfig config = ConfigLoader.load(
+                new String[] {
+                    "--kafka.bootstrap-servers",
+                    kafka.bootstrapServers(),
+                    "--kafka.topics",
+                    topic,
+                    "--kafka.group-id",
+                    "hostile-" + topic,
+                    "--kafka.starting-offsets",
+                    "earliest",
+                    "--clickhouse.url",
+                    clickhouse.httpUrl(),
+                    "--clickhouse.database",
+                    db,
+                    "--checkpoint.interval",
+                    "300 ms",
+                    "--sink.tolerated-outage",
+                    "1 min"
+                },
+                Map.of());
         assertThat(config.pipeline().parser().maxMessageBytes()).isEqualTo(ParserConfig.DEFAULT_MAX_MESSAGE_BYTES);
         StreamExecutionEnvironment env = FlowsJob.environment(config);
         Configuration noRestarts = new Configuration();
         noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         env.configure(noRestarts);
         env.setParallelism(2);
-        FlowPipeline.build(env, FlowSources.boundedKafka(config.kafka()), FlowsJob.sinks(config, env),
-                config.pipeline());
+        FlowPipeline.build(
+                env, FlowSources.boundedKafka(config.kafka()), FlowsJob.sinks(config, env), config.pipeline());
         long t0 = System.nanoTime();
         JobExecutionResult result = env.execute("hostile-corpus-it"); // throws if the job failed (no restarts)
         LOG.info("hostile corpus job {} finished in {} ms", result.getJobID(), (System.nanoTime() - t0) / 1_000_000);
 
         // What ClickHouse holds, by Kafka coordinates.
-        Map<String, List<String>> rows = group(clickhouse.queryColumn(db,
+        Map<String, List<String>> rows = group(clickhouse.queryColumn(
+                db,
                 "SELECT concat(toString(kafka_partition), '|', toString(kafka_offset), '|', hex(raw), '|', hex("
-                        + ColumnRegistry.SRC_K8S_NAMESPACE.name() + "), '|', toString(bytes), '|', arrayStringConcat(parse_warnings, ',')) FROM flows"));
-        Map<String, List<String>> dead = group(clickhouse.queryColumn(db,
+                        + ColumnRegistry.SRC_K8S_NAMESPACE.name()
+                        + "), '|', toString(bytes), '|', arrayStringConcat(parse_warnings, ',')) FROM flows"));
+        Map<String, List<String>> dead = group(clickhouse.queryColumn(
+                db,
                 "SELECT concat(toString(kafka_partition), '|', toString(kafka_offset), '|', reason, '|',"
                         + " toString(payload_size), '|', toString(payload_truncated), '|', payload_encoding, '|',"
                         + " hex(if(payload_encoding = 'base64', base64Decode(payload), payload)), '|', kafka_topic)"
@@ -186,16 +201,22 @@ class HostileCorpusITCase {
             }
         }
         assertThat(problems).as("per-message outcome").isEmpty();
-        assertThat(rows.values().stream().mapToInt(List::size).sum()).as("rows in flows").isEqualTo(expectedRows);
-        assertThat(dead.values().stream().mapToInt(List::size).sum()).as("rows in flows_dlq")
+        assertThat(rows.values().stream().mapToInt(List::size).sum())
+                .as("rows in flows")
+                .isEqualTo(expectedRows);
+        assertThat(dead.values().stream().mapToInt(List::size).sum())
+                .as("rows in flows_dlq")
                 .isEqualTo(corpus.size() - expectedRows);
-        assertThat(tables(clickhouse, db)).as("schema unchanged: no injected DDL").isEqualTo(tablesBefore);
-        assertThat(clickhouse.queryColumn("default", "SELECT name FROM system.databases")).contains(db);
+        assertThat(tables(clickhouse, db))
+                .as("schema unchanged: no injected DDL")
+                .isEqualTo(tablesBefore);
+        assertThat(clickhouse.queryColumn("default", "SELECT name FROM system.databases"))
+                .contains(db);
     }
 
     static List<String> tables(ClickHouseTestServer clickhouse, String db) throws Exception {
-        return clickhouse.queryColumn("default",
-                "SELECT name FROM system.tables WHERE database = '" + db + "' ORDER BY name");
+        return clickhouse.queryColumn(
+                "default", "SELECT name FROM system.tables WHERE database = '" + db + "' ORDER BY name");
     }
 
     private static Map<String, List<String>> group(List<String> lines) {
@@ -212,12 +233,17 @@ class HostileCorpusITCase {
         try (Admin admin = Admin.create(kafka.clientProperties())) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)
                             .configs(Map.of("max.message.bytes", Integer.toString(MAX_MESSAGE)))))
-                    .all().get();
+                    .all()
+                    .get();
             long deadline = System.nanoTime() + 30_000_000_000L;
             while (true) {
                 try {
-                    var d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-                    if (d.partitions().size() == partitions && d.partitions().stream().allMatch(p -> p.leader() != null)) {
+                    var d = admin.describeTopics(List.of(topic))
+                            .allTopicNames()
+                            .get()
+                            .get(topic);
+                    if (d.partitions().size() == partitions
+                            && d.partitions().stream().allMatch(p -> p.leader() != null)) {
                         return;
                     }
                 } catch (java.util.concurrent.ExecutionException e) {

@@ -41,8 +41,11 @@ class HostileCorpusParserTest {
 
     /** The parser limits of a job started with default options. */
     static ParserConfig jobParserConfig() {
-        return ConfigLoader.load(new String[] {"--kafka.bootstrap-servers", "k:9092", "--clickhouse.url", "http://c:8123"},
-                Map.of()).pipeline().parser();
+        return ConfigLoader.load(
+                        new String[] {"--kafka.bootstrap-servers", "k:9092", "--clickhouse.url", "http://c:8123"},
+                        Map.of())
+                .pipeline()
+                .parser();
     }
 
     static Stream<HostileCorpus.Entry> corpus() {
@@ -51,7 +54,8 @@ class HostileCorpusParserTest {
 
     @BeforeAll
     static void open() throws Exception {
-        harness = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new FlowParseFunction(jobParserConfig())));
+        harness = new OneInputStreamOperatorTestHarness<>(
+                new ProcessOperator<>(new FlowParseFunction(jobParserConfig())));
         harness.open();
     }
 
@@ -66,16 +70,25 @@ class HostileCorpusParserTest {
         Set<String> names = new HashSet<>();
         Set<String> reasons = new HashSet<>();
         for (HostileCorpus.Entry e : corpus) {
-            assertThat(names.add(e.name())).as("duplicate manifest entry %s", e.name()).isTrue();
+            assertThat(names.add(e.name()))
+                    .as("duplicate manifest entry %s", e.name())
+                    .isTrue();
             if (!e.expectsRow()) {
                 reasons.add(DeadLetterReason.valueOf(e.expected()).code());
             }
         }
         assertThat(corpus).hasSizeGreaterThan(80);
         // Every reason a message can cause is represented (INTERNAL_ERROR would be a bug).
-        assertThat(reasons).containsAll(Arrays.stream(DeadLetterReason.values())
-                .filter(r -> r != DeadLetterReason.INTERNAL_ERROR).map(DeadLetterReason::code).toList());
-        assertThat(corpus.stream().filter(e -> e.name().equals("@oversized-10mb")).findFirst().orElseThrow().value())
+        assertThat(reasons)
+                .containsAll(Arrays.stream(DeadLetterReason.values())
+                        .filter(r -> r != DeadLetterReason.INTERNAL_ERROR)
+                        .map(DeadLetterReason::code)
+                        .toList());
+        assertThat(corpus.stream()
+                        .filter(e -> e.name().equals("@oversized-10mb"))
+                        .findFirst()
+                        .orElseThrow()
+                        .value())
                 .hasSize(HostileCorpus.OVERSIZED_BYTES);
     }
 
@@ -89,18 +102,24 @@ class HostileCorpusParserTest {
         harness.processElement(new StreamRecord<>(message, 0L)); // must not throw
         List<FlowRecord> rows = harness.extractOutputValues();
         var side = harness.getSideOutput(FlowParseFunction.DEAD_LETTERS);
-        List<DeadLetter> dead = side == null ? List.of() : side.stream().map(StreamRecord::getValue)
-                .filter(d -> d.offset == o).toList();
+        List<DeadLetter> dead = side == null
+                ? List.of()
+                : side.stream()
+                        .map(StreamRecord::getValue)
+                        .filter(d -> d.offset == o)
+                        .toList();
         if (entry.expectsRow()) {
             assertThat(dead).as("dead letters for %s", entry).isEmpty();
             assertThat(rows).as("rows for %s", entry).hasSize(1);
             FlowRecord r = rows.get(0);
             assertThat(r.getBytes(ColumnRegistry.RAW)).as("raw of %s", entry).isEqualTo(entry.value());
             String expectedNamespace = expectedNamespace(entry.value());
-            assertThat(r.getString(ColumnRegistry.SRC_K8S_NAMESPACE)).as("namespace of %s", entry)
+            assertThat(r.getString(ColumnRegistry.SRC_K8S_NAMESPACE))
+                    .as("namespace of %s", entry)
                     .isEqualTo(expectedNamespace);
             String warning = entry.expectedWarning();
-            assertThat(r.getStrings(ColumnRegistry.PARSE_WARNINGS)).as("parse warnings of %s", entry)
+            assertThat(r.getStrings(ColumnRegistry.PARSE_WARNINGS))
+                    .as("parse warnings of %s", entry)
                     .containsExactly(warning == null ? new String[0] : new String[] {warning});
             HostileAssertions.assertEncodableAndSerializable(r);
         } else {

@@ -31,8 +31,10 @@ public final class ClickHouseHttp {
         this.database = database;
         String u = user == null || user.isEmpty() ? "default" : user;
         String p = password == null ? "" : password;
-        this.authorization = "Basic " + Base64.getEncoder().encodeToString((u + ":" + p).getBytes(StandardCharsets.UTF_8));
-        this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        this.authorization =
+                "Basic " + Base64.getEncoder().encodeToString((u + ":" + p).getBytes(StandardCharsets.UTF_8));
+        this.client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     }
 
     public String url() {
@@ -63,9 +65,11 @@ public final class ClickHouseHttp {
                 .POST(HttpRequest.BodyPublishers.ofString(sql, StandardCharsets.UTF_8))
                 .build();
         try {
-            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpResponse<String> response =
+                    client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             if (response.statusCode() != 200) {
-                throw new IllegalStateException("ClickHouse answered " + response.statusCode() + ": " + response.body().trim());
+                throw new IllegalStateException("ClickHouse answered " + response.statusCode() + ": "
+                        + response.body().trim());
             }
             return response.body();
         } catch (IOException e) {
@@ -112,7 +116,8 @@ public final class ClickHouseHttp {
     /** Whether {@code table} exists in the database. */
     public boolean tableExists(String table) {
         return queryLong("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = '"
-                + table.replace("'", "") + "'") > 0;
+                        + table.replace("'", "") + "'")
+                > 0;
     }
 
     private static String enc(String s) {

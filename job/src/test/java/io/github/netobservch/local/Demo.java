@@ -2,7 +2,6 @@ package io.github.netobservch.local;
 
 import io.github.netobservch.cli.Cli;
 import io.github.netobservch.cli.Cli.Opt;
-
 import io.github.netobservch.generate.FlowGenerator;
 import io.github.netobservch.generate.GeneratedMessage;
 import io.github.netobservch.generate.GeneratorConfig;
@@ -38,7 +37,6 @@ public final class Demo {
     static final String DATABASE = "netobserv";
     static final String TOPIC = "flows-export";
 
-
     private final Cli.Args cl;
     private final PrintStream out;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
@@ -49,10 +47,13 @@ public final class Demo {
         this.out = out;
     }
 
-    public static final Cli CLI = new Cli("scripts/demo", List.of(
-            "Runs NetObserv flows → Kafka → Flink → ClickHouse on this machine: an embedded ClickHouse and",
-            "Kafka, a realistic flow generator and the real exactly-once job on a local Flink cluster.",
-            "Ctrl-C stops cleanly at any time (the job drains and commits what was produced).", ""),
+    public static final Cli CLI = new Cli(
+            "scripts/demo",
+            List.of(
+                    "Runs NetObserv flows → Kafka → Flink → ClickHouse on this machine: an embedded ClickHouse and",
+                    "Kafka, a realistic flow generator and the real exactly-once job on a local Flink cluster.",
+                    "Ctrl-C stops cleanly at any time (the job drains and commits what was produced).",
+                    ""),
             List.of(
                     Opt.option("--rate", "N", "records per second to produce (default 2000)"),
                     Opt.option("--duration", "D", "how long to produce, e.g. 60s, 5min (default 60s)"),
@@ -118,7 +119,8 @@ public final class Demo {
         long rate = cl.getLong("--rate", 2000);
         Duration duration = cl.getDuration("--duration", Duration.ofSeconds(60));
         long maxRecords = cl.getLong("--records", -1);
-        Path dataDir = Path.of(cl.get("--data-dir", "data/demo")).toAbsolutePath().normalize();
+        Path dataDir =
+                Path.of(cl.get("--data-dir", "data/demo")).toAbsolutePath().normalize();
         Duration checkpoint = cl.getDuration("--checkpoint-interval", Duration.ofSeconds(5));
         Duration every = cl.getDuration("--progress-every", Duration.ofSeconds(5));
         int parallelism = (int) cl.getLong("--parallelism", 2);
@@ -142,12 +144,14 @@ public final class Demo {
             clickhouse = EmbeddedClickHouse.startDetached(dataDir.resolve("clickhouse"), port);
             String url = clickhouse.url();
             step("ClickHouse", url + "  (embedded, data in " + dataDir.resolve("clickhouse") + ")");
-            LocalJob.applySchema(url, DATABASE, "default", "", 0, line -> { });
+            LocalJob.applySchema(url, DATABASE, "default", "", 0, line -> {});
             step("Schema", "database " + DATABASE + ": flows, flows_dlq, 1-minute rollups (sql/schema)");
             checkStop();
             kafka = EmbeddedKafka.start();
             kafka.createTopic(TOPIC, partitions);
-            step("Kafka", kafka.bootstrapServers() + "  (embedded, topic " + TOPIC + ", " + partitions + " partitions)");
+            step(
+                    "Kafka",
+                    kafka.bootstrapServers() + "  (embedded, topic " + TOPIC + ", " + partitions + " partitions)");
             checkStop();
 
             ClickHouseHttp ch = new ClickHouseHttp(url, DATABASE, "default", "");
@@ -166,19 +170,32 @@ public final class Demo {
             flink = LocalFlink.start(parallelism);
             LocalFlink.Job job = LocalJob.submit(flink, LocalJob.config(options), parallelism, false);
             job.awaitRunning(Duration.ofMinutes(2));
-            step("Flink", "job running on a local MiniCluster (parallelism " + parallelism + ", exactly-once, checkpoint every "
-                    + human(checkpoint) + "), REST " + flink.restAddress());
+            step(
+                    "Flink",
+                    "job running on a local MiniCluster (parallelism " + parallelism
+                            + ", exactly-once, checkpoint every " + human(checkpoint) + "), REST "
+                            + flink.restAddress());
             step("Started in", String.format("%.1f s", (System.nanoTime() - t0) / 1e9));
             out.println();
 
             long startMs = System.currentTimeMillis();
-            generator = new Generator(kafka.bootstrapServers(), seed, rate,
-                    maxRecords > 0 ? maxRecords : Long.MAX_VALUE, maxRecords > 0 ? null : duration, startMs);
+            generator = new Generator(
+                    kafka.bootstrapServers(),
+                    seed,
+                    rate,
+                    maxRecords > 0 ? maxRecords : Long.MAX_VALUE,
+                    maxRecords > 0 ? null : duration,
+                    startMs);
             generator.start();
-            out.printf("Producing %s records/s to %s for %s; progress every %s (Ctrl-C stops cleanly):%n%n",
-                    LocalJob.n(rate), TOPIC, maxRecords > 0 ? LocalJob.n(maxRecords) + " records" : human(duration), human(every));
-            String header = String.format("%7s %11s %13s %13s %15s %12s", "elapsed", "produced", "loaded flows",
-                    "dead letters", "valid − loaded*", "checkpoints");
+            out.printf(
+                    "Producing %s records/s to %s for %s; progress every %s (Ctrl-C stops cleanly):%n%n",
+                    LocalJob.n(rate),
+                    TOPIC,
+                    maxRecords > 0 ? LocalJob.n(maxRecords) + " records" : human(duration),
+                    human(every));
+            String header = String.format(
+                    "%7s %11s %13s %13s %15s %12s",
+                    "elapsed", "produced", "loaded flows", "dead letters", "valid − loaded*", "checkpoints");
             out.println(header);
             long nextProgress = System.nanoTime() + every.toNanos();
             while (!stopRequested.get() && generator.isAlive()) {
@@ -191,12 +208,14 @@ public final class Demo {
             out.println("  * duplicates dropped + records not committed yet (rows appear when a checkpoint completes)");
             generator.stopAndJoin();
             generator.rethrow();
-            out.printf("%nGenerator stopped after %s records; draining the job (stop-with-savepoint, final commit)…%n",
+            out.printf(
+                    "%nGenerator stopped after %s records; draining the job (stop-with-savepoint, final commit)…%n",
                     LocalJob.n(generator.produced.get()));
             long drain0 = System.nanoTime();
             job.stopWithDrain(dataDir.resolve("savepoints").toUri().toString(), Duration.ofMinutes(3));
             job.await(Duration.ofMinutes(1));
-            out.printf("Job stopped, every produced record committed (%.1f s).%n%n", (System.nanoTime() - drain0) / 1e9);
+            out.printf(
+                    "Job stopped, every produced record committed (%.1f s).%n%n", (System.nanoTime() - drain0) / 1e9);
             progress(ch, job, generator, flowsBefore, dlqBefore, startMs);
 
             long loaded = ch.queryLong("SELECT count() FROM flows") - flowsBefore;
@@ -204,15 +223,20 @@ public final class Demo {
             long valid = generator.valid.get();
             out.println();
             out.println("Summary");
-            out.printf("  produced            %12s  (%s valid, %s invalid)%n", LocalJob.n(generator.produced.get()),
-                    LocalJob.n(valid), LocalJob.n(generator.produced.get() - valid));
+            out.printf(
+                    "  produced            %12s  (%s valid, %s invalid)%n",
+                    LocalJob.n(generator.produced.get()),
+                    LocalJob.n(valid),
+                    LocalJob.n(generator.produced.get() - valid));
             out.printf("  loaded into flows   %12s%n", LocalJob.n(loaded));
             out.printf("  dead-lettered       %12s  (flows_dlq)%n", LocalJob.n(dead));
-            out.printf("  duplicates dropped  %12s  (valid − loaded: the other node's copies, Duplicate copies, re-sends)%n",
+            out.printf(
+                    "  duplicates dropped  %12s  (valid − loaded: the other node's copies, Duplicate copies, re-sends)%n",
                     LocalJob.n(valid - loaded));
             long truth = generator.truth.result().rows();
-            out.printf("  generator's truth   %12s  flows to count → %s%n", LocalJob.n(truth),
-                    truth == loaded ? "exact match" : "MISMATCH");
+            out.printf(
+                    "  generator's truth   %12s  flows to count → %s%n",
+                    LocalJob.n(truth), truth == loaded ? "exact match" : "MISMATCH");
             out.println();
 
             printQueries(ch, startMs);
@@ -250,17 +274,25 @@ public final class Demo {
         }
     }
 
-    private void progress(ClickHouseHttp ch, LocalFlink.Job job, Generator g, long flowsBefore, long dlqBefore, long startMs) {
+    private void progress(
+            ClickHouseHttp ch, LocalFlink.Job job, Generator g, long flowsBefore, long dlqBefore, long startMs) {
         long loaded = ch.queryLong("SELECT count() FROM flows") - flowsBefore;
         long dead = ch.queryLong("SELECT count() FROM flows_dlq") - dlqBefore;
         long elapsed = (System.currentTimeMillis() - startMs) / 1000;
-        out.println(String.format("%6ds %11s %13s %13s %15s %12s", elapsed, LocalJob.n(g.produced.get()), LocalJob.n(loaded),
-                LocalJob.n(dead), LocalJob.n(g.valid.get() - loaded), LocalJob.n(job.completedCheckpoints())));
+        out.println(String.format(
+                "%6ds %11s %13s %13s %15s %12s",
+                elapsed,
+                LocalJob.n(g.produced.get()),
+                LocalJob.n(loaded),
+                LocalJob.n(dead),
+                LocalJob.n(g.valid.get() - loaded),
+                LocalJob.n(job.completedCheckpoints())));
     }
 
     private void printQueries(ClickHouseHttp ch, long startMs) {
         // Rollups are whole minutes of TimeFlowEndMs: from the minute before the start to the next minute.
-        Instant from = Instant.ofEpochMilli(startMs).truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(1));
+        Instant from =
+                Instant.ofEpochMilli(startMs).truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(1));
         Instant to = Instant.now().truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(2));
         Map<String, String> params = new LinkedHashMap<>();
         params.put("from", ts(from));
@@ -268,7 +300,8 @@ public final class Demo {
         params.put("limit", "8");
         QueryPack pack = new QueryPack(ch);
         for (String[] q : new String[][] {
-            {"top_talkers_namespace", "0"}, {"traffic_matrix_namespace", "10"}, {"dns_latency_by_name", "0"}}) {
+            {"top_talkers_namespace", "0"}, {"traffic_matrix_namespace", "10"}, {"dns_latency_by_name", "0"}
+        }) {
             out.println(pack.title(q[0]));
             out.println("  sql/queries/" + q[0] + ".sql, from " + params.get("from") + " to " + params.get("to")
                     + ("0".equals(q[1]) ? ", limit 8" : ", first " + q[1] + " rows"));

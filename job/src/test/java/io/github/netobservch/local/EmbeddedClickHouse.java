@@ -159,8 +159,8 @@ public final class EmbeddedClickHouse implements AutoCloseable {
         }
         Path server = scriptDir.resolve("server.mjs");
         if (!Files.isDirectory(scriptDir.resolve("node_modules").resolve("chdb"))) {
-            throw new IllegalStateException("the embedded ClickHouse endpoint is not installed; run: npm ci --prefix "
-                    + scriptDir);
+            throw new IllegalStateException(
+                    "the embedded ClickHouse endpoint is not installed; run: npm ci --prefix " + scriptDir);
         }
         List<String> command = new ArrayList<>(List.of(
                 "node", server.toString(),
@@ -199,15 +199,18 @@ public final class EmbeddedClickHouse implements AutoCloseable {
             throw new IllegalStateException("embedded ClickHouse did not become ready; see " + logFile, e);
         }
         port = Integer.parseInt(url.substring(url.lastIndexOf(':') + 1));
-        LOG.info("Embedded ClickHouse ready at {} (data {}) in {} ms", url, dataDir,
+        LOG.info(
+                "Embedded ClickHouse ready at {} (data {}) in {} ms",
+                url,
+                dataDir,
                 (System.nanoTime() - t0) / 1_000_000);
     }
 
     /** Copies the child's output to the log file and completes {@code ready} at the READY line. */
     private void pumpOutput(InputStream output, CompletableFuture<String> ready) {
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(output, StandardCharsets.UTF_8));
-                OutputStream log = Files.newOutputStream(logFile, StandardOpenOption.CREATE,
-                        StandardOpenOption.APPEND)) {
+                OutputStream log =
+                        Files.newOutputStream(logFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             String line;
             while ((line = reader.readLine()) != null) {
                 log.write((line + "\n").getBytes(StandardCharsets.UTF_8));

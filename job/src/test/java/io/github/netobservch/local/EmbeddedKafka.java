@@ -48,12 +48,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         java.io.PrintStream stdout = System.out;
         System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
         try {
-            KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(
-                            new TestKitNodes.Builder()
-                                    .setCombined(true)
-                                    .setNumBrokerNodes(1)
-                                    .setNumControllerNodes(1)
-                                    .build())
+            KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                            .setCombined(true)
+                            .setNumBrokerNodes(1)
+                            .setNumControllerNodes(1)
+                            .build())
                     .setConfigProp("offsets.topic.replication.factor", "1")
                     .setConfigProp("offsets.topic.num.partitions", "1")
                     .setConfigProp("transaction.state.log.replication.factor", "1")
@@ -117,10 +116,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static int createTopic(String bootstrapServers, String name, int partitions) {
         try (Admin admin = Admin.create(clientProperties(bootstrapServers))) {
             try {
-                admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
+                admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
+                        .all()
+                        .get();
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("could not create topic " + name + ": " + e.getCause(), e.getCause());
+                    throw new IllegalStateException(
+                            "could not create topic " + name + ": " + e.getCause(), e.getCause());
                 }
             }
             return waitForTopic(admin, name);
@@ -137,12 +139,15 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Sum of the end offsets of {@code topic}: records ever written (the topic is never compacted here). */
     public static long totalEndOffset(String bootstrapServers, String topic) {
-        return endOffsets(bootstrapServers, topic).values().stream().mapToLong(Long::longValue).sum();
+        return endOffsets(bootstrapServers, topic).values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
     }
 
     static Map<Integer, Long> offsets(String bootstrapServers, String topic, OffsetSpec spec) {
         try (Admin admin = Admin.create(clientProperties(bootstrapServers))) {
-            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+            TopicDescription d =
+                    admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
             Map<TopicPartition, OffsetSpec> request = new HashMap<>();
             d.partitions().forEach(p -> request.put(new TopicPartition(topic, p.partition()), spec));
             Map<Integer, Long> out = new HashMap<>();
@@ -161,7 +166,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         List<Throwable> last = new ArrayList<>(1);
         while (System.nanoTime() < deadline) {
             try {
-                TopicDescription d = admin.describeTopics(List.of(name)).allTopicNames().get().get(name);
+                TopicDescription d = admin.describeTopics(List.of(name))
+                        .allTopicNames()
+                        .get()
+                        .get(name);
                 if (!d.partitions().isEmpty() && d.partitions().stream().allMatch(p -> p.leader() != null)) {
                     return d.partitions().size();
                 }
@@ -171,7 +179,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             Thread.sleep(50);
         }
-        throw new IllegalStateException("topic " + name + " not ready after 30 s" + (last.isEmpty() ? "" : ": " + last.get(0)));
+        throw new IllegalStateException(
+                "topic " + name + " not ready after 30 s" + (last.isEmpty() ? "" : ": " + last.get(0)));
     }
 
     /**
@@ -201,14 +210,16 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         int port = broker.boundPort(kit.nodes().brokerListenerName());
         if (broker.lifecycleManager().state() != BrokerState.RUNNING || !bootstrapServers.endsWith(":" + port)) {
-            throw new IllegalStateException("the restarted broker is " + broker.lifecycleManager().state()
-                    + " on port " + port + ", expected RUNNING at " + bootstrapServers);
+            throw new IllegalStateException(
+                    "the restarted broker is " + broker.lifecycleManager().state() + " on port " + port
+                            + ", expected RUNNING at " + bootstrapServers);
         }
     }
 
     private BrokerServer broker() {
         if (kit.brokers().size() != 1) {
-            throw new IllegalStateException("expected one broker, found " + kit.brokers().size());
+            throw new IllegalStateException(
+                    "expected one broker, found " + kit.brokers().size());
         }
         return kit.brokers().values().iterator().next();
     }

@@ -59,7 +59,9 @@ public final class LocalFlink implements AutoCloseable {
         // Checkpoints on the file system, as in production: the exactly-once sink's pending inserts
         // travel in the checkpoint and outgrow the JobManager's 5 MB in-memory storage.
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir.toUri().toString());
+        conf.set(
+                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                checkpointDir.toUri().toString());
         conf.set(RestOptions.BIND_PORT, "0");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
@@ -141,13 +143,14 @@ public final class LocalFlink implements AutoCloseable {
         /** Checkpoint counts and the latest completed checkpoint; all zero before the job runs. */
         public CheckpointFigures checkpoints() {
             try {
-                CheckpointStatsSnapshot stats = cluster.getExecutionGraph(id).get(10, TimeUnit.SECONDS)
-                        .getCheckpointStatsSnapshot();
+                CheckpointStatsSnapshot stats =
+                        cluster.getExecutionGraph(id).get(10, TimeUnit.SECONDS).getCheckpointStatsSnapshot();
                 if (stats == null) {
                     return CheckpointFigures.NONE;
                 }
                 CompletedCheckpointStats last = stats.getHistory().getLatestCompletedCheckpoint();
-                return new CheckpointFigures(stats.getCounts().getNumberOfCompletedCheckpoints(),
+                return new CheckpointFigures(
+                        stats.getCounts().getNumberOfCompletedCheckpoints(),
                         stats.getCounts().getNumberOfFailedCheckpoints(),
                         last == null ? -1 : last.getCheckpointId(),
                         last == null ? 0 : last.getStateSize(),
@@ -164,7 +167,8 @@ public final class LocalFlink implements AutoCloseable {
         public int restarts() {
             try {
                 int max = 0;
-                for (var v : cluster.getExecutionGraph(id).get(10, TimeUnit.SECONDS).getAllExecutionVertices()) {
+                for (var v :
+                        cluster.getExecutionGraph(id).get(10, TimeUnit.SECONDS).getAllExecutionVertices()) {
                     max = Math.max(max, v.getCurrentExecutionAttempt().getAttemptNumber());
                 }
                 return max;
@@ -214,8 +218,10 @@ public final class LocalFlink implements AutoCloseable {
                 Throwable cause = result.getSerializedThrowable()
                         .map(t -> (Throwable) t.deserializeError(LocalFlink.class.getClassLoader()))
                         .orElse(null);
-                throw new IllegalStateException("job " + id + " ended " + result.getApplicationStatus()
-                        + (cause != null ? ": " + rootMessage(cause) : ""), cause);
+                throw new IllegalStateException(
+                        "job " + id + " ended " + result.getApplicationStatus()
+                                + (cause != null ? ": " + rootMessage(cause) : ""),
+                        cause);
             }
         }
 
@@ -243,7 +249,8 @@ public final class LocalFlink implements AutoCloseable {
      *     state, the sink's pending committables)
      * @param lastDurationMs trigger to last acknowledgement
      */
-    public record CheckpointFigures(long completed, long failed, long lastId, long lastStateSizeBytes, long lastDurationMs) {
+    public record CheckpointFigures(
+            long completed, long failed, long lastId, long lastStateSizeBytes, long lastDurationMs) {
         static final CheckpointFigures NONE = new CheckpointFigures(0, 0, -1, 0, 0);
     }
 

@@ -44,16 +44,16 @@ public final class LocalJob {
     }
 
     /** Applies every pending migration of {@code sql/schema} to {@code database} (creating it). */
-    public static SchemaMigrator.Result applySchema(String url, String database, String user, String password,
-            int retentionDays, Consumer<String> log) {
+    public static SchemaMigrator.Result applySchema(
+            String url, String database, String user, String password, int retentionDays, Consumer<String> log) {
         Path dir = sqlDir().resolve("schema");
         if (!Files.isDirectory(dir)) {
             throw new IllegalStateException("no schema directory " + dir);
         }
         SchemaOptions options = SchemaOptions.defaults().withDatabase(database);
         if (retentionDays > 0) {
-            options = options.withRetention(retentionDays, Math.max(retentionDays, SchemaOptions.DEFAULT_ROLLUP_RETENTION_DAYS),
-                    retentionDays);
+            options = options.withRetention(
+                    retentionDays, Math.max(retentionDays, SchemaOptions.DEFAULT_ROLLUP_RETENTION_DAYS), retentionDays);
         }
         return new SchemaMigrator(SchemaMigrator.jdbc(url, user, password), options, Migration.loadDirectory(dir))
                 .log(log)
@@ -74,7 +74,8 @@ public final class LocalJob {
     public static LocalFlink.Job submit(LocalFlink flink, JobConfig config, int parallelism, boolean bounded) {
         StreamExecutionEnvironment env = FlowsJob.environment(config);
         env.setParallelism(parallelism);
-        FlowPipeline.build(env,
+        FlowPipeline.build(
+                env,
                 bounded ? FlowSources.boundedKafka(config.kafka()) : FlowSources.kafka(config.kafka()),
                 FlowsJob.sinks(config, env, flink.checkpointDirectory()),
                 config.pipeline());

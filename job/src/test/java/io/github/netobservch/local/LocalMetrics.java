@@ -1,5 +1,8 @@
 package io.github.netobservch.local;
 
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
@@ -7,10 +10,6 @@ import org.apache.flink.metrics.MetricConfig;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.reporter.MetricReporter;
 import org.apache.flink.metrics.reporter.MetricReporterFactory;
-
-import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A metric reporter for the local tools ({@code scripts/replay}): keeps every counter of a job of
@@ -62,7 +61,8 @@ public final class LocalMetrics implements MetricReporter {
     public void notifyOfAddedMetric(Metric metric, String metricName, MetricGroup group) {
         String jobId = group.getAllVariables().get("<job_id>");
         if (jobId != null && metric instanceof Counter) {
-            COUNTERS.computeIfAbsent(jobId, k -> new ConcurrentHashMap<>()).put(group.getMetricIdentifier(metricName), (Counter) metric);
+            COUNTERS.computeIfAbsent(jobId, k -> new ConcurrentHashMap<>())
+                    .put(group.getMetricIdentifier(metricName), (Counter) metric);
         }
     }
 

@@ -45,7 +45,9 @@ public final class QueryPack {
             sql = "SELECT * FROM (\n" + sql + "\n) LIMIT " + maxRows;
         }
         Map<String, String> all = new LinkedHashMap<>(params);
-        return clickhouse.query(sql + "\nSETTINGS output_format_pretty_color = 0, output_format_pretty_row_numbers = 0",
-                all, "PrettyCompactMonoBlock");
+        return clickhouse.query(
+                sql + "\nSETTINGS output_format_pretty_color = 0, output_format_pretty_row_numbers = 0",
+                all,
+                "PrettyCompactMonoBlock");
     }
 }

@@ -2,7 +2,6 @@ package io.github.netobservch.local;
 
 import io.github.netobservch.cli.Cli;
 import io.github.netobservch.cli.Cli.Opt;
-
 import io.github.netobservch.config.JobConfig;
 import io.github.netobservch.dedup.DedupMetrics;
 import io.github.netobservch.format.ColumnRegistry;
@@ -69,11 +68,18 @@ public final class Replay {
 
     public static final String SUMMARY_PREFIX = "REPLAY ";
 
-    private static final Pattern TTL_DAYS = Pattern.compile("TTL\\s+toDate\\(time_flow_end_ms\\)\\s*\\+\\s*toIntervalDay\\((\\d+)\\)");
+    private static final Pattern TTL_DAYS =
+            Pattern.compile("TTL\\s+toDate\\(time_flow_end_ms\\)\\s*\\+\\s*toIntervalDay\\((\\d+)\\)");
 
     /** The summary; {@link #line()} is what the command prints. */
-    public record Summary(long records, long loaded, long invalid, long expiredByRetention, long sameNodeCopies,
-            long crossReporterCopies, long resends) {
+    public record Summary(
+            long records,
+            long loaded,
+            long invalid,
+            long expiredByRetention,
+            long sameNodeCopies,
+            long crossReporterCopies,
+            long resends) {
         public long duplicatesDropped() {
             return records - loaded - invalid - expiredByRetention;
         }
@@ -97,29 +103,40 @@ public final class Replay {
         System.exit(code);
     }
 
-    public static final Cli CLI = new Cli("scripts/replay", List.of(
-            "Feeds captured NetObserv flow records (one JSON object per line, e.g. from",
-            "`kcat -C -t flows-export -e > flows.jsonl`) through the real job into ClickHouse and prints",
-            "  REPLAY records=<n> loaded=<n> duplicates_dropped=<n> invalid=<n> expired_by_retention=<n>",
-            "         same_node_copies=<n> cross_reporter_copies=<n> resends=<n>",
-            "(records = loaded + duplicates_dropped + invalid + expired_by_retention; duplicates_dropped is the",
-            "sum of the last three). Records older than the target table's TTL are counted before loading and",
-            "reported as expired_by_retention: to keep them, load into a schema created with a longer",
-            "--retention-days (see sql/README.md, Retention).", ""),
+    public static final Cli CLI = new Cli(
+            "scripts/replay",
+            List.of(
+                    "Feeds captured NetObserv flow records (one JSON object per line, e.g. from",
+                    "`kcat -C -t flows-export -e > flows.jsonl`) through the real job into ClickHouse and prints",
+                    "  REPLAY records=<n> loaded=<n> duplicates_dropped=<n> invalid=<n> expired_by_retention=<n>",
+                    "         same_node_copies=<n> cross_reporter_copies=<n> resends=<n>",
+                    "(records = loaded + duplicates_dropped + invalid + expired_by_retention; duplicates_dropped is the",
+                    "sum of the last three). Records older than the target table's TTL are counted before loading and",
+                    "reported as expired_by_retention: to keep them, load into a schema created with a longer",
+                    "--retention-days (see sql/README.md, Retention).",
+                    ""),
             List.of(
                     Opt.option("--input", "FILE", "the records (required); blank lines are skipped"),
-                    Opt.option("--clickhouse.url", "URL", "load into this server (schema applied if missing);"
-                            + " default: an embedded ClickHouse in a temporary directory"),
-                    Opt.option("--clickhouse.user", "USER", "default 'default'; the password comes from"
-                            + " $CLICKHOUSE_PASSWORD"),
+                    Opt.option(
+                            "--clickhouse.url",
+                            "URL",
+                            "load into this server (schema applied if missing);"
+                                    + " default: an embedded ClickHouse in a temporary directory"),
+                    Opt.option(
+                            "--clickhouse.user",
+                            "USER",
+                            "default 'default'; the password comes from" + " $CLICKHOUSE_PASSWORD"),
                     Opt.option("--clickhouse.database", "DB", "default netobserv"),
                     Opt.option("--kafka.bootstrap-servers", "HOST:PORT", "use this Kafka; default: an embedded broker"),
                     Opt.option("--kafka.topics", "TOPIC", "default flows-export (created when missing)"),
                     Opt.option("--partitions", "N", "partitions of a topic the replay creates (default 2)"),
                     Opt.option("--parallelism", "N", "job parallelism (default 2)"),
                     Opt.option("--checkpoint-interval", "D", "default 1s"),
-                    Opt.option("--retention-days", "N", "raw-table TTL when the schema is created (default: 3650 for"
-                            + " the embedded server, so old captures are kept; 30 otherwise)"),
+                    Opt.option(
+                            "--retention-days",
+                            "N",
+                            "raw-table TTL when the schema is created (default: 3650 for"
+                                    + " the embedded server, so old captures are kept; 30 otherwise)"),
                     Opt.option("--timeout", "D", "give up after D (default 30min)")),
             List.of("", "Exit status: 0 done, 1 failure, 2 bad usage."));
 
@@ -192,7 +209,8 @@ public final class Replay {
                 url = clickhouse.url();
                 log.println("replay: embedded ClickHouse at " + url);
             }
-            LocalJob.applySchema(url, database, user, password, retention, line -> log.println("replay: schema: " + line));
+            LocalJob.applySchema(
+                    url, database, user, password, retention, line -> log.println("replay: schema: " + line));
             ClickHouseHttp ch = new ClickHouseHttp(url, database, user, password);
             OptionalInt ttlDays = retentionDays(ch, "flows");
             Retention check = Retention.scan(input, ttlDays, LocalDate.now(ZoneOffset.UTC));
@@ -216,7 +234,9 @@ public final class Replay {
             Map<String, String> options = new LinkedHashMap<>();
             options.put("kafka.bootstrap-servers", bootstrap);
             options.put("kafka.topics", topic);
-            options.put("kafka.group-id", "netobserv-replay-" + UUID.randomUUID().toString().substring(0, 8));
+            options.put(
+                    "kafka.group-id",
+                    "netobserv-replay-" + UUID.randomUUID().toString().substring(0, 8));
             options.put("kafka.starting-offsets", "timestamp:" + firstTimestamp);
             options.put("clickhouse.url", url);
             options.put("clickhouse.database", database);
@@ -236,16 +256,21 @@ public final class Replay {
 
             String where = rangePredicate(topic, start, end);
             String kept = ttlDays.isPresent()
-                    ? " AND toDate(time_flow_end_ms) + toIntervalDay(" + ttlDays.getAsInt() + ") > today()" : "";
+                    ? " AND toDate(time_flow_end_ms) + toIntervalDay(" + ttlDays.getAsInt() + ") > today()"
+                    : "";
             long loaded = ch.queryLong("SELECT count() FROM " + config.sink().flowsTable() + " WHERE " + where + kept);
             long invalid = ch.queryLong("SELECT count() FROM " + config.sink().deadLetterTable() + " WHERE " + where);
             String jobId = job.id().toString();
             long keptByDedup = LocalMetrics.sum(jobId, DedupMetrics.GROUP + "." + DedupMetrics.KEPT);
-            long sameNode = LocalMetrics.sum(jobId, DedupMetrics.GROUP + "." + DedupMetrics.DROPPED + "." + DedupMetrics.SAME_NODE_COPY);
-            long crossReporter = LocalMetrics.sum(jobId, DedupMetrics.GROUP + "." + DedupMetrics.DROPPED + "." + DedupMetrics.CROSS_REPORTER);
-            long resends = LocalMetrics.sum(jobId, DedupMetrics.GROUP + "." + DedupMetrics.DROPPED + "." + DedupMetrics.EXACT_RESEND);
+            long sameNode = LocalMetrics.sum(
+                    jobId, DedupMetrics.GROUP + "." + DedupMetrics.DROPPED + "." + DedupMetrics.SAME_NODE_COPY);
+            long crossReporter = LocalMetrics.sum(
+                    jobId, DedupMetrics.GROUP + "." + DedupMetrics.DROPPED + "." + DedupMetrics.CROSS_REPORTER);
+            long resends = LocalMetrics.sum(
+                    jobId, DedupMetrics.GROUP + "." + DedupMetrics.DROPPED + "." + DedupMetrics.EXACT_RESEND);
             LocalMetrics.forget(jobId);
-            boolean exact = job.restarts() == 0 && keptByDedup + sameNode + crossReporter + resends + invalid == records
+            boolean exact = job.restarts() == 0
+                    && keptByDedup + sameNode + crossReporter + resends + invalid == records
                     && keptByDedup >= loaded;
             if (!exact) {
                 log.println("replay: the job restarted or its counters are incomplete: dedup drops by cause are not"
@@ -272,8 +297,9 @@ public final class Replay {
 
     /** The retention of a table created by {@code sql/schema} ({@code TTL toDate(time_flow_end_ms) + toIntervalDay(N)}), if it has one. */
     static OptionalInt retentionDays(ClickHouseHttp ch, String table) {
-        List<String> engine = ch.column("SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = '"
-                + table.replace("'", "\\'") + "'");
+        List<String> engine =
+                ch.column("SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = '"
+                        + table.replace("'", "\\'") + "'");
         if (engine.isEmpty()) {
             return OptionalInt.empty();
         }
@@ -311,7 +337,8 @@ public final class Replay {
                     }
                 });
             }
-            return new Retention(ttlDays, counts[0], counts[1], counts[1] == 0 ? null : LocalDate.ofEpochDay(oldest[0]), today);
+            return new Retention(
+                    ttlDays, counts[0], counts[1], counts[1] == 0 ? null : LocalDate.ofEpochDay(oldest[0]), today);
         }
 
         /** Retention in days that keeps every record of the file (oldest record's age + 1). */
@@ -324,25 +351,35 @@ public final class Replay {
                 return table + " has no TTL: every loaded record is kept";
             }
             if (expired == 0) {
-                return "all " + timed + " valid records are within the " + ttlDays.getAsInt() + "-day retention of " + table;
+                return "all " + timed + " valid records are within the " + ttlDays.getAsInt() + "-day retention of "
+                        + table;
             }
             return expired + " of " + timed + " valid records end before " + today.minusDays(ttlDays.getAsInt() - 1L)
-                    + ", older than the " + ttlDays.getAsInt() + "-day retention (TTL) of " + table + ": ClickHouse drops"
+                    + ", older than the " + ttlDays.getAsInt() + "-day retention (TTL) of " + table
+                    + ": ClickHouse drops"
                     + " them right after loading, and the summary counts them as expired_by_retention. To keep them,"
                     + " replay into a schema created with --retention-days " + daysToKeepAll() + " or more (a new"
-                    + " --clickhouse.database, or ALTER TABLE " + table + " MODIFY TTL toDate(time_flow_end_ms) + toIntervalDay("
+                    + " --clickhouse.database, or ALTER TABLE " + table
+                    + " MODIFY TTL toDate(time_flow_end_ms) + toIntervalDay("
                     + daysToKeepAll() + "); see sql/README.md, Retention)";
         }
     }
 
     /** Rows of this replay: its topic and, per partition, the offsets it produced. */
     static String rangePredicate(String topic, Map<Integer, Long> start, Map<Integer, Long> end) {
-        StringBuilder sb = new StringBuilder("kafka_topic = '").append(topic.replace("'", "\\'")).append("' AND (0");
+        StringBuilder sb = new StringBuilder("kafka_topic = '")
+                .append(topic.replace("'", "\\'"))
+                .append("' AND (0");
         end.forEach((p, e) -> {
             long s = start.getOrDefault(p, 0L);
             if (e > s) {
-                sb.append(" OR (kafka_partition = ").append(p).append(" AND kafka_offset >= ").append(s)
-                        .append(" AND kafka_offset < ").append(e).append(')');
+                sb.append(" OR (kafka_partition = ")
+                        .append(p)
+                        .append(" AND kafka_offset >= ")
+                        .append(s)
+                        .append(" AND kafka_offset < ")
+                        .append(e)
+                        .append(')');
             }
         });
         return sb.append(')').toString();

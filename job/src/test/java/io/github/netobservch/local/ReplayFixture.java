@@ -25,6 +25,7 @@ public final class ReplayFixture {
 
     /** 2025-08-01T09:20:00Z, fixed so the file never changes. */
     static final long START_EPOCH_MS = 1754040000000L;
+
     static final long SEED = 6L;
     static final int MESSAGES = 300;
 
@@ -123,7 +124,10 @@ public final class ReplayFixture {
         Path target = Path.of(args.length > 0 ? args[0] : "job/src/test/resources/replay/sample.jsonl");
         Files.write(target, file.toByteArray());
         System.out.println(target + ": " + roles() + " invalid reasons "
-                + messages().stream().filter(m -> !m.valid()).map(m -> m.expectedReason().name()).toList());
+                + messages().stream()
+                        .filter(m -> !m.valid())
+                        .map(m -> m.expectedReason().name())
+                        .toList());
         System.out.println(expected().line());
     }
 

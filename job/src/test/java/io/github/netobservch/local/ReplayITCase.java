@@ -3,6 +3,8 @@ package io.github.netobservch.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.netobservch.generate.GeneratedMessage;
+import io.github.netobservch.testing.ClickHouseTestServer;
+import io.github.netobservch.testing.EmbeddedClickHouseExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
@@ -12,8 +14,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import io.github.netobservch.testing.ClickHouseTestServer;
-import io.github.netobservch.testing.EmbeddedClickHouseExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -27,23 +27,29 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ReplayITCase {
 
     /** Ground truth of the fixture ({@link ReplayFixture#expected()}), up to the cross-reporter/re-send split. */
-    static final String EXPECTED = "REPLAY records=301 loaded=201 duplicates_dropped=97 invalid=3 expired_by_retention=0 same_node_copies=SAME";
+    static final String EXPECTED =
+            "REPLAY records=301 loaded=201 duplicates_dropped=97 invalid=3 expired_by_retention=0 same_node_copies=SAME";
 
     @Test
     void fixtureMatchesItsGroundTruth() throws Exception {
         Replay.Summary truth = ReplayFixture.expected();
         assertThat(truth.line()).startsWith(EXPECTED.replace("SAME", Long.toString(truth.sameNodeCopies())) + " ");
         assertThat(truth.sameNodeCopies()).isPositive();
-        assertThat(truth.crossReporterCopies() + truth.resends() + truth.sameNodeCopies()).isEqualTo(truth.duplicatesDropped());
-        assertThat(ReplayFixture.roles()).containsEntry(GeneratedMessage.Role.INVALID, 3)
-                .containsKeys(GeneratedMessage.Role.CROSS_REPORTER_COPY, GeneratedMessage.Role.RESEND,
+        assertThat(truth.crossReporterCopies() + truth.resends() + truth.sameNodeCopies())
+                .isEqualTo(truth.duplicatesDropped());
+        assertThat(ReplayFixture.roles())
+                .containsEntry(GeneratedMessage.Role.INVALID, 3)
+                .containsKeys(
+                        GeneratedMessage.Role.CROSS_REPORTER_COPY,
+                        GeneratedMessage.Role.RESEND,
                         GeneratedMessage.Role.DUPLICATE_FLAG_COPY);
         ByteArrayOutputStream expectedFile = new ByteArrayOutputStream();
         for (GeneratedMessage m : ReplayFixture.messages()) {
             expectedFile.write(m.value());
             expectedFile.write('\n');
         }
-        assertThat(Files.readAllBytes(fixture())).as("sample.jsonl is what ReplayFixture generates")
+        assertThat(Files.readAllBytes(fixture()))
+                .as("sample.jsonl is what ReplayFixture generates")
                 .isEqualTo(expectedFile.toByteArray());
     }
 
@@ -51,18 +57,26 @@ class ReplayITCase {
     void replaysTheFixtureIntoEmbeddedClickHouse() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Replay.run(new String[] {"--input", fixture().toString(), "--checkpoint-interval", "500ms"},
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code = Replay.run(
+                new String[] {"--input", fixture().toString(), "--checkpoint-interval", "500ms"},
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
         String log = err.toString(StandardCharsets.UTF_8);
         assertThat(code).as(log).isZero();
         List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
         assertThat(lines).as(log).hasSize(1);
         Replay.Summary truth = ReplayFixture.expected();
         Map<String, Long> got = fields(lines.get(0));
-        assertThat(lines.get(0)).as(log).startsWith(EXPECTED.replace("SAME", Long.toString(truth.sameNodeCopies())) + " ");
-        assertThat(got.get("cross_reporter_copies") + got.get("resends")).as(log)
+        assertThat(lines.get(0))
+                .as(log)
+                .startsWith(EXPECTED.replace("SAME", Long.toString(truth.sameNodeCopies())) + " ");
+        assertThat(got.get("cross_reporter_copies") + got.get("resends"))
+                .as(log)
                 .isEqualTo(truth.crossReporterCopies() + truth.resends());
-        assertThat(got.get("loaded") + got.get("duplicates_dropped") + got.get("invalid") + got.get("expired_by_retention"))
+        assertThat(got.get("loaded")
+                        + got.get("duplicates_dropped")
+                        + got.get("invalid")
+                        + got.get("expired_by_retention"))
                 .isEqualTo(got.get("records"));
         assertThat(log).contains("all 298 valid records are within the 3650-day retention of netobserv.flows");
     }
@@ -80,20 +94,35 @@ class ReplayITCase {
         String db = server.createDatabase("replay_real");
         Output r = replay(server, db, "3650", "/replay/real-shapes.jsonl");
         assertThat(r.code).as(r.err).isZero();
-        assertThat(r.out).as(r.err).isEqualTo("REPLAY records=15 loaded=11 duplicates_dropped=3 invalid=1 expired_by_retention=0"
-                + " same_node_copies=2 cross_reporter_copies=0 resends=1");
-        assertThat(server.queryColumn(db, "SELECT concat(scope, ' ', toString(etype), ' ', toString(src_addr), ' ', proto_name, '|')"
-                + " FROM flows WHERE scope = 'non_ip' ORDER BY time_flow_end_ms"))
+        assertThat(r.out)
+                .as(r.err)
+                .isEqualTo("REPLAY records=15 loaded=11 duplicates_dropped=3 invalid=1 expired_by_retention=0"
+                        + " same_node_copies=2 cross_reporter_copies=0 resends=1");
+        assertThat(server.queryColumn(
+                        db,
+                        "SELECT concat(scope, ' ', toString(etype), ' ', toString(src_addr), ' ', proto_name, '|')"
+                                + " FROM flows WHERE scope = 'non_ip' ORDER BY time_flow_end_ms"))
                 .containsExactly("non_ip 2054 :: |", "non_ip 2054 :: |", "non_ip 2054 :: |");
-        assertThat(server.queryColumn(db, "SELECT toString(time_flow_rtt_ns) FROM flows WHERE src_port = 43718 AND record_type = 'flowLog'"
-                + " AND interfaces = ['ens5'] ORDER BY time_flow_rtt_ns")).containsExactly("44000", "61000");
+        assertThat(server.queryColumn(
+                        db,
+                        "SELECT toString(time_flow_rtt_ns) FROM flows WHERE src_port = 43718 AND record_type = 'flowLog'"
+                                + " AND interfaces = ['ens5'] ORDER BY time_flow_rtt_ns"))
+                .containsExactly("44000", "61000");
         assertThat(server.queryColumn(db, "SELECT record_type FROM flows WHERE hash_id != '' ORDER BY num_flow_logs"))
                 .containsExactly("newConnection", "heartbeat", "endConnection");
-        assertThat(server.queryColumn(db, "SELECT concat(arrayStringConcat(parse_warnings, ','), ' ', toString(bytes), ' ', toString(length(raw) > 0))"
-                + " FROM flows WHERE notEmpty(parse_warnings)")).containsExactly("Bytes:WRONG_TYPE 0 1");
-        assertThat(server.queryColumn(db, "SELECT concat(reason, ' ', field) FROM flows_dlq")).containsExactly("INVALID_IP AgentIP");
-        assertThat(server.queryLong(db, "SELECT count() FROM flows WHERE interfaces = ['veth4f1c02ab']")).as("pre-1.4 interface copy").isZero();
-        assertThat(server.queryLong(db, "SELECT sum(flows) FROM rollup_namespace_1m")).as("rollups: IP flow logs only").isEqualTo(5);
+        assertThat(server.queryColumn(
+                        db,
+                        "SELECT concat(arrayStringConcat(parse_warnings, ','), ' ', toString(bytes), ' ', toString(length(raw) > 0))"
+                                + " FROM flows WHERE notEmpty(parse_warnings)"))
+                .containsExactly("Bytes:WRONG_TYPE 0 1");
+        assertThat(server.queryColumn(db, "SELECT concat(reason, ' ', field) FROM flows_dlq"))
+                .containsExactly("INVALID_IP AgentIP");
+        assertThat(server.queryLong(db, "SELECT count() FROM flows WHERE interfaces = ['veth4f1c02ab']"))
+                .as("pre-1.4 interface copy")
+                .isZero();
+        assertThat(server.queryLong(db, "SELECT sum(flows) FROM rollup_namespace_1m"))
+                .as("rollups: IP flow logs only")
+                .isEqualTo(5);
     }
 
     /** Older than the table's TTL: counted as such (they used to be reported as duplicates) and announced before loading. */
@@ -102,26 +131,50 @@ class ReplayITCase {
         String db = server.createDatabase("replay_ttl");
         Output r = replay(server, db, "30", "/replay/real-shapes.jsonl");
         assertThat(r.code).as(r.err).isZero();
-        assertThat(r.out).as(r.err).isEqualTo("REPLAY records=15 loaded=0 duplicates_dropped=3 invalid=1 expired_by_retention=11"
-                + " same_node_copies=2 cross_reporter_copies=0 resends=1");
+        assertThat(r.out)
+                .as(r.err)
+                .isEqualTo("REPLAY records=15 loaded=0 duplicates_dropped=3 invalid=1 expired_by_retention=11"
+                        + " same_node_copies=2 cross_reporter_copies=0 resends=1");
         // negative control: what records - invalid - loaded (the old duplicates_dropped) would have said
         Map<String, Long> f = fields(r.out);
-        assertThat(f.get("records") - f.get("invalid") - f.get("loaded")).isEqualTo(14).isNotEqualTo(f.get("duplicates_dropped"));
-        assertThat(r.err).contains("14 of 14 valid records end before", "older than the 30-day retention (TTL) of " + db + ".flows",
-                "--retention-days");
-        assertThat(server.queryLong(db, "SELECT count() FROM flows WHERE toDate(time_flow_end_ms) + toIntervalDay(30) > today()")).isZero();
+        assertThat(f.get("records") - f.get("invalid") - f.get("loaded"))
+                .isEqualTo(14)
+                .isNotEqualTo(f.get("duplicates_dropped"));
+        assertThat(r.err)
+                .contains(
+                        "14 of 14 valid records end before",
+                        "older than the 30-day retention (TTL) of " + db + ".flows",
+                        "--retention-days");
+        assertThat(server.queryLong(
+                        db, "SELECT count() FROM flows WHERE toDate(time_flow_end_ms) + toIntervalDay(30) > today()"))
+                .isZero();
     }
 
     private record Output(int code, String out, String err) {}
 
-    private static Output replay(ClickHouseTestServer server, String db, String retentionDays, String resource) throws Exception {
+    private static Output replay(ClickHouseTestServer server, String db, String retentionDays, String resource)
+            throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         String input = Path.of(ReplayITCase.class.getResource(resource).toURI()).toString();
-        int code = Replay.run(new String[] {"--input", input, "--checkpoint-interval", "500ms", "--clickhouse.url", server.httpUrl(),
-                "--clickhouse.user", server.credentials().getProperty("user"), "--clickhouse.database", db, "--retention-days", retentionDays},
+        int code = Replay.run(
+                new String[] {
+                    "--input",
+                    input,
+                    "--checkpoint-interval",
+                    "500ms",
+                    "--clickhouse.url",
+                    server.httpUrl(),
+                    "--clickhouse.user",
+                    server.credentials().getProperty("user"),
+                    "--clickhouse.database",
+                    db,
+                    "--retention-days",
+                    retentionDays
+                },
                 server.credentials().getProperty("password"),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Output(code, out.toString(StandardCharsets.UTF_8).trim(), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -130,9 +183,11 @@ class ReplayITCase {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
         assertThat(Replay.run(new String[0], System.out, errStream)).isEqualTo(2);
-        assertThat(Replay.run(new String[] {"--input", "/nonexistent.jsonl"}, System.out, errStream)).isEqualTo(2);
+        assertThat(Replay.run(new String[] {"--input", "/nonexistent.jsonl"}, System.out, errStream))
+                .isEqualTo(2);
         assertThat(Replay.run(new String[] {"--bogus"}, System.out, errStream)).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--input is required", "no such file", "Unknown option: '--bogus'");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("--input is required", "no such file", "Unknown option: '--bogus'");
     }
 
     /** The summary line's {@code key=value} fields. */

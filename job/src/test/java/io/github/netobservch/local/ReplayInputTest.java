@@ -14,7 +14,8 @@ class ReplayInputTest {
 
     private static List<String> lines(String text) throws Exception {
         List<String> out = new ArrayList<>();
-        Replay.forEachLine(new ByteArrayInputStream(text.getBytes(StandardCharsets.ISO_8859_1)),
+        Replay.forEachLine(
+                new ByteArrayInputStream(text.getBytes(StandardCharsets.ISO_8859_1)),
                 b -> out.add(new String(b, StandardCharsets.ISO_8859_1)));
         return out;
     }
@@ -42,7 +43,8 @@ class ReplayInputTest {
     @Test
     void countsOnlyTheReplayedOffsets() {
         String where = Replay.rangePredicate("flows-export", Map.of(0, 10L, 1, 5L), Map.of(0, 12L, 1, 5L, 2, 3L));
-        assertThat(where).startsWith("kafka_topic = 'flows-export' AND (0")
+        assertThat(where)
+                .startsWith("kafka_topic = 'flows-export' AND (0")
                 .contains("(kafka_partition = 0 AND kafka_offset >= 10 AND kafka_offset < 12)")
                 .contains("(kafka_partition = 2 AND kafka_offset >= 0 AND kafka_offset < 3)")
                 .doesNotContain("kafka_partition = 1");

@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.netobservch.format.ColumnRegistry;
 import io.github.netobservch.format.FlowFixtures;
 import io.github.netobservch.format.FlowRecord;
-
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
@@ -25,14 +31,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.EnumMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
-
 /** The parse function in a Flink operator harness: main output, side output and metrics. */
 class FlowParseFunctionHarnessTest {
 
@@ -47,11 +45,16 @@ class FlowParseFunctionHarnessTest {
                 .setDelimiter('.')
                 .setRegisterConsumer((metric, name, group) -> metrics.put(group.getMetricIdentifier(name), metric))
                 .build();
-        TaskMetricGroup taskGroup = TaskManagerMetricGroup.createTaskManagerMetricGroup(registry, "host", ResourceID.generate())
+        TaskMetricGroup taskGroup = TaskManagerMetricGroup.createTaskManagerMetricGroup(
+                        registry, "host", ResourceID.generate())
                 .addJob(new JobID(), "job")
                 .addTask(ExecutionAttemptID.randomId(), "task");
-        MockEnvironment env = new MockEnvironmentBuilder().setMetricGroup(taskGroup).build();
-        function = new FlowParseFunction(ParserConfig.builder().maxMessageBytes(4096).maxDeadLetterPayloadBytes(64).build());
+        MockEnvironment env =
+                new MockEnvironmentBuilder().setMetricGroup(taskGroup).build();
+        function = new FlowParseFunction(ParserConfig.builder()
+                .maxMessageBytes(4096)
+                .maxDeadLetterPayloadBytes(64)
+                .build());
         harness = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(function), env);
         harness.open();
         harness.setProcessingTime(1_754_050_000_000L);
@@ -63,7 +66,8 @@ class FlowParseFunctionHarnessTest {
     }
 
     private void send(byte[] value) throws Exception {
-        harness.processElement(new StreamRecord<>(new KafkaMessage("flows-export", 7, offset++, 1754040014000L, value), 0L));
+        harness.processElement(
+                new StreamRecord<>(new KafkaMessage("flows-export", 7, offset++, 1754040014000L, value), 0L));
     }
 
     private void send(String value) throws Exception {
@@ -80,7 +84,8 @@ class FlowParseFunctionHarnessTest {
         assertThat(out.get(0).getLong(ColumnRegistry.KAFKA_OFFSET)).isZero();
         assertThat(out.get(4).getLong(ColumnRegistry.KAFKA_OFFSET)).isEqualTo(4);
         assertThat(out.get(0).getLong(ColumnRegistry.KAFKA_PARTITION)).isEqualTo(7);
-        assertThat(out).allSatisfy(r -> assertThat(r.has(ColumnRegistry.FLOW_KEY_HASH)).isTrue());
+        assertThat(out)
+                .allSatisfy(r -> assertThat(r.has(ColumnRegistry.FLOW_KEY_HASH)).isTrue());
         assertThat(out.get(0).getString(ColumnRegistry.DIRECTION)).isEqualTo("ingress");
         assertThat(harness.getSideOutput(FlowParseFunction.DEAD_LETTERS)).isNull();
         assertThat(counter("flowParse.recordsParsed").getCount()).isEqualTo(5);
@@ -90,45 +95,72 @@ class FlowParseFunctionHarnessTest {
     @Test
     void badInputGoesToTheSideOutputWithCountersPerReason() throws Exception {
         String base = FlowFixtures.text("example1");
-        send(FlowFixtures.bytes("example1"));                                   // ok
-        send((byte[]) null);                                                    // EMPTY
-        send("");                                                               // EMPTY
-        send("{\"a\":");                                                        // MALFORMED_JSON
-        send("[1]");                                                            // NOT_AN_OBJECT
-        send(FlowFixtures.bytes("example2"));                                   // OVERSIZED (limit 4096? no: 1955 B) -> ok
-        send("x".repeat(5000));                                                 // OVERSIZED
-        send(new byte[] {'{', '"', (byte) 0xC3, '"', ':', '1', '}'});            // NOT_UTF8
-        send(base.replace("\"TimeFlowStartMs\": 1754039998112", "\"TimeFlowStartMs\": -1"));  // OUT_OF_RANGE
-        send(base.replace("\"SrcAddr\": \"10.128.4.17\",", ""));                // MISSING_FIELD
-        send(base.replace("\"10.128.4.17\"", "\"10.128.4.x\""));                // INVALID_IP
-        send(base.replace("\"TimeFlowEndMs\": 1754040012873", "\"TimeFlowEndMs\": 1"));  // END_BEFORE_START
-        send(base.replace("\"TimeFlowEndMs\": 1754040012873", "\"TimeFlowEndMs\": \"1754040012873\""));  // WRONG_TYPE
+        send(FlowFixtures.bytes("example1")); // ok
+        send((byte[]) null); // EMPTY
+        send(""); // EMPTY
+        send("{\"a\":"); // MALFORMED_JSON
+        send("[1]"); // NOT_AN_OBJECT
+        send(FlowFixtures.bytes("example2")); // OVERSIZED (limit 4096? no: 1955 B) -> ok
+        send("x".repeat(5000)); // OVERSIZED
+        send(new byte[] {'{', '"', (byte) 0xC3, '"', ':', '1', '}'}); // NOT_UTF8
+        send(base.replace("\"TimeFlowStartMs\": 1754039998112", "\"TimeFlowStartMs\": -1")); // OUT_OF_RANGE
+        send(base.replace("\"SrcAddr\": \"10.128.4.17\",", "")); // MISSING_FIELD
+        send(base.replace("\"10.128.4.17\"", "\"10.128.4.x\"")); // INVALID_IP
+        send(base.replace("\"TimeFlowEndMs\": 1754040012873", "\"TimeFlowEndMs\": 1")); // END_BEFORE_START
+        send(base.replace("\"TimeFlowEndMs\": 1754040012873", "\"TimeFlowEndMs\": \"1754040012873\"")); // WRONG_TYPE
         // field drift on optional fields: loaded, with a warning counter per field and reason
-        send(base.replace("\"Proto\": 6", "\"Proto\": 600"));                   // row, Proto:OUT_OF_RANGE
-        send(base.replace("\"Bytes\": 45871", "\"Bytes\": \"45871\""));         // row, Bytes:WRONG_TYPE
-        send(base.replace("\"Bytes\": 45871", "\"Bytes\": 4.5e4"));               // row, Bytes:WRONG_TYPE
+        send(base.replace("\"Proto\": 6", "\"Proto\": 600")); // row, Proto:OUT_OF_RANGE
+        send(base.replace("\"Bytes\": 45871", "\"Bytes\": \"45871\"")); // row, Bytes:WRONG_TYPE
+        send(base.replace("\"Bytes\": 45871", "\"Bytes\": 4.5e4")); // row, Bytes:WRONG_TYPE
 
         assertThat(harness.extractOutputValues()).hasSize(5);
-        assertThat(counter("flowParse.field.Bytes.reason.WRONG_TYPE.fieldWarnings").getCount()).isEqualTo(2);
-        assertThat(counter("flowParse.field.Proto.reason.OUT_OF_RANGE.fieldWarnings").getCount()).isEqualTo(1);
+        assertThat(counter("flowParse.field.Bytes.reason.WRONG_TYPE.fieldWarnings")
+                        .getCount())
+                .isEqualTo(2);
+        assertThat(counter("flowParse.field.Proto.reason.OUT_OF_RANGE.fieldWarnings")
+                        .getCount())
+                .isEqualTo(1);
         assertThat(function.fieldWarningCount("Bytes:WRONG_TYPE")).isEqualTo(2);
         assertThat(function.fieldWarningCount("SrcPort:WRONG_TYPE")).isZero();
         List<DeadLetter> dead = harness.getSideOutput(FlowParseFunction.DEAD_LETTERS).stream()
-                .map(StreamRecord::getValue).collect(Collectors.toList());
-        assertThat(dead).extracting(DeadLetter::reasonCode).containsExactly(
-                "EMPTY", "EMPTY", "MALFORMED_JSON", "NOT_AN_OBJECT", "OVERSIZED", "NOT_UTF8", "OUT_OF_RANGE",
-                "MISSING_FIELD", "INVALID_IP", "END_BEFORE_START", "WRONG_TYPE");
+                .map(StreamRecord::getValue)
+                .collect(Collectors.toList());
+        assertThat(dead)
+                .extracting(DeadLetter::reasonCode)
+                .containsExactly(
+                        "EMPTY",
+                        "EMPTY",
+                        "MALFORMED_JSON",
+                        "NOT_AN_OBJECT",
+                        "OVERSIZED",
+                        "NOT_UTF8",
+                        "OUT_OF_RANGE",
+                        "MISSING_FIELD",
+                        "INVALID_IP",
+                        "END_BEFORE_START",
+                        "WRONG_TYPE");
 
         Map<DeadLetterReason, Long> expected = new EnumMap<>(DeadLetterReason.class);
         for (DeadLetterReason r : DeadLetterReason.values()) {
             expected.put(r, 0L);
         }
         expected.put(DeadLetterReason.EMPTY, 2L);
-        for (String code : List.of("MALFORMED_JSON", "NOT_AN_OBJECT", "OVERSIZED", "NOT_UTF8", "OUT_OF_RANGE", "MISSING_FIELD", "INVALID_IP", "END_BEFORE_START", "WRONG_TYPE")) {
+        for (String code : List.of(
+                "MALFORMED_JSON",
+                "NOT_AN_OBJECT",
+                "OVERSIZED",
+                "NOT_UTF8",
+                "OUT_OF_RANGE",
+                "MISSING_FIELD",
+                "INVALID_IP",
+                "END_BEFORE_START",
+                "WRONG_TYPE")) {
             expected.put(DeadLetterReason.valueOf(code), 1L);
         }
         for (DeadLetterReason r : DeadLetterReason.values()) {
-            assertThat(counter("flowParse.reason." + r.code() + ".deadLetters").getCount()).as(r.code()).isEqualTo(expected.get(r));
+            assertThat(counter("flowParse.reason." + r.code() + ".deadLetters").getCount())
+                    .as(r.code())
+                    .isEqualTo(expected.get(r));
             assertThat(function.deadLetterCount(r)).isEqualTo(expected.get(r));
         }
         assertThat(counter("flowParse.recordsParsed").getCount()).isEqualTo(5);
@@ -154,7 +186,8 @@ class FlowParseFunctionHarnessTest {
 
         DeadLetter notUtf8 = dead.get(5);
         assertThat(notUtf8.payloadEncoding).isEqualTo("base64");
-        assertThat(Base64.getDecoder().decode(notUtf8.payload)).containsExactly('{', '"', (byte) 0xC3, '"', ':', '1', '}');
+        assertThat(Base64.getDecoder().decode(notUtf8.payload))
+                .containsExactly('{', '"', (byte) 0xC3, '"', ':', '1', '}');
 
         DeadLetter range = dead.get(6);
         assertThat(range.field).isEqualTo("TimeFlowStartMs");

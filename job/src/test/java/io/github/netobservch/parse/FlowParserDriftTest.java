@@ -8,14 +8,12 @@ import io.github.netobservch.format.Column;
 import io.github.netobservch.format.ColumnRegistry;
 import io.github.netobservch.format.FlowFixtures;
 import io.github.netobservch.format.FlowRecord;
-
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import java.nio.charset.StandardCharsets;
-import java.util.stream.Stream;
 
 /**
  * Field drift: an optional field whose value does not fit its column (the type or range changed
@@ -38,9 +36,13 @@ class FlowParserDriftTest {
                 Arguments.of("Interfaces:WRONG_TYPE", "Interfaces", with("Interfaces", "[\"a\", 1]")),
                 Arguments.of("IfDirections:WRONG_TYPE", "IfDirections", with("IfDirections", "[\"0\"]")),
                 Arguments.of("Flags:WRONG_TYPE", "Flags", with("Flags", "\"SYN\"")),
-                Arguments.of("K8S_ClusterName:WRONG_TYPE", "K8S_ClusterName", with("K8S_ClusterName", "{\"name\":\"prod\"}")),
+                Arguments.of(
+                        "K8S_ClusterName:WRONG_TYPE",
+                        "K8S_ClusterName",
+                        with("K8S_ClusterName", "{\"name\":\"prod\"}")),
                 Arguments.of("NetworkEvents:WRONG_TYPE", "NetworkEvents", plus("\"NetworkEvents\":[\"drop\"]")),
-                Arguments.of("NetworkEvents:WRONG_TYPE", "NetworkEvents", plus("\"NetworkEvents\":[{\"Type\":{\"a\":1}}]")),
+                Arguments.of(
+                        "NetworkEvents:WRONG_TYPE", "NetworkEvents", plus("\"NetworkEvents\":[{\"Type\":{\"a\":1}}]")),
                 Arguments.of("_IsFirst:WRONG_TYPE", "_IsFirst", plus("\"_IsFirst\":1")),
                 Arguments.of("Bytes:OUT_OF_RANGE", "Bytes", with("Bytes", "-1")),
                 Arguments.of("Bytes:OUT_OF_RANGE", "Bytes", with("Bytes", "18446744073709551616")),
@@ -62,18 +64,23 @@ class FlowParserDriftTest {
 
     @ParameterizedTest(name = "{0}: {2}")
     @MethodSource("drifts")
-    void anOptionalFieldThatDoesNotFitIsLeftEmptyAndTheFlowLoads(String warning, String field, String payload) throws Exception {
+    void anOptionalFieldThatDoesNotFitIsLeftEmptyAndTheFlowLoads(String warning, String field, String payload)
+            throws Exception {
         FlowRecord baseline = new FlowParser(ParserConfig.defaults()).parse(BASE.getBytes(StandardCharsets.UTF_8));
         byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
         FlowRecord r = new FlowParser(ParserConfig.defaults()).parse(bytes);
         Column drifted = ColumnRegistry.byJsonName(field);
         assertThat(r.has(drifted)).as("the drifted column is empty").isFalse();
         assertThat(r.getStrings(ColumnRegistry.PARSE_WARNINGS)).containsExactly(warning);
-        assertThat(r.getBytes(ColumnRegistry.RAW)).as("the original value stays in raw").isEqualTo(bytes);
+        assertThat(r.getBytes(ColumnRegistry.RAW))
+                .as("the original value stays in raw")
+                .isEqualTo(bytes);
         assertThat(r.has(ColumnRegistry.UNTYPED_FIELDS_HASH)).isTrue();
         // every other column is what the record gives without the drifted field
         for (Column c : ColumnRegistry.columns()) {
-            if (c == drifted || c == ColumnRegistry.PARSE_WARNINGS || c == ColumnRegistry.RAW
+            if (c == drifted
+                    || c == ColumnRegistry.PARSE_WARNINGS
+                    || c == ColumnRegistry.RAW
                     || (drifted == ColumnRegistry.FLAGS && c == ColumnRegistry.TCP_FLAGS_MASK)) {
                 continue;
             }
@@ -85,7 +92,8 @@ class FlowParserDriftTest {
     void severalDriftedFieldsAreAllListedInInputOrder() throws Exception {
         String payload = with("Bytes", "\"big\"").replace("\"Packets\": 37", "\"Packets\": -1");
         FlowRecord r = new FlowParser(ParserConfig.defaults()).parse(payload.getBytes(StandardCharsets.UTF_8));
-        assertThat(r.getStrings(ColumnRegistry.PARSE_WARNINGS)).containsExactly("Bytes:WRONG_TYPE", "Packets:OUT_OF_RANGE");
+        assertThat(r.getStrings(ColumnRegistry.PARSE_WARNINGS))
+                .containsExactly("Bytes:WRONG_TYPE", "Packets:OUT_OF_RANGE");
         // the parser is reused: the next clean record carries no warning
         FlowParser parser = new FlowParser(ParserConfig.defaults());
         parser.parse(payload.getBytes(StandardCharsets.UTF_8));
@@ -98,16 +106,25 @@ class FlowParserDriftTest {
     @Test
     void requiredFieldsStayStrict() {
         FlowParser p = new FlowParser(ParserConfig.defaults());
-        assertThat(FlowParserRejectionTest.reject(p, with("TimeFlowStartMs", "\"1754039998112\"").getBytes(StandardCharsets.UTF_8)).reason())
+        assertThat(FlowParserRejectionTest.reject(
+                                p, with("TimeFlowStartMs", "\"1754039998112\"").getBytes(StandardCharsets.UTF_8))
+                        .reason())
                 .isEqualTo(DeadLetterReason.WRONG_TYPE);
-        assertThat(FlowParserRejectionTest.reject(p, with("TimeFlowEndMs", "-5").getBytes(StandardCharsets.UTF_8)).reason())
+        assertThat(FlowParserRejectionTest.reject(p, with("TimeFlowEndMs", "-5").getBytes(StandardCharsets.UTF_8))
+                        .reason())
                 .isEqualTo(DeadLetterReason.OUT_OF_RANGE);
-        assertThat(FlowParserRejectionTest.reject(p, with("SrcAddr", "[\"10.128.4.17\"]").getBytes(StandardCharsets.UTF_8)).reason())
+        assertThat(FlowParserRejectionTest.reject(
+                                p, with("SrcAddr", "[\"10.128.4.17\"]").getBytes(StandardCharsets.UTF_8))
+                        .reason())
                 .isEqualTo(DeadLetterReason.WRONG_TYPE);
         // and the other reasons on optional fields too: an address that is not one, a duplicate key
-        assertThat(FlowParserRejectionTest.reject(p, with("AgentIP", "\"192.xx.xx.2\"").getBytes(StandardCharsets.UTF_8)).reason())
+        assertThat(FlowParserRejectionTest.reject(
+                                p, with("AgentIP", "\"192.xx.xx.2\"").getBytes(StandardCharsets.UTF_8))
+                        .reason())
                 .isEqualTo(DeadLetterReason.INVALID_IP);
-        assertThat(FlowParserRejectionTest.reject(p, with("SrcMac", "\"0A:xx:xx:xx:xx:01\"").getBytes(StandardCharsets.UTF_8)).reason())
+        assertThat(FlowParserRejectionTest.reject(
+                                p, with("SrcMac", "\"0A:xx:xx:xx:xx:01\"").getBytes(StandardCharsets.UTF_8))
+                        .reason())
                 .isEqualTo(DeadLetterReason.INVALID_MAC);
     }
 
@@ -115,7 +132,8 @@ class FlowParserDriftTest {
     @Test
     void aDriftedAddressOnAnIpFlowIsRejectedWithItsOwnReason() {
         String payload = with("DstAddr", "167772161");
-        FlowParseException e = FlowParserRejectionTest.reject(new FlowParser(ParserConfig.defaults()), payload.getBytes(StandardCharsets.UTF_8));
+        FlowParseException e = FlowParserRejectionTest.reject(
+                new FlowParser(ParserConfig.defaults()), payload.getBytes(StandardCharsets.UTF_8));
         assertThat(e.reason()).isEqualTo(DeadLetterReason.WRONG_TYPE);
         assertThat(e.field()).isEqualTo("DstAddr");
     }

@@ -2,6 +2,11 @@ package io.github.netobservch.parse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.github.netobservch.format.Column;
 import io.github.netobservch.format.ColumnRegistry;
 import io.github.netobservch.format.FlowRecord;
@@ -9,14 +14,6 @@ import io.github.netobservch.format.IpAddresses;
 import io.github.netobservch.format.ValueKind;
 import io.github.netobservch.generate.FlowGenerator;
 import io.github.netobservch.generate.GeneratorConfig;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 /**
  * The parser reads a string value one of two ways (plain ASCII straight from the input bytes,
@@ -43,8 +41,12 @@ class FlowParserStringPathsTest {
     @Test
     void everyValueEqualsTheJsonTreesWhicheverPathReadIt() throws Exception {
         SplittableRandom rnd = new SplittableRandom(20250801L);
-        FlowGenerator generator = new FlowGenerator(GeneratorConfig.builder(11).invalidShare(0).legacyShare(0.2)
-                .ipv6Share(0.2).networkEventsShare(0.2).build());
+        FlowGenerator generator = new FlowGenerator(GeneratorConfig.builder(11)
+                .invalidShare(0)
+                .legacyShare(0.2)
+                .ipv6Share(0.2)
+                .networkEventsShare(0.2)
+                .build());
         FlowParser parser = new FlowParser(ParserConfig.defaults());
         int oddStrings = 0;
         for (int n = 0; n < 3_000; n++) {

@@ -3,24 +3,22 @@ package io.github.netobservch.parse;
 import static io.github.netobservch.format.ColumnRegistry.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.netobservch.format.Column;
 import io.github.netobservch.format.ColumnRegistry;
 import io.github.netobservch.format.FlowFixtures;
 import io.github.netobservch.format.FlowRecord;
 import io.github.netobservch.format.ValueKind;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every field of the reference examples (both eras) parsed into the right column and value. */
 class FlowParserTest {
@@ -56,8 +54,11 @@ class FlowParserTest {
             assertThat(r.value(c)).as(e.getKey()).isEqualTo(expected(c, e.getValue()));
         }
         // parse-time extras: record_type (when absent), tcp_flags_mask (with Flags), raw, 4 Kafka columns
-        int extras = 5 + (tree.has("_RecordType") ? 0 : 1) + (tree.has("Flags") ? 1 : 0)
-                + (tree.has("Interface") && !tree.has("Interfaces") ? 1 : 0) + (tree.has("IfDirection") && !tree.has("IfDirections") ? 1 : 0);
+        int extras = 5
+                + (tree.has("_RecordType") ? 0 : 1)
+                + (tree.has("Flags") ? 1 : 0)
+                + (tree.has("Interface") && !tree.has("Interfaces") ? 1 : 0)
+                + (tree.has("IfDirection") && !tree.has("IfDirections") ? 1 : 0);
         assertThat(r.presentCount()).isEqualTo(expectedPresent + extras);
         assertThat(r.rawText()).isEqualTo(FlowFixtures.text(name));
         assertThat(r.getString(KAFKA_TOPIC)).isEqualTo("flows-export");
@@ -88,7 +89,9 @@ class FlowParserTest {
                 List<Map<String, String>> l = new ArrayList<>();
                 v.forEach(ev -> {
                     Map<String, String> m = new LinkedHashMap<>();
-                    ev.fields().forEachRemaining(f -> m.put(f.getKey(), f.getValue().asText()));
+                    ev.fields()
+                            .forEachRemaining(
+                                    f -> m.put(f.getKey(), f.getValue().asText()));
                     l.add(m);
                 });
                 return l;
@@ -151,8 +154,20 @@ class FlowParserTest {
     void example4DropsAndNetworkEvents() {
         FlowRecord r = FlowFixtures.parse("example4");
         assertThat(r.getEvents(NETWORK_EVENTS_COL)).hasDimensions(1, 12);
-        assertThat(r.value(NETWORK_EVENTS_COL)).isEqualTo(List.of(Map.of(
-                "Action", "drop", "Direction", "Egress", "Feature", "acl", "Name", "default", "Namespace", "shop", "Type", "EgressFirewall")));
+        assertThat(r.value(NETWORK_EVENTS_COL))
+                .isEqualTo(List.of(Map.of(
+                        "Action",
+                        "drop",
+                        "Direction",
+                        "Egress",
+                        "Feature",
+                        "acl",
+                        "Name",
+                        "default",
+                        "Namespace",
+                        "shop",
+                        "Type",
+                        "EgressFirewall")));
         assertThat(r.getLong(PKT_DROP_BYTES)).isEqualTo(222);
         assertThat(r.getLong(PKT_DROP_PACKETS)).isEqualTo(3);
         assertThat(r.getString(PKT_DROP_LATEST_DROP_CAUSE)).isEqualTo("NetworkEvent_EgressFirewall");
@@ -196,8 +211,10 @@ class FlowParserTest {
     @Test
     void currentArraysWinOverLegacyKeysAndFlowDirectionsIsAccepted() throws Exception {
         FlowParser p = new FlowParser(ParserConfig.defaults());
-        FlowRecord r = p.parse(json("{\"TimeFlowStartMs\":1,\"TimeFlowEndMs\":2,\"SrcAddr\":\"10.0.0.1\",\"DstAddr\":\"10.0.0.2\",\"Proto\":17,"
-                + "\"Interfaces\":[\"eth0\",\"br-ex\"],\"Interface\":\"old0\",\"FlowDirections\":[1,0],\"Duplicate\":true,\"Flags\":1027}"));
+        FlowRecord r = p.parse(
+                json(
+                        "{\"TimeFlowStartMs\":1,\"TimeFlowEndMs\":2,\"SrcAddr\":\"10.0.0.1\",\"DstAddr\":\"10.0.0.2\",\"Proto\":17,"
+                                + "\"Interfaces\":[\"eth0\",\"br-ex\"],\"Interface\":\"old0\",\"FlowDirections\":[1,0],\"Duplicate\":true,\"Flags\":1027}"));
         assertThat(r.getStrings(INTERFACES)).containsExactly("eth0", "br-ex");
         assertThat(r.getBytes(IF_DIRECTIONS)).containsExactly(1, 0);
         assertThat(r.getBool(DUPLICATE)).isTrue();
@@ -224,10 +241,11 @@ class FlowParserTest {
     @Test
     void toleratedShapes() throws Exception {
         FlowParser p = new FlowParser(ParserConfig.builder().keepRaw(false).build());
-        FlowRecord r = p.parse(json("{\"TimeFlowStartMs\":5,\"TimeFlowEndMs\":5,\"SrcAddr\":\"fd01::1\",\"DstAddr\":\"::ffff:10.0.0.9\",\"Proto\":58,"
-                + "\"Bytes\":18446744073709551615,\"Flags\":null,\"SrcK8S_HostIP\":\"\",\"SrcMac\":\"\",\"DnsLatencyMs\":null,"
-                + "\"IcmpType\":128,\"IcmpCode\":0,\"FutureField\":{\"nested\":[1,2,{\"x\":null}]},\"TLSTypes\":[\"ClientHello\"],"
-                + "\"NetworkEvents\":[{\"Message\":\"hello\",\"Count\":3,\"Flag\":true,\"Null\":null}]}"));
+        FlowRecord r = p.parse(json(
+                "{\"TimeFlowStartMs\":5,\"TimeFlowEndMs\":5,\"SrcAddr\":\"fd01::1\",\"DstAddr\":\"::ffff:10.0.0.9\",\"Proto\":58,"
+                        + "\"Bytes\":18446744073709551615,\"Flags\":null,\"SrcK8S_HostIP\":\"\",\"SrcMac\":\"\",\"DnsLatencyMs\":null,"
+                        + "\"IcmpType\":128,\"IcmpCode\":0,\"FutureField\":{\"nested\":[1,2,{\"x\":null}]},\"TLSTypes\":[\"ClientHello\"],"
+                        + "\"NetworkEvents\":[{\"Message\":\"hello\",\"Count\":3,\"Flag\":true,\"Null\":null}]}"));
         assertThat(r.getLong(BYTES)).isEqualTo(-1L); // 2^64-1
         assertThat(r.value(BYTES)).isEqualTo("18446744073709551615");
         assertThat(r.has(FLAGS)).isTrue();
@@ -240,7 +258,8 @@ class FlowParserTest {
         assertThat(r.ipText(DST_ADDR)).isEqualTo("10.0.0.9");
         assertThat(r.getLong(ICMP_TYPE)).isEqualTo(128);
         assertThat(r.getStrings(TLS_TYPES)).containsExactly("ClientHello");
-        assertThat(r.value(NETWORK_EVENTS_COL)).isEqualTo(List.of(Map.of("Message", "hello", "Count", "3", "Flag", "true")));
+        assertThat(r.value(NETWORK_EVENTS_COL))
+                .isEqualTo(List.of(Map.of("Message", "hello", "Count", "3", "Flag", "true")));
         assertThat(r.has(RAW)).isFalse();
     }
 

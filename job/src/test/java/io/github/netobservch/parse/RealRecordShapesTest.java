@@ -12,12 +12,10 @@ import io.github.netobservch.format.Column;
 import io.github.netobservch.format.FlowFixtures;
 import io.github.netobservch.format.FlowRecord;
 import io.github.netobservch.format.IpAddresses;
-
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.nio.charset.StandardCharsets;
 
 /**
  * Record shapes real NetObserv deployments produced that the job's generator never makes, written
@@ -29,7 +27,8 @@ import java.nio.charset.StandardCharsets;
 class RealRecordShapesTest {
 
     private static FlowRecord parse(String json) throws FlowParseException {
-        return FlowEnricher.enrich(new FlowParser(ParserConfig.defaults()).parse(json.getBytes(StandardCharsets.UTF_8)));
+        return FlowEnricher.enrich(
+                new FlowParser(ParserConfig.defaults()).parse(json.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static FlowRecord fixture(String name) throws FlowParseException {
@@ -43,7 +42,9 @@ class RealRecordShapesTest {
     void aNonIpFrameIsAFlowWithoutL3AndL4Columns(String name) throws Exception {
         FlowRecord r = fixture(name);
         assertThat(r.getLong(ETYPE)).isEqualTo(2054);
-        for (Column c : new Column[] {SRC_ADDR, DST_ADDR, PROTO, SRC_PORT, DST_PORT, ICMP_TYPE, ICMP_CODE, FLAGS, DSCP, TCP_FLAGS_MASK}) {
+        for (Column c : new Column[] {
+            SRC_ADDR, DST_ADDR, PROTO, SRC_PORT, DST_PORT, ICMP_TYPE, ICMP_CODE, FLAGS, DSCP, TCP_FLAGS_MASK
+        }) {
             assertThat(r.has(c)).as(c.name()).isFalse();
         }
         assertThat(r.ipText(SRC_ADDR)).isNull();
@@ -72,11 +73,14 @@ class RealRecordShapesTest {
     @Test
     void anIpFlowWithoutAddressesIsStillADeadLetter() {
         String ipWithoutAddresses = FlowFixtures.text("arp-1.6").replace("\"Etype\":2054", "\"Etype\":2048");
-        FlowParseException e = FlowParserRejectionTest.reject(new FlowParser(ParserConfig.defaults()), ipWithoutAddresses.getBytes(StandardCharsets.UTF_8));
+        FlowParseException e = FlowParserRejectionTest.reject(
+                new FlowParser(ParserConfig.defaults()), ipWithoutAddresses.getBytes(StandardCharsets.UTF_8));
         assertThat(e.reason()).isEqualTo(DeadLetterReason.MISSING_FIELD);
         assertThat(e.field()).isEqualTo("SrcAddr");
         String noEtype = FlowFixtures.text("arp-1.6").replace("\"Etype\":2054,", "");
-        assertThat(FlowParserRejectionTest.reject(new FlowParser(ParserConfig.defaults()), noEtype.getBytes(StandardCharsets.UTF_8)).reason())
+        assertThat(FlowParserRejectionTest.reject(
+                                new FlowParser(ParserConfig.defaults()), noEtype.getBytes(StandardCharsets.UTF_8))
+                        .reason())
                 .isEqualTo(DeadLetterReason.MISSING_FIELD);
     }
 
@@ -103,7 +107,8 @@ class RealRecordShapesTest {
     @ValueSource(strings = {"conversation-new", "conversation-heartbeat", "conversation-end"})
     void conversationRecordsGetADedupKeyOfTheirOwn(String name) throws Exception {
         FlowRecord conversation = fixture(name);
-        FlowRecord flowLog = parse(FlowFixtures.text(name).replaceAll("\"_RecordType\": \"[a-zA-Z]+\"", "\"_RecordType\": \"flowLog\""));
+        FlowRecord flowLog = parse(
+                FlowFixtures.text(name).replaceAll("\"_RecordType\": \"[a-zA-Z]+\"", "\"_RecordType\": \"flowLog\""));
         assertThat(DedupRules.isConversation(conversation)).isTrue();
         assertThat(DedupRules.isConversation(flowLog)).as("negative control").isFalse();
         // same 7-tuple, same flow_key_hash column ...
@@ -118,14 +123,22 @@ class RealRecordShapesTest {
 
     /** The re-send key this project used before: (AgentIP, start, end, Bytes, Packets). */
     static long oldFingerprint(FlowRecord r) {
-        return java.util.Objects.hash(r.ipHigh(AGENT_IP), r.ipLow(AGENT_IP), r.getLong(TIME_FLOW_START_MS), r.getLong(TIME_FLOW_END_MS), r.getLong(BYTES), r.getLong(PACKETS));
+        return java.util.Objects.hash(
+                r.ipHigh(AGENT_IP),
+                r.ipLow(AGENT_IP),
+                r.getLong(TIME_FLOW_START_MS),
+                r.getLong(TIME_FLOW_END_MS),
+                r.getLong(BYTES),
+                r.getLong(PACKETS));
     }
 
     @Test
     void twoPartialReportsOfOneFlowAreNotAResend() throws Exception {
         FlowRecord a = fixture("partial-1.6-a");
         FlowRecord b = fixture("partial-1.6-b");
-        assertThat(oldFingerprint(a)).as("negative control: the old key cannot tell them apart").isEqualTo(oldFingerprint(b));
+        assertThat(oldFingerprint(a))
+                .as("negative control: the old key cannot tell them apart")
+                .isEqualTo(oldFingerprint(b));
         assertThat(a.getLong(FLOW_KEY_HASH)).isEqualTo(b.getLong(FLOW_KEY_HASH));
         assertThat(DedupRules.fingerprint(a)).isNotEqualTo(DedupRules.fingerprint(b));
     }
@@ -136,7 +149,8 @@ class RealRecordShapesTest {
         FlowRecord original = parse(text);
         FlowRecord reprocessed = parse(text.replace("\"TimeReceived\":1754039998", "\"TimeReceived\":1754040107"));
         FlowRecord pretty = parse(text.replace(",\"", ",\n  \"").replace("\":", "\": "));
-        String reordered = "{" + text.substring(text.indexOf("\"DnsErrno\""), text.length() - 2) + "," + text.substring(1, text.indexOf("\"DnsErrno\"") - 1) + "}";
+        String reordered = "{" + text.substring(text.indexOf("\"DnsErrno\""), text.length() - 2) + ","
+                + text.substring(1, text.indexOf("\"DnsErrno\"") - 1) + "}";
         FlowRecord shuffled = parse(reordered);
         assertThat(shuffled.rawText()).isNotEqualTo(text);
         assertThat(pretty.rawText()).isNotEqualTo(text);
@@ -145,8 +159,11 @@ class RealRecordShapesTest {
         assertThat(DedupRules.fingerprint(pretty)).isEqualTo(fp);
         assertThat(DedupRules.fingerprint(shuffled)).isEqualTo(fp);
         // any other field makes it another record
-        assertThat(DedupRules.fingerprint(parse(text.replace("\"Dscp\":0", "\"Dscp\":10")))).isNotEqualTo(fp);
-        assertThat(DedupRules.fingerprint(parse(text.replace("\"Interfaces\":[\"ens5\"]", "\"Interfaces\":[\"ens5\",\"br-ex\"]")))).isNotEqualTo(fp);
+        assertThat(DedupRules.fingerprint(parse(text.replace("\"Dscp\":0", "\"Dscp\":10"))))
+                .isNotEqualTo(fp);
+        assertThat(DedupRules.fingerprint(
+                        parse(text.replace("\"Interfaces\":[\"ens5\"]", "\"Interfaces\":[\"ens5\",\"br-ex\"]"))))
+                .isNotEqualTo(fp);
     }
 
     @Test
@@ -159,7 +176,8 @@ class RealRecordShapesTest {
         assertThat(future).isNotEqualTo(plain).isNotEqualTo(DedupRules.fingerprint(parse(withOtherFuture)));
         // an unknown string value that differs only after its first bytes (Jackson reads strings lazily)
         assertThat(DedupRules.fingerprint(parse(text.replace("{\"Bytes\"", "{\"Note\":\"abcdefgh-1\",\"Bytes\""))))
-                .isNotEqualTo(DedupRules.fingerprint(parse(text.replace("{\"Bytes\"", "{\"Note\":\"abcdefgh-2\",\"Bytes\""))));
+                .isNotEqualTo(DedupRules.fingerprint(
+                        parse(text.replace("{\"Bytes\"", "{\"Note\":\"abcdefgh-2\",\"Bytes\""))));
         // a drifted value: the column is empty in both, the values differ
         FlowRecord drift1 = parse(text.replace("\"DnsErrno\":0", "\"DnsErrno\":\"ENOENT\""));
         FlowRecord drift2 = parse(text.replace("\"DnsErrno\":0", "\"DnsErrno\":\"EAGAIN\""));
@@ -173,7 +191,8 @@ class RealRecordShapesTest {
     void mixedCaseMacsAndAddressTextNormaliseBeforeHashing() throws Exception {
         String text = FlowFixtures.text("partial-1.6-a");
         long fp = DedupRules.fingerprint(parse(text));
-        assertThat(DedupRules.fingerprint(parse(text.replace("0A:58:0A:81:02:22", "0a:58:0a:81:02:22")))).isEqualTo(fp);
+        assertThat(DedupRules.fingerprint(parse(text.replace("0A:58:0A:81:02:22", "0a:58:0a:81:02:22"))))
+                .isEqualTo(fp);
         assertThat(IpAddresses.format(0, 0xFFFF_0A80_0411L)).isEqualTo("10.128.4.17");
     }
 }

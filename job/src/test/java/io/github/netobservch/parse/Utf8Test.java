@@ -18,12 +18,25 @@ import org.junit.jupiter.api.Test;
 class Utf8Test {
 
     /** The JDK's UTF-8 decoder, reporting instead of replacing malformed input. */
-    private static final CharsetDecoder STRICT = StandardCharsets.UTF_8.newDecoder()
+    private static final CharsetDecoder STRICT = StandardCharsets.UTF_8
+            .newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
 
     /** Continuation-byte boundaries of the lead bytes' special cases (E0, ED, F0, F4) and non-continuations. */
-    private static final byte[] EDGES = {0x00, 0x41, 0x7F, (byte) 0x80, (byte) 0x8F, (byte) 0x90, (byte) 0x9F, (byte) 0xA0, (byte) 0xBF, (byte) 0xC0, (byte) 0xFF};
+    private static final byte[] EDGES = {
+        0x00,
+        0x41,
+        0x7F,
+        (byte) 0x80,
+        (byte) 0x8F,
+        (byte) 0x90,
+        (byte) 0x9F,
+        (byte) 0xA0,
+        (byte) 0xBF,
+        (byte) 0xC0,
+        (byte) 0xFF
+    };
 
     @Test
     void everyTwoByteSequenceAroundTheFastPaths() {
@@ -68,14 +81,33 @@ class Utf8Test {
             int off = b.length == 0 ? 0 : rnd.nextInt(b.length);
             int len = rnd.nextInt(b.length - off + 1);
             if (Utf8.isValid(b, off, len) != strictlyDecodes(b, off, len)) {
-                throw new AssertionError("isValid(" + hex(b) + ", " + off + ", " + len + ") disagrees with the JDK decoder");
+                throw new AssertionError(
+                        "isValid(" + hex(b) + ", " + off + ", " + len + ") disagrees with the JDK decoder");
             }
         }
     }
 
     @Test
     void plainStringEndFindsTheClosingQuoteOnlyForPlainAscii() {
-        byte[] alphabet = {'a', 'Z', ' ', '~', 0x7F, '"', '\\', 0x00, 0x1F, 0x21, 0x23, 0x5B, 0x5D, (byte) 0x80, (byte) 0xA2, (byte) 0xDC, (byte) 0xFF};
+        byte[] alphabet = {
+            'a',
+            'Z',
+            ' ',
+            '~',
+            0x7F,
+            '"',
+            '\\',
+            0x00,
+            0x1F,
+            0x21,
+            0x23,
+            0x5B,
+            0x5D,
+            (byte) 0x80,
+            (byte) 0xA2,
+            (byte) 0xDC,
+            (byte) 0xFF
+        };
         SplittableRandom rnd = new SplittableRandom(7L);
         for (int n = 0; n < 200_000; n++) {
             byte[] b = new byte[rnd.nextInt(40)];
@@ -86,7 +118,8 @@ class Utf8Test {
             int from = b.length == 0 ? 0 : rnd.nextInt(b.length);
             int end = Utf8.plainStringEnd(b, from);
             if (end != plainStringEndByteByByte(b, from)) {
-                throw new AssertionError("plainStringEnd(" + hex(b) + ", " + from + ") = " + end + ", byte by byte " + plainStringEndByteByByte(b, from));
+                throw new AssertionError("plainStringEnd(" + hex(b) + ", " + from + ") = " + end + ", byte by byte "
+                        + plainStringEndByteByByte(b, from));
             }
         }
     }

@@ -47,8 +47,8 @@ class ClickHouseFaultsITCase {
     private static final AtomicReference<Runnable> ON_FIRST_COMMIT = new AtomicReference<>();
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
                     .setNumberTaskManagers(1)
                     .setNumberSlotsPerTaskManager(2)
                     .build());
@@ -86,10 +86,14 @@ class ClickHouseFaultsITCase {
         topic = kafka.createTopic("flows-export", 2);
         db = clickhouse.createDatabase("faults");
         PipelineTestSupport.applySchema(clickhouse, db);
-        truth = GroundTruth.of(PipelineTestSupport.produce(kafka, topic, GeneratorConfig.builder(5L)
-                .startEpochMs(System.currentTimeMillis() - 3_600_000L)
-                .invalidShare(0.02)
-                .build(), MESSAGES));
+        truth = GroundTruth.of(PipelineTestSupport.produce(
+                kafka,
+                topic,
+                GeneratorConfig.builder(5L)
+                        .startEpochMs(System.currentTimeMillis() - 3_600_000L)
+                        .invalidShare(0.02)
+                        .build(),
+                MESSAGES));
     }
 
     @Test
@@ -99,15 +103,17 @@ class ClickHouseFaultsITCase {
         ON_FIRST_COMMIT.set(() -> {
             LOG.info("Killing ClickHouse for 60 s after the first committed INSERT");
             server.kill();
-            Thread restarter = new Thread(() -> {
-                try {
-                    Thread.sleep(60_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                LOG.info("Restarting ClickHouse");
-                server.restart();
-            }, "clickhouse-restarter");
+            Thread restarter = new Thread(
+                    () -> {
+                        try {
+                            Thread.sleep(60_000);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        LOG.info("Restarting ClickHouse");
+                        server.restart();
+                    },
+                    "clickhouse-restarter");
             restarter.setDaemon(true);
             restarter.start();
         });
@@ -130,15 +136,17 @@ class ClickHouseFaultsITCase {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-            Thread fixer = new Thread(() -> {
-                try {
-                    Thread.sleep(5_000);
-                    LOG.info("Fixing the schema");
-                    clickhouse.execute(db, "ALTER TABLE flows RENAME COLUMN bytes_renamed TO bytes");
-                } catch (Exception e) {
-                    LOG.error("could not fix the schema", e);
-                }
-            }, "schema-fixer");
+            Thread fixer = new Thread(
+                    () -> {
+                        try {
+                            Thread.sleep(5_000);
+                            LOG.info("Fixing the schema");
+                            clickhouse.execute(db, "ALTER TABLE flows RENAME COLUMN bytes_renamed TO bytes");
+                        } catch (Exception e) {
+                            LOG.error("could not fix the schema", e);
+                        }
+                    },
+                    "schema-fixer");
             fixer.setDaemon(true);
             fixer.start();
         });

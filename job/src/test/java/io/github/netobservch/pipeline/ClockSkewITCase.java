@@ -2,6 +2,8 @@ package io.github.netobservch.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.netobservch.FlowsJob;
 import io.github.netobservch.config.JobConfig;
 import io.github.netobservch.format.FlowFixtures;
@@ -9,8 +11,6 @@ import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.EmbeddedClickHouseExtension;
 import io.github.netobservch.testing.EmbeddedKafkaExtension;
 import io.github.netobservch.testing.KafkaTestCluster;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -43,14 +43,15 @@ class ClockSkewITCase {
     private static final long TEN_MINUTES = 600_000;
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
                     .setNumberTaskManagers(1)
                     .setNumberSlotsPerTaskManager(1)
                     .build());
 
     @Test
-    void aNodeTenMinutesAheadDoesNotExpireOtherFlowsKeys(KafkaTestCluster kafka, ClickHouseTestServer clickhouse) throws Exception {
+    void aNodeTenMinutesAheadDoesNotExpireOtherFlowsKeys(KafkaTestCluster kafka, ClickHouseTestServer clickhouse)
+            throws Exception {
         Result r = run(kafka, clickhouse, "skew");
         assertThat(r.resendLoaded).as("R' dropped as a re-send").isZero();
         assertThat(r.rows).as("R, S and the marker").isEqualTo(3);
@@ -58,7 +59,8 @@ class ClockSkewITCase {
     }
 
     @Test
-    void negativeControlWithoutTheBoundTheReSendIsLoaded(KafkaTestCluster kafka, ClickHouseTestServer clickhouse) throws Exception {
+    void negativeControlWithoutTheBoundTheReSendIsLoaded(KafkaTestCluster kafka, ClickHouseTestServer clickhouse)
+            throws Exception {
         Result r = run(kafka, clickhouse, "noskewbound", "--event-time.max-ahead-of-kafka", "0 s");
         assertThat(r.resendLoaded).isEqualTo(1);
         assertThat(r.rows).isEqualTo(4);
@@ -66,7 +68,8 @@ class ClockSkewITCase {
 
     private record Result(long rows, long resendLoaded, long skewedEndTime) {}
 
-    private Result run(KafkaTestCluster kafka, ClickHouseTestServer clickhouse, String name, String... options) throws Exception {
+    private Result run(KafkaTestCluster kafka, ClickHouseTestServer clickhouse, String name, String... options)
+            throws Exception {
         String topic = kafka.createTopic(name, 1);
         String db = clickhouse.createDatabase(name);
         PipelineTestSupport.applySchema(clickhouse, db);
@@ -79,8 +82,8 @@ class ClockSkewITCase {
                 ClickHouseSinks.deadLetters(config.clickHouse(), config.sink(), interval, 1));
         FlowPipeline.build(env, FlowSources.kafka(config.kafka()), sinks, config.pipeline());
         JobClient job = env.executeAsync("clock-skew-it");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties(),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(kafka.producerProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
             byte[] r = flow(44_001, "10.0.142.18", T);
             send(producer, topic, T + 2_000, r); // offset 0: R, written 2 s after its slice ended
             awaitRows(clickhouse, db, 1);
@@ -90,11 +93,15 @@ class ClockSkewITCase {
             Thread.sleep(1_500); // several watermark intervals: timers that can fire, fire
             send(producer, topic, T + 4_000, r); // offset 2: R', FLP's retry
             send(producer, topic, T + 5_000, flow(44_003, "10.0.142.18", T + 1_000)); // offset 3: marker
-            PipelineTestSupport.await("the marker behind R' is loaded", TIMEOUT,
+            PipelineTestSupport.await(
+                    "the marker behind R' is loaded",
+                    TIMEOUT,
                     () -> clickhouse.queryLong(db, "SELECT count() FROM flows WHERE kafka_offset = 3") == 1);
-            return new Result(clickhouse.queryLong(db, "SELECT count() FROM flows"),
+            return new Result(
+                    clickhouse.queryLong(db, "SELECT count() FROM flows"),
                     clickhouse.queryLong(db, "SELECT count() FROM flows WHERE kafka_offset = 2"),
-                    clickhouse.queryLong(db, "SELECT toUnixTimestamp64Milli(time_flow_end_ms) FROM flows WHERE kafka_offset = 1"));
+                    clickhouse.queryLong(
+                            db, "SELECT toUnixTimestamp64Milli(time_flow_end_ms) FROM flows WHERE kafka_offset = 1"));
         } finally {
             job.cancel().get();
         }
@@ -112,12 +119,14 @@ class ClockSkewITCase {
         return json.writeValueAsBytes(node);
     }
 
-    private static void send(KafkaProducer<byte[], byte[]> producer, String topic, long kafkaTimestamp, byte[] value) throws Exception {
-        producer.send(new ProducerRecord<>(topic, 0, kafkaTimestamp, null, value)).get();
+    private static void send(KafkaProducer<byte[], byte[]> producer, String topic, long kafkaTimestamp, byte[] value)
+            throws Exception {
+        producer.send(new ProducerRecord<>(topic, 0, kafkaTimestamp, null, value))
+                .get();
     }
 
     private static void awaitRows(ClickHouseTestServer clickhouse, String db, long rows) throws Exception {
-        PipelineTestSupport.await(rows + " rows in flows", TIMEOUT,
-                () -> clickhouse.queryLong(db, "SELECT count() FROM flows") >= rows);
+        PipelineTestSupport.await(
+                rows + " rows in flows", TIMEOUT, () -> clickhouse.queryLong(db, "SELECT count() FROM flows") >= rows);
     }
 }

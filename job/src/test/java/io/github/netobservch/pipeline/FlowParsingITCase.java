@@ -56,8 +56,8 @@ class FlowParsingITCase {
     private static final int MESSAGES = 3_000;
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
                     .setNumberTaskManagers(1)
                     .setNumberSlotsPerTaskManager(2)
                     .build());
@@ -90,20 +90,27 @@ class FlowParsingITCase {
             }
         }
 
-        JobConfig config = ConfigLoader.load(new String[] {
-            "--kafka.bootstrap-servers", kafka.bootstrapServers(),
-            "--kafka.topics", topic,
-            "--kafka.group-id", "it-" + topic,
-            "--kafka.starting-offsets", "earliest",
-            "--clickhouse.url", "http://unused:8123"
-        }, Map.of());
+        JobConfig config = ConfigLoader.load(
+                new String[] {
+                    "--kafka.bootstrap-servers",
+                    kafka.bootstrapServers(),
+                    "--kafka.topics",
+                    topic,
+                    "--kafka.group-id",
+                    "it-" + topic,
+                    "--kafka.starting-offsets",
+                    "earliest",
+                    "--clickhouse.url",
+                    "http://unused:8123"
+                },
+                Map.of());
 
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false); // fail on any Kryo fallback
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);
-        DataStream<KafkaMessage> messages = env.fromSource(
-                FlowSources.boundedKafka(config.kafka()), WatermarkStrategy.noWatermarks(), "kafka");
+        DataStream<KafkaMessage> messages =
+                env.fromSource(FlowSources.boundedKafka(config.kafka()), WatermarkStrategy.noWatermarks(), "kafka");
         SingleOutputStreamOperator<FlowRecord> flows =
                 messages.process(new FlowParseFunction(ParserConfig.defaults())).uid(FlowParseFunction.UID);
         DataStream<String> flowLines = flows.map(FlowParsingITCase::describe).name("describe-flow");
@@ -120,7 +127,9 @@ class FlowParsingITCase {
         Map<String, String[]> outByCoordinates = new HashMap<>();
         for (String line : out) {
             String[] f = line.split("\\|", -1);
-            assertThat(outByCoordinates.put(f[1] + "/" + f[2], f)).as("one output for %s", line).isNull();
+            assertThat(outByCoordinates.put(f[1] + "/" + f[2], f))
+                    .as("one output for %s", line)
+                    .isNull();
         }
         assertThat(outByCoordinates.keySet()).isEqualTo(byCoordinates.keySet());
 
@@ -149,9 +158,12 @@ class FlowParsingITCase {
             actualPackets += Long.parseLong(f[4]);
             // Derived columns recomputed independently from the JSON the broker carried.
             JsonNode node = json.readTree(m.value());
-            assertThat(Long.parseLong(f[5])).as("duration_ms")
-                    .isEqualTo(node.get("TimeFlowEndMs").asLong() - node.get("TimeFlowStartMs").asLong());
-            String expectedDirection = !node.has("FlowDirection") ? "unknown"
+            assertThat(Long.parseLong(f[5]))
+                    .as("duration_ms")
+                    .isEqualTo(node.get("TimeFlowEndMs").asLong()
+                            - node.get("TimeFlowStartMs").asLong());
+            String expectedDirection = !node.has("FlowDirection")
+                    ? "unknown"
                     : switch (node.get("FlowDirection").asInt()) {
                         case 0 -> "ingress";
                         case 1 -> "egress";
@@ -159,20 +171,25 @@ class FlowParsingITCase {
                         default -> "unknown";
                     };
             assertThat(f[6]).as("direction of %s", m).isEqualTo(expectedDirection);
-            assertThat(f[7]).as("proto_name of %s", m).isEqualTo(switch (node.get("Proto").asInt()) {
-                case 6 -> "TCP";
-                case 17 -> "UDP";
-                case 1 -> "ICMP";
-                case 58 -> "ICMPv6";
-                default -> f[7];
-            });
-            assertThat(f[8]).as("raw column keeps the original JSON")
+            assertThat(f[7])
+                    .as("proto_name of %s", m)
+                    .isEqualTo(
+                            switch (node.get("Proto").asInt()) {
+                                case 6 -> "TCP";
+                                case 17 -> "UDP";
+                                case 1 -> "ICMP";
+                                case 58 -> "ICMPv6";
+                                default -> f[7];
+                            });
+            assertThat(f[8])
+                    .as("raw column keeps the original JSON")
                     .isEqualTo(new String(m.value(), StandardCharsets.UTF_8));
             checkedDerived++;
         }
         assertThat(actualReasons).isEqualTo(expectedReasons);
         assertThat(expectedReasons.values().stream().mapToInt(Integer::intValue).sum())
-                .as("the generator produced invalid messages").isGreaterThan(50);
+                .as("the generator produced invalid messages")
+                .isGreaterThan(50);
         assertThat(expectedReasons).as("several distinct reasons").hasSizeGreaterThan(5);
         assertThat(actualBytes).isEqualTo(expectedBytes);
         assertThat(actualPackets).isEqualTo(expectedPackets);
@@ -187,7 +204,8 @@ class FlowParsingITCase {
     }
 
     private static String describe(FlowRecord r) {
-        return String.join("|",
+        return String.join(
+                "|",
                 "FLOW",
                 Long.toString(r.getLong(ColumnRegistry.KAFKA_PARTITION)),
                 Long.toString(r.getLong(ColumnRegistry.KAFKA_OFFSET)),
@@ -202,5 +220,4 @@ class FlowParsingITCase {
     private static String describe(DeadLetter d) {
         return String.join("|", "DLQ", Integer.toString(d.partition), Long.toString(d.offset), d.reasonCode(), d.topic);
     }
-
 }

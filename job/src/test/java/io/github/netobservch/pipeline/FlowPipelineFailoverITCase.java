@@ -44,8 +44,8 @@ class FlowPipelineFailoverITCase {
     private static final AtomicInteger MAX_ATTEMPT = new AtomicInteger();
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
                     .setNumberTaskManagers(1)
                     .setNumberSlotsPerTaskManager(2)
                     .build());
@@ -63,8 +63,10 @@ class FlowPipelineFailoverITCase {
                 WRITTEN.incrementAndGet();
                 Thread.sleep(0, 500_000);
                 if (context.attempt() == 0 && COMMITTED_INSERTS.get() >= 1 && FIRED.compareAndSet(false, true)) {
-                    LOG.info("Injecting a writer failure after {} records and {} committed inserts",
-                            WRITTEN.get(), COMMITTED_INSERTS.get());
+                    LOG.info(
+                            "Injecting a writer failure after {} records and {} committed inserts",
+                            WRITTEN.get(),
+                            COMMITTED_INSERTS.get());
                     throw new IllegalStateException("injected failure");
                 }
             }
@@ -77,11 +79,15 @@ class FlowPipelineFailoverITCase {
         String topic = kafka.createTopic("flows-export", 3);
         String db = clickhouse.createDatabase("failover");
         PipelineTestSupport.applySchema(clickhouse, db);
-        GroundTruth truth = GroundTruth.of(PipelineTestSupport.produce(kafka, topic, GeneratorConfig.builder(11L)
-                .startEpochMs(System.currentTimeMillis() - 3_600_000L)
-                .invalidShare(0.02)
-                .resendShare(0.03)
-                .build(), MESSAGES));
+        GroundTruth truth = GroundTruth.of(PipelineTestSupport.produce(
+                kafka,
+                topic,
+                GeneratorConfig.builder(11L)
+                        .startEpochMs(System.currentTimeMillis() - 3_600_000L)
+                        .invalidShare(0.02)
+                        .resendShare(0.03)
+                        .build(),
+                MESSAGES));
 
         JobConfig config = PipelineTestSupport.jobConfig(kafka, topic, clickhouse, db, "200 ms");
         StreamExecutionEnvironment env = FlowsJob.environment(config);

@@ -47,8 +47,8 @@ class FlowPipelineITCase {
     private static final int MESSAGES = 4_000;
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
                     .setNumberTaskManagers(1)
                     .setNumberSlotsPerTaskManager(2)
                     .build());
@@ -59,7 +59,8 @@ class FlowPipelineITCase {
         String topic = kafka.createTopic("flows-export", 3);
         String db = clickhouse.createDatabase("pipeline");
         String dlqTopic = kafka.createTopic("flows-dlq", 1);
-        new SchemaMigrator(() -> clickhouse.connect("default"),
+        new SchemaMigrator(
+                        () -> clickhouse.connect("default"),
                         SchemaOptions.defaults().withDatabase(db).withRetention(3650, 3650, 3650),
                         Migration.loadDirectory(Migration.locateSchemaDirectory(null)))
                 .migrate();
@@ -90,42 +91,62 @@ class FlowPipelineITCase {
         long countedPackets = truth.packets();
         Map<String, Long> expectedReasons = new TreeMap<>();
         truth.deadLetters().forEach((reason, n) -> expectedReasons.put(reason.name(), n));
-        assertThat(countedRows).isLessThan(MESSAGES - expectedReasons.values().stream().mapToLong(Long::longValue).sum())
+        assertThat(countedRows)
+                .isLessThan(MESSAGES
+                        - expectedReasons.values().stream()
+                                .mapToLong(Long::longValue)
+                                .sum())
                 .as("the input holds copies the job must drop");
 
-        JobConfig config = ConfigLoader.load(new String[] {
-            "--kafka.bootstrap-servers", kafka.bootstrapServers(),
-            "--kafka.topics", topic,
-            "--kafka.group-id", "it-" + topic,
-            "--kafka.starting-offsets", "earliest",
-            "--clickhouse.url", clickhouse.httpUrl(),
-            "--clickhouse.database", db,
-            "--checkpoint.interval", "300 ms",
-            "--sink.tolerated-outage", "1 min",
-            "--dlq.kafka-topic", dlqTopic
-        }, Map.of());
+        JobConfig config = ConfigLoader.load(
+                new String[] {
+                    "--kafka.bootstrap-servers",
+                    kafka.bootstrapServers(),
+                    "--kafka.topics",
+                    topic,
+                    "--kafka.group-id",
+                    "it-" + topic,
+                    "--kafka.starting-offsets",
+                    "earliest",
+                    "--clickhouse.url",
+                    clickhouse.httpUrl(),
+                    "--clickhouse.database",
+                    db,
+                    "--checkpoint.interval",
+                    "300 ms",
+                    "--sink.tolerated-outage",
+                    "1 min",
+                    "--dlq.kafka-topic",
+                    dlqTopic
+                },
+                Map.of());
         StreamExecutionEnvironment env = FlowsJob.environment(config);
         env.setParallelism(2);
-        FlowPipeline.build(env, FlowSources.boundedKafka(config.kafka()), FlowsJob.sinks(config, env),
-                config.pipeline());
+        FlowPipeline.build(
+                env, FlowSources.boundedKafka(config.kafka()), FlowsJob.sinks(config, env), config.pipeline());
         env.execute("flow-pipeline-it");
 
         assertThat(clickhouse.queryLong(db, "SELECT count() FROM flows")).isEqualTo(countedRows);
         assertThat(clickhouse.queryLong(db, "SELECT uniqExact(kafka_partition, kafka_offset) FROM flows"))
-                .as("no Kafka message loaded twice").isEqualTo(countedRows);
+                .as("no Kafka message loaded twice")
+                .isEqualTo(countedRows);
         assertThat(clickhouse.queryLong(db, "SELECT sum(bytes) FROM flows")).isEqualTo(countedBytes);
         assertThat(clickhouse.queryLong(db, "SELECT sum(packets) FROM flows")).isEqualTo(countedPackets);
-        assertThat(clickhouse.queryLong(db, "SELECT countIf(duplicate) FROM flows")).isZero();
+        assertThat(clickhouse.queryLong(db, "SELECT countIf(duplicate) FROM flows"))
+                .isZero();
 
-        List<String> reasons = clickhouse.queryColumn(db,
-                "SELECT concat(reason, '=', toString(count())) FROM flows_dlq GROUP BY reason ORDER BY reason");
+        List<String> reasons = clickhouse.queryColumn(
+                db, "SELECT concat(reason, '=', toString(count())) FROM flows_dlq GROUP BY reason ORDER BY reason");
         List<String> expected = new ArrayList<>();
         expectedReasons.forEach((reason, n) -> expected.add(reason + "=" + n));
         assertThat(reasons).isEqualTo(expected);
-        assertThat(clickhouse.queryLong(db, "SELECT countIf(kafka_topic != '" + topic + "') FROM flows_dlq")).isZero();
+        assertThat(clickhouse.queryLong(db, "SELECT countIf(kafka_topic != '" + topic + "') FROM flows_dlq"))
+                .isZero();
         assertThat(expectedReasons).isNotEmpty();
-        assertThat(expectedReasons.keySet()).isSubsetOf(java.util.Arrays.stream(DeadLetterReason.values())
-                .map(DeadLetterReason::code).toList());
+        assertThat(expectedReasons.keySet())
+                .isSubsetOf(java.util.Arrays.stream(DeadLetterReason.values())
+                        .map(DeadLetterReason::code)
+                        .toList());
 
         // The optional dead-letter topic got the same dead letters, as JSON (no failure: exactly once).
         Map<String, Long> topicReasons = new TreeMap<>();
@@ -134,7 +155,8 @@ class FlowPipelineITCase {
         consumerProps.put("auto.offset.reset", "earliest");
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer =
-                new org.apache.kafka.clients.consumer.KafkaConsumer<>(consumerProps,
+                new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                        consumerProps,
                         new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
                         new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
             consumer.subscribe(List.of(dlqTopic));
@@ -152,7 +174,8 @@ class FlowPipelineITCase {
         assertThat(topicReasons).isEqualTo(expectedReasons);
 
         // The namespace rollup, fed by a materialized view, agrees with the raw table.
-        assertThat(clickhouse.queryLong(db, "SELECT sum(bytes) FROM flows WHERE record_type = 'flowLog' AND NOT duplicate"))
+        assertThat(clickhouse.queryLong(
+                        db, "SELECT sum(bytes) FROM flows WHERE record_type = 'flowLog' AND NOT duplicate"))
                 .isEqualTo(clickhouse.queryLong(db, "SELECT sum(bytes) FROM rollup_namespace_1m"));
     }
 }

@@ -65,11 +65,15 @@ class JobJarIT {
     @Test
     void theShadedJarHoldsNoDevelopmentTools() throws Exception {
         try (java.util.jar.JarFile jar = new java.util.jar.JarFile(JAR)) {
-            java.util.List<String> ours = jar.stream().map(java.util.zip.ZipEntry::getName)
-                    .filter(n -> n.startsWith("io/github/netobservch/")).toList();
+            java.util.List<String> ours = jar.stream()
+                    .map(java.util.zip.ZipEntry::getName)
+                    .filter(n -> n.startsWith("io/github/netobservch/"))
+                    .toList();
             assertThat(ours).contains("io/github/netobservch/FlowsJob.class");
-            assertThat(ours).noneMatch(n -> n.startsWith("io/github/netobservch/local/")
-                    || n.startsWith("io/github/netobservch/generate/") || n.startsWith("io/github/netobservch/bench/"));
+            assertThat(ours)
+                    .noneMatch(n -> n.startsWith("io/github/netobservch/local/")
+                            || n.startsWith("io/github/netobservch/generate/")
+                            || n.startsWith("io/github/netobservch/bench/"));
             assertThat(jar.stream().map(java.util.zip.ZipEntry::getName))
                     .noneMatch(n -> n.startsWith("kafka/server/") || n.startsWith("org/apache/kafka/common/test/"));
         }
@@ -82,7 +86,9 @@ class JobJarIT {
         assertThat(FLINK_CLASSPATH).as("written by maven-dependency-plugin").isRegularFile();
         String topic = kafka.createTopic("flows-export", 2);
         String db = clickhouse.createDatabase("jar");
-        new SchemaMigrator(() -> clickhouse.connect("default"), SchemaOptions.defaults().withDatabase(db),
+        new SchemaMigrator(
+                        () -> clickhouse.connect("default"),
+                        SchemaOptions.defaults().withDatabase(db),
                         Migration.loadDirectory(Migration.locateSchemaDirectory(null)))
                 .migrate();
 
@@ -104,15 +110,23 @@ class JobJarIT {
             // One marker per partition, 10 minutes after the last flow: it moves event time past every
             // dedup wait, so the copies whose preferred reporter never came are released too and the
             // loaded rows can be compared exactly (the source is unbounded and never ends the input).
-            long last = produced.stream().mapToLong(m -> io.github.netobservch.pipeline.RawFlowEndTime.find(m.value())).max().orElseThrow();
+            long last = produced.stream()
+                    .mapToLong(m -> io.github.netobservch.pipeline.RawFlowEndTime.find(m.value()))
+                    .max()
+                    .orElseThrow();
             for (int partition = 0; partition < 2; partition++) {
                 com.fasterxml.jackson.databind.node.ObjectNode marker = (com.fasterxml.jackson.databind.node.ObjectNode)
-                        new com.fasterxml.jackson.databind.ObjectMapper().readTree(io.github.netobservch.format.FlowFixtures.bytes("example1"));
+                        new com.fasterxml.jackson.databind.ObjectMapper()
+                                .readTree(io.github.netobservch.format.FlowFixtures.bytes("example1"));
                 marker.put("SrcPort", 1 + partition);
                 marker.put("TimeFlowStartMs", last + 600_000);
                 marker.put("TimeFlowEndMs", last + 600_000);
-                producer.send(new ProducerRecord<>(topic, partition, null,
-                        new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(marker))).get();
+                producer.send(new ProducerRecord<>(
+                                topic,
+                                partition,
+                                null,
+                                new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(marker)))
+                        .get();
             }
         }
         final int markers = 2;
@@ -125,17 +139,32 @@ class JobJarIT {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(MODULE_FLAGS);
-        String classpath = Files.readString(FLINK_CLASSPATH).trim() + File.pathSeparator
+        String classpath = Files.readString(FLINK_CLASSPATH).trim()
+                + File.pathSeparator
                 + Files.readString(FLINK_SHARED_CLASSPATH).trim();
-        command.addAll(List.of("-Xmx1g", "-cp", classpath,
-                "org.apache.flink.client.cli.CliFrontend", "run", "-t", "local", JAR.getAbsolutePath(),
-                "--kafka.bootstrap-servers", kafka.bootstrapServers(),
-                "--kafka.topics", topic,
-                "--kafka.starting-offsets", "earliest",
-                "--clickhouse.url", clickhouse.httpUrl(),
-                "--clickhouse.database", db,
-                "--checkpoint.interval", "500 ms",
-                "--sink.tolerated-outage", "1 min"));
+        command.addAll(List.of(
+                "-Xmx1g",
+                "-cp",
+                classpath,
+                "org.apache.flink.client.cli.CliFrontend",
+                "run",
+                "-t",
+                "local",
+                JAR.getAbsolutePath(),
+                "--kafka.bootstrap-servers",
+                kafka.bootstrapServers(),
+                "--kafka.topics",
+                topic,
+                "--kafka.starting-offsets",
+                "earliest",
+                "--clickhouse.url",
+                clickhouse.httpUrl(),
+                "--clickhouse.database",
+                db,
+                "--checkpoint.interval",
+                "500 ms",
+                "--sink.tolerated-outage",
+                "1 min"));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(tmp.resolve("flink-run.log").toFile());
@@ -147,8 +176,9 @@ class JobJarIT {
             while (clickhouse.queryLong(db, "SELECT count() FROM flows_dlq") < invalid
                     || clickhouse.queryLong(db, "SELECT count() FROM flows") < counted + markers) {
                 if (!flinkRun.isAlive() || System.nanoTime() > deadline) {
-                    throw new AssertionError("no rows from flink run (exit " + (flinkRun.isAlive() ? "-" : flinkRun.exitValue())
-                            + "):\n" + tail(tmp.resolve("flink-run.log")));
+                    throw new AssertionError(
+                            "no rows from flink run (exit " + (flinkRun.isAlive() ? "-" : flinkRun.exitValue()) + "):\n"
+                                    + tail(tmp.resolve("flink-run.log")));
                 }
                 Thread.sleep(250);
             }

@@ -80,6 +80,7 @@ class JobRestoreITCase {
     private static final AtomicInteger RECOMMITS = new AtomicInteger();
     /** Tokens of INSERTs that landed, and of committables committed again from restored state. */
     private static final java.util.Set<String> LANDED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private static final java.util.Set<String> RECOMMITTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static volatile boolean paced;
     /** While set, the committers hold their next first-attempt INSERT: committables stay pending in the checkpoint. */
@@ -88,11 +89,15 @@ class JobRestoreITCase {
     private static final java.util.Map<String, Long> HELD = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** What a restore leaves out of the checkpoint (a negative control removes one protection). */
-    private enum Left { NOTHING, DEDUP_STATE, COMMITTABLES }
+    private enum Left {
+        NOTHING,
+        DEDUP_STATE,
+        COMMITTABLES
+    }
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
                     .setNumberTaskManagers(1)
                     .setNumberSlotsPerTaskManager(2)
                     .build());
@@ -162,13 +167,16 @@ class JobRestoreITCase {
         runUntilMidStream(first, miniCluster);
         cancelAndWait(first);
         long rowsAtCut = rows();
-        String checkpoint = TestUtils.getMostRecentCompletedCheckpoint(checkpoints.toFile()).getAbsolutePath();
+        String checkpoint =
+                TestUtils.getMostRecentCompletedCheckpoint(checkpoints.toFile()).getAbsolutePath();
         LOG.info("Cancelled with {} rows committed; restoring {}", rowsAtCut, checkpoint);
 
         GroundTruth truth = produceWhileDown(rowsAtCut);
         runToTheEnd(start(checkpoints, checkpoint, false), truth, miniCluster);
 
-        assertThat(RECOMMITS.get()).as("the checkpoint's committables were committed again").isPositive();
+        assertThat(RECOMMITS.get())
+                .as("the checkpoint's committables were committed again")
+                .isPositive();
         logRecommitsOfLandedBatches();
         PipelineTestSupport.assertExactTotals(clickhouse, db, truth);
     }
@@ -185,22 +193,34 @@ class JobRestoreITCase {
         JobClient first = start(checkpoints, null, true);
         runUntilMidStream(first, miniCluster);
         cancelAndWait(first);
-        String checkpoint = TestUtils.getMostRecentCompletedCheckpoint(checkpoints.toFile()).getAbsolutePath();
+        String checkpoint =
+                TestUtils.getMostRecentCompletedCheckpoint(checkpoints.toFile()).getAbsolutePath();
         GroundTruth truth = produceWhileDown(rows());
 
         JobClient restored = start(checkpoints, checkpoint, false, Left.DEDUP_STATE);
         try {
-            PipelineTestSupport.await("every expected row and dead letter", TIMEOUT,
-                    () -> rows() >= truth.rows() && clickhouse.queryLong(db, "SELECT count() FROM flows_dlq") >= truth.invalid());
+            PipelineTestSupport.await(
+                    "every expected row and dead letter",
+                    TIMEOUT,
+                    () -> rows() >= truth.rows()
+                            && clickhouse.queryLong(db, "SELECT count() FROM flows_dlq") >= truth.invalid());
             Checkpoints.awaitMore(miniCluster, restored.getJobID(), 3, TIMEOUT);
         } finally {
             cancelAndWait(restored);
         }
         long loaded = rows();
         long distinct = clickhouse.queryLong(db, "SELECT uniqExact(kafka_partition, kafka_offset) FROM flows");
-        LOG.info("Without the dedup state: {} rows for {} expected, {} distinct Kafka messages", loaded, truth.rows(), distinct);
-        assertThat(distinct).as("the sink still loads each message at most once").isEqualTo(loaded);
-        assertThat(loaded).as("second reports the lost dedup state no longer recognises").isGreaterThan(truth.rows());
+        LOG.info(
+                "Without the dedup state: {} rows for {} expected, {} distinct Kafka messages",
+                loaded,
+                truth.rows(),
+                distinct);
+        assertThat(distinct)
+                .as("the sink still loads each message at most once")
+                .isEqualTo(loaded);
+        assertThat(loaded)
+                .as("second reports the lost dedup state no longer recognises")
+                .isGreaterThan(truth.rows());
         assertThat(clickhouse.queryLong(db, "SELECT count() FROM flows_dlq")).isEqualTo(truth.invalid());
     }
 
@@ -217,7 +237,9 @@ class JobRestoreITCase {
         GroundTruth truth = produceWhileDown(rowsAtCut);
         runToTheEnd(start(checkpoints, checkpoint, false), truth, miniCluster);
 
-        assertThat(RECOMMITTED).as("every held batch was committed from the checkpoint").containsAll(HELD.keySet());
+        assertThat(RECOMMITTED)
+                .as("every held batch was committed from the checkpoint")
+                .containsAll(HELD.keySet());
         PipelineTestSupport.assertExactTotals(clickhouse, db, truth);
     }
 
@@ -236,7 +258,9 @@ class JobRestoreITCase {
 
         JobClient restored = start(checkpoints, checkpoint, false, Left.COMMITTABLES);
         try {
-            PipelineTestSupport.await("every dead letter", TIMEOUT,
+            PipelineTestSupport.await(
+                    "every dead letter",
+                    TIMEOUT,
                     () -> clickhouse.queryLong(db, "SELECT count() FROM flows_dlq") >= truth.invalid());
             long before;
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
@@ -268,7 +292,8 @@ class JobRestoreITCase {
         PipelineTestSupport.await("a commit is held", TIMEOUT, () -> !HELD.isEmpty());
         cancelAndWait(first);
         holdCommits = false;
-        assertThat(HELD.values()).as("held batches have rows").allSatisfy(rows -> assertThat(rows).isPositive());
+        assertThat(HELD.values()).as("held batches have rows").allSatisfy(rows -> assertThat(rows)
+                .isPositive());
         assertThat(LANDED).as("no held batch landed").doesNotContainAnyElementsOf(HELD.keySet());
         return TestUtils.getMostRecentCompletedCheckpoint(checkpoints.toFile()).getAbsolutePath();
     }
@@ -288,7 +313,9 @@ class JobRestoreITCase {
         GroundTruth truth = produceWhileDown(rowsAtCut);
         runToTheEnd(start(checkpoints, savepoint, false), truth, miniCluster);
 
-        assertThat(RECOMMITS.get()).as("the savepoint's committables were committed again").isPositive();
+        assertThat(RECOMMITS.get())
+                .as("the savepoint's committables were committed again")
+                .isPositive();
         logRecommitsOfLandedBatches();
         PipelineTestSupport.assertExactTotals(clickhouse, db, truth);
     }
@@ -303,14 +330,17 @@ class JobRestoreITCase {
 
         JobClient fresh = start(checkpoints, null, false); // starting offsets: earliest, empty state
         try {
-            PipelineTestSupport.await("the fresh job has loaded more rows than the truth", TIMEOUT,
-                    () -> rows() > truth.rows());
+            PipelineTestSupport.await(
+                    "the fresh job has loaded more rows than the truth", TIMEOUT, () -> rows() > truth.rows());
         } finally {
             cancelAndWait(fresh);
         }
         long loaded = rows();
         long distinct = clickhouse.queryLong(db, "SELECT uniqExact(kafka_partition, kafka_offset) FROM flows");
-        LOG.info("Without the checkpoint: {} rows for {} expected, {} distinct Kafka messages", loaded, truth.rows(),
+        LOG.info(
+                "Without the checkpoint: {} rows for {} expected, {} distinct Kafka messages",
+                loaded,
+                truth.rows(),
                 distinct);
         assertThat(distinct).as("Kafka messages loaded twice").isLessThan(loaded);
         assertThatThrownBy(() -> PipelineTestSupport.assertExactTotals(clickhouse, db, truth))
@@ -336,7 +366,8 @@ class JobRestoreITCase {
         StreamExecutionEnvironment env = FlowsJob.environment(config);
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
-        conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+        conf.set(
+                CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         if (restorePath != null) {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, restorePath);
@@ -351,13 +382,15 @@ class JobRestoreITCase {
                         .withFaultInjector(new Observer()),
                 ClickHouseSinks.deadLetters(config.clickHouse(), config.sink(), interval, 2),
                 Optional.empty());
-        FlowPipeline.Streams streams = FlowPipeline.build(env, FlowSources.kafka(config.kafka()), sinks, config.pipeline());
+        FlowPipeline.Streams streams =
+                FlowPipeline.build(env, FlowSources.kafka(config.kafka()), sinks, config.pipeline());
         if (left == Left.DEDUP_STATE) {
             streams.deduplicated().getTransformation().setUid("flow-dedup-without-restored-state");
         } else if (left == Left.COMMITTABLES) {
             env.getTransformations().stream()
                     .filter(tr -> FlowPipeline.Uids.FLOWS_SINK.equals(tr.getUid()))
-                    .findFirst().orElseThrow()
+                    .findFirst()
+                    .orElseThrow()
                     .setUid("flows-sink-without-restored-committables");
         }
         return env.executeAsync(restorePath == null ? "restore-it-first" : "restore-it-restored");
@@ -365,12 +398,16 @@ class JobRestoreITCase {
 
     /** Waits until rows are committed and a checkpoint completed while input remains. */
     private void runUntilMidStream(JobClient job, MiniCluster miniCluster) throws Exception {
-        PipelineTestSupport.await("the first run commits", TIMEOUT,
-                () -> COMMITTED_INSERTS.get() >= 2
-                        && Checkpoints.completed(miniCluster, job.getJobID()) >= 1);
+        PipelineTestSupport.await(
+                "the first run commits",
+                TIMEOUT,
+                () -> COMMITTED_INSERTS.get() >= 2 && Checkpoints.completed(miniCluster, job.getJobID()) >= 1);
         long expectedBefore = GroundTruth.of(produced).rows();
-        LOG.info("Cutting after {} committed INSERTs, {} of {} rows written",
-                COMMITTED_INSERTS.get(), WRITTEN.get(), expectedBefore);
+        LOG.info(
+                "Cutting after {} committed INSERTs, {} of {} rows written",
+                COMMITTED_INSERTS.get(),
+                WRITTEN.get(),
+                expectedBefore);
         assertThat(WRITTEN.get()).as("input remains at the cut").isLessThan((int) expectedBefore);
     }
 
@@ -386,18 +423,26 @@ class JobRestoreITCase {
     private static void logRecommitsOfLandedBatches() {
         java.util.Set<String> landedThenRecommitted = new java.util.HashSet<>(RECOMMITTED);
         landedThenRecommitted.retainAll(LANDED);
-        LOG.info("{} re-commits, {} of them of batches that had landed", RECOMMITTED.size(), landedThenRecommitted.size());
+        LOG.info(
+                "{} re-commits, {} of them of batches that had landed",
+                RECOMMITTED.size(),
+                landedThenRecommitted.size());
     }
 
     /** Waits for every expected row and dead letter plus a few checkpoints, then cancels the job. */
     private void runToTheEnd(JobClient job, GroundTruth truth, MiniCluster miniCluster) throws Exception {
         long t0 = System.nanoTime();
         try {
-            PipelineTestSupport.await("every row is committed", TIMEOUT,
+            PipelineTestSupport.await(
+                    "every row is committed",
+                    TIMEOUT,
                     () -> rows() >= truth.rows()
                             && clickhouse.queryLong(db, "SELECT count() FROM flows_dlq") >= truth.invalid());
-            LOG.info("Restored run committed all {} rows in {} ms, {} re-commits", truth.rows(),
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), RECOMMITS.get());
+            LOG.info(
+                    "Restored run committed all {} rows in {} ms, {} re-commits",
+                    truth.rows(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
+                    RECOMMITS.get());
             // A late duplicate commit would show up in the totals now.
             Checkpoints.awaitMore(miniCluster, job.getJobID(), 3, TIMEOUT);
         } finally {

@@ -72,8 +72,8 @@ class KafkaBrokerRestartITCase {
     private static volatile boolean paced = true;
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
                     .setNumberTaskManagers(1)
                     .setNumberSlotsPerTaskManager(2)
                     .build());
@@ -98,8 +98,8 @@ class KafkaBrokerRestartITCase {
     }
 
     @Test
-    void brokerDownForSecondsWhileReadingLosesAndDoublesNothing(ClickHouseTestServer clickhouse,
-            @InjectMiniCluster MiniCluster miniCluster) throws Exception {
+    void brokerDownForSecondsWhileReadingLosesAndDoublesNothing(
+            ClickHouseTestServer clickhouse, @InjectMiniCluster MiniCluster miniCluster) throws Exception {
         WRITTEN.set(0);
         COMMITTED_INSERTS.set(0);
         MAX_ATTEMPT.set(0);
@@ -115,14 +115,21 @@ class KafkaBrokerRestartITCase {
                     .invalidShare(0.02)
                     .resendShare(0.03)
                     .build());
-            List<GeneratedMessage> produced = new ArrayList<>(
-                    PipelineTestSupport.produce(kafka, topic, generator, MESSAGES_BEFORE, false));
+            List<GeneratedMessage> produced =
+                    new ArrayList<>(PipelineTestSupport.produce(kafka, topic, generator, MESSAGES_BEFORE, false));
             long rowsBefore = GroundTruth.of(produced).rows();
 
-            JobConfig config = PipelineTestSupport.jobConfig(kafka, topic, clickhouse, db, "200 ms",
+            JobConfig config = PipelineTestSupport.jobConfig(
+                    kafka,
+                    topic,
+                    clickhouse,
+                    db,
+                    "200 ms",
                     // small fetches: the source cannot buffer the whole backlog before the outage
-                    "--kafka.properties.max.partition.fetch.bytes", "16384",
-                    "--kafka.properties.fetch.max.bytes", "65536");
+                    "--kafka.properties.max.partition.fetch.bytes",
+                    "16384",
+                    "--kafka.properties.fetch.max.bytes",
+                    "65536");
             StreamExecutionEnvironment env = FlowsJob.environment(config);
             PipelineTestSupport.fixedDelayRestarts(env, 20, Duration.ofMillis(500));
             env.setParallelism(2);
@@ -135,52 +142,69 @@ class KafkaBrokerRestartITCase {
             FlowPipeline.build(env, FlowSources.kafka(config.kafka()), sinks, config.pipeline());
             JobClient job = env.executeAsync("kafka-broker-restart-it");
             try {
-                PipelineTestSupport.await("the first INSERT is committed", TIMEOUT,
-                        () -> COMMITTED_INSERTS.get() >= 1);
+                PipelineTestSupport.await("the first INSERT is committed", TIMEOUT, () -> COMMITTED_INSERTS.get() >= 1);
 
                 long stopStart = System.nanoTime();
                 broker.stopBroker();
                 long stopped = System.nanoTime();
                 long writtenAtStop = WRITTEN.get();
                 long checkpointsAtStop = Checkpoints.completed(miniCluster, job.getJobID());
-                LOG.info("Broker stopped in {} ms after {} committed INSERTs, {} of {} rows written",
-                        millis(stopped - stopStart), COMMITTED_INSERTS.get(), writtenAtStop, rowsBefore);
+                LOG.info(
+                        "Broker stopped in {} ms after {} committed INSERTs, {} of {} rows written",
+                        millis(stopped - stopStart),
+                        COMMITTED_INSERTS.get(),
+                        writtenAtStop,
+                        rowsBefore);
                 // Down until the pipeline has drained what it fetched (no write for 2 s) and for DOWNTIME.
-                PipelineTestSupport.await("the pipeline starves without the broker", TIMEOUT,
+                PipelineTestSupport.await(
+                        "the pipeline starves without the broker",
+                        TIMEOUT,
                         () -> System.nanoTime() - stopped >= DOWNTIME.toNanos()
                                 && System.nanoTime() - LAST_WRITE_NANOS.get() >= TimeUnit.SECONDS.toNanos(2));
                 long writtenWhileDown = WRITTEN.get();
                 long downFor = System.nanoTime() - stopped;
-                long checkpointsWhileDown =
-                        Checkpoints.completed(miniCluster, job.getJobID()) - checkpointsAtStop;
+                long checkpointsWhileDown = Checkpoints.completed(miniCluster, job.getJobID()) - checkpointsAtStop;
 
                 long startStart = System.nanoTime();
                 broker.startBroker();
                 long started = System.nanoTime();
                 paced = false;
-                LOG.info("Broker restarted in {} ms after {} ms down; while down {} rows written ({} in all)"
-                                + " and {} checkpoints completed", millis(started - startStart), millis(downFor),
-                        writtenWhileDown - writtenAtStop, writtenWhileDown, checkpointsWhileDown);
+                LOG.info(
+                        "Broker restarted in {} ms after {} ms down; while down {} rows written ({} in all)"
+                                + " and {} checkpoints completed",
+                        millis(started - startStart),
+                        millis(downFor),
+                        writtenWhileDown - writtenAtStop,
+                        writtenWhileDown,
+                        checkpointsWhileDown);
                 assertThat(writtenWhileDown)
                         .as("records were still unread in Kafka when the broker went down")
                         .isLessThan(rowsBefore);
 
-                PipelineTestSupport.await("the job reads again after the restart", TIMEOUT,
-                        () -> WRITTEN.get() > writtenWhileDown);
+                PipelineTestSupport.await(
+                        "the job reads again after the restart", TIMEOUT, () -> WRITTEN.get() > writtenWhileDown);
                 long resumed = System.nanoTime();
                 produced.addAll(PipelineTestSupport.produce(kafka, topic, generator, MESSAGES_AFTER, true));
                 GroundTruth truth = GroundTruth.of(produced);
-                PipelineTestSupport.await("every row is committed", TIMEOUT,
+                PipelineTestSupport.await(
+                        "every row is committed",
+                        TIMEOUT,
                         () -> clickhouse.queryLong(db, "SELECT count() FROM flows") >= truth.rows()
                                 && clickhouse.queryLong(db, "SELECT count() FROM flows_dlq") >= truth.invalid());
                 long caughtUp = System.nanoTime();
-                LOG.info("Reading resumed {} ms after the restart; all {} rows committed {} ms after it;"
-                                + " highest attempt {}", millis(resumed - started), truth.rows(),
-                        millis(caughtUp - started), MAX_ATTEMPT.get());
+                LOG.info(
+                        "Reading resumed {} ms after the restart; all {} rows committed {} ms after it;"
+                                + " highest attempt {}",
+                        millis(resumed - started),
+                        truth.rows(),
+                        millis(caughtUp - started),
+                        MAX_ATTEMPT.get());
                 // A few more checkpoints: a late duplicate commit would show up in the totals.
                 Checkpoints.awaitMore(miniCluster, job.getJobID(), 3, TIMEOUT);
 
-                assertThat(MAX_ATTEMPT.get()).as("the outage did not fail the job over").isZero();
+                assertThat(MAX_ATTEMPT.get())
+                        .as("the outage did not fail the job over")
+                        .isZero();
                 PipelineTestSupport.assertExactTotals(clickhouse, db, truth);
             } finally {
                 job.cancel().get(30, TimeUnit.SECONDS);

@@ -43,8 +43,8 @@ class PerPartitionWatermarkITCase {
     private static final long T = 1_754_040_012_873L;
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
                     .setNumberTaskManagers(1)
                     .setNumberSlotsPerTaskManager(1)
                     .build());
@@ -53,7 +53,9 @@ class PerPartitionWatermarkITCase {
     void aPartitionReadAheadDoesNotExpireTheSlowPartitionsKeys(KafkaTestCluster kafka, ClickHouseTestServer clickhouse)
             throws Exception {
         Result result = run(kafka, clickhouse, false);
-        assertThat(result.rows).as("R, the far-ahead record and the marker; R' dropped").isEqualTo(3);
+        assertThat(result.rows)
+                .as("R, the far-ahead record and the marker; R' dropped")
+                .isEqualTo(3);
         assertThat(result.resendLoaded).isZero();
     }
 
@@ -81,8 +83,8 @@ class PerPartitionWatermarkITCase {
                 ClickHouseSinks.deadLetters(config.clickHouse(), config.sink(), interval, 1));
         FlowPipeline.build(env, FlowSources.kafka(config.kafka()), sinks, config.pipeline(), !watermarkAfterParse);
         JobClient job = env.executeAsync("per-partition-watermark-it");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties(),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(kafka.producerProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
             byte[] r = flow(43_001, T);
             send(producer, topic, 1, r); // partition 1, offset 0
             awaitRows(clickhouse, db, 1);
@@ -91,10 +93,16 @@ class PerPartitionWatermarkITCase {
             Thread.sleep(1_500); // several watermark intervals: timers that can fire, fire
             send(producer, topic, 1, r); // R', partition 1, offset 1
             send(producer, topic, 1, flow(43_003, T + 1_000)); // marker, partition 1, offset 2
-            PipelineTestSupport.await("the marker behind R' is loaded", TIMEOUT, () -> clickhouse.queryLong(db,
-                    "SELECT count() FROM flows WHERE kafka_partition = 1 AND kafka_offset = 2") == 1);
-            return new Result(clickhouse.queryLong(db, "SELECT count() FROM flows"), clickhouse.queryLong(db,
-                    "SELECT count() FROM flows WHERE kafka_partition = 1 AND kafka_offset = 1"));
+            PipelineTestSupport.await(
+                    "the marker behind R' is loaded",
+                    TIMEOUT,
+                    () -> clickhouse.queryLong(
+                                    db, "SELECT count() FROM flows WHERE kafka_partition = 1 AND kafka_offset = 2")
+                            == 1);
+            return new Result(
+                    clickhouse.queryLong(db, "SELECT count() FROM flows"),
+                    clickhouse.queryLong(
+                            db, "SELECT count() FROM flows WHERE kafka_partition = 1 AND kafka_offset = 1"));
         } finally {
             job.cancel().get();
         }
@@ -116,7 +124,7 @@ class PerPartitionWatermarkITCase {
     }
 
     private static void awaitRows(ClickHouseTestServer clickhouse, String db, long rows) throws Exception {
-        PipelineTestSupport.await(rows + " rows in flows", TIMEOUT,
-                () -> clickhouse.queryLong(db, "SELECT count() FROM flows") >= rows);
+        PipelineTestSupport.await(
+                rows + " rows in flows", TIMEOUT, () -> clickhouse.queryLong(db, "SELECT count() FROM flows") >= rows);
     }
 }

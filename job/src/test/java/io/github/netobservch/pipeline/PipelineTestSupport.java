@@ -34,7 +34,8 @@ final class PipelineTestSupport {
 
     /** The project's migrations, with a retention long enough for any generated timestamp. */
     static void applySchema(ClickHouseTestServer clickhouse, String db) {
-        new SchemaMigrator(() -> clickhouse.connect("default"),
+        new SchemaMigrator(
+                        () -> clickhouse.connect("default"),
                         SchemaOptions.defaults().withDatabase(db).withRetention(3650, 3650, 3650),
                         Migration.loadDirectory(Migration.locateSchemaDirectory(null)))
                 .migrate();
@@ -50,15 +51,16 @@ final class PipelineTestSupport {
      * as many more as it takes to end on a counted record: an unbounded job never reaches
      * end-of-input, so a last egress copy would wait forever for its sibling.
      */
-    static List<GeneratedMessage> produce(KafkaTestCluster kafka, String topic, FlowGenerator generator, int count,
-            boolean endOnCounted) {
+    static List<GeneratedMessage> produce(
+            KafkaTestCluster kafka, String topic, FlowGenerator generator, int count, boolean endOnCounted) {
         List<GeneratedMessage> produced = new ArrayList<>();
         Properties props = kafka.producerProperties();
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 << 20)); // oversized test messages
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-            while (produced.size() < count || (endOnCounted && !produced.get(produced.size() - 1).counts())) {
+            while (produced.size() < count
+                    || (endOnCounted && !produced.get(produced.size() - 1).counts())) {
                 GeneratedMessage m = generator.next();
                 producer.send(new ProducerRecord<>(topic, m.value()));
                 produced.add(m);
@@ -68,17 +70,30 @@ final class PipelineTestSupport {
     }
 
     /** The job's own configuration path, reading {@code topic} from the start into {@code db}. */
-    static JobConfig jobConfig(KafkaTestCluster kafka, String topic, ClickHouseTestServer clickhouse, String db,
-            String checkpointInterval, String... extraArgs) {
+    static JobConfig jobConfig(
+            KafkaTestCluster kafka,
+            String topic,
+            ClickHouseTestServer clickhouse,
+            String db,
+            String checkpointInterval,
+            String... extraArgs) {
         List<String> args = new ArrayList<>(List.of(
-                "--kafka.bootstrap-servers", kafka.bootstrapServers(),
-                "--kafka.topics", topic,
-                "--kafka.group-id", "it-" + topic,
-                "--kafka.starting-offsets", "earliest",
-                "--clickhouse.url", clickhouse.httpUrl(),
-                "--clickhouse.database", db,
-                "--checkpoint.interval", checkpointInterval,
-                "--sink.tolerated-outage", "5 min"));
+                "--kafka.bootstrap-servers",
+                kafka.bootstrapServers(),
+                "--kafka.topics",
+                topic,
+                "--kafka.group-id",
+                "it-" + topic,
+                "--kafka.starting-offsets",
+                "earliest",
+                "--clickhouse.url",
+                clickhouse.httpUrl(),
+                "--clickhouse.database",
+                db,
+                "--checkpoint.interval",
+                checkpointInterval,
+                "--sink.tolerated-outage",
+                "5 min"));
         args.addAll(List.of(extraArgs));
         return ConfigLoader.load(args.toArray(new String[0]), Map.of());
     }
@@ -106,7 +121,8 @@ final class PipelineTestSupport {
     static void assertExactTotals(ClickHouseTestServer clickhouse, String db, GroundTruth truth) throws Exception {
         assertThat(clickhouse.queryLong(db, "SELECT count() FROM flows")).isEqualTo(truth.rows());
         assertThat(clickhouse.queryLong(db, "SELECT uniqExact(kafka_partition, kafka_offset) FROM flows"))
-                .as("no Kafka message loaded twice").isEqualTo(truth.rows());
+                .as("no Kafka message loaded twice")
+                .isEqualTo(truth.rows());
         assertThat(clickhouse.queryLong(db, "SELECT sum(bytes) FROM flows")).isEqualTo(truth.bytes());
         assertThat(clickhouse.queryLong(db, "SELECT sum(packets) FROM flows")).isEqualTo(truth.packets());
         assertThat(clickhouse.queryLong(db, "SELECT count() FROM flows_dlq")).isEqualTo(truth.invalid());

@@ -26,9 +26,11 @@ class RawFlowEndTimeTest {
         assertThat(find("{\"Bytes\":3,\"TimeFlowEndMs\" : 12 ,\"X\":1}")).isEqualTo(12);
         assertThat(find("{\"TimeFlowEndMs\":\n\t0}")).isZero();
         // The start time and other keys that merely contain the name do not match.
-        assertThat(find("{\"TimeFlowStartMs\":5,\"XTimeFlowEndMs\":6,\"TimeFlowEndMs\":7}")).isEqualTo(7);
+        assertThat(find("{\"TimeFlowStartMs\":5,\"XTimeFlowEndMs\":6,\"TimeFlowEndMs\":7}"))
+                .isEqualTo(7);
         // A value that mentions the key is an escaped string, not a key.
-        assertThat(find("{\"Msg\":\"\\\"TimeFlowEndMs\\\":9\",\"TimeFlowEndMs\":10}")).isEqualTo(10);
+        assertThat(find("{\"Msg\":\"\\\"TimeFlowEndMs\\\":9\",\"TimeFlowEndMs\":10}"))
+                .isEqualTo(10);
     }
 
     @Test
@@ -62,10 +64,12 @@ class RawFlowEndTimeTest {
     void agreesWithTheParserOnFixturesAndGeneratedRecords() {
         FlowParser parser = new FlowParser(ParserConfig.defaults());
         for (String name : FlowFixtures.ALL) {
-            assertThat(RawFlowEndTime.find(FlowFixtures.bytes(name))).as(name)
+            assertThat(RawFlowEndTime.find(FlowFixtures.bytes(name)))
+                    .as(name)
                     .isEqualTo(FlowFixtures.parse(name).getLong(ColumnRegistry.TIME_FLOW_END_MS));
         }
-        FlowGenerator generator = new FlowGenerator(GeneratorConfig.builder(11).invalidShare(0.01).build());
+        FlowGenerator generator =
+                new FlowGenerator(GeneratorConfig.builder(11).invalidShare(0.01).build());
         int checked = 0;
         for (int i = 0; i < 20_000; i++) {
             GeneratedMessage m = generator.next();
@@ -88,20 +92,26 @@ class RawFlowEndTimeTest {
         RawFlowEndTime bounded = (RawFlowEndTime) RawFlowEndTime.bounded(java.time.Duration.ofMinutes(1))
                 .createTimestampAssigner(() -> new org.apache.flink.metrics.groups.UnregisteredMetricsGroup());
         // written 2 s after the slice ended: as is
-        assertThat(bounded.extractTimestamp(new KafkaMessage("t", 0, 0, end + 2_000, value), end + 2_000)).isEqualTo(end);
+        assertThat(bounded.extractTimestamp(new KafkaMessage("t", 0, 0, end + 2_000, value), end + 2_000))
+                .isEqualTo(end);
         // 30 s of skew is within the bound
-        assertThat(bounded.extractTimestamp(new KafkaMessage("t", 0, 1, end - 30_000, value), end - 30_000)).isEqualTo(end);
+        assertThat(bounded.extractTimestamp(new KafkaMessage("t", 0, 1, end - 30_000, value), end - 30_000))
+                .isEqualTo(end);
         assertThat(bounded.aheadCount()).isZero();
         // 10 minutes ahead of its Kafka timestamp: counted at most one minute past it
         long written = end - 600_000;
-        assertThat(bounded.extractTimestamp(new KafkaMessage("t", 0, 2, written, value), written)).isEqualTo(written + 60_000);
+        assertThat(bounded.extractTimestamp(new KafkaMessage("t", 0, 2, written, value), written))
+                .isEqualTo(written + 60_000);
         assertThat(bounded.aheadCount()).isEqualTo(1);
         // no Kafka timestamp: nothing to compare with
-        assertThat(bounded.extractTimestamp(new KafkaMessage("t", 0, 3, -1, value), -1)).isEqualTo(end);
+        assertThat(bounded.extractTimestamp(new KafkaMessage("t", 0, 3, -1, value), -1))
+                .isEqualTo(end);
         // negative control: the unbounded assigner (and a bound of 0) keep the 10-minute lead
-        assertThat(new RawFlowEndTime().extractTimestamp(new KafkaMessage("t", 0, 2, written, value), written)).isEqualTo(end);
+        assertThat(new RawFlowEndTime().extractTimestamp(new KafkaMessage("t", 0, 2, written, value), written))
+                .isEqualTo(end);
         RawFlowEndTime off = (RawFlowEndTime) RawFlowEndTime.bounded(java.time.Duration.ZERO)
                 .createTimestampAssigner(() -> new org.apache.flink.metrics.groups.UnregisteredMetricsGroup());
-        assertThat(off.extractTimestamp(new KafkaMessage("t", 0, 2, written, value), written)).isEqualTo(end);
+        assertThat(off.extractTimestamp(new KafkaMessage("t", 0, 2, written, value), written))
+                .isEqualTo(end);
     }
 }

@@ -2,6 +2,8 @@ package io.github.netobservch.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.netobservch.FlowsJob;
 import io.github.netobservch.config.JobConfig;
 import io.github.netobservch.format.FlowFixtures;
@@ -10,8 +12,6 @@ import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.EmbeddedClickHouseExtension;
 import io.github.netobservch.testing.EmbeddedKafkaExtension;
 import io.github.netobservch.testing.KafkaTestCluster;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.flink.core.execution.JobClient;
@@ -51,8 +51,11 @@ class StatelessStartITCase {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+                    .setNumberTaskManagers(1)
+                    .setNumberSlotsPerTaskManager(2)
+                    .build());
 
     private static byte[] flow(int srcPort) throws Exception {
         ObjectMapper json = new ObjectMapper();
@@ -65,8 +68,8 @@ class StatelessStartITCase {
     }
 
     private static void produce(KafkaTestCluster kafka, String topic, int fromPort, int count) throws Exception {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties(),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(kafka.producerProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int p = fromPort; p < fromPort + count; p++) {
                 producer.send(new ProducerRecord<>(topic, 0, null, flow(p))).get();
             }
@@ -74,13 +77,34 @@ class StatelessStartITCase {
     }
 
     /** The real pipeline writing through {@code clickhouseUrl}. */
-    private static JobClient start(KafkaTestCluster kafka, String clickhouseUrl, String topic, String db,
-            String startingOffsets, String checkpointInterval) throws Exception {
-        JobConfig config = io.github.netobservch.config.ConfigLoader.load(new String[] {
-            "--kafka.bootstrap-servers", kafka.bootstrapServers(), "--kafka.topics", topic,
-            "--kafka.group-id", "stateless-" + topic, "--kafka.starting-offsets", startingOffsets,
-            "--clickhouse.url", clickhouseUrl, "--clickhouse.database", db,
-            "--checkpoint.interval", checkpointInterval, "--sink.tolerated-outage", "5 min"}, Map.of());
+    private static JobClient start(
+            KafkaTestCluster kafka,
+            String clickhouseUrl,
+            String topic,
+            String db,
+            String startingOffsets,
+            String checkpointInterval)
+            throws Exception {
+        JobConfig config = io.github.netobservch.config.ConfigLoader.load(
+                new String[] {
+                    "--kafka.bootstrap-servers",
+                    kafka.bootstrapServers(),
+                    "--kafka.topics",
+                    topic,
+                    "--kafka.group-id",
+                    "stateless-" + topic,
+                    "--kafka.starting-offsets",
+                    startingOffsets,
+                    "--clickhouse.url",
+                    clickhouseUrl,
+                    "--clickhouse.database",
+                    db,
+                    "--checkpoint.interval",
+                    checkpointInterval,
+                    "--sink.tolerated-outage",
+                    "5 min"
+                },
+                Map.of());
         StreamExecutionEnvironment env = FlowsJob.environment(config);
         env.setParallelism(1);
         Duration interval = Duration.ofMillis(env.getCheckpointInterval());
@@ -94,7 +118,8 @@ class StatelessStartITCase {
     private static long committedOffset(KafkaTestCluster kafka, String topic) throws Exception {
         try (Admin admin = Admin.create(kafka.clientProperties())) {
             ListConsumerGroupOffsetsResult r = admin.listConsumerGroupOffsets("stateless-" + topic);
-            Map<TopicPartition, OffsetAndMetadata> offsets = r.partitionsToOffsetAndMetadata().get();
+            Map<TopicPartition, OffsetAndMetadata> offsets =
+                    r.partitionsToOffsetAndMetadata().get();
             OffsetAndMetadata o = offsets.get(new TopicPartition(topic, 0));
             return o == null ? -1 : o.offset();
         }
@@ -103,22 +128,28 @@ class StatelessStartITCase {
     private record Outcome(long rows, long distinctOffsets, long outageRows) {}
 
     /** 50 records loaded; 30 read, checkpointed, their commit hangs; job gone without state; 20 more. */
-    private Outcome run(KafkaTestCluster kafka, ClickHouseTestServer clickhouse, MiniCluster miniCluster, boolean fromTimestamp)
+    private Outcome run(
+            KafkaTestCluster kafka, ClickHouseTestServer clickhouse, MiniCluster miniCluster, boolean fromTimestamp)
             throws Exception {
         String topic = kafka.createTopic("stateless", 1);
         String db = clickhouse.createDatabase("stateless");
         PipelineTestSupport.applySchema(clickhouse, db);
-        try (HoldingProxy proxy = new HoldingProxy(java.net.URI.create(clickhouse.httpUrl()).getPort())) {
+        try (HoldingProxy proxy =
+                new HoldingProxy(java.net.URI.create(clickhouse.httpUrl()).getPort())) {
             // long checkpoints, so the 30 records wait in the sink for the checkpoint after them
             JobClient first = start(kafka, proxy.url(), topic, db, "committed", "3 s");
             try {
                 produce(kafka, topic, 1, 50);
-                PipelineTestSupport.await("50 rows", TIMEOUT, () -> clickhouse.queryLong(db, "SELECT count() FROM flows") == 50);
+                PipelineTestSupport.await(
+                        "50 rows", TIMEOUT, () -> clickhouse.queryLong(db, "SELECT count() FROM flows") == 50);
                 produce(kafka, topic, 51, 30);
                 proxy.hold(); // ClickHouse stops answering the job
-                PipelineTestSupport.await("group offset past the 30 records", TIMEOUT, () -> committedOffset(kafka, topic) >= 80);
+                PipelineTestSupport.await(
+                        "group offset past the 30 records", TIMEOUT, () -> committedOffset(kafka, topic) >= 80);
                 Thread.sleep(500);
-                assertThat(clickhouse.queryLong(db, "SELECT count() FROM flows")).as("their commit hangs").isEqualTo(50);
+                assertThat(clickhouse.queryLong(db, "SELECT count() FROM flows"))
+                        .as("their commit hangs")
+                        .isEqualTo(50);
             } finally {
                 first.cancel().get();
             }
@@ -128,11 +159,14 @@ class StatelessStartITCase {
         JobClient second = start(kafka, clickhouse.httpUrl(), topic, db, from, "300 ms");
         try {
             produce(kafka, topic, 81, 20);
-            PipelineTestSupport.await("the last record loaded", TIMEOUT,
+            PipelineTestSupport.await(
+                    "the last record loaded",
+                    TIMEOUT,
                     () -> clickhouse.queryLong(db, "SELECT count() FROM flows WHERE src_port = 100") >= 1);
             // a few more checkpoints: nothing else is on its way
             Checkpoints.awaitMore(miniCluster, second.getJobID(), 3, TIMEOUT);
-            return new Outcome(clickhouse.queryLong(db, "SELECT count() FROM flows"),
+            return new Outcome(
+                    clickhouse.queryLong(db, "SELECT count() FROM flows"),
                     clickhouse.queryLong(db, "SELECT uniqExact(kafka_offset) FROM flows"),
                     clickhouse.queryLong(db, "SELECT count() FROM flows WHERE src_port BETWEEN 51 AND 80"));
         } finally {
@@ -183,21 +217,23 @@ class StatelessStartITCase {
         }
 
         private void pump(java.net.Socket from, java.net.Socket to) {
-            Thread t = new Thread(() -> {
-                byte[] buf = new byte[8192];
-                try {
-                    java.io.InputStream in = from.getInputStream();
-                    int n;
-                    while ((n = in.read(buf)) >= 0) {
-                        if (!holding && to != null) {
-                            to.getOutputStream().write(buf, 0, n);
-                            to.getOutputStream().flush();
+            Thread t = new Thread(
+                    () -> {
+                        byte[] buf = new byte[8192];
+                        try {
+                            java.io.InputStream in = from.getInputStream();
+                            int n;
+                            while ((n = in.read(buf)) >= 0) {
+                                if (!holding && to != null) {
+                                    to.getOutputStream().write(buf, 0, n);
+                                    to.getOutputStream().flush();
+                                }
+                            }
+                        } catch (java.io.IOException e) {
+                            // closed
                         }
-                    }
-                } catch (java.io.IOException e) {
-                    // closed
-                }
-            }, "holding-proxy-pump");
+                    },
+                    "holding-proxy-pump");
             t.setDaemon(true);
             t.start();
         }
@@ -212,18 +248,22 @@ class StatelessStartITCase {
     }
 
     @Test
-    void fromCommittedOffsetsTheRecordsOfThePendingCommitAreLost(KafkaTestCluster kafka, ClickHouseTestServer clickhouse,
-            @InjectMiniCluster MiniCluster miniCluster) throws Exception {
+    void fromCommittedOffsetsTheRecordsOfThePendingCommitAreLost(
+            KafkaTestCluster kafka, ClickHouseTestServer clickhouse, @InjectMiniCluster MiniCluster miniCluster)
+            throws Exception {
         Outcome o = run(kafka, clickhouse, miniCluster, false);
-        assertThat(o.outageRows).as("the 30 records read while ClickHouse was down").isZero();
+        assertThat(o.outageRows)
+                .as("the 30 records read while ClickHouse was down")
+                .isZero();
         assertThat(o.rows).isEqualTo(70);
         assertThat(o.distinctOffsets).isEqualTo(70);
     }
 
     /** The other way: from a timestamp before the newest loaded row nothing is lost; some rows load twice. */
     @Test
-    void fromATimestampNothingIsLostAndTheOverlapLoadsTwice(KafkaTestCluster kafka, ClickHouseTestServer clickhouse,
-            @InjectMiniCluster MiniCluster miniCluster) throws Exception {
+    void fromATimestampNothingIsLostAndTheOverlapLoadsTwice(
+            KafkaTestCluster kafka, ClickHouseTestServer clickhouse, @InjectMiniCluster MiniCluster miniCluster)
+            throws Exception {
         Outcome o = run(kafka, clickhouse, miniCluster, true);
         assertThat(o.outageRows).isEqualTo(30);
         assertThat(o.distinctOffsets).as("every produced record").isEqualTo(100);

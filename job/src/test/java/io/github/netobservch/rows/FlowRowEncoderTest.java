@@ -83,11 +83,12 @@ class FlowRowEncoderTest {
 
     private static void insertRowBinary(ClickHouseTestServer clickhouse, String db, byte[] body) throws Exception {
         String query = URLEncoder.encode("INSERT INTO " + db + ".flows FORMAT RowBinary", StandardCharsets.UTF_8);
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(clickhouse.httpUrl() + "/?query=" + query))
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(clickhouse.httpUrl() + "/?query=" + query))
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     }
 

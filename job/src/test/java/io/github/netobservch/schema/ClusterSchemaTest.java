@@ -30,7 +30,8 @@ class ClusterSchemaTest {
     static final Path COMMITTED = SchemaTestSupport.SQL_DIR.resolve("cluster").resolve("schema.sql");
 
     private static SchemaRenderer renderer() {
-        return new SchemaRenderer(SchemaOptions.defaults().withVariant(SchemaVariant.CLUSTER, SchemaOptions.DEFAULT_CLUSTER));
+        return new SchemaRenderer(
+                SchemaOptions.defaults().withVariant(SchemaVariant.CLUSTER, SchemaOptions.DEFAULT_CLUSTER));
     }
 
     private static List<String> statements() {
@@ -55,25 +56,36 @@ class ClusterSchemaTest {
                 if (s.contains("ENGINE = Distributed(")) {
                     distributed.add(name);
                     String table = name.substring("netobserv.".length());
-                    assertThat(s).contains("AS netobserv." + table + "_local",
-                            "Distributed('{cluster}', 'netobserv', '" + table + "_local', rand())");
+                    assertThat(s)
+                            .contains(
+                                    "AS netobserv." + table + "_local",
+                                    "Distributed('{cluster}', 'netobserv', '" + table + "_local', rand())");
                 } else {
-                    assertThat(s).as(name).containsPattern("ENGINE = Replicated(Replacing|Summing|Aggregating)?MergeTree\\(");
+                    assertThat(s)
+                            .as(name)
+                            .containsPattern("ENGINE = Replicated(Replacing|Summing|Aggregating)?MergeTree\\(");
                     if (!name.endsWith(".schema_migrations")) {
                         localTables.add(name);
-                        assertThat(s).as(name).contains("'/clickhouse/tables/{shard}/{database}/{table}', '{replica}'")
-                                .contains("replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800")
+                        assertThat(s)
+                                .as(name)
+                                .contains("'/clickhouse/tables/{shard}/{database}/{table}', '{replica}'")
+                                .contains(
+                                        "replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800")
                                 .doesNotContain("non_replicated_deduplication_window");
                     }
                 }
             }
             if (s.startsWith("CREATE MATERIALIZED VIEW")) {
-                assertThat(s).containsPattern("TO netobserv\\.rollup_\\w+_local\\b").contains("FROM netobserv.flows_local");
+                assertThat(s)
+                        .containsPattern("TO netobserv\\.rollup_\\w+_local\\b")
+                        .contains("FROM netobserv.flows_local");
             }
         }
         assertThat(localTables).allMatch(n -> n.endsWith("_local"));
-        assertThat(distributed).containsExactlyInAnyOrderElementsOf(
-                localTables.stream().map(n -> n.substring(0, n.length() - "_local".length())).toList());
+        assertThat(distributed)
+                .containsExactlyInAnyOrderElementsOf(localTables.stream()
+                        .map(n -> n.substring(0, n.length() - "_local".length()))
+                        .toList());
         List<String> expected = new ArrayList<>(List.of("netobserv.flows", "netobserv.flows_dlq"));
         SchemaTables.ROLLUPS.forEach(r -> expected.add("netobserv." + r));
         assertThat(distributed).containsExactlyInAnyOrderElementsOf(expected);
@@ -81,7 +93,8 @@ class ClusterSchemaTest {
 
     @Test
     void everyClusterStatementParses(ClickHouseTestServer server) throws SQLException {
-        try (Connection c = server.connect("default"); Statement s = c.createStatement()) {
+        try (Connection c = server.connect("default");
+                Statement s = c.createStatement()) {
             for (String sql : statements()) {
                 try {
                     s.executeQuery("EXPLAIN AST " + sql).close();
@@ -94,9 +107,13 @@ class ClusterSchemaTest {
 
     @Test
     void aNamedClusterReplacesTheMacro() {
-        SchemaRenderer r = new SchemaRenderer(SchemaOptions.defaults().withVariant(SchemaVariant.CLUSTER, "flows_cluster"));
+        SchemaRenderer r =
+                new SchemaRenderer(SchemaOptions.defaults().withVariant(SchemaVariant.CLUSTER, "flows_cluster"));
         String script = r.renderScript(SchemaTestSupport.migrations());
-        assertThat(script).contains("ON CLUSTER 'flows_cluster'", "Distributed('flows_cluster', 'netobserv', 'flows_local', rand())")
+        assertThat(script)
+                .contains(
+                        "ON CLUSTER 'flows_cluster'",
+                        "Distributed('flows_cluster', 'netobserv', 'flows_local', rand())")
                 .doesNotContain("'{cluster}'");
     }
 
@@ -107,9 +124,13 @@ class ClusterSchemaTest {
             Files.createDirectories(COMMITTED.getParent());
             Files.writeString(COMMITTED, rendered, StandardCharsets.UTF_8);
         }
-        assertThat(Files.exists(COMMITTED)).as(COMMITTED + " is missing; run with -Dschema.cluster.write=true").isTrue();
+        assertThat(Files.exists(COMMITTED))
+                .as(COMMITTED + " is missing; run with -Dschema.cluster.write=true")
+                .isTrue();
         assertThat(Files.readString(COMMITTED, StandardCharsets.UTF_8))
-                .as(COMMITTED + " is stale; regenerate with: mvn -pl job test -Dtest=ClusterSchemaTest -Dschema.cluster.write=true")
+                .as(
+                        COMMITTED
+                                + " is stale; regenerate with: mvn -pl job test -Dtest=ClusterSchemaTest -Dschema.cluster.write=true")
                 .isEqualTo(rendered);
     }
 }

@@ -38,7 +38,8 @@ class PresenceProbeSchemaTest {
     @Test
     void flowAndDeadLetterProbesFindExactlyTheirRow(ClickHouseTestServer server) throws Exception {
         String db = server.createDatabase("probe");
-        SchemaTestSupport.migrator(server, SchemaTestSupport.testOptions(db), SchemaTestSupport.migrations()).migrate();
+        SchemaTestSupport.migrator(server, SchemaTestSupport.testOptions(db), SchemaTestSupport.migrations())
+                .migrate();
 
         FlowRowEncoder flows = new FlowRowEncoder();
         RowBinaryWriter flowRows = new RowBinaryWriter();
@@ -58,8 +59,13 @@ class PresenceProbeSchemaTest {
         RowBinaryWriter dlqRows = new RowBinaryWriter();
         List<DeadLetter> letters = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            DeadLetter d = DeadLetter.of(DeadLetterReason.EMPTY, "empty", null,
-                    KafkaMessage.of("flows-export", i % 2, 50 + i, 1_764_028_800_000L + i, ""), 1_764_028_800_500L, 1024);
+            DeadLetter d = DeadLetter.of(
+                    DeadLetterReason.EMPTY,
+                    "empty",
+                    null,
+                    KafkaMessage.of("flows-export", i % 2, 50 + i, 1_764_028_800_000L + i, ""),
+                    1_764_028_800_500L,
+                    1024);
             letters.add(d);
             dlq.encode(d, dlqRows);
         }
@@ -67,17 +73,20 @@ class PresenceProbeSchemaTest {
 
         for (FlowRecord r : records) {
             PresenceProbe probe = flows.presenceProbe(r);
-            assertThat(count(server, db, "flows", probe.predicate(), probe.params())).isEqualTo(1);
+            assertThat(count(server, db, "flows", probe.predicate(), probe.params()))
+                    .isEqualTo(1);
             Map<String, String> neighbour = new HashMap<>(probe.params());
             neighbour.put("ko", Long.toString(Long.parseLong(neighbour.get("ko")) + 1));
             assertThat(count(server, db, "flows", probe.predicate(), neighbour)).isZero();
         }
         for (DeadLetter d : letters) {
             PresenceProbe probe = dlq.presenceProbe(d);
-            assertThat(count(server, db, "flows_dlq", probe.predicate(), probe.params())).isEqualTo(1);
+            assertThat(count(server, db, "flows_dlq", probe.predicate(), probe.params()))
+                    .isEqualTo(1);
             Map<String, String> otherPartition = new HashMap<>(probe.params());
             otherPartition.put("kp", "7");
-            assertThat(count(server, db, "flows_dlq", probe.predicate(), otherPartition)).isZero();
+            assertThat(count(server, db, "flows_dlq", probe.predicate(), otherPartition))
+                    .isZero();
         }
 
         // A record that did not come from Kafka has no identity to probe for.
@@ -86,21 +95,23 @@ class PresenceProbeSchemaTest {
         assertThat(flows.presenceProbe(local)).isNull();
     }
 
-    private static long count(ClickHouseTestServer server, String db, String table, String predicate,
-            Map<String, String> params) {
-        List<String> out = SchemaTestSupport.query(server, db, "SELECT count() FROM " + table + " WHERE " + predicate,
-                params);
+    private static long count(
+            ClickHouseTestServer server, String db, String table, String predicate, Map<String, String> params) {
+        List<String> out =
+                SchemaTestSupport.query(server, db, "SELECT count() FROM " + table + " WHERE " + predicate, params);
         return Long.parseLong(out.get(0));
     }
 
     private static void insertRowBinary(ClickHouseTestServer server, String db, String table, byte[] body)
             throws Exception {
-        String query = URLEncoder.encode("INSERT INTO " + db + "." + table + " FORMAT RowBinary", StandardCharsets.UTF_8);
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(server.httpUrl() + "/?query=" + query))
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        String query =
+                URLEncoder.encode("INSERT INTO " + db + "." + table + " FORMAT RowBinary", StandardCharsets.UTF_8);
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(server.httpUrl() + "/?query=" + query))
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     }
 }

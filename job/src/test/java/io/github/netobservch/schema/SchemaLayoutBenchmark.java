@@ -1,5 +1,6 @@
 package io.github.netobservch.schema;
 
+import io.github.netobservch.enrich.FlowEnricher;
 import io.github.netobservch.format.Column;
 import io.github.netobservch.format.ColumnRegistry;
 import io.github.netobservch.format.FlowRecord;
@@ -9,7 +10,6 @@ import io.github.netobservch.generate.GeneratorConfig;
 import io.github.netobservch.parse.FlowParseException;
 import io.github.netobservch.parse.FlowParser;
 import io.github.netobservch.parse.ParserConfig;
-import io.github.netobservch.enrich.FlowEnricher;
 import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.EmbeddedClickHouseExtension;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +42,8 @@ class SchemaLayoutBenchmark {
         String v001 = SchemaTestSupport.migrations().get(0).template();
         SchemaRenderer single = new SchemaRenderer(SchemaTestSupport.testOptions(db));
         String ddl = single.render(Migration.of("V001__flows.sql", v001)).get(0).sql();
-        String orderBy = "ORDER BY (toStartOfHour(time_flow_end_ms), src_k8s_namespace, dst_k8s_namespace, time_flow_end_ms)";
+        String orderBy =
+                "ORDER BY (toStartOfHour(time_flow_end_ms), src_k8s_namespace, dst_k8s_namespace, time_flow_end_ms)";
         if (!ddl.contains(orderBy)) {
             throw new IllegalStateException("V001 ORDER BY changed; update the benchmark");
         }
@@ -53,8 +54,11 @@ class SchemaLayoutBenchmark {
         long t0 = System.nanoTime();
         load(server, db, rows);
         System.out.printf("loaded %d rows in %.1f s%n", rows, (System.nanoTime() - t0) / 1e9);
-        String range = server.queryColumn(db, "SELECT concat(toString(min(time_flow_end_ms)), ' .. ', toString(max(time_flow_end_ms)))"
-                + " FROM base").get(0);
+        String range = server.queryColumn(
+                        db,
+                        "SELECT concat(toString(min(time_flow_end_ms)), ' .. ', toString(max(time_flow_end_ms)))"
+                                + " FROM base")
+                .get(0);
         System.out.println("time range " + range);
 
         Map<String, String> candidates = new LinkedHashMap<>();
@@ -62,21 +66,38 @@ class SchemaLayoutBenchmark {
         candidates.put("A ns-first (src_ns, dst_ns, time) + codecs", ddl.replace(orderBy, nsFirst));
         candidates.put("B time-first (time) + codecs", ddl.replace(orderBy, "ORDER BY time_flow_end_ms"));
         candidates.put("C hour, src_ns, dst_ns, time + codecs (V001)", ddl);
-        candidates.put("C' as C, default LZ4 codecs (raw ZSTD(3) kept)",
-                plain.replace("`raw` String COMMENT 'original JSON message'", "`raw` String COMMENT 'original JSON message' CODEC(ZSTD(3))"));
+        candidates.put(
+                "C' as C, default LZ4 codecs (raw ZSTD(3) kept)",
+                plain.replace(
+                        "`raw` String COMMENT 'original JSON message'",
+                        "`raw` String COMMENT 'original JSON message' CODEC(ZSTD(3))"));
         candidates.put("C'' as C, no codecs at all (LZ4 everywhere)", plain);
 
         // Parameters: a one-hour window in the middle of the data, the busiest namespace and pod.
-        String mid = server.queryColumn(db, "SELECT toString(toStartOfHour(toDateTime(intDiv(toUnixTimestamp(min(time_flow_end_ms)) + toUnixTimestamp(max(time_flow_end_ms)), 2), 'UTC'))) FROM base").get(0);
+        String mid = server.queryColumn(
+                        db,
+                        "SELECT toString(toStartOfHour(toDateTime(intDiv(toUnixTimestamp(min(time_flow_end_ms)) + toUnixTimestamp(max(time_flow_end_ms)), 2), 'UTC'))) FROM base")
+                .get(0);
         String from = mid + ".000";
-        String to = server.queryColumn(db, "SELECT toString(toDateTime64('" + from + "', 3, 'UTC') + INTERVAL 1 HOUR)").get(0);
-        String ns = server.queryColumn(db, "SELECT src_k8s_namespace FROM base WHERE src_k8s_type = 'Pod' GROUP BY 1 ORDER BY count() DESC LIMIT 1").get(0);
-        String pod = server.queryColumn(db, "SELECT src_k8s_name FROM base WHERE src_k8s_namespace = '" + ns + "' AND src_k8s_type = 'Pod' GROUP BY 1 ORDER BY count() DESC LIMIT 1").get(0);
-        String hash = server.queryColumn(db, "SELECT anyIf(hash_id, hash_id != '') FROM base").get(0);
+        String to = server.queryColumn(db, "SELECT toString(toDateTime64('" + from + "', 3, 'UTC') + INTERVAL 1 HOUR)")
+                .get(0);
+        String ns = server.queryColumn(
+                        db,
+                        "SELECT src_k8s_namespace FROM base WHERE src_k8s_type = 'Pod' GROUP BY 1 ORDER BY count() DESC LIMIT 1")
+                .get(0);
+        String pod = server.queryColumn(
+                        db,
+                        "SELECT src_k8s_name FROM base WHERE src_k8s_namespace = '" + ns
+                                + "' AND src_k8s_type = 'Pod' GROUP BY 1 ORDER BY count() DESC LIMIT 1")
+                .get(0);
+        String hash = server.queryColumn(db, "SELECT anyIf(hash_id, hash_id != '') FROM base")
+                .get(0);
         Map<String, Map<String, String>> queries = new LinkedHashMap<>();
         queries.put("top_talkers_pod.sql (all ns)", Map.of("from", from, "to", to, "namespace", "", "limit", "10"));
         queries.put("top_talkers_pod.sql (one ns)", Map.of("from", from, "to", to, "namespace", ns, "limit", "10"));
-        queries.put("pod_flows_over_time.sql", Map.of("from", from, "to", to, "namespace", ns, "pod", pod, "step_seconds", "60"));
+        queries.put(
+                "pod_flows_over_time.sql",
+                Map.of("from", from, "to", to, "namespace", ns, "pod", pod, "step_seconds", "60"));
         queries.put("network_policy_denies.sql", Map.of("from", from, "to", to, "limit", "10"));
         if (!hash.isEmpty()) {
             queries.put("conversation.sql", Map.of("from", from, "to", to, "hash_id", hash));
@@ -92,32 +113,55 @@ class SchemaLayoutBenchmark {
             server.execute(db, c.getValue());
             server.execute(db, "INSERT INTO flows SELECT * FROM base");
             server.execute(db, "OPTIMIZE TABLE flows FINAL");
-            long compressed = server.queryLong(db, "SELECT sum(data_compressed_bytes) FROM system.parts WHERE database = currentDatabase() AND table = 'flows' AND active");
-            long uncompressed = server.queryLong(db, "SELECT sum(data_uncompressed_bytes) FROM system.parts WHERE database = currentDatabase() AND table = 'flows' AND active");
-            long rawBytes = server.queryLong(db, "SELECT sum(data_compressed_bytes) FROM system.columns WHERE database = currentDatabase() AND table = 'flows' AND name = 'raw'");
-            System.out.printf("%n== %s: %.1f B/row compressed (%.1f without raw), %.1f B/row uncompressed%n", c.getKey(),
-                    compressed / (double) rows, (compressed - rawBytes) / (double) rows, uncompressed / (double) rows);
-            System.out.println("   top columns: " + server.queryColumn(db, "SELECT arrayStringConcat(groupArray(concat(name, '=', toString(round(data_compressed_bytes / " + rows + ", 2)))), ', ') FROM (SELECT name, data_compressed_bytes FROM system.columns WHERE database = currentDatabase() AND table = 'flows' ORDER BY data_compressed_bytes DESC LIMIT 12)").get(0));
+            long compressed = server.queryLong(
+                    db,
+                    "SELECT sum(data_compressed_bytes) FROM system.parts WHERE database = currentDatabase() AND table = 'flows' AND active");
+            long uncompressed = server.queryLong(
+                    db,
+                    "SELECT sum(data_uncompressed_bytes) FROM system.parts WHERE database = currentDatabase() AND table = 'flows' AND active");
+            long rawBytes = server.queryLong(
+                    db,
+                    "SELECT sum(data_compressed_bytes) FROM system.columns WHERE database = currentDatabase() AND table = 'flows' AND name = 'raw'");
+            System.out.printf(
+                    "%n== %s: %.1f B/row compressed (%.1f without raw), %.1f B/row uncompressed%n",
+                    c.getKey(),
+                    compressed / (double) rows,
+                    (compressed - rawBytes) / (double) rows,
+                    uncompressed / (double) rows);
+            System.out.println("   top columns: "
+                    + server.queryColumn(
+                                    db,
+                                    "SELECT arrayStringConcat(groupArray(concat(name, '=', toString(round(data_compressed_bytes / "
+                                            + rows
+                                            + ", 2)))), ', ') FROM (SELECT name, data_compressed_bytes FROM system.columns WHERE database = currentDatabase() AND table = 'flows' ORDER BY data_compressed_bytes DESC LIMIT 12)")
+                            .get(0));
             for (Map.Entry<String, Map<String, String>> q : queries.entrySet()) {
                 String file = q.getKey().split(" ")[0];
                 String sql = file.endsWith(".sql")
-                        ? Files.readString(SchemaTestSupport.QUERIES_DIR.resolve(file), StandardCharsets.UTF_8) : rawMatrix;
+                        ? Files.readString(SchemaTestSupport.QUERIES_DIR.resolve(file), StandardCharsets.UTF_8)
+                        : rawMatrix;
                 List<Long> times = new ArrayList<>();
                 int resultRows = 0;
                 for (int i = 0; i < RUNS; i++) {
                     long s = System.nanoTime();
-                    resultRows = SchemaTestSupport.query(server, db, sql, q.getValue()).size();
+                    resultRows = SchemaTestSupport.query(server, db, sql, q.getValue())
+                            .size();
                     times.add((System.nanoTime() - s) / 1_000_000);
                 }
-                long[] sorted = times.stream().mapToLong(Long::longValue).sorted().toArray();
-                System.out.printf("   %-34s median %4d ms (min %4d) rows %d%n", q.getKey(), sorted[RUNS / 2], sorted[0], resultRows);
+                long[] sorted =
+                        times.stream().mapToLong(Long::longValue).sorted().toArray();
+                System.out.printf(
+                        "   %-34s median %4d ms (min %4d) rows %d%n",
+                        q.getKey(), sorted[RUNS / 2], sorted[0], resultRows);
             }
         }
     }
 
     private static void load(ClickHouseTestServer server, String db, int rows) throws FlowParseException {
-        FlowGenerator gen = new FlowGenerator(GeneratorConfig.builder(42).recordsPerSecond(12)
-                .startEpochMs(Instant.parse("2026-11-01T00:00:00Z").toEpochMilli()).build());
+        FlowGenerator gen = new FlowGenerator(GeneratorConfig.builder(42)
+                .recordsPerSecond(12)
+                .startEpochMs(Instant.parse("2026-11-01T00:00:00Z").toEpochMilli())
+                .build());
         FlowParser parser = new FlowParser(ParserConfig.defaults());
         StringBuilder batch = new StringBuilder();
         int inBatch = 0;
@@ -158,7 +202,13 @@ class SchemaLayoutBenchmark {
             sb.append('"').append(c.name()).append("\":");
             Object v = r.value(c);
             switch (c.kind()) {
-                case TIMESTAMP_MS -> str(sb, Instant.ofEpochMilli(r.getLong(c)).toString().replace("T", " ").replace("Z", ""));
+                case TIMESTAMP_MS ->
+                    str(
+                            sb,
+                            Instant.ofEpochMilli(r.getLong(c))
+                                    .toString()
+                                    .replace("T", " ")
+                                    .replace("Z", ""));
                 case TIMESTAMP_S -> sb.append(r.getLong(c));
                 default -> value(sb, v);
             }

@@ -33,47 +33,69 @@ class SchemaMigratorITCase {
         SchemaMigrator m = migrator(server, testOptions(db), migrations());
 
         SchemaMigrator.Result first = m.migrate();
-        assertThat(first.applied()).extracting(Migration::fileName)
-                .containsExactly("V001__flows.sql", "V002__flows_dlq.sql", "V003__rollups.sql", "V004__real_records.sql");
+        assertThat(first.applied())
+                .extracting(Migration::fileName)
+                .containsExactly(
+                        "V001__flows.sql", "V002__flows_dlq.sql", "V003__rollups.sql", "V004__real_records.sql");
         assertThat(first.alreadyApplied()).isZero();
 
-        List<String> tables = server.queryColumn(db, "SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name");
+        List<String> tables = server.queryColumn(
+                db, "SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name");
         List<String> expected = new ArrayList<>(List.of("flows", "flows_dlq", "schema_migrations"));
         for (String r : SchemaTables.ROLLUPS) {
             expected.add(r);
             expected.add("mv_" + r);
         }
         assertThat(tables).containsExactlyInAnyOrderElementsOf(expected);
-        assertThat(server.queryColumn(db, "SELECT concat(toString(version), ' ', name, ' ', checksum, ' ', variant)"
-                        + " FROM schema_migrations FINAL ORDER BY version"))
+        assertThat(server.queryColumn(
+                        db,
+                        "SELECT concat(toString(version), ' ', name, ' ', checksum, ' ', variant)"
+                                + " FROM schema_migrations FINAL ORDER BY version"))
                 .containsExactly(migrations().stream()
-                        .map(x -> x.version() + " " + x.name() + " " + x.checksum() + " single").toArray(String[]::new));
+                        .map(x -> x.version() + " " + x.name() + " " + x.checksum() + " single")
+                        .toArray(String[]::new));
 
         SchemaMigrator.Result second = m.migrate();
         assertThat(second.changed()).isFalse();
         assertThat(second.alreadyApplied()).isEqualTo(migrations().size());
-        assertThat(server.queryLong(db, "SELECT count() FROM schema_migrations")).isEqualTo(migrations().size());
-        assertThat(server.queryColumn(db, "SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name"))
+        assertThat(server.queryLong(db, "SELECT count() FROM schema_migrations"))
+                .isEqualTo(migrations().size());
+        assertThat(server.queryColumn(
+                        db, "SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name"))
                 .isEqualTo(tables);
     }
 
     @Test
-    void everyTargetTheSinkOrAViewWritesKeepsADedupLogAndPartitionsAsDocumented(ClickHouseTestServer server) throws SQLException {
+    void everyTargetTheSinkOrAViewWritesKeepsADedupLogAndPartitionsAsDocumented(ClickHouseTestServer server)
+            throws SQLException {
         String db = newDbName();
         migrator(server, testOptions(db), migrations()).migrate();
         List<String> targets = new ArrayList<>(List.of(SchemaTables.FLOWS, SchemaTables.FLOWS_DLQ));
         targets.addAll(SchemaTables.ROLLUPS);
         for (String t : targets) {
-            assertThat(server.queryColumn(db, "SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = '" + t + "'"))
-                    .singleElement().asString().as(t).contains("non_replicated_deduplication_window = 1000");
+            assertThat(server.queryColumn(
+                            db,
+                            "SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = '" + t
+                                    + "'"))
+                    .singleElement()
+                    .asString()
+                    .as(t)
+                    .contains("non_replicated_deduplication_window = 1000");
         }
-        assertThat(server.queryColumn(db, "SELECT partition_key FROM system.tables WHERE database = currentDatabase() AND name = 'flows'"))
+        assertThat(
+                        server.queryColumn(
+                                db,
+                                "SELECT partition_key FROM system.tables WHERE database = currentDatabase() AND name = 'flows'"))
                 .containsExactly(SchemaTables.FLOWS_PARTITION_BY);
-        assertThat(server.queryColumn(db, "SELECT partition_key FROM system.tables WHERE database = currentDatabase() AND name = 'flows_dlq'"))
+        assertThat(
+                        server.queryColumn(
+                                db,
+                                "SELECT partition_key FROM system.tables WHERE database = currentDatabase() AND name = 'flows_dlq'"))
                 .containsExactly(SchemaTables.FLOWS_DLQ_PARTITION_BY);
         // The sink's partition value equals ClickHouse's for the same instant.
         long ms = 1_773_100_799_999L; // 2026-03-09 23:59:59.999 UTC
-        assertThat(server.queryColumn(db, "SELECT toString(toDate(fromUnixTimestamp64Milli(toInt64(" + ms + "), 'UTC')))"))
+        assertThat(server.queryColumn(
+                        db, "SELECT toString(toDate(fromUnixTimestamp64Milli(toInt64(" + ms + "), 'UTC')))"))
                 .containsExactly(SchemaTables.dayOf(ms));
     }
 
@@ -84,7 +106,11 @@ class SchemaMigratorITCase {
 
         List<Migration> edited = new ArrayList<>(migrations());
         Migration v2 = edited.get(1);
-        edited.set(1, Migration.of(v2.fileName(), v2.template().replace("toIntervalDay(${dlq_retention_days})", "toIntervalDay(7)")));
+        edited.set(
+                1,
+                Migration.of(
+                        v2.fileName(),
+                        v2.template().replace("toIntervalDay(${dlq_retention_days})", "toIntervalDay(7)")));
 
         assertThatThrownBy(() -> migrator(server, testOptions(db), edited).migrate())
                 .isInstanceOf(SchemaMigrationException.class)
@@ -97,7 +123,8 @@ class SchemaMigratorITCase {
     void aDatabaseNewerThanTheMigrationFilesIsRejected(ClickHouseTestServer server) {
         String db = newDbName();
         migrator(server, testOptions(db), migrations()).migrate();
-        assertThatThrownBy(() -> migrator(server, testOptions(db), migrations().subList(0, 2)).migrate())
+        assertThatThrownBy(() -> migrator(server, testOptions(db), migrations().subList(0, 2))
+                        .migrate())
                 .isInstanceOf(SchemaMigrationException.class)
                 .hasMessageContaining("has migration 3 (rollups) applied, but this build has no V003__*.sql");
     }
@@ -109,7 +136,8 @@ class SchemaMigratorITCase {
         migrator(server, testOptions(db), List.of(all.get(0), all.get(2))).migrate();
         assertThatThrownBy(() -> migrator(server, testOptions(db), all).migrate())
                 .isInstanceOf(SchemaMigrationException.class)
-                .hasMessageContaining("V002__flows_dlq.sql is pending but " + db + " already has the newer migration 3");
+                .hasMessageContaining(
+                        "V002__flows_dlq.sql is pending but " + db + " already has the newer migration 3");
     }
 
     @Test
@@ -120,10 +148,13 @@ class SchemaMigratorITCase {
         SchemaMigrator m = migrator(server, testOptions(db), all);
         assertThat(m.migrate(previous).applied()).hasSize(all.size() - 1);
 
-        SchemaTestSupport.insertJson(server, db, "flows", SchemaTestSupport.resource("fixture-flows.jsonl"), "before-upgrade");
-        server.execute(db, "INSERT INTO flows_dlq (reason, message, payload, payload_encoding, payload_size, kafka_topic,"
-                + " kafka_partition, kafka_offset, processing_time) VALUES ('MALFORMED_JSON', 'bad', '{', 'utf8', 1,"
-                + " 'flows-export', 3, 42, '2026-03-10 10:00:00.000')");
+        SchemaTestSupport.insertJson(
+                server, db, "flows", SchemaTestSupport.resource("fixture-flows.jsonl"), "before-upgrade");
+        server.execute(
+                db,
+                "INSERT INTO flows_dlq (reason, message, payload, payload_encoding, payload_size, kafka_topic,"
+                        + " kafka_partition, kafka_offset, processing_time) VALUES ('MALFORMED_JSON', 'bad', '{', 'utf8', 1,"
+                        + " 'flows-export', 3, 42, '2026-03-10 10:00:00.000')");
         long flows = server.queryLong(db, "SELECT count() FROM flows");
         long bytes = server.queryLong(db, "SELECT sum(bytes) FROM flows");
         assertThat(flows).isEqualTo(16);
@@ -131,31 +162,48 @@ class SchemaMigratorITCase {
         assertThat(rollupFlows).isEqualTo(14);
         // Negative control for V004's view change: before it, a non-IP flow lands in the '' -> '' rollup row.
         SchemaTestSupport.insertJson(server, db, "flows", NON_IP_ROW, "non-ip-before-upgrade");
-        assertThat(server.queryLong(db, "SELECT sum(flows) FROM rollup_namespace_1m")).isEqualTo(rollupFlows + 1);
+        assertThat(server.queryLong(db, "SELECT sum(flows) FROM rollup_namespace_1m"))
+                .isEqualTo(rollupFlows + 1);
 
         SchemaMigrator.Result upgrade = m.migrate();
-        assertThat(upgrade.applied()).extracting(Migration::version).containsExactly(all.get(all.size() - 1).version());
+        assertThat(upgrade.applied())
+                .extracting(Migration::version)
+                .containsExactly(all.get(all.size() - 1).version());
         assertThat(upgrade.alreadyApplied()).isEqualTo(all.size() - 1);
 
         assertThat(server.queryLong(db, "SELECT count() FROM flows")).isEqualTo(flows + 1);
         assertThat(server.queryLong(db, "SELECT sum(bytes) FROM flows")).isEqualTo(bytes + 42);
-        assertThat(server.queryColumn(db, "SELECT concat(reason, ' ', kafka_topic, '-', toString(kafka_partition), '@',"
-                + " toString(kafka_offset)) FROM flows_dlq")).containsExactly("MALFORMED_JSON flows-export-3@42");
+        assertThat(server.queryColumn(
+                        db,
+                        "SELECT concat(reason, ' ', kafka_topic, '-', toString(kafka_partition), '@',"
+                                + " toString(kafka_offset)) FROM flows_dlq"))
+                .containsExactly("MALFORMED_JSON flows-export-3@42");
         // V004: existing rows read the new column as empty; the rollups keep what they had ...
-        assertThat(server.queryLong(db, "SELECT countIf(empty(parse_warnings)) FROM flows")).isEqualTo(flows + 1);
-        assertThat(server.queryLong(db, "SELECT sum(flows) FROM rollup_namespace_1m")).isEqualTo(rollupFlows + 1);
+        assertThat(server.queryLong(db, "SELECT countIf(empty(parse_warnings)) FROM flows"))
+                .isEqualTo(flows + 1);
+        assertThat(server.queryLong(db, "SELECT sum(flows) FROM rollup_namespace_1m"))
+                .isEqualTo(rollupFlows + 1);
         // ... and from now on count IP flows only
-        SchemaTestSupport.insertJson(server, db, "flows", SchemaTestSupport.resource("fixture-flows.jsonl"), "after-upgrade");
+        SchemaTestSupport.insertJson(
+                server, db, "flows", SchemaTestSupport.resource("fixture-flows.jsonl"), "after-upgrade");
         SchemaTestSupport.insertJson(server, db, "flows", NON_IP_ROW, "non-ip-after-upgrade");
         assertThat(server.queryLong(db, "SELECT count() FROM flows")).isEqualTo(2 * flows + 2);
         for (String rollup : List.of("rollup_namespace_1m", "rollup_workload_1m", "rollup_node_1m", "rollup_zone_1m")) {
             // 14 fixture flows before, the non-IP flow before the upgrade, 14 after; not the non-IP flow after
-            assertThat(server.queryLong(db, "SELECT sum(flows) FROM " + rollup)).as(rollup).isEqualTo(2 * rollupFlows + 1);
+            assertThat(server.queryLong(db, "SELECT sum(flows) FROM " + rollup))
+                    .as(rollup)
+                    .isEqualTo(2 * rollupFlows + 1);
         }
-        SchemaTestSupport.insertJson(server, db, "flows", "{\"time_flow_start_ms\":\"2026-03-10 10:00:00.000\",\"time_flow_end_ms\":"
-                + "\"2026-03-10 10:00:01.000\",\"record_type\":\"flowLog\",\"scope\":\"cross_node\",\"bytes\":1,"
-                + "\"parse_warnings\":[\"Flags:WRONG_TYPE\"]}\n", "warning-row");
-        assertThat(server.queryColumn(db, "SELECT arrayStringConcat(parse_warnings, ',') FROM flows WHERE notEmpty(parse_warnings)"))
+        SchemaTestSupport.insertJson(
+                server,
+                db,
+                "flows",
+                "{\"time_flow_start_ms\":\"2026-03-10 10:00:00.000\",\"time_flow_end_ms\":"
+                        + "\"2026-03-10 10:00:01.000\",\"record_type\":\"flowLog\",\"scope\":\"cross_node\",\"bytes\":1,"
+                        + "\"parse_warnings\":[\"Flags:WRONG_TYPE\"]}\n",
+                "warning-row");
+        assertThat(server.queryColumn(
+                        db, "SELECT arrayStringConcat(parse_warnings, ',') FROM flows WHERE notEmpty(parse_warnings)"))
                 .containsExactly("Flags:WRONG_TYPE");
     }
 
@@ -167,9 +215,20 @@ class SchemaMigratorITCase {
     @Test
     void applySchemaCommandAppliesOnceThenReportsNothingPending(ClickHouseTestServer server) {
         String db = newDbName();
-        String[] args = {"--clickhouse.url", server.httpUrl(), "--clickhouse.database", db,
-            "--clickhouse.user", server.credentials().getProperty("user"), "--retention-days", "3650", "--rollup-retention-days", "3650",
-            "--migrations", SchemaTestSupport.SCHEMA_DIR.toString()};
+        String[] args = {
+            "--clickhouse.url",
+            server.httpUrl(),
+            "--clickhouse.database",
+            db,
+            "--clickhouse.user",
+            server.credentials().getProperty("user"),
+            "--retention-days",
+            "3650",
+            "--rollup-retention-days",
+            "3650",
+            "--migrations",
+            SchemaTestSupport.SCHEMA_DIR.toString()
+        };
         String password = server.credentials().getProperty("password");
 
         Output first = run(args, password);
@@ -178,7 +237,9 @@ class SchemaMigratorITCase {
 
         Output second = run(args, password);
         assertThat(second.code).as(second.err).isZero();
-        assertThat(second.out).contains("is up to date", "0 migration(s) applied", migrations().size() + " already applied");
+        assertThat(second.out)
+                .contains(
+                        "is up to date", "0 migration(s) applied", migrations().size() + " already applied");
     }
 
     private record Output(int code, String out, String err) {}
@@ -186,7 +247,10 @@ class SchemaMigratorITCase {
     private static Output run(String[] args, String password) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = ApplySchema.run(args, password, new PrintStream(out, true, StandardCharsets.UTF_8),
+        int code = ApplySchema.run(
+                args,
+                password,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Output(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

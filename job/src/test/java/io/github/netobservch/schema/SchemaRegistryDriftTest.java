@@ -1,6 +1,5 @@
 package io.github.netobservch.schema;
 
-import io.github.netobservch.rows.DeadLetterColumns;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.netobservch.format.Column;
@@ -8,6 +7,7 @@ import io.github.netobservch.format.ColumnRegistry;
 import io.github.netobservch.parse.DeadLetter;
 import io.github.netobservch.parse.DeadLetterReason;
 import io.github.netobservch.parse.KafkaMessage;
+import io.github.netobservch.rows.DeadLetterColumns;
 import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.EmbeddedClickHouseExtension;
 import java.lang.reflect.Field;
@@ -37,21 +37,28 @@ class SchemaRegistryDriftTest {
     void migrate(ClickHouseTestServer server) throws SQLException {
         this.server = server;
         this.db = server.createDatabase("schema_drift");
-        SchemaTestSupport.migrator(server, SchemaTestSupport.testOptions(db), SchemaTestSupport.migrations()).migrate();
+        SchemaTestSupport.migrator(server, SchemaTestSupport.testOptions(db), SchemaTestSupport.migrations())
+                .migrate();
     }
 
     private List<String> describe(String table) throws SQLException {
-        return server.queryColumn(db, "SELECT concat(name, ' ', type) FROM system.columns WHERE database = currentDatabase()"
-                + " AND table = '" + table + "' ORDER BY position");
+        return server.queryColumn(
+                db,
+                "SELECT concat(name, ' ', type) FROM system.columns WHERE database = currentDatabase()"
+                        + " AND table = '" + table + "' ORDER BY position");
     }
 
     @Test
     void flowsColumnsEqualTheColumnRegistryInOrder() throws SQLException {
-        List<String> expected = ColumnRegistry.columns().stream().map(c -> c.name() + " " + c.clickHouseType()).toList();
+        List<String> expected = ColumnRegistry.columns().stream()
+                .map(c -> c.name() + " " + c.clickHouseType())
+                .toList();
         assertThat(describe("flows")).containsExactlyElementsOf(expected);
         // DESCRIBE TABLE says the same as system.columns.
         assertThat(SchemaTestSupport.query(server, db, "DESCRIBE TABLE flows").stream()
-                        .map(l -> l.split("\t")).map(f -> f[0] + " " + f[1]).toList())
+                        .map(l -> l.split("\t"))
+                        .map(f -> f[0] + " " + f[1])
+                        .toList())
                 .containsExactlyElementsOf(expected);
     }
 
@@ -59,8 +66,11 @@ class SchemaRegistryDriftTest {
     void codecsTheRegistryDeclaresAreInTheTable() throws SQLException {
         for (Column c : ColumnRegistry.columns()) {
             if (c.codec() != null) {
-                assertThat(server.queryColumn(db, "SELECT compression_codec FROM system.columns WHERE database = currentDatabase()"
-                        + " AND table = 'flows' AND name = '" + c.name() + "'")).as(c.name())
+                assertThat(server.queryColumn(
+                                db,
+                                "SELECT compression_codec FROM system.columns WHERE database = currentDatabase()"
+                                        + " AND table = 'flows' AND name = '" + c.name() + "'"))
+                        .as(c.name())
                         .containsExactly("CODEC(" + c.codec() + ")");
             }
         }
@@ -68,15 +78,21 @@ class SchemaRegistryDriftTest {
 
     @Test
     void flowsDlqColumnsEqualDeadLetterColumnsInOrder() throws SQLException {
-        assertThat(describe("flows_dlq")).containsExactlyElementsOf(
-                DeadLetterColumns.columns().stream().map(c -> c.name() + " " + c.type()).toList());
+        assertThat(describe("flows_dlq"))
+                .containsExactlyElementsOf(DeadLetterColumns.columns().stream()
+                        .map(c -> c.name() + " " + c.type())
+                        .toList());
     }
 
     @Test
     void deadLetterColumnsCoverEveryDeadLetterFieldOnce() {
         List<String> fields = Arrays.stream(DeadLetter.class.getFields())
-                .filter(f -> !Modifier.isStatic(f.getModifiers())).map(Field::getName).toList();
-        assertThat(DeadLetterColumns.columns().stream().map(DeadLetterColumns.Col::field).toList())
+                .filter(f -> !Modifier.isStatic(f.getModifiers()))
+                .map(Field::getName)
+                .toList();
+        assertThat(DeadLetterColumns.columns().stream()
+                        .map(DeadLetterColumns.Col::field)
+                        .toList())
                 .containsExactlyInAnyOrderElementsOf(fields)
                 .doesNotHaveDuplicates();
     }
@@ -89,8 +105,8 @@ class SchemaRegistryDriftTest {
         msg.offset = 123_456_789_012L;
         msg.timestamp = -1;
         msg.value = "{\"Bytes\": \"x\"}".getBytes(StandardCharsets.UTF_8);
-        DeadLetter d = DeadLetter.of(DeadLetterReason.WRONG_TYPE, "Bytes: expected a number", "Bytes", msg,
-                1_773_136_800_000L, 1024);
+        DeadLetter d = DeadLetter.of(
+                DeadLetterReason.WRONG_TYPE, "Bytes: expected a number", "Bytes", msg, 1_773_136_800_000L, 1024);
 
         StringBuilder row = new StringBuilder("{");
         for (DeadLetterColumns.Col c : DeadLetterColumns.columns()) {
@@ -100,10 +116,16 @@ class SchemaRegistryDriftTest {
             }
             row.append('"').append(c.name()).append("\":");
             if (c.type().startsWith("DateTime64")) {
-                row.append('"').append(java.time.Instant.ofEpochMilli((Long) v).toString().replace("T", " ").replace("Z", ""))
+                row.append('"')
+                        .append(java.time.Instant.ofEpochMilli((Long) v)
+                                .toString()
+                                .replace("T", " ")
+                                .replace("Z", ""))
                         .append('"');
             } else if (v instanceof String s) {
-                row.append('"').append(s.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+                row.append('"')
+                        .append(s.replace("\\", "\\\\").replace("\"", "\\\""))
+                        .append('"');
             } else {
                 row.append(v);
             }
@@ -111,9 +133,20 @@ class SchemaRegistryDriftTest {
         row.append('}');
         SchemaTestSupport.insertJson(server, db, "flows_dlq", row.toString(), null);
         assertThat(SchemaTestSupport.query(server, db, "SELECT * FROM flows_dlq WHERE kafka_partition = 7"))
-                .containsExactly(String.join("\t", "WRONG_TYPE", "Bytes: expected a number", "Bytes",
-                        "{\"Bytes\": \"x\"}", "utf8", "false", "14", "flows-export", "7", "123456789012",
-                        "1970-01-01 00:00:00.000", "2026-03-10 10:00:00.000"));
+                .containsExactly(String.join(
+                        "\t",
+                        "WRONG_TYPE",
+                        "Bytes: expected a number",
+                        "Bytes",
+                        "{\"Bytes\": \"x\"}",
+                        "utf8",
+                        "false",
+                        "14",
+                        "flows-export",
+                        "7",
+                        "123456789012",
+                        "1970-01-01 00:00:00.000",
+                        "2026-03-10 10:00:00.000"));
         assertThat(DeadLetterColumns.partitionKey(d)).isEqualTo("2026-03-10");
     }
 }

@@ -29,29 +29,40 @@ class SchemaRendererTest {
 
     @Test
     void singleNodeRendering() {
-        SchemaRenderer r = new SchemaRenderer(SchemaOptions.defaults().withDatabase("nx").withRetention(7, 8, 9).withDedupWindow(500, 60));
-        List<String> sql = r.render(Migration.of("V009__t.sql", TEMPLATE)).stream().map(SchemaRenderer.Rendered::sql).toList();
-        assertThat(sql).containsExactly(
-                "CREATE TABLE IF NOT EXISTS nx.t (a UInt8, v UInt64)\nENGINE = ReplacingMergeTree(v) ORDER BY a\n"
-                        + "TTL now() + toIntervalDay(7)\nSETTINGS non_replicated_deduplication_window = 500",
-                "ALTER TABLE nx.t ADD COLUMN IF NOT EXISTS b UInt8",
-                "OPTIMIZE TABLE nx.t FINAL");
+        SchemaRenderer r = new SchemaRenderer(SchemaOptions.defaults()
+                .withDatabase("nx")
+                .withRetention(7, 8, 9)
+                .withDedupWindow(500, 60));
+        List<String> sql = r.render(Migration.of("V009__t.sql", TEMPLATE)).stream()
+                .map(SchemaRenderer.Rendered::sql)
+                .toList();
+        assertThat(sql)
+                .containsExactly(
+                        "CREATE TABLE IF NOT EXISTS nx.t (a UInt8, v UInt64)\nENGINE = ReplacingMergeTree(v) ORDER BY a\n"
+                                + "TTL now() + toIntervalDay(7)\nSETTINGS non_replicated_deduplication_window = 500",
+                        "ALTER TABLE nx.t ADD COLUMN IF NOT EXISTS b UInt8",
+                        "OPTIMIZE TABLE nx.t FINAL");
     }
 
     @Test
     void clusterRenderingAddsOnClusterReplicationAndDistributedTwins() {
-        SchemaRenderer r = new SchemaRenderer(SchemaOptions.defaults().withDatabase("nx").withVariant(SchemaVariant.CLUSTER, "c1")
+        SchemaRenderer r = new SchemaRenderer(SchemaOptions.defaults()
+                .withDatabase("nx")
+                .withVariant(SchemaVariant.CLUSTER, "c1")
                 .withDedupWindow(500, 60));
-        List<String> sql = r.render(Migration.of("V009__t.sql", TEMPLATE)).stream().map(SchemaRenderer.Rendered::sql).toList();
-        assertThat(sql).containsExactly(
-                "CREATE TABLE IF NOT EXISTS nx.t_local ON CLUSTER 'c1' (a UInt8, v UInt64)\n"
-                        + "ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', v) ORDER BY a\n"
-                        + "TTL now() + toIntervalDay(30)\n"
-                        + "SETTINGS replicated_deduplication_window = 500, replicated_deduplication_window_seconds = 60",
-                "CREATE TABLE IF NOT EXISTS nx.t ON CLUSTER 'c1' AS nx.t_local\nENGINE = Distributed('c1', 'nx', 't_local', rand())",
-                "ALTER TABLE nx.t_local ON CLUSTER 'c1' ADD COLUMN IF NOT EXISTS b UInt8",
-                "ALTER TABLE nx.t ON CLUSTER 'c1' ADD COLUMN IF NOT EXISTS b UInt8",
-                "SYSTEM SYNC REPLICA nx.t_local");
+        List<String> sql = r.render(Migration.of("V009__t.sql", TEMPLATE)).stream()
+                .map(SchemaRenderer.Rendered::sql)
+                .toList();
+        assertThat(sql)
+                .containsExactly(
+                        "CREATE TABLE IF NOT EXISTS nx.t_local ON CLUSTER 'c1' (a UInt8, v UInt64)\n"
+                                + "ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', v) ORDER BY a\n"
+                                + "TTL now() + toIntervalDay(30)\n"
+                                + "SETTINGS replicated_deduplication_window = 500, replicated_deduplication_window_seconds = 60",
+                        "CREATE TABLE IF NOT EXISTS nx.t ON CLUSTER 'c1' AS nx.t_local\nENGINE = Distributed('c1', 'nx', 't_local', rand())",
+                        "ALTER TABLE nx.t_local ON CLUSTER 'c1' ADD COLUMN IF NOT EXISTS b UInt8",
+                        "ALTER TABLE nx.t ON CLUSTER 'c1' ADD COLUMN IF NOT EXISTS b UInt8",
+                        "SYSTEM SYNC REPLICA nx.t_local");
     }
 
     @Test
@@ -67,15 +78,20 @@ class SchemaRendererTest {
 
     @Test
     void optionsAreValidated() {
-        assertThatThrownBy(() -> SchemaOptions.defaults().withDatabase("net-observ")).hasMessageContaining("database name");
-        assertThatThrownBy(() -> SchemaOptions.defaults().withRetention(0, 1, 1)).hasMessageContaining("retention days");
-        assertThatThrownBy(() -> SchemaOptions.defaults().withRetention(1, 36500, 1)).hasMessageContaining("rollup retention days must be <= 10980");
-        assertThatThrownBy(() -> SchemaOptions.defaults().withVariant(SchemaVariant.CLUSTER, "x'y")).hasMessageContaining("cluster name");
+        assertThatThrownBy(() -> SchemaOptions.defaults().withDatabase("net-observ"))
+                .hasMessageContaining("database name");
+        assertThatThrownBy(() -> SchemaOptions.defaults().withRetention(0, 1, 1))
+                .hasMessageContaining("retention days");
+        assertThatThrownBy(() -> SchemaOptions.defaults().withRetention(1, 36500, 1))
+                .hasMessageContaining("rollup retention days must be <= 10980");
+        assertThatThrownBy(() -> SchemaOptions.defaults().withVariant(SchemaVariant.CLUSTER, "x'y"))
+                .hasMessageContaining("cluster name");
     }
 
     @Test
     void checksumIgnoresLineEndingsAndFileNamesAreChecked() {
-        assertThat(Migration.of("V001__a.sql", "SELECT 1;\r\n").checksum()).isEqualTo(Migration.of("V001__a.sql", "SELECT 1;\n").checksum());
+        assertThat(Migration.of("V001__a.sql", "SELECT 1;\r\n").checksum())
+                .isEqualTo(Migration.of("V001__a.sql", "SELECT 1;\n").checksum());
         assertThatThrownBy(() -> Migration.of("001_a.sql", "")).hasMessageContaining("does not match V<n>__<name>.sql");
     }
 
@@ -93,13 +109,27 @@ class SchemaRendererTest {
     void dryRunPrintsTheRenderedSqlWithoutAServer(@TempDir Path tmp) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = ApplySchema.run(new String[] {"--dry-run", "--clickhouse.database", "nx", "--retention-days", "14",
-            "--migrations", SchemaTestSupport.SCHEMA_DIR.toString()}, null,
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code = ApplySchema.run(
+                new String[] {
+                    "--dry-run",
+                    "--clickhouse.database",
+                    "nx",
+                    "--retention-days",
+                    "14",
+                    "--migrations",
+                    SchemaTestSupport.SCHEMA_DIR.toString()
+                },
+                null,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
         String sql = out.toString(StandardCharsets.UTF_8);
-        assertThat(sql).contains("CREATE DATABASE IF NOT EXISTS nx;", "CREATE TABLE IF NOT EXISTS nx.flows\n",
-                "TTL toDate(time_flow_end_ms) + toIntervalDay(14)", "CREATE MATERIALIZED VIEW IF NOT EXISTS nx.mv_rollup_dns_1m")
+        assertThat(sql)
+                .contains(
+                        "CREATE DATABASE IF NOT EXISTS nx;",
+                        "CREATE TABLE IF NOT EXISTS nx.flows\n",
+                        "TTL toDate(time_flow_end_ms) + toIntervalDay(14)",
+                        "CREATE MATERIALIZED VIEW IF NOT EXISTS nx.mv_rollup_dns_1m")
                 .doesNotContain("${");
 
         Path pw = tmp.resolve("pw");
@@ -110,10 +140,17 @@ class SchemaRendererTest {
 
         ByteArrayOutputStream err2 = new ByteArrayOutputStream();
         PrintStream e2 = new PrintStream(err2, true, StandardCharsets.UTF_8);
-        assertThat(ApplySchema.run(new String[] {"--clickhouse.password", "x"}, null, System.out, e2)).isEqualTo(2);
-        assertThat(ApplySchema.run(new String[] {"--cluster", "c"}, null, System.out, e2)).isEqualTo(2);
-        assertThat(ApplySchema.run(new String[] {"--migrations", SchemaTestSupport.SCHEMA_DIR.toString()}, null, System.out, e2)).isEqualTo(2);
-        assertThat(err2.toString(StandardCharsets.UTF_8)).contains("passwords are not taken on the command line",
-                "--cluster needs --variant cluster", "--clickhouse.url is required");
+        assertThat(ApplySchema.run(new String[] {"--clickhouse.password", "x"}, null, System.out, e2))
+                .isEqualTo(2);
+        assertThat(ApplySchema.run(new String[] {"--cluster", "c"}, null, System.out, e2))
+                .isEqualTo(2);
+        assertThat(ApplySchema.run(
+                        new String[] {"--migrations", SchemaTestSupport.SCHEMA_DIR.toString()}, null, System.out, e2))
+                .isEqualTo(2);
+        assertThat(err2.toString(StandardCharsets.UTF_8))
+                .contains(
+                        "passwords are not taken on the command line",
+                        "--cluster needs --variant cluster",
+                        "--clickhouse.url is required");
     }
 }

@@ -21,6 +21,7 @@ final class SchemaTestSupport {
 
     /** The repository's sql/ directory (Surefire runs in job/). */
     static final Path SQL_DIR = locateSql();
+
     static final Path SCHEMA_DIR = SQL_DIR.resolve("schema");
     static final Path QUERIES_DIR = SQL_DIR.resolve("queries");
 
@@ -45,7 +46,10 @@ final class SchemaTestSupport {
 
     /** Options for tests: long retention, so fixtures with fixed 2026 dates are not expired by TTL. */
     static SchemaOptions testOptions(String db) {
-        return SchemaOptions.defaults().withDatabase(db).withRetention(3650, 3650, 3650).withDedupWindow(1000, 3600);
+        return SchemaOptions.defaults()
+                .withDatabase(db)
+                .withRetention(3650, 3650, 3650)
+                .withDedupWindow(1000, 3600);
     }
 
     static SchemaMigrator migrator(ClickHouseTestServer server, SchemaOptions options, List<Migration> migrations) {
@@ -65,8 +69,11 @@ final class SchemaTestSupport {
 
     /** Sends {@code sql} (+ body) over HTTP; URL parameters are settings or {@code param_*}. Returns the body. */
     static String http(ClickHouseTestServer server, String db, String sql, String body, Map<String, String> params) {
-        StringBuilder url = new StringBuilder(server.httpUrl()).append("/?database=").append(enc(db))
-                .append("&query=").append(enc(sql));
+        StringBuilder url = new StringBuilder(server.httpUrl())
+                .append("/?database=")
+                .append(enc(db))
+                .append("&query=")
+                .append(enc(sql));
         for (Map.Entry<String, String> e : params.entrySet()) {
             url.append('&').append(enc(e.getKey())).append('=').append(enc(e.getValue()));
         }
@@ -115,7 +122,9 @@ final class SchemaTestSupport {
             return List.of();
         }
         List<String> lines = Arrays.asList(out.split("\n", -1));
-        return lines.subList(0, lines.size() - 1).stream().map(SchemaTestSupport::unescapeQuotes).toList();
+        return lines.subList(0, lines.size() - 1).stream()
+                .map(SchemaTestSupport::unescapeQuotes)
+                .toList();
     }
 
     /** TabSeparated escapes {@code '} and {@code \\}; tabs stay column separators. */

@@ -17,10 +17,12 @@ class SqlScriptTest {
                 /* block; comment;
                    over lines */ SELECT 'it''s;' AS `we;ird`, "q;" ;
                 """);
-        assertThat(st).extracting(SqlScript.Statement::sql).containsExactly(
-                "CREATE TABLE t (a String DEFAULT 'x;')",
-                "SELECT 1; SELECT 2",
-                "SELECT 'it''s;' AS `we;ird`, \"q;\"");
+        assertThat(st)
+                .extracting(SqlScript.Statement::sql)
+                .containsExactly(
+                        "CREATE TABLE t (a String DEFAULT 'x;')",
+                        "SELECT 1; SELECT 2",
+                        "SELECT 'it''s;' AS `we;ird`, \"q;\"");
         assertThat(st).extracting(SqlScript.Statement::line).containsExactly(2, 3, 5);
     }
 
@@ -29,7 +31,8 @@ class SqlScriptTest {
         assertThat(SqlScript.split("SELECT '-- not a comment', 1 -- a comment\n  + 2 /* x */;\n"))
                 .extracting(SqlScript.Statement::sql)
                 .containsExactly("SELECT '-- not a comment', 1 \n  + 2");
-        assertThat(SqlScript.split("SELECT 'a\\'b;'\n;\n")).extracting(SqlScript.Statement::sql)
+        assertThat(SqlScript.split("SELECT 'a\\'b;'\n;\n"))
+                .extracting(SqlScript.Statement::sql)
                 .containsExactly("SELECT 'a\\'b;'");
     }
 
@@ -50,16 +53,16 @@ class SqlScriptTest {
                 .hasMessageContaining("statement starting on line 2 does not end with ';'");
         assertThatThrownBy(() -> SqlScript.split("SELECT 'abc;\n"))
                 .hasMessageContaining("unterminated ' quote starting on line 1");
-        assertThatThrownBy(() -> SqlScript.split("/* open\n"))
-                .hasMessageContaining("unterminated /* comment");
+        assertThatThrownBy(() -> SqlScript.split("/* open\n")).hasMessageContaining("unterminated /* comment");
     }
 
     @Test
     void everyMigrationFileSplitsAndNamesItsStatementsWithThePlaceholders() {
         for (Migration m : SchemaTestSupport.migrations()) {
-            assertThat(m.statements()).as(m.fileName()).isNotEmpty()
-                    .allSatisfy(s -> assertThat(s.sql()).containsPattern("^(CREATE|ALTER) ")
-                            .contains("${db}.").doesNotContain(" netobserv."));
+            assertThat(m.statements()).as(m.fileName()).isNotEmpty().allSatisfy(s -> assertThat(s.sql())
+                    .containsPattern("^(CREATE|ALTER) ")
+                    .contains("${db}.")
+                    .doesNotContain(" netobserv."));
         }
     }
 }

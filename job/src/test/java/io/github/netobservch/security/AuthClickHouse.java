@@ -43,8 +43,8 @@ final class AuthClickHouse implements AutoCloseable {
     static AuthClickHouse start(Path dir, String password) throws Exception {
         Files.createDirectories(dir);
         Path file = Files.writeString(dir.resolve("clickhouse-password"), password + "\n");
-        EmbeddedClickHouse server = EmbeddedClickHouse.start(dir.resolve("data"), 0,
-                List.of("--require-user", USER, "--require-password-file", file.toString()));
+        EmbeddedClickHouse server = EmbeddedClickHouse.start(
+                dir.resolve("data"), 0, List.of("--require-user", USER, "--require-password-file", file.toString()));
         return new AuthClickHouse(server, password, file, null);
     }
 
@@ -52,10 +52,18 @@ final class AuthClickHouse implements AutoCloseable {
     static AuthClickHouse startTls(Path dir, String password, TestPki pki) throws Exception {
         Files.createDirectories(dir);
         Path file = Files.writeString(dir.resolve("clickhouse-password"), password + "\n");
-        EmbeddedClickHouse server = EmbeddedClickHouse.start(dir.resolve("data"), 0,
-                List.of("--require-user", USER, "--require-password-file", file.toString(),
-                        "--tls-pfx", pki.serverKeystore.toString(),
-                        "--tls-pfx-password-file", pki.serverKeystorePasswordFile.toString(),
+        EmbeddedClickHouse server = EmbeddedClickHouse.start(
+                dir.resolve("data"),
+                0,
+                List.of(
+                        "--require-user",
+                        USER,
+                        "--require-password-file",
+                        file.toString(),
+                        "--tls-pfx",
+                        pki.serverKeystore.toString(),
+                        "--tls-pfx-password-file",
+                        pki.serverKeystorePasswordFile.toString(),
                         "--log-requests"));
         return new AuthClickHouse(server, password, file, pki.caPem);
     }
@@ -71,17 +79,19 @@ final class AuthClickHouse implements AutoCloseable {
         if (rootCert != null) {
             p.setProperty("sslrootcert", rootCert.toString());
         }
-        return DriverManager.getConnection(url().replaceFirst("^http", "jdbc:clickhouse:http") + "/" + database
-                + "?compress=false", p);
+        return DriverManager.getConnection(
+                url().replaceFirst("^http", "jdbc:clickhouse:http") + "/" + database + "?compress=false", p);
     }
 
     /** A new database with the project's schema (long retention, dedup window for the sink). */
     String createSchema(String prefix) throws SQLException {
         String db = prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-        try (Connection c = connect("default"); Statement s = c.createStatement()) {
+        try (Connection c = connect("default");
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + db);
         }
-        new SchemaMigrator(() -> connect("default"),
+        new SchemaMigrator(
+                        () -> connect("default"),
                         SchemaOptions.defaults().withDatabase(db).withRetention(3650, 3650, 3650),
                         Migration.loadDirectory(Migration.locateSchemaDirectory(null)))
                 .migrate();
@@ -90,7 +100,9 @@ final class AuthClickHouse implements AutoCloseable {
 
     List<String> queryColumn(String database, String sql) throws SQLException {
         List<String> out = new ArrayList<>();
-        try (Connection c = connect(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = connect(database);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
                 out.add(rs.getString(1));
             }

@@ -61,8 +61,8 @@ class ClickHouseTlsITCase {
     private static final String TLS_FAILED = "TLS verification of the ClickHouse server certificate failed";
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
                     .setNumberTaskManagers(1)
                     .setNumberSlotsPerTaskManager(2)
                     .build());
@@ -78,8 +78,8 @@ class ClickHouseTlsITCase {
     static void start(TestPki sharedPki) throws Exception {
         pki = sharedPki;
         unrelatedCa = TestPki.unrelatedCaPem(dir.resolve("unrelated"));
-        clickhouse = AuthClickHouse.startTls(dir.resolve("clickhouse"),
-                SecurityFixtures.marker(SecurityFixtures.CLICKHOUSE_SECRET_PREFIX), pki);
+        clickhouse = AuthClickHouse.startTls(
+                dir.resolve("clickhouse"), SecurityFixtures.marker(SecurityFixtures.CLICKHOUSE_SECRET_PREFIX), pki);
     }
 
     @AfterAll
@@ -103,21 +103,25 @@ class ClickHouseTlsITCase {
         JobConfig config = jobConfig(kafka, topic, db, "--clickhouse.ssl.root-cert", pki.caPem.toString());
         StreamExecutionEnvironment env = environment(config);
         FlowPipeline.Sinks sinks = FlowsJob.sinks(config, env);
-        assertThat(ClickHousePreflight.check(options(sinks.flows()), new FlowRowEncoder()).serverVersion())
+        assertThat(ClickHousePreflight.check(options(sinks.flows()), new FlowRowEncoder())
+                        .serverVersion())
                 .startsWith("26.");
         ClickHousePreflight.check(options(sinks.deadLetters()), new DeadLetterRowEncoder());
 
         FlowPipeline.build(env, FlowSources.boundedKafka(config.kafka()), sinks, config.pipeline());
         env.execute("clickhouse-tls-it");
         assertThat(clickhouse.queryLong(db, "SELECT count() FROM flows")).isEqualTo(RECORDS);
-        assertThat(clickhouse.queryLong(db, "SELECT uniqExact(kafka_offset) FROM flows")).isEqualTo(RECORDS);
+        assertThat(clickhouse.queryLong(db, "SELECT uniqExact(kafka_offset) FROM flows"))
+                .isEqualTo(RECORDS);
         assertThat(clickhouse.queryLong(db, "SELECT count() FROM flows_dlq")).isZero();
 
         // Every request that reached the endpoint over TLS carried the job's user (and its password: the
         // endpoint answers anything else with 516).
         String requests = Files.readString(clickhouse.server.logFile());
-        assertThat(requests).contains("user=" + AuthClickHouse.USER + " status=200")
-                .doesNotContain("user=default").doesNotContain(clickhouse.password);
+        assertThat(requests)
+                .contains("user=" + AuthClickHouse.USER + " status=200")
+                .doesNotContain("user=default")
+                .doesNotContain(clickhouse.password);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -131,7 +135,9 @@ class ClickHouseTlsITCase {
 
         Output schema = applySchema("tls_never_" + UUID.randomUUID().toString().substring(0, 8), rootCert);
         assertThat(schema.exit).isEqualTo(1);
-        assertThat(schema.err).contains(TLS_FAILED).contains("clickhouse.ssl.root-cert")
+        assertThat(schema.err)
+                .contains(TLS_FAILED)
+                .contains("clickhouse.ssl.root-cert")
                 .doesNotContain(clickhouse.password);
 
         String topic = kafka.topicWith(KafkaSecurityITCase.records());
@@ -145,7 +151,9 @@ class ClickHouseTlsITCase {
 
         FlowPipeline.build(env, FlowSources.boundedKafka(config.kafka()), sinks, config.pipeline());
         String failure = ExceptionUtils.stringifyException(executeExpectingFailure(env));
-        assertThat(failure).contains("ClickHouse sink preflight failed").contains(TLS_FAILED)
+        assertThat(failure)
+                .contains("ClickHouse sink preflight failed")
+                .contains(TLS_FAILED)
                 .doesNotContain(clickhouse.password);
         assertThat(clickhouse.queryLong(db, "SELECT count() FROM flows")).isZero();
         assertThat(clickhouse.queryLong(db, "SELECT count() FROM flows_dlq")).isZero();
@@ -156,18 +164,29 @@ class ClickHouseTlsITCase {
         String db = clickhouse.createSchema("tls_auth");
         String wrong = SecurityFixtures.marker("WrongClickHousePassword");
         Path wrongFile = Files.writeString(tmp.resolve("wrong"), wrong);
-        JobConfig config = ConfigLoader.load(new String[] {
-            "--kafka.bootstrap-servers", "localhost:1",
-            "--clickhouse.url", clickhouse.url(),
-            "--clickhouse.database", db,
-            "--clickhouse.user", AuthClickHouse.USER,
-            "--clickhouse.password-file", wrongFile.toString(),
-            "--clickhouse.ssl.root-cert", pki.caPem.toString()
-        }, Map.of());
+        JobConfig config = ConfigLoader.load(
+                new String[] {
+                    "--kafka.bootstrap-servers",
+                    "localhost:1",
+                    "--clickhouse.url",
+                    clickhouse.url(),
+                    "--clickhouse.database",
+                    db,
+                    "--clickhouse.user",
+                    AuthClickHouse.USER,
+                    "--clickhouse.password-file",
+                    wrongFile.toString(),
+                    "--clickhouse.ssl.root-cert",
+                    pki.caPem.toString()
+                },
+                Map.of());
         FlowPipeline.Sinks sinks = FlowsJob.sinks(config, StreamExecutionEnvironment.getExecutionEnvironment());
         assertThatThrownBy(() -> ClickHousePreflight.check(options(sinks.flows()), new FlowRowEncoder()))
-                .satisfies(e -> assertThat(ExceptionUtils.stringifyException(e)).contains("516")
-                        .doesNotContain(TLS_FAILED).doesNotContain(wrong).doesNotContain(clickhouse.password));
+                .satisfies(e -> assertThat(ExceptionUtils.stringifyException(e))
+                        .contains("516")
+                        .doesNotContain(TLS_FAILED)
+                        .doesNotContain(wrong)
+                        .doesNotContain(clickhouse.password));
     }
 
     private static ClickHouseSinkOptions options(Sink<?> sink) {
@@ -176,16 +195,26 @@ class ClickHouseTlsITCase {
 
     private static JobConfig jobConfig(SecureKafka kafka, String topic, String db, String... tls) {
         List<String> args = new ArrayList<>(List.of(
-                "--kafka.bootstrap-servers", kafka.plaintextBootstrap,
-                "--kafka.topics", topic,
-                "--kafka.group-id", "tls-" + topic,
-                "--kafka.starting-offsets", "earliest",
-                "--clickhouse.url", clickhouse.url(),
-                "--clickhouse.database", db,
-                "--clickhouse.user", AuthClickHouse.USER,
-                "--clickhouse.password-file", clickhouse.passwordFile.toString(),
-                "--checkpoint.interval", "300 ms",
-                "--sink.tolerated-outage", "1 min"));
+                "--kafka.bootstrap-servers",
+                kafka.plaintextBootstrap,
+                "--kafka.topics",
+                topic,
+                "--kafka.group-id",
+                "tls-" + topic,
+                "--kafka.starting-offsets",
+                "earliest",
+                "--clickhouse.url",
+                clickhouse.url(),
+                "--clickhouse.database",
+                db,
+                "--clickhouse.user",
+                AuthClickHouse.USER,
+                "--clickhouse.password-file",
+                clickhouse.passwordFile.toString(),
+                "--checkpoint.interval",
+                "300 ms",
+                "--sink.tolerated-outage",
+                "1 min"));
         args.addAll(List.of(tls));
         return ConfigLoader.load(args.toArray(String[]::new), Map.of());
     }
@@ -216,16 +245,28 @@ class ClickHouseTlsITCase {
 
     private static Output applySchema(String db, String... tls) {
         List<String> args = new ArrayList<>(List.of(
-                "--clickhouse.url", clickhouse.url(),
-                "--clickhouse.database", db,
-                "--clickhouse.user", AuthClickHouse.USER,
-                "--clickhouse.password-file", clickhouse.passwordFile.toString(),
-                "--retention-days", "3650", "--rollup-retention-days", "3650", "--dlq-retention-days", "3650"));
+                "--clickhouse.url",
+                clickhouse.url(),
+                "--clickhouse.database",
+                db,
+                "--clickhouse.user",
+                AuthClickHouse.USER,
+                "--clickhouse.password-file",
+                clickhouse.passwordFile.toString(),
+                "--retention-days",
+                "3650",
+                "--rollup-retention-days",
+                "3650",
+                "--dlq-retention-days",
+                "3650"));
         args.addAll(List.of(tls));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = ApplySchema.run(args.toArray(String[]::new), null,
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        int exit = ApplySchema.run(
+                args.toArray(String[]::new),
+                null,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Output(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 }

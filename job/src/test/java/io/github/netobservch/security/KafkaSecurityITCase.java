@@ -49,8 +49,8 @@ class KafkaSecurityITCase {
     private static final int RECORDS = 20;
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
                     .setNumberTaskManagers(1)
                     .setNumberSlotsPerTaskManager(2)
                     .build());
@@ -59,12 +59,19 @@ class KafkaSecurityITCase {
     @Timeout(120)
     void saslScramSourceReadsEveryRecord(SecureKafka kafka) throws Exception {
         String topic = kafka.topicWith(records());
-        KafkaConfig config = kafkaConfig(kafka.saslBootstrap, topic,
-                "--kafka.security-protocol", "SASL_PLAINTEXT",
-                "--kafka.sasl.mechanism", "SCRAM-SHA-512",
-                "--kafka.sasl.username", SecureKafka.USER,
-                "--kafka.sasl.password-file", kafka.saslPasswordFile.toString());
-        assertThat(config.consumerProperties().toString()).doesNotContain(kafka.saslPassword)
+        KafkaConfig config = kafkaConfig(
+                kafka.saslBootstrap,
+                topic,
+                "--kafka.security-protocol",
+                "SASL_PLAINTEXT",
+                "--kafka.sasl.mechanism",
+                "SCRAM-SHA-512",
+                "--kafka.sasl.username",
+                SecureKafka.USER,
+                "--kafka.sasl.password-file",
+                kafka.saslPasswordFile.toString());
+        assertThat(config.consumerProperties().toString())
+                .doesNotContain(kafka.saslPassword)
                 .contains("${dir:");
         assertThat(read(config)).hasSize(RECORDS);
     }
@@ -73,11 +80,17 @@ class KafkaSecurityITCase {
     @Timeout(120)
     void tlsSourceReadsEveryRecord(SecureKafka kafka) throws Exception {
         String topic = kafka.topicWith(records());
-        KafkaConfig config = kafkaConfig(kafka.sslBootstrap, topic,
-                "--kafka.security-protocol", "SSL",
-                "--kafka.ssl.truststore-location", kafka.pki.truststore.toString(),
-                "--kafka.ssl.truststore-type", "PKCS12",
-                "--kafka.ssl.truststore-password-file", kafka.pki.truststorePasswordFile.toString());
+        KafkaConfig config = kafkaConfig(
+                kafka.sslBootstrap,
+                topic,
+                "--kafka.security-protocol",
+                "SSL",
+                "--kafka.ssl.truststore-location",
+                kafka.pki.truststore.toString(),
+                "--kafka.ssl.truststore-type",
+                "PKCS12",
+                "--kafka.ssl.truststore-password-file",
+                kafka.pki.truststorePasswordFile.toString());
         assertThat(config.consumerProperties().toString()).doesNotContain(kafka.pki.truststorePassword);
         assertThat(read(config)).hasSize(RECORDS);
     }
@@ -88,13 +101,20 @@ class KafkaSecurityITCase {
         String topic = kafka.topicWith(records());
         String wrong = SecurityFixtures.marker("WrongKafkaPassword");
         Path file = Files.writeString(dir.resolve("password"), wrong);
-        KafkaConfig config = kafkaConfig(kafka.saslBootstrap, topic,
-                "--kafka.security-protocol", "SASL_PLAINTEXT",
-                "--kafka.sasl.username", SecureKafka.USER,
-                "--kafka.sasl.password-file", file.toString());
+        KafkaConfig config = kafkaConfig(
+                kafka.saslBootstrap,
+                topic,
+                "--kafka.security-protocol",
+                "SASL_PLAINTEXT",
+                "--kafka.sasl.username",
+                SecureKafka.USER,
+                "--kafka.sasl.password-file",
+                file.toString());
         Throwable failure = readExpectingFailure(config);
         String text = ExceptionUtils.stringifyException(failure);
-        assertThat(text).contains("SaslAuthenticationException").doesNotContain(wrong)
+        assertThat(text)
+                .contains("SaslAuthenticationException")
+                .doesNotContain(wrong)
                 .doesNotContain(kafka.saslPassword);
     }
 
@@ -105,7 +125,8 @@ class KafkaSecurityITCase {
         KafkaConfig config = kafkaConfig(kafka.sslBootstrap, topic, "--kafka.security-protocol", "SSL");
         Throwable failure = readExpectingFailure(config);
         String text = ExceptionUtils.stringifyException(failure);
-        assertThat(text).containsAnyOf("SslAuthenticationException", "SSLHandshakeException")
+        assertThat(text)
+                .containsAnyOf("SslAuthenticationException", "SSLHandshakeException")
                 .containsAnyOf("PKIX", "certification path");
     }
 
@@ -113,13 +134,23 @@ class KafkaSecurityITCase {
     @Timeout(120)
     void mutualTlsSourceReadsEveryRecordWithTheClientKeystore(SecureKafka kafka) throws Exception {
         String topic = kafka.topicWith(records());
-        KafkaConfig config = kafkaConfig(kafka.mtlsBootstrap, topic, withTruststore(kafka,
-                "--kafka.security-protocol", "SSL",
-                "--kafka.ssl.keystore-location", kafka.pki.clientKeystore.toString(),
-                "--kafka.ssl.keystore-type", "PKCS12",
-                "--kafka.ssl.keystore-password-file", kafka.pki.clientKeystorePasswordFile.toString()));
-        assertThat(config.consumerProperties().toString()).doesNotContain(kafka.pki.clientKeystorePassword)
-                .doesNotContain(kafka.pki.truststorePassword).contains("ssl.keystore.password=${dir:");
+        KafkaConfig config = kafkaConfig(
+                kafka.mtlsBootstrap,
+                topic,
+                withTruststore(
+                        kafka,
+                        "--kafka.security-protocol",
+                        "SSL",
+                        "--kafka.ssl.keystore-location",
+                        kafka.pki.clientKeystore.toString(),
+                        "--kafka.ssl.keystore-type",
+                        "PKCS12",
+                        "--kafka.ssl.keystore-password-file",
+                        kafka.pki.clientKeystorePasswordFile.toString()));
+        assertThat(config.consumerProperties().toString())
+                .doesNotContain(kafka.pki.clientKeystorePassword)
+                .doesNotContain(kafka.pki.truststorePassword)
+                .contains("ssl.keystore.password=${dir:");
         assertThat(read(config)).hasSize(RECORDS);
     }
 
@@ -127,23 +158,35 @@ class KafkaSecurityITCase {
     @Timeout(120)
     void mutualTlsWithoutAClientKeystoreIsRefusedByTheBroker(SecureKafka kafka) throws Exception {
         String topic = kafka.topicWith(records());
-        KafkaConfig config = kafkaConfig(kafka.mtlsBootstrap, topic, withTruststore(kafka,
-                "--kafka.security-protocol", "SSL"));
+        KafkaConfig config =
+                kafkaConfig(kafka.mtlsBootstrap, topic, withTruststore(kafka, "--kafka.security-protocol", "SSL"));
         String text = ExceptionUtils.stringifyException(readExpectingFailure(config));
-        assertThat(text).contains("SslAuthenticationException").containsAnyOf("bad_certificate", "certificate_required")
-                .doesNotContain(kafka.pki.truststorePassword).doesNotContain(kafka.pki.clientKeystorePassword);
+        assertThat(text)
+                .contains("SslAuthenticationException")
+                .containsAnyOf("bad_certificate", "certificate_required")
+                .doesNotContain(kafka.pki.truststorePassword)
+                .doesNotContain(kafka.pki.clientKeystorePassword);
     }
 
     @Test
     @Timeout(120)
     void saslSslSourceReadsEveryRecord(SecureKafka kafka) throws Exception {
         String topic = kafka.topicWith(records());
-        KafkaConfig config = kafkaConfig(kafka.saslSslBootstrap, topic, withTruststore(kafka,
-                "--kafka.security-protocol", "SASL_SSL",
-                "--kafka.sasl.mechanism", "SCRAM-SHA-512",
-                "--kafka.sasl.username", SecureKafka.USER,
-                "--kafka.sasl.password-file", kafka.saslPasswordFile.toString()));
-        assertThat(config.consumerProperties().toString()).doesNotContain(kafka.saslPassword)
+        KafkaConfig config = kafkaConfig(
+                kafka.saslSslBootstrap,
+                topic,
+                withTruststore(
+                        kafka,
+                        "--kafka.security-protocol",
+                        "SASL_SSL",
+                        "--kafka.sasl.mechanism",
+                        "SCRAM-SHA-512",
+                        "--kafka.sasl.username",
+                        SecureKafka.USER,
+                        "--kafka.sasl.password-file",
+                        kafka.saslPasswordFile.toString()));
+        assertThat(config.consumerProperties().toString())
+                .doesNotContain(kafka.saslPassword)
                 .doesNotContain(kafka.pki.truststorePassword);
         assertThat(read(config)).hasSize(RECORDS);
     }
@@ -154,28 +197,47 @@ class KafkaSecurityITCase {
         String topic = kafka.topicWith(records());
         String wrong = SecurityFixtures.marker("WrongKafkaPassword");
         Path file = Files.writeString(dir.resolve("password"), wrong);
-        KafkaConfig config = kafkaConfig(kafka.saslSslBootstrap, topic, withTruststore(kafka,
-                "--kafka.security-protocol", "SASL_SSL",
-                "--kafka.sasl.username", SecureKafka.USER,
-                "--kafka.sasl.password-file", file.toString()));
+        KafkaConfig config = kafkaConfig(
+                kafka.saslSslBootstrap,
+                topic,
+                withTruststore(
+                        kafka,
+                        "--kafka.security-protocol",
+                        "SASL_SSL",
+                        "--kafka.sasl.username",
+                        SecureKafka.USER,
+                        "--kafka.sasl.password-file",
+                        file.toString()));
         String text = ExceptionUtils.stringifyException(readExpectingFailure(config));
         // The TLS handshake succeeded (a handshake failure would be an SslAuthenticationException).
-        assertThat(text).contains("SaslAuthenticationException").contains("SCRAM-SHA-512")
+        assertThat(text)
+                .contains("SaslAuthenticationException")
+                .contains("SCRAM-SHA-512")
                 .doesNotContain("SslAuthenticationException")
-                .doesNotContain(wrong).doesNotContain(kafka.saslPassword).doesNotContain(kafka.pki.truststorePassword);
+                .doesNotContain(wrong)
+                .doesNotContain(kafka.saslPassword)
+                .doesNotContain(kafka.pki.truststorePassword);
     }
 
     @Test
     @Timeout(120)
     void saslSslWithoutTheCaTruststoreFailsTheHandshakeBeforeSendingThePassword(SecureKafka kafka) throws Exception {
         String topic = kafka.topicWith(records());
-        KafkaConfig config = kafkaConfig(kafka.saslSslBootstrap, topic,
-                "--kafka.security-protocol", "SASL_SSL",
-                "--kafka.sasl.username", SecureKafka.USER,
-                "--kafka.sasl.password-file", kafka.saslPasswordFile.toString());
+        KafkaConfig config = kafkaConfig(
+                kafka.saslSslBootstrap,
+                topic,
+                "--kafka.security-protocol",
+                "SASL_SSL",
+                "--kafka.sasl.username",
+                SecureKafka.USER,
+                "--kafka.sasl.password-file",
+                kafka.saslPasswordFile.toString());
         String text = ExceptionUtils.stringifyException(readExpectingFailure(config));
-        assertThat(text).contains("SslAuthenticationException").containsAnyOf("PKIX", "certification path")
-                .doesNotContain("SaslAuthenticationException").doesNotContain(kafka.saslPassword);
+        assertThat(text)
+                .contains("SslAuthenticationException")
+                .containsAnyOf("PKIX", "certification path")
+                .doesNotContain("SaslAuthenticationException")
+                .doesNotContain(kafka.saslPassword);
     }
 
     /** {@code security} plus the CA truststore (PKCS12) and its password file. */
@@ -199,12 +261,19 @@ class KafkaSecurityITCase {
     @Test
     void kafkaClientsResolveTheJobsConfigProviderReferences(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("password"), "s3cr3t-from-file\n");
-        KafkaConfig config = kafkaConfig("localhost:1", "t",
-                "--kafka.security-protocol", "SASL_SSL",
-                "--kafka.sasl.username", "u",
-                "--kafka.sasl.password-file", file.toString(),
-                "--kafka.ssl.truststore-location", "/nonexistent/ca.p12",
-                "--kafka.ssl.truststore-password-file", file.toString());
+        KafkaConfig config = kafkaConfig(
+                "localhost:1",
+                "t",
+                "--kafka.security-protocol",
+                "SASL_SSL",
+                "--kafka.sasl.username",
+                "u",
+                "--kafka.sasl.password-file",
+                file.toString(),
+                "--kafka.ssl.truststore-location",
+                "/nonexistent/ca.p12",
+                "--kafka.ssl.truststore-password-file",
+                file.toString());
         String property = AbstractConfig.AUTOMATIC_CONFIG_PROVIDERS_PROPERTY;
         String before = System.getProperty(property);
         try {
@@ -239,7 +308,9 @@ class KafkaSecurityITCase {
         ConsumerConfig resolvedConfig = new ConsumerConfig(p);
         assertThat(resolvedConfig.getPassword(SaslConfigs.SASL_JAAS_CONFIG).value())
                 .contains("password=\"s3cr3t-from-file\"");
-        assertThat(resolvedConfig.getPassword(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG).value())
+        assertThat(resolvedConfig
+                        .getPassword(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG)
+                        .value())
                 .isEqualTo("s3cr3t-from-file");
     }
 

@@ -64,36 +64,51 @@ class SecretLeakITCase {
     private static final int RECORDS = 20;
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
                     .setNumberTaskManagers(1)
                     .setNumberSlotsPerTaskManager(2)
                     .build());
 
     @Test
     @Timeout(180)
-    void noSecretInLogsRestConfigurationOrSerializedJob(SecureKafka kafka, AuthClickHouse clickhouse,
-            @InjectMiniCluster MiniCluster miniCluster) throws Exception {
+    void noSecretInLogsRestConfigurationOrSerializedJob(
+            SecureKafka kafka, AuthClickHouse clickhouse, @InjectMiniCluster MiniCluster miniCluster) throws Exception {
         String db = clickhouse.createSchema("secrets");
         String topic = kafka.topicWith(KafkaSecurityITCase.records());
         List<String> secrets = List.of(kafka.saslPassword, clickhouse.password);
 
         try (LogCapture logs = LogCapture.capture()) {
-            JobConfig config = ConfigLoader.load(new String[] {
-                "--kafka.bootstrap-servers", kafka.saslBootstrap,
-                "--kafka.topics", topic,
-                "--kafka.group-id", "secrets-" + topic,
-                "--kafka.starting-offsets", "earliest",
-                "--kafka.security-protocol", "SASL_PLAINTEXT",
-                "--kafka.sasl.username", SecureKafka.USER,
-                "--kafka.sasl.password-file", kafka.saslPasswordFile.toString(),
-                "--clickhouse.url", clickhouse.url(),
-                "--clickhouse.database", db,
-                "--clickhouse.user", AuthClickHouse.USER,
-                "--clickhouse.password-file", clickhouse.passwordFile.toString(),
-                "--checkpoint.interval", "300 ms",
-                "--sink.tolerated-outage", "1 min"
-            }, Map.of());
+            JobConfig config = ConfigLoader.load(
+                    new String[] {
+                        "--kafka.bootstrap-servers",
+                        kafka.saslBootstrap,
+                        "--kafka.topics",
+                        topic,
+                        "--kafka.group-id",
+                        "secrets-" + topic,
+                        "--kafka.starting-offsets",
+                        "earliest",
+                        "--kafka.security-protocol",
+                        "SASL_PLAINTEXT",
+                        "--kafka.sasl.username",
+                        SecureKafka.USER,
+                        "--kafka.sasl.password-file",
+                        kafka.saslPasswordFile.toString(),
+                        "--clickhouse.url",
+                        clickhouse.url(),
+                        "--clickhouse.database",
+                        db,
+                        "--clickhouse.user",
+                        AuthClickHouse.USER,
+                        "--clickhouse.password-file",
+                        clickhouse.passwordFile.toString(),
+                        "--checkpoint.interval",
+                        "300 ms",
+                        "--sink.tolerated-outage",
+                        "1 min"
+                    },
+                    Map.of());
             StreamExecutionEnvironment env = FlowsJob.environment(config);
             Configuration noRestarts = new Configuration();
             noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
@@ -109,22 +124,27 @@ class SecretLeakITCase {
             shipped.add(InstantiationUtil.serializeObject(source));
             shipped.add(InstantiationUtil.serializeObject(sinks.flows()));
             shipped.add(InstantiationUtil.serializeObject(sinks.deadLetters()));
-            shipped.add(InstantiationUtil.serializeObject(env.getStreamGraph(false).getJobGraph()));
+            shipped.add(
+                    InstantiationUtil.serializeObject(env.getStreamGraph(false).getJobGraph()));
             String texts = config + "\n" + config.kafka().consumerProperties() + "\n" + env.getConfiguration() + "\n"
                     + env.getConfig() + "\n" + ((ClickHouseSink<?>) sinks.flows()).options();
 
             JobExecutionResult result = env.execute("secret-leak-it");
-            assertThat(clickhouse.queryLong(db, "SELECT count() FROM flows")).as("the secrets worked")
+            assertThat(clickhouse.queryLong(db, "SELECT count() FROM flows"))
+                    .as("the secrets worked")
                     .isEqualTo(RECORDS);
 
-            String rest = restViews(miniCluster.getRestAddress().get(), result.getJobID().toHexString());
+            String rest = restViews(
+                    miniCluster.getRestAddress().get(), result.getJobID().toHexString());
             assertThat(rest).contains("secret-leak-it").contains("\"key\"").contains("execution-config"); // really read
             String logText = logs.text();
             assertThat(logText).as("log capture works").contains("secret-leak-it");
             for (String secret : secrets) {
                 byte[] marker = secret.getBytes(StandardCharsets.UTF_8);
                 for (byte[] bytes : shipped) {
-                    assertThat(indexOf(bytes, marker)).as("secret in a serialized object").isEqualTo(-1);
+                    assertThat(indexOf(bytes, marker))
+                            .as("secret in a serialized object")
+                            .isEqualTo(-1);
                 }
                 assertThat(texts).doesNotContain(secret);
                 assertThat(rest).doesNotContain(secret);
@@ -138,15 +158,21 @@ class SecretLeakITCase {
             throws Exception {
         String db = clickhouse.createSchema("auth");
         ClickHouseSinkOptions.Builder base = ClickHouseSinkOptions.builder()
-                .url(clickhouse.url()).database(db).table("flows").user(AuthClickHouse.USER)
+                .url(clickhouse.url())
+                .database(db)
+                .table("flows")
+                .user(AuthClickHouse.USER)
                 .deduplicationRequirements(Duration.ofSeconds(1), Duration.ofMinutes(1), 1, 2);
         // The right password, from its file: the preflight passes.
-        ClickHousePreflight.check(base.password(SecretRef.file(clickhouse.passwordFile.toString())).build(),
+        ClickHousePreflight.check(
+                base.password(SecretRef.file(clickhouse.passwordFile.toString()))
+                        .build(),
                 new FlowRowEncoder());
 
         String wrong = SecurityFixtures.marker("WrongClickHousePassword");
         Path wrongFile = Files.writeString(dir.resolve("wrong"), wrong);
-        ClickHouseSinkOptions bad = base.password(SecretRef.file(wrongFile.toString())).build();
+        ClickHouseSinkOptions bad =
+                base.password(SecretRef.file(wrongFile.toString())).build();
         assertThatThrownBy(() -> ClickHousePreflight.check(bad, new FlowRowEncoder()))
                 .satisfies(e -> {
                     String text = ExceptionUtils.stringifyException(e);
@@ -160,22 +186,33 @@ class SecretLeakITCase {
     void negativeControlALiteralPasswordIsFoundInTheSerializedSinkAndJobGraph(AuthClickHouse clickhouse)
             throws Exception {
         ClickHouseSinkOptions literal = ClickHouseSinkOptions.builder()
-                .url(clickhouse.url()).database("d").table("flows").user(AuthClickHouse.USER)
+                .url(clickhouse.url())
+                .database("d")
+                .table("flows")
+                .user(AuthClickHouse.USER)
                 .password(clickhouse.password)
                 .build();
-        ClickHouseSink<io.github.netobservch.format.FlowRecord> sink = new ClickHouseSink<>(literal, new FlowRowEncoder());
+        ClickHouseSink<io.github.netobservch.format.FlowRecord> sink =
+                new ClickHouseSink<>(literal, new FlowRowEncoder());
         byte[] marker = clickhouse.password.getBytes(StandardCharsets.UTF_8);
         assertThat(indexOf(InstantiationUtil.serializeObject(sink), marker)).isNotNegative();
         assertThat(literal.toString()).doesNotContain(clickhouse.password); // toString hides it, serialization cannot
 
-        JobConfig config = ConfigLoader.load(new String[] {
-            "--kafka.bootstrap-servers", "localhost:1", "--clickhouse.url", clickhouse.url()}, Map.of());
+        JobConfig config = ConfigLoader.load(
+                new String[] {"--kafka.bootstrap-servers", "localhost:1", "--clickhouse.url", clickhouse.url()},
+                Map.of());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         FlowPipeline.Sinks real = FlowsJob.sinks(config, env);
-        FlowPipeline.build(env, FlowSources.boundedKafka(config.kafka()), new FlowPipeline.Sinks(sink, real.deadLetters()),
+        FlowPipeline.build(
+                env,
+                FlowSources.boundedKafka(config.kafka()),
+                new FlowPipeline.Sinks(sink, real.deadLetters()),
                 config.pipeline());
-        byte[] graph = InstantiationUtil.serializeObject(env.getStreamGraph(false).getJobGraph());
-        assertThat(indexOf(graph, marker)).as("the job-graph search can see user code").isNotNegative();
+        byte[] graph =
+                InstantiationUtil.serializeObject(env.getStreamGraph(false).getJobGraph());
+        assertThat(indexOf(graph, marker))
+                .as("the job-graph search can see user code")
+                .isNotNegative();
     }
 
     /**
@@ -190,8 +227,10 @@ class SecretLeakITCase {
         String clickHouseSecret = SecurityFixtures.marker("PlantedClickHousePassword");
         try (LogCapture logs = LogCapture.capture()) {
             // logs, at DEBUG in the job's packages and at INFO elsewhere
-            org.slf4j.LoggerFactory.getLogger("io.github.netobservch.sink.CommitExecutor").debug("planted {}", kafkaSecret);
-            org.slf4j.LoggerFactory.getLogger("org.apache.flink.runtime.taskmanager.Task").info("planted {}", clickHouseSecret);
+            org.slf4j.LoggerFactory.getLogger("io.github.netobservch.sink.CommitExecutor")
+                    .debug("planted {}", kafkaSecret);
+            org.slf4j.LoggerFactory.getLogger("org.apache.flink.runtime.taskmanager.Task")
+                    .info("planted {}", clickHouseSecret);
             // REST views: a job whose configuration holds one marker and whose failure names the other
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             Configuration planted = new Configuration();
@@ -200,15 +239,19 @@ class SecretLeakITCase {
             env.configure(planted);
             env.getConfig().setGlobalJobParameters(planted);
             env.setParallelism(1);
-            env.fromData(1, 2, 3).map(x -> {
-                if (x == 2) {
-                    throw new IllegalStateException("failed with " + kafkaSecret);
-                }
-                return x;
-            }).returns(Integer.class).sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>());
+            env.fromData(1, 2, 3)
+                    .map(x -> {
+                        if (x == 2) {
+                            throw new IllegalStateException("failed with " + kafkaSecret);
+                        }
+                        return x;
+                    })
+                    .returns(Integer.class)
+                    .sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>());
             org.apache.flink.core.execution.JobClient job = env.executeAsync("secret-leak-control");
             assertThatThrownBy(() -> job.getJobExecutionResult().get()).isNotNull();
-            String rest = restViews(miniCluster.getRestAddress().get(), job.getJobID().toHexString());
+            String rest =
+                    restViews(miniCluster.getRestAddress().get(), job.getJobID().toHexString());
             assertThat(rest).as("REST /jobs/<id>/config").contains(clickHouseSecret);
             assertThat(rest).as("REST /jobs/<id>/exceptions").contains(kafkaSecret);
             String logText = logs.text();
@@ -217,28 +260,41 @@ class SecretLeakITCase {
         }
         // toString of configuration objects: a literal JAAS config shows its password
         java.util.Properties consumer = new java.util.Properties();
-        consumer.setProperty("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required"
-                + " username=\"u\" password=\"" + kafkaSecret + "\";");
+        consumer.setProperty(
+                "sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required" + " username=\"u\" password=\""
+                        + kafkaSecret + "\";");
         assertThat(consumer.toString()).contains(kafkaSecret);
         // serialized source: a KafkaSource built with that literal carries it
         org.apache.flink.connector.kafka.source.KafkaSource<String> literalSource =
                 org.apache.flink.connector.kafka.source.KafkaSource.<String>builder()
-                        .setBootstrapServers("localhost:1").setTopics("t").setProperties(consumer)
-                        .setValueOnlyDeserializer(new org.apache.flink.api.common.serialization.SimpleStringSchema()).build();
-        assertThat(indexOf(InstantiationUtil.serializeObject(literalSource), kafkaSecret.getBytes(StandardCharsets.UTF_8)))
-                .as("serialized source").isNotNegative();
+                        .setBootstrapServers("localhost:1")
+                        .setTopics("t")
+                        .setProperties(consumer)
+                        .setValueOnlyDeserializer(new org.apache.flink.api.common.serialization.SimpleStringSchema())
+                        .build();
+        assertThat(indexOf(
+                        InstantiationUtil.serializeObject(literalSource), kafkaSecret.getBytes(StandardCharsets.UTF_8)))
+                .as("serialized source")
+                .isNotNegative();
         // exceptions: a message that names the secret is visible in the stringified exception
-        assertThat(ExceptionUtils.stringifyException(new IllegalStateException(clickHouseSecret))).contains(clickHouseSecret);
+        assertThat(ExceptionUtils.stringifyException(new IllegalStateException(clickHouseSecret)))
+                .contains(clickHouseSecret);
     }
 
     private static String restViews(URI rest, String jobId) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         StringBuilder out = new StringBuilder();
-        for (String path : List.of("/jobmanager/config", "/jobs/" + jobId + "/config", "/jobs/" + jobId,
-                "/jobs/" + jobId + "/plan", "/jobs/" + jobId + "/checkpoints/config", "/jobs/" + jobId + "/exceptions",
+        for (String path : List.of(
+                "/jobmanager/config",
+                "/jobs/" + jobId + "/config",
+                "/jobs/" + jobId,
+                "/jobs/" + jobId + "/plan",
+                "/jobs/" + jobId + "/checkpoints/config",
+                "/jobs/" + jobId + "/exceptions",
                 "/taskmanagers")) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(rest.resolve(path)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(rest.resolve(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(path).isEqualTo(200);
             out.append(path).append('\n').append(r.body()).append('\n');
         }
@@ -281,8 +337,11 @@ class SecretLeakITCase {
          * slow and the test flaky on time, and those libraries log no configuration values at DEBUG
          * that they do not log at INFO.
          */
-        static final List<String> DEBUG_LOGGERS = List.of("io.github.netobservch", "org.apache.flink.configuration",
-                "org.apache.flink.runtime.rest", "org.apache.kafka.common.config");
+        static final List<String> DEBUG_LOGGERS = List.of(
+                "io.github.netobservch",
+                "org.apache.flink.configuration",
+                "org.apache.flink.runtime.rest",
+                "org.apache.kafka.common.config");
 
         private void start0() {
             start();
@@ -307,9 +366,13 @@ class SecretLeakITCase {
 
         @Override
         public void append(LogEvent event) {
-            text.append(event.getLoggerName()).append(' ').append(event.getMessage().getFormattedMessage()).append('\n');
+            text.append(event.getLoggerName())
+                    .append(' ')
+                    .append(event.getMessage().getFormattedMessage())
+                    .append('\n');
             if (event.getThrown() != null) {
-                text.append(ExceptionUtils.stringifyException(event.getThrown())).append('\n');
+                text.append(ExceptionUtils.stringifyException(event.getThrown()))
+                        .append('\n');
             }
         }
 

@@ -80,23 +80,31 @@ final class SecureKafka implements AutoCloseable {
                 .setConfigProp("transaction.state.log.min.isr", "1")
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .setConfigProp("auto.create.topics.enable", "false")
-                .setConfigProp("listeners", b + "://localhost:0," + c + "://localhost:0,SASL://localhost:0,"
-                        + "SSL://localhost:0,MTLS://localhost:0,SASLSSL://localhost:0")
-                .setConfigProp("listener.security.protocol.map", b + ":PLAINTEXT," + c + ":PLAINTEXT,"
-                        + "SASL:SASL_PLAINTEXT,SSL:SSL,MTLS:SSL,SASLSSL:SASL_SSL");
+                .setConfigProp(
+                        "listeners",
+                        b + "://localhost:0," + c + "://localhost:0,SASL://localhost:0,"
+                                + "SSL://localhost:0,MTLS://localhost:0,SASLSSL://localhost:0")
+                .setConfigProp(
+                        "listener.security.protocol.map",
+                        b + ":PLAINTEXT," + c + ":PLAINTEXT,"
+                                + "SASL:SASL_PLAINTEXT,SSL:SSL,MTLS:SSL,SASLSSL:SASL_SSL");
         for (String listener : List.of("sasl", "saslssl")) {
-            kitBuilder.setConfigProp("listener.name." + listener + ".sasl.enabled.mechanisms", "SCRAM-SHA-512")
-                    .setConfigProp("listener.name." + listener + ".scram-sha-512.sasl.jaas.config",
+            kitBuilder
+                    .setConfigProp("listener.name." + listener + ".sasl.enabled.mechanisms", "SCRAM-SHA-512")
+                    .setConfigProp(
+                            "listener.name." + listener + ".scram-sha-512.sasl.jaas.config",
                             "org.apache.kafka.common.security.scram.ScramLoginModule required;");
         }
         for (String listener : List.of("ssl", "mtls", "saslssl")) {
             String prefix = "listener.name." + listener + ".";
-            kitBuilder.setConfigProp(prefix + "ssl.keystore.location", pki.serverKeystore.toString())
+            kitBuilder
+                    .setConfigProp(prefix + "ssl.keystore.location", pki.serverKeystore.toString())
                     .setConfigProp(prefix + "ssl.keystore.password", pki.serverKeystorePassword)
                     .setConfigProp(prefix + "ssl.key.password", pki.serverKeystorePassword)
                     .setConfigProp(prefix + "ssl.keystore.type", "PKCS12");
         }
-        kitBuilder.setConfigProp("listener.name.mtls.ssl.client.auth", "required")
+        kitBuilder
+                .setConfigProp("listener.name.mtls.ssl.client.auth", "required")
                 .setConfigProp("listener.name.mtls.ssl.truststore.location", pki.truststore.toString())
                 .setConfigProp("listener.name.mtls.ssl.truststore.password", pki.truststorePassword)
                 .setConfigProp("listener.name.mtls.ssl.truststore.type", "PKCS12");
@@ -106,13 +114,20 @@ final class SecureKafka implements AutoCloseable {
         kit.waitForReadyBrokers();
         SecureKafka kafka = new SecureKafka(pki, saslPassword, passwordFile, kit);
         try (Admin admin = Admin.create(kafka.plaintextProperties())) {
-            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(USER,
-                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), saslPassword))).all().get();
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(
+                            USER, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), saslPassword)))
+                    .all()
+                    .get();
         }
         kafka.awaitScramUser();
-        LOG.info("Secure embedded Kafka: plaintext {}, SASL/SCRAM {}, SSL {}, mTLS {}, SASL_SSL {} (ready in {} ms)",
-                kafka.plaintextBootstrap, kafka.saslBootstrap, kafka.sslBootstrap, kafka.mtlsBootstrap,
-                kafka.saslSslBootstrap, (System.nanoTime() - t0) / 1_000_000);
+        LOG.info(
+                "Secure embedded Kafka: plaintext {}, SASL/SCRAM {}, SSL {}, mTLS {}, SASL_SSL {} (ready in {} ms)",
+                kafka.plaintextBootstrap,
+                kafka.saslBootstrap,
+                kafka.sslBootstrap,
+                kafka.mtlsBootstrap,
+                kafka.saslSslBootstrap,
+                (System.nanoTime() - t0) / 1_000_000);
         return kafka;
     }
 
@@ -128,8 +143,10 @@ final class SecureKafka implements AutoCloseable {
         p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, saslBootstrap);
         p.put("security.protocol", "SASL_PLAINTEXT");
         p.put("sasl.mechanism", "SCRAM-SHA-512");
-        p.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
-                + USER + "\" password=\"" + saslPassword + "\";");
+        p.put(
+                "sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + USER + "\" password=\""
+                        + saslPassword + "\";");
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (true) {
             try (Admin admin = Admin.create(p)) {

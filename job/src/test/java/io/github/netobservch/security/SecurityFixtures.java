@@ -18,10 +18,12 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class SecurityFixtures implements ParameterResolver {
 
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SecurityFixtures.class);
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(SecurityFixtures.class);
 
     /** Marker prefixes: a secret's value is {@code PREFIX + random}, never found in a config or log by accident. */
     static final String KAFKA_SECRET_PREFIX = "KafkaSecretMarker";
+
     static final String CLICKHOUSE_SECRET_PREFIX = "ClickHouseSecretMarker";
 
     @Override

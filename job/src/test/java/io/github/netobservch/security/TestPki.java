@@ -50,17 +50,70 @@ final class TestPki {
         String caPassword = random();
         TestPki pki = new TestPki(dir, random(), random(), random());
         Path ca = dir.resolve("ca.p12");
-        keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=test-ca",
-                "-ext", "bc:c", "-validity", "2", "-keystore", ca.toString(), "-storetype", "PKCS12",
-                "-storepass", caPassword);
-        keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass", caPassword,
-                "-file", pki.caPem.toString());
-        pki.issue(ca, caPassword, "server", "CN=localhost", pki.serverKeystore, pki.serverKeystorePassword,
-                "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-ext", "EKU=serverAuth");
-        pki.issue(ca, caPassword, "client", "CN=netobserv-flink", pki.clientKeystore, pki.clientKeystorePassword,
-                "-ext", "EKU=clientAuth");
-        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", pki.caPem.toString(), "-keystore",
-                pki.truststore.toString(), "-storetype", "PKCS12", "-storepass", pki.truststorePassword);
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "ca",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=test-ca",
+                "-ext",
+                "bc:c",
+                "-validity",
+                "2",
+                "-keystore",
+                ca.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                caPassword);
+        keytool(
+                "-exportcert",
+                "-rfc",
+                "-alias",
+                "ca",
+                "-keystore",
+                ca.toString(),
+                "-storepass",
+                caPassword,
+                "-file",
+                pki.caPem.toString());
+        pki.issue(
+                ca,
+                caPassword,
+                "server",
+                "CN=localhost",
+                pki.serverKeystore,
+                pki.serverKeystorePassword,
+                "-ext",
+                "SAN=dns:localhost,ip:127.0.0.1",
+                "-ext",
+                "EKU=serverAuth");
+        pki.issue(
+                ca,
+                caPassword,
+                "client",
+                "CN=netobserv-flink",
+                pki.clientKeystore,
+                pki.clientKeystorePassword,
+                "-ext",
+                "EKU=clientAuth");
+        keytool(
+                "-importcert",
+                "-noprompt",
+                "-alias",
+                "ca",
+                "-file",
+                pki.caPem.toString(),
+                "-keystore",
+                pki.truststore.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                pki.truststorePassword);
         return pki;
     }
 
@@ -70,29 +123,100 @@ final class TestPki {
         String password = random();
         Path ca = dir.resolve("unrelated-ca.p12");
         Path pem = dir.resolve("unrelated-ca.pem");
-        keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
-                "CN=unrelated-ca", "-ext", "bc:c", "-validity", "2", "-keystore", ca.toString(), "-storetype",
-                "PKCS12", "-storepass", password);
-        keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass", password,
-                "-file", pem.toString());
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "ca",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=unrelated-ca",
+                "-ext",
+                "bc:c",
+                "-validity",
+                "2",
+                "-keystore",
+                ca.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                password);
+        keytool(
+                "-exportcert",
+                "-rfc",
+                "-alias",
+                "ca",
+                "-keystore",
+                ca.toString(),
+                "-storepass",
+                password,
+                "-file",
+                pem.toString());
         return pem;
     }
 
     /** A key pair in {@code keystore} whose certificate the CA signed, with the CA certificate as its chain. */
-    private void issue(Path ca, String caPassword, String alias, String dname, Path keystore, String password,
-            String... extensions) throws IOException, InterruptedException {
+    private void issue(
+            Path ca,
+            String caPassword,
+            String alias,
+            String dname,
+            Path keystore,
+            String password,
+            String... extensions)
+            throws IOException, InterruptedException {
         Path csr = dir.resolve(alias + ".csr");
         Path pem = dir.resolve(alias + ".pem");
         String ks = keystore.toString();
-        keytool("-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", dname,
-                "-validity", "2", "-keystore", ks, "-storetype", "PKCS12", "-storepass", password);
+        keytool(
+                "-genkeypair",
+                "-alias",
+                alias,
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                dname,
+                "-validity",
+                "2",
+                "-keystore",
+                ks,
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                password);
         keytool("-certreq", "-alias", alias, "-keystore", ks, "-storepass", password, "-file", csr.toString());
-        List<String> gencert = new ArrayList<>(List.of("-gencert", "-rfc", "-alias", "ca", "-keystore", ca.toString(),
-                "-storepass", caPassword, "-infile", csr.toString(), "-outfile", pem.toString(), "-validity", "2"));
+        List<String> gencert = new ArrayList<>(List.of(
+                "-gencert",
+                "-rfc",
+                "-alias",
+                "ca",
+                "-keystore",
+                ca.toString(),
+                "-storepass",
+                caPassword,
+                "-infile",
+                csr.toString(),
+                "-outfile",
+                pem.toString(),
+                "-validity",
+                "2"));
         gencert.addAll(List.of(extensions));
         keytool(gencert.toArray(String[]::new));
-        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caPem.toString(), "-keystore", ks,
-                "-storepass", password);
+        keytool(
+                "-importcert",
+                "-noprompt",
+                "-alias",
+                "ca",
+                "-file",
+                caPem.toString(),
+                "-keystore",
+                ks,
+                "-storepass",
+                password);
         keytool("-importcert", "-alias", alias, "-file", pem.toString(), "-keystore", ks, "-storepass", password);
     }
 

@@ -34,17 +34,30 @@ class ClickHouseCommittableSerializerTest {
 
     /** The committable of the frozen images, with {@code probe}. */
     private static ClickHouseCommittable frozen(PresenceProbe probe) {
-        return new ClickHouseCommittable("flows-00112233445566778899aabbccddeeff", "netobserv", "flows", "2026-11-25",
-                List.of("seq", "bytes", "day"), 3, ROWS.length, PayloadCodec.LZ4, PayloadCodec.LZ4.compress(ROWS),
-                "0123456789abcdef0123456789abcdef", 1, 2, 1_764_028_800_000L, probe, -1);
+        return new ClickHouseCommittable(
+                "flows-00112233445566778899aabbccddeeff",
+                "netobserv",
+                "flows",
+                "2026-11-25",
+                List.of("seq", "bytes", "day"),
+                3,
+                ROWS.length,
+                PayloadCodec.LZ4,
+                PayloadCodec.LZ4.compress(ROWS),
+                "0123456789abcdef0123456789abcdef",
+                1,
+                2,
+                1_764_028_800_000L,
+                probe,
+                -1);
     }
 
     @Test
     void roundTripForEveryCodec() throws IOException {
         ClickHouseCommittableSerializer serializer = new ClickHouseCommittableSerializer();
         for (PayloadCodec codec : PayloadCodec.values()) {
-            ClickHouseCommittable c = ClickHouseCommittable.seal("sink", "db", "t", "p", List.of("a", "b"), 7, ROWS,
-                    codec, "job", 0, 0, null);
+            ClickHouseCommittable c = ClickHouseCommittable.seal(
+                    "sink", "db", "t", "p", List.of("a", "b"), 7, ROWS, codec, "job", 0, 0, null);
             ClickHouseCommittable back = serializer.deserialize(serializer.getVersion(), serializer.serialize(c));
             assertThat(back).isEqualTo(c);
             assertThat(back.token()).isEqualTo(c.token());
@@ -72,7 +85,8 @@ class ClickHouseCommittableSerializerTest {
         assertThat(c.probe()).isNull();
         assertThat(c).isEqualTo(frozen());
         // Version 2 is version 1 plus the probe, version 3 plus the shard: one byte "no probe", then -1.
-        assertThat(HexFormat.of().formatHex(serializer.serialize(frozen()))).isEqualTo(FROZEN_V1_HEX + "00" + "ffffffff" + "00");
+        assertThat(HexFormat.of().formatHex(serializer.serialize(frozen())))
+                .isEqualTo(FROZEN_V1_HEX + "00" + "ffffffff" + "00");
     }
 
     /** Version 2 image of {@link #frozenWithProbe()}. Never regenerate (see {@link #FROZEN_V1_HEX}). */
@@ -87,8 +101,8 @@ class ClickHouseCommittableSerializerTest {
             + "323032362d31312d323500000003736571000000023432";
 
     private static ClickHouseCommittable frozenWithProbe() {
-        return frozen(new PresenceProbe("seq = {seq:UInt64} AND day = {day:Date}",
-                Map.of("seq", "42", "day", "2026-11-25")));
+        return frozen(
+                new PresenceProbe("seq = {seq:UInt64} AND day = {day:Date}", Map.of("seq", "42", "day", "2026-11-25")));
     }
 
     @Test
@@ -112,43 +126,71 @@ class ClickHouseCommittableSerializerTest {
     void readsTheFrozenVersion3Image() throws IOException {
         ClickHouseCommittableSerializer serializer = new ClickHouseCommittableSerializer();
         ClickHouseCommittable base = frozenWithProbe();
-        ClickHouseCommittable sharded = new ClickHouseCommittable(base.token(), base.database(), base.table(),
-                base.partitionKey(), base.columns(), base.rowCount(), base.rawLength(), base.codec(), base.storedPayload(),
-                base.originJobId(), base.originSubtask(), base.originAttempt(), base.createdAtMillis(), base.probe(), 1);
+        ClickHouseCommittable sharded = new ClickHouseCommittable(
+                base.token(),
+                base.database(),
+                base.table(),
+                base.partitionKey(),
+                base.columns(),
+                base.rowCount(),
+                base.rawLength(),
+                base.codec(),
+                base.storedPayload(),
+                base.originJobId(),
+                base.originSubtask(),
+                base.originAttempt(),
+                base.createdAtMillis(),
+                base.probe(),
+                1);
         ClickHouseCommittable c = serializer.deserialize(3, HexFormat.of().parseHex(FROZEN_V3_HEX));
         assertThat(c).isEqualTo(sharded);
         assertThat(c.shard()).isEqualTo(1);
         // The current writer produces the same bytes plus version 4's "not spilled".
         assertThat(HexFormat.of().formatHex(serializer.serialize(sharded))).isEqualTo(FROZEN_V3_HEX + "00");
         assertThatThrownBy(() -> serializer.deserialize(3, HexFormat.of().parseHex(FROZEN_V2_HEX + "fffffff0")))
-                .isInstanceOf(IOException.class).hasMessageContaining("shard");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("shard");
     }
 
     /**
      * Version 4 image: {@link #frozenWithProbe()} for shard 1 with its payload spilled to a file.
      * Never regenerate (see {@link #FROZEN_V1_HEX}).
      */
-    private static final String FROZEN_V4_SPILLED_HEX = "00000026666c6f77732d30303131323233333434353536363737383839396161"
-            + "62626363646465656666000000096e65746f627365727600000005666c6f7773"
-            + "0000000a323032362d31312d3235000000030000000373657100000005627974"
-            + "657300000003646179000000030000002c010000000000000020303132333435"
-            + "3637383961626364656630313233343536373839616263646566000000010000"
-            + "00020000019ab84f5c000100000027736571203d207b7365713a55496e743634"
-            + "7d20414e4420646179203d207b6461793a446174657d00000002000000036461"
-            + "790000000a323032362d31312d32350000000373657100000002343200000001"
-            + "010000005f73333a2f2f6275636b65742f636865636b706f696e74732f636c69"
-            + "636b686f7573652d7370696c6c2f666c6f77732f666c6f77732d303031313232"
-            + "33333434353536363737383839396161626263636464656566662e726f776269"
-            + "6e6172790000001b00000000ffe6aa62";
+    private static final String FROZEN_V4_SPILLED_HEX =
+            "00000026666c6f77732d30303131323233333434353536363737383839396161"
+                    + "62626363646465656666000000096e65746f627365727600000005666c6f7773"
+                    + "0000000a323032362d31312d3235000000030000000373657100000005627974"
+                    + "657300000003646179000000030000002c010000000000000020303132333435"
+                    + "3637383961626364656630313233343536373839616263646566000000010000"
+                    + "00020000019ab84f5c000100000027736571203d207b7365713a55496e743634"
+                    + "7d20414e4420646179203d207b6461793a446174657d00000002000000036461"
+                    + "790000000a323032362d31312d32350000000373657100000002343200000001"
+                    + "010000005f73333a2f2f6275636b65742f636865636b706f696e74732f636c69"
+                    + "636b686f7573652d7370696c6c2f666c6f77732f666c6f77732d303031313232"
+                    + "33333434353536363737383839396161626263636464656566662e726f776269"
+                    + "6e6172790000001b00000000ffe6aa62";
 
     @Test
     void readsTheFrozenVersion4ImageOfASpilledCommittable() throws IOException {
         ClickHouseCommittableSerializer serializer = new ClickHouseCommittableSerializer();
         assertThat(serializer.getVersion()).isEqualTo(4);
         ClickHouseCommittable base = frozenWithProbe();
-        ClickHouseCommittable spilled = new ClickHouseCommittable(base.token(), base.database(), base.table(),
-                base.partitionKey(), base.columns(), base.rowCount(), base.rawLength(), base.codec(), base.storedPayload(),
-                base.originJobId(), base.originSubtask(), base.originAttempt(), base.createdAtMillis(), base.probe(), 1)
+        ClickHouseCommittable spilled = new ClickHouseCommittable(
+                        base.token(),
+                        base.database(),
+                        base.table(),
+                        base.partitionKey(),
+                        base.columns(),
+                        base.rowCount(),
+                        base.rawLength(),
+                        base.codec(),
+                        base.storedPayload(),
+                        base.originJobId(),
+                        base.originSubtask(),
+                        base.originAttempt(),
+                        base.createdAtMillis(),
+                        base.probe(),
+                        1)
                 .spilledTo("s3://bucket/checkpoints/clickhouse-spill/flows/" + base.token() + ".rowbinary");
         ClickHouseCommittable c = serializer.deserialize(4, HexFormat.of().parseHex(FROZEN_V4_SPILLED_HEX));
         assertThat(c).isEqualTo(spilled);
@@ -158,7 +200,8 @@ class ClickHouseCommittableSerializerTest {
         // The payload inline (version 3's bytes) and a spill reference as well: corrupt.
         String reference = FROZEN_V4_SPILLED_HEX.substring(FROZEN_V4_SPILLED_HEX.indexOf("0000005f73333a2f2f"));
         assertThatThrownBy(() -> serializer.deserialize(4, HexFormat.of().parseHex(FROZEN_V3_HEX + "01" + reference)))
-                .isInstanceOf(IOException.class).hasMessageContaining("spilled, yet");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("spilled, yet");
         // A spilled committable reads its payload from the file only: here the file system is not even there.
         assertThatThrownBy(c::payload).isInstanceOf(IOException.class).hasMessageContaining("s3");
     }
@@ -166,11 +209,12 @@ class ClickHouseCommittableSerializerTest {
     @Test
     void probeRoundTripsAndIsValidated() throws IOException {
         ClickHouseCommittableSerializer serializer = new ClickHouseCommittableSerializer();
-        PresenceProbe probe = new PresenceProbe("kafka_partition = {p:Int32} AND kafka_offset = {o:Int64}",
-                Map.of("p", "3", "o", "123456789"));
-        ClickHouseCommittable c = ClickHouseCommittable.seal("sink", "db", "t", "p", List.of("a"), 1, ROWS,
-                PayloadCodec.NONE, "job", 0, 0, probe);
-        ClickHouseCommittable back = serializer.deserialize(ClickHouseCommittableSerializer.CURRENT_VERSION, serializer.serialize(c));
+        PresenceProbe probe = new PresenceProbe(
+                "kafka_partition = {p:Int32} AND kafka_offset = {o:Int64}", Map.of("p", "3", "o", "123456789"));
+        ClickHouseCommittable c = ClickHouseCommittable.seal(
+                "sink", "db", "t", "p", List.of("a"), 1, ROWS, PayloadCodec.NONE, "job", 0, 0, probe);
+        ClickHouseCommittable back =
+                serializer.deserialize(ClickHouseCommittableSerializer.CURRENT_VERSION, serializer.serialize(c));
         assertThat(back.probe()).isEqualTo(probe);
         assertThat(back.probe().toString()).doesNotContain("123456789");
         assertThatThrownBy(() -> new PresenceProbe("a = 1; DROP TABLE t", Map.of()))
@@ -183,7 +227,8 @@ class ClickHouseCommittableSerializerTest {
     void rejectsUnknownVersionsAndCorruptBytes() throws IOException {
         ClickHouseCommittableSerializer serializer = new ClickHouseCommittableSerializer();
         byte[] bytes = serializer.serialize(frozen());
-        assertThatThrownBy(() -> serializer.deserialize(5, bytes)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> serializer.deserialize(5, bytes))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("version 5");
         assertThatThrownBy(() -> serializer.deserialize(1, java.util.Arrays.copyOf(bytes, bytes.length - 3)))
                 .isInstanceOf(IOException.class);
@@ -200,10 +245,10 @@ class ClickHouseCommittableSerializerTest {
         assertThat(tokens).hasSize(100_000);
         // Identical rows sealed twice (e.g. the same subtask and "checkpoint" after a savepoint restore)
         // get different tokens, so the second batch is never mistaken for a retry of the first.
-        ClickHouseCommittable a = ClickHouseCommittable.seal("s", "db", "t", "p", List.of("a"), 1, ROWS,
-                PayloadCodec.NONE, "job", 0, 0, null);
-        ClickHouseCommittable b = ClickHouseCommittable.seal("s", "db", "t", "p", List.of("a"), 1, ROWS,
-                PayloadCodec.NONE, "job", 0, 0, null);
+        ClickHouseCommittable a = ClickHouseCommittable.seal(
+                "s", "db", "t", "p", List.of("a"), 1, ROWS, PayloadCodec.NONE, "job", 0, 0, null);
+        ClickHouseCommittable b = ClickHouseCommittable.seal(
+                "s", "db", "t", "p", List.of("a"), 1, ROWS, PayloadCodec.NONE, "job", 0, 0, null);
         assertThat(a.token()).isNotEqualTo(b.token());
     }
 }

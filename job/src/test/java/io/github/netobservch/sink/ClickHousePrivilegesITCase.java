@@ -32,6 +32,7 @@ class ClickHousePrivilegesITCase {
 
     @TempDir
     static Path dir;
+
     private static EmbeddedClickHouse server;
 
     @BeforeAll
@@ -58,8 +59,15 @@ class ClickHousePrivilegesITCase {
     }
 
     private static ClickHouseSinkOptions options(String user, String password) {
-        return ClickHouseSinkOptions.builder().url(server.url()).database("priv").table("t").sinkName("priv")
-                .user(user).password(password).backoff(Duration.ofMillis(10), Duration.ofMillis(40)).build();
+        return ClickHouseSinkOptions.builder()
+                .url(server.url())
+                .database("priv")
+                .table("t")
+                .sinkName("priv")
+                .user(user)
+                .password(password)
+                .backoff(Duration.ofMillis(10), Duration.ofMillis(40))
+                .build();
     }
 
     private static ClickHouseCommittable batch(long fromSeq, int rows) {
@@ -67,10 +75,12 @@ class ClickHousePrivilegesITCase {
     }
 
     private static TestRequest commit(ClickHouseSinkOptions o, ClickHouseCommittable c, int attempt) throws Exception {
-        try (ClickHouseCommitter committer = new ClickHouseCommitter(o, SinkFaultInjector.NONE, JOB, attempt, 0,
-                new UnregisteredMetricsGroup())) {
+        try (ClickHouseCommitter committer =
+                new ClickHouseCommitter(o, SinkFaultInjector.NONE, JOB, attempt, 0, new UnregisteredMetricsGroup())) {
             TestRequest request = new TestRequest(c);
-            committer.commit(List.<org.apache.flink.api.connector.sink2.Committer.CommitRequest<ClickHouseCommittable>>of(request));
+            committer.commit(
+                    List.<org.apache.flink.api.connector.sink2.Committer.CommitRequest<ClickHouseCommittable>>of(
+                            request));
             request.metrics = committer.metrics();
             return request;
         }
@@ -89,13 +99,16 @@ class ClickHousePrivilegesITCase {
     @Test
     void withoutThePreflightAnInsertOnlyUserFailsEveryRestore() throws Exception {
         ClickHouseCommittable c = batch(1, 20);
-        assertThat(commit(options("insert_only", "i"), c, 0).signal).as("a clean first commit needs no SELECT")
+        assertThat(commit(options("insert_only", "i"), c, 0).signal)
+                .as("a clean first commit needs no SELECT")
                 .isEqualTo(TestRequest.Signal.NONE);
         for (int attempt = 1; attempt <= 2; attempt++) {
             TestRequest restored = commit(options("insert_only", "i"), c, attempt);
             assertThat(restored.signal).isEqualTo(TestRequest.Signal.FAILED_UNKNOWN);
-            assertThat(restored.failure).hasMessageContaining("497 (ACCESS_DENIED)")
-                    .hasMessageContaining("lacks a privilege").hasMessageContaining("not a connectivity problem")
+            assertThat(restored.failure)
+                    .hasMessageContaining("497 (ACCESS_DENIED)")
+                    .hasMessageContaining("lacks a privilege")
+                    .hasMessageContaining("not a connectivity problem")
                     .hasMessageNotContaining("unreachable");
         }
     }
@@ -108,10 +121,16 @@ class ClickHousePrivilegesITCase {
         assertThat(commit(options("writer", "w"), c, 0).signal).isEqualTo(TestRequest.Signal.NONE);
         TestRequest restored = commit(options("writer", "w"), c, 1);
         assertThat(restored.signal).isEqualTo(TestRequest.Signal.NONE);
-        assertThat(restored.metrics.inDoubtChecks.getCount()).as("the probe ran under the sink's user").isEqualTo(1);
+        assertThat(restored.metrics.inDoubtChecks.getCount())
+                .as("the probe ran under the sink's user")
+                .isEqualTo(1);
         try (ClickHouseInserter admin = new ClickHouseInserter(options("admin", "a"))) {
-            assertThat(admin.query("SELECT count() AS n FROM priv.t WHERE seq >= 1001 AND seq < 2000", java.util.Map.of())
-                    .get(0).getLong("n")).isEqualTo(30);
+            assertThat(admin.query(
+                                    "SELECT count() AS n FROM priv.t WHERE seq >= 1001 AND seq < 2000",
+                                    java.util.Map.of())
+                            .get(0)
+                            .getLong("n"))
+                    .isEqualTo(30);
         }
     }
 

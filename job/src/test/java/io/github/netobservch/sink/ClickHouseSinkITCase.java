@@ -1,6 +1,5 @@
 package io.github.netobservch.sink;
 
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.netobservch.sink.SinkFaultInjector.Point;
@@ -15,18 +14,19 @@ import java.time.Duration;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.Logger;
@@ -63,8 +63,8 @@ class ClickHouseSinkITCase {
     }
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
                     .setNumberTaskManagers(1)
                     .setNumberSlotsPerTaskManager(3)
                     .build());
@@ -121,8 +121,12 @@ class ClickHouseSinkITCase {
 
     private void runAndVerify(String table, ScenarioFaults faults, ClickHouseSinkOptions options) throws Exception {
         ClickHouseSink<TestRows.Row> sink = new ClickHouseSink<>(options, new TestRows.Encoder());
-        SinkPipelineHarness.run(kafka.bootstrapServers(), topic,
-                faults == null ? sink : sink.withFaultInjector(faults), PARALLELISM, TIMEOUT);
+        SinkPipelineHarness.run(
+                kafka.bootstrapServers(),
+                topic,
+                faults == null ? sink : sink.withFaultInjector(faults),
+                PARALLELISM,
+                TIMEOUT);
         SinkPipelineHarness.assertExactlyOnce(clickhouse, db, table, topic);
     }
 
@@ -141,7 +145,8 @@ class ClickHouseSinkITCase {
     void writerFailsBeforeTheBarrier(int run) throws Exception {
         Random random = new Random(seed("writer", run));
         String t = table("t");
-        ScenarioFaults faults = ScenarioFaults.throwing(scenario, Point.WRITER_WRITE, N / 5 + random.nextInt(3 * N / 5));
+        ScenarioFaults faults =
+                ScenarioFaults.throwing(scenario, Point.WRITER_WRITE, N / 5 + random.nextInt(3 * N / 5));
         runAndVerify(t, faults, options(t).build());
         assertThat(ScenarioFaults.plan(scenario).fired).isTrue();
     }
@@ -188,10 +193,14 @@ class ClickHouseSinkITCase {
     @Test
     void spilledPayloadsAreCommittedExactlyOnceAcrossAFailureAfterTheInsert(@TempDir Path spill) throws Exception {
         String t = table("t");
-        ScenarioFaults faults = ScenarioFaults.throwing(scenario, Point.AFTER_INSERT, 1 + new Random(seed("spill", 0))
-                .nextInt(12));
-        runAndVerify(t, faults, options(t).spill(new SpillSettings(spill.toUri().toString(), 0, Duration.ofDays(7)))
-                .build());
+        ScenarioFaults faults =
+                ScenarioFaults.throwing(scenario, Point.AFTER_INSERT, 1 + new Random(seed("spill", 0)).nextInt(12));
+        runAndVerify(
+                t,
+                faults,
+                options(t)
+                        .spill(new SpillSettings(spill.toUri().toString(), 0, Duration.ofDays(7)))
+                        .build());
         ScenarioFaults.Plan plan = ScenarioFaults.plan(scenario);
         assertThat(plan.fired).isTrue();
         assertThat(plan.recommits.get()).isPositive();
@@ -218,19 +227,22 @@ class ClickHouseSinkITCase {
         String t = table("t");
         long downMs = 500 + random.nextInt(1500);
         AtomicReference<String> armedToken = new AtomicReference<>();
-        try (KillingProxy proxy = new KillingProxy(java.net.URI.create(clickhouse.httpUrl()).getPort(), () -> {
-            clickhouse.embedded().kill();
-            Thread restarter = new Thread(() -> {
-                try {
-                    Thread.sleep(downMs);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                clickhouse.embedded().restart();
-            }, "clickhouse-restarter");
-            restarter.setDaemon(true);
-            restarter.start();
-        })) {
+        try (KillingProxy proxy =
+                new KillingProxy(java.net.URI.create(clickhouse.httpUrl()).getPort(), () -> {
+                    clickhouse.embedded().kill();
+                    Thread restarter = new Thread(
+                            () -> {
+                                try {
+                                    Thread.sleep(downMs);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                                clickhouse.embedded().restart();
+                            },
+                            "clickhouse-restarter");
+                    restarter.setDaemon(true);
+                    restarter.start();
+                })) {
             ScenarioFaults faults = ScenarioFaults.with(scenario, Point.BEFORE_INSERT, 1 + random.nextInt(10), ctx -> {
                 armedToken.set(ctx.token());
                 proxy.arm(ctx.token());
@@ -240,9 +252,14 @@ class ClickHouseSinkITCase {
             } finally {
                 PipelineWait.until(() -> clickhouse.embedded().isRunning(), 30_000);
             }
-            assertThat(proxy.killedInsideAnInsert()).as("the server was killed after it answered the chosen INSERT").isTrue();
-            long attempts = ScenarioFaults.plan(scenario).attempts.get(armedToken.get()).get();
-            assertThat(attempts).as("the in-doubt INSERT was sent again with its token").isGreaterThanOrEqualTo(2);
+            assertThat(proxy.killedInsideAnInsert())
+                    .as("the server was killed after it answered the chosen INSERT")
+                    .isTrue();
+            long attempts =
+                    ScenarioFaults.plan(scenario).attempts.get(armedToken.get()).get();
+            assertThat(attempts)
+                    .as("the in-doubt INSERT was sent again with its token")
+                    .isGreaterThanOrEqualTo(2);
         }
     }
 
@@ -270,7 +287,8 @@ class ClickHouseSinkITCase {
         private final int backend;
         private final Runnable onAnswer;
         private volatile String armed;
-        private final java.util.concurrent.atomic.AtomicBoolean killed = new java.util.concurrent.atomic.AtomicBoolean();
+        private final java.util.concurrent.atomic.AtomicBoolean killed =
+                new java.util.concurrent.atomic.AtomicBoolean();
         private final java.util.List<java.net.Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         KillingProxy(int backend, Runnable onAnswer) throws java.io.IOException {
@@ -316,39 +334,48 @@ class ClickHouseSinkITCase {
             }
         }
 
-        private void pump(java.net.Socket from, java.net.Socket to, java.util.concurrent.atomic.AtomicBoolean watched, boolean request) {
-            Thread t = new Thread(() -> {
-                byte[] buf = new byte[65536];
-                try {
-                    java.io.InputStream in = from.getInputStream();
-                    java.io.OutputStream out = to.getOutputStream();
-                    int n;
-                    while ((n = in.read(buf)) >= 0) {
-                        String token = armed;
-                        if (request && token != null && !killed.get()
-                                && new String(buf, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1).contains(token)) {
-                            watched.set(true);
+        private void pump(
+                java.net.Socket from,
+                java.net.Socket to,
+                java.util.concurrent.atomic.AtomicBoolean watched,
+                boolean request) {
+            Thread t = new Thread(
+                    () -> {
+                        byte[] buf = new byte[65536];
+                        try {
+                            java.io.InputStream in = from.getInputStream();
+                            java.io.OutputStream out = to.getOutputStream();
+                            int n;
+                            while ((n = in.read(buf)) >= 0) {
+                                String token = armed;
+                                if (request
+                                        && token != null
+                                        && !killed.get()
+                                        && new String(buf, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1)
+                                                .contains(token)) {
+                                    watched.set(true);
+                                }
+                                if (!request && watched.get() && killed.compareAndSet(false, true)) {
+                                    onAnswer.run(); // the server answered the INSERT: kill it before the client hears
+                                    from.close();
+                                    to.close();
+                                    return;
+                                }
+                                out.write(buf, 0, n);
+                                out.flush();
+                            }
+                        } catch (java.io.IOException e) {
+                            // closed
+                        } finally {
+                            try {
+                                from.close();
+                                to.close();
+                            } catch (java.io.IOException ignored) {
+                                // best effort
+                            }
                         }
-                        if (!request && watched.get() && killed.compareAndSet(false, true)) {
-                            onAnswer.run(); // the server answered the INSERT: kill it before the client hears
-                            from.close();
-                            to.close();
-                            return;
-                        }
-                        out.write(buf, 0, n);
-                        out.flush();
-                    }
-                } catch (java.io.IOException e) {
-                    // closed
-                } finally {
-                    try {
-                        from.close();
-                        to.close();
-                    } catch (java.io.IOException ignored) {
-                        // best effort
-                    }
-                }
-            }, "killing-proxy-pump");
+                    },
+                    "killing-proxy-pump");
             t.setDaemon(true);
             t.start();
         }
@@ -373,14 +400,16 @@ class ClickHouseSinkITCase {
         String t = table("t");
         AtomicReference<Thread> chaos = new AtomicReference<>();
         ScenarioFaults faults = ScenarioFaults.with(scenario, Point.BEFORE_INSERT, 1 + random.nextInt(10), ctx -> {
-            Thread thread = new Thread(() -> {
-                try {
-                    miniCluster.terminateTaskManager(0).get(30, java.util.concurrent.TimeUnit.SECONDS);
-                    miniCluster.startTaskManager();
-                } catch (Exception e) {
-                    LOG.error("TaskManager chaos failed", e);
-                }
-            }, "taskmanager-chaos");
+            Thread thread = new Thread(
+                    () -> {
+                        try {
+                            miniCluster.terminateTaskManager(0).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                            miniCluster.startTaskManager();
+                        } catch (Exception e) {
+                            LOG.error("TaskManager chaos failed", e);
+                        }
+                    },
+                    "taskmanager-chaos");
             // Not the task's user-code class loader: it is closed when the task dies.
             thread.setContextClassLoader(ClassLoader.getSystemClassLoader());
             chaos.set(thread);
@@ -408,12 +437,13 @@ class ClickHouseSinkITCase {
      */
     @ParameterizedTest(name = "parallelism {0} -> {1}")
     @org.junit.jupiter.params.provider.CsvSource({"2, 1", "1, 3"})
-    void savepointRestoreWithChangedParallelism(int before, int after, @TempDir java.nio.file.Path dir,
-            @InjectMiniCluster MiniCluster miniCluster) throws Exception {
+    void savepointRestoreWithChangedParallelism(
+            int before, int after, @TempDir java.nio.file.Path dir, @InjectMiniCluster MiniCluster miniCluster)
+            throws Exception {
         String t = table("t");
         ScenarioFaults probe = ScenarioFaults.throwing(scenario, null, 0);
-        ClickHouseSink<TestRows.Row> sink = new ClickHouseSink<>(options(t).build(), new TestRows.Encoder())
-                .withFaultInjector(probe);
+        ClickHouseSink<TestRows.Row> sink =
+                new ClickHouseSink<>(options(t).build(), new TestRows.Encoder()).withFaultInjector(probe);
         JobClient first = SinkPipelineHarness.start(kafka.bootstrapServers(), topic, sink, before, null);
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (ScenarioFaults.plan(scenario).inserts.get() < 3) {
@@ -433,7 +463,9 @@ class ClickHouseSinkITCase {
         try {
             long resumeDeadline = System.nanoTime() + TIMEOUT.toNanos();
             while (clickhouse.queryLong(db, "SELECT count() FROM " + t) < N) {
-                assertThat(System.nanoTime()).as("resumed job commits every row").isLessThan(resumeDeadline);
+                assertThat(System.nanoTime())
+                        .as("resumed job commits every row")
+                        .isLessThan(resumeDeadline);
                 Thread.sleep(100);
             }
             // a late duplicate commit would show by then
@@ -442,7 +474,9 @@ class ClickHouseSinkITCase {
         } finally {
             resumed.cancel().get(30, java.util.concurrent.TimeUnit.SECONDS);
         }
-        LOG.info("Re-commits after the restore: {}", ScenarioFaults.plan(scenario).recommits.get());
+        LOG.info(
+                "Re-commits after the restore: {}",
+                ScenarioFaults.plan(scenario).recommits.get());
     }
 
     @Test
@@ -450,8 +484,9 @@ class ClickHouseSinkITCase {
         Random random = new Random(seed("negative", 0));
         String t = table("t");
         ScenarioFaults faults = ScenarioFaults.throwing(scenario, Point.AFTER_INSERT, 1 + random.nextInt(6));
-        ClickHouseSink<TestRows.Row> sink = new ClickHouseSink<>(options(t).idempotentCommits(false).build(),
-                new TestRows.Encoder()).withFaultInjector(faults);
+        ClickHouseSink<TestRows.Row> sink = new ClickHouseSink<>(
+                        options(t).idempotentCommits(false).build(), new TestRows.Encoder())
+                .withFaultInjector(faults);
         SinkPipelineHarness.run(kafka.bootstrapServers(), topic, sink, PARALLELISM, TIMEOUT);
         assertThat(ScenarioFaults.plan(scenario).recommits.get()).isPositive();
         // The checker must see the duplicates the token would have prevented.
@@ -463,7 +498,10 @@ class ClickHouseSinkITCase {
     void atLeastOnceLoadsEveryRecordWithoutFaults() throws Exception {
         String t = table("t");
         ScenarioFaults probe = ScenarioFaults.throwing(scenario, null, 0);
-        runAndVerify(t, probe, options(t).deliveryMode(DeliveryGuarantee.AT_LEAST_ONCE).build());
+        runAndVerify(
+                t,
+                probe,
+                options(t).deliveryMode(DeliveryGuarantee.AT_LEAST_ONCE).build());
         assertThat(ScenarioFaults.plan(scenario).inserts.get()).isPositive();
     }
 }

@@ -22,8 +22,13 @@ class CommitProtocolTest {
     private final SinkMetrics metrics = new SinkMetrics(new UnregisteredMetricsGroup());
 
     private ClickHouseSinkOptions.Builder options() {
-        return ClickHouseSinkOptions.builder().url("http://fake:8123").database("db").table("t").sinkName("p")
-                .maxAttemptsPerCommit(3).backoff(Duration.ofMillis(1), Duration.ofMillis(2));
+        return ClickHouseSinkOptions.builder()
+                .url("http://fake:8123")
+                .database("db")
+                .table("t")
+                .sinkName("p")
+                .maxAttemptsPerCommit(3)
+                .backoff(Duration.ofMillis(1), Duration.ofMillis(2));
     }
 
     private CommitExecutor executor(ClickHouseSinkOptions o) {
@@ -61,8 +66,12 @@ class CommitProtocolTest {
         CommitResult result = executor().commit(c, 0, false);
         assertThat(result).isInstanceOf(CommitResult.Committed.class);
         assertThat(server.insertTokens).containsExactly(c.token(), c.token(), c.token());
-        assertThat(server.partsOf(c.token())).as("the repeat was dropped by its token").isEqualTo(1);
-        assertThat(server.probes).as("in doubt after the failures: probed once, found").isEqualTo(1);
+        assertThat(server.partsOf(c.token()))
+                .as("the repeat was dropped by its token")
+                .isEqualTo(1);
+        assertThat(server.probes)
+                .as("in doubt after the failures: probed once, found")
+                .isEqualTo(1);
         assertThat(metrics.retries.getCount()).isEqualTo(2);
         assertThat(metrics.lostInsertsRepaired.getCount()).isZero();
     }
@@ -72,8 +81,8 @@ class CommitProtocolTest {
         ClickHouseCommittable c = batch(1, true);
         server.fail(Fault.TIMEOUT_BEFORE, Fault.TIMEOUT_BEFORE, Fault.TIMEOUT_BEFORE);
         CommitResult result = executor().commit(c, 0, false);
-        assertThat(result).isInstanceOfSatisfying(CommitResult.RetryLater.class,
-                r -> assertThat(r.lastFailure()).hasMessageContaining("Read timed out"));
+        assertThat(result).isInstanceOfSatisfying(CommitResult.RetryLater.class, r -> assertThat(r.lastFailure())
+                .hasMessageContaining("Read timed out"));
         assertThat(server.insertTokens).hasSize(3).containsOnly(c.token());
         assertThat(server.parts).isEmpty();
         assertThat(metrics.unreachableSeconds()).isGreaterThanOrEqualTo(0);
@@ -87,8 +96,8 @@ class CommitProtocolTest {
         ClickHouseCommittable c = batch(1, true);
         server.fail(Fault.PERMANENT);
         CommitResult result = executor().commit(c, 0, false);
-        assertThat(result).isInstanceOfSatisfying(CommitResult.Failed.class,
-                f -> assertThat(f.cause()).hasMessageContaining("UNKNOWN_TABLE"));
+        assertThat(result).isInstanceOfSatisfying(CommitResult.Failed.class, f -> assertThat(f.cause())
+                .hasMessageContaining("UNKNOWN_TABLE"));
         assertThat(server.insertTokens).hasSize(1);
         assertThat(metrics.commitFailures.getCount()).isEqualTo(1);
     }
@@ -128,7 +137,8 @@ class CommitProtocolTest {
         ClickHouseCommittable c = batch(1, true);
         server.probeKeyByToken.put(c.token(), "a key no probe asks for");
         // Repairs take attempts of the call: the default four hold the first INSERT and three repairs.
-        CommitResult result = executor(options().maxAttemptsPerCommit(4).build()).commit(c, 0, true);
+        CommitResult result =
+                executor(options().maxAttemptsPerCommit(4).build()).commit(c, 0, true);
         assertThat(result).isInstanceOf(CommitResult.Committed.class);
         assertThat(metrics.lostInsertsRepaired.getCount()).isEqualTo(CommitExecutor.MAX_REPAIRS_PER_CALL);
         assertThat(metrics.inDoubtUncheckable.getCount()).isEqualTo(1);
@@ -193,8 +203,15 @@ class CommitProtocolTest {
     @Test
     void eachShardGetsItsOwnTargetAndAllAreClosed() throws Exception {
         FakeClickHouse other = new FakeClickHouse();
-        CommitExecutor executor = new CommitExecutor(options().shardUrls(java.util.List.of("http://a:8123",
-                "http://b:8123")).build(), metrics, SinkFaultInjector.NONE, 0, 0, s -> s == 1 ? other : server,
+        CommitExecutor executor = new CommitExecutor(
+                options()
+                        .shardUrls(java.util.List.of("http://a:8123", "http://b:8123"))
+                        .build(),
+                metrics,
+                SinkFaultInjector.NONE,
+                0,
+                0,
+                s -> s == 1 ? other : server,
                 Duration.ZERO);
         ClickHouseCommittable c = TestRows.batch("p", "db", JOB, 1, 10, false, 1);
         assertThat(executor.commit(c, 0, false)).isInstanceOf(CommitResult.Committed.class);

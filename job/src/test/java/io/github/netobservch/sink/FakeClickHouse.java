@@ -29,7 +29,13 @@ import java.util.Set;
  */
 final class FakeClickHouse implements CommitTarget {
 
-    enum Fault { TIMEOUT_BEFORE, TIMEOUT_AFTER, TOKEN_WITHOUT_PART, PERMANENT, PROBE_TIMEOUT }
+    enum Fault {
+        TIMEOUT_BEFORE,
+        TIMEOUT_AFTER,
+        TOKEN_WITHOUT_PART,
+        PERMANENT,
+        PROBE_TIMEOUT
+    }
 
     /** A published part: the token it came with and its probe key. */
     record Part(String token, String probeKey, int bytes) {}
@@ -42,6 +48,7 @@ final class FakeClickHouse implements CommitTarget {
     String createTableQuery = "CREATE TABLE db.t (x UInt64) ENGINE = MergeTree ORDER BY x";
     /** Rows a row policy hides from the sink's user (visibleRows = part rows − hidden). */
     long hiddenRows;
+
     int probes;
     boolean closed;
     /** The probe key of the next INSERT's first row (the test sets it per committable). */
@@ -61,15 +68,16 @@ final class FakeClickHouse implements CommitTarget {
     }
 
     @Override
-    public void insert(String database, String table, List<String> columns, byte[] rowBinary, String token,
-            boolean deduplicate) throws Exception {
+    public void insert(
+            String database, String table, List<String> columns, byte[] rowBinary, String token, boolean deduplicate)
+            throws Exception {
         insertTokens.add(token);
         if (next(Fault.TIMEOUT_BEFORE)) {
             throw new SocketTimeoutException("Read timed out (before the server saw the request)");
         }
         if (next(Fault.PERMANENT)) {
-            throw new ServerException(60, "Code: 60. DB::Exception: Table db.t does not exist. (UNKNOWN_TABLE)", 404,
-                    "q");
+            throw new ServerException(
+                    60, "Code: 60. DB::Exception: Table db.t does not exist. (UNKNOWN_TABLE)", 404, "q");
         }
         String base = token == null ? null : token.replaceAll("~\\d+$", "");
         String key = base == null ? null : probeKeyByToken.get(base);
@@ -117,7 +125,10 @@ final class FakeClickHouse implements CommitTarget {
 
     /** Batches (parts) of the committable with this token, repairs included. */
     long partsOf(String token) {
-        return parts.stream().filter(p -> p.token() != null && p.token().replaceAll("~\\d+$", "").equals(token)).count();
+        return parts.stream()
+                .filter(p ->
+                        p.token() != null && p.token().replaceAll("~\\d+$", "").equals(token))
+                .count();
     }
 
     @Override

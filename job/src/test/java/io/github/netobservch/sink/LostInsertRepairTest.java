@@ -40,8 +40,13 @@ class LostInsertRepairTest {
     }
 
     private ClickHouseSinkOptions options() {
-        return ClickHouseSinkOptions.builder().url(clickhouse.httpUrl()).database(db).table("t").sinkName("repair")
-                .backoff(Duration.ofMillis(10), Duration.ofMillis(40)).build();
+        return ClickHouseSinkOptions.builder()
+                .url(clickhouse.httpUrl())
+                .database(db)
+                .table("t")
+                .sinkName("repair")
+                .backoff(Duration.ofMillis(10), Duration.ofMillis(40))
+                .build();
     }
 
     private ClickHouseCommittable batch(long fromSeq, int rows, boolean withProbe) {
@@ -50,10 +55,12 @@ class LostInsertRepairTest {
 
     /** Commits {@code c} as attempt {@code attempt} would after a failover (from state when attempt > 0). */
     private SinkMetrics commit(ClickHouseCommittable c, int attempt) throws Exception {
-        try (ClickHouseCommitter committer = new ClickHouseCommitter(options(), SinkFaultInjector.NONE, JOB, attempt,
-                0, new UnregisteredMetricsGroup())) {
+        try (ClickHouseCommitter committer = new ClickHouseCommitter(
+                options(), SinkFaultInjector.NONE, JOB, attempt, 0, new UnregisteredMetricsGroup())) {
             TestRequest request = new TestRequest(c);
-            committer.commit(List.<org.apache.flink.api.connector.sink2.Committer.CommitRequest<ClickHouseCommittable>>of(request));
+            committer.commit(
+                    List.<org.apache.flink.api.connector.sink2.Committer.CommitRequest<ClickHouseCommittable>>of(
+                            request));
             assertThat(request.signal).isEqualTo(TestRequest.Signal.NONE);
             return committer.metrics();
         }
@@ -70,8 +77,10 @@ class LostInsertRepairTest {
 
     /** Removes every active part of the tables in {@code tableList} (SQL list) while the server is down. */
     private void loseThePartsButKeepTheTokens(String tableList) throws Exception {
-        List<String> paths = clickhouse.queryColumn(db, "SELECT path FROM system.parts WHERE database ="
-                + " currentDatabase() AND table IN (" + tableList + ") AND active");
+        List<String> paths = clickhouse.queryColumn(
+                db,
+                "SELECT path FROM system.parts WHERE database =" + " currentDatabase() AND table IN (" + tableList
+                        + ") AND active");
         assertThat(paths).isNotEmpty();
         clickhouse.embedded().stop();
         for (String path : paths) {
@@ -87,7 +96,9 @@ class LostInsertRepairTest {
     void aTokenRememberedWithoutItsRowsIsInsertedAgainOnce() throws Exception {
         ClickHouseCommittable c = batch(1, 500, true);
         SinkMetrics first = commit(c, 0);
-        assertThat(first.inDoubtChecks.getCount()).as("a first, clean commit is not checked").isZero();
+        assertThat(first.inDoubtChecks.getCount())
+                .as("a first, clean commit is not checked")
+                .isZero();
         assertThat(rows()).isEqualTo(500);
 
         loseThePartsButKeepTheTokens();
@@ -128,8 +139,10 @@ class LostInsertRepairTest {
         commit(b, 0);
         SinkMetrics recommitA = commit(a, 1);
         SinkMetrics recommitB = commit(b, 1);
-        assertThat(recommitA.inDoubtChecks.getCount() + recommitB.inDoubtChecks.getCount()).isEqualTo(2);
-        assertThat(recommitA.lostInsertsRepaired.getCount() + recommitB.lostInsertsRepaired.getCount()).isZero();
+        assertThat(recommitA.inDoubtChecks.getCount() + recommitB.inDoubtChecks.getCount())
+                .isEqualTo(2);
+        assertThat(recommitA.lostInsertsRepaired.getCount() + recommitB.lostInsertsRepaired.getCount())
+                .isZero();
         assertThat(rows()).isEqualTo(400);
     }
 
@@ -141,8 +154,10 @@ class LostInsertRepairTest {
      */
     @Test
     void aRepairAlsoFillsTheMaterializedViewsOnce() throws Exception {
-        clickhouse.execute(db, "CREATE TABLE per_insert (rows UInt64) ENGINE = MergeTree ORDER BY tuple()"
-                + " SETTINGS non_replicated_deduplication_window = 1000");
+        clickhouse.execute(
+                db,
+                "CREATE TABLE per_insert (rows UInt64) ENGINE = MergeTree ORDER BY tuple()"
+                        + " SETTINGS non_replicated_deduplication_window = 1000");
         clickhouse.execute(db, "CREATE MATERIALIZED VIEW per_insert_mv TO per_insert AS SELECT count() AS rows FROM t");
         ClickHouseCommittable c = batch(1, 400, true);
         commit(c, 0);
@@ -163,18 +178,34 @@ class LostInsertRepairTest {
     @Test
     void aProbeTheTableCannotAnswerFailsTheCommitVisibly() throws Exception {
         ClickHouseCommittable good = batch(1, 10, true);
-        ClickHouseCommittable c = new ClickHouseCommittable(good.token(), good.database(), good.table(),
-                good.partitionKey(), good.columns(), good.rowCount(), good.rawLength(), good.codec(),
-                good.storedPayload(), good.originJobId(), good.originSubtask(), good.originAttempt(),
-                good.createdAtMillis(), new PresenceProbe("no_such_column = {x:UInt64}", java.util.Map.of("x", "1")), -1);
-        try (ClickHouseCommitter committer = new ClickHouseCommitter(options(), SinkFaultInjector.NONE, JOB, 1, 0,
-                new UnregisteredMetricsGroup())) {
+        ClickHouseCommittable c = new ClickHouseCommittable(
+                good.token(),
+                good.database(),
+                good.table(),
+                good.partitionKey(),
+                good.columns(),
+                good.rowCount(),
+                good.rawLength(),
+                good.codec(),
+                good.storedPayload(),
+                good.originJobId(),
+                good.originSubtask(),
+                good.originAttempt(),
+                good.createdAtMillis(),
+                new PresenceProbe("no_such_column = {x:UInt64}", java.util.Map.of("x", "1")),
+                -1);
+        try (ClickHouseCommitter committer =
+                new ClickHouseCommitter(options(), SinkFaultInjector.NONE, JOB, 1, 0, new UnregisteredMetricsGroup())) {
             TestRequest request = new TestRequest(c);
-            committer.commit(List.<org.apache.flink.api.connector.sink2.Committer.CommitRequest<ClickHouseCommittable>>of(request));
+            committer.commit(
+                    List.<org.apache.flink.api.connector.sink2.Committer.CommitRequest<ClickHouseCommittable>>of(
+                            request));
             assertThat(request.signal).isEqualTo(TestRequest.Signal.FAILED_UNKNOWN);
             assertThat(request.failure).hasMessageContaining("UNKNOWN_IDENTIFIER");
         }
-        assertThat(rows()).as("the INSERT itself went through; only the check failed").isEqualTo(10);
+        assertThat(rows())
+                .as("the INSERT itself went through; only the check failed")
+                .isEqualTo(10);
     }
 
     /**
@@ -190,7 +221,9 @@ class LostInsertRepairTest {
         loseThePartsButKeepTheTokens();
         long restartedAt = c.createdAtMillis() + 5 * ClickHouseCommitter.RESTORE_CLOCK_MARGIN_MS;
         SinkMetrics restored = commitAs(c, 0, true, restartedAt);
-        assertThat(restored.inDoubtChecks.getCount()).as("the probe and its recheck").isEqualTo(2);
+        assertThat(restored.inDoubtChecks.getCount())
+                .as("the probe and its recheck")
+                .isEqualTo(2);
         assertThat(restored.lostInsertsRepaired.getCount()).isEqualTo(1);
         assertThat(rows()).isEqualTo(250);
     }
@@ -212,21 +245,40 @@ class LostInsertRepairTest {
     void aRestoredCommitterDoesNotProbeWhatItsOwnExecutionSealedLater() throws Exception {
         ClickHouseCommittable c = batch(1, 50, true);
         long startedBefore = c.createdAtMillis() - 2 * ClickHouseCommitter.RESTORE_CLOCK_MARGIN_MS;
-        try (ClickHouseCommitter committer = new ClickHouseCommitter(options(), SinkFaultInjector.NONE, JOB, 0, 0,
-                new UnregisteredMetricsGroup(), true, startedBefore)) {
+        try (ClickHouseCommitter committer = new ClickHouseCommitter(
+                options(), SinkFaultInjector.NONE, JOB, 0, 0, new UnregisteredMetricsGroup(), true, startedBefore)) {
             assertThat(committer.isFromState(c)).isFalse();
         }
-        try (ClickHouseCommitter committer = new ClickHouseCommitter(options(), SinkFaultInjector.NONE, JOB, 0, 0,
-                new UnregisteredMetricsGroup(), true, c.createdAtMillis() - ClickHouseCommitter.RESTORE_CLOCK_MARGIN_MS / 2)) {
-            assertThat(committer.isFromState(c)).as("within the clock margin: probed, to be safe").isTrue();
+        try (ClickHouseCommitter committer = new ClickHouseCommitter(
+                options(),
+                SinkFaultInjector.NONE,
+                JOB,
+                0,
+                0,
+                new UnregisteredMetricsGroup(),
+                true,
+                c.createdAtMillis() - ClickHouseCommitter.RESTORE_CLOCK_MARGIN_MS / 2)) {
+            assertThat(committer.isFromState(c))
+                    .as("within the clock margin: probed, to be safe")
+                    .isTrue();
         }
     }
 
-    private SinkMetrics commitAs(ClickHouseCommittable c, int attempt, boolean restored, long startedAt) throws Exception {
-        try (ClickHouseCommitter committer = new ClickHouseCommitter(options(), SinkFaultInjector.NONE, JOB, attempt,
-                0, new UnregisteredMetricsGroup(), restored, startedAt)) {
+    private SinkMetrics commitAs(ClickHouseCommittable c, int attempt, boolean restored, long startedAt)
+            throws Exception {
+        try (ClickHouseCommitter committer = new ClickHouseCommitter(
+                options(),
+                SinkFaultInjector.NONE,
+                JOB,
+                attempt,
+                0,
+                new UnregisteredMetricsGroup(),
+                restored,
+                startedAt)) {
             TestRequest request = new TestRequest(c);
-            committer.commit(List.<org.apache.flink.api.connector.sink2.Committer.CommitRequest<ClickHouseCommittable>>of(request));
+            committer.commit(
+                    List.<org.apache.flink.api.connector.sink2.Committer.CommitRequest<ClickHouseCommittable>>of(
+                            request));
             assertThat(request.signal).isEqualTo(TestRequest.Signal.NONE);
             return committer.metrics();
         }
@@ -273,15 +325,29 @@ class LostInsertRepairTest {
     @Test
     void repairsStopAtTheCap() throws Exception {
         ClickHouseCommittable good = batch(1, 10, true);
-        ClickHouseCommittable c = new ClickHouseCommittable(good.token(), good.database(), good.table(),
-                good.partitionKey(), good.columns(), good.rowCount(), good.rawLength(), good.codec(),
-                good.storedPayload(), good.originJobId(), good.originSubtask(), good.originAttempt(),
-                good.createdAtMillis(), new PresenceProbe("seq = {seq:UInt64}", java.util.Map.of("seq", "424242")), -1);
+        ClickHouseCommittable c = new ClickHouseCommittable(
+                good.token(),
+                good.database(),
+                good.table(),
+                good.partitionKey(),
+                good.columns(),
+                good.rowCount(),
+                good.rawLength(),
+                good.codec(),
+                good.storedPayload(),
+                good.originJobId(),
+                good.originSubtask(),
+                good.originAttempt(),
+                good.createdAtMillis(),
+                new PresenceProbe("seq = {seq:UInt64}", java.util.Map.of("seq", "424242")),
+                -1);
         commit(c, 0);
         SinkMetrics restored = commit(c, 1);
         assertThat(restored.lostInsertsRepaired.getCount()).isEqualTo(CommitExecutor.MAX_REPAIRS_PER_CALL);
         assertThat(restored.inDoubtUncheckable.getCount()).isEqualTo(1);
-        assertThat(rows()).as("the first insert and the capped repairs").isEqualTo(10L * (1 + CommitExecutor.MAX_REPAIRS_PER_CALL));
+        assertThat(rows())
+                .as("the first insert and the capped repairs")
+                .isEqualTo(10L * (1 + CommitExecutor.MAX_REPAIRS_PER_CALL));
     }
 
     /**
@@ -314,15 +380,23 @@ class LostInsertRepairTest {
     }
 
     private ClickHouseSinkOptions blindOptions() {
-        return ClickHouseSinkOptions.builder().url(clickhouse.httpUrl()).database(db).table("t").sinkName("repair")
-                .backoff(Duration.ofMillis(10), Duration.ofMillis(40)).probeTrustChecks(false).build();
+        return ClickHouseSinkOptions.builder()
+                .url(clickhouse.httpUrl())
+                .database(db)
+                .table("t")
+                .sinkName("repair")
+                .backoff(Duration.ofMillis(10), Duration.ofMillis(40))
+                .probeTrustChecks(false)
+                .build();
     }
 
     private SinkMetrics commit(ClickHouseCommittable c, int attempt, ClickHouseSinkOptions o) throws Exception {
-        try (ClickHouseCommitter committer = new ClickHouseCommitter(o, SinkFaultInjector.NONE, JOB, attempt, 0,
-                new UnregisteredMetricsGroup())) {
+        try (ClickHouseCommitter committer =
+                new ClickHouseCommitter(o, SinkFaultInjector.NONE, JOB, attempt, 0, new UnregisteredMetricsGroup())) {
             TestRequest request = new TestRequest(c);
-            committer.commit(List.<org.apache.flink.api.connector.sink2.Committer.CommitRequest<ClickHouseCommittable>>of(request));
+            committer.commit(
+                    List.<org.apache.flink.api.connector.sink2.Committer.CommitRequest<ClickHouseCommittable>>of(
+                            request));
             assertThat(request.signal).isEqualTo(TestRequest.Signal.NONE);
             return committer.metrics();
         }
@@ -355,7 +429,9 @@ class LostInsertRepairTest {
         loseThePartsButKeepTheTokens();
         SinkMetrics recommit = commit(c, 1);
         assertThat(recommit.inDoubtChecks.getCount()).isZero();
-        assertThat(recommit.rowsCommitted.getCount()).as("the server acknowledged it").isEqualTo(500);
+        assertThat(recommit.rowsCommitted.getCount())
+                .as("the server acknowledged it")
+                .isEqualTo(500);
         assertThat(rows()).isZero();
     }
 }

@@ -19,10 +19,15 @@ class RowBinaryWriterTest {
     @Test
     void littleEndianIntegersAndLeb128Lengths() {
         RowBinaryWriter w = new RowBinaryWriter(1);
-        w.writeUInt16(0x0102).writeInt32(0x01020304).writeVarUInt(300).writeVarUInt(0).writeUInt64(-1L);
-        assertThat(w.toByteArray()).containsExactly(
-                0x02, 0x01, 0x04, 0x03, 0x02, 0x01, 0xAC, 0x02, 0x00,
-                0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF);
+        w.writeUInt16(0x0102)
+                .writeInt32(0x01020304)
+                .writeVarUInt(300)
+                .writeVarUInt(0)
+                .writeUInt64(-1L);
+        assertThat(w.toByteArray())
+                .containsExactly(
+                        0x02, 0x01, 0x04, 0x03, 0x02, 0x01, 0xAC, 0x02, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                        0xFF);
     }
 
     @Test
@@ -61,34 +66,86 @@ class RowBinaryWriterTest {
                   m Map(String, UInt64), lcn LowCardinality(Nullable(String))
                 ) ENGINE = MergeTree ORDER BY tuple()
                 """);
-        List<String> columns = List.of("i8", "u8", "i16", "u16", "i32", "u32", "i64", "u64", "f32", "f64", "b", "s",
-                "fs", "d", "d32", "dt", "dt64", "ip4", "ip6", "id", "ns", "nu", "arr", "arr8", "lc", "e8", "m", "lcn");
+        List<String> columns = List.of(
+                "i8", "u8", "i16", "u16", "i32", "u32", "i64", "u64", "f32", "f64", "b", "s", "fs", "d", "d32", "dt",
+                "dt64", "ip4", "ip6", "id", "ns", "nu", "arr", "arr8", "lc", "e8", "m", "lcn");
         RowBinaryWriter w = new RowBinaryWriter(8);
         // Row 1: extremes.
-        w.writeInt8(-128).writeUInt8(255).writeInt16(-32768).writeUInt16(65535)
-                .writeInt32(Integer.MIN_VALUE).writeUInt32(4_294_967_295L).writeInt64(Long.MIN_VALUE).writeUInt64(-1L)
-                .writeFloat32(1.5f).writeFloat64(-0.25).writeBool(true).writeString("tab\there ✓")
+        w.writeInt8(-128)
+                .writeUInt8(255)
+                .writeInt16(-32768)
+                .writeUInt16(65535)
+                .writeInt32(Integer.MIN_VALUE)
+                .writeUInt32(4_294_967_295L)
+                .writeInt64(Long.MIN_VALUE)
+                .writeUInt64(-1L)
+                .writeFloat32(1.5f)
+                .writeFloat64(-0.25)
+                .writeBool(true)
+                .writeString("tab\there ✓")
                 .writeFixedString("ab".getBytes(), 4)
-                .writeDate(19_000).writeDate32(-1).writeDateTime(1_700_000_000L).writeDateTime64Millis(1_700_000_000_123L)
-                .writeIPv4((Inet4Address) InetAddress.getByName("10.129.0.12")).writeIPv6(InetAddress.getByName("fe80::1:1"))
+                .writeDate(19_000)
+                .writeDate32(-1)
+                .writeDateTime(1_700_000_000L)
+                .writeDateTime64Millis(1_700_000_000_123L)
+                .writeIPv4((Inet4Address) InetAddress.getByName("10.129.0.12"))
+                .writeIPv6(InetAddress.getByName("fe80::1:1"))
                 .writeUuid(UUID.fromString("123e4567-e89b-12d3-a456-426614174000"))
-                .writeNull().writeNotNull().writeUInt16(7)
-                .writeArraySize(2).writeString("a").writeString("b,c")
-                .writeArraySize(3).writeUInt8(0).writeUInt8(46).writeUInt8(255)
-                .writeString("lc").writeEnum8(-2)
-                .writeMapSize(2).writeString("k").writeUInt64(1).writeString("z").writeUInt64(-1L)
+                .writeNull()
+                .writeNotNull()
+                .writeUInt16(7)
+                .writeArraySize(2)
+                .writeString("a")
+                .writeString("b,c")
+                .writeArraySize(3)
+                .writeUInt8(0)
+                .writeUInt8(46)
+                .writeUInt8(255)
+                .writeString("lc")
+                .writeEnum8(-2)
+                .writeMapSize(2)
+                .writeString("k")
+                .writeUInt64(1)
+                .writeString("z")
+                .writeUInt64(-1L)
                 .writeNull();
         // Row 2: zeros, empties, an IPv4-mapped address, present nullable.
-        w.writeInt8(0).writeUInt8(0).writeInt16(0).writeUInt16(0).writeInt32(0).writeUInt32(0).writeInt64(0)
-                .writeUInt64(0).writeFloat32(0).writeFloat64(Double.NaN).writeBool(false).writeString("")
-                .writeFixedString(new byte[0], 4).writeDate(0).writeDate32(0).writeDateTime(0).writeDateTime64Millis(0)
-                .writeIPv4(0).writeIPv6(InetAddress.getByName("1.2.3.4")).writeUuid(new UUID(0, 0))
-                .writeNotNull().writeString("x").writeNull()
-                .writeArraySize(0).writeArraySize(0).writeString("").writeEnum8(1).writeMapSize(0)
-                .writeNotNull().writeString("present");
+        w.writeInt8(0)
+                .writeUInt8(0)
+                .writeInt16(0)
+                .writeUInt16(0)
+                .writeInt32(0)
+                .writeUInt32(0)
+                .writeInt64(0)
+                .writeUInt64(0)
+                .writeFloat32(0)
+                .writeFloat64(Double.NaN)
+                .writeBool(false)
+                .writeString("")
+                .writeFixedString(new byte[0], 4)
+                .writeDate(0)
+                .writeDate32(0)
+                .writeDateTime(0)
+                .writeDateTime64Millis(0)
+                .writeIPv4(0)
+                .writeIPv6(InetAddress.getByName("1.2.3.4"))
+                .writeUuid(new UUID(0, 0))
+                .writeNotNull()
+                .writeString("x")
+                .writeNull()
+                .writeArraySize(0)
+                .writeArraySize(0)
+                .writeString("")
+                .writeEnum8(1)
+                .writeMapSize(0)
+                .writeNotNull()
+                .writeString("present");
 
         try (ClickHouseInserter inserter = new ClickHouseInserter(ClickHouseSinkOptions.builder()
-                .url(clickhouse.httpUrl()).database(db).table("rb").build())) {
+                .url(clickhouse.httpUrl())
+                .database(db)
+                .table("rb")
+                .build())) {
             inserter.insert(db, "rb", columns, w.toByteArray(), "rowbinary-test");
         }
 

@@ -72,7 +72,9 @@ final class ScenarioFaults implements SinkFaultInjector {
             return;
         }
         if (point == Point.BEFORE_INSERT && context.token() != null) {
-            plan.attempts.computeIfAbsent(context.token(), t -> new AtomicLong()).incrementAndGet();
+            plan.attempts
+                    .computeIfAbsent(context.token(), t -> new AtomicLong())
+                    .incrementAndGet();
         }
         if (point == Point.AFTER_INSERT) {
             plan.inserts.incrementAndGet();
@@ -80,7 +82,9 @@ final class ScenarioFaults implements SinkFaultInjector {
                 plan.recommits.incrementAndGet();
             }
         }
-        if (point == plan.point && !plan.fired.get() && plan.calls.incrementAndGet() == plan.fireAt
+        if (point == plan.point
+                && !plan.fired.get()
+                && plan.calls.incrementAndGet() == plan.fireAt
                 && plan.fired.compareAndSet(false, true)) {
             plan.action.run(context);
         }

@@ -38,6 +38,7 @@ class ShardRoutingITCase {
 
     @TempDir
     static Path dir;
+
     private static EmbeddedClickHouse shard0;
     private static EmbeddedClickHouse shard1;
     private static RoundRobinProxy service;
@@ -72,8 +73,13 @@ class ShardRoutingITCase {
     }
 
     private static ClickHouseSinkOptions options(String url) {
-        return ClickHouseSinkOptions.builder().url(url).database("shards").table("t").sinkName("shards")
-                .backoff(Duration.ofMillis(10), Duration.ofMillis(40)).build();
+        return ClickHouseSinkOptions.builder()
+                .url(url)
+                .database("shards")
+                .table("t")
+                .sinkName("shards")
+                .backoff(Duration.ofMillis(10), Duration.ofMillis(40))
+                .build();
     }
 
     private static ClickHouseCommittable batch(long fromSeq, int rows, int shard) {
@@ -82,10 +88,12 @@ class ShardRoutingITCase {
 
     /** Commits {@code c} with a new committer (a new connection), as attempt {@code attempt}. */
     private static void commit(ClickHouseSinkOptions o, ClickHouseCommittable c, int attempt) throws Exception {
-        try (ClickHouseCommitter committer = new ClickHouseCommitter(o, SinkFaultInjector.NONE, JOB, attempt, 0,
-                new UnregisteredMetricsGroup())) {
+        try (ClickHouseCommitter committer =
+                new ClickHouseCommitter(o, SinkFaultInjector.NONE, JOB, attempt, 0, new UnregisteredMetricsGroup())) {
             TestRequest request = new TestRequest(c);
-            committer.commit(List.<org.apache.flink.api.connector.sink2.Committer.CommitRequest<ClickHouseCommittable>>of(request));
+            committer.commit(
+                    List.<org.apache.flink.api.connector.sink2.Committer.CommitRequest<ClickHouseCommittable>>of(
+                            request));
             assertThat(request.signal).isEqualTo(TestRequest.Signal.NONE);
         }
     }
@@ -93,23 +101,33 @@ class ShardRoutingITCase {
     private static long rows(EmbeddedClickHouse shard, long from, long to) throws Exception {
         try (ClickHouseInserter admin = new ClickHouseInserter(options(shard.url()))) {
             return admin.query("SELECT count() AS n FROM shards.t WHERE seq >= " + from + " AND seq < " + to, Map.of())
-                    .get(0).getLong("n");
+                    .get(0)
+                    .getLong("n");
         }
     }
 
     @Test
     void withShardUrlsARecommitReachesTheShardThatHasItsToken() throws Exception {
-        ClickHouseSinkOptions sharded = options(service.url()).toBuilder().shardUrls(List.of(shard0.url(), shard1.url())).build();
+        ClickHouseSinkOptions sharded = options(service.url()).toBuilder()
+                .shardUrls(List.of(shard0.url(), shard1.url()))
+                .build();
         for (int shard = 0; shard < 2; shard++) {
             long from = 10_000L * (shard + 1);
             ClickHouseCommittable c = batch(from, 100, shard);
             commit(sharded, c, 0);
-            commit(sharded, new ClickHouseCommittableSerializer().deserialize(ClickHouseCommittableSerializer.CURRENT_VERSION,
-                    new ClickHouseCommittableSerializer().serialize(c)), 1);
+            commit(
+                    sharded,
+                    new ClickHouseCommittableSerializer()
+                            .deserialize(
+                                    ClickHouseCommittableSerializer.CURRENT_VERSION,
+                                    new ClickHouseCommittableSerializer().serialize(c)),
+                    1);
             commit(sharded, c, 2);
             EmbeddedClickHouse home = shard == 0 ? shard0 : shard1;
             EmbeddedClickHouse other = shard == 0 ? shard1 : shard0;
-            assertThat(rows(home, from, from + 100)).as("shard %d holds the batch once", shard).isEqualTo(100);
+            assertThat(rows(home, from, from + 100))
+                    .as("shard %d holds the batch once", shard)
+                    .isEqualTo(100);
             assertThat(rows(other, from, from + 100)).isZero();
         }
     }
@@ -122,15 +140,19 @@ class ShardRoutingITCase {
         int before = service.connections();
         commit(single, c, 0);
         commit(single, c, 1);
-        assertThat(service.connections() - before).as("two committers, two connections").isGreaterThanOrEqualTo(2);
+        assertThat(service.connections() - before)
+                .as("two committers, two connections")
+                .isGreaterThanOrEqualTo(2);
         assertThat(rows(shard0, 50_000, 50_100) + rows(shard1, 50_000, 50_100)).isEqualTo(200);
     }
 
     @Test
     void writersSpreadTheirBatchesOverTheShards() throws Exception {
-        ClickHouseSinkOptions sharded = options(service.url()).toBuilder().shardUrls(List.of(shard0.url(), shard1.url())).build();
-        ClickHouseSinkWriter<TestRows.Row> writer = ClickHouseSinkWriter.create(sharded, new TestRows.Encoder(),
-                SinkFaultInjector.NONE, JOB, 1, 0, new UnregisteredMetricsGroup());
+        ClickHouseSinkOptions sharded = options(service.url()).toBuilder()
+                .shardUrls(List.of(shard0.url(), shard1.url()))
+                .build();
+        ClickHouseSinkWriter<TestRows.Row> writer = ClickHouseSinkWriter.create(
+                sharded, new TestRows.Encoder(), SinkFaultInjector.NONE, JOB, 1, 0, new UnregisteredMetricsGroup());
         int[] seen = new int[2];
         for (int checkpoint = 0; checkpoint < 4; checkpoint++) {
             writer.write(TestRows.row(60_000 + checkpoint), null);
@@ -170,7 +192,8 @@ class ShardRoutingITCase {
             while (!server.isClosed()) {
                 try {
                     Socket client = server.accept();
-                    Socket backend = new Socket(InetAddress.getLoopbackAddress(), backends[next.getAndIncrement() % backends.length]);
+                    Socket backend = new Socket(
+                            InetAddress.getLoopbackAddress(), backends[next.getAndIncrement() % backends.length]);
                     pump(client, backend);
                     pump(backend, client);
                 } catch (IOException e) {
@@ -180,20 +203,23 @@ class ShardRoutingITCase {
         }
 
         private static void pump(Socket from, Socket to) {
-            Thread t = new Thread(() -> {
-                try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                    in.transferTo(out);
-                } catch (IOException e) {
-                    // connection closed
-                } finally {
-                    try {
-                        from.close();
-                        to.close();
-                    } catch (IOException ignored) {
-                        // best effort
-                    }
-                }
-            }, "proxy-pump");
+            Thread t = new Thread(
+                    () -> {
+                        try (InputStream in = from.getInputStream();
+                                OutputStream out = to.getOutputStream()) {
+                            in.transferTo(out);
+                        } catch (IOException e) {
+                            // connection closed
+                        } finally {
+                            try {
+                                from.close();
+                                to.close();
+                            } catch (IOException ignored) {
+                                // best effort
+                            }
+                        }
+                    },
+                    "proxy-pump");
             t.setDaemon(true);
             t.start();
         }

@@ -104,8 +104,12 @@ final class SinkPipelineHarness {
         @Override
         public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<TestRows.Row> out) {
             String[] f = new String(record.value(), StandardCharsets.UTF_8).split(",");
-            out.collect(new TestRows.Row(Long.parseLong(f[0]), record.partition(), Long.parseLong(f[1]),
-                    Long.parseLong(f[2]), Integer.parseInt(f[3])));
+            out.collect(new TestRows.Row(
+                    Long.parseLong(f[0]),
+                    record.partition(),
+                    Long.parseLong(f[1]),
+                    Long.parseLong(f[2]),
+                    Integer.parseInt(f[3])));
         }
 
         @Override
@@ -141,8 +145,8 @@ final class SinkPipelineHarness {
     }
 
     /** Runs the pipeline to completion (bounded source) with restarts allowed. */
-    static void run(String bootstrap, Topic topic, ClickHouseSink<TestRows.Row> sink, int parallelism,
-            Duration timeout) throws Exception {
+    static void run(String bootstrap, Topic topic, ClickHouseSink<TestRows.Row> sink, int parallelism, Duration timeout)
+            throws Exception {
         await(start(bootstrap, topic, sink, parallelism, null), timeout);
     }
 
@@ -157,8 +161,9 @@ final class SinkPipelineHarness {
     }
 
     /** Submits the pipeline, from {@code savepoint} if not null. */
-    static JobClient start(String bootstrap, Topic topic, ClickHouseSink<TestRows.Row> sink, int parallelism,
-            String savepoint) throws Exception {
+    static JobClient start(
+            String bootstrap, Topic topic, ClickHouseSink<TestRows.Row> sink, int parallelism, String savepoint)
+            throws Exception {
         Configuration conf = new Configuration();
         if (savepoint != null) {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
@@ -178,10 +183,14 @@ final class SinkPipelineHarness {
                 .setBounded(OffsetsInitializer.latest())
                 .setDeserializer(new Parse())
                 .build();
-        env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka").uid("kafka-source")
-                .map(new Throttle(25, 5)).uid("throttle")
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka")
+                .uid("kafka-source")
+                .map(new Throttle(25, 5))
+                .uid("throttle")
                 .keyBy(r -> r.seq() % 16)
-                .sinkTo(sink).name("clickhouse").uid("clickhouse-sink");
+                .sinkTo(sink)
+                .name("clickhouse")
+                .uid("clickhouse-sink");
 
         return env.executeAsync("sink-it");
     }
@@ -190,19 +199,29 @@ final class SinkPipelineHarness {
     static void assertExactlyOnce(ClickHouseTestServer ch, String db, String table, Topic topic) throws Exception {
         long n = topic.records();
         assertThat(ch.queryLong(db, "SELECT count() FROM " + table)).as("count").isEqualTo(n);
-        assertThat(ch.queryLong(db, "SELECT uniqExact(seq) FROM " + table)).as("distinct seq").isEqualTo(n);
-        assertThat(ch.queryLong(db, "SELECT min(seq) FROM " + table)).as("min seq").isEqualTo(1);
-        assertThat(ch.queryLong(db, "SELECT max(seq) FROM " + table)).as("max seq").isEqualTo(n);
-        List<String> actual = ch.queryColumn(db, "SELECT concat(toString(kafka_partition), ':', toString(count()), ':',"
-                + " toString(sum(bytes)), ':', toString(sum(packets))) FROM " + table
-                + " GROUP BY kafka_partition ORDER BY kafka_partition");
+        assertThat(ch.queryLong(db, "SELECT uniqExact(seq) FROM " + table))
+                .as("distinct seq")
+                .isEqualTo(n);
+        assertThat(ch.queryLong(db, "SELECT min(seq) FROM " + table))
+                .as("min seq")
+                .isEqualTo(1);
+        assertThat(ch.queryLong(db, "SELECT max(seq) FROM " + table))
+                .as("max seq")
+                .isEqualTo(n);
+        List<String> actual = ch.queryColumn(
+                db,
+                "SELECT concat(toString(kafka_partition), ':', toString(count()), ':',"
+                        + " toString(sum(bytes)), ':', toString(sum(packets))) FROM " + table
+                        + " GROUP BY kafka_partition ORDER BY kafka_partition");
         List<String> expected = new ArrayList<>();
         for (int p = 0; p < PARTITIONS; p++) {
             if (topic.count()[p] > 0) {
                 expected.add(p + ":" + topic.count()[p] + ":" + topic.bytes()[p] + ":" + topic.packets()[p]);
             }
         }
-        assertThat(actual).as("per Kafka partition: count, sum(bytes), sum(packets)").isEqualTo(expected);
+        assertThat(actual)
+                .as("per Kafka partition: count, sum(bytes), sum(packets)")
+                .isEqualTo(expected);
     }
 
     private SinkPipelineHarness() {}

@@ -29,6 +29,7 @@ class SpillTest {
 
     private ClickHouseTestServer clickhouse;
     private String db;
+
     @TempDir
     Path spillDir;
 
@@ -40,8 +41,14 @@ class SpillTest {
     }
 
     private ClickHouseSinkOptions.Builder options(SpillSettings spill) {
-        return ClickHouseSinkOptions.builder().url(clickhouse.httpUrl()).database(db).table("t").sinkName("spill")
-                .maxBytesPerInsert(20_000).backoff(Duration.ofMillis(10), Duration.ofMillis(40)).spill(spill);
+        return ClickHouseSinkOptions.builder()
+                .url(clickhouse.httpUrl())
+                .database(db)
+                .table("t")
+                .sinkName("spill")
+                .maxBytesPerInsert(20_000)
+                .backoff(Duration.ofMillis(10), Duration.ofMillis(40))
+                .spill(spill);
     }
 
     private SpillSettings spillAbove(long bytes) {
@@ -49,8 +56,8 @@ class SpillTest {
     }
 
     private static List<ClickHouseCommittable> writeOneInterval(ClickHouseSinkOptions o, int rows) throws Exception {
-        ClickHouseSinkWriter<TestRows.Row> writer = ClickHouseSinkWriter.create(o, new TestRows.Encoder(),
-                SinkFaultInjector.NONE, JOB, 0, 0, new UnregisteredMetricsGroup());
+        ClickHouseSinkWriter<TestRows.Row> writer = ClickHouseSinkWriter.create(
+                o, new TestRows.Encoder(), SinkFaultInjector.NONE, JOB, 0, 0, new UnregisteredMetricsGroup());
         for (long s = 1; s <= rows; s++) {
             writer.write(TestRows.row(s), null);
         }
@@ -60,7 +67,9 @@ class SpillTest {
     }
 
     private static long inHeap(List<ClickHouseCommittable> committables) {
-        return committables.stream().filter(c -> c.spillPath() == null).mapToLong(ClickHouseCommittable::storedLength)
+        return committables.stream()
+                .filter(c -> c.spillPath() == null)
+                .mapToLong(ClickHouseCommittable::storedLength)
                 .sum();
     }
 
@@ -94,7 +103,8 @@ class SpillTest {
         List<ClickHouseCommittable> sealed = writeOneInterval(o, 6000);
 
         assertThat(inHeap(sealed)).isLessThanOrEqualTo(threshold);
-        List<ClickHouseCommittable> spilled = sealed.stream().filter(c -> c.spillPath() != null).toList();
+        List<ClickHouseCommittable> spilled =
+                sealed.stream().filter(c -> c.spillPath() != null).toList();
         assertThat(spilled).isNotEmpty();
         assertThat(spillFiles()).hasSize(spilled.size());
         for (ClickHouseCommittable c : spilled) {
@@ -106,14 +116,15 @@ class SpillTest {
             assertThat(serializer.serialize(c).length).isLessThan(600).isLessThan(c.storedLength());
         }
 
-        try (ClickHouseCommitter committer = committer(o, 0); ClickHouseCommitter afterRestore = committer(o, 1)) {
+        try (ClickHouseCommitter committer = committer(o, 0);
+                ClickHouseCommitter afterRestore = committer(o, 1)) {
             List<TestRequest> requests = new ArrayList<>();
             for (ClickHouseCommittable c : sealed) {
                 requests.add(new TestRequest(restored(c)));
             }
             commit(committer, requests.toArray(new TestRequest[0]));
-            assertThat(requests).allSatisfy(r -> assertThat(r.signal).as("%s", r.failure)
-                    .isEqualTo(TestRequest.Signal.NONE));
+            assertThat(requests)
+                    .allSatisfy(r -> assertThat(r.signal).as("%s", r.failure).isEqualTo(TestRequest.Signal.NONE));
             // A restore that brings a landed batch back before the committer's next call: its file is still there.
             TestRequest again = new TestRequest(restored(spilled.get(spilled.size() - 1)));
             commit(afterRestore, again);
@@ -133,7 +144,8 @@ class SpillTest {
     @Test
     void negativeControlWithoutASpillDirectoryTheWholeIntervalStaysInHeap() throws Exception {
         long threshold = 8_000;
-        List<ClickHouseCommittable> sealed = writeOneInterval(options(SpillSettings.NONE).build(), 6000);
+        List<ClickHouseCommittable> sealed =
+                writeOneInterval(options(SpillSettings.NONE).build(), 6000);
         assertThat(sealed).allSatisfy(c -> assertThat(c.spillPath()).isNull());
         assertThat(inHeap(sealed)).isGreaterThan(3 * threshold);
         assertThat(spillFiles()).isEmpty();
@@ -141,15 +153,18 @@ class SpillTest {
 
     @Test
     void thresholdZeroSpillsEveryBatchAndTheHeapStartsEmptyEachInterval() throws Exception {
-        List<ClickHouseCommittable> sealed = writeOneInterval(options(spillAbove(0)).build(), 500);
-        assertThat(sealed).isNotEmpty().allSatisfy(c -> assertThat(c.spillPath()).isNotNull());
+        List<ClickHouseCommittable> sealed =
+                writeOneInterval(options(spillAbove(0)).build(), 500);
+        assertThat(sealed).isNotEmpty().allSatisfy(c -> assertThat(c.spillPath())
+                .isNotNull());
     }
 
     @Test
     void aMissingSpillFileOfABatchThatLandedCountsAsCommitted() throws Exception {
         ClickHouseSinkOptions o = options(spillAbove(0)).build();
         ClickHouseCommittable c = writeOneInterval(o, 50).get(0);
-        try (ClickHouseCommitter committer = committer(o, 0); ClickHouseCommitter afterRestore = committer(o, 1)) {
+        try (ClickHouseCommitter committer = committer(o, 0);
+                ClickHouseCommitter afterRestore = committer(o, 1)) {
             commit(committer, new TestRequest(c));
             Files.delete(Path.of(java.net.URI.create(c.spillPath())));
             TestRequest again = new TestRequest(restored(c));
@@ -170,7 +185,9 @@ class SpillTest {
             commit(committer, r);
         }
         assertThat(r.signal).isEqualTo(TestRequest.Signal.FAILED_UNKNOWN);
-        assertThat(r.failure).hasMessageContaining("spill file").hasMessageContaining("sink.spill-dir")
+        assertThat(r.failure)
+                .hasMessageContaining("spill file")
+                .hasMessageContaining("sink.spill-dir")
                 .hasMessageContaining("not in " + db + ".t");
         assertThat(clickhouse.queryLong(db, "SELECT count() FROM t")).isZero();
     }
@@ -198,7 +215,10 @@ class SpillTest {
         String old = files.write("spill-old", new byte[] {1, 2, 3});
         String fresh = files.write("spill-fresh", new byte[] {4});
         Path oldPath = Path.of(java.net.URI.create(old));
-        Files.setLastModifiedTime(oldPath, FileTime.fromMillis(System.currentTimeMillis() - Duration.ofDays(8).toMillis()));
+        Files.setLastModifiedTime(
+                oldPath,
+                FileTime.fromMillis(
+                        System.currentTimeMillis() - Duration.ofDays(8).toMillis()));
         Files.writeString(spillDir.resolve("spill").resolve("unrelated.txt"), "x");
         Files.setLastModifiedTime(spillDir.resolve("spill").resolve("unrelated.txt"), FileTime.fromMillis(0));
 

@@ -27,8 +27,8 @@ final class TestRows {
      * 20,000 (2024-10-04) and Kafka partition 0, for table {@code database.t}; with the first row's
      * presence probe or none, for {@code shard} (-1: the single endpoint).
      */
-    static ClickHouseCommittable batch(String sinkName, String database, String jobId, long fromSeq, int rows,
-            boolean withProbe, int shard) {
+    static ClickHouseCommittable batch(
+            String sinkName, String database, String jobId, long fromSeq, int rows, boolean withProbe, int shard) {
         RowBinaryWriter w = new RowBinaryWriter();
         Encoder encoder = new Encoder();
         Row first = null;
@@ -37,8 +37,20 @@ final class TestRows {
             first = first == null ? row : first;
             encoder.encode(row, w);
         }
-        return ClickHouseCommittable.seal(sinkName, database, "t", "2024-10-04", encoder.columns(), rows,
-                w.toByteArray(), PayloadCodec.LZ4, jobId, 0, 0, withProbe ? encoder.presenceProbe(first) : null, shard);
+        return ClickHouseCommittable.seal(
+                sinkName,
+                database,
+                "t",
+                "2024-10-04",
+                encoder.columns(),
+                rows,
+                w.toByteArray(),
+                PayloadCodec.LZ4,
+                jobId,
+                0,
+                0,
+                withProbe ? encoder.presenceProbe(first) : null,
+                shard);
     }
 
     static class Encoder implements RowEncoder<Row> {

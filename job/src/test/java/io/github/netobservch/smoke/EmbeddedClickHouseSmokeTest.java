@@ -171,8 +171,10 @@ class EmbeddedClickHouseSmokeTest {
         }
 
         // The server's own view of the stored values, independent of the driver's decoding.
-        assertThat(clickhouse.queryColumn(db, "SELECT concat(toString(ip6), '|', toString(u64), '|', toString(flags),"
-                        + " '|', toString(ts)) FROM types_t ORDER BY id"))
+        assertThat(clickhouse.queryColumn(
+                        db,
+                        "SELECT concat(toString(ip6), '|', toString(u64), '|', toString(flags),"
+                                + " '|', toString(ts)) FROM types_t ORDER BY id"))
                 .containsExactly(
                         "fe80::1:1|18446744073709551615|[0,46,255]|2023-11-14 22:13:20.123",
                         "::ffff:10.0.0.1|0|[]|2023-11-14 22:13:20.999");
@@ -190,8 +192,10 @@ class EmbeddedClickHouseSmokeTest {
 
     @Test
     void aRepeatedInsertWithTheSameDeduplicationTokenIsDropped() throws SQLException {
-        clickhouse.execute(db, "CREATE TABLE dedup_t (k UInt64, v String) ENGINE = MergeTree ORDER BY k"
-                + " SETTINGS non_replicated_deduplication_window = 1000");
+        clickhouse.execute(
+                db,
+                "CREATE TABLE dedup_t (k UInt64, v String) ENGINE = MergeTree ORDER BY k"
+                        + " SETTINGS non_replicated_deduplication_window = 1000");
 
         // Token as a query-level SETTINGS clause.
         String insertA = "INSERT INTO dedup_t SETTINGS insert_deduplication_token = 'tok-a' VALUES (1, 'x'), (2, 'y')";
@@ -223,19 +227,23 @@ class EmbeddedClickHouseSmokeTest {
         // A different token inserts; the per-request setting did not leak into this connection.
         clickhouse.execute(db, "INSERT INTO dedup_t SETTINGS insert_deduplication_token = 'tok-c' VALUES (3, 'z')");
         assertThat(clickhouse.queryLong(db, "SELECT count() FROM dedup_t")).isEqualTo(8);
-        assertThat(clickhouse.queryColumn(db, "SELECT getSetting('insert_deduplication_token')")).containsExactly("");
+        assertThat(clickhouse.queryColumn(db, "SELECT getSetting('insert_deduplication_token')"))
+                .containsExactly("");
     }
 
     @Test
     void aSyntaxErrorSurfacesAsSqlExceptionWithCode62AndTheConnectionStaysUsable() throws SQLException {
-        try (Connection c = clickhouse.connect(db); Statement s = c.createStatement()) {
+        try (Connection c = clickhouse.connect(db);
+                Statement s = c.createStatement()) {
             assertThatThrownBy(() -> s.executeQuery("SELEC 1"))
                     .isInstanceOf(SQLException.class)
-                    .satisfies(e -> assertThat(((SQLException) e).getErrorCode()).isEqualTo(62))
+                    .satisfies(
+                            e -> assertThat(((SQLException) e).getErrorCode()).isEqualTo(62))
                     .hasMessageContaining("Syntax error");
             assertThatThrownBy(() -> s.executeQuery("SELECT * FROM no_such_table"))
                     .isInstanceOf(SQLException.class)
-                    .satisfies(e -> assertThat(((SQLException) e).getErrorCode()).isEqualTo(60));
+                    .satisfies(
+                            e -> assertThat(((SQLException) e).getErrorCode()).isEqualTo(60));
             try (ResultSet rs = s.executeQuery("SELECT 42")) {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getInt(1)).isEqualTo(42);

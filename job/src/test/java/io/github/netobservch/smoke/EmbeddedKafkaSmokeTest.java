@@ -90,7 +90,8 @@ class EmbeddedKafkaSmokeTest {
         assertThat(a).isNotEqualTo(b);
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(kafka.producerProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(a, new byte[] {1, 0, (byte) 0xff})).get();
+            producer.send(new ProducerRecord<>(a, new byte[] {1, 0, (byte) 0xff}))
+                    .get();
         }
         Properties consumerProps = kafka.clientProperties();
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "iso-" + b);

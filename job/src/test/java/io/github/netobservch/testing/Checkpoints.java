@@ -15,8 +15,12 @@ public final class Checkpoints {
 
     /** Checkpoints the job has completed so far, counted across its failovers. */
     public static long completed(MiniCluster miniCluster, JobID job) throws Exception {
-        return miniCluster.getExecutionGraph(job).get(30, TimeUnit.SECONDS)
-                .getCheckpointStatsSnapshot().getCounts().getNumberOfCompletedCheckpoints();
+        return miniCluster
+                .getExecutionGraph(job)
+                .get(30, TimeUnit.SECONDS)
+                .getCheckpointStatsSnapshot()
+                .getCounts()
+                .getNumberOfCompletedCheckpoints();
     }
 
     /** Waits until {@code more} checkpoints beyond the ones completed now have completed, or fails at the deadline. */

@@ -57,8 +57,10 @@ public final class ClickHouseTestServer {
 
     /** Creates {@code prefix_<random>} and returns its name. */
     public String createDatabase(String prefix) throws SQLException {
-        String name = prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-        try (Connection c = connect("default"); Statement s = c.createStatement()) {
+        String name =
+                prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        try (Connection c = connect("default");
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
         }
         return name;
@@ -67,7 +69,9 @@ public final class ClickHouseTestServer {
     /** Runs a query and returns the first column of every row as strings. */
     public List<String> queryColumn(String database, String sql) throws SQLException {
         List<String> out = new ArrayList<>();
-        try (Connection c = connect(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = connect(database);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
                 out.add(rs.getString(1));
             }
@@ -76,7 +80,9 @@ public final class ClickHouseTestServer {
     }
 
     public long queryLong(String database, String sql) throws SQLException {
-        try (Connection c = connect(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = connect(database);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             if (!rs.next()) {
                 throw new SQLException("no row for: " + sql);
             }
@@ -85,7 +91,8 @@ public final class ClickHouseTestServer {
     }
 
     public void execute(String database, String sql) throws SQLException {
-        try (Connection c = connect(database); Statement s = c.createStatement()) {
+        try (Connection c = connect(database);
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }

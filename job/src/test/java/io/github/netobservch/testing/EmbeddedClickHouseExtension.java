@@ -78,7 +78,8 @@ public final class EmbeddedClickHouseExtension implements ParameterResolver {
             }
             if (tempDir != null) {
                 try (Stream<Path> paths = Files.walk(tempDir)) {
-                    paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    paths.sorted(Comparator.reverseOrder())
+                            .forEach(p -> p.toFile().delete());
                 }
             }
         }

@@ -61,7 +61,9 @@ public final class EmbeddedKafkaExtension implements ParameterResolver {
             long t0 = System.nanoTime();
             // The same broker the local runners use (Kafka's own KafkaClusterTestKit, one KRaft node).
             EmbeddedKafka broker = EmbeddedKafka.start();
-            LOG.info("Embedded Kafka ready at {} in {} ms", broker.bootstrapServers(),
+            LOG.info(
+                    "Embedded Kafka ready at {} in {} ms",
+                    broker.bootstrapServers(),
                     (System.nanoTime() - t0) / 1_000_000);
             return new Handle(new KafkaTestCluster(broker.bootstrapServers(), true), broker);
         }
