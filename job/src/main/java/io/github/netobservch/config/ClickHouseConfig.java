@@ -1,7 +1,7 @@
 package io.github.netobservch.config;
 
+import io.github.netobservch.clickhouse.ClickHouseUrl;
 import java.io.Serializable;
-import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -24,16 +24,11 @@ public record ClickHouseConfig(
         passthrough = Map.copyOf(passthrough);
         shardUrls = shardUrls == null ? List.of() : List.copyOf(shardUrls);
         for (String shard : shardUrls) {
-            URI u;
-            try {
-                u = URI.create(shard);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("clickhouse.shard-urls: '" + redact(shard) + "' is not a URL");
-            }
-            if (u.getUserInfo() != null) {
-                throw new IllegalArgumentException("clickhouse.shard-urls must not contain credentials");
-            }
-            if (!u.getScheme().equals(URI.create(url == null ? shard : url).getScheme())) {
+            ClickHouseUrl u = ClickHouseUrl.parse(shard, "clickhouse.shard-urls");
+            String scheme = url == null
+                    ? u.scheme()
+                    : ClickHouseUrl.parse(url, "clickhouse.url").scheme();
+            if (!u.scheme().equals(scheme)) {
                 throw new IllegalArgumentException("clickhouse.shard-urls: '" + redact(shard)
                         + "' does not use the scheme of clickhouse.url (http or https for all)");
             }
@@ -41,24 +36,12 @@ public record ClickHouseConfig(
         if (shardUrls.size() == 1) {
             throw new IllegalArgumentException("clickhouse.shard-urls names one shard: use clickhouse.url");
         }
-        if (url == null || url.isBlank()) {
-            throw new IllegalArgumentException("clickhouse.url is required");
-        }
-        URI uri;
-        try {
-            uri = URI.create(url);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("clickhouse.url: '" + redact(url) + "' is not a URL");
-        }
-        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+        ClickHouseUrl parsed = ClickHouseUrl.parse(url, "clickhouse.url");
+        if (url.trim().toLowerCase(java.util.Locale.ROOT).startsWith("jdbc:")) {
             throw new IllegalArgumentException(
                     "clickhouse.url: '" + redact(url) + "' must start with http:// or https://");
         }
-        if (uri.getUserInfo() != null) {
-            throw new IllegalArgumentException(
-                    "clickhouse.url must not contain credentials; use clickhouse.user and clickhouse.password-file");
-        }
-        if (sslRootCert != null && !"https".equals(uri.getScheme())) {
+        if (sslRootCert != null && !parsed.tls()) {
             // Trust material for a plain-http URL means the connection is not the TLS one the operator meant.
             throw new IllegalArgumentException(
                     "clickhouse.ssl.root-cert is set but clickhouse.url '" + redact(url) + "' is not https://");
@@ -70,7 +53,7 @@ public record ClickHouseConfig(
 
     /** The URL with any {@code user:password@} part hidden, for error messages. */
     static String redact(String url) {
-        return url.replaceAll("//[^/@]*@", "//<credentials>@");
+        return ClickHouseUrl.redact(url);
     }
 
     public static boolean isIdentifier(String name) {

@@ -2,6 +2,7 @@ package io.github.netobservch.schema;
 
 import io.github.netobservch.cli.Cli;
 import io.github.netobservch.cli.Cli.Opt;
+import io.github.netobservch.clickhouse.ClickHouseUrl;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -140,8 +141,14 @@ public final class ApplySchema {
         }
         String user = opts.getOrDefault("--clickhouse.user", "default");
         String rootCert = opts.get("--clickhouse.ssl.root-cert");
-        if (rootCert != null
-                && !url.trim().replaceFirst("^jdbc:(clickhouse:|ch:)?", "").startsWith("https:")) {
+        boolean tls;
+        try {
+            tls = ClickHouseUrl.parse(url, "--clickhouse.url").tls();
+        } catch (IllegalArgumentException e) {
+            err.println("apply-schema: " + e.getMessage());
+            return 2;
+        }
+        if (rootCert != null && !tls) {
             err.println("apply-schema: --clickhouse.ssl.root-cert needs an https:// --clickhouse.url");
             return 2;
         }

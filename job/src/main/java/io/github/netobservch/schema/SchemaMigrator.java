@@ -1,6 +1,7 @@
 package io.github.netobservch.schema;
 
 import io.github.netobservch.clickhouse.ClickHouseErrors;
+import io.github.netobservch.clickhouse.ClickHouseUrl;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -74,17 +75,10 @@ public final class SchemaMigrator {
      * https server.
      */
     public static ConnectionFactory jdbc(String httpUrl, String user, String password, Map<String, String> properties) {
-        String url = httpUrl.trim();
-        if (url.startsWith("jdbc:")) {
-            url = url.substring("jdbc:".length());
-        }
-        if (!url.startsWith("clickhouse:")) {
-            url = "clickhouse:" + url;
-        }
-        if (!url.contains("compress=")) {
-            url = url + (url.contains("?") ? "&" : "?") + "compress=false";
-        }
-        String jdbcUrl = "jdbc:" + url;
+        ClickHouseUrl parsed = ClickHouseUrl.parse(httpUrl, "clickhouse.url");
+        // compress=false: the embedded test endpoint needs it, real servers do not mind.
+        String jdbcUrl =
+                "jdbc:clickhouse:" + parsed.endpoint() + "/" + parsed.database().orElse("") + "?compress=false";
         Properties props = new Properties();
         props.putAll(properties);
         props.setProperty("user", user == null || user.isEmpty() ? "default" : user);

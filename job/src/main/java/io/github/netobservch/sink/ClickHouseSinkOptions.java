@@ -1,12 +1,11 @@
 package io.github.netobservch.sink;
 
+import io.github.netobservch.clickhouse.ClickHouseUrl;
 import java.io.Serializable;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.util.function.SerializableSupplier;
 
 /**
@@ -312,8 +311,7 @@ public final class ClickHouseSinkOptions implements Serializable {
                 + ", idempotent=" + idempotentCommits + ", sinkName=" + sinkName + ", codec=" + payloadCodec
                 + (shardEndpoints.isEmpty() ? "" : ", shards=" + shardEndpoints)
                 + (spill.enabled()
-                        ? ", spill=" + Builder.stripUserInfo(spill.dir()) + " above " + spill.thresholdBytes()
-                                + " bytes"
+                        ? ", spill=" + ClickHouseUrl.redact(spill.dir()) + " above " + spill.thresholdBytes() + " bytes"
                         : "")
                 + "}";
     }
@@ -358,31 +356,9 @@ public final class ClickHouseSinkOptions implements Serializable {
         /** HTTP(S) endpoint, or a {@code jdbc:clickhouse:} / {@code jdbc:ch:} URL whose path names the database. */
         public Builder url(String url) {
             Objects.requireNonNull(url, "url");
-            String u = url.trim();
-            if (u.startsWith("jdbc:")) {
-                u = u.replaceFirst("^jdbc:(clickhouse|ch):", "");
-                if (u.startsWith("//")) {
-                    u = "http:" + u;
-                }
-            }
-            URI uri = URI.create(u);
-            if (uri.getScheme() == null || !uri.getScheme().startsWith("http") || uri.getHost() == null) {
-                throw new IllegalArgumentException("not an HTTP(S) or jdbc:clickhouse URL: " + stripUserInfo(url));
-            }
-            int port = uri.getPort() > 0 ? uri.getPort() : ("https".equals(uri.getScheme()) ? 8443 : 8123);
-            this.endpoint = uri.getScheme() + "://" + uri.getHost() + ":" + port;
-            String path = uri.getPath();
-            if (path != null && path.length() > 1) {
-                this.database = path.substring(1).replaceAll("/+$", "");
-            }
-            return this;
-        }
-
-        /** URL, user and password from flink-connector-jdbc's connection options. */
-        public Builder jdbcConnection(JdbcConnectionOptions jdbc) {
-            url(jdbc.getDbURL());
-            jdbc.getUsername().ifPresent(this::user);
-            jdbc.getPassword().ifPresent(this::password);
+            ClickHouseUrl parsed = ClickHouseUrl.parse(url, "url");
+            this.endpoint = parsed.endpoint();
+            parsed.database().ifPresent(db -> this.database = db);
             return this;
         }
 
@@ -562,11 +538,6 @@ public final class ClickHouseSinkOptions implements Serializable {
             if (!condition) {
                 throw new IllegalArgumentException(message);
             }
-        }
-
-        private static String stripUserInfo(String url) {
-            return url.replaceAll("//[^/@]*@", "//<credentials>@")
-                    .replaceAll("(?i)password=[^&]*", "password=<hidden>");
         }
     }
 }

@@ -35,7 +35,7 @@ class PackageLayeringTest {
             Map.entry("sink", Set.of("clickhouse")),
             Map.entry("schema", Set.of("clickhouse", "cli")),
             Map.entry("rows", Set.of("format", "parse", "schema", "sink")),
-            Map.entry("config", Set.of("parse", "dedup", "cli")),
+            Map.entry("config", Set.of("parse", "dedup", "cli", "clickhouse")),
             Map.entry("pipeline", Set.of("format", "parse", "enrich", "dedup", "rows", "sink", "config", "schema")),
             Map.entry("", Set.of("config", "pipeline", "sink", "schema")));
 
