@@ -27,7 +27,9 @@ FROM
 (
     SELECT *, (num_flow_logs, time_flow_end_ms, record_type = 'endConnection') AS latest
     FROM flows
-    WHERE time_flow_end_ms >= {from:DateTime64(3, 'UTC')} AND time_flow_end_ms < {to:DateTime64(3, 'UTC')}
+    WHERE (SELECT throwIf({to:DateTime64(3, 'UTC')} <= {from:DateTime64(3, 'UTC')}, 'the range is empty or inverted: to must be after from')) = 0
+      AND (SELECT throwIf(dateDiff('day', {from:DateTime64(3, 'UTC')}, {to:DateTime64(3, 'UTC')}) > 31, 'this query reads the raw table: give at most 31 days (the rollup queries take longer ranges)')) = 0
+      AND time_flow_end_ms >= {from:DateTime64(3, 'UTC')} AND time_flow_end_ms < {to:DateTime64(3, 'UTC')}
       AND record_type IN ('newConnection', 'heartbeat', 'endConnection')
       AND ({hash_id:String} = '' OR hash_id = {hash_id:String})
 )

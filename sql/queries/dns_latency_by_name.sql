@@ -9,7 +9,8 @@ SELECT
     arrayMap(x -> round(x, 3), quantilesMerge(0.5, 0.9, 0.99)(latency_ms_quantiles)) AS latency_ms_p50_p90_p99,
     max(latency_ms_max) AS latency_ms_max
 FROM rollup_dns_1m
-WHERE minute >= {from:DateTime64(3, 'UTC')} AND minute < {to:DateTime64(3, 'UTC')}
+WHERE (SELECT throwIf({to:DateTime64(3, 'UTC')} <= {from:DateTime64(3, 'UTC')}, 'the range is empty or inverted: to must be after from')) = 0
+  AND minute >= {from:DateTime64(3, 'UTC')} AND minute < {to:DateTime64(3, 'UTC')}
 GROUP BY dns_name
 ORDER BY nxdomain + servfail DESC, responses_total DESC, dns_name
 LIMIT {limit:UInt32}

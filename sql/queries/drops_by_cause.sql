@@ -7,6 +7,7 @@ SELECT
     sum(drop_bytes) AS drop_bytes,
     sum(flows) AS flows
 FROM rollup_drops_1m
-WHERE minute >= {from:DateTime64(3, 'UTC')} AND minute < {to:DateTime64(3, 'UTC')}
+WHERE (SELECT throwIf({to:DateTime64(3, 'UTC')} <= {from:DateTime64(3, 'UTC')}, 'the range is empty or inverted: to must be after from')) = 0
+  AND minute >= {from:DateTime64(3, 'UTC')} AND minute < {to:DateTime64(3, 'UTC')}
 GROUP BY pkt_drop_latest_drop_cause, pkt_drop_latest_state
 ORDER BY drop_packets DESC, pkt_drop_latest_drop_cause, pkt_drop_latest_state

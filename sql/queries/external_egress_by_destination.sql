@@ -8,7 +8,8 @@ SELECT
     sum(flows) AS flows,
     uniqExact(k8s_namespace, k8s_owner_name) AS workloads
 FROM rollup_external_1m
-WHERE minute >= {from:DateTime64(3, 'UTC')} AND minute < {to:DateTime64(3, 'UTC')}
+WHERE (SELECT throwIf({to:DateTime64(3, 'UTC')} <= {from:DateTime64(3, 'UTC')}, 'the range is empty or inverted: to must be after from')) = 0
+  AND minute >= {from:DateTime64(3, 'UTC')} AND minute < {to:DateTime64(3, 'UTC')}
   AND scope = 'to_external'
 GROUP BY external_addr, external_subnet_label
 ORDER BY bytes DESC, external_addr

@@ -7,7 +7,9 @@ SELECT
     count() AS flows,
     uniqExact(if(src_k8s_name = {pod:String}, dst_addr, src_addr)) AS peers
 FROM flows
-WHERE time_flow_end_ms >= {from:DateTime64(3, 'UTC')} AND time_flow_end_ms < {to:DateTime64(3, 'UTC')}
+WHERE (SELECT throwIf({to:DateTime64(3, 'UTC')} <= {from:DateTime64(3, 'UTC')}, 'the range is empty or inverted: to must be after from')) = 0
+  AND (SELECT throwIf(dateDiff('day', {from:DateTime64(3, 'UTC')}, {to:DateTime64(3, 'UTC')}) > 31, 'this query reads the raw table: give at most 31 days (the rollup queries take longer ranges)')) = 0
+  AND time_flow_end_ms >= {from:DateTime64(3, 'UTC')} AND time_flow_end_ms < {to:DateTime64(3, 'UTC')}
   AND record_type = 'flowLog' AND NOT duplicate
   AND ((src_k8s_namespace = {namespace:String} AND src_k8s_name = {pod:String})
     OR (dst_k8s_namespace = {namespace:String} AND dst_k8s_name = {pod:String}))

@@ -8,7 +8,8 @@ SELECT
     sum(bytes_estimated) AS bytes_estimated,
     sum(flows) AS flows
 FROM rollup_namespace_1m
-WHERE minute >= {from:DateTime64(3, 'UTC')} AND minute < {to:DateTime64(3, 'UTC')}
+WHERE (SELECT throwIf({to:DateTime64(3, 'UTC')} <= {from:DateTime64(3, 'UTC')}, 'the range is empty or inverted: to must be after from')) = 0
+  AND minute >= {from:DateTime64(3, 'UTC')} AND minute < {to:DateTime64(3, 'UTC')}
 GROUP BY src_k8s_namespace, dst_k8s_namespace
 ORDER BY bytes DESC, src_k8s_namespace, dst_k8s_namespace
 LIMIT {limit:UInt32}

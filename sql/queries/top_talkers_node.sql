@@ -7,7 +7,8 @@ SELECT
     sum(packets) AS packets,
     sum(flows) AS flows
 FROM rollup_node_1m
-WHERE minute >= {from:DateTime64(3, 'UTC')} AND minute < {to:DateTime64(3, 'UTC')}
+WHERE (SELECT throwIf({to:DateTime64(3, 'UTC')} <= {from:DateTime64(3, 'UTC')}, 'the range is empty or inverted: to must be after from')) = 0
+  AND minute >= {from:DateTime64(3, 'UTC')} AND minute < {to:DateTime64(3, 'UTC')}
 GROUP BY src_k8s_host_name, dst_k8s_host_name
 ORDER BY bytes DESC, src_k8s_host_name, dst_k8s_host_name
 LIMIT {limit:UInt32}

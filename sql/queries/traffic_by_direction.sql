@@ -6,7 +6,8 @@ SELECT
     sum(packets) AS packets,
     sum(flows) AS flows
 FROM rollup_namespace_1m
-WHERE minute >= {from:DateTime64(3, 'UTC')} AND minute < {to:DateTime64(3, 'UTC')}
+WHERE (SELECT throwIf({to:DateTime64(3, 'UTC')} <= {from:DateTime64(3, 'UTC')}, 'the range is empty or inverted: to must be after from')) = 0
+  AND minute >= {from:DateTime64(3, 'UTC')} AND minute < {to:DateTime64(3, 'UTC')}
   AND ({namespace:String} = '' OR src_k8s_namespace = {namespace:String} OR dst_k8s_namespace = {namespace:String})
 GROUP BY direction
 ORDER BY direction

@@ -1,6 +1,7 @@
 package io.github.netobservch.schema;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.EmbeddedClickHouseExtension;
@@ -316,6 +317,41 @@ class QueryPackITCase {
             return SchemaTestSupport.query(server, database, sql, params);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Every query refuses an empty or inverted range with its own message instead of returning
+     * nothing, and the queries over the raw table refuse more than 31 days instead of scanning every
+     * partition (a 30-day scan of the raw table is what took the embedded endpoint down, issue #20).
+     * Parameters that are not dates fail in ClickHouse's own parameter parsing.
+     */
+    @Test
+    void queriesRefuseEmptyInvertedAndOverlongRanges() throws IOException {
+        try (Stream<Path> files = Files.list(SchemaTestSupport.QUERIES_DIR)) {
+            for (Path f :
+                    files.filter(p -> p.toString().endsWith(".sql")).sorted().toList()) {
+                String file = f.getFileName().toString();
+                Map<String, String> base = new HashMap<>(Map.of(
+                        "limit", "10", "hash_id", "", "namespace", "shop", "pod", "frontend-1", "step_seconds", "60"));
+                Map<String, String> inverted = new HashMap<>(base);
+                inverted.putAll(Map.of("from", TO, "to", FROM));
+                assertThatThrownBy(() -> query(db, file, inverted))
+                        .as(file)
+                        .hasMessageContaining("to must be after from");
+                Map<String, String> empty = new HashMap<>(base);
+                empty.putAll(Map.of("from", FROM, "to", FROM));
+                assertThatThrownBy(() -> query(db, file, empty)).as(file).hasMessageContaining("to must be after from");
+                Map<String, String> months = new HashMap<>(base);
+                months.putAll(Map.of("from", "2026-01-01 00:00:00.000", "to", "2026-03-31 00:00:00.000"));
+                if (Files.readString(f).lines().findFirst().orElse("").contains("(reads the raw table flows")) {
+                    assertThatThrownBy(() -> query(db, file, months)).as(file).hasMessageContaining("at most 31 days");
+                } else {
+                    assertThat(query(db, file, months))
+                            .as(file + " (a rollup: months are fine)")
+                            .isNotNull();
+                }
+            }
         }
     }
 
