@@ -443,19 +443,7 @@ public final class Soak {
                 + " parts = active parts of database " + DATABASE
                 + "; bp = share of time the source was back-pressured");
         line("");
-        line(String.format(
-                "%7s %-8s %11s %11s %9s %7s %7s %7s %10s %6s %5s",
-                "elapsed",
-                "phase",
-                "produced",
-                "loaded",
-                "lag",
-                "heap MB",
-                "ckpt MB",
-                "ckpt ms",
-                "dedup keys",
-                "parts",
-                "bp %"));
+        header();
 
         Producer producer = new Producer(kafka.bootstrapServers(), TOPIC, s.seed(), rate, null);
         List<SoakVerdict.Sample> samples = new ArrayList<>();
@@ -702,19 +690,7 @@ public final class Soak {
                 "soak: job parallelism %d, checkpoint every %s, max heap %,d MB",
                 s.parallelism(), human(s.checkpoint()), maxHeap >> 20));
         line("");
-        line(String.format(
-                "%7s %-8s %11s %11s %9s %7s %7s %7s %10s %6s %5s",
-                "elapsed",
-                "phase",
-                "produced",
-                "loaded",
-                "lag",
-                "heap MB",
-                "ckpt MB",
-                "ckpt ms",
-                "dedup keys",
-                "parts",
-                "bp %"));
+        header();
         long t0 = System.nanoTime();
         long deadline = t0 + s.drainTimeout().toNanos();
         long endOffsets = endOffsets(admin, TOPIC);
@@ -828,6 +804,23 @@ public final class Soak {
                 keys,
                 parts,
                 bp);
+    }
+
+    /** The column titles of the sample rows {@link #print} writes. */
+    private void header() {
+        line(String.format(
+                "%7s %-8s %11s %11s %9s %7s %7s %7s %10s %6s %5s",
+                "elapsed",
+                "phase",
+                "produced",
+                "loaded",
+                "lag",
+                "heap MB",
+                "ckpt MB",
+                "ckpt ms",
+                "dedup keys",
+                "parts",
+                "bp %"));
     }
 
     private void print(SoakVerdict.Sample x) {
