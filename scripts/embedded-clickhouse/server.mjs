@@ -13,6 +13,7 @@ import zlib from 'node:zlib';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import { promisify } from 'node:util';
+import { pipeline } from 'node:stream/promises';
 
 import { analyze, quoteString, quoteIdent } from './lib/sql.mjs';
 import { ClickHouseError, chError, CODES } from './lib/errors.mjs';
@@ -27,7 +28,7 @@ import { loadUsers, checkStatement } from './lib/grants.mjs';
 function usage(msg) {
   if (msg) process.stderr.write(`embedded-clickhouse: ${msg}\n`);
   process.stderr.write(`Usage: node server.mjs --path <data dir> [--port 0] [--host 127.0.0.1]
-       [--pool-size 4] [--parent-pid <pid>] [--tmp-dir <dir>]
+       [--pool-size 4] [--parent-pid <pid>] [--tmp-dir <dir>] [--response-buffer <bytes>]
        [--require-user <name> --require-password-file <file> | --users-file <json>]
        [--tls-cert <pem> --tls-key <pem> | --tls-pfx <p12> [--tls-pfx-password-file <file>]]
        [--verbose] [--log-requests]
@@ -37,7 +38,7 @@ function usage(msg) {
 
 function parseArgs(argv) {
   const o = {
-    port: 0, host: '127.0.0.1', path: null, poolSize: 4, parentPid: null, tmpDir: null,
+    port: 0, host: '127.0.0.1', path: null, poolSize: 4, parentPid: null, tmpDir: null, responseBuffer: 1 << 20,
     requireUser: null, requirePasswordFile: null, usersFile: null, verbose: false, logRequests: false,
     tlsCert: null, tlsKey: null, tlsPfx: null, tlsPfxPasswordFile: null,
   };
@@ -56,6 +57,7 @@ function parseArgs(argv) {
       case '--host': o.host = val(); break;
       case '--path': o.path = val(); break;
       case '--pool-size': o.poolSize = Number(val()); break;
+      case '--response-buffer': o.responseBuffer = Number(val()); break;
       case '--parent-pid': o.parentPid = Number(val()); break;
       case '--tmp-dir': o.tmpDir = val(); break;
       case '--require-user': o.requireUser = val(); break;
@@ -292,6 +294,19 @@ async function writeTempFile(data) {
   return file;
 }
 
+/** Streams a request body into a new staging file (memory: a few socket buffers); returns its path. */
+async function spoolBody(req) {
+  const file = path.join(tmpRoot, `insert-${process.pid}-${++tmpCounter}.dat`);
+  await fsp.mkdir(tmpRoot, { recursive: true, mode: 0o700 });
+  try {
+    await pipeline(req, fs.createWriteStream(file, { mode: 0o600 }));
+  } catch (e) {
+    fsp.unlink(file).catch(() => {});
+    throw new ClickHouseError(210, 'NETWORK_ERROR', `Cannot read the request body: ${e.message}`);
+  }
+  return file;
+}
+
 function lineCol(buf, offset) {
   let line = 1;
   let col = 1;
@@ -423,7 +438,7 @@ async function runOnConnection(conn, isSession, job) {
     }
 
     // 4. The statement itself.
-    return await execute(conn, stmt, analysis, format, params);
+    return await execute(conn, stmt, analysis, format, params, job.responder, job.staged);
   } catch (e) {
     failed = true;
     await conn.drain();
@@ -528,12 +543,20 @@ function formatNameSql(name) {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : quoteIdent(name);
 }
 
-async function execute(conn, stmt, analysis, format, params) {
+async function execute(conn, stmt, analysis, format, params, responder, staged) {
   const ins = analysis.insert;
   const hasParams = Object.keys(params).length > 0;
   if (ins && (ins.mode === 'format' || ins.mode === 'values')) {
     const data = stmt.subarray(ins.dataStart);
     const inline = ins.mode === 'values' && isUtf8(data);
+    if (staged && ins.mode === 'format') {
+      const target = stmt.toString('utf8', 0, ins.targetEnd).trimEnd();
+      const settingsClause = ins.settingsStart >= 0
+        ? ' ' + stmt.toString('utf8', ins.settingsStart, ins.settingsEnd).trim() : '';
+      const sql = `${target} FROM INFILE ${quoteString(staged)} COMPRESSION 'none'${settingsClause} FORMAT ${formatNameSql(ins.format)}`;
+      const r = await conn.exec(sql);
+      return { bytes: null, rowsWritten: r.rowsWritten, bytesWritten: r.bytesWritten, isInsert: true };
+    }
     if (!inline) {
       // Payload -> temp file + INSERT ... FROM INFILE (binary-safe; avoids the
       // chDB cut at the first empty line of inline data).
@@ -557,11 +580,61 @@ async function execute(conn, stmt, analysis, format, params) {
     const r = await conn.exec(sql);
     return { bytes: null, rowsWritten: r.rowsWritten, bytesWritten: r.bytesWritten, isInsert: true };
   }
+  if (!ins && responder && STREAMED_KINDS.has(analysis.kind) && STREAMED_FORMATS.has(format.toLowerCase())) {
+    return streamResult(conn, sql, format, hasParams ? params : undefined, responder);
+  }
   const r = await conn.query(sql, format, hasParams ? params : undefined);
   return {
     bytes: r.bytes, rowsRead: r.rowsRead, bytesRead: r.bytesRead,
     rowsWritten: 0, bytesWritten: 0, isInsert: !!ins,
   };
+}
+
+// Statements whose result is streamed (a SELECT can return any amount of data).
+const STREAMED_KINDS = new Set(['SELECT', 'WITH', '(']);
+// Formats whose chunks concatenate to the whole result: one row after another, no header, footer or
+// separator between chunks. The engine formats each streamed chunk on its own, so a format with a
+// header (…WithNames…, the JDBC driver's RowBinaryWithNamesAndTypes), a wrapper (JSON, XML), a
+// separator (Values) or per-chunk framing (Pretty, Parquet) is answered whole, as before.
+const STREAMED_FORMATS = new Set(['tabseparated', 'tsv', 'tabseparatedraw', 'tsvraw', 'csv', 'rowbinary',
+  'jsoneachrow', 'jsoncompacteachrow', 'jsonstringseachrow', 'jsoncompactstringseachrow', 'jsonlines', 'ndjson']);
+
+/**
+ * A SELECT's result, as a real server sends it: up to --response-buffer bytes are held, and a
+ * result that fits goes out as one response with Content-Length and a complete summary; a larger
+ * one is sent chunked as the engine produces it, so memory stays at the buffer plus one chunk
+ * however large the result. A client that goes away cancels the query. An error after the first
+ * bytes were sent ends the body with ClickHouse's exception text, as clickhouse-server does.
+ */
+async function streamResult(conn, sql, format, params, responder) {
+  const held = [];
+  let heldBytes = 0;
+  let streaming = false;
+  let r;
+  try {
+    r = await conn.stream(sql, format, params, async (chunk) => {
+      if (!streaming) {
+        held.push(chunk);
+        heldBytes += chunk.length;
+        if (heldBytes <= opts.responseBuffer) return true;
+        streaming = true;
+        const first = Buffer.concat(held);
+        held.length = 0;
+        return responder.begin(first);
+      }
+      return responder.write(chunk);
+    });
+  } catch (e) {
+    if (!streaming) throw e;
+    responder.fail(e);
+    return { streamed: true };
+  }
+  if (streaming) {
+    responder.end(r.cancelled);
+    return { streamed: true };
+  }
+  const bytes = Buffer.concat(held);
+  return { bytes, rowsRead: r.rows, bytesRead: bytes.length, rowsWritten: 0, bytesWritten: 0, isInsert: false };
 }
 
 // ---------------------------------------------------------------------------
@@ -594,6 +667,53 @@ function sendError(res, ctx, err) {
   res.writeHead(err.httpStatus, headers);
   res.end(ctx.method === 'HEAD' ? undefined : body);
   return err;
+}
+
+/**
+ * Writes a streamed SELECT result (streamResult): headers with the first bytes, then each chunk,
+ * waiting for the client to take it (back-pressure: the engine is not asked for more meanwhile).
+ * write() answers false once the client is gone, which cancels the query.
+ */
+function responderFor(res, ctx, started) {
+  let gone = false;
+  res.on('close', () => { if (!res.writableFinished) gone = true; });
+  const open = () => !gone && !res.destroyed;
+  const write = async (buf) => {
+    if (!open()) return false;
+    if (!res.write(buf)) {
+      await new Promise((resolve) => {
+        const done = () => { res.off('drain', done); res.off('close', done); resolve(); };
+        res.on('drain', done);
+        res.on('close', done);
+      });
+    }
+    return open();
+  };
+  return {
+    begin(first) {
+      const summary = { read_rows: '0', read_bytes: '0', written_rows: '0', written_bytes: '0',
+        total_rows_to_read: '0', result_rows: '0', result_bytes: '0',
+        elapsed_ns: String(process.hrtime.bigint() - started) };
+      const headers = {
+        ...baseHeaders(ctx),
+        'Content-Type': contentTypeFor(ctx.format),
+        'X-ClickHouse-Summary': JSON.stringify(summary),
+      };
+      if (shuttingDown) headers.Connection = 'close';
+      res.writeHead(200, headers); // no Content-Length: chunked
+      return write(first);
+    },
+    write,
+    end(cancelled) {
+      if (cancelled || !open()) { res.destroy(); return; }
+      res.end();
+    },
+    fail(e) {
+      const err = e instanceof ClickHouseError ? e
+        : new ClickHouseError(CODES.STD_EXCEPTION, 'STD_EXCEPTION', String(e && e.message || e));
+      if (open()) res.end(Buffer.from(err.body(engineVersion), 'utf8'));
+    },
+  };
 }
 
 function sendText(res, status, text, extra = {}) {
@@ -637,6 +757,7 @@ async function handleRequest(req, res) {
   let status = 200;
   let code = 0;
   let kind = '';
+  let staged = null; // the staging file of a streamed INSERT body
   try {
     if (shuttingDown) throw new ClickHouseError(210, 'NETWORK_ERROR', 'Server is shutting down');
 
@@ -661,7 +782,16 @@ async function handleRequest(req, res) {
     }
 
     const queryParam = qp.get('query');
-    let body = await readBody(req);
+    // An INSERT … FORMAT in the URL with a plain body (how clickhouse-java sends one): the body is
+    // the data alone and goes straight to the staging file, never into memory whole.
+    if (req.method === 'POST' && queryParam && !req.headers['content-encoding'] && qp.get('decompress') !== '1') {
+      const head = analyze(Buffer.from(queryParam, 'utf8'));
+      if (head.insert && head.insert.mode === 'format' && head.multi < 0
+          && head.insert.dataStart >= Buffer.byteLength(queryParam, 'utf8')) {
+        staged = await spoolBody(req);
+      }
+    }
+    let body = staged ? Buffer.alloc(0) : await readBody(req);
     if (req.method === 'GET' && (queryParam === null || queryParam === '') && body.length === 0) {
       return sendText(res, 200, 'Ok.\n');
     }
@@ -706,8 +836,11 @@ async function handleRequest(req, res) {
       settings[k] = v;
     }
     const database = req.headers['x-clickhouse-database'] || qp.get('database') || null;
-    const job = { stmt, analysis, format: ctx.format, settings, params, database,
+    const job = { stmt, analysis, format: ctx.format, settings, params, database, staged,
       grantsOf: users === null ? null : { user: cred.user, grants: users.get(cred.user).grants } };
+    if (req.method !== 'HEAD' && qp.get('compress') !== '1' && qp.get('enable_http_compression') !== '1') {
+      job.responder = responderFor(res, ctx, started);
+    }
 
     const sid = qp.get('session_id');
     let result;
@@ -722,6 +855,8 @@ async function handleRequest(req, res) {
       const conn = pickPooled();
       result = await conn.mutex.run(() => runOnConnection(conn, false, job));
     }
+
+    if (result.streamed) return; // sent as it was produced (streamResult)
 
     // Success response.
     const elapsedNs = process.hrtime.bigint() - started;
@@ -771,6 +906,7 @@ async function handleRequest(req, res) {
     code = err.code;
     if (opts.verbose) log(`error ${err.code} ${err.name}: ${err.text}`);
   } finally {
+    if (staged) fsp.unlink(staged).catch(() => {});
     if (opts.logRequests) {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const sid = qp.get('session_id');
