@@ -281,8 +281,13 @@ function safeEqual(a, b) {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** A new, unused path in the staging directory. */
+function stagingPath() {
+  return path.join(tmpRoot, `insert-${process.pid}-${++tmpCounter}.dat`);
+}
+
 async function writeTempFile(data) {
-  const file = path.join(tmpRoot, `insert-${process.pid}-${++tmpCounter}.dat`);
+  const file = stagingPath();
   try {
     await fsp.writeFile(file, data, { mode: 0o600 });
   } catch (e) {
@@ -296,7 +301,7 @@ async function writeTempFile(data) {
 
 /** Streams a request body into a new staging file (memory: a few socket buffers); returns its path. */
 async function spoolBody(req) {
-  const file = path.join(tmpRoot, `insert-${process.pid}-${++tmpCounter}.dat`);
+  const file = stagingPath();
   await fsp.mkdir(tmpRoot, { recursive: true, mode: 0o700 });
   try {
     await pipeline(req, fs.createWriteStream(file, { mode: 0o600 }));
@@ -548,29 +553,22 @@ async function execute(conn, stmt, analysis, format, params, responder, staged) 
   const hasParams = Object.keys(params).length > 0;
   if (ins && (ins.mode === 'format' || ins.mode === 'values')) {
     const data = stmt.subarray(ins.dataStart);
-    const inline = ins.mode === 'values' && isUtf8(data);
-    if (staged && ins.mode === 'format') {
-      const target = stmt.toString('utf8', 0, ins.targetEnd).trimEnd();
-      const settingsClause = ins.settingsStart >= 0
-        ? ' ' + stmt.toString('utf8', ins.settingsStart, ins.settingsEnd).trim() : '';
-      const sql = `${target} FROM INFILE ${quoteString(staged)} COMPRESSION 'none'${settingsClause} FORMAT ${formatNameSql(ins.format)}`;
-      const r = await conn.exec(sql);
-      return { bytes: null, rowsWritten: r.rowsWritten, bytesWritten: r.bytesWritten, isInsert: true };
-    }
+    const inline = !staged && ins.mode === 'values' && isUtf8(data);
     if (!inline) {
       // Payload -> temp file + INSERT ... FROM INFILE (binary-safe; avoids the
-      // chDB cut at the first empty line of inline data).
+      // chDB cut at the first empty line of inline data). A streamed body is
+      // already in its staging file (handleRequest removes that one).
       const target = stmt.toString('utf8', 0, ins.targetEnd).trimEnd();
       const settingsClause = ins.settingsStart >= 0
         ? ' ' + stmt.toString('utf8', ins.settingsStart, ins.settingsEnd).trim() : '';
       const fmt = ins.mode === 'values' ? 'Values' : formatNameSql(ins.format);
-      const file = await writeTempFile(data);
+      const file = staged || await writeTempFile(data);
       try {
         const sql = `${target} FROM INFILE ${quoteString(file)} COMPRESSION 'none'${settingsClause} FORMAT ${fmt}`;
         const r = await conn.exec(sql);
         return { bytes: null, rowsWritten: r.rowsWritten, bytesWritten: r.bytesWritten, isInsert: true };
       } finally {
-        fsp.unlink(file).catch(() => {});
+        if (!staged) fsp.unlink(file).catch(() => {});
       }
     }
   }
@@ -669,6 +667,23 @@ function sendError(res, ctx, err) {
   return err;
 }
 
+/** The X-ClickHouse-Summary of a statement's result, every value a string as the server sends them. */
+function summaryOf(result, elapsedNs) {
+  const summary = result.isInsert
+    ? {
+      read_rows: result.rowsWritten, read_bytes: result.bytesWritten,
+      written_rows: result.rowsWritten, written_bytes: result.bytesWritten,
+      total_rows_to_read: 0, result_rows: result.rowsWritten, result_bytes: result.bytesWritten,
+    }
+    : {
+      read_rows: result.rowsRead, read_bytes: result.bytesRead,
+      written_rows: 0, written_bytes: 0,
+      total_rows_to_read: 0, result_rows: result.rowsRead, result_bytes: result.bytesRead,
+    };
+  summary.elapsed_ns = elapsedNs;
+  return JSON.stringify(Object.fromEntries(Object.entries(summary).map(([k, v]) => [k, String(v ?? 0)])));
+}
+
 /**
  * Writes a streamed SELECT result (streamResult): headers with the first bytes, then each chunk,
  * waiting for the client to take it (back-pressure: the engine is not asked for more meanwhile).
@@ -691,13 +706,11 @@ function responderFor(res, ctx, started) {
   };
   return {
     begin(first) {
-      const summary = { read_rows: '0', read_bytes: '0', written_rows: '0', written_bytes: '0',
-        total_rows_to_read: '0', result_rows: '0', result_bytes: '0',
-        elapsed_ns: String(process.hrtime.bigint() - started) };
       const headers = {
         ...baseHeaders(ctx),
         'Content-Type': contentTypeFor(ctx.format),
-        'X-ClickHouse-Summary': JSON.stringify(summary),
+        // Sent before the result is known: zeros, as a server streaming without wait_end_of_query.
+        'X-ClickHouse-Summary': summaryOf({ rowsRead: 0, bytesRead: 0 }, process.hrtime.bigint() - started),
       };
       if (shuttingDown) headers.Connection = 'close';
       res.writeHead(200, headers); // no Content-Length: chunked
@@ -860,20 +873,7 @@ async function handleRequest(req, res) {
 
     // Success response.
     const elapsedNs = process.hrtime.bigint() - started;
-    const summary = result.isInsert
-      ? {
-        read_rows: result.rowsWritten, read_bytes: result.bytesWritten,
-        written_rows: result.rowsWritten, written_bytes: result.bytesWritten,
-        total_rows_to_read: 0, result_rows: result.rowsWritten, result_bytes: result.bytesWritten,
-      }
-      : {
-        read_rows: result.rowsRead, read_bytes: result.bytesRead,
-        written_rows: 0, written_bytes: 0,
-        total_rows_to_read: 0, result_rows: result.rowsRead, result_bytes: result.bytesRead,
-      };
-    summary.elapsed_ns = elapsedNs;
-    const summaryJson = JSON.stringify(Object.fromEntries(
-      Object.entries(summary).map(([k, v]) => [k, String(v ?? 0)])));
+    const summaryJson = summaryOf(result, elapsedNs);
 
     let out = result.bytes ? Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength) : Buffer.alloc(0);
     const headers = {

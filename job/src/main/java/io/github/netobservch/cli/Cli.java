@@ -118,6 +118,11 @@ public final class Cli {
             this.lists = lists;
         }
 
+        /** The given options by name ({@code "true"} for flags; a repeatable option's values joined by ','). */
+        public Map<String, String> values() {
+            return java.util.Collections.unmodifiableMap(values);
+        }
+
         /** Every value of a repeatable option, in order (empty when not given). */
         public List<String> getAll(String name) {
             return lists.getOrDefault(name, List.of());

@@ -8,7 +8,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -186,14 +185,7 @@ public final class ApplySchema {
                         + ENV_PASSWORD + " or --clickhouse.password-file");
             }
         }
-        Cli.Args parsed = CLI.parse(args);
-        Map<String, String> m = new HashMap<>();
-        for (String name : CLI.names()) {
-            if (parsed.has(name)) {
-                m.put(name, parsed.get(name, null));
-            }
-        }
-        return m;
+        return CLI.parse(args).values();
     }
 
     private static int intOpt(Map<String, String> opts, String name, int dflt) {

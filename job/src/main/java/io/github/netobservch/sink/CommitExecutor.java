@@ -210,11 +210,7 @@ final class CommitExecutor implements AutoCloseable {
             throws InterruptedException {
         if (c.probe() != null) {
             try {
-                boolean present = probe(c);
-                if (!present) {
-                    Thread.sleep(absenceRecheck.toMillis());
-                    present = probe(c);
-                }
+                boolean present = probeWithRecheck(c);
                 metrics.reachable();
                 if (present) {
                     metrics.spillFilesMissing.inc();
@@ -290,11 +286,7 @@ final class CommitExecutor implements AutoCloseable {
             return Presence.NOT_CHECKED;
         }
         metrics.inDoubtChecks.inc();
-        if (probe(c)) {
-            return Presence.PRESENT;
-        }
-        Thread.sleep(absenceRecheck.toMillis());
-        if (probe(c)) {
+        if (probeWithRecheck(c)) {
             return Presence.PRESENT;
         }
         String untrusted = options.probeTrustChecks() ? whyAnAbsenceCannotBeTrusted(c) : null;
@@ -367,6 +359,18 @@ final class CommitExecutor implements AutoCloseable {
         } catch (DateTimeParseException e) {
             return null;
         }
+    }
+
+    /**
+     * The probe, and once more after {@link #absenceRecheck} when it finds nothing: a live server
+     * publishes a part milliseconds after it records the token, so only a batch that stays absent is.
+     */
+    private boolean probeWithRecheck(ClickHouseCommittable c) throws InterruptedException {
+        if (probe(c)) {
+            return true;
+        }
+        Thread.sleep(absenceRecheck.toMillis());
+        return probe(c);
     }
 
     private boolean probe(ClickHouseCommittable c) {

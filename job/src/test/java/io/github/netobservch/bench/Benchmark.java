@@ -172,12 +172,7 @@ public final class Benchmark {
             }
             overrides.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
-        Map<String, String> opts = new LinkedHashMap<>();
-        for (String name : CLI.names()) {
-            if (cl.has(name) && !name.equals("--set")) {
-                opts.put(name, cl.get(name, null));
-            }
-        }
+        Map<String, String> opts = cl.values();
         boolean quick = opts.containsKey("--quick");
         int records = Integer.parseInt(opts.getOrDefault("--records", quick ? "2000" : "300000"));
         Duration checkpoint = org.apache.flink.util.TimeUtils.parseDuration(

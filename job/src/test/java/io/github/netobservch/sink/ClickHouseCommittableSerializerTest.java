@@ -122,11 +122,10 @@ class ClickHouseCommittableSerializerTest {
      */
     private static final String FROZEN_V3_HEX = FROZEN_V2_HEX + "00000001";
 
-    @Test
-    void readsTheFrozenVersion3Image() throws IOException {
-        ClickHouseCommittableSerializer serializer = new ClickHouseCommittableSerializer();
+    /** {@link #frozenWithProbe()} sealed for shard 1: the committable of the version-3 and -4 images. */
+    private static ClickHouseCommittable frozenWithProbeForShard1() {
         ClickHouseCommittable base = frozenWithProbe();
-        ClickHouseCommittable sharded = new ClickHouseCommittable(
+        return new ClickHouseCommittable(
                 base.token(),
                 base.database(),
                 base.table(),
@@ -142,6 +141,12 @@ class ClickHouseCommittableSerializerTest {
                 base.createdAtMillis(),
                 base.probe(),
                 1);
+    }
+
+    @Test
+    void readsTheFrozenVersion3Image() throws IOException {
+        ClickHouseCommittableSerializer serializer = new ClickHouseCommittableSerializer();
+        ClickHouseCommittable sharded = frozenWithProbeForShard1();
         ClickHouseCommittable c = serializer.deserialize(3, HexFormat.of().parseHex(FROZEN_V3_HEX));
         assertThat(c).isEqualTo(sharded);
         assertThat(c.shard()).isEqualTo(1);
@@ -174,24 +179,9 @@ class ClickHouseCommittableSerializerTest {
     void readsTheFrozenVersion4ImageOfASpilledCommittable() throws IOException {
         ClickHouseCommittableSerializer serializer = new ClickHouseCommittableSerializer();
         assertThat(serializer.getVersion()).isEqualTo(4);
-        ClickHouseCommittable base = frozenWithProbe();
-        ClickHouseCommittable spilled = new ClickHouseCommittable(
-                        base.token(),
-                        base.database(),
-                        base.table(),
-                        base.partitionKey(),
-                        base.columns(),
-                        base.rowCount(),
-                        base.rawLength(),
-                        base.codec(),
-                        base.storedPayload(),
-                        base.originJobId(),
-                        base.originSubtask(),
-                        base.originAttempt(),
-                        base.createdAtMillis(),
-                        base.probe(),
-                        1)
-                .spilledTo("s3://bucket/checkpoints/clickhouse-spill/flows/" + base.token() + ".rowbinary");
+        ClickHouseCommittable base = frozenWithProbeForShard1();
+        ClickHouseCommittable spilled =
+                base.spilledTo("s3://bucket/checkpoints/clickhouse-spill/flows/" + base.token() + ".rowbinary");
         ClickHouseCommittable c = serializer.deserialize(4, HexFormat.of().parseHex(FROZEN_V4_SPILLED_HEX));
         assertThat(c).isEqualTo(spilled);
         assertThat(c.spillPath()).endsWith(".rowbinary");

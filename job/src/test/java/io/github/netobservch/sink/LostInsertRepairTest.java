@@ -39,14 +39,17 @@ class LostInsertRepairTest {
         clickhouse.execute(db, TestRows.ddl("t", 1000));
     }
 
-    private ClickHouseSinkOptions options() {
+    private ClickHouseSinkOptions.Builder optionsBuilder() {
         return ClickHouseSinkOptions.builder()
                 .url(clickhouse.httpUrl())
                 .database(db)
                 .table("t")
                 .sinkName("repair")
-                .backoff(Duration.ofMillis(10), Duration.ofMillis(40))
-                .build();
+                .backoff(Duration.ofMillis(10), Duration.ofMillis(40));
+    }
+
+    private ClickHouseSinkOptions options() {
+        return optionsBuilder().build();
     }
 
     private ClickHouseCommittable batch(long fromSeq, int rows, boolean withProbe) {
@@ -55,15 +58,16 @@ class LostInsertRepairTest {
 
     /** Commits {@code c} as attempt {@code attempt} would after a failover (from state when attempt > 0). */
     private SinkMetrics commit(ClickHouseCommittable c, int attempt) throws Exception {
-        try (ClickHouseCommitter committer = new ClickHouseCommitter(
-                options(), SinkFaultInjector.NONE, JOB, attempt, 0, new UnregisteredMetricsGroup())) {
-            TestRequest request = new TestRequest(c);
-            committer.commit(
-                    List.<org.apache.flink.api.connector.sink2.Committer.CommitRequest<ClickHouseCommittable>>of(
-                            request));
-            assertThat(request.signal).isEqualTo(TestRequest.Signal.NONE);
-            return committer.metrics();
-        }
+        return commit(c, attempt, options());
+    }
+
+    /** One commit call with {@code c} alone, which must succeed; the committer's counters after it. */
+    private static SinkMetrics commitOne(ClickHouseCommitter committer, ClickHouseCommittable c) throws Exception {
+        TestRequest request = new TestRequest(c);
+        committer.commit(
+                List.<org.apache.flink.api.connector.sink2.Committer.CommitRequest<ClickHouseCommittable>>of(request));
+        assertThat(request.signal).isEqualTo(TestRequest.Signal.NONE);
+        return committer.metrics();
     }
 
     private long rows() throws Exception {
@@ -275,12 +279,7 @@ class LostInsertRepairTest {
                 new UnregisteredMetricsGroup(),
                 restored,
                 startedAt)) {
-            TestRequest request = new TestRequest(c);
-            committer.commit(
-                    List.<org.apache.flink.api.connector.sink2.Committer.CommitRequest<ClickHouseCommittable>>of(
-                            request));
-            assertThat(request.signal).isEqualTo(TestRequest.Signal.NONE);
-            return committer.metrics();
+            return commitOne(committer, c);
         }
     }
 
@@ -380,25 +379,13 @@ class LostInsertRepairTest {
     }
 
     private ClickHouseSinkOptions blindOptions() {
-        return ClickHouseSinkOptions.builder()
-                .url(clickhouse.httpUrl())
-                .database(db)
-                .table("t")
-                .sinkName("repair")
-                .backoff(Duration.ofMillis(10), Duration.ofMillis(40))
-                .probeTrustChecks(false)
-                .build();
+        return optionsBuilder().probeTrustChecks(false).build();
     }
 
     private SinkMetrics commit(ClickHouseCommittable c, int attempt, ClickHouseSinkOptions o) throws Exception {
         try (ClickHouseCommitter committer =
                 new ClickHouseCommitter(o, SinkFaultInjector.NONE, JOB, attempt, 0, new UnregisteredMetricsGroup())) {
-            TestRequest request = new TestRequest(c);
-            committer.commit(
-                    List.<org.apache.flink.api.connector.sink2.Committer.CommitRequest<ClickHouseCommittable>>of(
-                            request));
-            assertThat(request.signal).isEqualTo(TestRequest.Signal.NONE);
-            return committer.metrics();
+            return commitOne(committer, c);
         }
     }
 
