@@ -1,0 +1,339 @@
+package io.github.netobservch.loki.query;
+
+import io.github.netobservch.loki.logql.IpRange;
+import io.github.netobservch.loki.logql.LogQL.ErrorFilter;
+import io.github.netobservch.loki.logql.LogQL.IpMatch;
+import io.github.netobservch.loki.logql.LogQL.JsonStage;
+import io.github.netobservch.loki.logql.LogQL.LabelFilterStage;
+import io.github.netobservch.loki.logql.LogQL.LabelMatch;
+import io.github.netobservch.loki.logql.LogQL.LabelPredicate;
+import io.github.netobservch.loki.logql.LogQL.LineFilter;
+import io.github.netobservch.loki.logql.LogQL.LogExpr;
+import io.github.netobservch.loki.logql.LogQL.Matcher;
+import io.github.netobservch.loki.logql.LogQL.RangeAggregation;
+import io.github.netobservch.loki.logql.LogQL.Stage;
+import io.github.netobservch.loki.logql.LogQL.UnwrapStage;
+import io.github.netobservch.loki.logql.LogQL.VectorOp;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * Translates parsed LogQL into ClickHouse SQL over the project's {@code flows} table.
+ *
+ * <p>What is typed and what is not: the time range is a predicate on {@code time_flow_end_ms}
+ * (partition and sort-key pruning) and stream-label matchers read the label's column (the
+ * namespaces are in the sort key). Everything the plugin writes against the <em>line</em> — line
+ * regexes, {@code | json} fields, unwrapped values — is evaluated exactly as Loki would on the
+ * served line, which is rebuilt in SQL from the stored record ({@code raw}) minus its label keys:
+ * RE2 {@code match()} (the engine Loki uses) over that line, JSON extraction for fields. Values
+ * never enter the SQL text: every string is a typed query parameter.
+ *
+ * <p>Semantics (docs/loki-api.md "Semantics"): entries with {@code start <= ts < end}, newest first
+ * (ties by Kafka topic, partition, offset); metric steps {@code start + i*step <= end}, each over
+ * the left-open, right-closed window {@code (t - W, t]}; topk/bottomk per step, ties by labels.
+ */
+public final class FlowSql {
+
+    /** Column order of {@link #logQuery}: ts (ms), one value per label field, then the line. */
+    public static final String TS = "ts";
+
+    private final StreamLabels labels;
+    private final String table;
+    private final String tenantFilter;
+
+    /**
+     * @param table qualified table, e.g. {@code netobserv.flows} (validated identifiers)
+     * @param tenantFilter extra SQL condition for the tenant, or null (built from trusted config)
+     */
+    public FlowSql(StreamLabels labels, String table, String tenantFilter) {
+        this.labels = labels;
+        this.table = table;
+        this.tenantFilter = tenantFilter;
+    }
+
+    public StreamLabels labels() {
+        return labels;
+    }
+
+    /** The log query: the {@code limit} newest (or oldest) entries in {@code [startMs, endMs)}. */
+    public SqlQuery logQuery(LogExpr e, long startMs, long endMs, int limit, boolean backward) {
+        Params p = new Params();
+        StringBuilder sql = new StringBuilder("SELECT toUnixTimestamp64Milli(time_flow_end_ms) AS ts");
+        for (String f : labels.fields()) {
+            sql.append(", ").append(labelExpr(f));
+        }
+        sql.append(", ").append(lineExpr()).append(" AS line FROM ").append(table);
+        sql.append(" WHERE time_flow_end_ms >= fromUnixTimestamp64Milli(")
+                .append(p.add(Long.toString(startMs), "Int64"))
+                .append(", 'UTC') AND time_flow_end_ms < fromUnixTimestamp64Milli(")
+                .append(p.add(Long.toString(endMs), "Int64"))
+                .append(", 'UTC')");
+        appendFilters(sql, e, p);
+        String dir = backward ? "DESC" : "ASC";
+        sql.append(" ORDER BY time_flow_end_ms ")
+                .append(dir)
+                .append(", kafka_topic, kafka_partition, kafka_offset LIMIT ")
+                .append(limit);
+        return new SqlQuery(sql.toString(), p.values);
+    }
+
+    /**
+     * The metric query: rows {@code (step index, group label values..., value)} for every step with
+     * samples, already ranked per step when the plan has topk/bottomk. {@code steps} = number of
+     * evaluation times.
+     */
+    public SqlQuery metricQuery(MetricPlan plan, long startMs, long stepMs, long steps) {
+        RangeAggregation r = plan.range();
+        LogExpr e = r.log();
+        long w = r.windowMs();
+        long lastMs = startMs + (steps - 1) * stepMs;
+        Params p = new Params();
+        String start = p.add(Long.toString(startMs), "Int64");
+        String step = p.add(Long.toString(stepMs), "Int64");
+        String window = p.add(Long.toString(w), "Int64");
+        String ts = "toUnixTimestamp64Milli(time_flow_end_ms)";
+        String lo = "greatest(0, " + ceilDiv(ts + " - " + start, step) + ")";
+        String hi = "least(" + (steps - 1) + ", " + ceilDiv(ts + " + " + window + " - " + start, step) + " - 1)";
+        boolean json = e.hasJson();
+        List<String> groups = new ArrayList<>();
+        for (String g : plan.groupBy()) {
+            groups.add(g.equals(e.unwrap()) ? "''" : valueExpr(g, json));
+        }
+        String value = e.unwrap() == null ? null : "toFloat64OrNull(" + valueExpr(e.unwrap(), json) + ")";
+        String agg =
+                switch (r.function()) {
+                    case COUNT_OVER_TIME -> "toFloat64(count())";
+                    case RATE -> (value == null ? "count()" : "sum(v)") + " / " + seconds(w);
+                    case SUM_OVER_TIME -> "sum(v)";
+                    case AVG_OVER_TIME -> "sum(v) / count()";
+                    case MIN_OVER_TIME -> "min(v)";
+                    case MAX_OVER_TIME -> "max(v)";
+                    case QUANTILE_OVER_TIME -> quantile(literal(r.phi()));
+                };
+
+        StringBuilder inner = new StringBuilder("SELECT step");
+        for (int i = 0; i < groups.size(); i++) {
+            inner.append(", ").append(groups.get(i)).append(" AS g").append(i);
+        }
+        if (value != null) {
+            inner.append(", assumeNotNull(").append(value).append(") AS v");
+        }
+        inner.append(" FROM ").append(table);
+        inner.append(" ARRAY JOIN range(toUInt64(")
+                .append(lo)
+                .append("), toUInt64(greatest(")
+                .append(hi)
+                .append(" + 1, ")
+                .append(lo)
+                .append("))) AS step");
+        inner.append(" WHERE time_flow_end_ms > fromUnixTimestamp64Milli(")
+                .append(p.add(Long.toString(startMs - w), "Int64"))
+                .append(", 'UTC') AND time_flow_end_ms <= fromUnixTimestamp64Milli(")
+                .append(p.add(Long.toString(lastMs), "Int64"))
+                .append(", 'UTC')");
+        appendFilters(inner, e, p);
+        if (value != null) {
+            inner.append(" AND ").append(value).append(" IS NOT NULL");
+        }
+
+        StringJoiner gcols = new StringJoiner(", ");
+        for (int i = 0; i < groups.size(); i++) {
+            gcols.add("g" + i);
+        }
+        String gl = groups.isEmpty() ? "" : ", " + gcols;
+        String valueExpr = applyOps(agg, plan.beforeRank());
+        StringBuilder sql = new StringBuilder();
+        sql.append("SELECT step").append(gl).append(", value FROM (SELECT step").append(gl);
+        sql.append(", ")
+                .append(valueExpr)
+                .append(" AS value FROM (")
+                .append(inner)
+                .append(") GROUP BY step");
+        sql.append(gl).append(")");
+        if (plan.rank() != null) {
+            String order = plan.rank() == VectorOp.TOPK ? "DESC" : "ASC";
+            String wrapped = "SELECT step" + gl + ", value, row_number() OVER (PARTITION BY step ORDER BY value "
+                    + order + (groups.isEmpty() ? "" : ", " + gcols) + ") AS rn FROM (" + sql + ")";
+            sql = new StringBuilder("SELECT step")
+                    .append(gl)
+                    .append(", ")
+                    .append(applyOps("value", plan.afterRank()))
+                    .append(" AS value FROM (")
+                    .append(wrapped)
+                    .append(") WHERE rn <= ")
+                    .append(plan.k());
+        }
+        sql.append(" ORDER BY step").append(gl);
+        return new SqlQuery(sql.toString(), p.values);
+    }
+
+    /** Distinct non-empty values of a stream label in {@code [startMs, endMs)}, sorted. */
+    public SqlQuery labelValues(String name, long startMs, long endMs, int limit) {
+        Params p = new Params();
+        String expr = valueExpr(name, false);
+        StringBuilder sql = new StringBuilder("SELECT DISTINCT ")
+                .append(expr)
+                .append(" AS v FROM ")
+                .append(table)
+                .append(" WHERE time_flow_end_ms >= fromUnixTimestamp64Milli(")
+                .append(p.add(Long.toString(startMs), "Int64"))
+                .append(", 'UTC') AND time_flow_end_ms < fromUnixTimestamp64Milli(")
+                .append(p.add(Long.toString(endMs), "Int64"))
+                .append(", 'UTC')");
+        if (tenantFilter != null) {
+            sql.append(" AND (").append(tenantFilter).append(')');
+        }
+        sql.append(" AND v != '' ORDER BY v LIMIT ").append(limit);
+        return new SqlQuery(sql.toString(), p.values);
+    }
+
+    // ---- pieces ------------------------------------------------------------------------------
+
+    private void appendFilters(StringBuilder sql, LogExpr e, Params p) {
+        if (tenantFilter != null) {
+            sql.append(" AND (").append(tenantFilter).append(')');
+        }
+        for (Matcher m : e.selector()) {
+            sql.append(" AND ").append(match(valueExpr(m.name(), false), m, p));
+        }
+        boolean json = false;
+        for (Stage s : e.stages()) {
+            if (s instanceof LineFilter lf) {
+                String pat = p.add(lf.pattern(), "String");
+                String test = lf.regex()
+                        ? "match(" + lineExpr() + ", " + pat + ")"
+                        : "position(" + lineExpr() + ", " + pat + ") > 0";
+                sql.append(" AND ").append(lf.negated() ? "NOT " : "").append(test);
+            } else if (s instanceof JsonStage) {
+                json = true;
+            } else if (s instanceof LabelFilterStage lfs) {
+                StringJoiner any = new StringJoiner(" OR ", "(", ")");
+                for (LabelPredicate pred : lfs.anyOf()) {
+                    any.add(predicate(pred, json, p));
+                }
+                sql.append(" AND ").append(any);
+            } else if (s instanceof UnwrapStage || s instanceof ErrorFilter) {
+                // handled by the metric query (value IS NOT NULL)
+            }
+        }
+    }
+
+    private String predicate(LabelPredicate pred, boolean json, Params p) {
+        if (pred instanceof LabelMatch lm) {
+            return match(valueExpr(lm.matcher().name(), json), lm.matcher(), p);
+        }
+        IpMatch ip = (IpMatch) pred;
+        IpRange range = IpRange.parse(ip.spec(), 0);
+        String v = valueExpr(ip.name(), json);
+        String family = range.ipv4() ? "isIPv4String(" + v + ")" : "isIPv6String(" + v + ")";
+        String inRange =
+                switch (range.kind()) {
+                    case CIDR ->
+                        "isIPAddressInRange(if(" + family + ", " + v + ", '" + (range.ipv4() ? "0.0.0.0" : "::")
+                                + "'), " + p.add(range.spec(), "String") + ")";
+                    case SINGLE, RANGE ->
+                        "toIPv6OrDefault(" + v + ") BETWEEN toIPv6(" + p.add(range.lowText(), "String")
+                                + ") AND toIPv6(" + p.add(range.highText(), "String") + ")";
+                };
+        String test = "(" + family + " AND " + inRange + ")";
+        return ip.negated() ? "NOT " + test : test;
+    }
+
+    private static String match(String expr, Matcher m, Params p) {
+        return switch (m.op()) {
+            case EQ -> expr + " = " + p.add(m.value(), "String");
+            case NEQ -> expr + " != " + p.add(m.value(), "String");
+            case RE -> "match(" + expr + ", " + p.add("^(?:" + m.value() + ")$", "String") + ")";
+            case NRE -> "NOT match(" + expr + ", " + p.add("^(?:" + m.value() + ")$", "String") + ")";
+        };
+    }
+
+    /**
+     * The string value of label {@code name} at a point of the pipeline: a stream label; after
+     * {@code | json} also a top-level scalar of the line; '' when absent.
+     */
+    String valueExpr(String name, boolean afterJson) {
+        if (name.equals(labels.staticName())) {
+            return "'" + labels.staticValue().replace("\\", "\\\\").replace("'", "\\'") + "'";
+        }
+        if (labels.fields().contains(name)) {
+            return labelExpr(name);
+        }
+        return afterJson ? jsonExpr(name) : "''";
+    }
+
+    private static String labelExpr(String field) {
+        String col = StreamLabels.VERBATIM_STRING_COLUMNS.get(field);
+        if (col != null) {
+            return "toString(" + col + ")";
+        }
+        if (field.equals("FlowDirection")) {
+            return "if(isNull(flow_direction), '', toString(flow_direction))";
+        }
+        return jsonExpr(field);
+    }
+
+    /** A top-level scalar of the record: strings unquoted, numbers and booleans as written. */
+    private static String jsonExpr(String field) {
+        String k = "'" + field + "'"; // field names are validated identifiers
+        return "multiIf(JSONType(raw, " + k + ") = 'String', JSONExtractString(raw, " + k + "), JSONType(raw, " + k
+                + ") IN ('Int64', 'UInt64', 'Double', 'Bool'), JSONExtractRaw(raw, " + k + "), '')";
+    }
+
+    /** The served line: the record's JSON minus the label keys, compact, in the record's key order. */
+    String lineExpr() {
+        StringJoiner names = new StringJoiner(", ", "[", "]");
+        for (String f : labels.fields()) {
+            names.add("'" + f + "'");
+        }
+        return "concat('{', arrayStringConcat(arrayMap(kv -> concat(toJSONString(kv.1), ':', kv.2), "
+                + "arrayFilter(kv -> NOT has(" + names + ", kv.1), JSONExtractKeysAndValuesRaw(raw))), ','), '}')";
+    }
+
+    /**
+     * Prometheus' quantile (linear interpolation between closest ranks) written out, so the float
+     * operations are the same as Loki's: rank = phi*(n-1), weight = rank - floor(rank).
+     */
+    private static String quantile(String phi) {
+        String rank = "(" + phi + " * (count() - 1))";
+        String sorted = "arraySort(groupArray(v))";
+        String lo = "greatest(0, floor(" + rank + "))";
+        String weight = "(" + rank + " - floor(" + rank + "))";
+        return "arrayElement(" + sorted + ", toUInt64(" + lo + ") + 1) * (1 - " + weight + ") + arrayElement(" + sorted
+                + ", toUInt64(least(toFloat64(count() - 1), " + lo + " + 1)) + 1) * " + weight;
+    }
+
+    private static String ceilDiv(String a, String b) {
+        return "(intDiv(" + a + ", " + b + ") + if(modulo(" + a + ", " + b + ") > 0, 1, 0))";
+    }
+
+    private static String seconds(long ms) {
+        return literal(ms / 1000.0);
+    }
+
+    private static String literal(double d) {
+        return "toFloat64('" + BigDecimal.valueOf(d).toPlainString() + "')";
+    }
+
+    private static String applyOps(String expr, List<MetricPlan.Op> ops) {
+        for (MetricPlan.Op op : ops) {
+            expr = "(" + expr + ") " + op.op().symbol() + " " + literal(op.constant());
+        }
+        return expr;
+    }
+
+    /** Query parameters p0, p1, ... */
+    private static final class Params {
+        final Map<String, String> values = new LinkedHashMap<>();
+
+        String add(String value, String type) {
+            String name = "p" + values.size();
+            values.put(name, value);
+            return "{" + name + ":" + type + "}";
+        }
+    }
+}
