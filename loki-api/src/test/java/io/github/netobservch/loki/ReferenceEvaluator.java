@@ -64,8 +64,23 @@ final class ReferenceEvaluator {
     private final String staticName;
     private final String staticValue;
     private final List<String> labelFields;
+    private final boolean closedLeftWindows;
 
     ReferenceEvaluator(List<Row> rows, String staticName, String staticValue, List<String> labelFields) {
+        this(rows, staticName, staticValue, labelFields, false);
+    }
+
+    /**
+     * @param closedLeftWindows negative control only: windows {@code [t - W, t)} instead of the
+     *     documented {@code (t - W, t]}
+     */
+    ReferenceEvaluator(
+            List<Row> rows,
+            String staticName,
+            String staticValue,
+            List<String> labelFields,
+            boolean closedLeftWindows) {
+        this.closedLeftWindows = closedLeftWindows;
         this.rows = rows;
         this.staticName = staticName;
         this.staticValue = staticValue;
@@ -310,7 +325,8 @@ final class ReferenceEvaluator {
             Map<List<String>, Integer> counts = new HashMap<>();
             for (int j = 0; j < samples.size(); j++) {
                 long x = ts.get(j);
-                if (x <= t - w || x > t) {
+                boolean in = closedLeftWindows ? x >= t - w && x < t : x > t - w && x <= t;
+                if (!in) {
                     continue;
                 }
                 List<String> key = new ArrayList<>();
