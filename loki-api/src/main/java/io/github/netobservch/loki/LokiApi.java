@@ -1,6 +1,7 @@
 package io.github.netobservch.loki;
 
 import io.github.netobservch.loki.http.Authenticator;
+import io.github.netobservch.loki.http.KubernetesTokenReview;
 import io.github.netobservch.loki.http.LokiHttpServer;
 import io.github.netobservch.loki.query.ClickHouseReader;
 import io.github.netobservch.loki.query.Limits;
@@ -8,6 +9,7 @@ import io.github.netobservch.loki.query.LokiQueries;
 import io.github.netobservch.loki.query.SqlQuery;
 import io.github.netobservch.loki.query.StreamLabels;
 import io.github.netobservch.loki.query.Tenant;
+import io.github.netobservch.loki.query.TimeParams;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -104,6 +106,43 @@ public final class LokiApi implements Callable<Integer> {
     @Option(names = "--auth.anonymous", description = "Accept requests without credentials (local use only).")
     boolean anonymous;
 
+    @Option(
+            names = "--auth.kubernetes",
+            description = "Check bearer tokens with the Kubernetes API server (TokenReview): the console plugin's "
+                    + "service account token (FlowCollector authToken: Host) or the user's (Forward).")
+    boolean kubernetes;
+
+    @Option(
+            names = "--auth.kubernetes.allow",
+            split = ",",
+            description = "Identities allowed with --auth.kubernetes: user names (e.g. "
+                    + "system:serviceaccount:netobserv:netobserv-plugin) or group:<name> (repeatable).")
+    List<String> kubernetesAllow;
+
+    @Option(
+            names = "--auth.kubernetes.api-url",
+            defaultValue = "https://kubernetes.default.svc",
+            description = "Kubernetes API server URL.")
+    String kubernetesApiUrl;
+
+    @Option(
+            names = "--auth.kubernetes.token-file",
+            defaultValue = "/var/run/secrets/kubernetes.io/serviceaccount/token",
+            description = "This pod's service account token, sent with each TokenReview.")
+    Path kubernetesTokenFile;
+
+    @Option(
+            names = "--auth.kubernetes.ca-file",
+            defaultValue = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt",
+            description = "CA bundle of the API server.")
+    Path kubernetesCaFile;
+
+    @Option(
+            names = "--auth.kubernetes.cache-ttl",
+            defaultValue = "60s",
+            description = "How long a TokenReview answer is reused (by token digest).")
+    String kubernetesCacheTtl;
+
     @Option(names = "--tls.cert", description = "PEM certificate chain: serve HTTPS.")
     Path tlsCert;
 
@@ -181,11 +220,14 @@ public final class LokiApi implements Callable<Integer> {
 
     /** Validates the options into one immutable {@link Config}. */
     public Config config() {
-        if (!anonymous && (tokenFiles == null || tokenFiles.isEmpty()) && tlsClientCa == null) {
+        if (!anonymous && (tokenFiles == null || tokenFiles.isEmpty()) && tlsClientCa == null && !kubernetes) {
             throw new CommandLine.ParameterException(
                     new CommandLine(this),
-                    "no authentication configured: give --auth.token-file and/or --tls.client-ca "
-                            + "(or --auth.anonymous for local use)");
+                    "no authentication configured: give --auth.kubernetes, --auth.token-file and/or "
+                            + "--tls.client-ca (or --auth.anonymous for local use)");
+        }
+        if (anonymous && (kubernetes || (tokenFiles != null && !tokenFiles.isEmpty()))) {
+            throw new IllegalArgumentException("--auth.anonymous cannot be combined with token checks");
         }
         if (tlsClientCa != null && tlsCert == null) {
             throw new IllegalArgumentException("--tls.client-ca needs --tls.cert and --tls.key");
@@ -215,14 +257,12 @@ public final class LokiApi implements Callable<Integer> {
             }
         }
         Limits limits = new Limits(
-                Duration.ofMillis(io.github.netobservch.loki.query.TimeParams.durationMs(
-                        "--limits.max-query-length", maxQueryLength)),
+                Duration.ofMillis(TimeParams.durationMs("--limits.max-query-length", maxQueryLength)),
                 maxEntries,
                 maxSeries,
                 11_000,
                 1000,
-                Duration.ofMillis(io.github.netobservch.loki.query.TimeParams.durationMs(
-                        "--limits.query-timeout", queryTimeout)));
+                Duration.ofMillis(TimeParams.durationMs("--limits.query-timeout", queryTimeout)));
         return new Config(
                 host,
                 port,
@@ -232,12 +272,25 @@ public final class LokiApi implements Callable<Integer> {
                 t,
                 defaultTenant,
                 new StreamLabels("app", "netobserv-flowcollector", fields),
-                Authenticator.of(tokenFiles == null ? List.of() : tokenFiles, anonymous),
+                Authenticator.of(tokenFiles == null ? List.of() : tokenFiles, tokenReview(), anonymous),
                 ssl(),
                 limits,
                 workers,
                 queue,
                 maxChunkAge);
+    }
+
+    private KubernetesTokenReview tokenReview() {
+        if (!kubernetes) {
+            return null;
+        }
+        return new KubernetesTokenReview(
+                URI.create(kubernetesApiUrl),
+                kubernetesTokenFile,
+                kubernetesCaFile,
+                kubernetesAllow == null ? List.of() : kubernetesAllow,
+                Duration.ofMillis(TimeParams.durationMs("--auth.kubernetes.cache-ttl", kubernetesCacheTtl)),
+                Clock.systemUTC());
     }
 
     private SslContext ssl() {
@@ -317,11 +370,9 @@ public final class LokiApi implements Callable<Integer> {
                 + "  max_entries_limit_per_query: " + c.limits().maxEntries() + "\n"
                 + "  max_query_series: " + c.limits().maxSeries() + "\n"
                 + "  max_query_length: "
-                + io.github.netobservch.loki.query.TimeParams.goDuration(
-                        c.limits().maxQueryLength()) + "\n"
+                + TimeParams.goDuration(c.limits().maxQueryLength()) + "\n"
                 + "  query_timeout: "
-                + io.github.netobservch.loki.query.TimeParams.goDuration(
-                        c.limits().queryTimeout()) + "\n";
+                + TimeParams.goDuration(c.limits().queryTimeout()) + "\n";
     }
 
     static Map<String, String> buildInfo() {

@@ -11,24 +11,38 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Who may call the API. Closed by default: a bearer token from mounted files, a client
- * certificate (mTLS, enforced by the TLS layer), or both; anonymous access only when configured
- * explicitly. Tokens are compared as SHA-256 digests in constant time and never logged.
+ * Who may call the API. Closed by default: bearer tokens from mounted files, Kubernetes service
+ * account or user tokens checked with the API server ({@link KubernetesTokenReview}), a client
+ * certificate (mTLS, enforced by the TLS layer), or several of these; anonymous access only when
+ * configured explicitly. Static tokens are compared as SHA-256 digests in constant time; no token
+ * is ever logged.
  */
 public final class Authenticator {
 
+    /** The outcome of a check. */
+    public enum Decision {
+        ALLOW,
+        /** No or unknown credentials: 401. */
+        UNAUTHENTICATED,
+        /** Known identity without the right to read flows: 403. */
+        FORBIDDEN
+    }
+
     private final List<byte[]> tokenDigests;
+    private final KubernetesTokenReview kubernetes;
     private final boolean anonymous;
 
-    private Authenticator(List<byte[]> tokenDigests, boolean anonymous) {
+    private Authenticator(List<byte[]> tokenDigests, KubernetesTokenReview kubernetes, boolean anonymous) {
         this.tokenDigests = List.copyOf(tokenDigests);
+        this.kubernetes = kubernetes;
         this.anonymous = anonymous;
     }
 
-    /** Tokens: one per non-blank line of each file. */
-    public static Authenticator of(List<Path> tokenFiles, boolean anonymous) {
+    /** Static tokens: one per non-blank line of each file. */
+    public static Authenticator of(List<Path> tokenFiles, KubernetesTokenReview kubernetes, boolean anonymous) {
         List<byte[]> digests = new ArrayList<>();
         for (Path f : tokenFiles) {
+            int before = digests.size();
             try {
                 for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
                     String t = line.trim();
@@ -39,39 +53,42 @@ public final class Authenticator {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read token file " + f, e);
             }
-            if (digests.isEmpty()) {
+            if (digests.size() == before) {
                 throw new IllegalArgumentException("token file " + f + " holds no token");
             }
         }
-        return new Authenticator(digests, anonymous);
+        return new Authenticator(digests, kubernetes, anonymous);
     }
 
-    /** True when bearer tokens are required. */
+    /** True when requests must carry a bearer token. */
     public boolean requiresToken() {
-        return !tokenDigests.isEmpty();
+        return !anonymous && (!tokenDigests.isEmpty() || kubernetes != null);
     }
 
-    public boolean anonymous() {
-        return anonymous;
-    }
-
-    /** True when the {@code Authorization} header value is accepted. */
-    public boolean accepts(String authorization) {
-        if (tokenDigests.isEmpty()) {
-            return true; // no token configured: anonymous or mTLS-only, checked at start-up
+    /** Checks the {@code Authorization} header value (null when absent). */
+    public Decision check(String authorization) {
+        if (!requiresToken()) {
+            return Decision.ALLOW; // anonymous, or mTLS only (the TLS layer already checked)
         }
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return false;
+            return Decision.UNAUTHENTICATED;
         }
-        byte[] d = sha256(authorization.substring(7).trim());
+        String token = authorization.substring(7).trim();
+        if (token.isEmpty()) {
+            return Decision.UNAUTHENTICATED;
+        }
+        byte[] d = sha256(token);
         boolean ok = false;
         for (byte[] t : tokenDigests) {
             ok |= MessageDigest.isEqual(t, d);
         }
-        return ok;
+        if (ok) {
+            return Decision.ALLOW;
+        }
+        return kubernetes == null ? Decision.UNAUTHENTICATED : kubernetes.review(token, d);
     }
 
-    private static byte[] sha256(String s) {
+    static byte[] sha256(String s) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {

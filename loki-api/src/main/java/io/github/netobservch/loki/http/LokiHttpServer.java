@@ -188,19 +188,43 @@ public final class LokiHttpServer implements AutoCloseable {
             discarding = false;
             HttpRequest req = request;
             request = null;
-            String route = "push";
-            if (!settings.auth().accepts(req.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+            long received = bytes;
+            try {
+                pool.execute(() -> {
+                    if (!refused(ctx, req, "push")) {
+                        metrics.push(received);
+                        send(ctx, req, "push", HttpResponseStatus.NO_CONTENT, Response.empty());
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                metrics.rejected();
                 send(
                         ctx,
                         req,
-                        route,
-                        HttpResponseStatus.UNAUTHORIZED,
-                        json(LokiJson.error("unauthorized", "unauthorized")));
-                return;
+                        "push",
+                        HttpResponseStatus.TOO_MANY_REQUESTS,
+                        json(LokiJson.error("too_many_requests", "too many outstanding requests")));
             }
-            metrics.push(bytes);
-            send(ctx, req, route, HttpResponseStatus.NO_CONTENT, Response.empty());
         }
+    }
+
+    /** Sends 401 or 403 and returns true when the request's credentials are not accepted. */
+    private boolean refused(ChannelHandlerContext ctx, HttpRequest req, String route) {
+        Authenticator.Decision d = settings.auth().check(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+        if (d == Authenticator.Decision.ALLOW) {
+            return false;
+        }
+        if (d == Authenticator.Decision.FORBIDDEN) {
+            send(ctx, req, route, HttpResponseStatus.FORBIDDEN, text("forbidden: this identity may not read flows\n"));
+        } else {
+            send(
+                    ctx,
+                    req,
+                    route,
+                    HttpResponseStatus.UNAUTHORIZED,
+                    json(LokiJson.error("unauthorized", "unauthorized: a valid bearer token is required")));
+        }
+        return true;
     }
 
     // ---- everything else ----------------------------------------------------------------------
@@ -213,43 +237,62 @@ public final class LokiHttpServer implements AutoCloseable {
             String path = uri.path();
             Map<String, String> params = new LinkedHashMap<>();
             uri.parameters().forEach((k, v) -> params.put(k, v.get(0)));
-            if (path.equals("/ready")) {
+            String route = route(path);
+            req.retain();
+            // Everything below may block (ClickHouse, the Kubernetes API): never on the event loop.
+            try {
+                pool.execute(() -> {
+                    try {
+                        handle(ctx, req, route, path, params);
+                    } finally {
+                        req.release();
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                req.release();
+                metrics.rejected();
+                send(
+                        ctx,
+                        req,
+                        route,
+                        HttpResponseStatus.TOO_MANY_REQUESTS,
+                        json(LokiJson.error("too_many_requests", "too many outstanding requests")));
+            }
+        }
+
+        private void handle(
+                ChannelHandlerContext ctx, FullHttpRequest req, String route, String path, Map<String, String> params) {
+            if (route.equals("ready")) {
                 boolean ok = ready.getAsBoolean();
                 send(
                         ctx,
                         req,
-                        "ready",
+                        route,
                         ok ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
                         text(ok ? "ready\n" : "ClickHouse is not reachable\n"));
                 return;
             }
-            if (!settings.auth().accepts(req.headers().get(HttpHeaderNames.AUTHORIZATION))) {
-                send(
-                        ctx,
-                        req,
-                        "auth",
-                        HttpResponseStatus.UNAUTHORIZED,
-                        json(LokiJson.error("unauthorized", "unauthorized: a valid bearer token is required")));
+            if (refused(ctx, req, route)) {
                 return;
             }
             if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
-                send(ctx, req, "other", HttpResponseStatus.METHOD_NOT_ALLOWED, text("method not allowed\n"));
+                send(ctx, req, route, HttpResponseStatus.METHOD_NOT_ALLOWED, text("method not allowed\n"));
                 return;
             }
-            switch (path) {
-                case "/metrics" -> send(ctx, req, "metrics", HttpResponseStatus.OK, text(metrics.exposition()));
-                case "/config" -> send(ctx, req, "config", HttpResponseStatus.OK, yaml(settings.configYaml()));
-                case PREFIX + "status/buildinfo" ->
-                    send(ctx, req, "buildinfo", HttpResponseStatus.OK, json(LokiJson.object(settings.buildInfo())));
-                case PREFIX + "query_range" -> query(ctx, req, "query_range", params, null);
-                default -> {
-                    if (path.startsWith(PREFIX + "label/") && path.endsWith("/values")) {
-                        String name = path.substring((PREFIX + "label/").length(), path.length() - "/values".length());
-                        query(ctx, req, "label_values", params, name);
-                    } else {
-                        send(ctx, req, "other", HttpResponseStatus.NOT_FOUND, text("404 page not found\n"));
-                    }
-                }
+            switch (route) {
+                case "metrics" -> send(ctx, req, route, HttpResponseStatus.OK, text(metrics.exposition()));
+                case "config" -> send(ctx, req, route, HttpResponseStatus.OK, yaml(settings.configYaml()));
+                case "buildinfo" ->
+                    send(ctx, req, route, HttpResponseStatus.OK, json(LokiJson.object(settings.buildInfo())));
+                case "query_range" -> query(ctx, req, route, params, null);
+                case "label_values" ->
+                    query(
+                            ctx,
+                            req,
+                            route,
+                            params,
+                            path.substring((PREFIX + "label/").length(), path.length() - "/values".length()));
+                default -> send(ctx, req, route, HttpResponseStatus.NOT_FOUND, text("404 page not found\n"));
             }
         }
 
@@ -277,49 +320,26 @@ public final class LokiHttpServer implements AutoCloseable {
                 send(ctx, req, route, HttpResponseStatus.FORBIDDEN, text("unknown tenant\n"));
                 return;
             }
-            req.retain();
             try {
-                pool.execute(() -> {
-                    try {
-                        send(ctx, req, route, HttpResponseStatus.OK, answer(tenant, route, params, label));
-                    } catch (LokiQueryException e) {
-                        HttpResponseStatus status = HttpResponseStatus.valueOf(e.status());
-                        send(
-                                ctx,
-                                req,
-                                route,
-                                status,
-                                e.status() == 400
-                                        ? text(e.getMessage())
-                                        : json(LokiJson.error("bad_data", e.getMessage())));
-                    } catch (ClickHouseException e) {
-                        send(
-                                ctx,
-                                req,
-                                route,
-                                clickhouseStatus(e),
-                                json(LokiJson.error("execution", clickhouseMessage(e))));
-                    } catch (RuntimeException e) {
-                        LOG.error("query failed", e);
-                        send(
-                                ctx,
-                                req,
-                                route,
-                                HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                                json(LokiJson.error("internal", "internal error")));
-                    } finally {
-                        req.release();
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                req.release();
-                metrics.rejected();
+                send(ctx, req, route, HttpResponseStatus.OK, answer(tenant, route, params, label));
+            } catch (LokiQueryException e) {
+                HttpResponseStatus status = HttpResponseStatus.valueOf(e.status());
                 send(
                         ctx,
                         req,
                         route,
-                        HttpResponseStatus.TOO_MANY_REQUESTS,
-                        json(LokiJson.error("too_many_requests", "too many outstanding requests")));
+                        status,
+                        e.status() == 400 ? text(e.getMessage()) : json(LokiJson.error("bad_data", e.getMessage())));
+            } catch (ClickHouseException e) {
+                send(ctx, req, route, clickhouseStatus(e), json(LokiJson.error("execution", clickhouseMessage(e))));
+            } catch (RuntimeException e) {
+                LOG.error("query failed", e);
+                send(
+                        ctx,
+                        req,
+                        route,
+                        HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                        json(LokiJson.error("internal", "internal error")));
             }
         }
 
@@ -342,6 +362,17 @@ public final class LokiHttpServer implements AutoCloseable {
             LOG.debug("connection error", cause);
             ctx.close();
         }
+    }
+
+    private static String route(String path) {
+        return switch (path) {
+            case "/ready" -> "ready";
+            case "/metrics" -> "metrics";
+            case "/config" -> "config";
+            case PREFIX + "status/buildinfo" -> "buildinfo";
+            case PREFIX + "query_range" -> "query_range";
+            default -> path.startsWith(PREFIX + "label/") && path.endsWith("/values") ? "label_values" : "other";
+        };
     }
 
     private static HttpResponseStatus clickhouseStatus(ClickHouseException e) {
