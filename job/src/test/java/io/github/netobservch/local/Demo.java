@@ -136,6 +136,7 @@ public final class Demo {
         EmbeddedKafka kafka = null;
         LocalFlink flink = null;
         Generator generator = null;
+        ConsoleApi consoleApi = null;
         try {
             out.println("NetObserv flows → Kafka → Flink → ClickHouse, on this machine");
             out.println();
@@ -146,6 +147,13 @@ public final class Demo {
             step("ClickHouse", url + "  (embedded, data in " + dataDir.resolve("clickhouse") + ")");
             LocalJob.applySchema(url, DATABASE, "default", "", 0, line -> {});
             step("Schema", "database " + DATABASE + ": flows, flows_dlq, 1-minute rollups (sql/schema)");
+            consoleApi = ConsoleApi.startIfBuilt(
+                    url,
+                    DATABASE,
+                    Path.of(System.getProperty("netobservch.repo", ".")).resolve("job/target/local"));
+            if (consoleApi != null) {
+                step("Console API", consoleApi.url() + "  (Loki-compatible read API for NetObserv's console)");
+            }
             checkStop();
             kafka = EmbeddedKafka.start();
             kafka.createTopic(TOPIC, partitions);
@@ -241,6 +249,9 @@ public final class Demo {
 
             printQueries(ch, startMs);
             printHowToQuery(url);
+            if (consoleApi != null) {
+                consoleApi.printSetup(out);
+            }
 
             // Ends the job's part: Flink and Kafka are no longer needed.
             flink.close();
@@ -267,6 +278,7 @@ public final class Demo {
             }
             closeQuietly(flink);
             closeQuietly(kafka);
+            closeQuietly(consoleApi);
             if (clickhouse != null) {
                 clickhouse.stop();
             }
