@@ -163,6 +163,16 @@ class DifferentialITCase {
         String window = "&start=1764996700&end=1765000300&limit=2000";
         Streams v6 = (Streams) same(SEL + "|json|SrcAddr=ip(\"fd01::/16\")", window);
         assertThat(v6.entryCount()).isPositive();
+        // the API reads 15 min, then 45 min more...: a limit met in the second slice, both directions
+        long inFirstSlice = v6.streams().stream()
+                .flatMap(st -> st.entries().stream())
+                .filter(e -> e.tsMs() >= 1_765_000_300_000L - 15 * 60_000L)
+                .count();
+        assertThat(v6.entryCount()).isGreaterThan((int) inFirstSlice + 20);
+        String crossing = "&start=1764996700&end=1765000300&limit=" + (inFirstSlice + 20);
+        assertThat(((Streams) same(SEL + "|json|SrcAddr=ip(\"fd01::/16\")", crossing)).entryCount())
+                .isEqualTo((int) inFirstSlice + 20);
+        same(SEL + "|json|SrcAddr=ip(\"fd01::/16\")", crossing + "&direction=forward");
         Streams ext =
                 (Streams) same(SEL + "|json|DstAddr=ip(\"2001:db8::/32\") or DstAddr=ip(\"203.0.113.0/24\")", window);
         assertThat(lines(ext)).anyMatch(l -> l.contains("\"DstAddr\":\"2001:db8::"));

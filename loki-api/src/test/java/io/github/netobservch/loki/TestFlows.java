@@ -235,18 +235,33 @@ public final class TestFlows {
                 .withDatabase(db)
                 .withRetention(3650, 3650, 3650)
                 .withDedupWindow(1000, 3600);
-        String user = server.credentials().getProperty("user");
-        String password = server.credentials().getProperty("password");
-        new SchemaMigrator(
-                        SchemaMigrator.jdbc(server.httpUrl(), user, password),
-                        options,
-                        Migration.loadDirectory(sqlSchemaDir()))
-                .migrate();
+        migrate(
+                server.httpUrl(),
+                server.credentials().getProperty("user"),
+                server.credentials().getProperty("password"),
+                options);
         return db;
+    }
+
+    /** Applies the repository's migrations with {@code options} (the database must exist). */
+    public static void migrate(String url, String user, String password, SchemaOptions options) {
+        new SchemaMigrator(SchemaMigrator.jdbc(url, user, password), options, Migration.loadDirectory(sqlSchemaDir()))
+                .migrate();
     }
 
     /** Loads {@code records} through the job's parser, enricher and encoder into {@code db.flows}. */
     public static void load(ClickHouseTestServer server, String db, List<ObjectNode> records) throws Exception {
+        load(
+                server.httpUrl(),
+                server.credentials().getProperty("user"),
+                server.credentials().getProperty("password"),
+                db + ".flows",
+                records);
+    }
+
+    /** Loads {@code records} like the job into {@code table} (qualified) at {@code url}. */
+    public static void load(String url, String user, String password, String table, List<ObjectNode> records)
+            throws Exception {
         FlowParser parser = new FlowParser(ParserConfig.defaults());
         FlowRowEncoder encoder = new FlowRowEncoder();
         RowBinaryWriter rows = new RowBinaryWriter();
@@ -259,13 +274,12 @@ public final class TestFlows {
             encoder.encode(FlowEnricher.enrich(rec), rows);
             offset++;
         }
-        String query = URLEncoder.encode("INSERT INTO " + db + ".flows FORMAT RowBinary", StandardCharsets.UTF_8);
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(server.httpUrl() + "/?query=" + query))
+        String query = URLEncoder.encode("INSERT INTO " + table + " FORMAT RowBinary", StandardCharsets.UTF_8);
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url + "/?query=" + query))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(rows.toByteArray()));
-        req.header("X-ClickHouse-User", server.credentials().getProperty("user"));
-        String pw = server.credentials().getProperty("password");
-        if (!pw.isEmpty()) {
-            req.header("X-ClickHouse-Key", pw);
+        req.header("X-ClickHouse-User", user);
+        if (!password.isEmpty()) {
+            req.header("X-ClickHouse-Key", password);
         }
         HttpResponse<String> response =
                 HttpClient.newHttpClient().send(req.build(), HttpResponse.BodyHandlers.ofString());

@@ -29,6 +29,7 @@ import java.util.TreeMap;
 public final class LokiQueries {
 
     private static final long HOUR_MS = 3_600_000L;
+    private static final long FIRST_SLICE_MS = 15 * 60_000L;
 
     private final ClickHouseReader clickhouse;
     private final StreamLabels labels;
@@ -97,7 +98,7 @@ public final class LokiQueries {
             if (log.unwrap() != null) {
                 throw new LokiQueryException(400, "unwrap is only allowed inside a range aggregation");
             }
-            return streams(sql.logQuery(log, startMs, endMs, limit, direction.equalsIgnoreCase("backward")), tenant);
+            return streams(sql, log, startMs, endMs, limit, direction.equalsIgnoreCase("backward"), tenant);
         }
         MetricPlan plan;
         try {
@@ -150,10 +151,27 @@ public final class LokiQueries {
         return out;
     }
 
-    private Streams streams(SqlQuery q, Tenant tenant) {
+    /**
+     * Runs a log query in time slices from the requested end (or start, forward), 15 minutes first
+     * and four times longer each time, until {@code limit} entries are found: the console's table
+     * usually fills from the newest minutes, so a week's range rarely reads more than the last slice.
+     * Exact: slices are disjoint and ordered, and each is ordered like the whole.
+     */
+    private Streams streams(
+            FlowSql sql, LogExpr log, long startMs, long endMs, int limit, boolean backward, Tenant tenant) {
+        List<JsonNode> rows = new ArrayList<>();
+        long slice = FIRST_SLICE_MS;
+        long done = backward ? endMs : startMs;
+        while (rows.size() < limit && (backward ? done > startMs : done < endMs)) {
+            long from = backward ? Math.max(startMs, done - slice) : done;
+            long to = backward ? done : Math.min(endMs, done + slice);
+            rows.addAll(clickhouse.rows(sql.logQuery(log, from, to, limit - rows.size(), backward), tenant.database()));
+            done = backward ? from : to;
+            slice *= 4;
+        }
         Map<List<String>, List<Entry>> byStream = new LinkedHashMap<>();
         int n = labels.fields().size();
-        for (JsonNode row : clickhouse.rows(q, tenant.database())) {
+        for (JsonNode row : rows) {
             List<String> key = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 key.add(row.get(1 + i).asText());

@@ -1,0 +1,291 @@
+package io.github.netobservch.loki.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.netobservch.local.EmbeddedClickHouse;
+import io.github.netobservch.loki.LokiApi;
+import io.github.netobservch.loki.TestFlows;
+import io.github.netobservch.schema.SchemaOptions;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Latency of the read API at scale (docs/performance.md, "Console read API"): fills a ClickHouse
+ * with {@code --rows} flows over {@code --days} days — a seed set loaded exactly like the job
+ * loads it, then copied with time shifts by INSERT ... SELECT so the rollup views are fed as by
+ * real inserts — and times the console's queries through the HTTP API: the flow table (limit 50)
+ * over 15 min, 24 h and 7 d with and without filters, the topology over 1 h and 24 h, label values.
+ * The data is kept in {@code --data-dir} and reused by the next run.
+ */
+@Command(name = "loki-bench", mixinStandardHelpOptions = true, sortOptions = false)
+public final class LokiApiBenchmark implements java.util.concurrent.Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String DB = "lokibench";
+    private static final String SEL = "{app=\"netobserv-flowcollector\"}";
+
+    @Option(
+            names = "--rows",
+            defaultValue = "10000000",
+            description = "Rows to have in flows (default ${DEFAULT-VALUE}).")
+    long rows;
+
+    @Option(names = "--days", defaultValue = "30", description = "Days the rows span, ending at the fixed 'now'.")
+    int days;
+
+    @Option(names = "--seed-records", defaultValue = "20000", description = "Records loaded through the job's encoder.")
+    int seedRecords;
+
+    @Option(names = "--runs", defaultValue = "15", description = "Timed runs per query after the first.")
+    int runs;
+
+    @Option(names = "--data-dir", defaultValue = "data/loki-bench", description = "Embedded ClickHouse data (reused).")
+    Path dataDir;
+
+    @Option(names = "--clickhouse.url", description = "Use this ClickHouse instead of the embedded one.")
+    String clickhouseUrl;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new LokiApiBenchmark()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        EmbeddedClickHouse embedded = null;
+        String url = clickhouseUrl;
+        if (url == null) {
+            embedded = EmbeddedClickHouse.start(dataDir.toAbsolutePath(), 0);
+            url = embedded.url();
+        }
+        try {
+            ClickHouse ch = new ClickHouse(url);
+            fill(ch);
+            LokiApi cmd = new LokiApi();
+            new CommandLine(cmd)
+                    .parseArgs(
+                            "--auth.anonymous",
+                            "--listen.host",
+                            "127.0.0.1",
+                            "--listen.port",
+                            "0",
+                            "--clickhouse.url",
+                            url,
+                            "--clickhouse.user",
+                            "default",
+                            "--tenant",
+                            "netobserv=" + DB,
+                            "--limits.query-timeout",
+                            "120s");
+            try (LokiApi.Running api =
+                    LokiApi.start(cmd.config(), Clock.fixed(Instant.ofEpochMilli(TestFlows.NOW_MS), ZoneOffset.UTC))) {
+                report(ch, api.server().port());
+            }
+        } finally {
+            if (embedded != null) {
+                embedded.close();
+            }
+        }
+        return 0;
+    }
+
+    private void fill(ClickHouse ch) throws Exception {
+        ch.exec("CREATE DATABASE IF NOT EXISTS " + DB);
+        SchemaOptions options = SchemaOptions.defaults()
+                .withDatabase(DB)
+                .withRetention(3650, 3650, 3650)
+                .withDedupWindow(1000, 3600);
+        TestFlows.migrate(ch.url, "default", "", options);
+        long have =
+                Long.parseLong(ch.exec("SELECT count() FROM " + DB + ".flows").trim());
+        if (have >= rows) {
+            System.out.printf(Locale.ROOT, "data: %,d rows already in %s.flows%n", have, DB);
+            return;
+        }
+        long t0 = System.nanoTime();
+        ch.exec("CREATE TABLE IF NOT EXISTS " + DB + ".flows_seed AS " + DB + ".flows");
+        ch.exec("TRUNCATE TABLE " + DB + ".flows_seed");
+        TestFlows.load(ch.url, "default", "", DB + ".flows_seed", TestFlows.generate(seedRecords, 42, false));
+        long copies = Math.max(1, (rows - have) / seedRecords);
+        long spacingMs = days * 86_400_000L / copies;
+        System.out.printf(
+                Locale.ROOT,
+                "data: %,d seed records x %,d copies, %,d ms apart, over %d days…%n",
+                seedRecords,
+                copies,
+                spacingMs,
+                days);
+        long batch = Math.max(1, 2_000_000 / seedRecords);
+        for (long from = 0; from < copies; from += batch) {
+            long to = Math.min(copies, from + batch);
+            // shift = copy index x spacing, backwards from the seed's hour; raw's times follow
+            String shift = "toInt64(number) * " + spacingMs;
+            ch.exec("INSERT INTO " + DB + ".flows SELECT s.* REPLACE ("
+                    + "fromUnixTimestamp64Milli(toUnixTimestamp64Milli(time_flow_start_ms) - " + shift
+                    + ", 'UTC') AS time_flow_start_ms, "
+                    + "fromUnixTimestamp64Milli(toUnixTimestamp64Milli(time_flow_end_ms) - " + shift
+                    + ", 'UTC') AS time_flow_end_ms, "
+                    + "time_received - intDiv(" + shift + ", 1000) AS time_received, "
+                    + "kafka_offset + toInt64(number) * 1000000 AS kafka_offset, "
+                    + "replaceRegexpOne(replaceRegexpOne(raw, '\"TimeFlowEndMs\":\\\\d+', concat('\"TimeFlowEndMs\":', "
+                    + "toString(toUnixTimestamp64Milli(time_flow_end_ms) - " + shift + "))), "
+                    + "'\"TimeFlowStartMs\":\\\\d+', concat('\"TimeFlowStartMs\":', "
+                    + "toString(toUnixTimestamp64Milli(time_flow_start_ms) - " + shift + "))) AS raw"
+                    + ") FROM " + DB + ".flows_seed AS s, numbers(" + from + ", " + (to - from) + ") AS n"
+                    + " SETTINGS max_partitions_per_insert_block = 1000, insert_deduplicate = 0");
+            System.out.printf(Locale.ROOT, "  %,d / %,d copies, %.0f s%n", to, copies, (System.nanoTime() - t0) / 1e9);
+        }
+        ch.exec("OPTIMIZE TABLE " + DB + ".flows FINAL");
+        System.out.printf(Locale.ROOT, "data: loaded in %.0f s%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    private record Case(String name, String target) {}
+
+    private void report(ClickHouse ch, int port) throws Exception {
+        long now = TestFlows.NOW_MS / 1000;
+        List<Case> cases = new ArrayList<>();
+        Map<String, Long> ranges = new LinkedHashMap<>();
+        ranges.put("15m", 900L);
+        ranges.put("24h", 86_400L);
+        ranges.put("7d", 7 * 86_400L);
+        Map<String, String> filters = new LinkedHashMap<>();
+        filters.put("no filter", SEL);
+        filters.put("namespace label", "{app=\"netobserv-flowcollector\",SrcK8S_Namespace=\"shop\"}");
+        filters.put("pod name contains", SEL + "|~`SrcK8S_Name\":\"(?i)[^\"]*front.*\"`");
+        filters.put("IP CIDR", SEL + "|json|SrcAddr=ip(\"10.128.0.0/16\")");
+        for (Map.Entry<String, Long> r : ranges.entrySet()) {
+            for (Map.Entry<String, String> f : filters.entrySet()) {
+                cases.add(new Case(
+                        "flow table " + r.getKey() + ", " + f.getKey(),
+                        "/loki/api/v1/query_range?query=" + enc(f.getValue()) + "&start=" + (now - r.getValue())
+                                + "&end=" + (now + 1) + "&limit=50"));
+            }
+        }
+        String topology = "topk(50,sum by(SrcK8S_Namespace,DstK8S_Namespace)(rate({app=\"netobserv-flowcollector\","
+                + "FlowDirection=~\"^0$|^2$\"}|json|unwrap Bytes|__error__=\"\"[2m])))";
+        // the browser's steps: rateInterval = max(30 s, range/10), step = rateInterval/2
+        cases.add(new Case("topology 1h, step 180s", metric(topology, now - 3600, now, "180s")));
+        cases.add(new Case("topology 24h, step 4320s", metric(topology, now - 86_400, now, "4320s")));
+        cases.add(new Case("topology 1h, step 30s (backend default)", metric(topology, now - 3600, now, "30s")));
+        cases.add(new Case("label values (6h)", "/loki/api/v1/label/SrcK8S_Namespace/values"));
+
+        HttpClient http = HttpClient.newHttpClient();
+        String machine = System.getProperty("os.arch") + ", "
+                + Runtime.getRuntime().availableProcessors() + " cores, JDK " + System.getProperty("java.version");
+        long total =
+                Long.parseLong(ch.exec("SELECT count() FROM " + DB + ".flows").trim());
+        String disk = ch.exec(
+                        "SELECT formatReadableSize(sum(bytes_on_disk)) FROM system.parts WHERE active AND database = '"
+                                + DB + "' AND table = 'flows'")
+                .trim();
+        System.out.printf(
+                Locale.ROOT,
+                "%nRead API latency, %,d rows (%s on disk) over %d days; %s%n",
+                total,
+                disk,
+                days,
+                machine);
+        System.out.println("| Query | first (ms) | p50 (ms) | p95 (ms) | max (ms) | answer |");
+        System.out.println("|---|---:|---:|---:|---:|---|");
+        for (Case c : cases) {
+            long[] ms = new long[runs];
+            long first = 0;
+            String answer = "";
+            for (int i = -1; i < runs; i++) {
+                long t0 = System.nanoTime();
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + c.target()))
+                                .header("X-Scope-OrgID", "netobserv")
+                                .timeout(Duration.ofMinutes(3))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                long took = (System.nanoTime() - t0) / 1_000_000;
+                if (r.statusCode() != 200) {
+                    answer = "HTTP " + r.statusCode() + ": "
+                            + r.body().substring(0, Math.min(120, r.body().length()));
+                }
+                if (i < 0) {
+                    first = took;
+                    if (r.statusCode() == 200) {
+                        answer = summary(r.body());
+                    }
+                } else {
+                    ms[i] = took;
+                }
+            }
+            Arrays.sort(ms);
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %d | %d | %d | %d | %s |%n",
+                    c.name(),
+                    first,
+                    ms[runs / 2],
+                    ms[(int) Math.ceil(runs * 0.95) - 1],
+                    ms[runs - 1],
+                    answer);
+        }
+    }
+
+    private static String summary(String body) throws IOException {
+        JsonNode data = JSON.readTree(body).path("data");
+        if (data.isArray()) {
+            return data.size() + " values";
+        }
+        int series = data.path("result").size();
+        int values = 0;
+        for (JsonNode s : data.path("result")) {
+            values += s.path("values").size();
+        }
+        return data.path("resultType").asText() + ": " + series + " "
+                + (data.path("resultType").asText().equals("streams") ? "streams, " : "series, ") + values + " values";
+    }
+
+    private static String metric(String q, long start, long end, String step) {
+        return "/loki/api/v1/query_range?query=" + enc(q) + "&start=" + start + "&end=" + end + "&step=" + step;
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /** Plain SQL over ClickHouse's HTTP interface (setup and sizes only). */
+    private static final class ClickHouse {
+        final String url;
+        private final HttpClient http = HttpClient.newHttpClient();
+
+        ClickHouse(String url) {
+            this.url = url;
+        }
+
+        String exec(String sql) throws IOException, InterruptedException {
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(url + "/"))
+                            .timeout(Duration.ofHours(2))
+                            .POST(HttpRequest.BodyPublishers.ofString(sql))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IOException(sql.substring(0, Math.min(200, sql.length())) + ": " + r.body());
+            }
+            return r.body();
+        }
+    }
+}
