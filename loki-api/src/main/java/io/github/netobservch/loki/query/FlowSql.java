@@ -115,31 +115,26 @@ public final class FlowSql {
                     case QUANTILE_OVER_TIME -> quantile(literal(r.phi()));
                 };
 
-        StringBuilder inner = new StringBuilder("SELECT step");
-        for (int i = 0; i < groups.size(); i++) {
-            inner.append(", ").append(groups.get(i)).append(" AS g").append(i);
+        String timeRange = "time_flow_end_ms > fromUnixTimestamp64Milli(" + p.add(Long.toString(startMs - w), "Int64")
+                + ", 'UTC') AND time_flow_end_ms <= fromUnixTimestamp64Milli(" + p.add(Long.toString(lastMs), "Int64")
+                + ", 'UTC')";
+        String arrayJoin =
+                " ARRAY JOIN range(toUInt64(" + lo + "), toUInt64(greatest(" + hi + " + 1, " + lo + "))) AS step";
+        String inner;
+        NumericColumn fast =
+                e.unwrap() == null || !json || labels.isLabel(e.unwrap()) ? null : NUMERIC_COLUMNS.get(e.unwrap());
+        if (fast == null) {
+            inner = branch(groups, value, arrayJoin, timeRange, null, e, p)
+                    + (value != null ? " AND " + value + " IS NOT NULL" : "");
+        } else {
+            // Where the column can only hold the record's own value (non-zero, or not NULL), read it;
+            // only the other rows (absent, or present and zero) need the record's JSON. Both branches
+            // filter alike; PREWHERE lets ClickHouse read raw for the second branch's rows only.
+            inner = branch(groups, "toFloat64(" + fast.value() + ")", arrayJoin, timeRange, fast.exact(), e, p)
+                    + " UNION ALL "
+                    + branch(groups, value, arrayJoin, timeRange, "NOT (" + fast.exact() + ")", e, p)
+                    + " AND " + value + " IS NOT NULL";
         }
-        if (value != null) {
-            inner.append(", assumeNotNull(").append(value).append(") AS v");
-        }
-        inner.append(" FROM ").append(table);
-        inner.append(" ARRAY JOIN range(toUInt64(")
-                .append(lo)
-                .append("), toUInt64(greatest(")
-                .append(hi)
-                .append(" + 1, ")
-                .append(lo)
-                .append("))) AS step");
-        inner.append(" WHERE time_flow_end_ms > fromUnixTimestamp64Milli(")
-                .append(p.add(Long.toString(startMs - w), "Int64"))
-                .append(", 'UTC') AND time_flow_end_ms <= fromUnixTimestamp64Milli(")
-                .append(p.add(Long.toString(lastMs), "Int64"))
-                .append(", 'UTC')");
-        appendFilters(inner, e, p);
-        if (value != null) {
-            inner.append(" AND ").append(value).append(" IS NOT NULL");
-        }
-
         StringJoiner gcols = new StringJoiner(", ");
         for (int i = 0; i < groups.size(); i++) {
             gcols.add("g" + i);
@@ -170,6 +165,52 @@ public final class FlowSql {
         sql.append(" ORDER BY step").append(gl);
         return new SqlQuery(sql.toString(), p.values);
     }
+
+    /** One SELECT of the metric query's rows: step, group values, sample value, filters. */
+    private String branch(
+            List<String> groups,
+            String value,
+            String arrayJoin,
+            String timeRange,
+            String prewhere,
+            LogExpr e,
+            Params p) {
+        StringBuilder b = new StringBuilder("SELECT step");
+        for (int i = 0; i < groups.size(); i++) {
+            b.append(", ").append(groups.get(i)).append(" AS g").append(i);
+        }
+        if (value != null) {
+            b.append(", assumeNotNull(").append(value).append(") AS v");
+        }
+        b.append(" FROM ").append(table).append(arrayJoin);
+        if (prewhere != null) {
+            b.append(" PREWHERE ")
+                    .append(timeRange)
+                    .append(" AND ")
+                    .append(prewhere)
+                    .append(" WHERE 1");
+        } else {
+            b.append(" WHERE ").append(timeRange);
+        }
+        appendFilters(b, e, p);
+        return b.toString();
+    }
+
+    /** A numeric field's column, and when the column certainly holds the record's own value. */
+    private record NumericColumn(String value, String exact) {}
+
+    /**
+     * Checked against the job's encoder on the real corpus (docs/loki-api.md): a non-zero counter
+     * column always equals the record's field, a NULL DnsLatencyMs/TimeFlowRttNs column means the
+     * field is absent. A zero counter may be a present zero or an absent field: read the JSON.
+     */
+    private static final Map<String, NumericColumn> NUMERIC_COLUMNS = Map.of(
+            "Bytes", new NumericColumn("bytes", "bytes != 0"),
+            "Packets", new NumericColumn("packets", "packets != 0"),
+            "PktDropBytes", new NumericColumn("pkt_drop_bytes", "pkt_drop_bytes != 0"),
+            "PktDropPackets", new NumericColumn("pkt_drop_packets", "pkt_drop_packets != 0"),
+            "DnsLatencyMs", new NumericColumn("assumeNotNull(dns_latency_ms)", "isNotNull(dns_latency_ms)"),
+            "TimeFlowRttNs", new NumericColumn("assumeNotNull(time_flow_rtt_ns)", "isNotNull(time_flow_rtt_ns)"));
 
     /** Distinct non-empty values of a stream label in {@code [startMs, endMs)}, sorted. */
     public SqlQuery labelValues(String name, long startMs, long endMs, int limit) {
