@@ -87,6 +87,11 @@ class DifferentialITCase {
         Matrix wrong =
                 closedLeft.metric(MetricPlan.of((MetricExpr) LogQLParser.parse(q)), 1_764_997_000_000L, 5_000, 601);
         assertThat(wrong).isNotEqualTo(got);
+        // a step longer than the window: samples between windows belong to no step
+        Matrix gaps = (Matrix) same(
+                "sum by(DstK8S_Namespace)(sum_over_time(" + SEL + "|json|unwrap Bytes|__error__=\"\"[10s]))",
+                "&start=1764997000&end=1765000000&step=60s");
+        assertThat(gaps.series()).isNotEmpty();
     }
 
     @Test

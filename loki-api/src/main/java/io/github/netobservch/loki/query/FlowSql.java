@@ -123,8 +123,11 @@ public final class FlowSql {
         String inner;
         NumericColumn fast =
                 e.unwrap() == null || !json || labels.isLabel(e.unwrap()) ? null : NUMERIC_COLUMNS.get(e.unwrap());
+        // Rows in no window (a step longer than the window leaves gaps) are dropped in PREWHERE,
+        // before any other column is read.
+        timeRange = timeRange + " AND " + hi + " >= " + lo;
         if (fast == null) {
-            inner = branch(groups, value, arrayJoin, timeRange, null, e, p)
+            inner = branch(groups, value, arrayJoin, timeRange, "1", e, p)
                     + (value != null ? " AND " + value + " IS NOT NULL" : "");
         } else {
             // Where the column can only hold the record's own value (non-zero, or not NULL), read it;
