@@ -28,12 +28,6 @@ import io.github.netobservch.loki.query.Results.Streams;
 import io.github.netobservch.testing.ClickHouseTestServer;
 import java.math.BigInteger;
 import java.net.InetAddress;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -91,20 +85,14 @@ final class ReferenceEvaluator {
     static List<Row> readBack(ClickHouseTestServer server, String db) throws Exception {
         String sql = "SELECT kafka_topic, kafka_partition, kafka_offset, raw FROM " + db
                 + ".flows FORMAT JSONCompactEachRow";
-        HttpRequest.Builder req = HttpRequest.newBuilder(
-                        URI.create(server.httpUrl() + "/?query=" + URLEncoder.encode(sql, StandardCharsets.UTF_8)))
-                .GET();
-        req.header("X-ClickHouse-User", server.credentials().getProperty("user"));
-        String pw = server.credentials().getProperty("password");
-        if (!pw.isEmpty()) {
-            req.header("X-ClickHouse-Key", pw);
-        }
-        HttpResponse<String> r = HttpClient.newHttpClient().send(req.build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException(r.body());
-        }
+        String body = TestFlows.post(
+                server.httpUrl(),
+                server.credentials().getProperty("user"),
+                server.credentials().getProperty("password"),
+                sql,
+                new byte[0]);
         List<Row> out = new ArrayList<>();
-        for (String line : r.body().split("\n")) {
+        for (String line : body.split("\n")) {
             if (line.isBlank()) {
                 continue;
             }

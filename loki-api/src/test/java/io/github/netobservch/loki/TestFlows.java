@@ -14,6 +14,7 @@ import io.github.netobservch.schema.SchemaMigrator;
 import io.github.netobservch.schema.SchemaOptions;
 import io.github.netobservch.sink.RowBinaryWriter;
 import io.github.netobservch.testing.ClickHouseTestServer;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -22,6 +23,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -46,6 +48,7 @@ public final class TestFlows {
     public static final long GRID_MS = 1_765_000_000_000L;
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
     // includes the values the plugin's own test queries filter on (default, ns1, test-namespace...)
     private static final String[] NAMESPACES = {
         "shop", "payments", "openshift-dns", "default", "ns1", "test-namespace", "exact-namespace"
@@ -274,18 +277,28 @@ public final class TestFlows {
             encoder.encode(FlowEnricher.enrich(rec), rows);
             offset++;
         }
-        String query = URLEncoder.encode("INSERT INTO " + table + " FORMAT RowBinary", StandardCharsets.UTF_8);
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url + "/?query=" + query))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(rows.toByteArray()));
+        post(url, user, password, "INSERT INTO " + table + " FORMAT RowBinary", rows.toByteArray());
+    }
+
+    /**
+     * The tests' one ClickHouse HTTP call: {@code statement} in the URL, {@code body} posted (the
+     * data of an INSERT, or empty). Returns the answer; anything but 200 throws with ClickHouse's text.
+     */
+    public static String post(String url, String user, String password, String statement, byte[] body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder req = HttpRequest.newBuilder(
+                        URI.create(url + "/?query=" + URLEncoder.encode(statement, StandardCharsets.UTF_8)))
+                .timeout(Duration.ofHours(2))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         req.header("X-ClickHouse-User", user);
         if (!password.isEmpty()) {
             req.header("X-ClickHouse-Key", password);
         }
-        HttpResponse<String> response =
-                HttpClient.newHttpClient().send(req.build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException("insert failed: " + response.body());
+        HttpResponse<String> r = HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException(statement.substring(0, Math.min(200, statement.length())) + ": " + r.body());
         }
+        return r.body();
     }
 
     static Path sqlSchemaDir() {

@@ -113,7 +113,7 @@ public final class LokiApiBenchmark implements java.util.concurrent.Callable<Int
                 .withDatabase(DB)
                 .withRetention(3650, 3650, 3650)
                 .withDedupWindow(1000, 3600);
-        TestFlows.migrate(ch.url, "default", "", options);
+        TestFlows.migrate(ch.url(), "default", "", options);
         long have =
                 Long.parseLong(ch.exec("SELECT count() FROM " + DB + ".flows").trim());
         if (have >= rows) {
@@ -123,7 +123,7 @@ public final class LokiApiBenchmark implements java.util.concurrent.Callable<Int
         long t0 = System.nanoTime();
         ch.exec("CREATE TABLE IF NOT EXISTS " + DB + ".flows_seed AS " + DB + ".flows");
         ch.exec("TRUNCATE TABLE " + DB + ".flows_seed");
-        TestFlows.load(ch.url, "default", "", DB + ".flows_seed", TestFlows.generate(seedRecords, 42, false));
+        TestFlows.load(ch.url(), "default", "", DB + ".flows_seed", TestFlows.generate(seedRecords, 42, false));
         long copies = Math.max(1, (rows - have) / seedRecords);
         long spacingMs = days * 86_400_000L / copies;
         System.out.printf(
@@ -187,6 +187,12 @@ public final class LokiApiBenchmark implements java.util.concurrent.Callable<Int
         cases.add(new Case("topology 1h, step 180s", metric(topology, now - 3600, now, "180s")));
         cases.add(new Case("topology 24h, step 4320s", metric(topology, now - 86_400, now, "4320s")));
         cases.add(new Case("topology 1h, step 30s (backend default)", metric(topology, now - 3600, now, "30s")));
+        // the resource scope (pods, IPs): the Loki-only topology in practice; SrcAddr/DstAddr come from raw
+        String resource = "topk(50,sum by(SrcK8S_Name,SrcK8S_Type,SrcK8S_OwnerName,SrcK8S_OwnerType,"
+                + "SrcK8S_Namespace,SrcAddr,SrcK8S_HostName,DstK8S_Name,DstK8S_Type,DstK8S_OwnerName,"
+                + "DstK8S_OwnerType,DstK8S_Namespace,DstAddr,DstK8S_HostName)(rate({app=\"netobserv-flowcollector\","
+                + "FlowDirection=~\"^0$|^2$\"}|json|unwrap Bytes|__error__=\"\"[6m])))";
+        cases.add(new Case("topology by resource 1h, step 180s", metric(resource, now - 3600, now, "180s")));
         cases.add(new Case("label values (6h)", "/loki/api/v1/label/SrcK8S_Namespace/values"));
 
         HttpClient http = HttpClient.newHttpClient();
@@ -269,25 +275,9 @@ public final class LokiApiBenchmark implements java.util.concurrent.Callable<Int
     }
 
     /** Plain SQL over ClickHouse's HTTP interface (setup and sizes only). */
-    private static final class ClickHouse {
-        final String url;
-        private final HttpClient http = HttpClient.newHttpClient();
-
-        ClickHouse(String url) {
-            this.url = url;
-        }
-
+    private record ClickHouse(String url) {
         String exec(String sql) throws IOException, InterruptedException {
-            HttpResponse<String> r = http.send(
-                    HttpRequest.newBuilder(URI.create(url + "/"))
-                            .timeout(Duration.ofHours(2))
-                            .POST(HttpRequest.BodyPublishers.ofString(sql))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                throw new IOException(sql.substring(0, Math.min(200, sql.length())) + ": " + r.body());
-            }
-            return r.body();
+            return TestFlows.post(url, "default", "", sql, new byte[0]);
         }
     }
 }
