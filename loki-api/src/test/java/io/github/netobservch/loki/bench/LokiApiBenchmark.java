@@ -58,7 +58,10 @@ public final class LokiApiBenchmark implements java.util.concurrent.Callable<Int
     @Option(names = "--runs", defaultValue = "15", description = "Timed runs per query after the first.")
     int runs;
 
-    @Option(names = "--data-dir", defaultValue = "data/loki-bench", description = "Embedded ClickHouse data (reused).")
+    @Option(
+            names = "--data-dir",
+            defaultValue = "data/loki-bench",
+            description = "Embedded ClickHouse data, reused when it already holds --rows rows.")
     Path dataDir;
 
     @Option(names = "--clickhouse.url", description = "Use this ClickHouse instead of the embedded one.")
@@ -108,18 +111,24 @@ public final class LokiApiBenchmark implements java.util.concurrent.Callable<Int
     }
 
     private void fill(ClickHouse ch) throws Exception {
+        String exists = ch.exec("SELECT count() FROM system.tables WHERE database = '" + DB + "' AND name = 'flows'")
+                .trim();
+        if (!exists.equals("0")) {
+            long have = Long.parseLong(
+                    ch.exec("SELECT count() FROM " + DB + ".flows").trim());
+            if (have >= rows) {
+                System.out.printf(Locale.ROOT, "data: %,d rows already in %s.flows%n", have, DB);
+                return;
+            }
+            ch.exec("DROP DATABASE " + DB + " SYNC"); // too small: start over, rollups included
+        }
         ch.exec("CREATE DATABASE IF NOT EXISTS " + DB);
         SchemaOptions options = SchemaOptions.defaults()
                 .withDatabase(DB)
                 .withRetention(3650, 3650, 3650)
                 .withDedupWindow(1000, 3600);
         TestFlows.migrate(ch.url(), "default", "", options);
-        long have =
-                Long.parseLong(ch.exec("SELECT count() FROM " + DB + ".flows").trim());
-        if (have >= rows) {
-            System.out.printf(Locale.ROOT, "data: %,d rows already in %s.flows%n", have, DB);
-            return;
-        }
+        long have = 0;
         long t0 = System.nanoTime();
         ch.exec("CREATE TABLE IF NOT EXISTS " + DB + ".flows_seed AS " + DB + ".flows");
         ch.exec("TRUNCATE TABLE " + DB + ".flows_seed");
