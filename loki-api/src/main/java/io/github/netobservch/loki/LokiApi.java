@@ -120,6 +120,13 @@ public final class LokiApi implements Callable<Integer> {
     List<String> kubernetesAllow;
 
     @Option(
+            names = "--auth.kubernetes.authorize",
+            description = "With --auth.kubernetes, also allow identities the API server authorizes to read "
+                    + "NetObserv's flows in Loki (SubjectAccessReview: get loki.grafana.com/network, name logs, "
+                    + "as granted by NetObserv's reader role), e.g. console users with authToken: Forward.")
+    boolean kubernetesAuthorize;
+
+    @Option(
             names = "--auth.kubernetes.api-url",
             defaultValue = "https://kubernetes.default.svc",
             description = "Kubernetes API server URL.")
@@ -289,6 +296,7 @@ public final class LokiApi implements Callable<Integer> {
                 kubernetesTokenFile,
                 kubernetesCaFile,
                 kubernetesAllow == null ? List.of() : kubernetesAllow,
+                kubernetesAuthorize,
                 Duration.ofMillis(TimeParams.durationMs("--auth.kubernetes.cache-ttl", kubernetesCacheTtl)),
                 Clock.systemUTC());
     }

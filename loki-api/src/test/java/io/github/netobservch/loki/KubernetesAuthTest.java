@@ -36,6 +36,7 @@ class KubernetesAuthTest {
     private LokiApi.Running api;
     private final List<String> reviewed = new CopyOnWriteArrayList<>();
     private final List<String> callers = new CopyOnWriteArrayList<>();
+    private final List<JsonNode> accessReviews = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -53,6 +54,9 @@ class KubernetesAuthTest {
                         case "alice-token" ->
                             "{\"authenticated\":true,\"user\":{\"username\":\"alice\","
                                     + "\"groups\":[\"system:authenticated\"]}}";
+                        case "carol-token" ->
+                            "{\"authenticated\":true,\"user\":{\"username\":\"carol\","
+                                    + "\"uid\":\"u-1\",\"groups\":[\"system:authenticated\"]}}";
                         case "admin-token" ->
                             "{\"authenticated\":true,\"user\":{\"username\":\"bob\","
                                     + "\"groups\":[\"netobserv-admins\",\"system:authenticated\"]}}";
@@ -60,6 +64,24 @@ class KubernetesAuthTest {
                     };
             byte[] body = ("{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenReview\",\"status\":" + status
                             + "}")
+                    .getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(201, body.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        // SubjectAccessReview: carol holds NetObserv's reader role (get loki.grafana.com/network "logs")
+        apiServer.createContext("/apis/authorization.k8s.io/v1/subjectaccessreviews", ex -> {
+            JsonNode req = LokiApiFixture.JSON.readTree(ex.getRequestBody());
+            accessReviews.add(req);
+            JsonNode attrs = req.path("spec").path("resourceAttributes");
+            boolean allowed = req.path("spec").path("user").asText().equals("carol")
+                    && attrs.path("group").asText().equals("loki.grafana.com")
+                    && attrs.path("resource").asText().equals("network")
+                    && attrs.path("name").asText().equals("logs")
+                    && attrs.path("verb").asText().equals("get");
+            byte[] body = ("{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SubjectAccessReview\","
+                            + "\"status\":{\"allowed\":" + allowed + "}}")
                     .getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(201, body.length);
             try (OutputStream out = ex.getResponseBody()) {
@@ -109,6 +131,42 @@ class KubernetesAuthTest {
         assertThat(status("forged")).isEqualTo(401);
         assertThat(status(null)).isEqualTo(401);
         assertThat(callers).allMatch("Bearer own-service-account-token"::equals);
+    }
+
+    @Test
+    void withAuthorizeTheApiServerDecidesWhoMayReadFlows() throws Exception {
+        // the allow-listed API of @BeforeEach does not ask: carol is authenticated but not listed
+        assertThat(status("carol-token")).isEqualTo(403);
+        assertThat(accessReviews).isEmpty();
+        api.close();
+        LokiApi cmd = new LokiApi();
+        new CommandLine(cmd)
+                .parseArgs(
+                        "--listen.host",
+                        "127.0.0.1",
+                        "--listen.port",
+                        "0",
+                        "--clickhouse.url",
+                        "http://127.0.0.1:1",
+                        "--auth.kubernetes",
+                        "--auth.kubernetes.authorize",
+                        "--auth.kubernetes.api-url",
+                        "http://127.0.0.1:" + apiServer.getAddress().getPort(),
+                        "--auth.kubernetes.token-file",
+                        dir.resolve("token").toString(),
+                        "--auth.kubernetes.ca-file",
+                        dir.resolve("absent-ca.crt").toString());
+        api = LokiApi.start(cmd.config(), Clock.systemUTC());
+        assertThat(status("carol-token")).isEqualTo(200);
+        assertThat(status("alice-token")).isEqualTo(403);
+        assertThat(status("forged")).isEqualTo(401);
+        JsonNode carol = accessReviews.stream()
+                .filter(r -> r.path("spec").path("user").asText().equals("carol"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(carol.path("spec").path("uid").asText()).isEqualTo("u-1");
+        assertThat(carol.path("spec").path("groups").get(0).asText()).isEqualTo("system:authenticated");
+        assertThat(accessReviews).noneMatch(r -> r.toString().contains("carol-token"));
     }
 
     @Test

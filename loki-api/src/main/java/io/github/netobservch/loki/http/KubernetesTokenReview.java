@@ -50,6 +50,7 @@ public final class KubernetesTokenReview {
     private final Path ownTokenFile;
     private final Set<String> allowedUsers = new HashSet<>();
     private final Set<String> allowedGroups = new HashSet<>();
+    private final boolean authorize;
     private final Duration ttl;
     private final Clock clock;
     private final HttpClient http;
@@ -57,10 +58,20 @@ public final class KubernetesTokenReview {
 
     /**
      * @param allow user names, or {@code group:<name>} for groups
+     * @param authorize also allow identities the API server authorizes to read NetObserv's flows in
+     *     Loki (a SubjectAccessReview of {@code get} on {@code loki.grafana.com/network}, name
+     *     {@code logs}: what NetObserv's reader role grants and LokiStack's gateway checks)
      * @param caFile the API server's CA bundle (PEM), or null for the JVM's trust store
      */
     public KubernetesTokenReview(
-            URI apiServer, Path ownTokenFile, Path caFile, List<String> allow, Duration ttl, Clock clock) {
+            URI apiServer,
+            Path ownTokenFile,
+            Path caFile,
+            List<String> allow,
+            boolean authorize,
+            Duration ttl,
+            Clock clock) {
+        this.authorize = authorize;
         this.apiServer = apiServer;
         this.ownTokenFile = ownTokenFile;
         for (String a : allow) {
@@ -70,9 +81,9 @@ public final class KubernetesTokenReview {
                 allowedUsers.add(a);
             }
         }
-        if (allowedUsers.isEmpty() && allowedGroups.isEmpty()) {
-            throw new IllegalArgumentException(
-                    "--auth.kubernetes needs at least one --auth.kubernetes.allow (user or group:<name>)");
+        if (allowedUsers.isEmpty() && allowedGroups.isEmpty() && !authorize) {
+            throw new IllegalArgumentException("--auth.kubernetes needs --auth.kubernetes.allow (user or "
+                    + "group:<name>) or --auth.kubernetes.authorize");
         }
         this.ttl = ttl;
         this.clock = clock;
@@ -98,25 +109,32 @@ public final class KubernetesTokenReview {
         return d;
     }
 
+    private JsonNode post(String path, ObjectNode body) throws IOException, InterruptedException {
+        String own = Files.readString(ownTokenFile, StandardCharsets.UTF_8).strip(); // rotates: read each time
+        HttpRequest req = HttpRequest.newBuilder(apiServer.resolve(path))
+                .timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + own)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
+                .build();
+        HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200 && r.statusCode() != 201) {
+            LOG.warn("{} answered HTTP {}: is system:auth-delegator bound?", path, r.statusCode());
+            return null;
+        }
+        return JSON.readTree(r.body()).path("status");
+    }
+
     private Decision ask(String token) {
         try {
             ObjectNode body = JSON.createObjectNode();
             body.put("apiVersion", "authentication.k8s.io/v1");
             body.put("kind", "TokenReview");
             body.putObject("spec").put("token", token);
-            String own = Files.readString(ownTokenFile, StandardCharsets.UTF_8).strip(); // rotates: read each time
-            HttpRequest req = HttpRequest.newBuilder(apiServer.resolve("/apis/authentication.k8s.io/v1/tokenreviews"))
-                    .timeout(Duration.ofSeconds(10))
-                    .header("Authorization", "Bearer " + own)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
-                    .build();
-            HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-            if (r.statusCode() != 200 && r.statusCode() != 201) {
-                LOG.warn("TokenReview answered HTTP {}: is system:auth-delegator bound?", r.statusCode());
+            JsonNode status = post("/apis/authentication.k8s.io/v1/tokenreviews", body);
+            if (status == null) {
                 return Decision.UNAUTHENTICATED;
             }
-            JsonNode status = JSON.readTree(r.body()).path("status");
             if (!status.path("authenticated").asBoolean(false)) {
                 return Decision.UNAUTHENTICATED;
             }
@@ -129,7 +147,7 @@ public final class KubernetesTokenReview {
                     return Decision.ALLOW;
                 }
             }
-            return Decision.FORBIDDEN;
+            return authorize && mayReadFlows(user) ? Decision.ALLOW : Decision.FORBIDDEN;
         } catch (IOException e) {
             LOG.warn("TokenReview failed: {}", e.getMessage());
             return Decision.UNAUTHENTICATED;
@@ -137,6 +155,29 @@ public final class KubernetesTokenReview {
             Thread.currentThread().interrupt();
             return Decision.UNAUTHENTICATED;
         }
+    }
+
+    /** SubjectAccessReview: may this user {@code get} {@code loki.grafana.com/network} named {@code logs}? */
+    private boolean mayReadFlows(JsonNode user) throws IOException, InterruptedException {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("apiVersion", "authorization.k8s.io/v1");
+        body.put("kind", "SubjectAccessReview");
+        ObjectNode spec = body.putObject("spec");
+        spec.put("user", user.path("username").asText());
+        if (user.has("uid")) {
+            spec.put("uid", user.path("uid").asText());
+        }
+        spec.set("groups", user.path("groups").deepCopy());
+        if (user.has("extra")) {
+            spec.set("extra", user.path("extra").deepCopy());
+        }
+        spec.putObject("resourceAttributes")
+                .put("group", "loki.grafana.com")
+                .put("resource", "network")
+                .put("name", "logs")
+                .put("verb", "get");
+        JsonNode status = post("/apis/authorization.k8s.io/v1/subjectaccessreviews", body);
+        return status != null && status.path("allowed").asBoolean(false);
     }
 
     private static SSLContext trusting(Path caFile) {
