@@ -141,6 +141,15 @@ class ApiSecurityITCase {
         assertThat(points.status()).isEqualTo(400);
         assertThat(points.body()).contains("exceeded maximum resolution of 11,000 points");
 
+        // 600 records, each its own _HashId: over the 500-series limit; by namespace: well under it
+        String perRecord = "/loki/api/v1/query_range?query=sum%20by(_HashId)(count_over_time("
+                + "{app=%22netobserv-flowcollector%22}|json[1h]))&start=1765000300&end=1765000300&step=60s";
+        RawHttp.Response series = get(perRecord, auth("netobserv"));
+        assertThat(series.status()).isEqualTo(400);
+        assertThat(series.body()).isEqualTo("maximum of series (500) reached for a single query");
+        RawHttp.Response fewSeries = get(perRecord.replace("_HashId", "SrcK8S_Namespace"), auth("netobserv"));
+        assertThat(fewSeries.status()).as(fewSeries.body()).isEqualTo(200);
+
         RawHttp.Response malformed = get("/loki/api/v1/query_range?query={app=\"x\"", auth("netobserv"));
         assertThat(malformed.status()).isEqualTo(400);
         assertThat(malformed.body()).startsWith("parse error at line 1, col");

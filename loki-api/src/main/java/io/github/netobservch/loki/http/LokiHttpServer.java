@@ -197,15 +197,20 @@ public final class LokiHttpServer implements AutoCloseable {
                     }
                 });
             } catch (RejectedExecutionException e) {
-                metrics.rejected();
-                send(
-                        ctx,
-                        req,
-                        "push",
-                        HttpResponseStatus.TOO_MANY_REQUESTS,
-                        json(LokiJson.error("too_many_requests", "too many outstanding requests")));
+                tooMany(ctx, req, "push");
             }
         }
+    }
+
+    /** Loki's answer when the pool and its queue are full: 429, which flowlogs-pipeline retries. */
+    private void tooMany(ChannelHandlerContext ctx, HttpRequest req, String route) {
+        metrics.rejected();
+        send(
+                ctx,
+                req,
+                route,
+                HttpResponseStatus.TOO_MANY_REQUESTS,
+                json(LokiJson.error("too_many_requests", "too many outstanding requests")));
     }
 
     /** Sends 401 or 403 and returns true when the request's credentials are not accepted. */
@@ -250,13 +255,7 @@ public final class LokiHttpServer implements AutoCloseable {
                 });
             } catch (RejectedExecutionException e) {
                 req.release();
-                metrics.rejected();
-                send(
-                        ctx,
-                        req,
-                        route,
-                        HttpResponseStatus.TOO_MANY_REQUESTS,
-                        json(LokiJson.error("too_many_requests", "too many outstanding requests")));
+                tooMany(ctx, req, route);
             }
         }
 

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -82,6 +83,16 @@ public final class ClickHouseReader {
 
     /** Runs {@code q} in {@code database} and returns every row as a JSON array. */
     public List<JsonNode> rows(SqlQuery q, String database) {
+        List<JsonNode> rows = new ArrayList<>();
+        forEachRow(q, database, rows::add);
+        return rows;
+    }
+
+    /**
+     * Runs {@code q} and hands each row to {@code consumer} as it arrives; an exception from the
+     * consumer stops reading and drops the rest of the answer (closing the stream cancels it).
+     */
+    public void forEachRow(SqlQuery q, String database, Consumer<JsonNode> consumer) {
         StringBuilder url = new StringBuilder(base.toString());
         if (url.charAt(url.length() - 1) != '/') {
             url.append('/');
@@ -112,14 +123,12 @@ public final class ClickHouseReader {
                     throw new ClickHouseException(r.statusCode(), code, body);
                 }
                 // One JSON array per line (JSONCompactEachRow escapes newlines inside strings).
-                List<JsonNode> rows = new ArrayList<>();
                 BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
                 for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                     if (!line.isEmpty()) {
-                        rows.add(JSON.readTree(line));
+                        consumer.accept(JSON.readTree(line));
                     }
                 }
-                return rows;
             }
         } catch (java.net.http.HttpTimeoutException e) {
             throw new ClickHouseException(504, 159, "ClickHouse did not answer within " + timeout.toSeconds() + " s");

@@ -66,13 +66,7 @@ public final class LokiQueries {
         if (endMs < startMs) {
             throw new LokiQueryException(400, "invalid parameter end: end timestamp must not be before start time");
         }
-        Duration length = Duration.ofMillis(endMs - startMs);
-        if (length.compareTo(limits.maxQueryLength()) > 0) {
-            throw new LokiQueryException(
-                    400,
-                    "the query time range exceeds the limit (query length: " + TimeParams.goDuration(length)
-                            + ", limit: " + TimeParams.goDuration(limits.maxQueryLength()) + ")");
-        }
+        checkLength(startMs, endMs);
         Expr expr;
         try {
             expr = LogQLParser.parse(query);
@@ -129,13 +123,7 @@ public final class LokiQueries {
         long startMs = params.containsKey("start")
                 ? TimeParams.timestampMs("start", params.get("start"))
                 : endMs - 6 * HOUR_MS;
-        if (endMs - startMs > limits.maxQueryLength().toMillis()) {
-            throw new LokiQueryException(
-                    400,
-                    "the query time range exceeds the limit (query length: "
-                            + TimeParams.goDuration(Duration.ofMillis(endMs - startMs)) + ", limit: "
-                            + TimeParams.goDuration(limits.maxQueryLength()) + ")");
-        }
+        checkLength(startMs, endMs);
         if (!labels.isLabel(name)) {
             return List.of(); // like Loki: only stream labels have values (e.g. the plugin's "UDN")
         }
@@ -194,7 +182,8 @@ public final class LokiQueries {
     private Matrix matrix(SqlQuery q, MetricPlan plan, Tenant tenant, long startMs, long stepMs) {
         int g = plan.groupBy().size();
         Map<SortedMap<String, String>, List<Point>> bySeries = new TreeMap<>(LokiQueries::compareLabels);
-        for (JsonNode row : clickhouse.rows(q, tenant.database())) {
+        // streamed: a query over the series limit stops at the first row past it
+        clickhouse.forEachRow(q, tenant.database(), row -> {
             Map<String, String> l = new LinkedHashMap<>();
             for (int i = 0; i < g; i++) {
                 l.put(plan.groupBy().get(i), row.get(1 + i).asText());
@@ -206,10 +195,21 @@ public final class LokiQueries {
                 throw new LokiQueryException(
                         400, "maximum of series (" + limits.maxSeries() + ") reached for a single query");
             }
-        }
+        });
         List<Series> series = new ArrayList<>();
         bySeries.forEach((k, v) -> series.add(new Series(k, v)));
         return new Matrix(series);
+    }
+
+    /** Loki's {@code max_query_length}, with its error text. */
+    private void checkLength(long startMs, long endMs) {
+        Duration length = Duration.ofMillis(endMs - startMs);
+        if (length.compareTo(limits.maxQueryLength()) > 0) {
+            throw new LokiQueryException(
+                    400,
+                    "the query time range exceeds the limit (query length: " + TimeParams.goDuration(length)
+                            + ", limit: " + TimeParams.goDuration(limits.maxQueryLength()) + ")");
+        }
     }
 
     /** Orders label sets like Prometheus: by the sorted (name, value) pairs. */
