@@ -16,7 +16,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Closed by default, tenants, limits and the non-query endpoints, each answered with a status and
@@ -200,11 +199,9 @@ class ApiSecurityITCase {
 
     @Test
     void theServiceRefusesToStartWithoutAuthentication() {
-        LokiApi cmd = new LokiApi();
-        new CommandLine(cmd).parseArgs("--clickhouse.url", "http://127.0.0.1:1");
+        LokiApi cmd = ApiArgs.parse("--clickhouse.url", "http://127.0.0.1:1");
         assertThatThrownBy(cmd::config).hasMessageContaining("no authentication configured");
-        LokiApi withCredentialsInUrl = new LokiApi();
-        new CommandLine(withCredentialsInUrl).parseArgs("--auth.anonymous", "--clickhouse.url", "http://u:p@host:8123");
+        LokiApi withCredentialsInUrl = ApiArgs.parse("--auth.anonymous", "--clickhouse.url", "http://u:p@host:8123");
         assertThatThrownBy(withCredentialsInUrl::config)
                 .hasMessageContaining("must not hold credentials")
                 .hasMessageNotContaining("u:p");

@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * Injected ClickHouse faults: a query over ClickHouse's time limit, ClickHouse gone, and more
@@ -46,9 +45,7 @@ class ClickHouseFaultsTest {
         List<String> args = new ArrayList<>(List.of(
                 "--auth.anonymous", "--listen.host", "127.0.0.1", "--listen.port", "0", "--clickhouse.url", url));
         args.addAll(List.of(extra));
-        LokiApi cmd = new LokiApi();
-        new CommandLine(cmd).parseArgs(args.toArray(String[]::new));
-        api = LokiApi.start(cmd.config(), Clock.systemUTC());
+        api = ApiArgs.start(Clock.systemUTC(), args.toArray(String[]::new));
         return api;
     }
 

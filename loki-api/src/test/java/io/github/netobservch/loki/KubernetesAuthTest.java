@@ -17,7 +17,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code --auth.kubernetes} against a stand-in API server that answers TokenReviews the way
@@ -91,24 +90,22 @@ class KubernetesAuthTest {
         apiServer.start();
         Path own = dir.resolve("token");
         Files.writeString(own, "own-service-account-token\n");
-        LokiApi cmd = new LokiApi();
-        new CommandLine(cmd)
-                .parseArgs(
-                        "--listen.host",
-                        "127.0.0.1",
-                        "--listen.port",
-                        "0",
-                        "--clickhouse.url",
-                        "http://127.0.0.1:1",
-                        "--auth.kubernetes",
-                        "--auth.kubernetes.allow",
-                        PLUGIN_SA + ",group:netobserv-admins",
-                        "--auth.kubernetes.api-url",
-                        "http://127.0.0.1:" + apiServer.getAddress().getPort(),
-                        "--auth.kubernetes.token-file",
-                        own.toString(),
-                        "--auth.kubernetes.ca-file",
-                        dir.resolve("absent-ca.crt").toString());
+        LokiApi cmd = ApiArgs.parse(
+                "--listen.host",
+                "127.0.0.1",
+                "--listen.port",
+                "0",
+                "--clickhouse.url",
+                "http://127.0.0.1:1",
+                "--auth.kubernetes",
+                "--auth.kubernetes.allow",
+                PLUGIN_SA + ",group:netobserv-admins",
+                "--auth.kubernetes.api-url",
+                "http://127.0.0.1:" + apiServer.getAddress().getPort(),
+                "--auth.kubernetes.token-file",
+                own.toString(),
+                "--auth.kubernetes.ca-file",
+                dir.resolve("absent-ca.crt").toString());
         api = LokiApi.start(cmd.config(), Clock.systemUTC());
     }
 
@@ -139,23 +136,21 @@ class KubernetesAuthTest {
         assertThat(status("carol-token")).isEqualTo(403);
         assertThat(accessReviews).isEmpty();
         api.close();
-        LokiApi cmd = new LokiApi();
-        new CommandLine(cmd)
-                .parseArgs(
-                        "--listen.host",
-                        "127.0.0.1",
-                        "--listen.port",
-                        "0",
-                        "--clickhouse.url",
-                        "http://127.0.0.1:1",
-                        "--auth.kubernetes",
-                        "--auth.kubernetes.authorize",
-                        "--auth.kubernetes.api-url",
-                        "http://127.0.0.1:" + apiServer.getAddress().getPort(),
-                        "--auth.kubernetes.token-file",
-                        dir.resolve("token").toString(),
-                        "--auth.kubernetes.ca-file",
-                        dir.resolve("absent-ca.crt").toString());
+        LokiApi cmd = ApiArgs.parse(
+                "--listen.host",
+                "127.0.0.1",
+                "--listen.port",
+                "0",
+                "--clickhouse.url",
+                "http://127.0.0.1:1",
+                "--auth.kubernetes",
+                "--auth.kubernetes.authorize",
+                "--auth.kubernetes.api-url",
+                "http://127.0.0.1:" + apiServer.getAddress().getPort(),
+                "--auth.kubernetes.token-file",
+                dir.resolve("token").toString(),
+                "--auth.kubernetes.ca-file",
+                dir.resolve("absent-ca.crt").toString());
         api = LokiApi.start(cmd.config(), Clock.systemUTC());
         assertThat(status("carol-token")).isEqualTo(200);
         assertThat(status("alice-token")).isEqualTo(403);

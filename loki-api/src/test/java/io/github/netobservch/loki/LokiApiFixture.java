@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import picocli.CommandLine;
 
 /**
  * One ClickHouse database loaded with {@link TestFlows}, a read API started on it with the given
@@ -79,8 +78,7 @@ final class LokiApiFixture implements AutoCloseable {
                 "--tenant",
                 "netobserv=" + db));
         all.addAll(List.of(args));
-        LokiApi cmd = new LokiApi();
-        new CommandLine(cmd).parseArgs(all.toArray(String[]::new));
+        LokiApi cmd = ApiArgs.parse(all.toArray(String[]::new));
         LokiApi.Config config = cmd.config();
         LokiApi.Running api =
                 LokiApi.start(config, Clock.fixed(Instant.ofEpochMilli(TestFlows.NOW_MS), ZoneOffset.UTC));

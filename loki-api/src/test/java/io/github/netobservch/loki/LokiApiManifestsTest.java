@@ -16,7 +16,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * The read API's manifests (flink-k8s/loki-api/) and the FlowCollector patch of docs/loki-api.md
@@ -55,8 +54,7 @@ class LokiApiManifestsTest {
 
     @Test
     void theArgumentsParseAndCloseTheService() {
-        LokiApi cmd = new LokiApi();
-        new CommandLine(cmd).parseArgs(args().toArray(String[]::new));
+        LokiApi cmd = ApiArgs.parse(args().toArray(String[]::new));
         assertThat(cmd.kubernetes).isTrue();
         assertThat(cmd.anonymous).isFalse();
         assertThat(cmd.kubernetesAllow).contains("system:serviceaccount:netobserv:netobserv-plugin");
@@ -89,8 +87,7 @@ class LokiApiManifestsTest {
 
     @Test
     void serviceProbeNetworkPolicyAndBindingAgree() {
-        LokiApi cmd = new LokiApi();
-        new CommandLine(cmd).parseArgs(args().toArray(String[]::new));
+        LokiApi cmd = ApiArgs.parse(args().toArray(String[]::new));
         int port = container().at("/ports/0/containerPort").asInt();
         assertThat(port).isEqualTo(cmd.port);
         JsonNode labels = byKind.get("Deployment").at("/spec/template/metadata/labels");
@@ -143,8 +140,7 @@ class LokiApiManifestsTest {
                     .isEqualTo(service.at("/spec/ports/0/port").asInt());
             assertThat(u.getScheme()).as(url).isEqualTo("https");
         }
-        LokiApi cmd = new LokiApi();
-        new CommandLine(cmd).parseArgs(args().toArray(String[]::new));
+        LokiApi cmd = ApiArgs.parse(args().toArray(String[]::new));
         assertThat(cmd.tenants)
                 .anyMatch(t -> t.startsWith(loki.at("/manual/tenantID").asText() + "="));
         assertThat(loki.at("/manual/authToken").asText()).isEqualTo("Host");

@@ -7,7 +7,6 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * Why the API runs on Netty: the plugin's request lines carry unencoded {@code { } " | ` ^ $}.
@@ -39,16 +38,14 @@ class RequestLineTest {
 
     @Test
     void thisServerAcceptsThemAndDecodesTheQuery() throws Exception {
-        LokiApi cmd = new LokiApi();
-        new CommandLine(cmd)
-                .parseArgs(
-                        "--auth.anonymous",
-                        "--listen.host",
-                        "127.0.0.1",
-                        "--listen.port",
-                        "0",
-                        "--clickhouse.url",
-                        "http://127.0.0.1:1");
+        LokiApi cmd = ApiArgs.parse(
+                "--auth.anonymous",
+                "--listen.host",
+                "127.0.0.1",
+                "--listen.port",
+                "0",
+                "--clickhouse.url",
+                "http://127.0.0.1:1");
         try (LokiApi.Running api = LokiApi.start(cmd.config(), Clock.systemUTC())) {
             for (String target : new String[] {Q26, Q21}) {
                 RawHttp.Response r = RawHttp.get(api.server().port(), target, Map.of("X-Scope-OrgID", "netobserv"));

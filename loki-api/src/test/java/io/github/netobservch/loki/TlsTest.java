@@ -25,7 +25,6 @@ import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * HTTPS and mTLS with PEM files as a Kubernetes Secret holds them (tls.crt, tls.key): keys made
@@ -109,9 +108,7 @@ class TlsTest {
                 "--tls.key",
                 dir.resolve("server.key").toString()));
         args.addAll(List.of(extra));
-        LokiApi cmd = new LokiApi();
-        new CommandLine(cmd).parseArgs(args.toArray(String[]::new));
-        return LokiApi.start(cmd.config(), Clock.systemUTC());
+        return ApiArgs.start(Clock.systemUTC(), args.toArray(String[]::new));
     }
 
     private static HttpClient client(boolean withCertificate) throws Exception {

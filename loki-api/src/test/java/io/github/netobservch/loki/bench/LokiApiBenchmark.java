@@ -3,6 +3,7 @@ package io.github.netobservch.loki.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.netobservch.local.EmbeddedClickHouse;
+import io.github.netobservch.loki.ApiArgs;
 import io.github.netobservch.loki.LokiApi;
 import io.github.netobservch.loki.TestFlows;
 import io.github.netobservch.schema.SchemaOptions;
@@ -82,22 +83,20 @@ public final class LokiApiBenchmark implements java.util.concurrent.Callable<Int
         try {
             ClickHouse ch = new ClickHouse(url);
             fill(ch);
-            LokiApi cmd = new LokiApi();
-            new CommandLine(cmd)
-                    .parseArgs(
-                            "--auth.anonymous",
-                            "--listen.host",
-                            "127.0.0.1",
-                            "--listen.port",
-                            "0",
-                            "--clickhouse.url",
-                            url,
-                            "--clickhouse.user",
-                            "default",
-                            "--tenant",
-                            "netobserv=" + DB,
-                            "--limits.query-timeout",
-                            "120s");
+            LokiApi cmd = ApiArgs.parse(
+                    "--auth.anonymous",
+                    "--listen.host",
+                    "127.0.0.1",
+                    "--listen.port",
+                    "0",
+                    "--clickhouse.url",
+                    url,
+                    "--clickhouse.user",
+                    "default",
+                    "--tenant",
+                    "netobserv=" + DB,
+                    "--limits.query-timeout",
+                    "120s");
             try (LokiApi.Running api =
                     LokiApi.start(cmd.config(), Clock.fixed(Instant.ofEpochMilli(TestFlows.NOW_MS), ZoneOffset.UTC))) {
                 report(ch, api.server().port());
