@@ -1,5 +1,5 @@
 -- Rendered by io.github.netobservch.schema.SchemaRenderer: variant cluster, database netobserv, cluster {cluster},
--- retention 30 d (flows), 395 d (rollups), 30 d (flows_dlq), dedup window 10000 inserts / 604800 s.
+-- retention 30 d (flows), 35 / 186 / 762 d (rollups 1m / 5m / 1h), 30 d (flows_dlq), dedup window 10000 inserts / 604800 s.
 -- Generated from sql/schema/*.sql; do not edit.
 
 -- bootstrap
@@ -194,7 +194,7 @@ CREATE TABLE IF NOT EXISTS netobserv.rollup_namespace_1m_local ON CLUSTER '{clus
 ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
 PARTITION BY toYYYYMM(minute)
 ORDER BY (minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace, direction, k8s_flow_layer)
-TTL toDate(minute) + toIntervalDay(395)
+TTL toDate(minute) + toIntervalDay(35)
 SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
 
 CREATE TABLE IF NOT EXISTS netobserv.rollup_namespace_1m ON CLUSTER '{cluster}' AS netobserv.rollup_namespace_1m_local
@@ -238,7 +238,7 @@ ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{tabl
 PARTITION BY toYYYYMM(minute)
 ORDER BY (minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
           dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name)
-TTL toDate(minute) + toIntervalDay(395)
+TTL toDate(minute) + toIntervalDay(35)
 SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
 
 CREATE TABLE IF NOT EXISTS netobserv.rollup_workload_1m ON CLUSTER '{cluster}' AS netobserv.rollup_workload_1m_local
@@ -280,7 +280,7 @@ CREATE TABLE IF NOT EXISTS netobserv.rollup_node_1m_local ON CLUSTER '{cluster}'
 ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
 PARTITION BY toYYYYMM(minute)
 ORDER BY (minute, k8s_cluster_name, src_k8s_host_name, dst_k8s_host_name)
-TTL toDate(minute) + toIntervalDay(395)
+TTL toDate(minute) + toIntervalDay(35)
 SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
 
 CREATE TABLE IF NOT EXISTS netobserv.rollup_node_1m ON CLUSTER '{cluster}' AS netobserv.rollup_node_1m_local
@@ -319,7 +319,7 @@ CREATE TABLE IF NOT EXISTS netobserv.rollup_zone_1m_local ON CLUSTER '{cluster}'
 ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
 PARTITION BY toYYYYMM(minute)
 ORDER BY (minute, k8s_cluster_name, src_k8s_zone, dst_k8s_zone)
-TTL toDate(minute) + toIntervalDay(395)
+TTL toDate(minute) + toIntervalDay(35)
 SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
 
 CREATE TABLE IF NOT EXISTS netobserv.rollup_zone_1m ON CLUSTER '{cluster}' AS netobserv.rollup_zone_1m_local
@@ -363,7 +363,7 @@ ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{tabl
 PARTITION BY toYYYYMM(minute)
 ORDER BY (minute, k8s_cluster_name, scope, k8s_namespace, k8s_owner_type, k8s_owner_name,
           external_addr, external_subnet_label)
-TTL toDate(minute) + toIntervalDay(395)
+TTL toDate(minute) + toIntervalDay(35)
 SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
 
 CREATE TABLE IF NOT EXISTS netobserv.rollup_external_1m ON CLUSTER '{cluster}' AS netobserv.rollup_external_1m_local
@@ -407,7 +407,7 @@ CREATE TABLE IF NOT EXISTS netobserv.rollup_dns_1m_local ON CLUSTER '{cluster}'
 ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
 PARTITION BY toYYYYMM(minute)
 ORDER BY (minute, k8s_cluster_name, client_k8s_namespace, dns_name, dns_flags_response_code)
-TTL toDate(minute) + toIntervalDay(395)
+TTL toDate(minute) + toIntervalDay(35)
 SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
 
 CREATE TABLE IF NOT EXISTS netobserv.rollup_dns_1m ON CLUSTER '{cluster}' AS netobserv.rollup_dns_1m_local
@@ -448,7 +448,7 @@ ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/{
 PARTITION BY toYYYYMM(minute)
 ORDER BY (minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
           dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name)
-TTL toDate(minute) + toIntervalDay(395)
+TTL toDate(minute) + toIntervalDay(35)
 SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
 
 CREATE TABLE IF NOT EXISTS netobserv.rollup_rtt_1m ON CLUSTER '{cluster}' AS netobserv.rollup_rtt_1m_local
@@ -486,7 +486,7 @@ ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{tabl
 PARTITION BY toYYYYMM(minute)
 ORDER BY (minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace,
           pkt_drop_latest_drop_cause, pkt_drop_latest_state)
-TTL toDate(minute) + toIntervalDay(395)
+TTL toDate(minute) + toIntervalDay(35)
 SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
 
 CREATE TABLE IF NOT EXISTS netobserv.rollup_drops_1m ON CLUSTER '{cluster}' AS netobserv.rollup_drops_1m_local
@@ -584,6 +584,955 @@ ALTER TABLE netobserv.mv_rollup_drops_1m ON CLUSTER '{cluster}'
 MODIFY QUERY
 SELECT
     toStartOfMinute(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace,
+    pkt_drop_latest_drop_cause, pkt_drop_latest_state,
+    count() AS flows,
+    sum(pkt_drop_bytes) AS drop_bytes,
+    sum(pkt_drop_packets) AS drop_packets
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate AND scope != 'non_ip' AND pkt_drop_packets > 0
+GROUP BY minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace,
+         pkt_drop_latest_drop_cause, pkt_drop_latest_state;
+
+-- V005__tiers.sql
+CREATE TABLE IF NOT EXISTS netobserv.rollup_namespace_5m_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `src_k8s_namespace` LowCardinality(String),
+    `dst_k8s_namespace` LowCardinality(String),
+    `direction` LowCardinality(String),
+    `k8s_flow_layer` LowCardinality(String),
+    `flows` UInt64,
+    `bytes` UInt64,
+    `packets` UInt64,
+    `bytes_estimated` UInt64,
+    `packets_estimated` UInt64,
+    `drop_bytes` UInt64,
+    `drop_packets` UInt64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace, direction, k8s_flow_layer)
+TTL toDate(minute) + toIntervalDay(186)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_namespace_5m ON CLUSTER '{cluster}' AS netobserv.rollup_namespace_5m_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_namespace_5m_local', rand());
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_namespace_1h_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `src_k8s_namespace` LowCardinality(String),
+    `dst_k8s_namespace` LowCardinality(String),
+    `direction` LowCardinality(String),
+    `k8s_flow_layer` LowCardinality(String),
+    `flows` UInt64,
+    `bytes` UInt64,
+    `packets` UInt64,
+    `bytes_estimated` UInt64,
+    `packets_estimated` UInt64,
+    `drop_bytes` UInt64,
+    `drop_packets` UInt64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace, direction, k8s_flow_layer)
+TTL toDate(minute) + toIntervalDay(762)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_namespace_1h ON CLUSTER '{cluster}' AS netobserv.rollup_namespace_1h_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_namespace_1h_local', rand());
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_workload_5m_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `src_k8s_namespace` LowCardinality(String),
+    `src_k8s_owner_type` LowCardinality(String),
+    `src_k8s_owner_name` LowCardinality(String),
+    `dst_k8s_namespace` LowCardinality(String),
+    `dst_k8s_owner_type` LowCardinality(String),
+    `dst_k8s_owner_name` LowCardinality(String),
+    `flows` UInt64,
+    `bytes` UInt64,
+    `packets` UInt64,
+    `bytes_estimated` UInt64,
+    `packets_estimated` UInt64,
+    `drop_bytes` UInt64,
+    `drop_packets` UInt64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
+          dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name)
+TTL toDate(minute) + toIntervalDay(186)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_workload_5m ON CLUSTER '{cluster}' AS netobserv.rollup_workload_5m_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_workload_5m_local', rand());
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_workload_1h_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `src_k8s_namespace` LowCardinality(String),
+    `src_k8s_owner_type` LowCardinality(String),
+    `src_k8s_owner_name` LowCardinality(String),
+    `dst_k8s_namespace` LowCardinality(String),
+    `dst_k8s_owner_type` LowCardinality(String),
+    `dst_k8s_owner_name` LowCardinality(String),
+    `flows` UInt64,
+    `bytes` UInt64,
+    `packets` UInt64,
+    `bytes_estimated` UInt64,
+    `packets_estimated` UInt64,
+    `drop_bytes` UInt64,
+    `drop_packets` UInt64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
+          dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name)
+TTL toDate(minute) + toIntervalDay(762)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_workload_1h ON CLUSTER '{cluster}' AS netobserv.rollup_workload_1h_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_workload_1h_local', rand());
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_node_5m_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `src_k8s_host_name` LowCardinality(String),
+    `dst_k8s_host_name` LowCardinality(String),
+    `flows` UInt64,
+    `bytes` UInt64,
+    `packets` UInt64,
+    `bytes_estimated` UInt64,
+    `packets_estimated` UInt64,
+    `drop_bytes` UInt64,
+    `drop_packets` UInt64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, src_k8s_host_name, dst_k8s_host_name)
+TTL toDate(minute) + toIntervalDay(186)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_node_5m ON CLUSTER '{cluster}' AS netobserv.rollup_node_5m_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_node_5m_local', rand());
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_node_1h_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `src_k8s_host_name` LowCardinality(String),
+    `dst_k8s_host_name` LowCardinality(String),
+    `flows` UInt64,
+    `bytes` UInt64,
+    `packets` UInt64,
+    `bytes_estimated` UInt64,
+    `packets_estimated` UInt64,
+    `drop_bytes` UInt64,
+    `drop_packets` UInt64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, src_k8s_host_name, dst_k8s_host_name)
+TTL toDate(minute) + toIntervalDay(762)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_node_1h ON CLUSTER '{cluster}' AS netobserv.rollup_node_1h_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_node_1h_local', rand());
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_zone_5m_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `src_k8s_zone` LowCardinality(String),
+    `dst_k8s_zone` LowCardinality(String),
+    `flows` UInt64,
+    `bytes` UInt64,
+    `packets` UInt64,
+    `bytes_estimated` UInt64,
+    `packets_estimated` UInt64,
+    `drop_bytes` UInt64,
+    `drop_packets` UInt64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, src_k8s_zone, dst_k8s_zone)
+TTL toDate(minute) + toIntervalDay(186)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_zone_5m ON CLUSTER '{cluster}' AS netobserv.rollup_zone_5m_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_zone_5m_local', rand());
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_zone_1h_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `src_k8s_zone` LowCardinality(String),
+    `dst_k8s_zone` LowCardinality(String),
+    `flows` UInt64,
+    `bytes` UInt64,
+    `packets` UInt64,
+    `bytes_estimated` UInt64,
+    `packets_estimated` UInt64,
+    `drop_bytes` UInt64,
+    `drop_packets` UInt64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, src_k8s_zone, dst_k8s_zone)
+TTL toDate(minute) + toIntervalDay(762)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_zone_1h ON CLUSTER '{cluster}' AS netobserv.rollup_zone_1h_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_zone_1h_local', rand());
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_external_5m_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `scope` LowCardinality(String),
+    `k8s_namespace` LowCardinality(String),
+    `k8s_owner_type` LowCardinality(String),
+    `k8s_owner_name` LowCardinality(String),
+    `external_addr` IPv6,
+    `external_subnet_label` LowCardinality(String),
+    `flows` UInt64,
+    `bytes` UInt64,
+    `packets` UInt64,
+    `bytes_estimated` UInt64,
+    `packets_estimated` UInt64,
+    `drop_bytes` UInt64,
+    `drop_packets` UInt64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, scope, k8s_namespace, k8s_owner_type, k8s_owner_name,
+          external_addr, external_subnet_label)
+TTL toDate(minute) + toIntervalDay(186)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_external_5m ON CLUSTER '{cluster}' AS netobserv.rollup_external_5m_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_external_5m_local', rand());
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_external_1h_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `scope` LowCardinality(String),
+    `k8s_namespace` LowCardinality(String),
+    `k8s_owner_type` LowCardinality(String),
+    `k8s_owner_name` LowCardinality(String),
+    `external_addr` IPv6,
+    `external_subnet_label` LowCardinality(String),
+    `flows` UInt64,
+    `bytes` UInt64,
+    `packets` UInt64,
+    `bytes_estimated` UInt64,
+    `packets_estimated` UInt64,
+    `drop_bytes` UInt64,
+    `drop_packets` UInt64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, scope, k8s_namespace, k8s_owner_type, k8s_owner_name,
+          external_addr, external_subnet_label)
+TTL toDate(minute) + toIntervalDay(762)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_external_1h ON CLUSTER '{cluster}' AS netobserv.rollup_external_1h_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_external_1h_local', rand());
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_dns_5m_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `client_k8s_namespace` LowCardinality(String),
+    `dns_name` String,
+    `dns_flags_response_code` LowCardinality(String),
+    `responses` SimpleAggregateFunction(sum, UInt64),
+    `latency_ms_sum` SimpleAggregateFunction(sum, UInt64),
+    `latency_ms_max` SimpleAggregateFunction(max, UInt64),
+    `latency_ms_quantiles` AggregateFunction(quantiles(0.5, 0.9, 0.99), UInt64)
+)
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, client_k8s_namespace, dns_name, dns_flags_response_code)
+TTL toDate(minute) + toIntervalDay(186)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_dns_5m ON CLUSTER '{cluster}' AS netobserv.rollup_dns_5m_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_dns_5m_local', rand());
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_dns_1h_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `client_k8s_namespace` LowCardinality(String),
+    `dns_name` String,
+    `dns_flags_response_code` LowCardinality(String),
+    `responses` SimpleAggregateFunction(sum, UInt64),
+    `latency_ms_sum` SimpleAggregateFunction(sum, UInt64),
+    `latency_ms_max` SimpleAggregateFunction(max, UInt64),
+    `latency_ms_quantiles` AggregateFunction(quantiles(0.5, 0.9, 0.99), UInt64)
+)
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, client_k8s_namespace, dns_name, dns_flags_response_code)
+TTL toDate(minute) + toIntervalDay(762)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_dns_1h ON CLUSTER '{cluster}' AS netobserv.rollup_dns_1h_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_dns_1h_local', rand());
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_rtt_5m_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `src_k8s_namespace` LowCardinality(String),
+    `src_k8s_owner_type` LowCardinality(String),
+    `src_k8s_owner_name` LowCardinality(String),
+    `dst_k8s_namespace` LowCardinality(String),
+    `dst_k8s_owner_type` LowCardinality(String),
+    `dst_k8s_owner_name` LowCardinality(String),
+    `samples` SimpleAggregateFunction(sum, UInt64),
+    `rtt_ns_sum` SimpleAggregateFunction(sum, UInt64),
+    `rtt_ns_max` SimpleAggregateFunction(max, UInt64),
+    `rtt_ns_quantiles` AggregateFunction(quantiles(0.5, 0.9, 0.99), UInt64)
+)
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
+          dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name)
+TTL toDate(minute) + toIntervalDay(186)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_rtt_5m ON CLUSTER '{cluster}' AS netobserv.rollup_rtt_5m_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_rtt_5m_local', rand());
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_rtt_1h_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `src_k8s_namespace` LowCardinality(String),
+    `src_k8s_owner_type` LowCardinality(String),
+    `src_k8s_owner_name` LowCardinality(String),
+    `dst_k8s_namespace` LowCardinality(String),
+    `dst_k8s_owner_type` LowCardinality(String),
+    `dst_k8s_owner_name` LowCardinality(String),
+    `samples` SimpleAggregateFunction(sum, UInt64),
+    `rtt_ns_sum` SimpleAggregateFunction(sum, UInt64),
+    `rtt_ns_max` SimpleAggregateFunction(max, UInt64),
+    `rtt_ns_quantiles` AggregateFunction(quantiles(0.5, 0.9, 0.99), UInt64)
+)
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
+          dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name)
+TTL toDate(minute) + toIntervalDay(762)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_rtt_1h ON CLUSTER '{cluster}' AS netobserv.rollup_rtt_1h_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_rtt_1h_local', rand());
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_drops_5m_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `src_k8s_namespace` LowCardinality(String),
+    `dst_k8s_namespace` LowCardinality(String),
+    `pkt_drop_latest_drop_cause` LowCardinality(String),
+    `pkt_drop_latest_state` LowCardinality(String),
+    `flows` UInt64,
+    `drop_bytes` UInt64,
+    `drop_packets` UInt64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace,
+          pkt_drop_latest_drop_cause, pkt_drop_latest_state)
+TTL toDate(minute) + toIntervalDay(186)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_drops_5m ON CLUSTER '{cluster}' AS netobserv.rollup_drops_5m_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_drops_5m_local', rand());
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_drops_1h_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `src_k8s_namespace` LowCardinality(String),
+    `dst_k8s_namespace` LowCardinality(String),
+    `pkt_drop_latest_drop_cause` LowCardinality(String),
+    `pkt_drop_latest_state` LowCardinality(String),
+    `flows` UInt64,
+    `drop_bytes` UInt64,
+    `drop_packets` UInt64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace,
+          pkt_drop_latest_drop_cause, pkt_drop_latest_state)
+TTL toDate(minute) + toIntervalDay(762)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_drops_1h ON CLUSTER '{cluster}' AS netobserv.rollup_drops_1h_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_drops_1h_local', rand());
+
+INSERT INTO netobserv.rollup_namespace_5m
+SELECT
+    toStartOfFiveMinutes(minute) AS minute,
+    k8s_cluster_name,
+    src_k8s_namespace,
+    dst_k8s_namespace,
+    direction,
+    k8s_flow_layer,
+    sum(flows) AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(drop_bytes) AS drop_bytes,
+    sum(drop_packets) AS drop_packets
+FROM netobserv.rollup_namespace_1m
+GROUP BY minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace, direction, k8s_flow_layer
+HAVING (SELECT count() FROM netobserv.rollup_namespace_5m) = 0;
+
+INSERT INTO netobserv.rollup_workload_5m
+SELECT
+    toStartOfFiveMinutes(minute) AS minute,
+    k8s_cluster_name,
+    src_k8s_namespace,
+    src_k8s_owner_type,
+    src_k8s_owner_name,
+    dst_k8s_namespace,
+    dst_k8s_owner_type,
+    dst_k8s_owner_name,
+    sum(flows) AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(drop_bytes) AS drop_bytes,
+    sum(drop_packets) AS drop_packets
+FROM netobserv.rollup_workload_1m
+GROUP BY minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name, dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name
+HAVING (SELECT count() FROM netobserv.rollup_workload_5m) = 0;
+
+INSERT INTO netobserv.rollup_node_5m
+SELECT
+    toStartOfFiveMinutes(minute) AS minute,
+    k8s_cluster_name,
+    src_k8s_host_name,
+    dst_k8s_host_name,
+    sum(flows) AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(drop_bytes) AS drop_bytes,
+    sum(drop_packets) AS drop_packets
+FROM netobserv.rollup_node_1m
+GROUP BY minute, k8s_cluster_name, src_k8s_host_name, dst_k8s_host_name
+HAVING (SELECT count() FROM netobserv.rollup_node_5m) = 0;
+
+INSERT INTO netobserv.rollup_zone_5m
+SELECT
+    toStartOfFiveMinutes(minute) AS minute,
+    k8s_cluster_name,
+    src_k8s_zone,
+    dst_k8s_zone,
+    sum(flows) AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(drop_bytes) AS drop_bytes,
+    sum(drop_packets) AS drop_packets
+FROM netobserv.rollup_zone_1m
+GROUP BY minute, k8s_cluster_name, src_k8s_zone, dst_k8s_zone
+HAVING (SELECT count() FROM netobserv.rollup_zone_5m) = 0;
+
+INSERT INTO netobserv.rollup_external_5m
+SELECT
+    toStartOfFiveMinutes(minute) AS minute,
+    k8s_cluster_name,
+    scope,
+    k8s_namespace,
+    k8s_owner_type,
+    k8s_owner_name,
+    external_addr,
+    external_subnet_label,
+    sum(flows) AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(drop_bytes) AS drop_bytes,
+    sum(drop_packets) AS drop_packets
+FROM netobserv.rollup_external_1m
+GROUP BY minute, k8s_cluster_name, scope, k8s_namespace, k8s_owner_type, k8s_owner_name, external_addr, external_subnet_label
+HAVING (SELECT count() FROM netobserv.rollup_external_5m) = 0;
+
+INSERT INTO netobserv.rollup_dns_5m
+SELECT
+    toStartOfFiveMinutes(minute) AS minute,
+    k8s_cluster_name,
+    client_k8s_namespace,
+    dns_name,
+    dns_flags_response_code,
+    sum(responses) AS responses,
+    sum(latency_ms_sum) AS latency_ms_sum,
+    max(latency_ms_max) AS latency_ms_max,
+    quantilesMergeState(0.5, 0.9, 0.99)(latency_ms_quantiles) AS latency_ms_quantiles
+FROM netobserv.rollup_dns_1m
+GROUP BY minute, k8s_cluster_name, client_k8s_namespace, dns_name, dns_flags_response_code
+HAVING (SELECT count() FROM netobserv.rollup_dns_5m) = 0;
+
+INSERT INTO netobserv.rollup_rtt_5m
+SELECT
+    toStartOfFiveMinutes(minute) AS minute,
+    k8s_cluster_name,
+    src_k8s_namespace,
+    src_k8s_owner_type,
+    src_k8s_owner_name,
+    dst_k8s_namespace,
+    dst_k8s_owner_type,
+    dst_k8s_owner_name,
+    sum(samples) AS samples,
+    sum(rtt_ns_sum) AS rtt_ns_sum,
+    max(rtt_ns_max) AS rtt_ns_max,
+    quantilesMergeState(0.5, 0.9, 0.99)(rtt_ns_quantiles) AS rtt_ns_quantiles
+FROM netobserv.rollup_rtt_1m
+GROUP BY minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name, dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name
+HAVING (SELECT count() FROM netobserv.rollup_rtt_5m) = 0;
+
+INSERT INTO netobserv.rollup_drops_5m
+SELECT
+    toStartOfFiveMinutes(minute) AS minute,
+    k8s_cluster_name,
+    src_k8s_namespace,
+    dst_k8s_namespace,
+    pkt_drop_latest_drop_cause,
+    pkt_drop_latest_state,
+    sum(flows) AS flows,
+    sum(drop_bytes) AS drop_bytes,
+    sum(drop_packets) AS drop_packets
+FROM netobserv.rollup_drops_1m
+GROUP BY minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace, pkt_drop_latest_drop_cause, pkt_drop_latest_state
+HAVING (SELECT count() FROM netobserv.rollup_drops_5m) = 0;
+
+INSERT INTO netobserv.rollup_namespace_1h
+SELECT
+    toStartOfHour(minute) AS minute,
+    k8s_cluster_name,
+    src_k8s_namespace,
+    dst_k8s_namespace,
+    direction,
+    k8s_flow_layer,
+    sum(flows) AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(drop_bytes) AS drop_bytes,
+    sum(drop_packets) AS drop_packets
+FROM netobserv.rollup_namespace_1m
+GROUP BY minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace, direction, k8s_flow_layer
+HAVING (SELECT count() FROM netobserv.rollup_namespace_1h) = 0;
+
+INSERT INTO netobserv.rollup_workload_1h
+SELECT
+    toStartOfHour(minute) AS minute,
+    k8s_cluster_name,
+    src_k8s_namespace,
+    src_k8s_owner_type,
+    src_k8s_owner_name,
+    dst_k8s_namespace,
+    dst_k8s_owner_type,
+    dst_k8s_owner_name,
+    sum(flows) AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(drop_bytes) AS drop_bytes,
+    sum(drop_packets) AS drop_packets
+FROM netobserv.rollup_workload_1m
+GROUP BY minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name, dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name
+HAVING (SELECT count() FROM netobserv.rollup_workload_1h) = 0;
+
+INSERT INTO netobserv.rollup_node_1h
+SELECT
+    toStartOfHour(minute) AS minute,
+    k8s_cluster_name,
+    src_k8s_host_name,
+    dst_k8s_host_name,
+    sum(flows) AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(drop_bytes) AS drop_bytes,
+    sum(drop_packets) AS drop_packets
+FROM netobserv.rollup_node_1m
+GROUP BY minute, k8s_cluster_name, src_k8s_host_name, dst_k8s_host_name
+HAVING (SELECT count() FROM netobserv.rollup_node_1h) = 0;
+
+INSERT INTO netobserv.rollup_zone_1h
+SELECT
+    toStartOfHour(minute) AS minute,
+    k8s_cluster_name,
+    src_k8s_zone,
+    dst_k8s_zone,
+    sum(flows) AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(drop_bytes) AS drop_bytes,
+    sum(drop_packets) AS drop_packets
+FROM netobserv.rollup_zone_1m
+GROUP BY minute, k8s_cluster_name, src_k8s_zone, dst_k8s_zone
+HAVING (SELECT count() FROM netobserv.rollup_zone_1h) = 0;
+
+INSERT INTO netobserv.rollup_external_1h
+SELECT
+    toStartOfHour(minute) AS minute,
+    k8s_cluster_name,
+    scope,
+    k8s_namespace,
+    k8s_owner_type,
+    k8s_owner_name,
+    external_addr,
+    external_subnet_label,
+    sum(flows) AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(drop_bytes) AS drop_bytes,
+    sum(drop_packets) AS drop_packets
+FROM netobserv.rollup_external_1m
+GROUP BY minute, k8s_cluster_name, scope, k8s_namespace, k8s_owner_type, k8s_owner_name, external_addr, external_subnet_label
+HAVING (SELECT count() FROM netobserv.rollup_external_1h) = 0;
+
+INSERT INTO netobserv.rollup_dns_1h
+SELECT
+    toStartOfHour(minute) AS minute,
+    k8s_cluster_name,
+    client_k8s_namespace,
+    dns_name,
+    dns_flags_response_code,
+    sum(responses) AS responses,
+    sum(latency_ms_sum) AS latency_ms_sum,
+    max(latency_ms_max) AS latency_ms_max,
+    quantilesMergeState(0.5, 0.9, 0.99)(latency_ms_quantiles) AS latency_ms_quantiles
+FROM netobserv.rollup_dns_1m
+GROUP BY minute, k8s_cluster_name, client_k8s_namespace, dns_name, dns_flags_response_code
+HAVING (SELECT count() FROM netobserv.rollup_dns_1h) = 0;
+
+INSERT INTO netobserv.rollup_rtt_1h
+SELECT
+    toStartOfHour(minute) AS minute,
+    k8s_cluster_name,
+    src_k8s_namespace,
+    src_k8s_owner_type,
+    src_k8s_owner_name,
+    dst_k8s_namespace,
+    dst_k8s_owner_type,
+    dst_k8s_owner_name,
+    sum(samples) AS samples,
+    sum(rtt_ns_sum) AS rtt_ns_sum,
+    max(rtt_ns_max) AS rtt_ns_max,
+    quantilesMergeState(0.5, 0.9, 0.99)(rtt_ns_quantiles) AS rtt_ns_quantiles
+FROM netobserv.rollup_rtt_1m
+GROUP BY minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name, dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name
+HAVING (SELECT count() FROM netobserv.rollup_rtt_1h) = 0;
+
+INSERT INTO netobserv.rollup_drops_1h
+SELECT
+    toStartOfHour(minute) AS minute,
+    k8s_cluster_name,
+    src_k8s_namespace,
+    dst_k8s_namespace,
+    pkt_drop_latest_drop_cause,
+    pkt_drop_latest_state,
+    sum(flows) AS flows,
+    sum(drop_bytes) AS drop_bytes,
+    sum(drop_packets) AS drop_packets
+FROM netobserv.rollup_drops_1m
+GROUP BY minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace, pkt_drop_latest_drop_cause, pkt_drop_latest_state
+HAVING (SELECT count() FROM netobserv.rollup_drops_1h) = 0;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_namespace_1h ON CLUSTER '{cluster}'
+TO netobserv.rollup_namespace_1h_local
+AS SELECT
+    toStartOfHour(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace, direction, k8s_flow_layer,
+    count() AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(pkt_drop_bytes) AS drop_bytes,
+    sum(pkt_drop_packets) AS drop_packets
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate AND scope != 'non_ip'
+GROUP BY minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace, direction, k8s_flow_layer;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_workload_1h ON CLUSTER '{cluster}'
+TO netobserv.rollup_workload_1h_local
+AS SELECT
+    toStartOfHour(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name,
+    src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
+    dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name,
+    count() AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(pkt_drop_bytes) AS drop_bytes,
+    sum(pkt_drop_packets) AS drop_packets
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate AND scope != 'non_ip'
+GROUP BY minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
+         dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_node_1h ON CLUSTER '{cluster}'
+TO netobserv.rollup_node_1h_local
+AS SELECT
+    toStartOfHour(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name, src_k8s_host_name, dst_k8s_host_name,
+    count() AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(pkt_drop_bytes) AS drop_bytes,
+    sum(pkt_drop_packets) AS drop_packets
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate AND scope != 'non_ip'
+GROUP BY minute, k8s_cluster_name, src_k8s_host_name, dst_k8s_host_name;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_zone_1h ON CLUSTER '{cluster}'
+TO netobserv.rollup_zone_1h_local
+AS SELECT
+    toStartOfHour(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name, src_k8s_zone, dst_k8s_zone,
+    count() AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(pkt_drop_bytes) AS drop_bytes,
+    sum(pkt_drop_packets) AS drop_packets
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate AND scope != 'non_ip'
+GROUP BY minute, k8s_cluster_name, src_k8s_zone, dst_k8s_zone;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_external_1h ON CLUSTER '{cluster}'
+TO netobserv.rollup_external_1h_local
+AS SELECT
+    toStartOfHour(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name,
+    scope,
+    if(scope = 'to_external', src_k8s_namespace, dst_k8s_namespace) AS k8s_namespace,
+    if(scope = 'to_external', src_k8s_owner_type, dst_k8s_owner_type) AS k8s_owner_type,
+    if(scope = 'to_external', src_k8s_owner_name, dst_k8s_owner_name) AS k8s_owner_name,
+    if(scope = 'to_external', dst_addr, src_addr) AS external_addr,
+    if(scope = 'to_external', dst_subnet_label, src_subnet_label) AS external_subnet_label,
+    count() AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(pkt_drop_bytes) AS drop_bytes,
+    sum(pkt_drop_packets) AS drop_packets
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate AND scope IN ('to_external', 'from_external')
+GROUP BY minute, k8s_cluster_name, scope, k8s_namespace, k8s_owner_type, k8s_owner_name,
+         external_addr, external_subnet_label;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_dns_1h ON CLUSTER '{cluster}'
+TO netobserv.rollup_dns_1h_local
+AS SELECT
+    toStartOfHour(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name,
+    dst_k8s_namespace AS client_k8s_namespace,
+    dns_name,
+    dns_flags_response_code,
+    count() AS responses,
+    sum(assumeNotNull(dns_latency_ms)) AS latency_ms_sum,
+    max(assumeNotNull(dns_latency_ms)) AS latency_ms_max,
+    quantilesState(0.5, 0.9, 0.99)(assumeNotNull(dns_latency_ms)) AS latency_ms_quantiles
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate AND dns_is_response AND dns_latency_ms IS NOT NULL
+GROUP BY minute, k8s_cluster_name, client_k8s_namespace, dns_name, dns_flags_response_code;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_rtt_1h ON CLUSTER '{cluster}'
+TO netobserv.rollup_rtt_1h_local
+AS SELECT
+    toStartOfHour(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name,
+    src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
+    dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name,
+    count() AS samples,
+    sum(assumeNotNull(time_flow_rtt_ns)) AS rtt_ns_sum,
+    max(assumeNotNull(time_flow_rtt_ns)) AS rtt_ns_max,
+    quantilesState(0.5, 0.9, 0.99)(assumeNotNull(time_flow_rtt_ns)) AS rtt_ns_quantiles
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate AND time_flow_rtt_ns IS NOT NULL
+GROUP BY minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
+         dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_drops_1h ON CLUSTER '{cluster}'
+TO netobserv.rollup_drops_1h_local
+AS SELECT
+    toStartOfHour(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace,
+    pkt_drop_latest_drop_cause, pkt_drop_latest_state,
+    count() AS flows,
+    sum(pkt_drop_bytes) AS drop_bytes,
+    sum(pkt_drop_packets) AS drop_packets
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate AND scope != 'non_ip' AND pkt_drop_packets > 0
+GROUP BY minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace,
+         pkt_drop_latest_drop_cause, pkt_drop_latest_state;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_namespace_5m ON CLUSTER '{cluster}'
+TO netobserv.rollup_namespace_5m_local
+AS SELECT
+    toStartOfFiveMinutes(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace, direction, k8s_flow_layer,
+    count() AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(pkt_drop_bytes) AS drop_bytes,
+    sum(pkt_drop_packets) AS drop_packets
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate AND scope != 'non_ip'
+GROUP BY minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace, direction, k8s_flow_layer;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_workload_5m ON CLUSTER '{cluster}'
+TO netobserv.rollup_workload_5m_local
+AS SELECT
+    toStartOfFiveMinutes(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name,
+    src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
+    dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name,
+    count() AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(pkt_drop_bytes) AS drop_bytes,
+    sum(pkt_drop_packets) AS drop_packets
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate AND scope != 'non_ip'
+GROUP BY minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
+         dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_node_5m ON CLUSTER '{cluster}'
+TO netobserv.rollup_node_5m_local
+AS SELECT
+    toStartOfFiveMinutes(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name, src_k8s_host_name, dst_k8s_host_name,
+    count() AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(pkt_drop_bytes) AS drop_bytes,
+    sum(pkt_drop_packets) AS drop_packets
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate AND scope != 'non_ip'
+GROUP BY minute, k8s_cluster_name, src_k8s_host_name, dst_k8s_host_name;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_zone_5m ON CLUSTER '{cluster}'
+TO netobserv.rollup_zone_5m_local
+AS SELECT
+    toStartOfFiveMinutes(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name, src_k8s_zone, dst_k8s_zone,
+    count() AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(pkt_drop_bytes) AS drop_bytes,
+    sum(pkt_drop_packets) AS drop_packets
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate AND scope != 'non_ip'
+GROUP BY minute, k8s_cluster_name, src_k8s_zone, dst_k8s_zone;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_external_5m ON CLUSTER '{cluster}'
+TO netobserv.rollup_external_5m_local
+AS SELECT
+    toStartOfFiveMinutes(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name,
+    scope,
+    if(scope = 'to_external', src_k8s_namespace, dst_k8s_namespace) AS k8s_namespace,
+    if(scope = 'to_external', src_k8s_owner_type, dst_k8s_owner_type) AS k8s_owner_type,
+    if(scope = 'to_external', src_k8s_owner_name, dst_k8s_owner_name) AS k8s_owner_name,
+    if(scope = 'to_external', dst_addr, src_addr) AS external_addr,
+    if(scope = 'to_external', dst_subnet_label, src_subnet_label) AS external_subnet_label,
+    count() AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    sum(bytes_estimated) AS bytes_estimated,
+    sum(packets_estimated) AS packets_estimated,
+    sum(pkt_drop_bytes) AS drop_bytes,
+    sum(pkt_drop_packets) AS drop_packets
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate AND scope IN ('to_external', 'from_external')
+GROUP BY minute, k8s_cluster_name, scope, k8s_namespace, k8s_owner_type, k8s_owner_name,
+         external_addr, external_subnet_label;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_dns_5m ON CLUSTER '{cluster}'
+TO netobserv.rollup_dns_5m_local
+AS SELECT
+    toStartOfFiveMinutes(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name,
+    dst_k8s_namespace AS client_k8s_namespace,
+    dns_name,
+    dns_flags_response_code,
+    count() AS responses,
+    sum(assumeNotNull(dns_latency_ms)) AS latency_ms_sum,
+    max(assumeNotNull(dns_latency_ms)) AS latency_ms_max,
+    quantilesState(0.5, 0.9, 0.99)(assumeNotNull(dns_latency_ms)) AS latency_ms_quantiles
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate AND dns_is_response AND dns_latency_ms IS NOT NULL
+GROUP BY minute, k8s_cluster_name, client_k8s_namespace, dns_name, dns_flags_response_code;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_rtt_5m ON CLUSTER '{cluster}'
+TO netobserv.rollup_rtt_5m_local
+AS SELECT
+    toStartOfFiveMinutes(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name,
+    src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
+    dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name,
+    count() AS samples,
+    sum(assumeNotNull(time_flow_rtt_ns)) AS rtt_ns_sum,
+    max(assumeNotNull(time_flow_rtt_ns)) AS rtt_ns_max,
+    quantilesState(0.5, 0.9, 0.99)(assumeNotNull(time_flow_rtt_ns)) AS rtt_ns_quantiles
+FROM netobserv.flows_local
+WHERE record_type = 'flowLog' AND NOT duplicate AND time_flow_rtt_ns IS NOT NULL
+GROUP BY minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
+         dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_drops_5m ON CLUSTER '{cluster}'
+TO netobserv.rollup_drops_5m_local
+AS SELECT
+    toStartOfFiveMinutes(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
     k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace,
     pkt_drop_latest_drop_cause, pkt_drop_latest_state,
     count() AS flows,

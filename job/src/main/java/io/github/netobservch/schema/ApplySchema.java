@@ -18,7 +18,8 @@ import java.util.Map;
  * ApplySchema --clickhouse.url http://clickhouse:8123 [--clickhouse.database netobserv]
  *             [--clickhouse.user default] [--clickhouse.password-file FILE]   (else env CLICKHOUSE_PASSWORD)
  *             [--clickhouse.ssl.root-cert CA.pem]                              (https URLs)
- *             [--retention-days 30] [--rollup-retention-days 395] [--dlq-retention-days 30]
+ *             [--retention-days 30] [--rollup-retention-days 35]
+ *             [--rollup-5m-retention-days 186] [--rollup-1h-retention-days 762] [--dlq-retention-days 30]
  *             [--dedup-window 10000] [--dedup-window-seconds 604800]
  *             [--variant single|cluster] [--cluster NAME] [--migrations DIR] [--target-version N]
  *             [--dry-run]
@@ -52,6 +53,16 @@ public final class ApplySchema {
                             "--rollup-retention-days",
                             "N",
                             "TTL of the 1-minute rollups (default " + SchemaOptions.DEFAULT_ROLLUP_RETENTION_DAYS
+                                    + ")"),
+                    Opt.option(
+                            "--rollup-5m-retention-days",
+                            "N",
+                            "TTL of the 5-minute rollups (default " + SchemaOptions.DEFAULT_ROLLUP_5M_RETENTION_DAYS
+                                    + ")"),
+                    Opt.option(
+                            "--rollup-1h-retention-days",
+                            "N",
+                            "TTL of the 1-hour rollups (default " + SchemaOptions.DEFAULT_ROLLUP_1H_RETENTION_DAYS
                                     + ")"),
                     Opt.option(
                             "--dlq-retention-days",
@@ -111,6 +122,8 @@ public final class ApplySchema {
                     opts.getOrDefault("--cluster", SchemaOptions.DEFAULT_CLUSTER),
                     intOpt(opts, "--retention-days", SchemaOptions.DEFAULT_RETENTION_DAYS),
                     intOpt(opts, "--rollup-retention-days", SchemaOptions.DEFAULT_ROLLUP_RETENTION_DAYS),
+                    intOpt(opts, "--rollup-5m-retention-days", SchemaOptions.DEFAULT_ROLLUP_5M_RETENTION_DAYS),
+                    intOpt(opts, "--rollup-1h-retention-days", SchemaOptions.DEFAULT_ROLLUP_1H_RETENTION_DAYS),
                     intOpt(opts, "--dlq-retention-days", SchemaOptions.DEFAULT_DLQ_RETENTION_DAYS),
                     longOpt(opts, "--dedup-window", SchemaOptions.DEFAULT_DEDUP_WINDOW),
                     longOpt(opts, "--dedup-window-seconds", SchemaOptions.DEFAULT_DEDUP_WINDOW_SECONDS));
@@ -168,7 +181,8 @@ public final class ApplySchema {
         }
     }
 
-    static String password(String file, String envPassword) throws IOException {
+    /** The password from the first line of {@code file}, else {@code envPassword}, else empty (also used by scripts/query). */
+    public static String password(String file, String envPassword) throws IOException {
         if (file != null && !file.isBlank()) {
             String text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
             int nl = text.indexOf('\n');

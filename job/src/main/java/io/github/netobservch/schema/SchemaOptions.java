@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
  *     server macro) by default
  * @param retentionDays TTL of {@code flows} ({@code ${retention_days}})
  * @param rollupRetentionDays TTL of the 1-minute rollups ({@code ${rollup_retention_days}})
+ * @param rollup5mRetentionDays TTL of the 5-minute tier ({@code ${rollup_5m_retention_days}}, V005)
+ * @param rollup1hRetentionDays TTL of the 1-hour tier ({@code ${rollup_1h_retention_days}}, V005)
  * @param dlqRetentionDays TTL of {@code flows_dlq} ({@code ${dlq_retention_days}})
  * @param dedupWindow {@code non_replicated_deduplication_window} / {@code replicated_deduplication_window}:
  *     how many recent INSERTs per table a re-commit is recognised against
@@ -24,6 +26,8 @@ public record SchemaOptions(
         String cluster,
         int retentionDays,
         int rollupRetentionDays,
+        int rollup5mRetentionDays,
+        int rollup1hRetentionDays,
         int dlqRetentionDays,
         long dedupWindow,
         long dedupWindowSeconds) {
@@ -31,7 +35,16 @@ public record SchemaOptions(
     public static final String DEFAULT_DATABASE = "netobserv";
     public static final String DEFAULT_CLUSTER = "{cluster}";
     public static final int DEFAULT_RETENTION_DAYS = 30;
-    public static final int DEFAULT_ROLLUP_RETENTION_DAYS = 395;
+    /**
+     * 1-minute tier: a little more than the raw table's default, so a query over the raw table's
+     * whole history can still start on any minute (the 5m and 1h tiers keep the months and years).
+     */
+    public static final int DEFAULT_ROLLUP_RETENTION_DAYS = 35;
+    /** 5-minute tier: about six months. */
+    public static final int DEFAULT_ROLLUP_5M_RETENTION_DAYS = 186;
+    /** 1-hour tier: two years and a month, so a month can be compared with the same month a year and two years before. */
+    public static final int DEFAULT_ROLLUP_1H_RETENTION_DAYS = 762;
+
     public static final int DEFAULT_DLQ_RETENTION_DAYS = 30;
     /** Inserts remembered per table; ClickHouse's replicated default since 25.9, far above a day of 1/s commits per subtask. */
     public static final long DEFAULT_DEDUP_WINDOW = 10_000;
@@ -56,6 +69,8 @@ public record SchemaOptions(
         }
         days("retention days", retentionDays);
         days("rollup retention days", rollupRetentionDays);
+        days("5-minute rollup retention days", rollup5mRetentionDays);
+        days("1-hour rollup retention days", rollup1hRetentionDays);
         days("dead-letter retention days", dlqRetentionDays);
         positive("dedup window", dedupWindow);
         positive("dedup window seconds", dedupWindowSeconds);
@@ -88,6 +103,8 @@ public record SchemaOptions(
                 DEFAULT_CLUSTER,
                 DEFAULT_RETENTION_DAYS,
                 DEFAULT_ROLLUP_RETENTION_DAYS,
+                DEFAULT_ROLLUP_5M_RETENTION_DAYS,
+                DEFAULT_ROLLUP_1H_RETENTION_DAYS,
                 DEFAULT_DLQ_RETENTION_DAYS,
                 DEFAULT_DEDUP_WINDOW,
                 DEFAULT_DEDUP_WINDOW_SECONDS);
@@ -100,6 +117,8 @@ public record SchemaOptions(
                 cluster,
                 retentionDays,
                 rollupRetentionDays,
+                rollup5mRetentionDays,
+                rollup1hRetentionDays,
                 dlqRetentionDays,
                 dedupWindow,
                 dedupWindowSeconds);
@@ -112,19 +131,55 @@ public record SchemaOptions(
                 clusterName,
                 retentionDays,
                 rollupRetentionDays,
+                rollup5mRetentionDays,
+                rollup1hRetentionDays,
                 dlqRetentionDays,
                 dedupWindow,
                 dedupWindowSeconds);
     }
 
+    /** Retention of flows, of every rollup tier (1m, 5m and 1h alike) and of flows_dlq. */
     public SchemaOptions withRetention(int rawDays, int rollupDays, int dlqDays) {
         return new SchemaOptions(
-                database, variant, cluster, rawDays, rollupDays, dlqDays, dedupWindow, dedupWindowSeconds);
+                database,
+                variant,
+                cluster,
+                rawDays,
+                rollupDays,
+                rollupDays,
+                rollupDays,
+                dlqDays,
+                dedupWindow,
+                dedupWindowSeconds);
+    }
+
+    /** Retention of each rollup tier. */
+    public SchemaOptions withTierRetention(int days1m, int days5m, int days1h) {
+        return new SchemaOptions(
+                database,
+                variant,
+                cluster,
+                retentionDays,
+                days1m,
+                days5m,
+                days1h,
+                dlqRetentionDays,
+                dedupWindow,
+                dedupWindowSeconds);
     }
 
     public SchemaOptions withDedupWindow(long window, long seconds) {
         return new SchemaOptions(
-                database, variant, cluster, retentionDays, rollupRetentionDays, dlqRetentionDays, window, seconds);
+                database,
+                variant,
+                cluster,
+                retentionDays,
+                rollupRetentionDays,
+                rollup5mRetentionDays,
+                rollup1hRetentionDays,
+                dlqRetentionDays,
+                window,
+                seconds);
     }
 
     /** {@code ON CLUSTER '<name>'} with a leading space, or empty for a single node. */

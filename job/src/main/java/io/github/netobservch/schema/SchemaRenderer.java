@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  *       <td>{@code ReplicatedKIND('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', args)}</td></tr>
  *   <tr><td>{@code ${dedup_settings}}</td><td>{@code non_replicated_deduplication_window = N}</td>
  *       <td>{@code replicated_deduplication_window = N, replicated_deduplication_window_seconds = S}</td></tr>
- *   <tr><td>{@code ${retention_days}}, {@code ${rollup_retention_days}}, {@code ${dlq_retention_days}},
+ *   <tr><td>{@code ${retention_days}}, {@code ${rollup_retention_days}}, {@code ${rollup_5m_retention_days}},
+ *       {@code ${rollup_1h_retention_days}}, {@code ${dlq_retention_days}},
  *       {@code ${dedup_window}}, {@code ${dedup_window_seconds}}</td><td colspan="2">the option values</td></tr>
  * </table>
  *
@@ -42,7 +43,7 @@ public final class SchemaRenderer {
     public static final String REPLICA_NAME = "'{replica}'";
     public static final String MIGRATIONS_TABLE = "schema_migrations";
 
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-z_]+)(?::([^}]*))?}");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-z0-9_]+)(?::([^}]*))?}");
     private static final Pattern CREATE_TABLE = Pattern.compile(
             "^CREATE\\s+TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?\\$\\{db}\\.\\$\\{table:([A-Za-z0-9_]+)}",
             Pattern.CASE_INSENSITIVE);
@@ -144,7 +145,11 @@ public final class SchemaRenderer {
                 .append(options.retentionDays())
                 .append(" d (flows), ")
                 .append(options.rollupRetentionDays())
-                .append(" d (rollups), ")
+                .append(" / ")
+                .append(options.rollup5mRetentionDays())
+                .append(" / ")
+                .append(options.rollup1hRetentionDays())
+                .append(" d (rollups 1m / 5m / 1h), ")
                 .append(options.dlqRetentionDays())
                 .append(" d (flows_dlq), dedup window ")
                 .append(options.dedupWindow())
@@ -206,6 +211,10 @@ public final class SchemaRenderer {
                 return Integer.toString(options.retentionDays());
             case "rollup_retention_days":
                 return Integer.toString(options.rollupRetentionDays());
+            case "rollup_5m_retention_days":
+                return Integer.toString(options.rollup5mRetentionDays());
+            case "rollup_1h_retention_days":
+                return Integer.toString(options.rollup1hRetentionDays());
             case "dlq_retention_days":
                 return Integer.toString(options.dlqRetentionDays());
             case "dedup_window":

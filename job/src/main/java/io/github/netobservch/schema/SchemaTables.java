@@ -36,7 +36,22 @@ public final class SchemaTables {
             "rollup_rtt_1m",
             "rollup_drops_1m");
 
+    /** Resolution tiers of the rollups, finest first: 1 minute (V003), 5 minutes and 1 hour (V005). */
+    public static final java.util.List<String> TIERS = java.util.List.of("1m", "5m", "1h");
+
+    /** Every rollup table of every tier ({@code rollup_namespace_1m}, {@code rollup_namespace_5m}, …). */
+    public static final java.util.List<String> ROLLUP_TIERS =
+            ROLLUPS.stream().flatMap(r -> TIERS.stream().map(t -> tier(r, t))).toList();
+
     private SchemaTables() {}
+
+    /** The name of a 1-minute rollup's table in another tier: {@code tier("rollup_dns_1m", "1h")}. */
+    public static String tier(String rollup1m, String tier) {
+        if (!rollup1m.endsWith("_1m") || !TIERS.contains(tier)) {
+            throw new IllegalArgumentException("no tier " + tier + " of " + rollup1m);
+        }
+        return rollup1m.substring(0, rollup1m.length() - 2) + tier;
+    }
 
     /**
      * {@code toDate(t)} of a {@code DateTime64(3, 'UTC')} value given in epoch milliseconds, as

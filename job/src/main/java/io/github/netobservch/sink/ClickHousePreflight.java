@@ -193,7 +193,7 @@ public final class ClickHousePreflight {
     }
 
     /**
-     * Every materialized view fed by the target: the server must apply {@code
+     * Every materialized view fed by the target, and by those views' targets in turn: the server must apply {@code
      * deduplicate_blocks_in_dependent_materialized_views = 1} (a settings profile or constraint can
      * forbid it), and the view's {@code TO} table must keep a deduplication log as large as the
      * target's requirement, or a re-committed batch would reach the view twice.
@@ -224,26 +224,38 @@ public final class ClickHousePreflight {
                     + " the views on " + target + " twice");
         }
         long required = options.requiredDeduplicationWindow();
+        // Views on view targets too (the 5m tier reads the 1m tier's INSERT blocks, the 1h tier the
+        // 5m tier's): a re-committed batch reaches every table of the chain, so each needs its log.
+        java.util.ArrayDeque<String[]> pending = new java.util.ArrayDeque<>();
         for (int i = 0; i < viewNames.size(); i++) {
-            String view = viewDbs.get(i) + "." + viewNames.get(i);
+            pending.add(new String[] {target, String.valueOf(viewDbs.get(i)), String.valueOf(viewNames.get(i))});
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        while (!pending.isEmpty()) {
+            String[] next = pending.poll();
+            String source = next[0];
+            String view = next[1] + "." + next[2];
+            if (!seen.add(view)) {
+                continue;
+            }
             List<GenericRecord> rows = client.query(
                     "SELECT engine, create_table_query FROM system.tables WHERE database"
                             + " = {db:String} AND name = {t:String}",
-                    Map.of("db", String.valueOf(viewDbs.get(i)), "t", String.valueOf(viewNames.get(i))));
+                    Map.of("db", next[1], "t", next[2]));
             if (rows.isEmpty() || !"MaterializedView".equals(rows.get(0).getString("engine"))) {
                 continue;
             }
             Matcher m = VIEW_TARGET.matcher(rows.get(0).getString("create_table_query"));
             if (!m.find()) {
-                problems.add("materialized view " + view + " on " + target + " has no TO table; create it with TO a"
+                problems.add("materialized view " + view + " on " + source + " has no TO table; create it with TO a"
                         + " MergeTree table that keeps a deduplication log");
                 continue;
             }
             String vdb = m.group(1).replace("`", "");
             String vtable = m.group(2).replace("`", "");
             List<GenericRecord> t = client.query(
-                    "SELECT engine, engine_full FROM system.tables WHERE database = {db:String}"
-                            + " AND name = {t:String}",
+                    "SELECT engine, engine_full, dependencies_database, dependencies_table FROM system.tables"
+                            + " WHERE database = {db:String} AND name = {t:String}",
                     Map.of("db", vdb, "t", vtable));
             if (t.isEmpty()) {
                 problems.add(
@@ -265,6 +277,13 @@ public final class ClickHousePreflight {
                                 + ": a re-committed batch would be counted twice"
                                 + " there; run ALTER TABLE " + vdb + "." + vtable
                                 + " MODIFY SETTING " + setting + " = " + Math.max(required, 1000));
+            }
+            List<?> nextDbs = t.get(0).getList("dependencies_database");
+            List<?> nextNames = t.get(0).getList("dependencies_table");
+            for (int i = 0; nextNames != null && i < nextNames.size(); i++) {
+                pending.add(new String[] {
+                    vdb + "." + vtable, String.valueOf(nextDbs.get(i)), String.valueOf(nextNames.get(i))
+                });
             }
         }
     }

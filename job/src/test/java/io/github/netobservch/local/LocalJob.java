@@ -52,8 +52,11 @@ public final class LocalJob {
         }
         SchemaOptions options = SchemaOptions.defaults().withDatabase(database);
         if (retentionDays > 0) {
-            options = options.withRetention(
-                    retentionDays, Math.max(retentionDays, SchemaOptions.DEFAULT_ROLLUP_RETENTION_DAYS), retentionDays);
+            options = options.withRetention(retentionDays, retentionDays, retentionDays)
+                    .withTierRetention(
+                            Math.max(retentionDays, SchemaOptions.DEFAULT_ROLLUP_RETENTION_DAYS),
+                            Math.max(retentionDays, SchemaOptions.DEFAULT_ROLLUP_5M_RETENTION_DAYS),
+                            Math.max(retentionDays, SchemaOptions.DEFAULT_ROLLUP_1H_RETENTION_DAYS));
         }
         return new SchemaMigrator(SchemaMigrator.jdbc(url, user, password), options, Migration.loadDirectory(dir))
                 .log(log)

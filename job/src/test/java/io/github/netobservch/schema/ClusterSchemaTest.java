@@ -50,6 +50,11 @@ class ClusterSchemaTest {
         List<String> localTables = new ArrayList<>();
         List<String> distributed = new ArrayList<>();
         for (String s : sql) {
+            if (s.startsWith("INSERT INTO")) {
+                // V005's one-off backfill: from one node, through the Distributed tables
+                assertThat(s).as(s).doesNotContain("_local").contains("FROM netobserv.rollup_");
+                continue;
+            }
             assertThat(s).as(s).contains(" ON CLUSTER '{cluster}'");
             if (s.startsWith("CREATE TABLE")) {
                 String name = s.split("\\s+")[5];
@@ -87,7 +92,7 @@ class ClusterSchemaTest {
                         .map(n -> n.substring(0, n.length() - "_local".length()))
                         .toList());
         List<String> expected = new ArrayList<>(List.of("netobserv.flows", "netobserv.flows_dlq"));
-        SchemaTables.ROLLUPS.forEach(r -> expected.add("netobserv." + r));
+        SchemaTables.ROLLUP_TIERS.forEach(r -> expected.add("netobserv." + r));
         assertThat(distributed).containsExactlyInAnyOrderElementsOf(expected);
     }
 

@@ -44,8 +44,15 @@ class RollupITCase {
                 .migrate();
     }
 
-    /** Every rollup's totals, as one line per rollup, from the rollups and from the raw table. */
-    private Map<String, List<String>> totals(boolean fromRollups) {
+    /** Every rollup's totals, as one line per rollup (named by its 1m table), from one tier of the rollups or from the raw table. */
+    private Map<String, List<String>> totals(String tier) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        rollupSql(tier != null)
+                .forEach((k, v) -> out.put(k, query(server, db, tier == null ? v : v.replace("_1m", "_" + tier))));
+        return out;
+    }
+
+    private static Map<String, String> rollupSql(boolean fromRollups) {
         Map<String, String> sql = new LinkedHashMap<>();
         if (fromRollups) {
             for (String t : List.of("rollup_namespace_1m", "rollup_workload_1m", "rollup_node_1m", "rollup_zone_1m")) {
@@ -86,18 +93,19 @@ class RollupITCase {
                     "SELECT count(), sum(pkt_drop_bytes), sum(pkt_drop_packets) FROM flows WHERE " + COUNTED
                             + " AND pkt_drop_packets > 0");
         }
-        Map<String, List<String>> out = new LinkedHashMap<>();
-        sql.forEach((k, v) -> out.put(k, query(server, db, v)));
-        return out;
+        return sql;
     }
 
     @Test
     void rollupTotalsEqualRawTableTotals() {
         insertJson(server, db, "flows", resource("fixture-flows.jsonl"), "fixture-1");
 
-        Map<String, List<String>> rollups = totals(true);
-        assertThat(rollups).isEqualTo(totals(false));
+        Map<String, List<String>> rollups = totals("1m");
+        assertThat(rollups).isEqualTo(totals(null));
         assertThat(SchemaTables.ROLLUPS).containsExactlyInAnyOrderElementsOf(rollups.keySet());
+        // the 5m and 1h tiers, fed by views on the 1m and 5m tiers, hold the same totals
+        assertThat(totals("5m")).isEqualTo(rollups);
+        assertThat(totals("1h")).isEqualTo(rollups);
         // and the known answer: 14 counted rows of the 16 (an endConnection and a Duplicate copy are not traffic)
         assertThat(rollups.get("rollup_namespace_1m")).containsExactly("14\t119699\t199\t119699\t199\t500\t5");
         assertThat(rollups.get("rollup_external_1m"))
@@ -114,6 +122,14 @@ class RollupITCase {
                 + " dst_k8s_namespace, direction, sum(bytes) FROM flows WHERE " + COUNTED
                 + " GROUP BY ALL ORDER BY ALL";
         assertThat(query(server, db, byGroup)).hasSize(12).isEqualTo(query(server, db, rawByGroup));
+        // and per 5-minute and per hour bucket (the fixture's 10:00-10:10 spans two 5-minute buckets)
+        for (String[] tier : new String[][] {{"5m", "toStartOfFiveMinutes"}, {"1h", "toStartOfHour"}}) {
+            assertThat(query(server, db, byGroup.replace("_1m", "_" + tier[0])))
+                    .as(tier[0])
+                    .isEqualTo(query(server, db, rawByGroup.replace("toStartOfMinute(", tier[1] + "(")));
+        }
+        assertThat(query(server, db, "SELECT count(DISTINCT minute) FROM rollup_namespace_5m"))
+                .containsExactly("2");
     }
 
     @Test
@@ -121,7 +137,7 @@ class RollupITCase {
         String fixture = resource("fixture-flows.jsonl");
         insertJson(server, db, "flows", fixture, "commit-token-1");
         List<String> raw = query(server, db, "SELECT count(), sum(bytes) FROM flows");
-        Map<String, List<String>> rollups = totals(true);
+        Map<String, List<String>> rollups = totals("1m");
 
         // A re-commit after a failure: same token, same rows.
         insertJson(server, db, "flows", fixture, "commit-token-1");
@@ -129,7 +145,9 @@ class RollupITCase {
         assertThat(query(server, db, "SELECT count(), sum(bytes) FROM flows"))
                 .isEqualTo(raw)
                 .containsExactly("16\t130199");
-        assertThat(totals(true)).isEqualTo(rollups);
+        for (String tier : SchemaTables.TIERS) {
+            assertThat(totals(tier)).as(tier).isEqualTo(rollups);
+        }
 
         // Control: another token is another batch, and every view counts it.
         insertJson(server, db, "flows", fixture, "commit-token-2");
@@ -138,6 +156,10 @@ class RollupITCase {
                 .containsExactly("28");
         assertThat(query(server, db, "SELECT sum(responses) FROM rollup_dns_1m"))
                 .containsExactly("8");
-        assertThat(totals(true)).isEqualTo(totals(false));
+        for (String tier : SchemaTables.TIERS) {
+            assertThat(totals(tier)).as(tier).isEqualTo(totals(null));
+        }
+        assertThat(query(server, db, "SELECT sum(flows) FROM rollup_namespace_1h"))
+                .containsExactly("28");
     }
 }

@@ -36,13 +36,17 @@ class SchemaMigratorITCase {
         assertThat(first.applied())
                 .extracting(Migration::fileName)
                 .containsExactly(
-                        "V001__flows.sql", "V002__flows_dlq.sql", "V003__rollups.sql", "V004__real_records.sql");
+                        "V001__flows.sql",
+                        "V002__flows_dlq.sql",
+                        "V003__rollups.sql",
+                        "V004__real_records.sql",
+                        "V005__tiers.sql");
         assertThat(first.alreadyApplied()).isZero();
 
         List<String> tables = server.queryColumn(
                 db, "SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name");
         List<String> expected = new ArrayList<>(List.of("flows", "flows_dlq", "schema_migrations"));
-        for (String r : SchemaTables.ROLLUPS) {
+        for (String r : SchemaTables.ROLLUP_TIERS) {
             expected.add(r);
             expected.add("mv_" + r);
         }
@@ -141,12 +145,11 @@ class SchemaMigratorITCase {
     }
 
     @Test
-    void upgradingFromThePreviousSchemaVersionKeepsTheData(ClickHouseTestServer server) throws SQLException {
+    void upgradingFromV003ToV004KeepsTheData(ClickHouseTestServer server) throws SQLException {
         String db = newDbName();
         List<Migration> all = migrations();
-        int previous = all.get(all.size() - 2).version();
         SchemaMigrator m = migrator(server, testOptions(db), all);
-        assertThat(m.migrate(previous).applied()).hasSize(all.size() - 1);
+        assertThat(m.migrate(3).applied()).hasSize(3);
 
         SchemaTestSupport.insertJson(
                 server, db, "flows", SchemaTestSupport.resource("fixture-flows.jsonl"), "before-upgrade");
@@ -165,11 +168,9 @@ class SchemaMigratorITCase {
         assertThat(server.queryLong(db, "SELECT sum(flows) FROM rollup_namespace_1m"))
                 .isEqualTo(rollupFlows + 1);
 
-        SchemaMigrator.Result upgrade = m.migrate();
-        assertThat(upgrade.applied())
-                .extracting(Migration::version)
-                .containsExactly(all.get(all.size() - 1).version());
-        assertThat(upgrade.alreadyApplied()).isEqualTo(all.size() - 1);
+        SchemaMigrator.Result upgrade = m.migrate(4);
+        assertThat(upgrade.applied()).extracting(Migration::version).containsExactly(4);
+        assertThat(upgrade.alreadyApplied()).isEqualTo(3);
 
         assertThat(server.queryLong(db, "SELECT count() FROM flows")).isEqualTo(flows + 1);
         assertThat(server.queryLong(db, "SELECT sum(bytes) FROM flows")).isEqualTo(bytes + 42);
@@ -205,6 +206,65 @@ class SchemaMigratorITCase {
         assertThat(server.queryColumn(
                         db, "SELECT arrayStringConcat(parse_warnings, ',') FROM flows WHERE notEmpty(parse_warnings)"))
                 .containsExactly("Flags:WRONG_TYPE");
+    }
+
+    /**
+     * V005 on a database that already has rollups: the 5m and 1h tiers start with every row the 1m
+     * tier had (backfilled once), follow new inserts through the cascaded views, and running the
+     * backfill again adds nothing.
+     */
+    @Test
+    void upgradingToV005BackfillsTheTiersOnce(ClickHouseTestServer server) throws SQLException {
+        String db = newDbName();
+        List<Migration> all = migrations();
+        SchemaMigrator m = migrator(server, testOptions(db), all);
+        m.migrate(4);
+        SchemaTestSupport.insertJson(
+                server, db, "flows", SchemaTestSupport.resource("fixture-flows.jsonl"), "before-tiers");
+        String sums = "SELECT sum(flows), sum(bytes), sum(drop_packets) FROM ";
+        List<String> before = SchemaTestSupport.query(server, db, sums + "rollup_namespace_1m");
+        assertThat(before).containsExactly("14\t119699\t5");
+
+        assertThat(m.migrate().applied()).extracting(Migration::version).containsExactly(5);
+        for (String rollup : SchemaTables.ROLLUPS) {
+            for (String tier : List.of("5m", "1h")) {
+                assertThat(server.queryColumn(
+                                db, "SELECT sum(" + valueOf(rollup) + ") FROM " + SchemaTables.tier(rollup, tier)))
+                        .as(rollup + " " + tier)
+                        .isEqualTo(server.queryColumn(db, "SELECT sum(" + valueOf(rollup) + ") FROM " + rollup));
+            }
+        }
+        assertThat(SchemaTestSupport.query(server, db, sums + "rollup_namespace_1h"))
+                .isEqualTo(before);
+
+        // The backfill statements again (a re-run after a failure): the 5m tables are not empty, so nothing is added.
+        Migration v5 = all.get(all.size() - 1);
+        for (SchemaRenderer.Rendered r : new SchemaRenderer(testOptions(db)).render(v5)) {
+            if (r.sql().startsWith("INSERT INTO")) {
+                server.execute(db, r.sql());
+            }
+        }
+        assertThat(SchemaTestSupport.query(server, db, sums + "rollup_namespace_5m"))
+                .isEqualTo(before);
+        assertThat(SchemaTestSupport.query(server, db, sums + "rollup_namespace_1h"))
+                .isEqualTo(before);
+
+        // New inserts reach every tier through the cascade.
+        SchemaTestSupport.insertJson(
+                server, db, "flows", SchemaTestSupport.resource("fixture-flows.jsonl"), "after-tiers");
+        assertThat(SchemaTestSupport.query(server, db, sums + "rollup_namespace_1h"))
+                .containsExactly("28\t239398\t10");
+        assertThat(SchemaTestSupport.query(server, db, sums + "rollup_namespace_5m"))
+                .containsExactly("28\t239398\t10");
+    }
+
+    /** The column every rollup counts its rows in. */
+    private static String valueOf(String rollup) {
+        return switch (rollup) {
+            case "rollup_dns_1m" -> "responses";
+            case "rollup_rtt_1m" -> "samples";
+            default -> "flows";
+        };
     }
 
     /** An ARP flow as the job loads it since V004 (no addresses, scope non_ip), 42 bytes. */

@@ -197,6 +197,42 @@ class ClickHousePreflightTest {
                 .isEqualTo("MergeTree");
     }
 
+    /**
+     * A view on a view's target (the 5m tier on the 1m tier) receives the re-committed batch too:
+     * its target needs a log as well, however deep in the chain.
+     */
+    @Test
+    void viewsOnViewTargetsMustDeduplicateToo() throws Exception {
+        clickhouse.execute(
+                db,
+                "CREATE TABLE src2 " + COLUMNS + " ENGINE = MergeTree ORDER BY seq"
+                        + " SETTINGS non_replicated_deduplication_window = 1000");
+        clickhouse.execute(
+                db,
+                "CREATE TABLE daily (day Date, bytes UInt64) ENGINE = SummingMergeTree ORDER BY day"
+                        + " SETTINGS non_replicated_deduplication_window = 1000");
+        clickhouse.execute(
+                db, "CREATE TABLE monthly (month Date, bytes UInt64) ENGINE = SummingMergeTree ORDER BY month");
+        clickhouse.execute(
+                db,
+                "CREATE MATERIALIZED VIEW mv_daily TO " + db + ".daily AS SELECT day, sum(bytes) AS bytes FROM " + db
+                        + ".src2 GROUP BY day");
+        clickhouse.execute(
+                db,
+                "CREATE MATERIALIZED VIEW mv_monthly TO " + db + ".monthly AS SELECT toStartOfMonth(day) AS month,"
+                        + " sum(bytes) AS bytes FROM " + db + ".daily GROUP BY month");
+        assertThatThrownBy(() -> ClickHousePreflight.check(options("src2").build(), SEQ_BYTES_DAY))
+                .isInstanceOf(ClickHousePreflightException.class)
+                .hasMessageContaining(
+                        "materialized view " + db + ".mv_monthly writes to " + db + ".monthly (SummingMergeTree)")
+                .hasMessageNotContaining("mv_daily");
+        // negative control: once the second-level target keeps a log too, the chain passes
+        clickhouse.execute(db, "ALTER TABLE monthly MODIFY SETTING non_replicated_deduplication_window = 1000");
+        assertThat(ClickHousePreflight.check(options("src2").build(), SEQ_BYTES_DAY)
+                        .engine())
+                .isEqualTo("MergeTree");
+    }
+
     @Test
     void olderServersAreRefused() {
         assertThat(ClickHousePreflight.atLeast("26.7.2.1", ClickHousePreflight.MIN_SERVER_VERSION))
