@@ -1,4 +1,4 @@
--- DNS latency and NXDOMAIN/SERVFAIL by queried name: responses, latency percentiles and error counts per DnsName (reads rollup rollup_dns_1m).
+-- DNS latency and NXDOMAIN/SERVFAIL by queried name: responses, latency percentiles and error counts per DnsName (reads the rollup rollup_dns_1m; scripts/query reads its 5m/1h tiers where they answer exactly).
 -- Params: from, to (UTC, minute-aligned), limit. Responses only; latency in ms; names are cut to 32 bytes by the agent.
 SELECT
     dns_name,

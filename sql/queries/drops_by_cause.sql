@@ -1,4 +1,4 @@
--- Packet drops by cause and TCP state: dropped packets and bytes per kernel/OVS drop reason and connection state (reads rollup rollup_drops_1m).
+-- Packet drops by cause and TCP state: dropped packets and bytes per kernel/OVS drop reason and connection state (reads the rollup rollup_drops_1m; scripts/query reads its 5m/1h tiers where they answer exactly).
 -- Params: from, to (UTC, minute-aligned). Cause/state are those of the latest drop in each flow.
 SELECT
     pkt_drop_latest_drop_cause,

@@ -1,4 +1,4 @@
--- External egress by destination: which addresses outside the cluster receive the most bytes, and from how many workloads (reads rollup rollup_external_1m).
+-- External egress by destination: which addresses outside the cluster receive the most bytes, and from how many workloads (reads the rollup rollup_external_1m; scripts/query reads its 5m/1h tiers where they answer exactly).
 -- Params: from, to (UTC, minute-aligned), limit. external_subnet_label is FLP's label (e.g. EXT:...) or ''.
 SELECT
     external_addr,

@@ -1,4 +1,4 @@
--- TCP RTT percentiles by workload pair: smoothed RTT samples, p50/p90/p99 and max in ms (reads rollup rollup_rtt_1m).
+-- TCP RTT percentiles by workload pair: smoothed RTT samples, p50/p90/p99 and max in ms (reads the rollup rollup_rtt_1m; scripts/query reads its 5m/1h tiers where they answer exactly).
 -- Params: from, to (UTC, minute-aligned), limit. Only flows whose reporting node hosts the TCP socket carry an RTT.
 SELECT
     src_k8s_namespace,

@@ -1,4 +1,4 @@
--- Top talkers by namespace: the namespace pairs that moved the most bytes (reads rollup rollup_namespace_1m).
+-- Top talkers by namespace: the namespace pairs that moved the most bytes (reads the rollup rollup_namespace_1m; scripts/query reads its 5m/1h tiers where they answer exactly).
 -- Params: from, to (UTC, minute-aligned: rollup rows are whole minutes of time_flow_end_ms), limit.
 SELECT
     src_k8s_namespace,

@@ -1,4 +1,4 @@
--- Top talkers by node: the node pairs that moved the most bytes, '' = not on a node (external, Service VIP) (reads rollup rollup_node_1m).
+-- Top talkers by node: the node pairs that moved the most bytes, '' = not on a node (external, Service VIP) (reads the rollup rollup_node_1m; scripts/query reads its 5m/1h tiers where they answer exactly).
 -- Params: from, to (UTC, minute-aligned), limit.
 SELECT
     src_k8s_host_name,

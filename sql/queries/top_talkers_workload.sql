@@ -1,4 +1,4 @@
--- Top talkers by workload: the owner (Deployment, DaemonSet, …) pairs that moved the most bytes (reads rollup rollup_workload_1m).
+-- Top talkers by workload: the owner (Deployment, DaemonSet, …) pairs that moved the most bytes (reads the rollup rollup_workload_1m; scripts/query reads its 5m/1h tiers where they answer exactly).
 -- Params: from, to (UTC, minute-aligned), limit.
 SELECT
     src_k8s_namespace,

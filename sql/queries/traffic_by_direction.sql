@@ -1,4 +1,4 @@
--- Ingress vs egress vs inner: bytes by node direction (ingress, egress, inner, unknown), for all traffic or one namespace (reads rollup rollup_namespace_1m).
+-- Ingress vs egress vs inner: bytes by node direction (ingress, egress, inner, unknown), for all traffic or one namespace (reads the rollup rollup_namespace_1m; scripts/query reads its 5m/1h tiers where they answer exactly).
 -- Params: from, to (UTC, minute-aligned), namespace ('' = all; else flows with that namespace at either end).
 SELECT
     direction,

@@ -1,4 +1,4 @@
--- Traffic matrix between namespaces: bytes, packets, flows and drops for every (source, destination) namespace pair (reads rollup rollup_namespace_1m).
+-- Traffic matrix between namespaces: bytes, packets, flows and drops for every (source, destination) namespace pair (reads the rollup rollup_namespace_1m; scripts/query reads its 5m/1h tiers where they answer exactly).
 -- Params: from, to (UTC, minute-aligned). '' = no namespace (external, node, Service without namespace).
 SELECT
     src_k8s_namespace,

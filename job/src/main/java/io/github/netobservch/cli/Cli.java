@@ -38,6 +38,11 @@ public final class Cli {
         public static Opt flag(String name, String description) {
             return new Opt(name, null, description, false);
         }
+
+        /** Words after the options ({@link Args#positional}), e.g. a query name. */
+        public static Opt positional(String label, String description) {
+            return new Opt(null, label, description, true);
+        }
     }
 
     private final CommandSpec spec;
@@ -61,6 +66,16 @@ public final class Cli {
                 .description("show this help and exit")
                 .build());
         for (Opt o : options) {
+            if (o.name() == null) {
+                spec.addPositional(CommandLine.Model.PositionalParamSpec.builder()
+                        .paramLabel(o.label())
+                        .description(o.description())
+                        .arity("0..*")
+                        .type(List.class)
+                        .auxiliaryTypes(String.class)
+                        .build());
+                continue;
+            }
             OptionSpec.Builder b = OptionSpec.builder(o.name()).description(o.description());
             if (o.label() == null) {
                 b.arity("0").type(boolean.class);
@@ -94,7 +109,13 @@ public final class Cli {
                     values.put(o.longestName(), o.usageHelp() || o.arity().max() == 0 ? "true" : String.valueOf(v));
                 }
             }
-            return new Args(values, lists);
+            List<String> positional = new ArrayList<>();
+            result.matchedPositionals().forEach(p -> {
+                if (p.getValue() instanceof List<?> list) {
+                    list.forEach(x -> positional.add(String.valueOf(x)));
+                }
+            });
+            return new Args(values, lists, List.copyOf(positional));
         } catch (CommandLine.ParameterException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
@@ -112,10 +133,17 @@ public final class Cli {
 
         private final Map<String, String> values;
         private final Map<String, List<String>> lists;
+        private final List<String> positional;
 
-        Args(Map<String, String> values, Map<String, List<String>> lists) {
+        Args(Map<String, String> values, Map<String, List<String>> lists, List<String> positional) {
             this.values = values;
             this.lists = lists;
+            this.positional = positional;
+        }
+
+        /** The words after the options, for a tool that declared {@link Opt#positional}. */
+        public List<String> positional() {
+            return positional;
         }
 
         /** The given options by name ({@code "true"} for flags; a repeatable option's values joined by ','). */

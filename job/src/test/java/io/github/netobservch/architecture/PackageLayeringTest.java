@@ -36,6 +36,7 @@ class PackageLayeringTest {
             Map.entry("schema", Set.of("clickhouse", "cli")),
             Map.entry("rows", Set.of("format", "parse", "schema", "sink")),
             Map.entry("config", Set.of("parse", "dedup", "cli", "clickhouse")),
+            Map.entry("query", Set.of("clickhouse", "cli", "schema")),
             Map.entry("pipeline", Set.of("format", "parse", "enrich", "dedup", "rows", "sink", "config", "schema")),
             Map.entry("", Set.of("config", "pipeline", "sink", "schema")));
 

@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
 class CommandLinesTest {
 
     private static final Map<String, Cli> TOOLS = Map.of(
+            "query",
+            io.github.netobservch.query.RunQuery.CLI,
             "job",
             ConfigLoader.cli(),
             "apply-schema",

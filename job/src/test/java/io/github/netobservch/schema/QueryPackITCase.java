@@ -363,7 +363,8 @@ class QueryPackITCase {
                 assertThat(first)
                         .as(f.getFileName().toString())
                         .startsWith("-- ")
-                        .containsPattern("\\(reads (rollup rollup_\\w+_1m|the raw table flows)");
+                        .containsPattern(
+                                "\\(reads (the rollup rollup_\\w+_1m; scripts/query reads its 5m/1h tiers|the raw table flows)");
                 assertThat(Files.readString(f))
                         .as(f.getFileName().toString())
                         .contains("{from:DateTime64(3, 'UTC')}", "{to:DateTime64(3, 'UTC')}");
