@@ -130,7 +130,10 @@ class RunQueryITCase {
             for (int i = 0; i < 4; i++) {
                 Instant from = START.plusSeconds(60L * rnd.nextInt(2000));
                 Instant to = from.plusSeconds(60L * (1 + rnd.nextInt(i == 0 ? 50 : 3000)));
-                String[] range = {"--from", time(from), "--to", time(to), "--limit", "1000", "--format", "csv"};
+                String step = List.of("60", "300", "600", "3600").get(rnd.nextInt(4));
+                String[] range = {
+                    "--from", time(from), "--to", time(to), "--limit", "1000", "--format", "csv", "--step", step
+                };
                 Output tiers = run(concat(new String[] {name}, range));
                 assertThat(tiers.code()).as(name + " " + tiers.err()).isZero();
                 // the same file with its 1m table and no plan: what the pack answered before the tiers
@@ -142,7 +145,7 @@ class RunQueryITCase {
                 }
                 assertThat(tiers.out())
                         .as(name + " " + from + " .. " + to + " (" + plan + ")")
-                        .isEqualTo(csv(q, from, to));
+                        .isEqualTo(csv(q, from, to, step));
                 assertThat(tiers.out().lines().count()).as(name).isGreaterThan(1);
             }
         }
@@ -150,13 +153,13 @@ class RunQueryITCase {
     }
 
     /** The query file as written (1m tier) through the HTTP interface, as CSV with names. */
-    private String csv(PackQuery q, Instant from, Instant to) {
+    private String csv(PackQuery q, Instant from, Instant to, String step) {
         java.util.Map<String, String> p = new java.util.LinkedHashMap<>();
         p.put("from", PackQuery.parameter(from));
         p.put("to", PackQuery.parameter(to));
         p.put("limit", "1000");
         p.put("namespace", "");
-        p.put("step_seconds", "60");
+        p.put("step_seconds", step);
         p.keySet().retainAll(q.params());
         return new io.github.netobservch.local.ClickHouseHttp(
                         server.httpUrl(),
@@ -198,7 +201,7 @@ class RunQueryITCase {
                         server.credentials().getProperty("user"),
                         server.credentials().getProperty("password"))
                 .query(wrong, p, "CSVWithNames");
-        assertThat(wrongAnswer).isNotEqualTo(csv(q, from, to));
+        assertThat(wrongAnswer).isNotEqualTo(csv(q, from, to, "60"));
         Output raw = run("top_talkers_pod", "--from", "now-1h", "--explain");
         assertThat(raw.out()).startsWith("-- top_talkers_pod: reads the raw table flows");
     }

@@ -127,6 +127,26 @@ class QueryPackITCase {
     }
 
     @Test
+    void trafficOverTimeByNamespacePair() {
+        // 2-minute buckets, the two busiest pairs: shop -> '' (7000 + 300) and shop -> payments (5000 + 500;
+        // the Duplicate copy and the endConnection record are not traffic)
+        assertThat(run("traffic_over_time_namespace.sql", "step_seconds", "120", "limit", "2", "namespace", ""))
+                .containsExactly(
+                        row("2026-03-10 10:00:00", "shop", "payments", 5000, 20, 1),
+                        row("2026-03-10 10:02:00", "shop", "", 7000, 30, 1),
+                        row("2026-03-10 10:04:00", "shop", "payments", 500, 5, 1),
+                        row("2026-03-10 10:04:00", "shop", "", 300, 3, 1));
+        // pairs with payments at either end: shop -> payments (5500) and payments -> shop (3000)
+        assertThat(run("traffic_over_time_namespace.sql", "step_seconds", "300", "limit", "2", "namespace", "payments"))
+                .containsExactly(
+                        row("2026-03-10 10:00:00", "shop", "payments", 5500, 25, 2),
+                        row("2026-03-10 10:00:00", "payments", "shop", 3000, 15, 1));
+        assertThatThrownBy(() ->
+                        run("traffic_over_time_namespace.sql", "step_seconds", "90", "limit", "2", "namespace", ""))
+                .hasMessageContaining("step_seconds must be a positive multiple of 60");
+    }
+
+    @Test
     void ingressVsEgressVsInner() {
         assertThat(run("traffic_by_direction.sql", "namespace", ""))
                 .containsExactly(row("egress", 9380, 42, 4), row("ingress", 9320, 48, 8), row("inner", 1000, 10, 1));
