@@ -1542,3 +1542,196 @@ FROM netobserv.flows_local
 WHERE record_type = 'flowLog' AND NOT duplicate AND scope != 'non_ip' AND pkt_drop_packets > 0
 GROUP BY minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace,
          pkt_drop_latest_drop_cause, pkt_drop_latest_state;
+
+-- V006__pod_rollups.sql
+CREATE TABLE IF NOT EXISTS netobserv.rollup_pod_1m_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `role` LowCardinality(String) COMMENT 'src: flows the pod sent; dst: flows it received',
+    `k8s_namespace` LowCardinality(String),
+    `k8s_name` LowCardinality(String),
+    `flows` SimpleAggregateFunction(sum, UInt64),
+    `bytes` SimpleAggregateFunction(sum, UInt64),
+    `packets` SimpleAggregateFunction(sum, UInt64),
+    `self_flows` SimpleAggregateFunction(sum, UInt64) COMMENT 'src rows: flows from the pod to itself',
+    `peers` AggregateFunction(uniqExact, IPv6) COMMENT 'addresses at the other end'
+)
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, k8s_namespace, k8s_name, role)
+TTL toDate(minute) + toIntervalDay(35)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_pod_1m ON CLUSTER '{cluster}' AS netobserv.rollup_pod_1m_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_pod_1m_local', rand());
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_pod_5m_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `role` LowCardinality(String) COMMENT 'src: flows the pod sent; dst: flows it received',
+    `k8s_namespace` LowCardinality(String),
+    `k8s_name` LowCardinality(String),
+    `flows` SimpleAggregateFunction(sum, UInt64),
+    `bytes` SimpleAggregateFunction(sum, UInt64),
+    `packets` SimpleAggregateFunction(sum, UInt64),
+    `self_flows` SimpleAggregateFunction(sum, UInt64) COMMENT 'src rows: flows from the pod to itself',
+    `peers` AggregateFunction(uniqExact, IPv6) COMMENT 'addresses at the other end'
+)
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, k8s_namespace, k8s_name, role)
+TTL toDate(minute) + toIntervalDay(186)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_pod_5m ON CLUSTER '{cluster}' AS netobserv.rollup_pod_5m_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_pod_5m_local', rand());
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_pod_1h_local ON CLUSTER '{cluster}'
+(
+    `minute` DateTime('UTC'),
+    `k8s_cluster_name` LowCardinality(String),
+    `role` LowCardinality(String) COMMENT 'src: flows the pod sent; dst: flows it received',
+    `k8s_namespace` LowCardinality(String),
+    `k8s_name` LowCardinality(String),
+    `flows` SimpleAggregateFunction(sum, UInt64),
+    `bytes` SimpleAggregateFunction(sum, UInt64),
+    `packets` SimpleAggregateFunction(sum, UInt64),
+    `self_flows` SimpleAggregateFunction(sum, UInt64) COMMENT 'src rows: flows from the pod to itself',
+    `peers` AggregateFunction(uniqExact, IPv6) COMMENT 'addresses at the other end'
+)
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, k8s_cluster_name, k8s_namespace, k8s_name, role)
+TTL toDate(minute) + toIntervalDay(762)
+SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800;
+
+CREATE TABLE IF NOT EXISTS netobserv.rollup_pod_1h ON CLUSTER '{cluster}' AS netobserv.rollup_pod_1h_local
+ENGINE = Distributed('{cluster}', 'netobserv', 'rollup_pod_1h_local', rand());
+
+INSERT INTO netobserv.rollup_pod_1m
+SELECT
+    toStartOfMinute(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name,
+    tupleElement(e, 1) AS role,
+    tupleElement(e, 2) AS k8s_namespace,
+    tupleElement(e, 3) AS k8s_name,
+    count() AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    countIf(tupleElement(e, 1) = 'src' AND dst_k8s_type = 'Pod' AND dst_k8s_namespace = src_k8s_namespace
+            AND dst_k8s_name = src_k8s_name) AS self_flows,
+    uniqExactState(tupleElement(e, 4)) AS peers
+FROM netobserv.flows
+ARRAY JOIN arrayFilter(x -> tupleElement(x, 5) = 'Pod', [
+    tuple('src', src_k8s_namespace, src_k8s_name, dst_addr, src_k8s_type),
+    tuple('dst', dst_k8s_namespace, dst_k8s_name, src_addr, dst_k8s_type)]) AS e
+WHERE record_type = 'flowLog' AND NOT duplicate
+GROUP BY minute, k8s_cluster_name, role, k8s_namespace, k8s_name
+HAVING (SELECT count() FROM netobserv.rollup_pod_1m) = 0;
+
+INSERT INTO netobserv.rollup_pod_5m
+SELECT
+    toStartOfFiveMinutes(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name,
+    tupleElement(e, 1) AS role,
+    tupleElement(e, 2) AS k8s_namespace,
+    tupleElement(e, 3) AS k8s_name,
+    count() AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    countIf(tupleElement(e, 1) = 'src' AND dst_k8s_type = 'Pod' AND dst_k8s_namespace = src_k8s_namespace
+            AND dst_k8s_name = src_k8s_name) AS self_flows,
+    uniqExactState(tupleElement(e, 4)) AS peers
+FROM netobserv.flows
+ARRAY JOIN arrayFilter(x -> tupleElement(x, 5) = 'Pod', [
+    tuple('src', src_k8s_namespace, src_k8s_name, dst_addr, src_k8s_type),
+    tuple('dst', dst_k8s_namespace, dst_k8s_name, src_addr, dst_k8s_type)]) AS e
+WHERE record_type = 'flowLog' AND NOT duplicate
+GROUP BY minute, k8s_cluster_name, role, k8s_namespace, k8s_name
+HAVING (SELECT count() FROM netobserv.rollup_pod_5m) = 0;
+
+INSERT INTO netobserv.rollup_pod_1h
+SELECT
+    toStartOfHour(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name,
+    tupleElement(e, 1) AS role,
+    tupleElement(e, 2) AS k8s_namespace,
+    tupleElement(e, 3) AS k8s_name,
+    count() AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    countIf(tupleElement(e, 1) = 'src' AND dst_k8s_type = 'Pod' AND dst_k8s_namespace = src_k8s_namespace
+            AND dst_k8s_name = src_k8s_name) AS self_flows,
+    uniqExactState(tupleElement(e, 4)) AS peers
+FROM netobserv.flows
+ARRAY JOIN arrayFilter(x -> tupleElement(x, 5) = 'Pod', [
+    tuple('src', src_k8s_namespace, src_k8s_name, dst_addr, src_k8s_type),
+    tuple('dst', dst_k8s_namespace, dst_k8s_name, src_addr, dst_k8s_type)]) AS e
+WHERE record_type = 'flowLog' AND NOT duplicate
+GROUP BY minute, k8s_cluster_name, role, k8s_namespace, k8s_name
+HAVING (SELECT count() FROM netobserv.rollup_pod_1h) = 0;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_pod_1m ON CLUSTER '{cluster}'
+TO netobserv.rollup_pod_1m_local
+AS SELECT
+    toStartOfMinute(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name,
+    tupleElement(e, 1) AS role,
+    tupleElement(e, 2) AS k8s_namespace,
+    tupleElement(e, 3) AS k8s_name,
+    count() AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    countIf(tupleElement(e, 1) = 'src' AND dst_k8s_type = 'Pod' AND dst_k8s_namespace = src_k8s_namespace
+            AND dst_k8s_name = src_k8s_name) AS self_flows,
+    uniqExactState(tupleElement(e, 4)) AS peers
+FROM netobserv.flows_local
+ARRAY JOIN arrayFilter(x -> tupleElement(x, 5) = 'Pod', [
+    tuple('src', src_k8s_namespace, src_k8s_name, dst_addr, src_k8s_type),
+    tuple('dst', dst_k8s_namespace, dst_k8s_name, src_addr, dst_k8s_type)]) AS e
+WHERE record_type = 'flowLog' AND NOT duplicate
+GROUP BY minute, k8s_cluster_name, role, k8s_namespace, k8s_name;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_pod_5m ON CLUSTER '{cluster}'
+TO netobserv.rollup_pod_5m_local
+AS SELECT
+    toStartOfFiveMinutes(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name,
+    tupleElement(e, 1) AS role,
+    tupleElement(e, 2) AS k8s_namespace,
+    tupleElement(e, 3) AS k8s_name,
+    count() AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    countIf(tupleElement(e, 1) = 'src' AND dst_k8s_type = 'Pod' AND dst_k8s_namespace = src_k8s_namespace
+            AND dst_k8s_name = src_k8s_name) AS self_flows,
+    uniqExactState(tupleElement(e, 4)) AS peers
+FROM netobserv.flows_local
+ARRAY JOIN arrayFilter(x -> tupleElement(x, 5) = 'Pod', [
+    tuple('src', src_k8s_namespace, src_k8s_name, dst_addr, src_k8s_type),
+    tuple('dst', dst_k8s_namespace, dst_k8s_name, src_addr, dst_k8s_type)]) AS e
+WHERE record_type = 'flowLog' AND NOT duplicate
+GROUP BY minute, k8s_cluster_name, role, k8s_namespace, k8s_name;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS netobserv.mv_rollup_pod_1h ON CLUSTER '{cluster}'
+TO netobserv.rollup_pod_1h_local
+AS SELECT
+    toStartOfHour(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
+    k8s_cluster_name,
+    tupleElement(e, 1) AS role,
+    tupleElement(e, 2) AS k8s_namespace,
+    tupleElement(e, 3) AS k8s_name,
+    count() AS flows,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    countIf(tupleElement(e, 1) = 'src' AND dst_k8s_type = 'Pod' AND dst_k8s_namespace = src_k8s_namespace
+            AND dst_k8s_name = src_k8s_name) AS self_flows,
+    uniqExactState(tupleElement(e, 4)) AS peers
+FROM netobserv.flows_local
+ARRAY JOIN arrayFilter(x -> tupleElement(x, 5) = 'Pod', [
+    tuple('src', src_k8s_namespace, src_k8s_name, dst_addr, src_k8s_type),
+    tuple('dst', dst_k8s_namespace, dst_k8s_name, src_addr, dst_k8s_type)]) AS e
+WHERE record_type = 'flowLog' AND NOT duplicate
+GROUP BY minute, k8s_cluster_name, role, k8s_namespace, k8s_name;

@@ -16,6 +16,7 @@ ARRAY JOIN network_events AS ev
 WHERE (SELECT throwIf({to:DateTime64(3, 'UTC')} <= {from:DateTime64(3, 'UTC')}, 'the range is empty or inverted: to must be after from')) = 0
   AND (SELECT throwIf(dateDiff('day', {from:DateTime64(3, 'UTC')}, {to:DateTime64(3, 'UTC')}) > 31, 'this query reads the raw table: give at most 31 days (the rollup queries take longer ranges)')) = 0
   AND time_flow_end_ms >= {from:DateTime64(3, 'UTC')} AND time_flow_end_ms < {to:DateTime64(3, 'UTC')}
+  AND notEmpty(network_events) -- reads only the arrays' sizes for the many flows without events
   AND record_type = 'flowLog' AND NOT duplicate
   AND ev['Feature'] = 'acl' AND ev['Action'] = 'drop'
 GROUP BY policy_type, policy_namespace, policy_name, policy_direction,

@@ -25,7 +25,7 @@ public final class SchemaTables {
     public static final String FLOWS_DLQ_PARTITION_COLUMN = "processing_time";
     public static final String FLOWS_DLQ_PARTITION_BY = "toDate(processing_time)";
 
-    /** The 1-minute rollup tables fed by materialized views on {@code flows} (V003). */
+    /** The 1-minute rollup tables fed by materialized views on {@code flows} (V003, V006). */
     public static final java.util.List<String> ROLLUPS = java.util.List.of(
             "rollup_namespace_1m",
             "rollup_workload_1m",
@@ -34,7 +34,8 @@ public final class SchemaTables {
             "rollup_external_1m",
             "rollup_dns_1m",
             "rollup_rtt_1m",
-            "rollup_drops_1m");
+            "rollup_drops_1m",
+            "rollup_pod_1m");
 
     /** Resolution tiers of the rollups, finest first: 1 minute (V003), 5 minutes and 1 hour (V005). */
     public static final java.util.List<String> TIERS = java.util.List.of("1m", "5m", "1h");

@@ -62,7 +62,8 @@ class RunQueryITCase {
                     "INSERT INTO flows (time_flow_start_ms, time_flow_end_ms, record_type, scope, direction, etype,"
                             + " k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace, src_k8s_owner_type,"
                             + " src_k8s_owner_name, dst_k8s_owner_type, dst_k8s_owner_name, src_k8s_host_name,"
-                            + " dst_k8s_host_name, src_k8s_zone, dst_k8s_zone, dst_addr, bytes, packets,"
+                            + " dst_k8s_host_name, src_k8s_zone, dst_k8s_zone, dst_addr, bytes, packets, src_k8s_type, src_k8s_name,"
+                            + " dst_k8s_type, dst_k8s_name, src_addr,"
                             + " bytes_estimated, packets_estimated, dns_is_response, dns_latency_ms, dns_name,"
                             + " dns_flags_response_code, time_flow_rtt_ns, pkt_drop_bytes, pkt_drop_packets,"
                             + " pkt_drop_latest_drop_cause, pkt_drop_latest_state)"
@@ -74,6 +75,8 @@ class RunQueryITCase {
                             + " concat('node', toString(n % 3)), concat('node', toString(n % 4)),"
                             + " concat('z', toString(n % 2)), concat('z', toString(n % 3)),"
                             + " toIPv6(concat('::ffff:203.0.113.', toString(n % 9))), 100 + n % 9000, 1 + n % 40,"
+                            + " if(n % 5 = 0, 'Service', 'Pod'), concat('pod', toString(n % 23)), if(n % 3 = 0, 'Node', 'Pod'),"
+                            + " concat('pod', toString(n % 19)), toIPv6(concat('::ffff:10.128.0.', toString(n % 31))),"
                             + " 100 + n % 9000, 1 + n % 40, n % 4 = 0, if(n % 4 = 0, n % 50, NULL),"
                             + " concat('svc', toString(n % 17), '.example.'), ['NoError', 'NXDomain', 'ServFail'][n % 3 + 1],"
                             + " if(n % 3 = 0, 1000 * (n % 997), NULL), if(n % 29 = 0, 60 * (n % 5), 0), if(n % 29 = 0, n % 5, 0),"
@@ -134,6 +137,9 @@ class RunQueryITCase {
                 String[] range = {
                     "--from", time(from), "--to", time(to), "--limit", "1000", "--format", "csv", "--step", step
                 };
+                if (q.params().contains("pod")) {
+                    range = concat(range, new String[] {"--namespace", "ns1", "--pod", "pod1"});
+                }
                 Output tiers = run(concat(new String[] {name}, range));
                 assertThat(tiers.code()).as(name + " " + tiers.err()).isZero();
                 // the same file with its 1m table and no plan: what the pack answered before the tiers
@@ -145,7 +151,7 @@ class RunQueryITCase {
                 }
                 assertThat(tiers.out())
                         .as(name + " " + from + " .. " + to + " (" + plan + ")")
-                        .isEqualTo(csv(q, from, to, step));
+                        .isEqualTo(csv(q, from, to, step, q.params().contains("pod")));
                 assertThat(tiers.out().lines().count()).as(name).isGreaterThan(1);
             }
         }
@@ -153,12 +159,13 @@ class RunQueryITCase {
     }
 
     /** The query file as written (1m tier) through the HTTP interface, as CSV with names. */
-    private String csv(PackQuery q, Instant from, Instant to, String step) {
+    private String csv(PackQuery q, Instant from, Instant to, String step, boolean pod) {
         java.util.Map<String, String> p = new java.util.LinkedHashMap<>();
         p.put("from", PackQuery.parameter(from));
         p.put("to", PackQuery.parameter(to));
         p.put("limit", "1000");
-        p.put("namespace", "");
+        p.put("namespace", pod ? "ns1" : "");
+        p.put("pod", "pod1");
         p.put("step_seconds", step);
         p.keySet().retainAll(q.params());
         return new io.github.netobservch.local.ClickHouseHttp(
@@ -201,9 +208,9 @@ class RunQueryITCase {
                         server.credentials().getProperty("user"),
                         server.credentials().getProperty("password"))
                 .query(wrong, p, "CSVWithNames");
-        assertThat(wrongAnswer).isNotEqualTo(csv(q, from, to, "60"));
-        Output raw = run("top_talkers_pod", "--from", "now-1h", "--explain");
-        assertThat(raw.out()).startsWith("-- top_talkers_pod: reads the raw table flows");
+        assertThat(wrongAnswer).isNotEqualTo(csv(q, from, to, "60", false));
+        Output raw = run("conversation", "--from", "now-1h", "--explain");
+        assertThat(raw.out()).startsWith("-- conversation: reads the raw table flows");
     }
 
     @Test
@@ -226,9 +233,9 @@ class RunQueryITCase {
         assertThat(run("traffic_by_direction", "--clickhouse.password", "x").err())
                 .contains("passwords are not taken on the command line");
         // a server error is exit status 1, with ClickHouse's message
-        Output bad = run("top_talkers_pod", "--clickhouse.database", "no_such_db", "--from", "2026-03-09");
+        Output bad = run("conversation", "--clickhouse.database", "no_such_db", "--from", "2026-03-09");
         assertThat(bad.code()).isEqualTo(1);
-        assertThat(bad.err()).contains("top_talkers_pod failed").contains("no_such_db");
+        assertThat(bad.err()).contains("conversation failed").contains("UNKNOWN_DATABASE");
         String empty = server.createDatabase("run_query_empty");
         Output noSchema = run("traffic_by_direction", "--clickhouse.database", empty, "--from", "2026-03-09");
         assertThat(noSchema.code()).isEqualTo(2);

@@ -70,6 +70,10 @@ class RollupITCase {
                     "SELECT sum(samples), sum(rtt_ns_sum), max(rtt_ns_max),"
                             + " quantilesMerge(0.5, 0.9, 0.99)(rtt_ns_quantiles) FROM rollup_rtt_1m");
             sql.put("rollup_drops_1m", "SELECT sum(flows), sum(drop_bytes), sum(drop_packets) FROM rollup_drops_1m");
+            sql.put(
+                    "rollup_pod_1m",
+                    "SELECT role, sum(flows), sum(bytes), sum(packets), sum(self_flows), uniqExactMerge(peers)"
+                            + " FROM rollup_pod_1m GROUP BY role ORDER BY role");
         } else {
             for (String t : List.of("rollup_namespace_1m", "rollup_workload_1m", "rollup_node_1m", "rollup_zone_1m")) {
                 sql.put(t, "SELECT " + RAW_SUMS + " FROM flows WHERE " + COUNTED);
@@ -92,6 +96,14 @@ class RollupITCase {
                     "rollup_drops_1m",
                     "SELECT count(), sum(pkt_drop_bytes), sum(pkt_drop_packets) FROM flows WHERE " + COUNTED
                             + " AND pkt_drop_packets > 0");
+            sql.put(
+                    "rollup_pod_1m",
+                    "SELECT * FROM (SELECT 'dst', count(), sum(bytes), sum(packets), 0, uniqExact(src_addr) FROM flows"
+                            + " WHERE " + COUNTED
+                            + " AND dst_k8s_type = 'Pod' UNION ALL SELECT 'src', count(), sum(bytes),"
+                            + " sum(packets), countIf(dst_k8s_type = 'Pod' AND dst_k8s_namespace = src_k8s_namespace AND"
+                            + " dst_k8s_name = src_k8s_name), uniqExact(dst_addr) FROM flows WHERE " + COUNTED
+                            + " AND src_k8s_type = 'Pod') ORDER BY 1");
         }
         return sql;
     }

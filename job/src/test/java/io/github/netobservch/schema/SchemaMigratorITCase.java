@@ -40,7 +40,8 @@ class SchemaMigratorITCase {
                         "V002__flows_dlq.sql",
                         "V003__rollups.sql",
                         "V004__real_records.sql",
-                        "V005__tiers.sql");
+                        "V005__tiers.sql",
+                        "V006__pod_rollups.sql");
         assertThat(first.alreadyApplied()).isZero();
 
         List<String> tables = server.queryColumn(
@@ -225,8 +226,11 @@ class SchemaMigratorITCase {
         List<String> before = SchemaTestSupport.query(server, db, sums + "rollup_namespace_1m");
         assertThat(before).containsExactly("14\t119699\t5");
 
-        assertThat(m.migrate().applied()).extracting(Migration::version).containsExactly(5);
+        assertThat(m.migrate(5).applied()).extracting(Migration::version).containsExactly(5);
         for (String rollup : SchemaTables.ROLLUPS) {
+            if (rollup.equals("rollup_pod_1m")) {
+                continue; // V006
+            }
             for (String tier : List.of("5m", "1h")) {
                 assertThat(server.queryColumn(
                                 db, "SELECT sum(" + valueOf(rollup) + ") FROM " + SchemaTables.tier(rollup, tier)))
@@ -238,7 +242,7 @@ class SchemaMigratorITCase {
                 .isEqualTo(before);
 
         // The backfill statements again (a re-run after a failure): the 5m tables are not empty, so nothing is added.
-        Migration v5 = all.get(all.size() - 1);
+        Migration v5 = all.get(4);
         for (SchemaRenderer.Rendered r : new SchemaRenderer(testOptions(db)).render(v5)) {
             if (r.sql().startsWith("INSERT INTO")) {
                 server.execute(db, r.sql());
@@ -256,6 +260,47 @@ class SchemaMigratorITCase {
                 .containsExactly("28\t239398\t10");
         assertThat(SchemaTestSupport.query(server, db, sums + "rollup_namespace_5m"))
                 .containsExactly("28\t239398\t10");
+    }
+
+    /** V006 on a database with flows: the pod tiers start with every pod row flows had, once. */
+    @Test
+    void upgradingToV006BackfillsThePodTiersFromFlows(ClickHouseTestServer server) throws SQLException {
+        String db = newDbName();
+        List<Migration> all = migrations();
+        SchemaMigrator m = migrator(server, testOptions(db), all);
+        m.migrate(5);
+        SchemaTestSupport.insertJson(
+                server, db, "flows", SchemaTestSupport.resource("fixture-flows.jsonl"), "before-pods");
+        assertThat(m.migrate().applied()).extracting(Migration::version).containsExactly(6);
+        String raw = "SELECT count(), sum(bytes) FROM flows WHERE record_type = 'flowLog' AND NOT duplicate AND"
+                + " src_k8s_type = 'Pod'";
+        List<String> expected = SchemaTestSupport.query(server, db, raw);
+        assertThat(expected).containsExactly("9\t118879");
+        for (String tier : SchemaTables.TIERS) {
+            assertThat(SchemaTestSupport.query(
+                            server,
+                            db,
+                            "SELECT sum(flows), sum(bytes) FROM rollup_pod_" + tier + " WHERE role = 'src'"))
+                    .as(tier)
+                    .isEqualTo(expected);
+        }
+        // the backfill again adds nothing; new inserts go through the views
+        Migration v6 = all.get(5);
+        for (SchemaRenderer.Rendered r : new SchemaRenderer(testOptions(db)).render(v6)) {
+            if (r.sql().startsWith("INSERT INTO")) {
+                server.execute(db, r.sql());
+            }
+        }
+        SchemaTestSupport.insertJson(
+                server, db, "flows", SchemaTestSupport.resource("fixture-flows.jsonl"), "after-pods");
+        for (String tier : SchemaTables.TIERS) {
+            assertThat(SchemaTestSupport.query(
+                            server,
+                            db,
+                            "SELECT sum(flows), sum(bytes) FROM rollup_pod_" + tier + " WHERE role = 'src'"))
+                    .as(tier)
+                    .containsExactly("18\t237758");
+        }
     }
 
     /** The column every rollup counts its rows in. */
