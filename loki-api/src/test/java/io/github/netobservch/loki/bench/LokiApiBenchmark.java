@@ -41,7 +41,7 @@ import picocli.CommandLine.Option;
 public final class LokiApiBenchmark implements java.util.concurrent.Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String DB = "lokibench";
+    static final String DB = "lokibench";
     private static final String SEL = "{app=\"netobserv-flowcollector\"}";
 
     @Option(
@@ -82,7 +82,7 @@ public final class LokiApiBenchmark implements java.util.concurrent.Callable<Int
         }
         try {
             ClickHouse ch = new ClickHouse(url);
-            fill(ch);
+            fill(ch, rows, days, seedRecords);
             LokiApi cmd = ApiArgs.parse(
                     "--auth.anonymous",
                     "--listen.host",
@@ -109,7 +109,12 @@ public final class LokiApiBenchmark implements java.util.concurrent.Callable<Int
         return 0;
     }
 
-    private void fill(ClickHouse ch) throws Exception {
+    /**
+     * Fills {@code lokibench.flows} with {@code rows} rows over {@code days} days (kept and reused when it
+     * holds enough), and applies pending migrations to a reused data set (a new tier is backfilled
+     * from the 1m tier as on any upgrade). Shared with {@link QueryPackBenchmark}.
+     */
+    static void fill(ClickHouse ch, long rows, int days, int seedRecords) throws Exception {
         String exists = ch.exec("SELECT count() FROM system.tables WHERE database = '" + DB + "' AND name = 'flows'")
                 .trim();
         if (!exists.equals("0")) {
@@ -117,16 +122,13 @@ public final class LokiApiBenchmark implements java.util.concurrent.Callable<Int
                     ch.exec("SELECT count() FROM " + DB + ".flows").trim());
             if (have >= rows) {
                 System.out.printf(Locale.ROOT, "data: %,d rows already in %s.flows%n", have, DB);
+                TestFlows.migrate(ch.url(), "default", "", options());
                 return;
             }
             ch.exec("DROP DATABASE " + DB + " SYNC"); // too small: start over, rollups included
         }
         ch.exec("CREATE DATABASE IF NOT EXISTS " + DB);
-        SchemaOptions options = SchemaOptions.defaults()
-                .withDatabase(DB)
-                .withRetention(3650, 3650, 3650)
-                .withDedupWindow(1000, 3600);
-        TestFlows.migrate(ch.url(), "default", "", options);
+        TestFlows.migrate(ch.url(), "default", "", options());
         long have = 0;
         long t0 = System.nanoTime();
         ch.exec("CREATE TABLE IF NOT EXISTS " + DB + ".flows_seed AS " + DB + ".flows");
@@ -165,6 +167,13 @@ public final class LokiApiBenchmark implements java.util.concurrent.Callable<Int
             ch.exec("OPTIMIZE TABLE " + DB + ".flows FINAL"); // larger tables: background merges, as in production
         }
         System.out.printf(Locale.ROOT, "data: loaded in %.0f s%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static SchemaOptions options() {
+        return SchemaOptions.defaults()
+                .withDatabase(DB)
+                .withRetention(3650, 3650, 3650)
+                .withDedupWindow(1000, 3600);
     }
 
     private record Case(String name, String target) {}
@@ -283,7 +292,7 @@ public final class LokiApiBenchmark implements java.util.concurrent.Callable<Int
     }
 
     /** Plain SQL over ClickHouse's HTTP interface (setup and sizes only). */
-    private record ClickHouse(String url) {
+    record ClickHouse(String url) {
         String exec(String sql) throws IOException, InterruptedException {
             return TestFlows.post(url, "default", "", sql, new byte[0]);
         }
