@@ -60,7 +60,7 @@ class SqlScriptTest {
     void everyMigrationFileSplitsAndNamesItsStatementsWithThePlaceholders() {
         for (Migration m : SchemaTestSupport.migrations()) {
             assertThat(m.statements()).as(m.fileName()).isNotEmpty().allSatisfy(s -> assertThat(s.sql())
-                    .containsPattern("^(CREATE|ALTER) ")
+                    .containsPattern("^(CREATE|ALTER|INSERT INTO) ")
                     .contains("${db}.")
                     .doesNotContain(" netobserv."));
         }
