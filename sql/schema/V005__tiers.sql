@@ -6,10 +6,12 @@
 -- --rollup-1h-retention-days). Each tier's views read the INSERT into flows like the 1m views do,
 -- with the same conditions (V004's included).
 --
--- Why not cascaded from the 1m tier (a view on rollup_X_1m feeding rollup_X_5m, cheaper per INSERT):
--- measured, a server killed in the middle of an INSERT left the 1m tier counting the re-committed
--- batch twice when the 1m tables had views of their own (ClickHouseFaultsITCase, 2 of 2 runs; 0 of 4
--- without), on ClickHouse 26.7. Exactness first; docs/performance.md has the insert cost of both.
+-- Why not cascaded from the 1m tier (a view on rollup_X_1m feeding rollup_X_5m, 17 % cheaper per
+-- INSERT on the benchmark's data): in ClickHouseFaultsITCase's server kill in the middle of an
+-- INSERT, the cascade left the 1m tier counting the re-committed batch twice in 2 runs of 2; views
+-- on flows did so in 1 run of 3, V004's 8 views in 0 of 4 (ClickHouse 26.7). A crash mid-INSERT is
+-- the one fault the rollups do not survive exactly (docs/operations.md: re-derive them from flows);
+-- the fewer views in the chain, the rarer.
 --
 -- Exactly once: every target has its own insert-deduplication window (${dedup_settings}), so a
 -- re-committed INSERT into flows reaches no tier twice (deduplicate_blocks_in_dependent_materialized_views

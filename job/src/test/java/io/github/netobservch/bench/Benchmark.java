@@ -57,7 +57,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code scripts/bench}: one run on this machine and one generated input (~1 KB NetObserv records),
  * ending with the line
  *
- * <pre>BENCH e2e_exactly_once_fps=… e2e_at_least_once_fps=… baseline_per_row_fps=… baseline_jdbcsink_fps=… parse_rps_per_core=… p99_latency_ms=…</pre>
+ * <pre>BENCH e2e_exactly_once_fps=… e2e_at_least_once_fps=… job_us_per_record=… ch_us_per_row=… baseline_per_row_fps=… baseline_jdbcsink_fps=… parse_rps_per_core=… p99_latency_ms=…</pre>
  *
  * <ol>
  *   <li>parse + enrich records/s on one thread ({@link ParseBenchmark}); dedup records/s and heap
@@ -227,6 +227,8 @@ public final class Benchmark {
         for (String key : List.of(
                 "e2e_exactly_once_fps",
                 "e2e_at_least_once_fps",
+                "job_us_per_record",
+                "ch_us_per_row",
                 "baseline_per_row_fps",
                 "baseline_jdbcsink_fps",
                 "parse_rps_per_core",
@@ -257,11 +259,13 @@ public final class Benchmark {
 
         Path tmp = Files.createTempDirectory("netobserv-bench");
         EmbeddedClickHouse clickhouse = EmbeddedClickHouse.start(tmp.resolve("clickhouse"), 0);
-        EmbeddedKafka kafka = EmbeddedKafka.start();
+        // The broker runs in its own JVM, so the job's CPU is measured without it (and reported beside it).
+        ForkedKafka kafka = ForkedKafka.start(tmp.resolve("kafka.log"));
+        broker = kafka;
         try {
             String url = clickhouse.url();
             String bootstrap = kafka.bootstrapServers();
-            kafka.createTopic(TOPIC, PARTITIONS);
+            EmbeddedKafka.createTopic(bootstrap, TOPIC, PARTITIONS);
             long t0 = System.nanoTime();
             long[] truth = produceInput(bootstrap, records);
             double produceSecs = (System.nanoTime() - t0) / 1e9;
@@ -283,7 +287,20 @@ public final class Benchmark {
                     endToEnd(url, bootstrap, "e2e_warmup", "at-least-once", checkpoint, truth[0], truth[1], false);
                 }
                 eo = endToEnd(url, bootstrap, "e2e_eo", "exactly-once", checkpoint, truth[0], truth[1]);
+                CpuMeter.Used eoCpu = lastCpu;
                 alo = endToEnd(url, bootstrap, "e2e_alo", "at-least-once", checkpoint, truth[0], truth[1]);
+                results.put(
+                        "job_us_per_record", String.format(java.util.Locale.ROOT, "%.1f", eoCpu.job() * 1e6 / records));
+                results.put(
+                        "ch_us_per_row",
+                        String.format(java.util.Locale.ROOT, "%.1f", eoCpu.clickhouse() * 1e6 / truth[0]));
+                row(
+                        "CPU per record, e2e exactly-once",
+                        String.format("%.1f core-µs", eoCpu.job() * 1e6 / records),
+                        String.format(
+                                "job JVM (Flink, parse, dedup, encode, commit) per input record; broker %.1f core-µs per"
+                                        + " record, ClickHouse %.1f core-µs per row; goal ≤ 10",
+                                eoCpu.broker() * 1e6 / records, eoCpu.clickhouse() * 1e6 / truth[0]));
                 results.put("e2e_exactly_once_fps", fmtPlain(eo));
                 results.put("e2e_at_least_once_fps", fmtPlain(alo));
                 clickHouseCeiling(url, "e2e_eo");
@@ -441,6 +458,7 @@ public final class Benchmark {
             job.await(Duration.ofMinutes(30));
             double secs = (System.nanoTime() - t0) / 1e9;
             String cpuLine = cpu.stop(secs);
+            lastCpu = cpu.used();
             long rows = ch.queryLong("SELECT count() FROM flows");
             long dead = ch.queryLong("SELECT count() FROM flows_dlq");
             long distinct = ch.queryLong("SELECT uniqExact(kafka_partition, kafka_offset) FROM flows");
@@ -771,13 +789,34 @@ public final class Benchmark {
 
     // ------------------------------------------------------------------ helpers
 
+    /** The forked broker whose CPU {@link CpuMeter} reports apart from the job's. */
+    private static ForkedKafka broker;
+
+    /** What the last end-to-end run used. */
+    private CpuMeter.Used lastCpu;
+
     /**
-     * CPU time of this JVM (job, Kafka broker, producers) and of the embedded ClickHouse process
-     * (a child of this JVM) over a phase: the profile that says which side bounds a throughput.
+     * CPU time of this JVM (the job on its local Flink cluster; producers only in the phases that
+     * produce), of the forked Kafka broker and of the embedded ClickHouse process (both children of
+     * this JVM) over a phase: the profile that says which side bounds a throughput.
      */
-    record CpuMeter(Duration jvm, Duration clickhouse) {
+    record CpuMeter(Duration jvm, Duration broker, Duration clickhouse) {
         static CpuMeter start() {
-            return new CpuMeter(jvmCpu(), clickHouseCpu());
+            return new CpuMeter(jvmCpu(), brokerCpu(), clickHouseCpu());
+        }
+
+        /** Core-seconds since {@link #start()}, per process. */
+        record Used(double job, double broker, double clickhouse) {}
+
+        Used used() {
+            return new Used(
+                    (jvmCpu().minus(jvm).toMillis()) / 1000.0,
+                    (brokerCpu().minus(broker).toMillis()) / 1000.0,
+                    (clickHouseCpu().minus(clickhouse).toMillis()) / 1000.0);
+        }
+
+        private static Duration brokerCpu() {
+            return Benchmark.broker == null ? Duration.ZERO : Benchmark.broker.cpu();
         }
 
         /** ClickHouse core-seconds since {@link #start()}. */
@@ -785,14 +824,19 @@ public final class Benchmark {
             return clickHouseCpu().minus(clickhouse).toMillis() / 1000.0;
         }
 
-        /** {@code "JVM 3.1 + ClickHouse 1.2 core-s (…% of 2 cores)"} since {@link #start()}. */
+        /** {@code "job JVM 3.1 + broker 0.8 + ClickHouse 1.2 core-s (…% of 2 cores)"} since {@link #start()}. */
         String stop(double wallSeconds) {
-            double j = (jvmCpu().minus(jvm).toMillis()) / 1000.0;
-            double c = (clickHouseCpu().minus(clickhouse).toMillis()) / 1000.0;
+            Used u = used();
             int cores = Runtime.getRuntime().availableProcessors();
             return String.format(
-                    "JVM %.1f + ClickHouse %.1f core-s (%.0f %% + %.0f %% of %d cores)",
-                    j, c, 100 * j / wallSeconds / cores, 100 * c / wallSeconds / cores, cores);
+                    "job JVM %.1f + broker %.1f + ClickHouse %.1f core-s (%.0f %% + %.0f %% + %.0f %% of %d cores)",
+                    u.job(),
+                    u.broker(),
+                    u.clickhouse(),
+                    100 * u.job() / wallSeconds / cores,
+                    100 * u.broker() / wallSeconds / cores,
+                    100 * u.clickhouse() / wallSeconds / cores,
+                    cores);
         }
 
         private static Duration jvmCpu() {

@@ -77,6 +77,25 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /**
+     * A broker in a process of its own (the benchmark's, so that its CPU is not counted as the job's):
+     * prints {@code BOOTSTRAP host:port} once it accepts clients and stops when its standard input
+     * closes.
+     */
+    public static void main(String[] args) throws Exception {
+        try (EmbeddedKafka kafka = start()) {
+            System.out.println(FORKED_READY + kafka.bootstrapServers());
+            System.out.flush();
+            while (System.in.read() >= 0) {
+                // until the parent closes our stdin or dies
+            }
+        }
+        System.exit(0);
+    }
+
+    /** The line prefix {@link #main} prints when the broker is ready. */
+    public static final String FORKED_READY = "BOOTSTRAP ";
+
     public String bootstrapServers() {
         return bootstrapServers;
     }
