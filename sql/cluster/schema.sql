@@ -1,5 +1,5 @@
 -- Rendered by io.github.netobservch.schema.SchemaRenderer: variant cluster, database netobserv, cluster {cluster},
--- retention 30 d (flows), 35 / 186 / 762 d (rollups 1m / 5m / 1h), 30 d (flows_dlq), dedup window 10000 inserts / 604800 s.
+-- retention 30 d (flows), 35 / 186 / 762 d (rollups 1m / 5m / 1h), optional rollups [1h, 5m, pods], 30 d (flows_dlq), dedup window 10000 inserts / 604800 s.
 -- Generated from sql/schema/*.sql; do not edit.
 
 -- bootstrap

@@ -25,6 +25,7 @@
 
 -- ---- tables ----
 
+-- @tier-5m
 CREATE TABLE IF NOT EXISTS ${db}.${table:rollup_namespace_5m}${on_cluster}
 (
     `minute` DateTime('UTC'),
@@ -47,6 +48,7 @@ ORDER BY (minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace, direct
 TTL toDate(minute) + toIntervalDay(${rollup_5m_retention_days})
 SETTINGS ${dedup_settings};
 
+-- @tier-1h
 CREATE TABLE IF NOT EXISTS ${db}.${table:rollup_namespace_1h}${on_cluster}
 (
     `minute` DateTime('UTC'),
@@ -69,6 +71,7 @@ ORDER BY (minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace, direct
 TTL toDate(minute) + toIntervalDay(${rollup_1h_retention_days})
 SETTINGS ${dedup_settings};
 
+-- @tier-5m
 CREATE TABLE IF NOT EXISTS ${db}.${table:rollup_workload_5m}${on_cluster}
 (
     `minute` DateTime('UTC'),
@@ -94,6 +97,7 @@ ORDER BY (minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k
 TTL toDate(minute) + toIntervalDay(${rollup_5m_retention_days})
 SETTINGS ${dedup_settings};
 
+-- @tier-1h
 CREATE TABLE IF NOT EXISTS ${db}.${table:rollup_workload_1h}${on_cluster}
 (
     `minute` DateTime('UTC'),
@@ -119,6 +123,7 @@ ORDER BY (minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k
 TTL toDate(minute) + toIntervalDay(${rollup_1h_retention_days})
 SETTINGS ${dedup_settings};
 
+-- @tier-5m
 CREATE TABLE IF NOT EXISTS ${db}.${table:rollup_node_5m}${on_cluster}
 (
     `minute` DateTime('UTC'),
@@ -139,6 +144,7 @@ ORDER BY (minute, k8s_cluster_name, src_k8s_host_name, dst_k8s_host_name)
 TTL toDate(minute) + toIntervalDay(${rollup_5m_retention_days})
 SETTINGS ${dedup_settings};
 
+-- @tier-1h
 CREATE TABLE IF NOT EXISTS ${db}.${table:rollup_node_1h}${on_cluster}
 (
     `minute` DateTime('UTC'),
@@ -159,6 +165,7 @@ ORDER BY (minute, k8s_cluster_name, src_k8s_host_name, dst_k8s_host_name)
 TTL toDate(minute) + toIntervalDay(${rollup_1h_retention_days})
 SETTINGS ${dedup_settings};
 
+-- @tier-5m
 CREATE TABLE IF NOT EXISTS ${db}.${table:rollup_zone_5m}${on_cluster}
 (
     `minute` DateTime('UTC'),
@@ -179,6 +186,7 @@ ORDER BY (minute, k8s_cluster_name, src_k8s_zone, dst_k8s_zone)
 TTL toDate(minute) + toIntervalDay(${rollup_5m_retention_days})
 SETTINGS ${dedup_settings};
 
+-- @tier-1h
 CREATE TABLE IF NOT EXISTS ${db}.${table:rollup_zone_1h}${on_cluster}
 (
     `minute` DateTime('UTC'),
@@ -199,6 +207,7 @@ ORDER BY (minute, k8s_cluster_name, src_k8s_zone, dst_k8s_zone)
 TTL toDate(minute) + toIntervalDay(${rollup_1h_retention_days})
 SETTINGS ${dedup_settings};
 
+-- @tier-5m
 CREATE TABLE IF NOT EXISTS ${db}.${table:rollup_external_5m}${on_cluster}
 (
     `minute` DateTime('UTC'),
@@ -224,6 +233,7 @@ ORDER BY (minute, k8s_cluster_name, scope, k8s_namespace, k8s_owner_type, k8s_ow
 TTL toDate(minute) + toIntervalDay(${rollup_5m_retention_days})
 SETTINGS ${dedup_settings};
 
+-- @tier-1h
 CREATE TABLE IF NOT EXISTS ${db}.${table:rollup_external_1h}${on_cluster}
 (
     `minute` DateTime('UTC'),
@@ -249,6 +259,7 @@ ORDER BY (minute, k8s_cluster_name, scope, k8s_namespace, k8s_owner_type, k8s_ow
 TTL toDate(minute) + toIntervalDay(${rollup_1h_retention_days})
 SETTINGS ${dedup_settings};
 
+-- @tier-5m
 CREATE TABLE IF NOT EXISTS ${db}.${table:rollup_dns_5m}${on_cluster}
 (
     `minute` DateTime('UTC'),
@@ -267,6 +278,7 @@ ORDER BY (minute, k8s_cluster_name, client_k8s_namespace, dns_name, dns_flags_re
 TTL toDate(minute) + toIntervalDay(${rollup_5m_retention_days})
 SETTINGS ${dedup_settings};
 
+-- @tier-1h
 CREATE TABLE IF NOT EXISTS ${db}.${table:rollup_dns_1h}${on_cluster}
 (
     `minute` DateTime('UTC'),
@@ -285,6 +297,7 @@ ORDER BY (minute, k8s_cluster_name, client_k8s_namespace, dns_name, dns_flags_re
 TTL toDate(minute) + toIntervalDay(${rollup_1h_retention_days})
 SETTINGS ${dedup_settings};
 
+-- @tier-5m
 CREATE TABLE IF NOT EXISTS ${db}.${table:rollup_rtt_5m}${on_cluster}
 (
     `minute` DateTime('UTC'),
@@ -307,6 +320,7 @@ ORDER BY (minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k
 TTL toDate(minute) + toIntervalDay(${rollup_5m_retention_days})
 SETTINGS ${dedup_settings};
 
+-- @tier-1h
 CREATE TABLE IF NOT EXISTS ${db}.${table:rollup_rtt_1h}${on_cluster}
 (
     `minute` DateTime('UTC'),
@@ -329,6 +343,7 @@ ORDER BY (minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k
 TTL toDate(minute) + toIntervalDay(${rollup_1h_retention_days})
 SETTINGS ${dedup_settings};
 
+-- @tier-5m
 CREATE TABLE IF NOT EXISTS ${db}.${table:rollup_drops_5m}${on_cluster}
 (
     `minute` DateTime('UTC'),
@@ -348,6 +363,7 @@ ORDER BY (minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace,
 TTL toDate(minute) + toIntervalDay(${rollup_5m_retention_days})
 SETTINGS ${dedup_settings};
 
+-- @tier-1h
 CREATE TABLE IF NOT EXISTS ${db}.${table:rollup_drops_1h}${on_cluster}
 (
     `minute` DateTime('UTC'),
@@ -369,6 +385,7 @@ SETTINGS ${dedup_settings};
 
 -- ---- backfill from the rows already in the 1m tier ----
 
+-- @tier-5m
 INSERT INTO ${db}.rollup_namespace_5m
 SELECT
     toStartOfFiveMinutes(minute) AS minute,
@@ -388,6 +405,7 @@ FROM ${db}.rollup_namespace_1m
 GROUP BY minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace, direction, k8s_flow_layer
 HAVING (SELECT count() FROM ${db}.rollup_namespace_5m) = 0;
 
+-- @tier-5m
 INSERT INTO ${db}.rollup_workload_5m
 SELECT
     toStartOfFiveMinutes(minute) AS minute,
@@ -409,6 +427,7 @@ FROM ${db}.rollup_workload_1m
 GROUP BY minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name, dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name
 HAVING (SELECT count() FROM ${db}.rollup_workload_5m) = 0;
 
+-- @tier-5m
 INSERT INTO ${db}.rollup_node_5m
 SELECT
     toStartOfFiveMinutes(minute) AS minute,
@@ -426,6 +445,7 @@ FROM ${db}.rollup_node_1m
 GROUP BY minute, k8s_cluster_name, src_k8s_host_name, dst_k8s_host_name
 HAVING (SELECT count() FROM ${db}.rollup_node_5m) = 0;
 
+-- @tier-5m
 INSERT INTO ${db}.rollup_zone_5m
 SELECT
     toStartOfFiveMinutes(minute) AS minute,
@@ -443,6 +463,7 @@ FROM ${db}.rollup_zone_1m
 GROUP BY minute, k8s_cluster_name, src_k8s_zone, dst_k8s_zone
 HAVING (SELECT count() FROM ${db}.rollup_zone_5m) = 0;
 
+-- @tier-5m
 INSERT INTO ${db}.rollup_external_5m
 SELECT
     toStartOfFiveMinutes(minute) AS minute,
@@ -464,6 +485,7 @@ FROM ${db}.rollup_external_1m
 GROUP BY minute, k8s_cluster_name, scope, k8s_namespace, k8s_owner_type, k8s_owner_name, external_addr, external_subnet_label
 HAVING (SELECT count() FROM ${db}.rollup_external_5m) = 0;
 
+-- @tier-5m
 INSERT INTO ${db}.rollup_dns_5m
 SELECT
     toStartOfFiveMinutes(minute) AS minute,
@@ -479,6 +501,7 @@ FROM ${db}.rollup_dns_1m
 GROUP BY minute, k8s_cluster_name, client_k8s_namespace, dns_name, dns_flags_response_code
 HAVING (SELECT count() FROM ${db}.rollup_dns_5m) = 0;
 
+-- @tier-5m
 INSERT INTO ${db}.rollup_rtt_5m
 SELECT
     toStartOfFiveMinutes(minute) AS minute,
@@ -497,6 +520,7 @@ FROM ${db}.rollup_rtt_1m
 GROUP BY minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name, dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name
 HAVING (SELECT count() FROM ${db}.rollup_rtt_5m) = 0;
 
+-- @tier-5m
 INSERT INTO ${db}.rollup_drops_5m
 SELECT
     toStartOfFiveMinutes(minute) AS minute,
@@ -512,6 +536,7 @@ FROM ${db}.rollup_drops_1m
 GROUP BY minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace, pkt_drop_latest_drop_cause, pkt_drop_latest_state
 HAVING (SELECT count() FROM ${db}.rollup_drops_5m) = 0;
 
+-- @tier-1h
 INSERT INTO ${db}.rollup_namespace_1h
 SELECT
     toStartOfHour(minute) AS minute,
@@ -531,6 +556,7 @@ FROM ${db}.rollup_namespace_1m
 GROUP BY minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace, direction, k8s_flow_layer
 HAVING (SELECT count() FROM ${db}.rollup_namespace_1h) = 0;
 
+-- @tier-1h
 INSERT INTO ${db}.rollup_workload_1h
 SELECT
     toStartOfHour(minute) AS minute,
@@ -552,6 +578,7 @@ FROM ${db}.rollup_workload_1m
 GROUP BY minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name, dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name
 HAVING (SELECT count() FROM ${db}.rollup_workload_1h) = 0;
 
+-- @tier-1h
 INSERT INTO ${db}.rollup_node_1h
 SELECT
     toStartOfHour(minute) AS minute,
@@ -569,6 +596,7 @@ FROM ${db}.rollup_node_1m
 GROUP BY minute, k8s_cluster_name, src_k8s_host_name, dst_k8s_host_name
 HAVING (SELECT count() FROM ${db}.rollup_node_1h) = 0;
 
+-- @tier-1h
 INSERT INTO ${db}.rollup_zone_1h
 SELECT
     toStartOfHour(minute) AS minute,
@@ -586,6 +614,7 @@ FROM ${db}.rollup_zone_1m
 GROUP BY minute, k8s_cluster_name, src_k8s_zone, dst_k8s_zone
 HAVING (SELECT count() FROM ${db}.rollup_zone_1h) = 0;
 
+-- @tier-1h
 INSERT INTO ${db}.rollup_external_1h
 SELECT
     toStartOfHour(minute) AS minute,
@@ -607,6 +636,7 @@ FROM ${db}.rollup_external_1m
 GROUP BY minute, k8s_cluster_name, scope, k8s_namespace, k8s_owner_type, k8s_owner_name, external_addr, external_subnet_label
 HAVING (SELECT count() FROM ${db}.rollup_external_1h) = 0;
 
+-- @tier-1h
 INSERT INTO ${db}.rollup_dns_1h
 SELECT
     toStartOfHour(minute) AS minute,
@@ -622,6 +652,7 @@ FROM ${db}.rollup_dns_1m
 GROUP BY minute, k8s_cluster_name, client_k8s_namespace, dns_name, dns_flags_response_code
 HAVING (SELECT count() FROM ${db}.rollup_dns_1h) = 0;
 
+-- @tier-1h
 INSERT INTO ${db}.rollup_rtt_1h
 SELECT
     toStartOfHour(minute) AS minute,
@@ -640,6 +671,7 @@ FROM ${db}.rollup_rtt_1m
 GROUP BY minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name, dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name
 HAVING (SELECT count() FROM ${db}.rollup_rtt_1h) = 0;
 
+-- @tier-1h
 INSERT INTO ${db}.rollup_drops_1h
 SELECT
     toStartOfHour(minute) AS minute,
@@ -657,6 +689,7 @@ HAVING (SELECT count() FROM ${db}.rollup_drops_1h) = 0;
 
 -- ---- views on flows: the 1m views' queries with 5-minute / 1-hour buckets ----
 
+-- @tier-1h
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.mv_rollup_namespace_1h${on_cluster}
 TO ${db}.${table:rollup_namespace_1h}
 AS SELECT
@@ -673,6 +706,7 @@ FROM ${db}.${table:flows}
 WHERE record_type = 'flowLog' AND NOT duplicate AND scope != 'non_ip'
 GROUP BY minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace, direction, k8s_flow_layer;
 
+-- @tier-1h
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.mv_rollup_workload_1h${on_cluster}
 TO ${db}.${table:rollup_workload_1h}
 AS SELECT
@@ -692,6 +726,7 @@ WHERE record_type = 'flowLog' AND NOT duplicate AND scope != 'non_ip'
 GROUP BY minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
          dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name;
 
+-- @tier-1h
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.mv_rollup_node_1h${on_cluster}
 TO ${db}.${table:rollup_node_1h}
 AS SELECT
@@ -708,6 +743,7 @@ FROM ${db}.${table:flows}
 WHERE record_type = 'flowLog' AND NOT duplicate AND scope != 'non_ip'
 GROUP BY minute, k8s_cluster_name, src_k8s_host_name, dst_k8s_host_name;
 
+-- @tier-1h
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.mv_rollup_zone_1h${on_cluster}
 TO ${db}.${table:rollup_zone_1h}
 AS SELECT
@@ -724,6 +760,7 @@ FROM ${db}.${table:flows}
 WHERE record_type = 'flowLog' AND NOT duplicate AND scope != 'non_ip'
 GROUP BY minute, k8s_cluster_name, src_k8s_zone, dst_k8s_zone;
 
+-- @tier-1h
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.mv_rollup_external_1h${on_cluster}
 TO ${db}.${table:rollup_external_1h}
 AS SELECT
@@ -747,6 +784,7 @@ WHERE record_type = 'flowLog' AND NOT duplicate AND scope IN ('to_external', 'fr
 GROUP BY minute, k8s_cluster_name, scope, k8s_namespace, k8s_owner_type, k8s_owner_name,
          external_addr, external_subnet_label;
 
+-- @tier-1h
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.mv_rollup_dns_1h${on_cluster}
 TO ${db}.${table:rollup_dns_1h}
 AS SELECT
@@ -763,6 +801,7 @@ FROM ${db}.${table:flows}
 WHERE record_type = 'flowLog' AND NOT duplicate AND dns_is_response AND dns_latency_ms IS NOT NULL
 GROUP BY minute, k8s_cluster_name, client_k8s_namespace, dns_name, dns_flags_response_code;
 
+-- @tier-1h
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.mv_rollup_rtt_1h${on_cluster}
 TO ${db}.${table:rollup_rtt_1h}
 AS SELECT
@@ -779,6 +818,7 @@ WHERE record_type = 'flowLog' AND NOT duplicate AND time_flow_rtt_ns IS NOT NULL
 GROUP BY minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
          dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name;
 
+-- @tier-1h
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.mv_rollup_drops_1h${on_cluster}
 TO ${db}.${table:rollup_drops_1h}
 AS SELECT
@@ -793,6 +833,7 @@ WHERE record_type = 'flowLog' AND NOT duplicate AND scope != 'non_ip' AND pkt_dr
 GROUP BY minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace,
          pkt_drop_latest_drop_cause, pkt_drop_latest_state;
 
+-- @tier-5m
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.mv_rollup_namespace_5m${on_cluster}
 TO ${db}.${table:rollup_namespace_5m}
 AS SELECT
@@ -809,6 +850,7 @@ FROM ${db}.${table:flows}
 WHERE record_type = 'flowLog' AND NOT duplicate AND scope != 'non_ip'
 GROUP BY minute, k8s_cluster_name, src_k8s_namespace, dst_k8s_namespace, direction, k8s_flow_layer;
 
+-- @tier-5m
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.mv_rollup_workload_5m${on_cluster}
 TO ${db}.${table:rollup_workload_5m}
 AS SELECT
@@ -828,6 +870,7 @@ WHERE record_type = 'flowLog' AND NOT duplicate AND scope != 'non_ip'
 GROUP BY minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
          dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name;
 
+-- @tier-5m
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.mv_rollup_node_5m${on_cluster}
 TO ${db}.${table:rollup_node_5m}
 AS SELECT
@@ -844,6 +887,7 @@ FROM ${db}.${table:flows}
 WHERE record_type = 'flowLog' AND NOT duplicate AND scope != 'non_ip'
 GROUP BY minute, k8s_cluster_name, src_k8s_host_name, dst_k8s_host_name;
 
+-- @tier-5m
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.mv_rollup_zone_5m${on_cluster}
 TO ${db}.${table:rollup_zone_5m}
 AS SELECT
@@ -860,6 +904,7 @@ FROM ${db}.${table:flows}
 WHERE record_type = 'flowLog' AND NOT duplicate AND scope != 'non_ip'
 GROUP BY minute, k8s_cluster_name, src_k8s_zone, dst_k8s_zone;
 
+-- @tier-5m
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.mv_rollup_external_5m${on_cluster}
 TO ${db}.${table:rollup_external_5m}
 AS SELECT
@@ -883,6 +928,7 @@ WHERE record_type = 'flowLog' AND NOT duplicate AND scope IN ('to_external', 'fr
 GROUP BY minute, k8s_cluster_name, scope, k8s_namespace, k8s_owner_type, k8s_owner_name,
          external_addr, external_subnet_label;
 
+-- @tier-5m
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.mv_rollup_dns_5m${on_cluster}
 TO ${db}.${table:rollup_dns_5m}
 AS SELECT
@@ -899,6 +945,7 @@ FROM ${db}.${table:flows}
 WHERE record_type = 'flowLog' AND NOT duplicate AND dns_is_response AND dns_latency_ms IS NOT NULL
 GROUP BY minute, k8s_cluster_name, client_k8s_namespace, dns_name, dns_flags_response_code;
 
+-- @tier-5m
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.mv_rollup_rtt_5m${on_cluster}
 TO ${db}.${table:rollup_rtt_5m}
 AS SELECT
@@ -915,6 +962,7 @@ WHERE record_type = 'flowLog' AND NOT duplicate AND time_flow_rtt_ns IS NOT NULL
 GROUP BY minute, k8s_cluster_name, src_k8s_namespace, src_k8s_owner_type, src_k8s_owner_name,
          dst_k8s_namespace, dst_k8s_owner_type, dst_k8s_owner_name;
 
+-- @tier-5m
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.mv_rollup_drops_5m${on_cluster}
 TO ${db}.${table:rollup_drops_5m}
 AS SELECT

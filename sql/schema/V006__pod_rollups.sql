@@ -17,6 +17,7 @@
 
 -- ---- tables ----
 
+-- @pods
 CREATE TABLE IF NOT EXISTS ${db}.${table:rollup_pod_1m}${on_cluster}
 (
     `minute` DateTime('UTC'),
@@ -36,6 +37,8 @@ ORDER BY (minute, k8s_cluster_name, k8s_namespace, k8s_name, role)
 TTL toDate(minute) + toIntervalDay(${rollup_retention_days})
 SETTINGS ${dedup_settings};
 
+-- @pods
+-- @tier-5m
 CREATE TABLE IF NOT EXISTS ${db}.${table:rollup_pod_5m}${on_cluster}
 (
     `minute` DateTime('UTC'),
@@ -55,6 +58,8 @@ ORDER BY (minute, k8s_cluster_name, k8s_namespace, k8s_name, role)
 TTL toDate(minute) + toIntervalDay(${rollup_5m_retention_days})
 SETTINGS ${dedup_settings};
 
+-- @pods
+-- @tier-1h
 CREATE TABLE IF NOT EXISTS ${db}.${table:rollup_pod_1h}${on_cluster}
 (
     `minute` DateTime('UTC'),
@@ -76,6 +81,7 @@ SETTINGS ${dedup_settings};
 
 -- ---- backfill from the rows already in flows ----
 
+-- @pods
 INSERT INTO ${db}.rollup_pod_1m
 SELECT
     toStartOfMinute(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
@@ -97,6 +103,8 @@ WHERE record_type = 'flowLog' AND NOT duplicate
 GROUP BY minute, k8s_cluster_name, role, k8s_namespace, k8s_name
 HAVING (SELECT count() FROM ${db}.rollup_pod_1m) = 0;
 
+-- @pods
+-- @tier-5m
 INSERT INTO ${db}.rollup_pod_5m
 SELECT
     toStartOfFiveMinutes(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
@@ -118,6 +126,8 @@ WHERE record_type = 'flowLog' AND NOT duplicate
 GROUP BY minute, k8s_cluster_name, role, k8s_namespace, k8s_name
 HAVING (SELECT count() FROM ${db}.rollup_pod_5m) = 0;
 
+-- @pods
+-- @tier-1h
 INSERT INTO ${db}.rollup_pod_1h
 SELECT
     toStartOfHour(toDateTime(time_flow_end_ms, 'UTC')) AS minute,
@@ -141,6 +151,7 @@ HAVING (SELECT count() FROM ${db}.rollup_pod_1h) = 0;
 
 -- ---- views on flows ----
 
+-- @pods
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.mv_rollup_pod_1m${on_cluster}
 TO ${db}.${table:rollup_pod_1m}
 AS SELECT
@@ -162,6 +173,8 @@ ARRAY JOIN arrayFilter(x -> tupleElement(x, 5) = 'Pod', [
 WHERE record_type = 'flowLog' AND NOT duplicate
 GROUP BY minute, k8s_cluster_name, role, k8s_namespace, k8s_name;
 
+-- @pods
+-- @tier-5m
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.mv_rollup_pod_5m${on_cluster}
 TO ${db}.${table:rollup_pod_5m}
 AS SELECT
@@ -183,6 +196,8 @@ ARRAY JOIN arrayFilter(x -> tupleElement(x, 5) = 'Pod', [
 WHERE record_type = 'flowLog' AND NOT duplicate
 GROUP BY minute, k8s_cluster_name, role, k8s_namespace, k8s_name;
 
+-- @pods
+-- @tier-1h
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.mv_rollup_pod_1h${on_cluster}
 TO ${db}.${table:rollup_pod_1h}
 AS SELECT

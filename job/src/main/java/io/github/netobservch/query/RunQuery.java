@@ -179,7 +179,8 @@ public final class RunQuery {
                 if (!horizons.containsKey(TierPlan.Tier.M1)) {
                     throw new IllegalArgumentException(
                             "database " + database + " has no " + String.join("_1m, ", query.rollups())
-                                    + "_1m: apply the schema first (scripts/apply-schema)");
+                                    + "_1m: apply the schema first (scripts/apply-schema; it leaves the pod rollups out with"
+                                    + " --no-pod-rollups)");
                 }
                 TierPlan plan = TierPlan.plan(from, to, query.params().contains("step_seconds") ? step : 0, horizons);
                 sql = query.render(plan);

@@ -65,6 +65,12 @@ public final class ApplySchema {
                             "TTL of the 1-hour rollups (default " + SchemaOptions.DEFAULT_ROLLUP_1H_RETENTION_DAYS
                                     + ")"),
                     Opt.option(
+                            "--rollup-tiers",
+                            "5m,1h|1h|none",
+                            "coarser rollup tiers to create beside the 1-minute one (default 5m,1h); each adds ClickHouse"
+                                    + " insert work per flow"),
+                    Opt.flag("--no-pod-rollups", "do not create the per-pod rollups (pod queries then fail)"),
+                    Opt.option(
                             "--dlq-retention-days",
                             "N",
                             "TTL of flows_dlq (default " + SchemaOptions.DEFAULT_DLQ_RETENTION_DAYS + ")"),
@@ -126,7 +132,8 @@ public final class ApplySchema {
                     intOpt(opts, "--rollup-1h-retention-days", SchemaOptions.DEFAULT_ROLLUP_1H_RETENTION_DAYS),
                     intOpt(opts, "--dlq-retention-days", SchemaOptions.DEFAULT_DLQ_RETENTION_DAYS),
                     longOpt(opts, "--dedup-window", SchemaOptions.DEFAULT_DEDUP_WINDOW),
-                    longOpt(opts, "--dedup-window-seconds", SchemaOptions.DEFAULT_DEDUP_WINDOW_SECONDS));
+                    longOpt(opts, "--dedup-window-seconds", SchemaOptions.DEFAULT_DEDUP_WINDOW_SECONDS),
+                    rollupParts(opts.getOrDefault("--rollup-tiers", "5m,1h"), opts.containsKey("--no-pod-rollups")));
             migrations = Migration.loadDirectory(Migration.locateSchemaDirectory(opts.get("--migrations")));
             target = intOpt(opts, "--target-version", Integer.MAX_VALUE);
         } catch (IllegalArgumentException e) {
@@ -179,6 +186,25 @@ public final class ApplySchema {
             err.println("apply-schema: " + e.getMessage());
             return 1;
         }
+    }
+
+    static java.util.Set<String> rollupParts(String tiers, boolean noPods) {
+        java.util.Set<String> parts = new java.util.HashSet<>();
+        String t = tiers.trim();
+        if (!t.equals("none") && !t.isEmpty()) {
+            for (String x : t.split(",")) {
+                String tier = x.trim();
+                if (!tier.equals("5m") && !tier.equals("1h")) {
+                    throw new IllegalArgumentException(
+                            "--rollup-tiers takes 5m, 1h, both (5m,1h) or none, got " + tiers);
+                }
+                parts.add(tier);
+            }
+        }
+        if (!noPods) {
+            parts.add("pods");
+        }
+        return parts;
     }
 
     /** The password from the first line of {@code file}, else {@code envPassword}, else empty (also used by scripts/query). */

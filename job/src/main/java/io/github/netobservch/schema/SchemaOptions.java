@@ -19,6 +19,10 @@ import java.util.regex.Pattern;
  *     how many recent INSERTs per table a re-commit is recognised against
  * @param dedupWindowSeconds {@code replicated_deduplication_window_seconds} (cluster only): how old a
  *     re-committed INSERT may be; must exceed the longest outage the job should survive
+ * @param rollupParts the optional rollups to create: {@code 5m} and {@code 1h} (the coarser tiers,
+ *     V005/V006) and {@code pods} (V006); statements marked {@code -- @tier-5m}, {@code -- @tier-1h}
+ *     or {@code -- @pods} are left out for a part not in the set. Each costs ClickHouse insert work
+ *     per flow (docs/performance.md); chosen when the tables are created
  */
 public record SchemaOptions(
         String database,
@@ -30,9 +34,13 @@ public record SchemaOptions(
         int rollup1hRetentionDays,
         int dlqRetentionDays,
         long dedupWindow,
-        long dedupWindowSeconds) {
+        long dedupWindowSeconds,
+        java.util.Set<String> rollupParts) {
 
     public static final String DEFAULT_DATABASE = "netobserv";
+    /** The optional rollups: the 5-minute and 1-hour tiers and the per-pod rollups; all by default. */
+    public static final java.util.Set<String> ALL_ROLLUP_PARTS = java.util.Set.of("5m", "1h", "pods");
+
     public static final String DEFAULT_CLUSTER = "{cluster}";
     public static final int DEFAULT_RETENTION_DAYS = 30;
     /**
@@ -74,6 +82,11 @@ public record SchemaOptions(
         days("dead-letter retention days", dlqRetentionDays);
         positive("dedup window", dedupWindow);
         positive("dedup window seconds", dedupWindowSeconds);
+        rollupParts = rollupParts == null ? ALL_ROLLUP_PARTS : java.util.Set.copyOf(rollupParts);
+        if (!ALL_ROLLUP_PARTS.containsAll(rollupParts)) {
+            throw new IllegalArgumentException(
+                    "rollup parts must be among " + ALL_ROLLUP_PARTS + ", got " + rollupParts);
+        }
     }
 
     /**
@@ -107,7 +120,8 @@ public record SchemaOptions(
                 DEFAULT_ROLLUP_1H_RETENTION_DAYS,
                 DEFAULT_DLQ_RETENTION_DAYS,
                 DEFAULT_DEDUP_WINDOW,
-                DEFAULT_DEDUP_WINDOW_SECONDS);
+                DEFAULT_DEDUP_WINDOW_SECONDS,
+                ALL_ROLLUP_PARTS);
     }
 
     public SchemaOptions withDatabase(String db) {
@@ -121,7 +135,8 @@ public record SchemaOptions(
                 rollup1hRetentionDays,
                 dlqRetentionDays,
                 dedupWindow,
-                dedupWindowSeconds);
+                dedupWindowSeconds,
+                rollupParts);
     }
 
     public SchemaOptions withVariant(SchemaVariant v, String clusterName) {
@@ -135,7 +150,8 @@ public record SchemaOptions(
                 rollup1hRetentionDays,
                 dlqRetentionDays,
                 dedupWindow,
-                dedupWindowSeconds);
+                dedupWindowSeconds,
+                rollupParts);
     }
 
     /** Retention of flows, of every rollup tier (1m, 5m and 1h alike) and of flows_dlq. */
@@ -150,7 +166,8 @@ public record SchemaOptions(
                 rollupDays,
                 dlqDays,
                 dedupWindow,
-                dedupWindowSeconds);
+                dedupWindowSeconds,
+                rollupParts);
     }
 
     /** Retention of each rollup tier. */
@@ -165,7 +182,8 @@ public record SchemaOptions(
                 days1h,
                 dlqRetentionDays,
                 dedupWindow,
-                dedupWindowSeconds);
+                dedupWindowSeconds,
+                rollupParts);
     }
 
     public SchemaOptions withDedupWindow(long window, long seconds) {
@@ -179,7 +197,24 @@ public record SchemaOptions(
                 rollup1hRetentionDays,
                 dlqRetentionDays,
                 window,
-                seconds);
+                seconds,
+                rollupParts);
+    }
+
+    /** Which optional rollups to create ({@link #ALL_ROLLUP_PARTS} by default). */
+    public SchemaOptions withRollupParts(java.util.Set<String> parts) {
+        return new SchemaOptions(
+                database,
+                variant,
+                cluster,
+                retentionDays,
+                rollupRetentionDays,
+                rollup5mRetentionDays,
+                rollup1hRetentionDays,
+                dlqRetentionDays,
+                dedupWindow,
+                dedupWindowSeconds,
+                parts);
     }
 
     /** {@code ON CLUSTER '<name>'} with a leading space, or empty for a single node. */

@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  * {@code CREATE TABLE … ${db}.NAME ON CLUSTER … AS ${db}.NAME_local ENGINE = Distributed(…, rand())}, so
  * queries read {@code NAME} in both variants; an {@code ALTER TABLE ${db}.${table:NAME} … COLUMN …} is
  * repeated for the Distributed table. Statements marked {@code -- @cluster-only} or
- * {@code -- @single-only} are kept only in that variant. An unknown placeholder is an error.
+ * {@code -- @single-only} are kept only in that variant; those marked {@code -- @tier-5m}, {@code
+ * -- @tier-1h} or {@code -- @pods} only when {@link SchemaOptions#rollupParts()} holds that part. An unknown placeholder is an error.
  */
 public final class SchemaRenderer {
 
@@ -102,8 +103,19 @@ public final class SchemaRenderer {
             if (st.directives().contains("single-only") && options.variant() != SchemaVariant.SINGLE) {
                 continue;
             }
+            if (st.directives().contains("tier-5m") && !options.rollupParts().contains("5m")
+                    || st.directives().contains("tier-1h")
+                            && !options.rollupParts().contains("1h")
+                    || st.directives().contains("pods")
+                            && !options.rollupParts().contains("pods")) {
+                continue;
+            }
             for (String d : st.directives()) {
-                if (!d.equals("cluster-only") && !d.equals("single-only")) {
+                if (!d.equals("cluster-only")
+                        && !d.equals("single-only")
+                        && !d.equals("tier-5m")
+                        && !d.equals("tier-1h")
+                        && !d.equals("pods")) {
                     throw new IllegalArgumentException(
                             migration.fileName() + " line " + st.line() + ": unknown directive @" + d);
                 }
@@ -149,7 +161,9 @@ public final class SchemaRenderer {
                 .append(options.rollup5mRetentionDays())
                 .append(" / ")
                 .append(options.rollup1hRetentionDays())
-                .append(" d (rollups 1m / 5m / 1h), ")
+                .append(" d (rollups 1m / 5m / 1h), optional rollups ")
+                .append(new java.util.TreeSet<>(options.rollupParts()))
+                .append(", ")
                 .append(options.dlqRetentionDays())
                 .append(" d (flows_dlq), dedup window ")
                 .append(options.dedupWindow())

@@ -213,6 +213,39 @@ class RunQueryITCase {
         assertThat(raw.out()).startsWith("-- conversation: reads the raw table flows");
     }
 
+    /** A schema made with --rollup-tiers 1h --no-pod-rollups: plans use 1m and 1h only, pod queries say why they fail. */
+    @Test
+    void withoutTheOptionalRollupsThePlanUsesWhatExists() throws Exception {
+        String lean = server.createDatabase("run_query_lean");
+        new SchemaMigrator(
+                        SchemaMigrator.jdbc(
+                                server.httpUrl(),
+                                server.credentials().getProperty("user"),
+                                server.credentials().getProperty("password")),
+                        SchemaOptions.defaults()
+                                .withDatabase(lean)
+                                .withRetention(3650, 3650, 3650)
+                                .withRollupParts(java.util.Set.of("1h")),
+                        Migration.loadDirectory(Migration.locateSchemaDirectory(null)))
+                .migrate();
+        Output o = run(
+                "top_talkers_namespace",
+                "--clickhouse.database",
+                lean,
+                "--from",
+                "2026-03-09 10:03",
+                "--to",
+                "2026-03-10 09:58",
+                "--explain");
+        assertThat(o.code()).as(o.err()).isZero();
+        assertThat(o.out().lines().findFirst().orElseThrow())
+                .isEqualTo("-- top_talkers_namespace: 1m 2026-03-09 10:03–2026-03-09 11:00 (57 min), 1h 2026-03-09"
+                        + " 11:00–2026-03-10 09:00 (1320 min), 1m 2026-03-10 09:00–2026-03-10 09:58 (58 min)");
+        Output pods = run("top_talkers_pod", "--clickhouse.database", lean, "--from", "2026-03-09");
+        assertThat(pods.code()).isEqualTo(2);
+        assertThat(pods.err()).contains("has no rollup_pod_1m").contains("--no-pod-rollups");
+    }
+
     @Test
     void outputFormatsAndMistakes() throws Exception {
         Output table = run("traffic_by_direction", "--from", "2026-03-09", "--to", "2026-03-10");

@@ -262,6 +262,27 @@ class SchemaMigratorITCase {
                 .containsExactly("28\t239398\t10");
     }
 
+    /**
+     * A schema with only the 1-hour tier and no pod rollups (apply-schema --rollup-tiers 1h
+     * --no-pod-rollups): those tables and their views are not created, the others are, and the
+     * 1h tier still equals the 1m tier.
+     */
+    @Test
+    void optionalRollupsAreLeftOutWhenNotChosen(ClickHouseTestServer server) throws SQLException {
+        String db = newDbName();
+        SchemaOptions options = testOptions(db).withRollupParts(java.util.Set.of("1h"));
+        migrator(server, options, migrations()).migrate();
+        List<String> tables = server.queryColumn(
+                db, "SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE '%rollup%'");
+        assertThat(tables).noneMatch(t -> t.endsWith("_5m") || t.contains("rollup_pod"));
+        assertThat(tables).contains("rollup_namespace_1m", "rollup_namespace_1h", "mv_rollup_dns_1h");
+        assertThat(tables).hasSize(2 * 2 * (SchemaTables.ROLLUPS.size() - 1));
+        SchemaTestSupport.insertJson(server, db, "flows", SchemaTestSupport.resource("fixture-flows.jsonl"), "x");
+        assertThat(SchemaTestSupport.query(server, db, "SELECT sum(flows), sum(bytes) FROM rollup_namespace_1h"))
+                .isEqualTo(
+                        SchemaTestSupport.query(server, db, "SELECT sum(flows), sum(bytes) FROM rollup_namespace_1m"));
+    }
+
     /** V006 on a database with flows: the pod tiers start with every pod row flows had, once. */
     @Test
     void upgradingToV006BackfillsThePodTiersFromFlows(ClickHouseTestServer server) throws SQLException {

@@ -44,6 +44,38 @@ class SchemaRendererTest {
                         "OPTIMIZE TABLE nx.t FINAL");
     }
 
+    /** The optional rollups: statements of a part not chosen are left out, the others kept. */
+    @Test
+    void optionalRollupPartsLeaveTheirStatementsOut() {
+        String template = """
+                CREATE TABLE ${db}.a_1m (x UInt8) ENGINE = MergeTree ORDER BY x;
+                -- @tier-5m
+                CREATE TABLE ${db}.a_5m (x UInt8) ENGINE = MergeTree ORDER BY x;
+                -- @tier-1h
+                CREATE TABLE ${db}.a_1h (x UInt8) ENGINE = MergeTree ORDER BY x;
+                -- @pods
+                CREATE TABLE ${db}.p_1m (x UInt8) ENGINE = MergeTree ORDER BY x;
+                -- @pods
+                -- @tier-1h
+                CREATE TABLE ${db}.p_1h (x UInt8) ENGINE = MergeTree ORDER BY x;
+                """;
+        java.util.function.Function<java.util.Set<String>, List<String>> tables = parts -> new SchemaRenderer(
+                        SchemaOptions.defaults().withDatabase("nx").withRollupParts(parts))
+                .render(Migration.of("V009__t.sql", template)).stream()
+                        .map(r -> r.sql().split("\\s+")[2])
+                        .toList();
+        assertThat(tables.apply(SchemaOptions.ALL_ROLLUP_PARTS))
+                .containsExactly("nx.a_1m", "nx.a_5m", "nx.a_1h", "nx.p_1m", "nx.p_1h");
+        assertThat(tables.apply(java.util.Set.of("1h"))).containsExactly("nx.a_1m", "nx.a_1h");
+        assertThat(tables.apply(java.util.Set.of("pods"))).containsExactly("nx.a_1m", "nx.p_1m");
+        assertThat(tables.apply(java.util.Set.of())).containsExactly("nx.a_1m");
+        assertThat(ApplySchema.rollupParts("1h", true)).containsExactly("1h");
+        assertThat(ApplySchema.rollupParts("none", false)).containsExactly("pods");
+        assertThatThrownBy(() -> ApplySchema.rollupParts("15m", false)).hasMessageContaining("--rollup-tiers takes");
+        assertThatThrownBy(() -> SchemaOptions.defaults().withRollupParts(java.util.Set.of("1d")))
+                .hasMessageContaining("rollup parts must be among");
+    }
+
     @Test
     void clusterRenderingAddsOnClusterReplicationAndDistributedTwins() {
         SchemaRenderer r = new SchemaRenderer(SchemaOptions.defaults()
