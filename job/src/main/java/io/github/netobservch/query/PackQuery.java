@@ -27,6 +27,8 @@ public record PackQuery(String name, String title, String sql, Set<String> param
     private static final Pattern ROLLUP = Pattern.compile("\\bFROM\\s+(rollup_[a-z]+)_1m\\b");
     private static final DateTimeFormatter LITERAL =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter PARAMETER =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
     public PackQuery {
         params = Set.copyOf(params);
@@ -123,8 +125,6 @@ public record PackQuery(String name, String title, String sql, Set<String> param
 
     /** {@code from}/{@code to} as the pack's {@code DateTime64(3, 'UTC')} parameters take them. */
     public static String parameter(Instant t) {
-        return DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
-                .withZone(ZoneOffset.UTC)
-                .format(t);
+        return PARAMETER.format(t);
     }
 }

@@ -14,7 +14,6 @@ import io.github.netobservch.schema.Migration;
 import io.github.netobservch.schema.SchemaOptions;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -201,7 +200,7 @@ public final class RunQuery {
             }
             try (QueryResponse response = client.query(sql, params, settings).get(5, TimeUnit.MINUTES);
                     InputStream in = response.getInputStream()) {
-                copy(in, out);
+                in.transferTo(out);
             }
             out.flush();
             return 0;
@@ -212,10 +211,6 @@ public final class RunQuery {
             err.println("query: " + query.name() + " failed: " + ClickHouseErrors.describe(e));
             return 1;
         }
-    }
-
-    private static void copy(InputStream in, OutputStream out) throws IOException {
-        in.transferTo(out);
     }
 
     static ClickHouseFormat format(String name) {

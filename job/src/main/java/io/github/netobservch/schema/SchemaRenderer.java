@@ -44,6 +44,10 @@ public final class SchemaRenderer {
     public static final String REPLICA_NAME = "'{replica}'";
     public static final String MIGRATIONS_TABLE = "schema_migrations";
 
+    /** Directives of the optional rollups and the {@link SchemaOptions#rollupParts()} part each needs. */
+    private static final java.util.Map<String, String> PART_DIRECTIVES =
+            java.util.Map.of("tier-5m", "5m", "tier-1h", "1h", "pods", "pods");
+
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-z0-9_]+)(?::([^}]*))?}");
     private static final Pattern CREATE_TABLE = Pattern.compile(
             "^CREATE\\s+TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?\\$\\{db}\\.\\$\\{table:([A-Za-z0-9_]+)}",
@@ -103,19 +107,13 @@ public final class SchemaRenderer {
             if (st.directives().contains("single-only") && options.variant() != SchemaVariant.SINGLE) {
                 continue;
             }
-            if (st.directives().contains("tier-5m") && !options.rollupParts().contains("5m")
-                    || st.directives().contains("tier-1h")
-                            && !options.rollupParts().contains("1h")
-                    || st.directives().contains("pods")
-                            && !options.rollupParts().contains("pods")) {
+            if (st.directives().stream()
+                    .anyMatch(d -> PART_DIRECTIVES.containsKey(d)
+                            && !options.rollupParts().contains(PART_DIRECTIVES.get(d)))) {
                 continue;
             }
             for (String d : st.directives()) {
-                if (!d.equals("cluster-only")
-                        && !d.equals("single-only")
-                        && !d.equals("tier-5m")
-                        && !d.equals("tier-1h")
-                        && !d.equals("pods")) {
+                if (!d.equals("cluster-only") && !d.equals("single-only") && !PART_DIRECTIVES.containsKey(d)) {
                     throw new IllegalArgumentException(
                             migration.fileName() + " line " + st.line() + ": unknown directive @" + d);
                 }
