@@ -2,7 +2,6 @@ package io.github.netobservch.loki.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.netobservch.local.EmbeddedClickHouse;
 import io.github.netobservch.loki.ApiArgs;
 import io.github.netobservch.loki.LokiApi;
 import io.github.netobservch.loki.TestFlows;
@@ -14,7 +13,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -44,29 +43,11 @@ public final class LokiApiBenchmark implements java.util.concurrent.Callable<Int
     static final String DB = "lokibench";
     private static final String SEL = "{app=\"netobserv-flowcollector\"}";
 
-    @Option(
-            names = "--rows",
-            defaultValue = "10000000",
-            description = "Rows to have in flows (default ${DEFAULT-VALUE}).")
-    long rows;
-
-    @Option(names = "--days", defaultValue = "30", description = "Days the rows span, ending at the fixed 'now'.")
-    int days;
-
-    @Option(names = "--seed-records", defaultValue = "20000", description = "Records loaded through the job's encoder.")
-    int seedRecords;
+    @Mixin
+    BenchDataSet data;
 
     @Option(names = "--runs", defaultValue = "15", description = "Timed runs per query after the first.")
     int runs;
-
-    @Option(
-            names = "--data-dir",
-            defaultValue = "data/loki-bench",
-            description = "Embedded ClickHouse data, reused when it already holds --rows rows.")
-    Path dataDir;
-
-    @Option(names = "--clickhouse.url", description = "Use this ClickHouse instead of the embedded one.")
-    String clickhouseUrl;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new LokiApiBenchmark()).execute(args));
@@ -74,15 +55,7 @@ public final class LokiApiBenchmark implements java.util.concurrent.Callable<Int
 
     @Override
     public Integer call() throws Exception {
-        EmbeddedClickHouse embedded = null;
-        String url = clickhouseUrl;
-        if (url == null) {
-            embedded = EmbeddedClickHouse.start(dataDir.toAbsolutePath(), 0);
-            url = embedded.url();
-        }
-        try {
-            ClickHouse ch = new ClickHouse(url);
-            fill(ch, rows, days, seedRecords);
+        data.run(10_000_000, url -> {
             LokiApi cmd = ApiArgs.parse(
                     "--auth.anonymous",
                     "--listen.host",
@@ -99,13 +72,9 @@ public final class LokiApiBenchmark implements java.util.concurrent.Callable<Int
                     "120s");
             try (LokiApi.Running api =
                     LokiApi.start(cmd.config(), Clock.fixed(Instant.ofEpochMilli(TestFlows.NOW_MS), ZoneOffset.UTC))) {
-                report(ch, api.server().port());
+                report(new ClickHouse(url), api.server().port());
             }
-        } finally {
-            if (embedded != null) {
-                embedded.close();
-            }
-        }
+        });
         return 0;
     }
 
@@ -226,7 +195,7 @@ public final class LokiApiBenchmark implements java.util.concurrent.Callable<Int
                 "%nRead API latency, %,d rows (%s on disk) over %d days; %s%n",
                 total,
                 disk,
-                days,
+                data.days,
                 machine);
         System.out.println("| Query | first (ms) | p50 (ms) | p95 (ms) | max (ms) | answer |");
         System.out.println("|---|---:|---:|---:|---:|---|");

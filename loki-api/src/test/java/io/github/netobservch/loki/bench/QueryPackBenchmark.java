@@ -1,6 +1,5 @@
 package io.github.netobservch.loki.bench;
 
-import io.github.netobservch.local.EmbeddedClickHouse;
 import io.github.netobservch.query.PackQuery;
 import io.github.netobservch.query.TierPlan;
 import java.io.IOException;
@@ -23,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -41,29 +41,14 @@ public final class QueryPackBenchmark implements java.util.concurrent.Callable<I
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-    @Option(
-            names = "--rows",
-            defaultValue = "100000000",
-            description = "Rows to have in flows (default ${DEFAULT-VALUE}).")
-    long rows;
-
-    @Option(names = "--days", defaultValue = "30", description = "Days the rows span.")
-    int days;
-
-    @Option(names = "--seed-records", defaultValue = "20000", description = "Records loaded through the job's encoder.")
-    int seedRecords;
+    @Mixin
+    BenchDataSet data;
 
     @Option(names = "--warm-runs", defaultValue = "10", description = "Measured warm runs per case.")
     int warmRuns;
 
     @Option(names = "--cold-runs", defaultValue = "3", description = "Measured cold runs per case.")
     int coldRuns;
-
-    @Option(names = "--data-dir", defaultValue = "data/loki-bench", description = "Embedded ClickHouse data (reused).")
-    Path dataDir;
-
-    @Option(names = "--clickhouse.url", description = "Use this ClickHouse instead of the embedded one.")
-    String clickhouseUrl;
 
     @Option(names = "--queries", defaultValue = "sql/queries", description = "The query pack.")
     Path queries;
@@ -74,20 +59,7 @@ public final class QueryPackBenchmark implements java.util.concurrent.Callable<I
 
     @Override
     public Integer call() throws Exception {
-        EmbeddedClickHouse embedded = null;
-        String url = clickhouseUrl;
-        if (url == null) {
-            embedded = EmbeddedClickHouse.start(dataDir.toAbsolutePath(), 0);
-            url = embedded.url();
-        }
-        try {
-            LokiApiBenchmark.fill(new LokiApiBenchmark.ClickHouse(url), rows, days, seedRecords);
-            report(url);
-        } finally {
-            if (embedded != null) {
-                embedded.close();
-            }
-        }
+        data.run(100_000_000, this::report);
         return 0;
     }
 
