@@ -17,7 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code scripts/soak} in this JVM, shrunk to 16 s at 300 records/s with a 5 s slow ClickHouse
  * phase: it reports a row per sample with every figure, ClickHouse ends exactly at the ground truth,
  * and the last line is a verdict. A run this short ends while the dedup state still fills, so the
- * verdict may be "unbounded" (the verdict rules are {@link SoakVerdictTest}'s); "failed" may not.
+ * verdict may be "unbounded", and when the catch-up after the slow phase lasts to the end (a loaded
+ * machine) no steady sample falls in the second half and it is "inconclusive" (the verdict rules are
+ * {@link SoakVerdictTest}'s); "failed" may not.
  */
 class SoakSmokeTest {
 
@@ -50,7 +52,10 @@ class SoakSmokeTest {
         List<String> lines = text.lines().toList();
         String last = lines.get(lines.size() - 1);
 
-        assertThat(last).as(text).matches("SOAK (ok|unbounded: [a-z ,]+)");
+        assertThat(last)
+                .as(text)
+                .matches(
+                        "SOAK (ok|unbounded: [a-z ,]+|inconclusive: no steady samples to compare for [a-z ,]+ \\(run longer\\))");
         assertThat(code).as(text).isEqualTo(last.equals("SOAK ok") ? 0 : 1);
         assertThat(text).contains("→ exact (rows, offsets, byte and packet sums, dead letters)");
 
