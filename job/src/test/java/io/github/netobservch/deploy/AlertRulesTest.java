@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.github.netobservch.dedup.DedupMetrics;
 import io.github.netobservch.parse.FlowParseFunction;
+import io.github.netobservch.testing.PromQl;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,7 +76,9 @@ class AlertRulesTest {
                 alerts.add(alert);
                 assertThat(alert).matches("NetObserv[A-Za-z]+");
                 String expr = rule.path("expr").asText();
-                assertThat(balanced(expr)).as(alert + ": balanced ( ) [ ] { }").isTrue();
+                assertThat(PromQl.balanced(expr))
+                        .as(alert + ": balanced ( ) [ ] { }")
+                        .isTrue();
                 if (rule.has("for")) {
                     assertThat(rule.path("for").asText()).as(alert).matches(DURATION);
                 }
@@ -108,22 +111,5 @@ class AlertRulesTest {
         assertThat(alerts)
                 .contains("NetObservClickHouseUnreachable", "NetObservCheckpointsFailing")
                 .doesNotHaveDuplicates();
-    }
-
-    private static boolean balanced(String s) {
-        java.util.ArrayDeque<Character> stack = new java.util.ArrayDeque<>();
-        boolean quoted = false;
-        for (char c : s.toCharArray()) {
-            if (c == '"') {
-                quoted = !quoted;
-            } else if (!quoted && "([{".indexOf(c) >= 0) {
-                stack.push(c);
-            } else if (!quoted && ")]}".indexOf(c) >= 0) {
-                if (stack.isEmpty() || "([{".indexOf(stack.pop()) != ")]}".indexOf(c)) {
-                    return false;
-                }
-            }
-        }
-        return stack.isEmpty() && !quoted;
     }
 }
