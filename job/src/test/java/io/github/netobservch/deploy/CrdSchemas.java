@@ -32,6 +32,8 @@ import java.util.Optional;
  *       JobSpec lacks autoscalerResetNonce), so a manifest valid here is valid for 1.15.0.</li>
  *   <li>KafkaTopic, KafkaUser: Strimzi 1.2.0 CRDs, version {@code v1}, vendored under
  *       {@code src/test/resources/deploy/crds/}.</li>
+ *   <li>GrafanaDashboard, GrafanaDatasource: grafana-operator v5 CRDs ({@code v1beta1}, main of
+ *       2026-08-20, after v5.24.0), descriptions removed, vendored likewise.</li>
  *   <li>FlowCollector: an excerpt of the NetObserv 1.11.1 CRD ({@code v1beta2}, {@code spec.exporters}
  *       only), vendored likewise; the manifest is a merge patch carrying only {@code spec.exporters}.</li>
  * </ul>
@@ -52,6 +54,7 @@ final class CrdSchemas {
     static final String FLINK_API = "flink.apache.org/v1beta1";
     static final String STRIMZI_API = "kafka.strimzi.io/v1";
     static final String NETOBSERV_API = "flows.netobserv.io/v1beta2";
+    static final String GRAFANA_API = "grafana.integreatly.org/v1beta1";
 
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
@@ -72,6 +75,14 @@ final class CrdSchemas {
         s.add(STRIMZI_API, "KafkaTopic", crdSchema("deploy/crds/strimzi-043-Crd-kafkatopic.yaml", "v1"));
         s.add(STRIMZI_API, "KafkaUser", crdSchema("deploy/crds/strimzi-044-Crd-kafkauser.yaml", "v1"));
         s.add(NETOBSERV_API, "FlowCollector", flowCollectorExportersSchema());
+        s.add(
+                GRAFANA_API,
+                "GrafanaDashboard",
+                crdSchema("deploy/crds/grafana-operator-grafanadashboards.yaml", "v1beta1"));
+        s.add(
+                GRAFANA_API,
+                "GrafanaDatasource",
+                crdSchema("deploy/crds/grafana-operator-grafanadatasources.yaml", "v1beta1"));
         return s;
     }
 

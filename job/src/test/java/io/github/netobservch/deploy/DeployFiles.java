@@ -61,10 +61,16 @@ final class DeployFiles {
         return repoRoot().resolve("flink-k8s");
     }
 
-    /** Every {@code *.yaml} / {@code *.yml} file under {@code flink-k8s/}, sorted. */
+    /** Grafana's own provisioning files (apiVersion 1, not Kubernetes objects): GrafanaProvisioningTest checks them. */
+    static Path grafanaProvisioning() {
+        return flinkK8s().resolve("grafana").resolve("provisioning");
+    }
+
+    /** Every {@code *.yaml} / {@code *.yml} Kubernetes file under {@code flink-k8s/}, sorted. */
     static List<Path> yamlFiles() {
         try (Stream<Path> files = Files.walk(flinkK8s())) {
             return files.filter(Files::isRegularFile)
+                    .filter(p -> !p.startsWith(grafanaProvisioning()))
                     .filter(p -> p.getFileName().toString().endsWith(".yaml")
                             || p.getFileName().toString().endsWith(".yml"))
                     .sorted()

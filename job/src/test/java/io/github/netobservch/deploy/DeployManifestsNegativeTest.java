@@ -382,6 +382,20 @@ class DeployManifestsNegativeTest {
         assertThat(rules(job)).anyMatch(v -> v.contains("names no FlinkDeployment"));
     }
 
+    @Test
+    void aGrafanaDatasourcePasswordIsASecretReferenceOrRejected() {
+        Doc ds = find("GrafanaDatasource", "netobserv-clickhouse");
+        Doc literal = mutate(
+                ds, d -> ((ObjectNode) spec(d).path("datasource").path("secureJsonData")).put("password", "hunter2"));
+        assertThat(rules(literal)).anyMatch(v -> v.contains("secureJsonData.password holds a literal secret value"));
+        Doc unbound = mutate(ds, d -> spec(d).remove("valuesFrom"));
+        assertThat(rules(unbound)).anyMatch(v -> v.contains("secureJsonData.password holds a literal secret value"));
+        Doc typo = mutate(ds, d -> spec(d).with("datasource").put("typo", "x"));
+        assertThat(schemas.validate(typo)).anyMatch(e -> e.contains("typo"));
+        Doc dashboard = mutate(find("GrafanaDashboard", "netobserv-overview"), d -> spec(d).remove("instanceSelector"));
+        assertThat(schemas.validate(dashboard)).anyMatch(e -> e.contains("instanceSelector"));
+    }
+
     // ------------------------------------------------------------------------ helpers
 
     private static List<String> rules(Doc mutated) {

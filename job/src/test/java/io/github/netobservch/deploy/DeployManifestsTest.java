@@ -27,6 +27,7 @@ class DeployManifestsTest {
     /** The read API's core kinds (flink-k8s/loki-api/) are checked by loki-api's LokiApiManifestsTest. */
     private static final Set<String> KINDS_WITHOUT_SCHEMA = Set.of(
             "Secret",
+            "ConfigMap",
             "Kustomization",
             "PrometheusRule",
             "Deployment",
@@ -134,8 +135,25 @@ class DeployManifestsTest {
             Path dir = doc.file().getParent();
             for (JsonNode resource : doc.node().path("resources")) {
                 Path file = dir.resolve(resource.asText()).normalize();
+                if (Files.isDirectory(file)) { // a base: another kustomization
+                    assertThat(file.resolve("kustomization.yaml"))
+                            .as("base of " + doc)
+                            .isRegularFile();
+                    continue;
+                }
                 assertThat(file).as("resource of " + doc).isRegularFile();
                 listed.add(file);
+            }
+            for (JsonNode generator : doc.node().path("configMapGenerator")) {
+                for (JsonNode f : generator.path("files")) {
+                    String path = f.asText().contains("=")
+                            ? f.asText().substring(f.asText().indexOf('=') + 1)
+                            : f.asText();
+                    assertThat(dir.resolve(path).normalize())
+                            .as("generator file of " + doc + " inside its directory (kustomize's load restriction)")
+                            .isRegularFile()
+                            .startsWith(dir);
+                }
             }
             try (Stream<Path> siblings = Files.list(dir)) {
                 siblings.filter(p -> p.toString().endsWith(".yaml")

@@ -152,7 +152,10 @@ final class ManifestRules {
                         }
                     }
                 }
-                if (value.isValueNode() && !value.asText().isEmpty() && isSecretField(key)) {
+                if (value.isValueNode()
+                        && !value.asText().isEmpty()
+                        && isSecretField(key)
+                        && !fromSecretKey(doc, here, value.asText())) {
                     add(doc, here + " holds a literal secret value");
                 }
                 walk(doc, value, here);
@@ -163,6 +166,29 @@ final class ManifestRules {
                 walk(doc, item, path + "[" + i++ + "]");
             }
         }
+    }
+
+    /**
+     * A grafana-operator GrafanaDatasource field whose value is {@code ${key}} and which a {@code
+     * spec.valuesFrom} entry fills from a Secret's {@code key} (the operator's substitution): a
+     * reference, not a value.
+     */
+    private static boolean fromSecretKey(Doc doc, String path, String value) {
+        java.util.regex.Matcher ref = Pattern.compile("\\$\\{(\\w+)}").matcher(value);
+        if (!doc.kind().equals("GrafanaDatasource") || !ref.matches()) {
+            return false;
+        }
+        for (JsonNode v : doc.node().path("spec").path("valuesFrom")) {
+            if (path.equals(".spec.datasource." + v.path("targetPath").asText())
+                    && v.path("valueFrom")
+                            .path("secretKeyRef")
+                            .path("key")
+                            .asText()
+                            .equals(ref.group(1))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code password}, {@code token}, {@code secretKey}, ... -- not {@code secretName} or {@code passwordSecret}. */
