@@ -15,19 +15,19 @@ import java.util.stream.Stream;
  * dashboard JSON model (https://grafana.com/docs/grafana/latest/dashboards/build-dashboards/view-dashboard-json-model/):
  * panels with {@code targets}, and {@code templating.list} variables.
  */
-final class Dashboards {
+public final class Dashboards {
 
-    static final String CLICKHOUSE = "grafana-clickhouse-datasource";
+    public static final String CLICKHOUSE = "grafana-clickhouse-datasource";
     static final String PROMETHEUS = "prometheus";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One dashboard file. */
-    record Dashboard(Path file, JsonNode json) {
-        String uid() {
+    public record Dashboard(Path file, JsonNode json) {
+        public String uid() {
             return json.path("uid").asText();
         }
 
-        List<Panel> panels() {
+        public List<Panel> panels() {
             List<Panel> out = new ArrayList<>();
             for (JsonNode p : json.path("panels")) {
                 out.add(new Panel(this, p));
@@ -38,7 +38,7 @@ final class Dashboards {
             return out;
         }
 
-        List<JsonNode> variables() {
+        public List<JsonNode> variables() {
             List<JsonNode> out = new ArrayList<>();
             json.path("templating").path("list").forEach(out::add);
             return out;
@@ -51,16 +51,16 @@ final class Dashboards {
     }
 
     /** One panel; {@code type} "row" panels have no targets. */
-    record Panel(Dashboard dashboard, JsonNode json) {
-        String type() {
+    public record Panel(Dashboard dashboard, JsonNode json) {
+        public String type() {
             return json.path("type").asText();
         }
 
-        String title() {
+        public String title() {
             return json.path("title").asText();
         }
 
-        List<Target> targets() {
+        public List<Target> targets() {
             List<Target> out = new ArrayList<>();
             for (JsonNode t : json.path("targets")) {
                 out.add(new Target(this, t));
@@ -75,32 +75,32 @@ final class Dashboards {
     }
 
     /** One query of a panel. */
-    record Target(Panel panel, JsonNode json) {
-        String refId() {
+    public record Target(Panel panel, JsonNode json) {
+        public String refId() {
             return json.path("refId").asText();
         }
 
-        String datasourceType() {
+        public String datasourceType() {
             JsonNode ds = json.path("datasource");
             return ds.isMissingNode()
                     ? panel.json().path("datasource").path("type").asText()
                     : ds.path("type").asText();
         }
 
-        boolean clickHouse() {
+        public boolean clickHouse() {
             return CLICKHOUSE.equals(datasourceType());
         }
 
-        String sql() {
+        public String sql() {
             return json.path("rawSql").asText();
         }
 
-        String promql() {
+        public String promql() {
             return json.path("expr").asText();
         }
 
         /** The plugin's result format: 0 time series, 1 table (sqlutil.FormatQueryOption). */
-        int format() {
+        public int format() {
             return json.path("format").asInt(-1);
         }
 
@@ -112,7 +112,7 @@ final class Dashboards {
 
     private Dashboards() {}
 
-    static Path directory() {
+    public static Path directory() {
         Path p = Path.of("").toAbsolutePath();
         while (p != null) {
             Path d = p.resolve("flink-k8s").resolve("grafana").resolve("dashboards");
@@ -125,7 +125,7 @@ final class Dashboards {
                 "no flink-k8s/grafana/dashboards above " + Path.of("").toAbsolutePath());
     }
 
-    static List<Dashboard> load() {
+    public static List<Dashboard> load() {
         try (Stream<Path> files = Files.list(directory())) {
             List<Dashboard> out = new ArrayList<>();
             for (Path f :
@@ -138,7 +138,7 @@ final class Dashboards {
         }
     }
 
-    static List<Target> targets(List<Dashboard> dashboards) {
+    public static List<Target> targets(List<Dashboard> dashboards) {
         List<Target> out = new ArrayList<>();
         for (Dashboard d : dashboards) {
             for (Panel p : d.panels()) {

@@ -32,10 +32,10 @@ import java.util.regex.Pattern;
  *       {@code $__} token is refused, so a dashboard cannot depend on a macro this model lacks.
  * </ol>
  */
-final class GrafanaSql {
+public final class GrafanaSql {
 
     /** The value Grafana gives a variable whose "All" option is selected. */
-    static final String ALL = "$__all";
+    public static final String ALL = "$__all";
 
     private static final String CONDITIONAL_ALL = "$__conditionalAll(";
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{(\\w+)(?::(\\w+))?}|\\$(?!__)(\\w+)");
@@ -45,12 +45,12 @@ final class GrafanaSql {
             DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
 
     /** A panel's time range and the interval Grafana computed for it. */
-    record Range(Instant from, Instant to, Duration interval) {}
+    public record Range(Instant from, Instant to, Duration interval) {}
 
     private GrafanaSql() {}
 
     /** The statement ClickHouse receives; {@code vars} maps a variable to its selected values ({@link #ALL}). */
-    static String expand(String sql, Map<String, List<String>> vars, Range range) {
+    public static String expand(String sql, Map<String, List<String>> vars, Range range) {
         return macros(variables(conditionalAll(sql, vars), vars), range);
     }
 

@@ -187,7 +187,7 @@ public final class QueryPackBenchmark implements java.util.concurrent.Callable<I
                 .orElse("");
     }
 
-    private static String stats(long[] nanos) {
+    static String stats(long[] nanos) {
         if (nanos.length == 0) {
             return "–";
         }
@@ -198,7 +198,7 @@ public final class QueryPackBenchmark implements java.util.concurrent.Callable<I
         return String.format(Locale.ROOT, "%.0f / %.0f", median / 1e6, p95 / 1e6);
     }
 
-    private static boolean canDropPageCache() {
+    static boolean canDropPageCache() {
         try {
             Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "1");
             return true;
@@ -207,7 +207,7 @@ public final class QueryPackBenchmark implements java.util.concurrent.Callable<I
         }
     }
 
-    private static void dropCaches(String url, boolean pageCache) throws Exception {
+    static void dropCaches(String url, boolean pageCache) throws Exception {
         for (String s : List.of(
                 "SYSTEM DROP MARK CACHE",
                 "SYSTEM DROP UNCOMPRESSED CACHE",
@@ -221,14 +221,14 @@ public final class QueryPackBenchmark implements java.util.concurrent.Callable<I
         }
     }
 
-    private static long time(String url, String sql, Map<String, String> params) throws Exception {
+    static long time(String url, String sql, Map<String, String> params) throws Exception {
         long t0 = System.nanoTime();
         exec(url, sql, params);
         return System.nanoTime() - t0;
     }
 
     /** The statement in the bench database with {@code param_*} values; the answer as TSV. */
-    private static String exec(String url, String sql, Map<String, String> params) throws Exception {
+    static String exec(String url, String sql, Map<String, String> params) throws Exception {
         StringBuilder target = new StringBuilder(url + "/?database=" + DB + "&default_format=TabSeparated");
         params.forEach((k, v) -> target.append("&param_").append(k).append('=').append(enc(v)));
         HttpResponse<String> r = HTTP.send(
