@@ -3,12 +3,12 @@ package io.github.netobservch.dashboards;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.netobservch.FlowsJob;
-import io.github.netobservch.config.ConfigLoader;
 import io.github.netobservch.config.JobConfig;
 import io.github.netobservch.generate.FlowGenerator;
 import io.github.netobservch.generate.GeneratorConfig;
 import io.github.netobservch.pipeline.FlowPipeline;
 import io.github.netobservch.pipeline.FlowSources;
+import io.github.netobservch.pipeline.PipelineTestSupport;
 import io.github.netobservch.schema.Migration;
 import io.github.netobservch.schema.SchemaMigrator;
 import io.github.netobservch.schema.SchemaOptions;
@@ -97,26 +97,7 @@ class DashboardMetricsITCase {
                 producer.send(new ProducerRecord<>(topic, generator.next().value()));
             }
         }
-        JobConfig config = ConfigLoader.load(
-                new String[] {
-                    "--kafka.bootstrap-servers",
-                    kafka.bootstrapServers(),
-                    "--kafka.topics",
-                    topic,
-                    "--kafka.group-id",
-                    "metrics-it",
-                    "--kafka.starting-offsets",
-                    "earliest",
-                    "--clickhouse.url",
-                    clickhouse.httpUrl(),
-                    "--clickhouse.database",
-                    db,
-                    "--checkpoint.interval",
-                    "300 ms",
-                    "--sink.tolerated-outage",
-                    "1 min"
-                },
-                Map.of());
+        JobConfig config = PipelineTestSupport.jobConfig(kafka, topic, clickhouse, db, "300 ms");
         StreamExecutionEnvironment env = FlowsJob.environment(config);
         env.setParallelism(2);
         FlowPipeline.build(env, FlowSources.kafka(config.kafka()), FlowsJob.sinks(config, env), config.pipeline());

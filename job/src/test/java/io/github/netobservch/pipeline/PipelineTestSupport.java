@@ -28,7 +28,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Setup shared by the whole-job integration tests: schema, generated input, job options, checks. */
-final class PipelineTestSupport {
+public final class PipelineTestSupport {
 
     private PipelineTestSupport() {}
 
@@ -70,7 +70,7 @@ final class PipelineTestSupport {
     }
 
     /** The job's own configuration path, reading {@code topic} from the start into {@code db}. */
-    static JobConfig jobConfig(
+    public static JobConfig jobConfig(
             KafkaTestCluster kafka,
             String topic,
             ClickHouseTestServer clickhouse,
