@@ -112,6 +112,11 @@ public class FlowDeduplicator extends KeyedProcessFunction<Long, FlowRecord, Flo
             keyDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(config.stateTtl())
                     .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                     .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                    // The heap backend's default incremental cleanup visits 5 entries on every state
+                    // access and scans the map's sparse buckets to find them: 8 % of the job's CPU in
+                    // the benchmark's profile. One entry per access still sweeps 1M keys in under two
+                    // minutes at 10k records/s, far inside the TTL this safety net enforces.
+                    .cleanupIncrementally(1, false)
                     .build());
         }
         keyState = getRuntimeContext().getState(keyDescriptor);

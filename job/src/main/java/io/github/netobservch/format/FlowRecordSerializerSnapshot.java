@@ -12,22 +12,28 @@ import org.apache.flink.core.memory.DataOutputView;
  * Versioned snapshot of {@link FlowRecordSerializer}: stores the column layout (name and kind of
  * every column, in write order).
  *
- * <p>Versions: 1 = initial format (presence bit set + per-kind values, see the serializer).
- * Bump {@link #VERSION} whenever the per-kind encoding changes and keep reading older versions.
+ * <p>Versions: 1 = initial format (presence bit set + per-kind values, strings as Flink's
+ * StringValue); 2 = strings as LEB128 length + UTF-8 bytes. The snapshot content is the same; the
+ * version says how the state's strings were written, and state written by version 1 is read by a
+ * version-1 serializer and migrated. Bump {@link #VERSION} whenever the per-kind encoding changes
+ * and keep reading older versions.
  */
 public final class FlowRecordSerializerSnapshot implements TypeSerializerSnapshot<FlowRecord> {
 
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     private String[] names;
     private ValueKind[] kinds;
+    /** The serializer's string encoding: the version the snapshot was read with, or the current one. */
+    private int strings = FlowRecordSerializer.STRINGS_UTF8;
 
     /** For reflective instantiation on restore. */
     public FlowRecordSerializerSnapshot() {}
 
-    FlowRecordSerializerSnapshot(String[] names, ValueKind[] kinds) {
+    FlowRecordSerializerSnapshot(String[] names, ValueKind[] kinds, int strings) {
         this.names = names;
         this.kinds = kinds;
+        this.strings = strings;
     }
 
     @Override
@@ -46,9 +52,10 @@ public final class FlowRecordSerializerSnapshot implements TypeSerializerSnapsho
 
     @Override
     public void readSnapshot(int readVersion, DataInputView in, ClassLoader userCodeClassLoader) throws IOException {
-        if (readVersion != 1) {
+        if (readVersion != 1 && readVersion != 2) {
             throw new IOException("unknown FlowRecordSerializerSnapshot version " + readVersion);
         }
+        strings = readVersion == 1 ? FlowRecordSerializer.STRINGS_STRING_VALUE : FlowRecordSerializer.STRINGS_UTF8;
         int n = in.readInt();
         names = new String[n];
         kinds = new ValueKind[n];
@@ -65,13 +72,13 @@ public final class FlowRecordSerializerSnapshot implements TypeSerializerSnapsho
 
     @Override
     public TypeSerializer<FlowRecord> restoreSerializer() {
-        return new FlowRecordSerializer(names, kinds);
+        return new FlowRecordSerializer(names, kinds, strings);
     }
 
     /**
-     * Called on the <em>new</em> serializer's snapshot with the old one: same layout → as is; old
-     * columns all either still present with the same kind or removed → after migration; a column
-     * whose kind changed → incompatible.
+     * Called on the <em>new</em> serializer's snapshot with the old one: same layout and string
+     * encoding → as is; old columns all either still present with the same kind or removed, or
+     * strings written by version 1 → after migration; a column whose kind changed → incompatible.
      */
     @Override
     public TypeSerializerSchemaCompatibility<FlowRecord> resolveSchemaCompatibility(
@@ -80,7 +87,7 @@ public final class FlowRecordSerializerSnapshot implements TypeSerializerSnapsho
             return TypeSerializerSchemaCompatibility.incompatible();
         }
         FlowRecordSerializerSnapshot old = (FlowRecordSerializerSnapshot) oldSnapshot;
-        if (Arrays.equals(old.names, names) && Arrays.equals(old.kinds, kinds)) {
+        if (Arrays.equals(old.names, names) && Arrays.equals(old.kinds, kinds) && old.strings == strings) {
             return TypeSerializerSchemaCompatibility.compatibleAsIs();
         }
         for (int i = 0; i < old.names.length; i++) {

@@ -228,6 +228,7 @@ public final class Benchmark {
                 "e2e_exactly_once_fps",
                 "e2e_at_least_once_fps",
                 "job_us_per_record",
+                "job_task_us_per_record",
                 "ch_us_per_row",
                 "baseline_per_row_fps",
                 "baseline_jdbcsink_fps",
@@ -288,9 +289,13 @@ public final class Benchmark {
                 }
                 eo = endToEnd(url, bootstrap, "e2e_eo", "exactly-once", checkpoint, truth[0], truth[1]);
                 CpuMeter.Used eoCpu = lastCpu;
+                CpuMeter.TaskThreads eoTasks = lastTasks;
                 alo = endToEnd(url, bootstrap, "e2e_alo", "at-least-once", checkpoint, truth[0], truth[1]);
                 results.put(
                         "job_us_per_record", String.format(java.util.Locale.ROOT, "%.1f", eoCpu.job() * 1e6 / records));
+                results.put(
+                        "job_task_us_per_record",
+                        String.format(java.util.Locale.ROOT, "%.1f", eoCpu.tasks() * 1e6 / records));
                 results.put(
                         "ch_us_per_row",
                         String.format(java.util.Locale.ROOT, "%.1f", eoCpu.clickhouse() * 1e6 / truth[0]));
@@ -301,6 +306,11 @@ public final class Benchmark {
                                 "job JVM (Flink, parse, dedup, encode, commit) per input record; broker %.1f core-µs per"
                                         + " record, ClickHouse %.1f core-µs per row; goal ≤ 10",
                                 eoCpu.broker() * 1e6 / records, eoCpu.clickhouse() * 1e6 / truth[0]));
+                row(
+                        "  of which the job's task threads",
+                        String.format("%.1f core-µs", eoCpu.tasks() * 1e6 / records),
+                        "core-µs per record: " + eoTasks.perRecord(records)
+                                + "; the rest of the JVM's: Flink's runtime threads, JIT compilation, garbage collection");
                 results.put("e2e_exactly_once_fps", fmtPlain(eo));
                 results.put("e2e_at_least_once_fps", fmtPlain(alo));
                 clickHouseCeiling(url, "e2e_eo");
@@ -459,6 +469,7 @@ public final class Benchmark {
             double secs = (System.nanoTime() - t0) / 1e9;
             String cpuLine = cpu.stop(secs);
             lastCpu = cpu.used();
+            lastTasks = cpu.tasks();
             long rows = ch.queryLong("SELECT count() FROM flows");
             long dead = ch.queryLong("SELECT count() FROM flows_dlq");
             long distinct = ch.queryLong("SELECT uniqExact(kafka_partition, kafka_offset) FROM flows");
@@ -795,24 +806,31 @@ public final class Benchmark {
     /** What the last end-to-end run used. */
     private CpuMeter.Used lastCpu;
 
+    private CpuMeter.TaskThreads lastTasks;
+
     /**
      * CPU time of this JVM (the job on its local Flink cluster; producers only in the phases that
      * produce), of the forked Kafka broker and of the embedded ClickHouse process (both children of
      * this JVM) over a phase: the profile that says which side bounds a throughput.
      */
-    record CpuMeter(Duration jvm, Duration broker, Duration clickhouse) {
+    record CpuMeter(Duration jvm, Duration broker, Duration clickhouse, TaskThreads tasks) {
         static CpuMeter start() {
-            return new CpuMeter(jvmCpu(), brokerCpu(), clickHouseCpu());
+            return new CpuMeter(jvmCpu(), brokerCpu(), clickHouseCpu(), TaskThreads.start());
         }
 
-        /** Core-seconds since {@link #start()}, per process. */
-        record Used(double job, double broker, double clickhouse) {}
+        /**
+         * Core-seconds since {@link #start()}, per process; {@code tasks}: the part of the job JVM's
+         * that ran in the job's task threads (its operators: parse, dedup, encode, commit), the rest
+         * being Flink's runtime threads, JIT compilation and garbage collection.
+         */
+        record Used(double job, double broker, double clickhouse, double tasks) {}
 
         Used used() {
             return new Used(
                     (jvmCpu().minus(jvm).toMillis()) / 1000.0,
                     (brokerCpu().minus(broker).toMillis()) / 1000.0,
-                    (clickHouseCpu().minus(clickhouse).toMillis()) / 1000.0);
+                    (clickHouseCpu().minus(clickhouse).toMillis()) / 1000.0,
+                    tasks.seconds());
         }
 
         private static Duration brokerCpu() {
@@ -841,6 +859,94 @@ public final class Benchmark {
 
         private static Duration jvmCpu() {
             return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
+        }
+
+        /**
+         * CPU time of the job's task threads — Flink names them after their operator chain (a name
+         * with " -> "), plus the Kafka source's fetchers and the asynchronous checkpoint threads —
+         * read with {@link java.lang.management.ThreadMXBean} every 50 ms while a run lasts, because
+         * those threads end with the job and take their counters with them (the last 50 ms of each
+         * thread may be missed). JIT compiler and GC threads are not Java threads the bean reports.
+         */
+        static final class TaskThreads {
+            private final java.util.Map<Long, Long> first = new java.util.concurrent.ConcurrentHashMap<>();
+            private final java.util.Map<Long, String> group = new java.util.concurrent.ConcurrentHashMap<>();
+            private final java.util.Map<Long, Long> last = new java.util.concurrent.ConcurrentHashMap<>();
+            private final java.util.concurrent.ScheduledExecutorService sampler =
+                    java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                        Thread t = new Thread(r, "bench-task-cpu-sampler");
+                        t.setDaemon(true);
+                        return t;
+                    });
+
+            private volatile boolean initial = true;
+
+            static TaskThreads start() {
+                TaskThreads t = new TaskThreads();
+                t.sample(); // threads alive now count from here, threads started later from zero
+                t.initial = false;
+                t.sampler.scheduleAtFixedRate(t::sample, 50, 50, java.util.concurrent.TimeUnit.MILLISECONDS);
+                return t;
+            }
+
+            private void sample() {
+                java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+                for (Thread th : Thread.getAllStackTraces().keySet()) {
+                    String n = th.getName();
+                    if (n.contains(" -> ") || n.startsWith("Source Data Fetcher") || n.startsWith("AsyncOperations")) {
+                        long ns = mx.getThreadCpuTime(th.getId());
+                        if (ns >= 0) {
+                            first.putIfAbsent(th.getId(), initial ? ns : 0L);
+                            group.putIfAbsent(th.getId(), groupOf(n));
+                            last.put(th.getId(), ns);
+                        }
+                    }
+                }
+            }
+
+            private static String groupOf(String thread) {
+                if (thread.startsWith("Source Data Fetcher")) {
+                    return "Kafka fetch";
+                }
+                if (thread.startsWith("AsyncOperations")) {
+                    return "async checkpoint";
+                }
+                if (thread.contains("Committer")) {
+                    return "committers";
+                }
+                if (thread.startsWith("Source:")) {
+                    return "source, parse, enrich, dead-letter writer";
+                }
+                return thread.startsWith("dedup") ? "dedup, flows writer" : "other tasks";
+            }
+
+            /** Core-µs per record of each thread group, e.g. {@code "dedup, flows writer 10.2; …"}. */
+            String perRecord(long records) {
+                java.util.Map<String, Long> ns = new java.util.TreeMap<>();
+                for (var e : last.entrySet()) {
+                    ns.merge(group.get(e.getKey()), e.getValue() - first.getOrDefault(e.getKey(), 0L), Long::sum);
+                }
+                java.util.List<String> parts = new java.util.ArrayList<>();
+                ns.entrySet().stream()
+                        .sorted(java.util.Map.Entry.<String, Long>comparingByValue()
+                                .reversed())
+                        .forEach(e -> parts.add(String.format(
+                                java.util.Locale.ROOT, "%s %.1f", e.getKey(), e.getValue() / 1e3 / records)));
+                return String.join("; ", parts);
+            }
+
+            /** Core-seconds of task threads since {@link #start()} (sampling stops at the first call). */
+            double seconds() {
+                if (!sampler.isShutdown()) {
+                    sample();
+                    sampler.shutdownNow();
+                }
+                long ns = 0;
+                for (var e : last.entrySet()) {
+                    ns += e.getValue() - first.getOrDefault(e.getKey(), 0L);
+                }
+                return ns / 1e9;
+            }
         }
 
         private static Duration clickHouseCpu() {

@@ -17,7 +17,7 @@ class BenchmarkSmokeTest {
 
     private static final Pattern BENCH = Pattern.compile(
             "^BENCH e2e_exactly_once_fps=(\\d+) e2e_at_least_once_fps=(\\d+)"
-                    + " job_us_per_record=\\d+\\.\\d ch_us_per_row=\\d+\\.\\d"
+                    + " job_us_per_record=\\d+\\.\\d job_task_us_per_record=\\d+\\.\\d ch_us_per_row=\\d+\\.\\d"
                     + " baseline_per_row_fps=(\\d+) baseline_jdbcsink_fps=(\\d+) parse_rps_per_core=(\\d+) p99_latency_ms=(\\d+)$",
             Pattern.MULTILINE);
 

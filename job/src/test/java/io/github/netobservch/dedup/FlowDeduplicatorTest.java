@@ -18,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.netobservch.enrich.FlowEnricher;
 import io.github.netobservch.format.FlowFixtures;
 import io.github.netobservch.format.FlowRecord;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -197,6 +198,42 @@ class FlowDeduplicatorTest {
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
             assertThat(f.liveKeys()).isZero();
+        }
+    }
+
+    @Test
+    void withAStalledWatermarkTheTtlSafetyNetStillFreesOldKeys() throws Exception {
+        for (boolean ttl : new boolean[] {true, false}) {
+            DedupConfig c = DedupConfig.builder()
+                    .window(Duration.ofMillis(WINDOW_MS))
+                    .maxWait(Duration.ofMillis(MAX_WAIT_MS))
+                    .maxFingerprints(4)
+                    .stateTtl(ttl ? Duration.ofHours(1) : Duration.ZERO)
+                    .build();
+            FlowDeduplicator f = new FlowDeduplicator(c);
+            try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(f)) {
+                h.setStateTtlProcessingTime(0);
+                int old = 500;
+                for (int i = 0; i < old; i++) {
+                    send(h, withPort(ingress(0), 30_000 + i)); // elected at once; no watermark ever comes
+                }
+                assertThat(h.numKeyedStateEntries()).isEqualTo(old);
+                // an hour and more later, new keys arrive; each state access cleans (at most) one entry
+                h.setStateTtlProcessingTime(Duration.ofHours(2).toMillis());
+                int fresh = 2_000;
+                for (int i = 0; i < fresh; i++) {
+                    send(h, withPort(ingress(0), 40_000 + i));
+                }
+                if (ttl) {
+                    assertThat(h.numKeyedStateEntries())
+                            .as("the expired keys are gone, the fresh ones stay")
+                            .isEqualTo(fresh);
+                } else {
+                    assertThat(h.numKeyedStateEntries())
+                            .as("negative control: no TTL")
+                            .isEqualTo(old + fresh);
+                }
+            }
         }
     }
 
