@@ -159,17 +159,9 @@ class DashboardQueriesITCase {
                 + " 'MISSING_FIELD'), 'test', '{', 'utf8', 1, 'flows-export', 0, number,"
                 + " fromUnixTimestamp64Milli(" + START.toEpochMilli() + " + number * 1200000) FROM numbers(216)");
         assertThat(query("SELECT count() FROM flows").rows()).isNotEmpty();
-        assertThat(query("SELECT sum(flows) FROM rollup_namespace_1h")
-                        .rows()
-                        .get(0)
-                        .get(0)
-                        .asLong())
+        assertThat(scalar("SELECT sum(flows) FROM rollup_namespace_1h"))
                 .as("the rollup views filled the tiers")
-                .isEqualTo(query("SELECT count() FROM flows WHERE record_type = 'flowLog' AND NOT duplicate")
-                        .rows()
-                        .get(0)
-                        .get(0)
-                        .asLong())
+                .isEqualTo(scalar("SELECT count() FROM flows WHERE record_type = 'flowLog' AND NOT duplicate"))
                 .isGreaterThan(20_000);
         dashboards = Dashboards.load();
     }
@@ -264,19 +256,11 @@ class DashboardQueriesITCase {
                     + " AND toStartOfMinute(time_flow_end_ms) <= toDateTime(" + s.to().getEpochSecond() + ")";
             assertThat(stat(overview, "Flows", vars, s))
                     .as("flows over " + s.name())
-                    .isEqualTo(query("SELECT count() FROM flows" + minutes)
-                            .rows()
-                            .get(0)
-                            .get(0)
-                            .asLong())
+                    .isEqualTo(scalar("SELECT count() FROM flows" + minutes))
                     .isPositive();
             assertThat(stat(overview, "Bytes", vars, s))
                     .as("bytes over " + s.name())
-                    .isEqualTo(query("SELECT sum(bytes) FROM flows" + minutes)
-                            .rows()
-                            .get(0)
-                            .get(0)
-                            .asLong());
+                    .isEqualTo(scalar("SELECT sum(bytes) FROM flows" + minutes));
         }
 
         // negative controls: from half past, a time series' hourly buckets drop the partial first hour;
@@ -605,6 +589,11 @@ class DashboardQueriesITCase {
             }
         }
         return true;
+    }
+
+    /** The first column of the first row, as a number. */
+    private long scalar(String sql) throws IOException, InterruptedException {
+        return query(sql).rows().get(0).get(0).asLong();
     }
 
     Answer query(String sql) throws IOException, InterruptedException {
