@@ -53,11 +53,20 @@ public final class Cli {
      * @param options the options, in the order {@code --help} lists them
      * @param footer lines after the options (exit status, notes), or none
      */
+    /** picocli formats help text with String.format: a literal '%' ("30 % of the run") must be doubled. */
+    private static String literal(String text) {
+        return text.replace("%", "%%");
+    }
+
+    private static String[] literal(List<String> lines) {
+        return lines.stream().map(Cli::literal).toArray(String[]::new);
+    }
+
     public Cli(String command, List<String> header, List<Opt> options, List<String> footer) {
         spec = CommandSpec.create().name(command);
         spec.usageMessage()
-                .description(header.toArray(new String[0]))
-                .footer(footer.toArray(new String[0]))
+                .description(literal(header))
+                .footer(literal(footer))
                 .width(100)
                 .sortOptions(false)
                 .abbreviateSynopsis(true);
@@ -69,14 +78,14 @@ public final class Cli {
             if (o.name() == null) {
                 spec.addPositional(CommandLine.Model.PositionalParamSpec.builder()
                         .paramLabel(o.label())
-                        .description(o.description())
+                        .description(literal(o.description()))
                         .arity("0..*")
                         .type(List.class)
                         .auxiliaryTypes(String.class)
                         .build());
                 continue;
             }
-            OptionSpec.Builder b = OptionSpec.builder(o.name()).description(o.description());
+            OptionSpec.Builder b = OptionSpec.builder(o.name()).description(literal(o.description()));
             if (o.label() == null) {
                 b.arity("0").type(boolean.class);
             } else if (o.repeatable()) {
