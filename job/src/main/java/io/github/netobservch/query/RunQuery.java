@@ -86,13 +86,7 @@ public final class RunQuery {
     public static int run(String[] args, String envPassword, Clock clock, PrintStream out, PrintStream err) {
         Cli.Args a;
         try {
-            for (String arg : args) {
-                if (arg.equals("--clickhouse.password") || arg.startsWith("--clickhouse.password=")) {
-                    throw new IllegalArgumentException("passwords are not taken on the command line: use env "
-                            + ENV_PASSWORD + " or --clickhouse.password-file");
-                }
-            }
-            a = CLI.parse(args);
+            a = parse(CLI, args);
         } catch (IllegalArgumentException e) {
             err.println("query: " + e.getMessage());
             err.println(CLI.usage());
@@ -213,6 +207,17 @@ public final class RunQuery {
         }
     }
 
+    /** The arguments, refusing a password on the command line (it would show in the process list). */
+    static Cli.Args parse(Cli cli, String[] args) {
+        for (String arg : args) {
+            if (arg.equals("--clickhouse.password") || arg.startsWith("--clickhouse.password=")) {
+                throw new IllegalArgumentException("passwords are not taken on the command line: use env "
+                        + ENV_PASSWORD + " or --clickhouse.password-file");
+            }
+        }
+        return cli.parse(args);
+    }
+
     static ClickHouseFormat format(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "table" -> ClickHouseFormat.PrettyCompactMonoBlock;
@@ -293,7 +298,7 @@ public final class RunQuery {
         return out;
     }
 
-    private static Client client(Cli.Args a, String password, String database) {
+    static Client client(Cli.Args a, String password, String database) {
         ClickHouseUrl url = ClickHouseUrl.parse(a.get("--clickhouse.url", null), "--clickhouse.url");
         Client.Builder b = new Client.Builder()
                 .addEndpoint(url.endpoint())

@@ -23,6 +23,8 @@ class CommandLinesTest {
     private static final Map<String, Cli> TOOLS = Map.of(
             "query",
             io.github.netobservch.query.RunQuery.CLI,
+            "rollup-check",
+            io.github.netobservch.query.RollupCheck.CLI,
             "job",
             ConfigLoader.cli(),
             "apply-schema",
