@@ -101,9 +101,12 @@ public final class RollupCheck {
                 err.println("rollup-check: database " + database + " has no rollup views (apply the schema first)");
                 return 1;
             }
+            Map<String, List<String>> columns = new LinkedHashMap<>();
             List<Difference> differences = new ArrayList<>();
             for (Map.Entry<String, String> v : views.entrySet()) {
-                differences.addAll(compare(client, database, v.getKey(), v.getValue(), from, to));
+                List<String> c = columns(client, database, v.getKey());
+                columns.put(v.getKey(), c);
+                differences.addAll(compare(client, database, v.getKey(), c, v.getValue(), from, to));
             }
             for (Difference d : differences) {
                 out.printf(
@@ -121,7 +124,7 @@ public final class RollupCheck {
                             + " (docs/operations.md, \"Re-deriving rollups from flows\"):%n",
                     differences.size());
             for (Difference d : differences) {
-                out.println(repair(database, d, views.get(d.table()), columns(client, database, d.table())));
+                out.println(repair(database, d, views.get(d.table()), columns.get(d.table())));
             }
             return 1;
         } catch (IllegalArgumentException e) {
@@ -157,16 +160,18 @@ public final class RollupCheck {
     }
 
     private static List<Difference> compare(
-            Client client, String database, String table, String select, Instant from, Instant to) {
-        String count = null;
-        for (String c : COUNT_COLUMNS) {
-            if (count == null && columns(client, database, table).contains(c)) {
-                count = c;
-            }
-        }
-        if (count == null) {
-            throw new IllegalArgumentException(table + " has none of the count columns " + COUNT_COLUMNS);
-        }
+            Client client,
+            String database,
+            String table,
+            List<String> columns,
+            String select,
+            Instant from,
+            Instant to) {
+        String count = COUNT_COLUMNS.stream()
+                .filter(columns::contains)
+                .findFirst()
+                .orElseThrow(
+                        () -> new IllegalArgumentException(table + " has none of the count columns " + COUNT_COLUMNS));
         String range = "minute >= {from:DateTime('UTC')} AND minute < {to:DateTime('UTC')}";
         String sql = "SELECT hour, e.n AS expected, f.n AS found FROM"
                 + " (SELECT toStartOfHour(minute) AS hour, sum(" + count + ") AS n FROM (" + select + ") WHERE " + range
