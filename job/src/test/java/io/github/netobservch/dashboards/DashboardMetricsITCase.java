@@ -9,9 +9,6 @@ import io.github.netobservch.generate.GeneratorConfig;
 import io.github.netobservch.pipeline.FlowPipeline;
 import io.github.netobservch.pipeline.FlowSources;
 import io.github.netobservch.pipeline.PipelineTestSupport;
-import io.github.netobservch.schema.Migration;
-import io.github.netobservch.schema.SchemaMigrator;
-import io.github.netobservch.schema.SchemaOptions;
 import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.EmbeddedClickHouseExtension;
 import io.github.netobservch.testing.EmbeddedKafkaExtension;
@@ -82,11 +79,7 @@ class DashboardMetricsITCase {
             KafkaTestCluster kafka, ClickHouseTestServer clickhouse) throws Exception {
         String topic = kafka.createTopic("flows-export", 2);
         String db = clickhouse.createDatabase("metrics");
-        new SchemaMigrator(
-                        () -> clickhouse.connect("default"),
-                        SchemaOptions.defaults().withDatabase(db).withRetention(3650, 3650, 3650),
-                        Migration.loadDirectory(Migration.locateSchemaDirectory(null)))
-                .migrate();
+        PipelineTestSupport.applySchema(clickhouse, db);
         FlowGenerator generator = new FlowGenerator(GeneratorConfig.builder(5L)
                 .startEpochMs(System.currentTimeMillis() - 600_000L)
                 .invalidShare(0.05)

@@ -13,10 +13,8 @@ import io.github.netobservch.generate.GeneratorConfig;
 import io.github.netobservch.parse.FlowParser;
 import io.github.netobservch.parse.KafkaMessage;
 import io.github.netobservch.parse.ParserConfig;
+import io.github.netobservch.pipeline.PipelineTestSupport;
 import io.github.netobservch.rows.FlowRowEncoder;
-import io.github.netobservch.schema.Migration;
-import io.github.netobservch.schema.SchemaMigrator;
-import io.github.netobservch.schema.SchemaOptions;
 import io.github.netobservch.sink.RowBinaryWriter;
 import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.EmbeddedClickHouseExtension;
@@ -97,14 +95,7 @@ class DashboardQueriesITCase {
     void load(ClickHouseTestServer server) throws Exception {
         this.server = server;
         this.db = server.createDatabase("dashboards");
-        new SchemaMigrator(
-                        SchemaMigrator.jdbc(
-                                server.httpUrl(),
-                                server.credentials().getProperty("user"),
-                                server.credentials().getProperty("password")),
-                        SchemaOptions.defaults().withDatabase(db).withRetention(3650, 3650, 3650),
-                        Migration.loadDirectory(Migration.locateSchemaDirectory(null)))
-                .migrate();
+        PipelineTestSupport.applySchema(server, db);
         FlowParser parser = new FlowParser(ParserConfig.defaults());
         FlowRowEncoder encoder = new FlowRowEncoder();
         long offset = 0;

@@ -33,7 +33,7 @@ public final class PipelineTestSupport {
     private PipelineTestSupport() {}
 
     /** The project's migrations, with a retention long enough for any generated timestamp. */
-    static void applySchema(ClickHouseTestServer clickhouse, String db) {
+    public static void applySchema(ClickHouseTestServer clickhouse, String db) {
         new SchemaMigrator(
                         () -> clickhouse.connect("default"),
                         SchemaOptions.defaults().withDatabase(db).withRetention(3650, 3650, 3650),

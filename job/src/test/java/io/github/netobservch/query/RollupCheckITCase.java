@@ -2,9 +2,7 @@ package io.github.netobservch.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.netobservch.schema.Migration;
-import io.github.netobservch.schema.SchemaMigrator;
-import io.github.netobservch.schema.SchemaOptions;
+import io.github.netobservch.pipeline.PipelineTestSupport;
 import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.EmbeddedClickHouseExtension;
 import java.io.ByteArrayOutputStream;
@@ -33,14 +31,7 @@ class RollupCheckITCase {
     @Test
     void findsTheHourARollupCountsTwiceAndItsPrintedRepairFixesIt(ClickHouseTestServer server) throws Exception {
         String db = server.createDatabase("rollup_check");
-        new SchemaMigrator(
-                        SchemaMigrator.jdbc(
-                                server.httpUrl(),
-                                server.credentials().getProperty("user"),
-                                server.credentials().getProperty("password")),
-                        SchemaOptions.defaults().withDatabase(db).withRetention(3650, 3650, 3650),
-                        Migration.loadDirectory(Migration.locateSchemaDirectory(null)))
-                .migrate();
+        PipelineTestSupport.applySchema(server, db);
         server.execute(
                 db,
                 "INSERT INTO flows (time_flow_start_ms, time_flow_end_ms, record_type, scope, direction, etype,"

@@ -2,6 +2,7 @@ package io.github.netobservch.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.netobservch.pipeline.PipelineTestSupport;
 import io.github.netobservch.schema.Migration;
 import io.github.netobservch.schema.SchemaMigrator;
 import io.github.netobservch.schema.SchemaOptions;
@@ -46,15 +47,7 @@ class RunQueryITCase {
     void load(ClickHouseTestServer server) throws Exception {
         this.server = server;
         this.db = server.createDatabase("run_query");
-        SchemaOptions options = SchemaOptions.defaults().withDatabase(db).withRetention(3650, 3650, 3650);
-        new SchemaMigrator(
-                        SchemaMigrator.jdbc(
-                                server.httpUrl(),
-                                server.credentials().getProperty("user"),
-                                server.credentials().getProperty("password")),
-                        options,
-                        Migration.loadDirectory(Migration.locateSchemaDirectory(null)))
-                .migrate();
+        PipelineTestSupport.applySchema(server, db);
         // Three INSERTs, so rows of one minute sit in several parts as with the job's commits.
         for (int part = 0; part < 3; part++) {
             server.execute(
