@@ -242,12 +242,7 @@ class SchemaMigratorITCase {
                 .isEqualTo(before);
 
         // The backfill statements again (a re-run after a failure): the 5m tables are not empty, so nothing is added.
-        Migration v5 = all.get(4);
-        for (SchemaRenderer.Rendered r : new SchemaRenderer(testOptions(db)).render(v5)) {
-            if (r.sql().startsWith("INSERT INTO")) {
-                server.execute(db, r.sql());
-            }
-        }
+        rerunBackfill(server, db, all.get(4));
         assertThat(SchemaTestSupport.query(server, db, sums + "rollup_namespace_5m"))
                 .isEqualTo(before);
         assertThat(SchemaTestSupport.query(server, db, sums + "rollup_namespace_1h"))
@@ -306,12 +301,7 @@ class SchemaMigratorITCase {
                     .isEqualTo(expected);
         }
         // the backfill again adds nothing; new inserts go through the views
-        Migration v6 = all.get(5);
-        for (SchemaRenderer.Rendered r : new SchemaRenderer(testOptions(db)).render(v6)) {
-            if (r.sql().startsWith("INSERT INTO")) {
-                server.execute(db, r.sql());
-            }
-        }
+        rerunBackfill(server, db, all.get(5));
         SchemaTestSupport.insertJson(
                 server, db, "flows", SchemaTestSupport.resource("fixture-flows.jsonl"), "after-pods");
         for (String tier : SchemaTables.TIERS) {
@@ -379,5 +369,14 @@ class SchemaMigratorITCase {
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Output(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** A migration's backfill statements run again, as a re-run of the migration after a failure would. */
+    private static void rerunBackfill(ClickHouseTestServer server, String db, Migration migration) throws SQLException {
+        for (SchemaRenderer.Rendered r : new SchemaRenderer(testOptions(db)).render(migration)) {
+            if (r.sql().startsWith("INSERT INTO")) {
+                server.execute(db, r.sql());
+            }
+        }
     }
 }
