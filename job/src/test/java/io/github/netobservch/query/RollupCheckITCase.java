@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.netobservch.pipeline.PipelineTestSupport;
 import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.EmbeddedClickHouseExtension;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -49,7 +46,7 @@ class RollupCheckITCase {
                         + " + toIntervalMillisecond(intHash32(number) % (6 * 3600 * 1000)) AS t FROM numbers(6000))");
         String[] range = {"--from", "2026-03-09", "--to", "2026-03-09 06:00"};
 
-        Output clean = run(server, db, range);
+        CommandRun clean = run(server, db, range);
         assertThat(clean.code()).as(clean.all()).isZero();
         assertThat(clean.out()).contains("all 27 rollup tables agree with flows");
 
@@ -64,7 +61,7 @@ class RollupCheckITCase {
                         "SELECT sum(flows) FROM rollup_workload_5m WHERE minute >= '2026-03-09 02:00:00'"
                                 + " AND minute < '2026-03-09 02:10:00'")
                 / 2;
-        Output broken = run(server, db, range);
+        CommandRun broken = run(server, db, range);
         assertThat(broken.code()).as(broken.all()).isEqualTo(1);
         List<String> reported =
                 broken.out().lines().filter(l -> l.startsWith("rollup_")).toList();
@@ -87,24 +84,18 @@ class RollupCheckITCase {
         for (String s : statements) {
             server.execute(db, s);
         }
-        Output repaired = run(server, db, range);
+        CommandRun repaired = run(server, db, range);
         assertThat(repaired.code()).as(repaired.all()).isZero();
 
         // outside the range the check does not look; a range without a whole hour is a mistake
-        Output before = run(server, db, "--from", "2026-03-08", "--to", "2026-03-08 12:00");
+        CommandRun before = run(server, db, "--from", "2026-03-08", "--to", "2026-03-08 12:00");
         assertThat(before.code()).isZero();
-        Output empty = run(server, db, "--from", "2026-03-09 01:10", "--to", "2026-03-09 01:50");
+        CommandRun empty = run(server, db, "--from", "2026-03-09 01:10", "--to", "2026-03-09 01:50");
         assertThat(empty.code()).isEqualTo(2);
         assertThat(empty.err()).contains("no whole hour");
     }
 
-    record Output(int code, String out, String err) {
-        String all() {
-            return out + err;
-        }
-    }
-
-    private static Output run(ClickHouseTestServer server, String db, String... range) {
+    private static CommandRun run(ClickHouseTestServer server, String db, String... range) {
         List<String> args = new ArrayList<>(List.of(
                 "--clickhouse.url",
                 server.httpUrl(),
@@ -113,14 +104,10 @@ class RollupCheckITCase {
                 "--clickhouse.database",
                 db));
         args.addAll(List.of(range));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = RollupCheck.run(
-                args.toArray(new String[0]),
+        return CommandRun.of(
+                RollupCheck::run,
+                args,
                 server.credentials().getProperty("password"),
-                Clock.fixed(START.plusSeconds(86_400), ZoneOffset.UTC),
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Output(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+                Clock.fixed(START.plusSeconds(86_400), ZoneOffset.UTC));
     }
 }

@@ -8,9 +8,6 @@ import io.github.netobservch.schema.SchemaMigrator;
 import io.github.netobservch.schema.SchemaOptions;
 import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.EmbeddedClickHouseExtension;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -84,7 +81,7 @@ class RunQueryITCase {
                 .isEqualTo(60_000);
     }
 
-    private Output run(String... args) {
+    private CommandRun run(String... args) {
         List<String> all = new ArrayList<>(List.of(
                 "--clickhouse.url",
                 server.httpUrl(),
@@ -96,18 +93,9 @@ class RunQueryITCase {
             all.addAll(List.of("--clickhouse.database", db));
         }
         all.addAll(List.of(args));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = RunQuery.run(
-                all.toArray(new String[0]),
-                server.credentials().getProperty("password"),
-                Clock.fixed(NOW, ZoneOffset.UTC),
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Output(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return CommandRun.of(
+                RunQuery::run, all, server.credentials().getProperty("password"), Clock.fixed(NOW, ZoneOffset.UTC));
     }
-
-    record Output(int code, String out, String err) {}
 
     private static String time(Instant t) {
         return t.toString();
@@ -133,10 +121,10 @@ class RunQueryITCase {
                 if (q.params().contains("pod")) {
                     range = concat(range, new String[] {"--namespace", "ns1", "--pod", "pod1"});
                 }
-                Output tiers = run(concat(new String[] {name}, range));
+                CommandRun tiers = run(concat(new String[] {name}, range));
                 assertThat(tiers.code()).as(name + " " + tiers.err()).isZero();
                 // the same file with its 1m table and no plan: what the pack answered before the tiers
-                Output oneMinute = run(concat(new String[] {name, "--explain"}, range));
+                CommandRun oneMinute = run(concat(new String[] {name, "--explain"}, range));
                 assertThat(oneMinute.code()).isZero();
                 String plan = oneMinute.out().lines().findFirst().orElseThrow();
                 if (plan.contains("1h ") || plan.contains("5m ")) {
@@ -177,7 +165,8 @@ class RunQueryITCase {
 
     @Test
     void explainShowsThePlanAndTheUnion() {
-        Output o = run("top_talkers_namespace", "--from", "2026-03-09 10:03", "--to", "2026-03-10 09:58", "--explain");
+        CommandRun o =
+                run("top_talkers_namespace", "--from", "2026-03-09 10:03", "--to", "2026-03-10 09:58", "--explain");
         assertThat(o.code()).as(o.err()).isZero();
         assertThat(o.out())
                 .startsWith("-- top_talkers_namespace: 1m 2026-03-09 10:03–2026-03-09 10:05 (2 min), 5m 2026-03-09"
@@ -202,7 +191,7 @@ class RunQueryITCase {
                         server.credentials().getProperty("password"))
                 .query(wrong, p, "CSVWithNames");
         assertThat(wrongAnswer).isNotEqualTo(csv(q, from, to, "60", false));
-        Output raw = run("conversation", "--from", "now-1h", "--explain");
+        CommandRun raw = run("conversation", "--from", "now-1h", "--explain");
         assertThat(raw.out()).startsWith("-- conversation: reads the raw table flows");
     }
 
@@ -221,7 +210,7 @@ class RunQueryITCase {
                                 .withRollupParts(java.util.Set.of("1h")),
                         Migration.loadDirectory(Migration.locateSchemaDirectory(null)))
                 .migrate();
-        Output o = run(
+        CommandRun o = run(
                 "top_talkers_namespace",
                 "--clickhouse.database",
                 lean,
@@ -234,19 +223,19 @@ class RunQueryITCase {
         assertThat(o.out().lines().findFirst().orElseThrow())
                 .isEqualTo("-- top_talkers_namespace: 1m 2026-03-09 10:03–2026-03-09 11:00 (57 min), 1h 2026-03-09"
                         + " 11:00–2026-03-10 09:00 (1320 min), 1m 2026-03-10 09:00–2026-03-10 09:58 (58 min)");
-        Output pods = run("top_talkers_pod", "--clickhouse.database", lean, "--from", "2026-03-09");
+        CommandRun pods = run("top_talkers_pod", "--clickhouse.database", lean, "--from", "2026-03-09");
         assertThat(pods.code()).isEqualTo(2);
         assertThat(pods.err()).contains("has no rollup_pod_1m").contains("--no-pod-rollups");
     }
 
     @Test
     void outputFormatsAndMistakes() throws Exception {
-        Output table = run("traffic_by_direction", "--from", "2026-03-09", "--to", "2026-03-10");
+        CommandRun table = run("traffic_by_direction", "--from", "2026-03-09", "--to", "2026-03-10");
         assertThat(table.code()).as(table.err()).isZero();
         assertThat(table.out()).contains("direction").contains("ingress").contains("┌");
-        Output json = run("traffic_by_direction", "--from", "2026-03-09", "--to", "2026-03-10", "--format", "json");
+        CommandRun json = run("traffic_by_direction", "--from", "2026-03-09", "--to", "2026-03-10", "--format", "json");
         assertThat(json.out().lines()).hasSize(3).allMatch(l -> l.startsWith("{\"direction\":"));
-        Output list = run("--list");
+        CommandRun list = run("--list");
         assertThat(list.out()).contains("top_talkers_namespace\ttiers of rollup_namespace\t");
 
         assertThat(run("traffic_by_direction", "--from", "2026-03-09 10:00:30").err())
@@ -259,11 +248,11 @@ class RunQueryITCase {
         assertThat(run("traffic_by_direction", "--clickhouse.password", "x").err())
                 .contains("passwords are not taken on the command line");
         // a server error is exit status 1, with ClickHouse's message
-        Output bad = run("conversation", "--clickhouse.database", "no_such_db", "--from", "2026-03-09");
+        CommandRun bad = run("conversation", "--clickhouse.database", "no_such_db", "--from", "2026-03-09");
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err()).contains("conversation failed").contains("UNKNOWN_DATABASE");
         String empty = server.createDatabase("run_query_empty");
-        Output noSchema = run("traffic_by_direction", "--clickhouse.database", empty, "--from", "2026-03-09");
+        CommandRun noSchema = run("traffic_by_direction", "--clickhouse.database", empty, "--from", "2026-03-09");
         assertThat(noSchema.code()).isEqualTo(2);
         assertThat(noSchema.err())
                 .contains("database " + empty + " has no rollup_namespace_1m: apply the schema first");
