@@ -199,7 +199,8 @@ public final class JobOptions {
     public static final ConfigOption<MemorySize> PARSE_MAX_MESSAGE_BYTES = ConfigOptions.key("parse.max-message-size")
             .memoryType()
             .defaultValue(MemorySize.parse("1 mb"))
-            .withDescription("Larger Kafka messages are dead-lettered as OVERSIZED without being parsed.");
+            .withDescription("Larger Kafka messages are dead-lettered as OVERSIZED without being parsed. At most 64 mb"
+                    + " (a record keeps its message as the raw column, one field across the job's shuffle).");
 
     public static final ConfigOption<MemorySize> DLQ_MAX_PAYLOAD = ConfigOptions.key("dlq.max-payload-size")
             .memoryType()

@@ -43,8 +43,13 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
     static final int STRINGS_STRING_VALUE = 1;
     /** Strings as LEB128 length + UTF-8 bytes (snapshot version 2, current). */
     static final int STRINGS_UTF8 = 2;
-    /** Far above any field of a flow record (the parser's message limit is lower): a larger length is corruption. */
+    /** Far above any string field or array of a flow record: a larger length or count is corruption. */
     private static final int MAX_STRING_BYTES = 1 << 24;
+    /**
+     * The largest byte-string field (the raw JSON): {@link io.github.netobservch.parse.ParserConfig} refuses a
+     * message limit above it, so every record the parser accepts crosses the shuffle.
+     */
+    public static final int MAX_BYTES_FIELD = 64 << 20;
 
     /** How strings are encoded: {@link #STRINGS_UTF8}, or {@link #STRINGS_STRING_VALUE} when restored from version 1. */
     private final int strings;
@@ -371,14 +376,14 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
                 return;
             case UINT8_ARRAY:
             case RAW_JSON:
-                byte[] b = new byte[length(in)];
+                byte[] b = new byte[length(in, MAX_BYTES_FIELD)];
                 in.readFully(b);
                 if (target != null) {
                     r.setBytes(target, b);
                 }
                 return;
             case NETWORK_EVENTS:
-                String[][] events = new String[length(in)][];
+                String[][] events = new String[length(in, MAX_STRING_BYTES)][];
                 for (int i = 0; i < events.length; i++) {
                     events[i] = readStrings(in);
                 }
@@ -395,16 +400,16 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
     }
 
     /** An array or byte-string length, checked so that corrupt input fails instead of allocating gigabytes. */
-    private static int length(DataInputView in) throws IOException {
+    private static int length(DataInputView in, int max) throws IOException {
         int n = in.readInt();
-        if (n < 0 || n > MAX_STRING_BYTES) {
+        if (n < 0 || n > max) {
             throw new IOException("corrupt length " + n);
         }
         return n;
     }
 
     private String[] readStrings(DataInputView in) throws IOException {
-        String[] a = new String[length(in)];
+        String[] a = new String[length(in, MAX_STRING_BYTES)];
         for (int i = 0; i < a.length; i++) {
             a[i] = readString(in);
         }

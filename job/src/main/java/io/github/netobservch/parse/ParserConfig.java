@@ -1,5 +1,6 @@
 package io.github.netobservch.parse;
 
+import io.github.netobservch.format.FlowRecordSerializer;
 import java.io.Serializable;
 
 /** Limits and switches of the flow parser. Immutable; build with {@link #builder()}. */
@@ -94,6 +95,11 @@ public final class ParserConfig implements Serializable {
         public ParserConfig build() {
             if (maxMessageBytes < 64) {
                 throw new IllegalArgumentException("maxMessageBytes must be >= 64: " + maxMessageBytes);
+            }
+            if (maxMessageBytes > FlowRecordSerializer.MAX_BYTES_FIELD) {
+                // a record keeps its message as the raw column, which crosses the keyBy shuffle in one field
+                throw new IllegalArgumentException("maxMessageBytes must be at most "
+                        + FlowRecordSerializer.MAX_BYTES_FIELD + " (64 MiB): " + maxMessageBytes);
             }
             if (maxDeadLetterPayloadBytes < 16) {
                 throw new IllegalArgumentException(

@@ -165,6 +165,25 @@ class FlowRecordSerializerTest {
     }
 
     @Test
+    void theLargestRawJsonTheParserAcceptsCrossesTheShuffle() throws IOException {
+        FlowRecord r = FlowEnricher.enrich(FlowFixtures.parse("example1"));
+        byte[] raw = new byte[FlowRecordSerializer.MAX_BYTES_FIELD];
+        java.util.Arrays.fill(raw, (byte) ' ');
+        r.setBytes(ColumnRegistry.RAW, raw);
+        assertThat(roundTrip(serializer, serializer, r).getBytes(ColumnRegistry.RAW))
+                .hasSize(raw.length);
+        assertThat(io.github.netobservch.parse.ParserConfig.builder()
+                        .maxMessageBytes(FlowRecordSerializer.MAX_BYTES_FIELD)
+                        .build()
+                        .maxMessageBytes())
+                .isEqualTo(FlowRecordSerializer.MAX_BYTES_FIELD);
+        assertThatThrownBy(() -> io.github.netobservch.parse.ParserConfig.builder()
+                        .maxMessageBytes(FlowRecordSerializer.MAX_BYTES_FIELD + 1)
+                        .build())
+                .hasMessageContaining("at most");
+    }
+
+    @Test
     void unknownSnapshotVersionIsRefused() {
         FlowRecordSerializerSnapshot snap = new FlowRecordSerializerSnapshot();
         assertThatThrownBy(() -> snap.readSnapshot(
