@@ -4,6 +4,7 @@ import static io.github.netobservch.config.JobOptions.*;
 
 import io.github.netobservch.dedup.DedupConfig;
 import io.github.netobservch.parse.ParserConfig;
+import io.github.netobservch.parse.RawPolicy;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,6 +51,7 @@ public record JobConfig(KafkaConfig kafka, ClickHouseConfig clickHouse, Pipeline
                 ParserConfig.builder()
                         .maxMessageBytes(intBytes(conf, PARSE_MAX_MESSAGE_BYTES))
                         .maxDeadLetterPayloadBytes(intBytes(conf, DLQ_MAX_PAYLOAD))
+                        .rawPolicy(RawPolicy.parse(conf.get(RAW_POLICY)))
                         .build(),
                 dedup(conf),
                 conf.get(DLQ_KAFKA_TOPIC));

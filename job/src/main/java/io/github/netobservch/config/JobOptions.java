@@ -202,6 +202,14 @@ public final class JobOptions {
             .withDescription("Larger Kafka messages are dead-lettered as OVERSIZED without being parsed. At most 64 mb"
                     + " (a record keeps its message as the raw column, one field across the job's shuffle).");
 
+    public static final ConfigOption<String> RAW_POLICY = ConfigOptions.key("raw.policy")
+            .stringType()
+            .defaultValue("whole")
+            .withDescription("What the raw column keeps of each record: whole (the message as received), unmapped"
+                    + " (only the fields no column gives back exactly; the record column rebuilds the rest) or none"
+                    + " (nothing; fields without a column are lost). Dead letters keep their payload under every"
+                    + " policy. See docs/raw-policy.md.");
+
     public static final ConfigOption<MemorySize> DLQ_MAX_PAYLOAD = ConfigOptions.key("dlq.max-payload-size")
             .memoryType()
             .defaultValue(MemorySize.parse("64 kb"))

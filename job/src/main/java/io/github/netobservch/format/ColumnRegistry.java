@@ -273,6 +273,18 @@ public final class ColumnRegistry {
             LOW_CARDINALITY_STRING_ARRAY,
             "optional fields left empty because their value did not fit: Field:REASON");
 
+    /**
+     * Under {@code raw.policy} unmapped or none (V007): the message's keys, in its order,
+     * comma-separated — every key under unmapped, the keys the columns hold under none; empty under
+     * whole. Tells absent from default ({@code Dscp} missing vs {@code 0}) so that the {@code record}
+     * alias rebuilds exactly the fields the message had. A handful of distinct values (one per
+     * producer version and record kind), so it costs next to nothing stored.
+     */
+    public static final Column RAW_KEYS = derived(
+            "raw_keys",
+            LOW_CARDINALITY_STRING,
+            "the message keys in order (raw.policy unmapped/none; empty: raw is the whole message)");
+
     // ---- internal: carried with the record, never stored in ClickHouse ----
     /**
      * Order-independent hash of the fields the parser did not type: unknown keys and the values

@@ -182,6 +182,30 @@ public final class IpAddresses {
         return hi == V4_MAPPED_HIGH && (lo >>> 32) == 0xFFFFL;
     }
 
+    /**
+     * Whether {@code chars[off, off+len)}, which {@link #parse} read as {@code hi}/{@code lo}, is the
+     * text the address is written back as: a dotted quad for IPv4 (the only IPv4 text {@link #parse}
+     * accepts), RFC 5952 for IPv6 ({@link #format}). Not canonical: IPv4-mapped addresses written as
+     * IPv6 ({@code ::ffff:10.0.0.1}), upper case, uncompressed zeros, and IPv4-compatible addresses
+     * ({@code ::a.b.c.d}, above {@code ::ffff}), which ClickHouse writes as a dotted tail.
+     */
+    public static boolean isCanonical(char[] chars, int off, int len, long hi, long lo) {
+        boolean colon = false;
+        for (int i = off; i < off + len; i++) {
+            if (chars[i] == ':') {
+                colon = true;
+                break;
+            }
+        }
+        if (isV4Mapped(hi, lo)) {
+            return !colon;
+        }
+        if (hi == 0 && (lo >>> 32) == 0 && lo > 0xFFFFL) {
+            return false;
+        }
+        return format(hi, lo).contentEquals(java.nio.CharBuffer.wrap(chars, off, len));
+    }
+
     /** Dotted quad for IPv4-mapped values, RFC 5952 text otherwise. */
     public static String format(long hi, long lo) {
         if (isV4Mapped(hi, lo)) {

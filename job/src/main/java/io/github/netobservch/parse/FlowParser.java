@@ -127,6 +127,15 @@ public final class FlowParser {
     private long untypedHash;
 
     private boolean untypedSeen;
+    /** The message's keys and its residue, under {@link RawPolicy#UNMAPPED} and {@link RawPolicy#NONE}. */
+    private final RawResidue raw = new RawResidue();
+
+    private final boolean trackKeys;
+    /**
+     * Set by {@link #readValue} when the column keeps the value only in a normalised form (an
+     * upper-case MAC, numeric flags, …), so that the key goes to the residue.
+     */
+    private boolean lossy;
 
     public FlowParser(ParserConfig config) {
         this.config = config;
@@ -138,6 +147,7 @@ public final class FlowParser {
                 .build();
         this.factory.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
         this.jsonIndex = new HashMap<>(ColumnRegistry.jsonIndex());
+        this.trackKeys = config.rawPolicy() != RawPolicy.WHOLE;
     }
 
     public ParserConfig config() {
@@ -181,6 +191,9 @@ public final class FlowParser {
         warningCauses.clear();
         untypedHash = 0;
         untypedSeen = false;
+        if (trackKeys) {
+            raw.start();
+        }
         try (JsonParser p = factory.createParser(value)) {
             JsonToken t = p.nextToken();
             if (t == null) {
@@ -226,6 +239,9 @@ public final class FlowParser {
         if (r.has(ColumnRegistry.ETYPE) && !isIp(r.getLong(ColumnRegistry.ETYPE))) {
             for (Column c : L3_L4) {
                 r.clear(c);
+                if (trackKeys) {
+                    raw.markResidue(c); // kept with the other fields the columns do not hold
+                }
             }
         } else {
             // IPv4/IPv6, or no Etype (conversation records have none): the addresses are required
@@ -262,10 +278,45 @@ public final class FlowParser {
         if (r.has(ColumnRegistry.FLAGS)) {
             r.setLong(ColumnRegistry.TCP_FLAGS_MASK, TcpFlags.mask(r.getStrings(ColumnRegistry.FLAGS)));
         }
-        if (config.keepRaw()) {
-            r.setBytes(ColumnRegistry.RAW, value);
-        }
+        keepRaw(r, value);
         return r;
+    }
+
+    /** Fills {@code raw} (and {@code raw_keys}) as the {@link RawPolicy} says. */
+    private void keepRaw(FlowRecord r, byte[] value) throws FlowParseException {
+        switch (config.rawPolicy()) {
+            case WHOLE:
+                r.setBytes(ColumnRegistry.RAW, value);
+                return;
+            case UNMAPPED:
+                if (!raw.listable()) {
+                    // an unknown key with a comma cannot be listed in raw_keys: keep this one whole
+                    r.setBytes(ColumnRegistry.RAW, value);
+                    return;
+                }
+                if (raw.hasResidue()) {
+                    byte[] residue;
+                    try {
+                        residue = raw.residue(value, factory);
+                    } catch (IOException e) {
+                        // the first pass accepted this message; a second one cannot fail on it
+                        throw new IllegalStateException("re-reading an accepted message failed", e);
+                    }
+                    if (residue == null || RawResidue.hasSurrogateEscape(residue)) {
+                        // ClickHouse's JSON functions cannot give such a value back: keep the record whole
+                        r.setBytes(ColumnRegistry.RAW, value);
+                        return;
+                    }
+                    r.setBytes(ColumnRegistry.RAW, residue);
+                }
+                r.setString(ColumnRegistry.RAW_KEYS, raw.keys(true));
+                return;
+            case NONE:
+                r.setString(ColumnRegistry.RAW_KEYS, raw.keys(false));
+                return;
+            default:
+                throw new IllegalStateException(config.rawPolicy().name());
+        }
     }
 
     private void readObject(JsonParser p, FlowRecord r) throws IOException, FlowParseException {
@@ -292,7 +343,11 @@ public final class FlowParser {
             }
             slot = c == null ? AFTER_OTHER_KEY : c.index() + 1;
             JsonToken t = p.nextToken();
+            int position = trackKeys ? raw.add(c, name) : -1;
             if (c == null) {
+                if (trackKeys) {
+                    raw.markResidue(position); // unknown and legacy keys have no column of their own
+                }
                 LegacyField legacy = LegacyField.of(name);
                 if (legacy == null) {
                     if (unknownSeen == null) {
@@ -345,22 +400,30 @@ public final class FlowParser {
                 throw duplicate(name);
             }
             if (t == JsonToken.VALUE_NULL) {
+                if (trackKeys) {
+                    raw.markResidue(position); // null: the column cannot tell it from absent
+                }
                 if (c.kind() == ValueKind.TCP_FLAGS) {
                     r.setStrings(c, TcpFlags.decode(0)); // FLP writes null when the bitmask is 0
                 }
                 continue;
             }
+            lossy = false;
             if (c.required()) {
                 readValue(p, t, c, r);
-                continue;
+            } else {
+                JsonStreamContext context = fieldContext(p, t);
+                long from = valueStart(p);
+                try {
+                    readValue(p, t, c, r);
+                } catch (FlowParseException e) {
+                    r.clear(c);
+                    drifted(e, name, from, context, p);
+                    lossy = true;
+                }
             }
-            JsonStreamContext context = fieldContext(p, t);
-            long from = valueStart(p);
-            try {
-                readValue(p, t, c, r);
-            } catch (FlowParseException e) {
-                r.clear(c);
-                drifted(e, name, from, context, p);
+            if (lossy && trackKeys) {
+                raw.markResidue(position);
             }
         }
         if (!r.has(ColumnRegistry.INTERFACES) && legacyInterface != null) {
@@ -473,6 +536,7 @@ public final class FlowParser {
                 expect(t, JsonToken.VALUE_STRING, name, "an IP address string");
                 loadShortText(p);
                 if (textLength == 0) {
+                    lossy = true;
                     if (c == ColumnRegistry.SRC_ADDR || c == ColumnRegistry.DST_ADDR) {
                         // absent, but an IP flow needs it: remembered for the check at the end
                         warningCauses.add(
@@ -487,11 +551,15 @@ public final class FlowParser {
                             name + ": not an IPv4/IPv6 address: '" + abbreviate(p.getText()) + "'");
                 }
                 r.setIp(c, ip[0], ip[1]);
+                if (trackKeys && !IpAddresses.isCanonical(textChars, textOffset, textLength, ip[0], ip[1])) {
+                    lossy = true;
+                }
                 return;
             case MAC:
                 expect(t, JsonToken.VALUE_STRING, name, "a MAC address string");
                 loadShortText(p);
                 if (textLength == 0) {
+                    lossy = true;
                     return; // "" = absent
                 }
                 r.setString(c, mac(p, name));
@@ -505,6 +573,7 @@ public final class FlowParser {
                 return;
             case TCP_FLAGS:
                 if (t == JsonToken.VALUE_NUMBER_INT) {
+                    lossy = true; // the legacy number is kept as names
                     r.setStrings(c, TcpFlags.decode((int) integer(p, name, ValueKind.UINT16, c.max())));
                     return;
                 }
@@ -555,7 +624,25 @@ public final class FlowParser {
         if (end >= 0) {
             return strings.ascii(input, from, end - from);
         }
-        return strings.get(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+        char[] chars = p.getTextCharacters();
+        int offset = p.getTextOffset();
+        int length = p.getTextLength();
+        if (trackKeys && hasLoneSurrogate(chars, offset, length)) {
+            lossy = true; // an escaped lone surrogate has no UTF-8 form: the column keeps a replacement
+        }
+        return strings.get(chars, offset, length);
+    }
+
+    private static boolean hasLoneSurrogate(char[] chars, int offset, int length) {
+        for (int i = offset, end = offset + length; i < end; i++) {
+            char ch = chars[i];
+            if (Character.isHighSurrogate(ch) && i + 1 < end && Character.isLowSurrogate(chars[i + 1])) {
+                i++;
+            } else if (Character.isSurrogate(ch)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -618,6 +705,7 @@ public final class FlowParser {
         if (!upper) {
             return strings.get(buf, off, len);
         }
+        lossy = true; // kept lower-cased
         char[] lower = new char[17];
         for (int i = 0; i < 17; i++) {
             char ch = buf[off + i];
@@ -684,8 +772,10 @@ public final class FlowParser {
                     case VALUE_TRUE:
                     case VALUE_FALSE:
                         value = p.getText(); // scalar kept as its JSON text
+                        lossy = true; // ... as a string
                         break;
                     case VALUE_NULL:
+                        lossy = true;
                         continue;
                     default:
                         throw wrongType(name + "[]." + key, v, "a scalar value");

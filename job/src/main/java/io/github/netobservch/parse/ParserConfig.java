@@ -18,14 +18,14 @@ public final class ParserConfig implements Serializable {
     private final int maxMessageBytes;
     private final int maxDeadLetterPayloadBytes;
     private final int maxNestingDepth;
-    private final boolean keepRaw;
+    private final RawPolicy rawPolicy;
     private final boolean enrich;
 
     private ParserConfig(Builder b) {
         this.maxMessageBytes = b.maxMessageBytes;
         this.maxDeadLetterPayloadBytes = b.maxDeadLetterPayloadBytes;
         this.maxNestingDepth = b.maxNestingDepth;
-        this.keepRaw = b.keepRaw;
+        this.rawPolicy = b.rawPolicy;
         this.enrich = b.enrich;
     }
 
@@ -49,9 +49,9 @@ public final class ParserConfig implements Serializable {
         return maxNestingDepth;
     }
 
-    /** Whether the original message goes to the {@code raw} column (default true). */
-    public boolean keepRaw() {
-        return keepRaw;
+    /** What the {@code raw} column keeps (default {@link RawPolicy#WHOLE}). */
+    public RawPolicy rawPolicy() {
+        return rawPolicy;
     }
 
     /** Whether {@link FlowParseFunction} also computes the derived columns (default true). */
@@ -64,7 +64,7 @@ public final class ParserConfig implements Serializable {
         private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
         private int maxDeadLetterPayloadBytes = DEFAULT_MAX_DEAD_LETTER_PAYLOAD_BYTES;
         private int maxNestingDepth = DEFAULT_MAX_NESTING_DEPTH;
-        private boolean keepRaw = true;
+        private RawPolicy rawPolicy = RawPolicy.WHOLE;
         private boolean enrich = true;
 
         public Builder maxMessageBytes(int v) {
@@ -82,8 +82,8 @@ public final class ParserConfig implements Serializable {
             return this;
         }
 
-        public Builder keepRaw(boolean v) {
-            this.keepRaw = v;
+        public Builder rawPolicy(RawPolicy v) {
+            this.rawPolicy = java.util.Objects.requireNonNull(v, "rawPolicy");
             return this;
         }
 

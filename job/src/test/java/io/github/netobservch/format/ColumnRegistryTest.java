@@ -253,7 +253,8 @@ class ColumnRegistryTest {
         // raw, then the columns later migrations appended, then the internal slots
         assertThat(ColumnRegistry.columns().get(ColumnRegistry.RAW.index() + 1))
                 .isSameAs(ColumnRegistry.PARSE_WARNINGS);
-        assertThat(ColumnRegistry.PARSE_WARNINGS.index())
+        assertThat(ColumnRegistry.RAW_KEYS.index()).isEqualTo(ColumnRegistry.PARSE_WARNINGS.index() + 1);
+        assertThat(ColumnRegistry.RAW_KEYS.index())
                 .isEqualTo(ColumnRegistry.columns().size() - 1);
     }
 

@@ -240,7 +240,8 @@ class FlowParserTest {
 
     @Test
     void toleratedShapes() throws Exception {
-        FlowParser p = new FlowParser(ParserConfig.builder().keepRaw(false).build());
+        FlowParser p =
+                new FlowParser(ParserConfig.builder().rawPolicy(RawPolicy.NONE).build());
         FlowRecord r = p.parse(json(
                 "{\"TimeFlowStartMs\":5,\"TimeFlowEndMs\":5,\"SrcAddr\":\"fd01::1\",\"DstAddr\":\"::ffff:10.0.0.9\",\"Proto\":58,"
                         + "\"Bytes\":18446744073709551615,\"Flags\":null,\"SrcK8S_HostIP\":\"\",\"SrcMac\":\"\",\"DnsLatencyMs\":null,"

@@ -41,7 +41,8 @@ class SchemaMigratorITCase {
                         "V003__rollups.sql",
                         "V004__real_records.sql",
                         "V005__tiers.sql",
-                        "V006__pod_rollups.sql");
+                        "V006__pod_rollups.sql",
+                        "V007__raw_policy.sql");
         assertThat(first.alreadyApplied()).isZero();
 
         List<String> tables = server.queryColumn(
@@ -287,7 +288,7 @@ class SchemaMigratorITCase {
         m.migrate(5);
         SchemaTestSupport.insertJson(
                 server, db, "flows", SchemaTestSupport.resource("fixture-flows.jsonl"), "before-pods");
-        assertThat(m.migrate().applied()).extracting(Migration::version).containsExactly(6);
+        assertThat(m.migrate(6).applied()).extracting(Migration::version).containsExactly(6);
         String raw = "SELECT count(), sum(bytes) FROM flows WHERE record_type = 'flowLog' AND NOT duplicate AND"
                 + " src_k8s_type = 'Pod'";
         List<String> expected = SchemaTestSupport.query(server, db, raw);
@@ -312,6 +313,33 @@ class SchemaMigratorITCase {
                     .as(tier)
                     .containsExactly("18\t237758");
         }
+    }
+
+    /**
+     * V007 on a database with flows: the rows written before it (raw = the whole message) read back
+     * unchanged through the new record alias, and raw_keys is empty on them.
+     */
+    @Test
+    void upgradingToV007KeepsTheRowsBeforeItReadableAsRecords(ClickHouseTestServer server) throws SQLException {
+        String db = newDbName();
+        SchemaMigrator m = migrator(server, testOptions(db), migrations());
+        m.migrate(6);
+        server.execute(
+                db,
+                "INSERT INTO flows (time_flow_start_ms, time_flow_end_ms, raw) VALUES"
+                        + " (1754040000000, 1754040001000, '{\"TimeFlowStartMs\":1754040000000,\"Future\":[1]}'),"
+                        + " (1754040000000, 1754040002000, '')");
+        assertThat(m.migrate().applied()).extracting(Migration::version).containsExactly(7);
+        assertThat(SchemaTestSupport.query(
+                        server, db, "SELECT record, raw_keys = '' FROM flows ORDER BY time_flow_end_ms"))
+                .containsExactly("{\"TimeFlowStartMs\":1754040000000,\"Future\":[1]}\t1", "\t1");
+        // and a row with raw_keys rebuilds from its columns (negative control: the alias is not raw)
+        server.execute(
+                db,
+                "INSERT INTO flows (time_flow_start_ms, time_flow_end_ms, bytes, raw_keys) VALUES"
+                        + " (1754040000000, 1754040003000, 7, 'Bytes,TimeFlowEndMs')");
+        assertThat(SchemaTestSupport.query(server, db, "SELECT record FROM flows WHERE raw_keys != ''"))
+                .containsExactly("{\"Bytes\":7,\"TimeFlowEndMs\":1754040003000}");
     }
 
     /** The column every rollup counts its rows in. */

@@ -1,0 +1,331 @@
+package io.github.netobservch.parse;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import io.github.netobservch.format.Column;
+import io.github.netobservch.format.ColumnRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Per-record bookkeeping of {@link RawPolicy#UNMAPPED} and {@link RawPolicy#NONE}: the message's keys
+ * in order, which of them the columns do not give back exactly (the residue), the {@code raw_keys}
+ * string and the residue object. Not thread-safe; one per {@link FlowParser}.
+ *
+ * <p>Cost: the common record (no residue) adds one {@code int} per key and a lookup of its key
+ * sequence in a small cache of {@code raw_keys} strings (records of one producer repeat a few
+ * sequences), so no string is built per record. Hand-rolled because the cache is keyed by the
+ * sequence without allocating a key object; the residue, built only for records that have one, is
+ * a second pass with Jackson over the message.
+ */
+final class RawResidue {
+
+    /** Shapes cached (a deployment's producers make tens); beyond it a shape's string is built per record. */
+    private static final int CACHE_CAPACITY = 1024;
+    /** Distinct unknown/legacy key names given an id; beyond it keys are listed without the cache. */
+    private static final int MAX_OTHER_NAMES = 4096;
+
+    private int[] ids = new int[64];
+    private boolean[] residue = new boolean[64];
+    private int count;
+    private boolean anyResidue;
+    /** Cleared when a residue key cannot be listed in {@code raw_keys} (it contains the separator). */
+    private boolean listable;
+    /** Cleared when a key has no id (too many distinct unknown names): no caching for this record. */
+    private boolean cacheable;
+
+    private final Map<String, Integer> otherIds = new HashMap<>();
+    private final List<String> otherNames = new ArrayList<>();
+
+    private final long[] cacheHash = new long[CACHE_CAPACITY * 2];
+    private final int[][] cacheSeq = new int[CACHE_CAPACITY * 2][];
+    private final String[] cacheValue = new String[CACHE_CAPACITY * 2];
+    private int cached;
+    /** Key names of the current record for keys without an id ({@link #cacheable} false). */
+    private final List<String> names = new ArrayList<>();
+
+    void start() {
+        count = 0;
+        anyResidue = false;
+        listable = true;
+        cacheable = true;
+        names.clear();
+    }
+
+    /** Records the next key; returns its position. */
+    int add(Column c, String name) {
+        int id;
+        if (c != null) {
+            id = c.index();
+        } else {
+            Integer known = otherIds.get(name);
+            if (known == null && otherIds.size() < MAX_OTHER_NAMES) {
+                known = ColumnRegistry.size() + otherNames.size();
+                otherIds.put(name, known);
+                otherNames.add(name);
+            }
+            if (known == null) {
+                cacheable = false;
+                id = -1;
+            } else {
+                id = known;
+            }
+        }
+        if (count == ids.length) {
+            ids = Arrays.copyOf(ids, count * 2);
+            residue = Arrays.copyOf(residue, count * 2);
+        }
+        if (!cacheable) {
+            while (names.size() < count) {
+                names.add(name(ids[names.size()], null));
+            }
+            names.add(name);
+        }
+        ids[count] = id;
+        residue[count] = false;
+        return count++;
+    }
+
+    void markResidue(int position) {
+        residue[position] = true;
+        anyResidue = true;
+        if (listable && !listable(name(ids[position], position))) {
+            listable = false;
+        }
+    }
+
+    /**
+     * Whether JSON text holds a {@code \\u} escape of a surrogate ({@code \\uD800}–{@code \\uDFFF}),
+     * paired or not. Never written by NetObserv's Go encoder (it escapes no astral character and
+     * replaces invalid UTF-8); conservative for the rare record that has one.
+     */
+    static boolean hasSurrogateEscape(byte[] json) {
+        for (int i = 0; i + 5 < json.length; i++) {
+            if (json[i] == '\\' && json[i + 1] == 'u' && (json[i + 2] == 'd' || json[i + 2] == 'D')) {
+                byte b = json[i + 3];
+                if ((b >= '8' && b <= '9') || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F')) {
+                    return true;
+                }
+            }
+            if (json[i] == '\\') {
+                i++; // an escaped backslash is not the start of an escape
+            }
+        }
+        return false;
+    }
+
+    /** A key {@code raw_keys} can list: no separator, and text that has a UTF-8 form. */
+    private static boolean listable(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char ch = name.charAt(i);
+            if (ch == ',') {
+                return false;
+            }
+            if (Character.isHighSurrogate(ch)
+                    && i + 1 < name.length()
+                    && Character.isLowSurrogate(name.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(ch)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Marks the column's key, if the message had it, as residue. */
+    void markResidue(Column c) {
+        for (int i = 0; i < count; i++) {
+            if (ids[i] == c.index()) {
+                markResidue(i);
+            }
+        }
+    }
+
+    boolean hasResidue() {
+        return anyResidue;
+    }
+
+    /** Whether every residue key can be listed in {@code raw_keys} (none contains a comma). */
+    boolean listable() {
+        return listable;
+    }
+
+    /**
+     * The {@code raw_keys} value: every key in order ({@code withResidue}), or only those the
+     * columns give back.
+     */
+    String keys(boolean withResidue) {
+        if (!cacheable) {
+            return join(withResidue);
+        }
+        long h = 0xcbf29ce484222325L;
+        int n = 0;
+        for (int i = 0; i < count; i++) {
+            if (withResidue || !residue[i]) {
+                h = (h ^ ids[i]) * 0x100000001b3L;
+                n++;
+            }
+        }
+        h ^= h >>> 29;
+        int mask = cacheHash.length - 1;
+        for (int slot = (int) h & mask; ; slot = (slot + 1) & mask) {
+            int[] seq = cacheSeq[slot];
+            if (seq == null) {
+                String s = join(withResidue);
+                if (cached < CACHE_CAPACITY) {
+                    cacheHash[slot] = h;
+                    cacheSeq[slot] = sequence(withResidue, n);
+                    cacheValue[slot] = s;
+                    cached++;
+                }
+                return s;
+            }
+            if (cacheHash[slot] == h && sameSequence(seq, withResidue)) {
+                return cacheValue[slot];
+            }
+        }
+    }
+
+    /**
+     * The residue: a JSON object of the residue keys with their values as written, in message order,
+     * or {@code null} when it holds a number ClickHouse's JSON functions cannot read (an integer
+     * beyond 64 bits, a float beyond double's range), which would make the whole residue unreadable:
+     * the record is then kept whole. A second pass over the (already validated) message.
+     */
+    byte[] residue(byte[] message, JsonFactory factory) throws IOException {
+        Set<String> wanted = new HashSet<>();
+        for (int i = 0; i < count; i++) {
+            if (residue[i]) {
+                wanted.add(name(ids[i], i));
+            }
+        }
+        JsonStringEncoder encoder = JsonStringEncoder.getInstance();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        out.write('{');
+        boolean first = true;
+        try (JsonParser p = factory.createParser(message)) {
+            p.nextToken(); // the root object, checked by the first pass
+            String name;
+            while ((name = p.nextFieldName()) != null) {
+                JsonToken t = p.nextToken();
+                if (!wanted.contains(name)) {
+                    p.skipChildren();
+                    continue;
+                }
+                if (!first) {
+                    out.write(',');
+                }
+                first = false;
+                out.write('"');
+                out.write(encoder.quoteAsUTF8(name));
+                out.write('"');
+                out.write(':');
+                if (!readableByClickHouse(p, t)) {
+                    return null;
+                }
+                if (t == JsonToken.VALUE_STRING || t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT) {
+                    // as written: from the opening quote or bracket to past the closing one
+                    int from = (int) p.currentTokenLocation().getByteOffset();
+                    if (t == JsonToken.VALUE_STRING) {
+                        p.getTextLength(); // Jackson reads a string lazily: finish it
+                    } else {
+                        skipCheckingNumbers(p);
+                        if (unreadable) {
+                            return null;
+                        }
+                    }
+                    int to = (int) p.currentLocation().getByteOffset();
+                    out.write(message, from, to - from);
+                } else {
+                    out.write(p.getText().getBytes(StandardCharsets.UTF_8)); // number, true, false, null
+                }
+            }
+        }
+        out.write('}');
+        return out.toByteArray();
+    }
+
+    private boolean unreadable;
+
+    /** Whether a scalar token is a number ClickHouse reads (structural tokens: true). */
+    private static boolean readableByClickHouse(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            return p.getBigIntegerValue().bitLength() <= 64
+                    && p.getBigIntegerValue().signum() > 0;
+        }
+        if (t == JsonToken.VALUE_NUMBER_FLOAT) {
+            return Double.isFinite(p.getDoubleValue());
+        }
+        return true;
+    }
+
+    /** Skips the array or object the parser is at, setting {@link #unreadable} on a number ClickHouse cannot read. */
+    private void skipCheckingNumbers(JsonParser p) throws IOException {
+        unreadable = false;
+        int depth = 1;
+        while (depth > 0) {
+            JsonToken t = p.nextToken();
+            if (t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT) {
+                depth++;
+            } else if (t == JsonToken.END_ARRAY || t == JsonToken.END_OBJECT) {
+                depth--;
+            } else if (!readableByClickHouse(p, t)) {
+                unreadable = true;
+            }
+        }
+    }
+
+    private String name(int id, Integer position) {
+        if (id < 0) {
+            return names.get(position);
+        }
+        return id < ColumnRegistry.size()
+                ? ColumnRegistry.column(id).jsonName()
+                : otherNames.get(id - ColumnRegistry.size());
+    }
+
+    private String join(boolean withResidue) {
+        StringBuilder sb = new StringBuilder(count * 12);
+        for (int i = 0; i < count; i++) {
+            if (withResidue || !residue[i]) {
+                if (sb.length() > 0) {
+                    sb.append(',');
+                }
+                sb.append(name(ids[i], i));
+            }
+        }
+        return sb.toString();
+    }
+
+    private int[] sequence(boolean withResidue, int n) {
+        int[] seq = new int[n];
+        for (int i = 0, j = 0; i < count; i++) {
+            if (withResidue || !residue[i]) {
+                seq[j++] = ids[i];
+            }
+        }
+        return seq;
+    }
+
+    private boolean sameSequence(int[] seq, boolean withResidue) {
+        int j = 0;
+        for (int i = 0; i < count; i++) {
+            if (withResidue || !residue[i]) {
+                if (j == seq.length || seq[j++] != ids[i]) {
+                    return false;
+                }
+            }
+        }
+        return j == seq.length;
+    }
+}

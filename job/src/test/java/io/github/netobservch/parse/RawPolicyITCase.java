@@ -1,0 +1,366 @@
+package io.github.netobservch.parse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.netobservch.enrich.FlowEnricher;
+import io.github.netobservch.format.ColumnRegistry;
+import io.github.netobservch.format.FlowRecord;
+import io.github.netobservch.hostile.HostileCorpus;
+import io.github.netobservch.pipeline.PipelineTestSupport;
+import io.github.netobservch.rows.FlowRowEncoder;
+import io.github.netobservch.sink.RowBinaryWriter;
+import io.github.netobservch.testing.ClickHouseTestServer;
+import io.github.netobservch.testing.EmbeddedClickHouseExtension;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * No field is lost under {@code raw.policy} unmapped: every record the parser accepts, loaded through
+ * the job's parser, enricher and row encoder into the migrated {@code flows}, comes back from the
+ * {@code record} alias as the same JSON (same keys, same values; numbers compared as numbers) as the
+ * message. Inputs: the hand-written records in the shapes of real NetObserv output (every agent era,
+ * conversation records, ARP frames), the replay sample, every hostile-corpus message that loads
+ * (drift, escapes, injection strings, unknown fields), and the edge cases of the residue rules below.
+ * Under whole the same holds trivially ({@code record = raw}); under none {@code record} has exactly
+ * the fields unmapped keeps out of {@code raw}. Negative controls: the same rows with the residue or a
+ * key of {@code raw_keys} taken away are told apart.
+ */
+@ExtendWith(EmbeddedClickHouseExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RawPolicyITCase {
+
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+    /** The residue rules' edge cases, in NetObserv's shapes (a 1.9 flow log as the base). */
+    static final List<String> EDGE_CASES = List.of(
+            edge("\"SrcMac\":\"0A:58:0A:80:00:01\""), // upper-case MAC (≤ 1.8): kept lower-cased
+            edge("\"SrcMac\":\"\",\"DstMac\":\"\""), // empty MACs: absent
+            edge("\"Flags\":18"), // numeric flags (≤ 1.7): kept as names
+            edge("\"Flags\":null"),
+            edge("\"Flags\":[\"SYN\",\"ACK\"]"),
+            edge("\"DnsLatencyMs\":null,\"TimeFlowRttNs\":null,\"FlowDirection\":null"),
+            edge("\"Dscp\":0,\"Sampling\":0,\"IcmpType\":0,\"IcmpCode\":0,\"DnsErrno\":0,\"Duplicate\":false"),
+            edge("\"SrcK8S_HostIP\":\"\",\"AgentIP\":\"::ffff:10.0.0.7\""), // empty, and v4 written as v6
+            edge("\"XlatSrcAddr\":\"::10.0.0.7\",\"XlatDstAddr\":\"2001:DB8::1\""), // v4-compatible, upper case
+            edge("\"DstK8S_HostIP\":\"2001:db8:0:0:0:0:0:1\",\"SrcK8S_HostIP\":\"fd00::1:0:0:2\""),
+            edge("\"NetworkEvents\":[{\"Action\":\"drop\",\"Type\":\"NetworkPolicy\",\"Name\":\"ns/deny\"}]"),
+            edge("\"NetworkEvents\":[{\"Action\":\"allow\",\"Count\":3,\"Ok\":true,\"Gone\":null}]"),
+            edge("\"Interface\":\"eth0\",\"IfDirection\":1"), // legacy keys beside no current ones
+            edge("\"Interface\":\"eth0\",\"Interfaces\":[\"br-ex\"],\"FlowDirections\":[0]"), // both eras
+            edge("\"FutureField\":{\"a\":[1, 2.50, {\"b\":null}]},\"Future,Comma\":1"), // a comma: kept whole
+            edge("\"Future \\\"quoted\\\" \\u00e9\":\"x\",\"DnsName\":\"a/b<c>&\\u2028\\n\""),
+            edge("\"Bytes\":18446744073709551615,\"Packets\":0,\"TimeReceived\":1754040000"),
+            edge("\"Bytes\":\"12\",\"Proto\":300"), // drift: kept in the residue, column empty
+            edge("\"SrcK8S_Name\":\"\",\"DstK8S_Namespace\":\"\",\"Udns\":[],\"TLSTypes\":[]"),
+            edge("\"Etype\":2054,\"SrcAddr\":\"0.0.0.0\",\"DstAddr\":\"0.0.0.0\",\"Proto\":0,\"SrcPort\":0"),
+            edge("\"DnsName\":\"lone \\ud800 surrogate\""));
+
+    private ClickHouseTestServer clickhouse;
+    private String db;
+    private final List<String> messages = new ArrayList<>();
+
+    private static String edge(String fields) {
+        String base = "\"TimeFlowStartMs\":1754040000000,\"TimeFlowEndMs\":1754040001000,\"SrcAddr\":\"10.128.0.5\","
+                + "\"DstAddr\":\"10.129.0.9\",\"Proto\":6,\"SrcPort\":43210,\"DstPort\":8080,\"Bytes\":66,"
+                + "\"Packets\":1,\"AgentIP\":\"10.0.0.3\",\"K8S_FlowLayer\":\"app\",\"Etype\":2048";
+        // the edge case's fields replace the base's keys of the same name
+        StringBuilder b = new StringBuilder("{");
+        for (String kv : base.split(",(?=\")")) {
+            String key = kv.substring(0, kv.indexOf(':'));
+            if (!fields.contains(key + ":")) {
+                b.append(kv).append(',');
+            }
+        }
+        return b.append(fields).append('}').toString();
+    }
+
+    @BeforeAll
+    void load(ClickHouseTestServer server) throws Exception {
+        this.clickhouse = server;
+        messages.addAll(inputs());
+        db = server.createDatabase("raw_policy");
+        PipelineTestSupport.applySchema(server, db);
+        for (RawPolicy policy : RawPolicy.values()) {
+            server.execute(db, "CREATE TABLE flows_" + policy.option() + " AS flows");
+            server.execute(
+                    db,
+                    "ALTER TABLE flows_" + policy.option() + " ADD COLUMN IF NOT EXISTS record String ALIAS "
+                            + aliasOf("flows"));
+            insert(policy, "flows_" + policy.option(), UnaryOperator.identity());
+        }
+    }
+
+    /** Every input message the parser accepts, once each. */
+    private static List<String> inputs() throws IOException {
+        List<String> all = new ArrayList<>();
+        Path flows = Path.of("src/test/resources/io/github/netobservch/flows");
+        try (Stream<Path> files = Files.list(flows)) {
+            for (Path f : files.sorted().toList()) {
+                all.add(Files.readString(f));
+            }
+        }
+        all.addAll(Files.readAllLines(Path.of("src/test/resources/replay/real-shapes.jsonl")));
+        all.addAll(Files.readAllLines(Path.of("src/test/resources/replay/sample.jsonl")));
+        for (HostileCorpus.Entry e : HostileCorpus.load()) {
+            if (e.expectsRow() || e.expectedWarning() != null) {
+                all.add(new String(e.value(), StandardCharsets.UTF_8));
+            }
+        }
+        all.addAll(EDGE_CASES);
+        FlowParser check = new FlowParser(ParserConfig.defaults());
+        List<String> accepted = new ArrayList<>();
+        for (String m : all) {
+            if (m.isBlank()) {
+                continue;
+            }
+            try {
+                check.parse(m.getBytes(StandardCharsets.UTF_8));
+                accepted.add(m);
+            } catch (FlowParseException e) {
+                // a dead letter under every policy: not a row
+            }
+        }
+        return accepted;
+    }
+
+    private String aliasOf(String table) throws Exception {
+        return clickhouse
+                .queryColumn(
+                        db,
+                        "SELECT default_expression FROM system.columns WHERE database = currentDatabase()"
+                                + " AND table = '" + table + "' AND name = 'record'")
+                .get(0);
+    }
+
+    /** Parses every message under the policy, lets {@code change} alter the record, inserts the rows. */
+    private void insert(RawPolicy policy, String table, UnaryOperator<FlowRecord> change) throws Exception {
+        FlowParser parser = new FlowParser(ParserConfig.builder()
+                .maxMessageBytes(ParserConfig.DEFAULT_MAX_MESSAGE_BYTES)
+                .rawPolicy(policy)
+                .build());
+        FlowRowEncoder encoder = new FlowRowEncoder();
+        RowBinaryWriter out = new RowBinaryWriter();
+        long offset = 0;
+        for (String m : messages) {
+            FlowRecord r = FlowEnricher.enrich(parser.parse(m.getBytes(StandardCharsets.UTF_8)));
+            r.setLong(ColumnRegistry.KAFKA_OFFSET, offset++);
+            encoder.encode(change.apply(r), out);
+        }
+        String query =
+                URLEncoder.encode("INSERT INTO " + db + "." + table + " FORMAT RowBinary", StandardCharsets.UTF_8);
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(clickhouse.httpUrl() + "/?query=" + query))
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray()))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+
+    private List<String> column(String table, String expr) throws Exception {
+        return clickhouse.queryColumn(db, "SELECT " + expr + " FROM " + table + " ORDER BY kafka_offset");
+    }
+
+    /** JSON values equal, numbers by value, objects regardless of key order. */
+    static boolean sameJson(JsonNode a, JsonNode b) {
+        return a.equals(NUMBERS_BY_VALUE, b);
+    }
+
+    private static final Comparator<JsonNode> NUMBERS_BY_VALUE = (x, y) -> {
+        if (x.isNumber() && y.isNumber()) {
+            return x.decimalValue().compareTo(y.decimalValue());
+        }
+        return x.equals(y) ? 0 : 1;
+    };
+
+    private static JsonNode tree(String json) {
+        try {
+            return JSON.readTree(json.startsWith("\uFEFF") ? json.substring(1) : json); // a BOM before the object
+        } catch (IOException e) {
+            throw new UncheckedIOException("not JSON: " + json, e);
+        }
+    }
+
+    /** Messages whose rebuilt record differs from them (index → record). */
+    private Map<Integer, String> differing(String table) throws Exception {
+        List<String> records = column(table, "record");
+        assertThat(records).hasSize(messages.size());
+        Map<Integer, String> differing = new LinkedHashMap<>();
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode rebuilt;
+            try {
+                rebuilt = tree(records.get(i));
+            } catch (UncheckedIOException e) {
+                rebuilt = null; // not even JSON
+            }
+            if (rebuilt == null || !sameJson(tree(messages.get(i)), rebuilt)) {
+                differing.put(i, messages.get(i) + "\n  rebuilt: " + records.get(i));
+            }
+        }
+        return differing;
+    }
+
+    @Test
+    void theInputsCoverTheShapes() {
+        assertThat(messages).hasSizeGreaterThan(350);
+        assertThat(messages)
+                .containsAll(EDGE_CASES.stream()
+                        .filter(m -> !m.contains("\"Bytes\":\"12\""))
+                        .toList());
+    }
+
+    @Test
+    void unmappedRebuildsEveryRecordWithEveryField() throws Exception {
+        assertThat(differing("flows_unmapped")).isEmpty();
+    }
+
+    @Test
+    void wholeKeepsTheMessageAsIs() throws Exception {
+        assertThat(column("flows_whole", "raw")).containsExactlyElementsOf(messages);
+        assertThat(differing("flows_whole")).isEmpty();
+    }
+
+    @Test
+    void unmappedKeepsOnlyWhatNoColumnGivesBack() throws Exception {
+        List<String> raw = column("flows_unmapped", "raw");
+        List<String> keys = column("flows_unmapped", "raw_keys");
+        int empty = 0;
+        long rawBytes = 0;
+        for (int i = 0; i < messages.size(); i++) {
+            String m = messages.get(i);
+            if (m.length() < 65536) { // the 900 KiB unknown field of the hostile corpus aside
+                rawBytes += raw.get(i).length();
+            }
+            if (raw.get(i).isEmpty()) {
+                empty++;
+                continue;
+            }
+            JsonNode residue = tree(raw.get(i));
+            JsonNode message = tree(m);
+            for (Iterator<String> it = residue.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                if (keys.get(i).isEmpty()) {
+                    continue; // kept whole (a key with a comma)
+                }
+                assertThat(message.has(k)).as("%s of %s", k, m).isTrue();
+                assertThat(sameJson(message.get(k), residue.get(k)))
+                        .as("%s of %s", k, m)
+                        .isTrue();
+            }
+        }
+        // the generated sample and the current-era fixtures map fully: most rows keep nothing
+        assertThat(empty).isGreaterThan(messages.size() / 2);
+        long wholeBytes = messages.stream()
+                .filter(m -> m.length() < 65536)
+                .mapToLong(String::length)
+                .sum();
+        assertThat(rawBytes).isLessThan(wholeBytes / 5);
+        // the edge cases each keep their fields (spot checks of the rules)
+        Map<String, String> residueOf = new LinkedHashMap<>();
+        for (int i = 0; i < messages.size(); i++) {
+            residueOf.put(messages.get(i), raw.get(i));
+        }
+        assertThat(residueOf.get(EDGE_CASES.get(0))).isEqualTo("{\"SrcMac\":\"0A:58:0A:80:00:01\"}");
+        assertThat(residueOf.get(EDGE_CASES.get(2))).isEqualTo("{\"Flags\":18}");
+        assertThat(residueOf.get(EDGE_CASES.get(4))).isEmpty();
+        assertThat(residueOf.get(EDGE_CASES.get(6))).isEmpty(); // zeros present: raw_keys says so
+        assertThat(residueOf.get(EDGE_CASES.get(7)))
+                .isEqualTo("{\"SrcK8S_HostIP\":\"\",\"AgentIP\":\"::ffff:10.0.0.7\"}");
+        assertThat(residueOf.get(EDGE_CASES.get(10))).isEmpty();
+        assertThat(residueOf.get(EDGE_CASES.get(14))).isEqualTo(EDGE_CASES.get(14)); // whole
+        assertThat(residueOf.get(EDGE_CASES.get(20))).isEqualTo(EDGE_CASES.get(20)); // lone surrogate: whole
+    }
+
+    @Test
+    void noneRebuildsExactlyTheFieldsTheColumnsHold() throws Exception {
+        List<String> none = column("flows_none", "record");
+        List<String> residues = column("flows_unmapped", "raw");
+        List<String> keys = column("flows_unmapped", "raw_keys");
+        assertThat(column("flows_none", "raw")).allMatch(String::isEmpty);
+        int lost = 0;
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode message = tree(messages.get(i));
+            JsonNode rebuilt = tree(none.get(i));
+            JsonNode residue = residues.get(i).isEmpty() || keys.get(i).isEmpty()
+                    ? JSON.createObjectNode()
+                    : tree(residues.get(i));
+            for (Iterator<String> it = message.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                if (residue.has(k) || (keys.get(i).isEmpty() && !rebuilt.has(k))) {
+                    assertThat(rebuilt.has(k))
+                            .as("%s of %s", k, messages.get(i))
+                            .isFalse();
+                    lost++;
+                } else {
+                    assertThat(rebuilt.has(k))
+                            .as("%s of %s", k, messages.get(i))
+                            .isTrue();
+                    assertThat(sameJson(message.get(k), rebuilt.get(k)))
+                            .as("%s of %s", k, messages.get(i))
+                            .isTrue();
+                }
+            }
+            assertThat(rebuilt.size()).isLessThanOrEqualTo(message.size());
+        }
+        assertThat(lost).as("fields none loses").isGreaterThan(20);
+    }
+
+    @Test
+    void negativeControlsAMissingResidueOrKeyIsSeen() throws Exception {
+        clickhouse.execute(db, "CREATE TABLE flows_broken AS flows_unmapped");
+        clickhouse.execute(
+                db, "ALTER TABLE flows_broken ADD COLUMN IF NOT EXISTS record String ALIAS " + aliasOf("flows"));
+        insert(RawPolicy.UNMAPPED, "flows_broken", r -> {
+            FlowRecord c = r.copy();
+            if (c.has(ColumnRegistry.RAW_KEYS)) {
+                c.clear(ColumnRegistry.RAW);
+            }
+            return c;
+        });
+        int residues = (int) column("flows_unmapped", "raw").stream()
+                .filter(s -> !s.isEmpty())
+                .count();
+        Map<Integer, String> withoutResidue = differing("flows_broken");
+        assertThat(residues).isGreaterThan(20);
+        // all but residues the columns happen to repeat ({"DnsLatencyMs":null} and a Nullable column)
+        assertThat(withoutResidue).hasSizeGreaterThan(residues * 9 / 10);
+
+        clickhouse.execute(db, "TRUNCATE TABLE flows_broken");
+        insert(RawPolicy.UNMAPPED, "flows_broken", r -> {
+            FlowRecord c = r.copy();
+            String k = c.getString(ColumnRegistry.RAW_KEYS);
+            if (!k.isEmpty()) {
+                c.setString(ColumnRegistry.RAW_KEYS, k.substring(k.indexOf(',') + 1)); // first key dropped
+            }
+            return c;
+        });
+        long listed = column("flows_unmapped", "raw_keys").stream()
+                .filter(k -> !k.isEmpty())
+                .count();
+        assertThat(listed).isGreaterThan(messages.size() - 10);
+        assertThat(differing("flows_broken")).hasSize((int) listed);
+    }
+}

@@ -1,0 +1,71 @@
+package io.github.netobservch.schema;
+
+import io.github.netobservch.format.Column;
+import io.github.netobservch.format.ColumnRegistry;
+import java.util.StringJoiner;
+
+/**
+ * The expression of the {@code record} ALIAS column of {@code flows} (V007), derived from the
+ * column registry: the record as JSON, whatever {@code raw.policy} the row was written with.
+ *
+ * <p>{@code raw_keys = ''}: {@code raw} is the whole message. Otherwise each key of {@code raw_keys},
+ * in order, takes its value from the residue in {@code raw} when it is there and else from its
+ * column, written as NetObserv writes it: integers and booleans as JSON numbers and literals,
+ * timestamps as epoch numbers, IPv4 as a dotted quad, strings, arrays and network events through
+ * {@code toJSONString}. Migrations are immutable, so {@link RecordAliasTest} checks that the latest
+ * migration defining {@code record} still matches this for every JSON column; a new column needs a
+ * migration that redefines it ({@code MODIFY COLUMN record … ALIAS …}).
+ */
+final class RecordAlias {
+
+    private RecordAlias() {}
+
+    static String expression() {
+        String residue = "JSONExtractKeysAndValuesRaw(raw)";
+        String residueMap = "mapFromArrays(arrayMap(x -> x.1, " + residue + "), arrayMap(x -> x.2, " + residue + "))";
+        StringJoiner columns = new StringJoiner(",\n        ", "map(\n        ", ")");
+        for (Column c : ColumnRegistry.columns()) {
+            if (c.jsonName() != null) {
+                columns.add("'" + c.jsonName() + "', " + value(c));
+            }
+        }
+        return "if(raw_keys = '', raw, concat('{', arrayStringConcat(arrayMap(k -> concat(toJSONString(k), ':',"
+                + " if(mapContains(" + residueMap + ", k), " + residueMap + "[k], " + columns + "[k])),"
+                + " splitByChar(',', raw_keys)), ','), '}'))";
+    }
+
+    /** A column's value as JSON text. */
+    static String value(Column c) {
+        String n = c.name();
+        switch (c.kind()) {
+            case UINT8:
+            case UINT16:
+            case UINT32:
+            case UINT64:
+            case INT32:
+            case INT64:
+                return c.nullable() ? "ifNull(toString(" + n + "), 'null')" : "toString(" + n + ")";
+            case BOOL:
+                return "if(" + n + ", 'true', 'false')";
+            case TIMESTAMP_MS:
+                return "toString(toUnixTimestamp64Milli(" + n + "))";
+            case TIMESTAMP_S:
+                return "toString(toUnixTimestamp(" + n + "))";
+            case STRING:
+            case LOW_CARDINALITY_STRING:
+            case MAC:
+                return "toJSONString(toString(" + n + "))";
+            case IP:
+                return "toJSONString(if(startsWith(toString(" + n + "), '::ffff:') AND position(toString(" + n
+                        + "), '.') > 0, substring(toString(" + n + "), 8), toString(" + n + ")))";
+            case STRING_ARRAY:
+            case LOW_CARDINALITY_STRING_ARRAY:
+            case UINT8_ARRAY:
+            case TCP_FLAGS:
+            case NETWORK_EVENTS:
+                return "toJSONString(" + n + ")";
+            default:
+                throw new IllegalStateException("no JSON form for " + c.kind() + " (" + n + ")");
+        }
+    }
+}
