@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -137,7 +138,15 @@ public final class Replay {
                             "N",
                             "raw-table TTL when the schema is created (default: 3650 for"
                                     + " the embedded server, so old captures are kept; 30 otherwise)"),
-                    Opt.option("--timeout", "D", "give up after D (default 30min)")),
+                    Opt.option("--timeout", "D", "give up after D (default 30min)"),
+                    Opt.option(
+                            "--raw-policy",
+                            "P",
+                            "the job's raw.policy: whole, unmapped or none (default: the job's default)"),
+                    Opt.flag(
+                            "--check-records",
+                            "also compare each loaded row's record column with the line it came from (same"
+                                    + " keys and values) and report on stderr how many give their line back")),
             List.of("", "Exit status: 0 done, 1 failure, 2 bad usage."));
 
     static String usage() {
@@ -225,7 +234,8 @@ public final class Replay {
             EmbeddedKafka.createTopic(bootstrap, topic, partitions);
             Map<Integer, Long> start = EmbeddedKafka.endOffsets(bootstrap, topic);
             long firstTimestamp = System.currentTimeMillis();
-            long[] lines = produce(input, bootstrap, topic, firstTimestamp);
+            Map<String, byte[]> sent = cl.has("--check-records") ? new ConcurrentHashMap<>() : null;
+            long[] lines = produce(input, bootstrap, topic, firstTimestamp, sent);
             long records = lines[0];
             Map<Integer, Long> end = EmbeddedKafka.endOffsets(bootstrap, topic);
             log.println("replay: " + LocalJob.n(records) + " records produced to " + topic
@@ -242,6 +252,9 @@ public final class Replay {
             options.put("clickhouse.database", database);
             options.put("clickhouse.user", user);
             options.put("checkpoint.interval", Cli.flinkDuration(checkpoint));
+            if (cl.get("--raw-policy", null) != null) {
+                options.put("raw.policy", cl.get("--raw-policy", null));
+            }
             options.put("job.name", "netobserv-replay");
             // A replay is a batch: the sink need not recognise re-commits after an hour-long outage,
             // and short checkpoints would otherwise need a larger insert-dedup window than the schema's.
@@ -260,6 +273,9 @@ public final class Replay {
                     : "";
             long loaded = ch.queryLong("SELECT count() FROM " + config.sink().flowsTable() + " WHERE " + where + kept);
             long invalid = ch.queryLong("SELECT count() FROM " + config.sink().deadLetterTable() + " WHERE " + where);
+            if (sent != null) {
+                log.println("replay: " + RecordCheck.run(ch, config.sink().flowsTable(), where, sent, config));
+            }
             String jobId = job.id().toString();
             long keptByDedup = LocalMetrics.sum(jobId, DedupMetrics.GROUP + "." + DedupMetrics.KEPT);
             long sameNode = LocalMetrics.sum(
@@ -386,7 +402,8 @@ public final class Replay {
     }
 
     /** Produces every non-blank line; returns {records, blank lines}. */
-    static long[] produce(Path input, String bootstrap, String topic, long firstTimestamp) throws IOException {
+    static long[] produce(Path input, String bootstrap, String topic, long firstTimestamp, Map<String, byte[]> sent)
+            throws IOException {
         Properties props = EmbeddedKafka.clientProperties(bootstrap);
         props.put(ProducerConfig.LINGER_MS_CONFIG, "10");
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
@@ -407,6 +424,8 @@ public final class Replay {
                 producer.send(new ProducerRecord<>(topic, null, ts, null, line), (md, e) -> {
                     if (e != null) {
                         failure.compareAndSet(null, e);
+                    } else if (sent != null) {
+                        sent.put(md.partition() + ":" + md.offset(), line);
                     }
                 });
             });

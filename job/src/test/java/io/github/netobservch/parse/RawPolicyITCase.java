@@ -13,8 +13,8 @@ import io.github.netobservch.rows.FlowRowEncoder;
 import io.github.netobservch.sink.RowBinaryWriter;
 import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.EmbeddedClickHouseExtension;
+import io.github.netobservch.testing.JsonSameness;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -24,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -184,24 +183,16 @@ class RawPolicyITCase {
         return clickhouse.queryColumn(db, "SELECT " + expr + " FROM " + table + " ORDER BY kafka_offset");
     }
 
-    /** JSON values equal, numbers by value, objects regardless of key order. */
     static boolean sameJson(JsonNode a, JsonNode b) {
-        return a.equals(NUMBERS_BY_VALUE, b);
+        return JsonSameness.same(a, b);
     }
 
-    private static final Comparator<JsonNode> NUMBERS_BY_VALUE = (x, y) -> {
-        if (x.isNumber() && y.isNumber()) {
-            return x.decimalValue().compareTo(y.decimalValue());
-        }
-        return x.equals(y) ? 0 : 1;
-    };
-
     private static JsonNode tree(String json) {
-        try {
-            return JSON.readTree(json.startsWith("\uFEFF") ? json.substring(1) : json); // a BOM before the object
-        } catch (IOException e) {
-            throw new UncheckedIOException("not JSON: " + json, e);
+        JsonNode t = JsonSameness.tree(json);
+        if (t == null) {
+            throw new IllegalArgumentException("not JSON: " + json);
         }
+        return t;
     }
 
     /** Messages whose rebuilt record differs from them (index → record). */
@@ -210,12 +201,7 @@ class RawPolicyITCase {
         assertThat(records).hasSize(messages.size());
         Map<Integer, String> differing = new LinkedHashMap<>();
         for (int i = 0; i < messages.size(); i++) {
-            JsonNode rebuilt;
-            try {
-                rebuilt = tree(records.get(i));
-            } catch (UncheckedIOException e) {
-                rebuilt = null; // not even JSON
-            }
+            JsonNode rebuilt = JsonSameness.tree(records.get(i)); // null: not even JSON
             if (rebuilt == null || !sameJson(tree(messages.get(i)), rebuilt)) {
                 differing.put(i, messages.get(i) + "\n  rebuilt: " + records.get(i));
             }
