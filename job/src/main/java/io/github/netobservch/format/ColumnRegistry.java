@@ -275,7 +275,8 @@ public final class ColumnRegistry {
 
     /**
      * Under {@code raw.policy} unmapped or none (V007): the message's keys, in its order,
-     * comma-separated — every key under unmapped, the keys the columns hold under none; empty under
+     * comma-separated — every key under unmapped (a residue key, whose value is in raw, with a {@code !}
+     * in front), the keys the columns hold under none; empty under
      * whole. Tells absent from default ({@code Dscp} missing vs {@code 0}) so that the {@code record}
      * alias rebuilds exactly the fields the message had. A handful of distinct values (one per
      * producer version and record kind), so it costs next to nothing stored.
@@ -283,7 +284,7 @@ public final class ColumnRegistry {
     public static final Column RAW_KEYS = derived(
             "raw_keys",
             LOW_CARDINALITY_STRING,
-            "the message keys in order (raw.policy unmapped/none; empty: raw is the whole message)");
+            "the message keys in order, residue keys with a ! (raw.policy unmapped/none; empty: raw is the whole message)");
 
     // ---- internal: carried with the record, never stored in ClickHouse ----
     /**

@@ -161,8 +161,8 @@ final class RawResidue {
     }
 
     /**
-     * The {@code raw_keys} value: every key in order ({@code withResidue}), or only those the
-     * columns give back.
+     * The {@code raw_keys} value: every key in order, residue keys with a {@code !} in front ({@code
+     * withResidue}), or only the keys the columns give back.
      */
     String keys(boolean withResidue) {
         if (!cacheable) {
@@ -172,7 +172,7 @@ final class RawResidue {
         int n = 0;
         for (int i = 0; i < count; i++) {
             if (withResidue || !residue[i]) {
-                h = (h ^ ids[i]) * 0x100000001b3L;
+                h = (h ^ element(i)) * 0x100000001b3L;
                 n++;
             }
         }
@@ -301,17 +301,25 @@ final class RawResidue {
                 if (sb.length() > 0) {
                     sb.append(',');
                 }
+                if (residue[i]) {
+                    sb.append('!');
+                }
                 sb.append(name(ids[i], i));
             }
         }
         return sb.toString();
     }
 
+    /** A position in a cached key sequence: the key's id, complemented for a residue key. */
+    private int element(int i) {
+        return residue[i] ? ~ids[i] : ids[i];
+    }
+
     private int[] sequence(boolean withResidue, int n) {
         int[] seq = new int[n];
         for (int i = 0, j = 0; i < count; i++) {
             if (withResidue || !residue[i]) {
-                seq[j++] = ids[i];
+                seq[j++] = element(i);
             }
         }
         return seq;
@@ -321,7 +329,7 @@ final class RawResidue {
         int j = 0;
         for (int i = 0; i < count; i++) {
             if (withResidue || !residue[i]) {
-                if (j == seq.length || seq[j++] != ids[i]) {
+                if (j == seq.length || seq[j++] != element(i)) {
                     return false;
                 }
             }

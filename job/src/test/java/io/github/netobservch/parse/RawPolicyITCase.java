@@ -339,7 +339,13 @@ class RawPolicyITCase {
             FlowRecord c = r.copy();
             String k = c.getString(ColumnRegistry.RAW_KEYS);
             if (!k.isEmpty()) {
-                c.setString(ColumnRegistry.RAW_KEYS, k.substring(k.indexOf(',') + 1)); // first key dropped
+                // the first key a column gives back dropped (residue keys, with a '!', are in raw)
+                List<String> listed = new ArrayList<>(List.of(k.split(",", -1)));
+                listed.remove(listed.stream()
+                        .filter(x -> !x.startsWith("!"))
+                        .findFirst()
+                        .orElseThrow());
+                c.setString(ColumnRegistry.RAW_KEYS, String.join(",", listed));
             }
             return c;
         });

@@ -8,9 +8,10 @@ import java.util.StringJoiner;
  * The expression of the {@code record} ALIAS column of {@code flows} (V007), derived from the
  * column registry: the record as JSON, whatever {@code raw.policy} the row was written with.
  *
- * <p>{@code raw_keys = ''}: {@code raw} is the whole message. Otherwise each key of {@code raw_keys},
- * in order, takes its value from the residue in {@code raw} when it is there and else from its
- * column, written as NetObserv writes it: integers and booleans as JSON numbers and literals,
+ * <p>{@code raw_keys = ''}: {@code raw} is the whole message. Otherwise every column whose key {@code
+ * raw_keys} lists (residue keys are listed with a {@code !} in front, so they do not match) gives
+ * {@code "Key":value}, in registry order, followed by the residue object's fields; values written
+ * as NetObserv writes them: integers and booleans as JSON numbers and literals,
  * timestamps as epoch numbers, IPv4 as a dotted quad, strings, arrays and network events through
  * {@code toJSONString}. Migrations are immutable, so {@link RecordAliasTest} checks that the latest
  * migration defining {@code record} still matches this for every JSON column; a new column needs a
@@ -21,17 +22,18 @@ final class RecordAlias {
     private RecordAlias() {}
 
     static String expression() {
-        String residue = "JSONExtractKeysAndValuesRaw(raw)";
-        String residueMap = "mapFromArrays(arrayMap(x -> x.1, " + residue + "), arrayMap(x -> x.2, " + residue + "))";
-        StringJoiner columns = new StringJoiner(",\n        ", "map(\n        ", ")");
+        // one branch per JSON column, each a plain column expression: no lambda, no map, no per-row
+        // array; the key test runs on raw_keys' LowCardinality dictionary, not per row
+        String keys = "concat(',', raw_keys, ',')";
+        StringJoiner fields = new StringJoiner(",\n        ", "concat(\n        ", ")");
         for (Column c : ColumnRegistry.columns()) {
             if (c.jsonName() != null) {
-                columns.add("'" + c.jsonName() + "', " + value(c));
+                fields.add("if(position(" + keys + ", '," + c.jsonName() + ",') > 0, concat(',\"" + c.jsonName()
+                        + "\":', " + value(c) + "), '')");
             }
         }
-        return "if(raw_keys = '', raw, concat('{', arrayStringConcat(arrayMap(k -> concat(toJSONString(k), ':',"
-                + " if(mapContains(" + residueMap + ", k), " + residueMap + "[k], " + columns + "[k])),"
-                + " splitByChar(',', raw_keys)), ','), '}'))";
+        fields.add("if(raw = '', '', concat(',', substring(raw, 2, length(raw) - 2)))");
+        return "if(raw_keys = '', raw, concat('{', substring(" + fields + ", 2), '}'))";
     }
 
     /** A column's value as JSON text. */
