@@ -340,6 +340,8 @@ public final class LokiApi implements Callable<Integer> {
                 "max_execution_time",
                 Long.toString(config.limits().queryTimeout().toSeconds()));
         chSettings.put("timeout_overflow_mode", "throw");
+        // lines rebuilt from columns (raw.policy unmapped/none) write '/' as NetObserv does, not as '\/'
+        chSettings.put("output_format_json_escape_forward_slashes", "0");
         ClickHouseReader reader = new ClickHouseReader(
                 config.clickhouseUrl(),
                 config.clickhouseUser(),

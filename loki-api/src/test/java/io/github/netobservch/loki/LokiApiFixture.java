@@ -16,6 +16,7 @@ import io.github.netobservch.loki.query.Results.Series;
 import io.github.netobservch.loki.query.Results.Stream;
 import io.github.netobservch.loki.query.Results.Streams;
 import io.github.netobservch.loki.query.TimeParams;
+import io.github.netobservch.parse.RawPolicy;
 import io.github.netobservch.testing.ClickHouseTestServer;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -59,8 +60,14 @@ final class LokiApiFixture implements AutoCloseable {
     /** Loads a fresh database with {@code records} and starts an API on it with {@code args}. */
     static LokiApiFixture start(ClickHouseTestServer server, List<ObjectNode> records, String... args)
             throws Exception {
+        return start(server, records, RawPolicy.WHOLE, args);
+    }
+
+    /** Loads the records into a new schema as the job would under {@code policy} and starts an API on it. */
+    static LokiApiFixture start(ClickHouseTestServer server, List<ObjectNode> records, RawPolicy policy, String... args)
+            throws Exception {
         String db = TestFlows.createSchema(server);
-        TestFlows.load(server, db, records);
+        TestFlows.load(server, db, records, policy);
         return on(server, db, args);
     }
 

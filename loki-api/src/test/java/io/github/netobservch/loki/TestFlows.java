@@ -8,6 +8,7 @@ import io.github.netobservch.format.FlowRecord;
 import io.github.netobservch.parse.FlowParser;
 import io.github.netobservch.parse.KafkaMessage;
 import io.github.netobservch.parse.ParserConfig;
+import io.github.netobservch.parse.RawPolicy;
 import io.github.netobservch.rows.FlowRowEncoder;
 import io.github.netobservch.schema.Migration;
 import io.github.netobservch.schema.SchemaMigrator;
@@ -254,18 +255,33 @@ public final class TestFlows {
 
     /** Loads {@code records} through the job's parser, enricher and encoder into {@code db.flows}. */
     public static void load(ClickHouseTestServer server, String db, List<ObjectNode> records) throws Exception {
+        load(server, db, records, RawPolicy.WHOLE);
+    }
+
+    /** {@link #load(ClickHouseTestServer, String, List)} with the job's {@code raw.policy}. */
+    public static void load(ClickHouseTestServer server, String db, List<ObjectNode> records, RawPolicy policy)
+            throws Exception {
         load(
                 server.httpUrl(),
                 server.credentials().getProperty("user"),
                 server.credentials().getProperty("password"),
                 db + ".flows",
-                records);
+                records,
+                policy);
     }
 
     /** Loads {@code records} like the job into {@code table} (qualified) at {@code url}. */
     public static void load(String url, String user, String password, String table, List<ObjectNode> records)
             throws Exception {
-        FlowParser parser = new FlowParser(ParserConfig.defaults());
+        load(url, user, password, table, records, RawPolicy.WHOLE);
+    }
+
+    /** Loads {@code records} like the job, with the job's {@code raw.policy}. */
+    public static void load(
+            String url, String user, String password, String table, List<ObjectNode> records, RawPolicy policy)
+            throws Exception {
+        FlowParser parser =
+                new FlowParser(ParserConfig.builder().rawPolicy(policy).build());
         FlowRowEncoder encoder = new FlowRowEncoder();
         RowBinaryWriter rows = new RowBinaryWriter();
         long offset = 0;

@@ -28,7 +28,7 @@ import java.util.StringJoiner;
  * (partition and sort-key pruning) and stream-label matchers read the label's column (the
  * namespaces are in the sort key). Everything the plugin writes against the <em>line</em> — line
  * regexes, {@code | json} fields, unwrapped values — is evaluated exactly as Loki would on the
- * served line, which is rebuilt in SQL from the stored record ({@code raw}) minus its label keys:
+ * served line, which is rebuilt in SQL from the stored record ({@code record}) minus its label keys:
  * RE2 {@code match()} (the engine Loki uses) over that line, JSON extraction for fields. Values
  * never enter the SQL text: every string is a typed query parameter.
  *
@@ -37,6 +37,13 @@ import java.util.StringJoiner;
  * the left-open, right-closed window {@code (t - W, t]}; topk/bottomk per step, ties by labels.
  */
 public final class FlowSql {
+
+    /**
+     * The record as JSON: the {@code record} column (schema V007), which is {@code raw} for rows the job
+     * wrote under {@code raw.policy} whole and rebuilt from the columns and the residue in {@code raw}
+     * otherwise (docs/raw-policy.md).
+     */
+    static final String RECORD = "record";
 
     /** Column order of {@link #logQuery}: ts (ms), one value per label field, then the line. */
     public static final String TS = "ts";
@@ -132,7 +139,7 @@ public final class FlowSql {
         } else {
             // Where the column can only hold the record's own value (non-zero, or not NULL), read it;
             // only the other rows (absent, or present and zero) need the record's JSON. Both branches
-            // filter alike; PREWHERE lets ClickHouse read raw for the second branch's rows only.
+            // filter alike; PREWHERE lets ClickHouse read the record for the second branch's rows only.
             inner = branch(groups, "toFloat64(" + fast.value() + ")", arrayJoin, timeRange, fast.exact(), e, p)
                     + " UNION ALL "
                     + branch(groups, value, arrayJoin, timeRange, "NOT (" + fast.exact() + ")", e, p)
@@ -324,8 +331,9 @@ public final class FlowSql {
     /** A top-level scalar of the record: strings unquoted, numbers and booleans as written. */
     private static String jsonExpr(String field) {
         String k = "'" + field + "'"; // field names are validated identifiers
-        return "multiIf(JSONType(raw, " + k + ") = 'String', JSONExtractString(raw, " + k + "), JSONType(raw, " + k
-                + ") IN ('Int64', 'UInt64', 'Double', 'Bool'), JSONExtractRaw(raw, " + k + "), '')";
+        return "multiIf(JSONType(" + RECORD + ", " + k + ") = 'String', JSONExtractString(" + RECORD + ", " + k
+                + "), JSONType(" + RECORD + ", " + k + ") IN ('Int64', 'UInt64', 'Double', 'Bool'), JSONExtractRaw("
+                + RECORD + ", " + k + "), '')";
     }
 
     /** The served line: the record's JSON minus the label keys, compact, in the record's key order. */
@@ -335,7 +343,8 @@ public final class FlowSql {
             names.add("'" + f + "'");
         }
         return "concat('{', arrayStringConcat(arrayMap(kv -> concat(toJSONString(kv.1), ':', kv.2), "
-                + "arrayFilter(kv -> NOT has(" + names + ", kv.1), JSONExtractKeysAndValuesRaw(raw))), ','), '}')";
+                + "arrayFilter(kv -> NOT has(" + names + ", kv.1), JSONExtractKeysAndValuesRaw(" + RECORD
+                + "))), ','), '}')";
     }
 
     /**

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * FlowCollector's, because the plugin filters a labelled field only in the selector.
  *
  * <p>Values come from the flows table: a field with a verbatim string column reads that column,
- * {@code FlowDirection} its nullable number, anything else the record's JSON in {@code raw}.
+ * {@code FlowDirection} its nullable number, anything else the record's JSON ({@code record}).
  */
 public record StreamLabels(String staticName, String staticValue, List<String> fields) {
 
