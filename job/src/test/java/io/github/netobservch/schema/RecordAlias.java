@@ -58,8 +58,7 @@ final class RecordAlias {
             case MAC:
                 return "toJSONString(toString(" + n + "))";
             case IP:
-                return "toJSONString(if(startsWith(toString(" + n + "), '::ffff:') AND position(toString(" + n
-                        + "), '.') > 0, substring(toString(" + n + "), 8), toString(" + n + ")))";
+                return "toJSONString(" + RecordFields.scalar(c) + ")";
             case STRING_ARRAY:
             case LOW_CARDINALITY_STRING_ARRAY:
             case UINT8_ARRAY:

@@ -39,11 +39,40 @@ import java.util.StringJoiner;
 public final class FlowSql {
 
     /**
-     * The record as JSON: the {@code record} column (schema V007), which is {@code raw} for rows the job
-     * wrote under {@code raw.policy} whole and rebuilt from the columns and the residue in {@code raw}
-     * otherwise (docs/raw-policy.md).
+     * Where a row's JSON comes from. Rows the job wrote under {@code raw.policy} whole hold it in {@code
+     * raw}; the others ({@code raw_keys} set, schema V007) give it through the {@code record} alias,
+     * rebuilt from the columns and the residue in {@code raw} (docs/raw-policy.md). A query that reads
+     * the JSON runs once per kind, each under a PREWHERE on {@code raw_keys}: ClickHouse then reads
+     * {@code raw} alone for whole rows and the columns only for the others, instead of every column
+     * for every row (measured: docs/raw-policy.md).
      */
-    static final String RECORD = "record";
+    enum Source {
+        RAW("raw", "raw_keys = ''"),
+        RECORD("record", "raw_keys != ''");
+
+        final String column;
+        final String rows;
+
+        Source(String column, String rows) {
+            this.column = column;
+            this.rows = rows;
+        }
+    }
+
+    /** One query's source, and whether the SQL built with it read the JSON. */
+    private static final class Ctx {
+        final Source source;
+        boolean readsJson;
+
+        Ctx(Source source) {
+            this.source = source;
+        }
+
+        String json() {
+            readsJson = true;
+            return source.column;
+        }
+    }
 
     /** Column order of {@link #logQuery}: ts (ms), one value per label field, then the line. */
     public static final String TS = "ts";
@@ -69,23 +98,66 @@ public final class FlowSql {
     /** The log query: the {@code limit} newest (or oldest) entries in {@code [startMs, endMs)}. */
     public SqlQuery logQuery(LogExpr e, long startMs, long endMs, int limit, boolean backward) {
         Params p = new Params();
-        StringBuilder sql = new StringBuilder("SELECT toUnixTimestamp64Milli(time_flow_end_ms) AS ts");
-        for (String f : labels.fields()) {
-            sql.append(", ").append(labelExpr(f));
-        }
-        sql.append(", ").append(lineExpr()).append(" AS line FROM ").append(table);
-        sql.append(" WHERE time_flow_end_ms >= fromUnixTimestamp64Milli(")
-                .append(p.add(Long.toString(startMs), "Int64"))
-                .append(", 'UTC') AND time_flow_end_ms < fromUnixTimestamp64Milli(")
-                .append(p.add(Long.toString(endMs), "Int64"))
-                .append(", 'UTC')");
-        appendFilters(sql, e, p);
         String dir = backward ? "DESC" : "ASC";
-        sql.append(" ORDER BY time_flow_end_ms ")
-                .append(dir)
-                .append(", kafka_topic, kafka_partition, kafka_offset LIMIT ")
-                .append(limit);
-        return new SqlQuery(sql.toString(), p.values);
+        StringJoiner out = new StringJoiner(", ", "SELECT ts, ", ", line");
+        for (int i = 0; i < labels.fields().size(); i++) {
+            out.add("l" + i);
+        }
+        String order = " ORDER BY ts " + dir + ", kt, kp, ko LIMIT " + limit;
+        String sql = bothSources(
+                ctx -> {
+                    StringBuilder b = new StringBuilder("SELECT toUnixTimestamp64Milli(time_flow_end_ms) AS ts");
+                    for (int i = 0; i < labels.fields().size(); i++) {
+                        b.append(", ")
+                                .append(labelExpr(labels.fields().get(i), ctx))
+                                .append(" AS l")
+                                .append(i);
+                    }
+                    b.append(", ")
+                            .append(lineExpr(ctx))
+                            .append(" AS line, kafka_topic AS kt, kafka_partition AS kp, kafka_offset AS ko FROM ")
+                            .append(table)
+                            .append(prewhere(ctx, null));
+                    b.append(" WHERE time_flow_end_ms >= fromUnixTimestamp64Milli(")
+                            .append(p.add(Long.toString(startMs), "Int64"))
+                            .append(", 'UTC') AND time_flow_end_ms < fromUnixTimestamp64Milli(")
+                            .append(p.add(Long.toString(endMs), "Int64"))
+                            .append(", 'UTC')");
+                    appendFilters(b, e, p, ctx);
+                    return b.append(order).toString();
+                },
+                (raw, record) -> out + " FROM (" + raw + " UNION ALL " + record + ")" + order);
+        if (!sql.startsWith("SELECT ts, ")) {
+            sql = out + " FROM (" + sql + ")"; // one source: the same columns, without the sort keys
+        }
+        return new SqlQuery(sql, p.values);
+    }
+
+    /** How a query is made from its per-source SQL. */
+    private interface PerSource {
+        String build(Ctx ctx);
+    }
+
+    /**
+     * The query for both kinds of rows: built for {@link Source#RAW}; if that read no JSON it is the
+     * query (label columns only, no PREWHERE added), else {@code combine} joins it with the {@link
+     * Source#RECORD} build.
+     */
+    private static String bothSources(PerSource build, java.util.function.BinaryOperator<String> combine) {
+        Ctx raw = new Ctx(Source.RAW);
+        String rawSql = build.build(raw);
+        if (!raw.readsJson) {
+            return build.build(new Ctx(null)); // no PREWHERE on raw_keys
+        }
+        return combine.apply(rawSql, build.build(new Ctx(Source.RECORD)));
+    }
+
+    /** The PREWHERE of a per-source query, with {@code more} (or none when neither applies). */
+    private static String prewhere(Ctx ctx, String more) {
+        if (ctx.source == null) {
+            return more == null ? "" : " PREWHERE " + more;
+        }
+        return " PREWHERE " + ctx.source.rows + (more == null ? "" : " AND " + more);
     }
 
     /**
@@ -106,15 +178,11 @@ public final class FlowSql {
         String lo = "greatest(0, " + ceilDiv(ts + " - " + start, step) + ")";
         String hi = "least(" + (steps - 1) + ", " + ceilDiv(ts + " + " + window + " - " + start, step) + " - 1)";
         boolean json = e.hasJson();
-        List<String> groups = new ArrayList<>();
-        for (String g : plan.groupBy()) {
-            groups.add(g.equals(e.unwrap()) ? "''" : valueExpr(g, json));
-        }
-        String value = e.unwrap() == null ? null : "toFloat64OrNull(" + valueExpr(e.unwrap(), json) + ")";
+        int groupCount = plan.groupBy().size();
         String agg =
                 switch (r.function()) {
                     case COUNT_OVER_TIME -> "toFloat64(count())";
-                    case RATE -> (value == null ? "count()" : "sum(v)") + " / " + seconds(w);
+                    case RATE -> (e.unwrap() == null ? "count()" : "sum(v)") + " / " + seconds(w);
                     case SUM_OVER_TIME -> "sum(v)";
                     case AVG_OVER_TIME -> "sum(v) / count()";
                     case MIN_OVER_TIME -> "min(v)";
@@ -127,29 +195,46 @@ public final class FlowSql {
                 + ", 'UTC')";
         String arrayJoin =
                 " ARRAY JOIN range(toUInt64(" + lo + "), toUInt64(greatest(" + hi + " + 1, " + lo + "))) AS step";
-        String inner;
         NumericColumn fast =
                 e.unwrap() == null || !json || labels.isLabel(e.unwrap()) ? null : NUMERIC_COLUMNS.get(e.unwrap());
         // Rows in no window (a step longer than the window leaves gaps) are dropped in PREWHERE,
         // before any other column is read.
-        timeRange = timeRange + " AND " + hi + " >= " + lo;
-        if (fast == null) {
-            inner = branch(groups, value, arrayJoin, timeRange, "1", e, p)
-                    + (value != null ? " AND " + value + " IS NOT NULL" : "");
-        } else {
-            // Where the column can only hold the record's own value (non-zero, or not NULL), read it;
-            // only the other rows (absent, or present and zero) need the record's JSON. Both branches
-            // filter alike; PREWHERE lets ClickHouse read the record for the second branch's rows only.
-            inner = branch(groups, "toFloat64(" + fast.value() + ")", arrayJoin, timeRange, fast.exact(), e, p)
-                    + " UNION ALL "
-                    + branch(groups, value, arrayJoin, timeRange, "NOT (" + fast.exact() + ")", e, p)
-                    + " AND " + value + " IS NOT NULL";
-        }
+        String inWindows = timeRange + " AND " + hi + " >= " + lo;
+        String inner = bothSources(
+                ctx -> {
+                    List<String> groups = new ArrayList<>();
+                    for (String g : plan.groupBy()) {
+                        groups.add(g.equals(e.unwrap()) ? "''" : valueExpr(g, json, ctx));
+                    }
+                    String value =
+                            e.unwrap() == null ? null : "toFloat64OrNull(" + valueExpr(e.unwrap(), json, ctx) + ")";
+                    if (fast == null) {
+                        return branch(groups, value, arrayJoin, inWindows, null, e, p, ctx)
+                                + (value != null ? " AND " + value + " IS NOT NULL" : "");
+                    }
+                    // Where the column can only hold the record's own value (non-zero, or not NULL), read
+                    // it; only the other rows (absent, or present and zero) need the record's JSON. Both
+                    // branches filter alike; PREWHERE lets ClickHouse read the JSON for the second
+                    // branch's rows only.
+                    return branch(
+                                    groups,
+                                    "toFloat64(" + fast.value() + ")",
+                                    arrayJoin,
+                                    inWindows,
+                                    fast.exact(),
+                                    e,
+                                    p,
+                                    ctx)
+                            + " UNION ALL "
+                            + branch(groups, value, arrayJoin, inWindows, "NOT (" + fast.exact() + ")", e, p, ctx)
+                            + " AND " + value + " IS NOT NULL";
+                },
+                (raw, record) -> raw + " UNION ALL " + record);
         StringJoiner gcols = new StringJoiner(", ");
-        for (int i = 0; i < groups.size(); i++) {
+        for (int i = 0; i < groupCount; i++) {
             gcols.add("g" + i);
         }
-        String gl = groups.isEmpty() ? "" : ", " + gcols;
+        String gl = groupCount == 0 ? "" : ", " + gcols;
         String valueExpr = applyOps(agg, plan.beforeRank());
         StringBuilder sql = new StringBuilder();
         sql.append("SELECT step").append(gl).append(", value FROM (SELECT step").append(gl);
@@ -162,7 +247,7 @@ public final class FlowSql {
         if (plan.rank() != null) {
             String order = plan.rank() == VectorOp.TOPK ? "DESC" : "ASC";
             String wrapped = "SELECT step" + gl + ", value, row_number() OVER (PARTITION BY step ORDER BY value "
-                    + order + (groups.isEmpty() ? "" : ", " + gcols) + ") AS rn FROM (" + sql + ")";
+                    + order + (groupCount == 0 ? "" : ", " + gcols) + ") AS rn FROM (" + sql + ")";
             sql = new StringBuilder("SELECT step")
                     .append(gl)
                     .append(", ")
@@ -184,7 +269,8 @@ public final class FlowSql {
             String timeRange,
             String prewhere,
             LogExpr e,
-            Params p) {
+            Params p,
+            Ctx ctx) {
         StringBuilder b = new StringBuilder("SELECT step");
         for (int i = 0; i < groups.size(); i++) {
             b.append(", ").append(groups.get(i)).append(" AS g").append(i);
@@ -193,16 +279,9 @@ public final class FlowSql {
             b.append(", assumeNotNull(").append(value).append(") AS v");
         }
         b.append(" FROM ").append(table).append(arrayJoin);
-        if (prewhere != null) {
-            b.append(" PREWHERE ")
-                    .append(timeRange)
-                    .append(" AND ")
-                    .append(prewhere)
-                    .append(" WHERE 1");
-        } else {
-            b.append(" WHERE ").append(timeRange);
-        }
-        appendFilters(b, e, p);
+        b.append(prewhere(ctx, timeRange + (prewhere == null ? "" : " AND " + prewhere)))
+                .append(" WHERE 1");
+        appendFilters(b, e, p, ctx);
         return b.toString();
     }
 
@@ -225,46 +304,51 @@ public final class FlowSql {
     /** Distinct non-empty values of a stream label in {@code [startMs, endMs)}, sorted. */
     public SqlQuery labelValues(String name, long startMs, long endMs, int limit) {
         Params p = new Params();
-        String expr = valueExpr(name, false);
-        StringBuilder sql = new StringBuilder("SELECT DISTINCT ")
-                .append(expr)
-                .append(" AS v FROM ")
-                .append(table)
-                .append(" WHERE time_flow_end_ms >= fromUnixTimestamp64Milli(")
-                .append(p.add(Long.toString(startMs), "Int64"))
-                .append(", 'UTC') AND time_flow_end_ms < fromUnixTimestamp64Milli(")
-                .append(p.add(Long.toString(endMs), "Int64"))
-                .append(", 'UTC')");
-        if (tenantFilter != null) {
-            sql.append(" AND (").append(tenantFilter).append(')');
-        }
-        sql.append(" AND v != '' ORDER BY v LIMIT ").append(limit);
-        return new SqlQuery(sql.toString(), p.values);
+        String tail = " AND v != '' ORDER BY v LIMIT " + limit;
+        String sql = bothSources(
+                ctx -> {
+                    StringBuilder b = new StringBuilder("SELECT DISTINCT ")
+                            .append(valueExpr(name, false, ctx))
+                            .append(" AS v FROM ")
+                            .append(table)
+                            .append(prewhere(ctx, null))
+                            .append(" WHERE time_flow_end_ms >= fromUnixTimestamp64Milli(")
+                            .append(p.add(Long.toString(startMs), "Int64"))
+                            .append(", 'UTC') AND time_flow_end_ms < fromUnixTimestamp64Milli(")
+                            .append(p.add(Long.toString(endMs), "Int64"))
+                            .append(", 'UTC')");
+                    if (tenantFilter != null) {
+                        b.append(" AND (").append(tenantFilter).append(')');
+                    }
+                    return b.append(tail).toString();
+                },
+                (raw, record) -> "SELECT DISTINCT v FROM (" + raw + " UNION ALL " + record + ") WHERE 1" + tail);
+        return new SqlQuery(sql, p.values);
     }
 
     // ---- pieces ------------------------------------------------------------------------------
 
-    private void appendFilters(StringBuilder sql, LogExpr e, Params p) {
+    private void appendFilters(StringBuilder sql, LogExpr e, Params p, Ctx ctx) {
         if (tenantFilter != null) {
             sql.append(" AND (").append(tenantFilter).append(')');
         }
         for (Matcher m : e.selector()) {
-            sql.append(" AND ").append(match(valueExpr(m.name(), false), m, p));
+            sql.append(" AND ").append(match(valueExpr(m.name(), false, ctx), m, p));
         }
         boolean json = false;
         for (Stage s : e.stages()) {
             if (s instanceof LineFilter lf) {
                 String pat = p.add(lf.pattern(), "String");
                 String test = lf.regex()
-                        ? "match(" + lineExpr() + ", " + pat + ")"
-                        : "position(" + lineExpr() + ", " + pat + ") > 0";
+                        ? "match(" + lineExpr(ctx) + ", " + pat + ")"
+                        : "position(" + lineExpr(ctx) + ", " + pat + ") > 0";
                 sql.append(" AND ").append(lf.negated() ? "NOT " : "").append(test);
             } else if (s instanceof JsonStage) {
                 json = true;
             } else if (s instanceof LabelFilterStage lfs) {
                 StringJoiner any = new StringJoiner(" OR ", "(", ")");
                 for (LabelPredicate pred : lfs.anyOf()) {
-                    any.add(predicate(pred, json, p));
+                    any.add(predicate(pred, json, p, ctx));
                 }
                 sql.append(" AND ").append(any);
             } else if (s instanceof UnwrapStage || s instanceof ErrorFilter) {
@@ -273,13 +357,13 @@ public final class FlowSql {
         }
     }
 
-    private String predicate(LabelPredicate pred, boolean json, Params p) {
+    private String predicate(LabelPredicate pred, boolean json, Params p, Ctx ctx) {
         if (pred instanceof LabelMatch lm) {
-            return match(valueExpr(lm.matcher().name(), json), lm.matcher(), p);
+            return match(valueExpr(lm.matcher().name(), json, ctx), lm.matcher(), p);
         }
         IpMatch ip = (IpMatch) pred;
         IpRange range = IpRange.parse(ip.spec(), 0);
-        String v = valueExpr(ip.name(), json);
+        String v = valueExpr(ip.name(), json, ctx);
         String family = range.ipv4() ? "isIPv4String(" + v + ")" : "isIPv6String(" + v + ")";
         String inRange =
                 switch (range.kind()) {
@@ -307,17 +391,17 @@ public final class FlowSql {
      * The string value of label {@code name} at a point of the pipeline: a stream label; after
      * {@code | json} also a top-level scalar of the line; '' when absent.
      */
-    String valueExpr(String name, boolean afterJson) {
+    private String valueExpr(String name, boolean afterJson, Ctx ctx) {
         if (name.equals(labels.staticName())) {
             return "'" + labels.staticValue().replace("\\", "\\\\").replace("'", "\\'") + "'";
         }
         if (labels.fields().contains(name)) {
-            return labelExpr(name);
+            return labelExpr(name, ctx);
         }
-        return afterJson ? jsonExpr(name) : "''";
+        return afterJson ? jsonExpr(name, ctx) : "''";
     }
 
-    private static String labelExpr(String field) {
+    private static String labelExpr(String field, Ctx ctx) {
         String col = StreamLabels.VERBATIM_STRING_COLUMNS.get(field);
         if (col != null) {
             return "toString(" + col + ")";
@@ -325,25 +409,44 @@ public final class FlowSql {
         if (field.equals("FlowDirection")) {
             return "if(isNull(flow_direction), '', toString(flow_direction))";
         }
-        return jsonExpr(field);
+        return jsonExpr(field, ctx);
     }
 
     /** A top-level scalar of the record: strings unquoted, numbers and booleans as written. */
-    private static String jsonExpr(String field) {
+    private static String jsonExpr(String field, Ctx ctx) {
+        String j = ctx.json();
+        if (ctx.source != Source.RECORD) {
+            return jsonScalar(j, field);
+        }
+        // A row with raw_keys: the field from its column when raw_keys lists it, from the residue in raw
+        // when it lists it with a '!', else absent; one column per field instead of the rebuilt record
+        // (whose expression ClickHouse would plan once per reference).
+        String residue = jsonScalar("raw", field);
+        String column = RecordFields.scalar(field);
+        if (column == null) {
+            return residue; // no column holds it: only the residue can
+        }
+        String keys = "concat(',', raw_keys, ',')";
+        return "multiIf(position(" + keys + ", '," + field + ",') > 0, " + column + ", position(" + keys + ", ',!"
+                + field + ",') > 0, " + residue + ", '')";
+    }
+
+    /** A top-level scalar of the JSON in {@code column}: strings unquoted, numbers and booleans as written. */
+    private static String jsonScalar(String column, String field) {
         String k = "'" + field + "'"; // field names are validated identifiers
-        return "multiIf(JSONType(" + RECORD + ", " + k + ") = 'String', JSONExtractString(" + RECORD + ", " + k
-                + "), JSONType(" + RECORD + ", " + k + ") IN ('Int64', 'UInt64', 'Double', 'Bool'), JSONExtractRaw("
-                + RECORD + ", " + k + "), '')";
+        return "multiIf(JSONType(" + column + ", " + k + ") = 'String', JSONExtractString(" + column + ", " + k
+                + "), JSONType(" + column + ", " + k + ") IN ('Int64', 'UInt64', 'Double', 'Bool'), JSONExtractRaw("
+                + column + ", " + k + "), '')";
     }
 
     /** The served line: the record's JSON minus the label keys, compact, in the record's key order. */
-    String lineExpr() {
+    private String lineExpr(Ctx ctx) {
         StringJoiner names = new StringJoiner(", ", "[", "]");
         for (String f : labels.fields()) {
             names.add("'" + f + "'");
         }
         return "concat('{', arrayStringConcat(arrayMap(kv -> concat(toJSONString(kv.1), ':', kv.2), "
-                + "arrayFilter(kv -> NOT has(" + names + ", kv.1), JSONExtractKeysAndValuesRaw(" + RECORD
+                + "arrayFilter(kv -> NOT has(" + names + ", kv.1), JSONExtractKeysAndValuesRaw(" + ctx.json()
                 + "))), ','), '}')";
     }
 

@@ -1,6 +1,7 @@
 package io.github.netobservch.loki.bench;
 
 import io.github.netobservch.local.EmbeddedClickHouse;
+import io.github.netobservch.parse.RawPolicy;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -31,6 +32,13 @@ final class BenchDataSet {
     @Option(names = "--clickhouse.url", description = "Use this ClickHouse instead of the embedded one.")
     String clickhouseUrl;
 
+    @Option(
+            names = "--raw-policy",
+            defaultValue = "whole",
+            description = "The job's raw.policy the seed records are loaded with (whole, unmapped, none); a reused"
+                    + " data set keeps the policy it was loaded with.")
+    String rawPolicy;
+
     /** What a benchmark does with the filled ClickHouse. */
     interface Body {
         void run(String url) throws Exception;
@@ -46,7 +54,11 @@ final class BenchDataSet {
         }
         try {
             LokiApiBenchmark.fill(
-                    new LokiApiBenchmark.ClickHouse(url), rows == null ? defaultRows : rows, days, seedRecords);
+                    new LokiApiBenchmark.ClickHouse(url),
+                    rows == null ? defaultRows : rows,
+                    days,
+                    seedRecords,
+                    RawPolicy.parse(rawPolicy));
             body.run(url);
         } finally {
             if (embedded != null) {

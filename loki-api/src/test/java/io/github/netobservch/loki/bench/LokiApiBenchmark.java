@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.netobservch.loki.ApiArgs;
 import io.github.netobservch.loki.LokiApi;
 import io.github.netobservch.loki.TestFlows;
+import io.github.netobservch.parse.RawPolicy;
 import io.github.netobservch.schema.SchemaOptions;
 import java.io.IOException;
 import java.net.URI;
@@ -83,7 +84,7 @@ public final class LokiApiBenchmark implements java.util.concurrent.Callable<Int
      * holds enough), and applies pending migrations to a reused data set (a new tier is backfilled
      * from the 1m tier as on any upgrade). Shared with {@link QueryPackBenchmark}.
      */
-    static void fill(ClickHouse ch, long rows, int days, int seedRecords) throws Exception {
+    static void fill(ClickHouse ch, long rows, int days, int seedRecords, RawPolicy policy) throws Exception {
         String exists = ch.exec("SELECT count() FROM system.tables WHERE database = '" + DB + "' AND name = 'flows'")
                 .trim();
         if (!exists.equals("0")) {
@@ -102,7 +103,7 @@ public final class LokiApiBenchmark implements java.util.concurrent.Callable<Int
         long t0 = System.nanoTime();
         ch.exec("CREATE TABLE IF NOT EXISTS " + DB + ".flows_seed AS " + DB + ".flows");
         ch.exec("TRUNCATE TABLE " + DB + ".flows_seed");
-        TestFlows.load(ch.url(), "default", "", DB + ".flows_seed", TestFlows.generate(seedRecords, 42, false));
+        TestFlows.load(ch.url(), "default", "", DB + ".flows_seed", TestFlows.generate(seedRecords, 42, false), policy);
         long copies = Math.max(1, (rows - have) / seedRecords);
         long spacingMs = days * 86_400_000L / copies;
         System.out.printf(
