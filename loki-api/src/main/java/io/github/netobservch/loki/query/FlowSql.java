@@ -62,10 +62,20 @@ public final class FlowSql {
     /** One query's source, and whether the SQL built with it read the JSON. */
     private static final class Ctx {
         final Source source;
+        /** The query needs whole lines: with {@link Source#RECORD}, read {@code record} once, as {@code rec}. */
+        final boolean lines;
+
         boolean readsJson;
 
-        Ctx(Source source) {
+        Ctx(Source source, boolean lines) {
             this.source = source;
+            this.lines = lines;
+        }
+
+        /** The column holding the whole JSON line. */
+        String line() {
+            readsJson = true;
+            return source == Source.RECORD ? "rec" : source.column;
         }
 
         String json() {
@@ -115,9 +125,8 @@ public final class FlowSql {
                     }
                     b.append(", ")
                             .append(lineExpr(ctx))
-                            .append(" AS line, kafka_topic AS kt, kafka_partition AS kp, kafka_offset AS ko FROM ")
-                            .append(table)
-                            .append(prewhere(ctx, null));
+                            .append(" AS line, kafka_topic AS kt, kafka_partition AS kp, kafka_offset AS ko")
+                            .append(from(ctx, "", null));
                     b.append(" WHERE time_flow_end_ms >= fromUnixTimestamp64Milli(")
                             .append(p.add(Long.toString(startMs), "Int64"))
                             .append(", 'UTC') AND time_flow_end_ms < fromUnixTimestamp64Milli(")
@@ -126,7 +135,8 @@ public final class FlowSql {
                     appendFilters(b, e, p, ctx);
                     return b.append(order).toString();
                 },
-                (raw, record) -> out + " FROM (" + raw + " UNION ALL " + record + ")" + order);
+                (raw, record) -> out + " FROM (" + raw + " UNION ALL " + record + ")" + order,
+                true);
         if (!sql.startsWith("SELECT ts, ")) {
             sql = out + " FROM (" + sql + ")"; // one source: the same columns, without the sort keys
         }
@@ -143,21 +153,35 @@ public final class FlowSql {
      * query (label columns only, no PREWHERE added), else {@code combine} joins it with the {@link
      * Source#RECORD} build.
      */
-    private static String bothSources(PerSource build, java.util.function.BinaryOperator<String> combine) {
-        Ctx raw = new Ctx(Source.RAW);
+    private static String bothSources(
+            PerSource build, java.util.function.BinaryOperator<String> combine, boolean lines) {
+        Ctx raw = new Ctx(Source.RAW, lines);
         String rawSql = build.build(raw);
         if (!raw.readsJson) {
-            return build.build(new Ctx(null)); // no PREWHERE on raw_keys
+            return build.build(new Ctx(null, lines)); // no PREWHERE on raw_keys
         }
-        return combine.apply(rawSql, build.build(new Ctx(Source.RECORD)));
+        return combine.apply(rawSql, build.build(new Ctx(Source.RECORD, lines)));
     }
 
-    /** The PREWHERE of a per-source query, with {@code more} (or none when neither applies). */
-    private static String prewhere(Ctx ctx, String more) {
-        if (ctx.source == null) {
-            return more == null ? "" : " PREWHERE " + more;
+    /**
+     * {@code FROM} the table of a per-source query, {@code arrayJoin} after it, rows cut by {@code
+     * prewhere} (or null) and the source's rows. When a {@link Source#RECORD} query needs whole lines,
+     * the table is a subquery that names {@code record} once ({@code rec}): ClickHouse plans the alias's
+     * expression once per reference, and a query may reference the line several times.
+     */
+    private String from(Ctx ctx, String arrayJoin, String prewhere) {
+        if (ctx.source == Source.RECORD && ctx.lines) {
+            return " FROM (SELECT *, record AS rec FROM " + table + " PREWHERE " + ctx.source.rows
+                    + (prewhere == null ? "" : " AND " + prewhere) + ")" + arrayJoin;
         }
-        return " PREWHERE " + ctx.source.rows + (more == null ? "" : " AND " + more);
+        if (ctx.source == Source.RECORD) {
+            return " FROM " + table + arrayJoin + " PREWHERE " + ctx.source.rows
+                    + (prewhere == null ? "" : " AND " + prewhere);
+        }
+        // whole rows: raw_keys = '' goes to WHERE (appendFilters), where ClickHouse moves the most
+        // selective conditions to PREWHERE itself; an explicit PREWHERE on it read every column of
+        // the range first (measured 2x slower on the flow table)
+        return " FROM " + table + arrayJoin + (prewhere == null ? "" : " PREWHERE " + prewhere);
     }
 
     /**
@@ -229,7 +253,8 @@ public final class FlowSql {
                             + branch(groups, value, arrayJoin, inWindows, "NOT (" + fast.exact() + ")", e, p, ctx)
                             + " AND " + value + " IS NOT NULL";
                 },
-                (raw, record) -> raw + " UNION ALL " + record);
+                (raw, record) -> raw + " UNION ALL " + record,
+                e.stages().stream().anyMatch(st -> st instanceof LineFilter));
         StringJoiner gcols = new StringJoiner(", ");
         for (int i = 0; i < groupCount; i++) {
             gcols.add("g" + i);
@@ -278,8 +303,7 @@ public final class FlowSql {
         if (value != null) {
             b.append(", assumeNotNull(").append(value).append(") AS v");
         }
-        b.append(" FROM ").append(table).append(arrayJoin);
-        b.append(prewhere(ctx, timeRange + (prewhere == null ? "" : " AND " + prewhere)))
+        b.append(from(ctx, arrayJoin, timeRange + (prewhere == null ? "" : " AND " + prewhere)))
                 .append(" WHERE 1");
         appendFilters(b, e, p, ctx);
         return b.toString();
@@ -309,9 +333,8 @@ public final class FlowSql {
                 ctx -> {
                     StringBuilder b = new StringBuilder("SELECT DISTINCT ")
                             .append(valueExpr(name, false, ctx))
-                            .append(" AS v FROM ")
-                            .append(table)
-                            .append(prewhere(ctx, null))
+                            .append(" AS v")
+                            .append(from(ctx, "", null))
                             .append(" WHERE time_flow_end_ms >= fromUnixTimestamp64Milli(")
                             .append(p.add(Long.toString(startMs), "Int64"))
                             .append(", 'UTC') AND time_flow_end_ms < fromUnixTimestamp64Milli(")
@@ -320,15 +343,22 @@ public final class FlowSql {
                     if (tenantFilter != null) {
                         b.append(" AND (").append(tenantFilter).append(')');
                     }
+                    if (ctx.source == Source.RAW) {
+                        b.append(" AND ").append(ctx.source.rows);
+                    }
                     return b.append(tail).toString();
                 },
-                (raw, record) -> "SELECT DISTINCT v FROM (" + raw + " UNION ALL " + record + ") WHERE 1" + tail);
+                (raw, record) -> "SELECT DISTINCT v FROM (" + raw + " UNION ALL " + record + ") WHERE 1" + tail,
+                false);
         return new SqlQuery(sql, p.values);
     }
 
     // ---- pieces ------------------------------------------------------------------------------
 
     private void appendFilters(StringBuilder sql, LogExpr e, Params p, Ctx ctx) {
+        if (ctx.source == Source.RAW) {
+            sql.append(" AND ").append(ctx.source.rows);
+        }
         if (tenantFilter != null) {
             sql.append(" AND (").append(tenantFilter).append(')');
         }
@@ -446,7 +476,7 @@ public final class FlowSql {
             names.add("'" + f + "'");
         }
         return "concat('{', arrayStringConcat(arrayMap(kv -> concat(toJSONString(kv.1), ':', kv.2), "
-                + "arrayFilter(kv -> NOT has(" + names + ", kv.1), JSONExtractKeysAndValuesRaw(" + ctx.json()
+                + "arrayFilter(kv -> NOT has(" + names + ", kv.1), JSONExtractKeysAndValuesRaw(" + ctx.line()
                 + "))), ','), '}')";
     }
 
