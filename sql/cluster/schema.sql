@@ -1744,6 +1744,12 @@ ALTER TABLE netobserv.flows ON CLUSTER '{cluster}'
     ADD COLUMN IF NOT EXISTS `raw_keys` LowCardinality(String) COMMENT 'the message keys in order, residue keys with a ! (raw.policy unmapped/none; empty: raw is the whole message)';
 
 ALTER TABLE netobserv.flows_local ON CLUSTER '{cluster}'
+    COMMENT COLUMN `raw` 'the message as received (raw.policy whole) or the fields no column gives back (unmapped); read record for the whole record';
+
+ALTER TABLE netobserv.flows ON CLUSTER '{cluster}'
+    COMMENT COLUMN `raw` 'the message as received (raw.policy whole) or the fields no column gives back (unmapped); read record for the whole record';
+
+ALTER TABLE netobserv.flows_local ON CLUSTER '{cluster}'
     ADD COLUMN IF NOT EXISTS `record` String ALIAS if(raw_keys = '', raw, concat('{', substring(concat(
         if(position(concat(',', raw_keys, ','), ',TimeFlowStartMs,') > 0, concat(',"TimeFlowStartMs":', toString(toUnixTimestamp64Milli(time_flow_start_ms))), ''),
         if(position(concat(',', raw_keys, ','), ',TimeFlowEndMs,') > 0, concat(',"TimeFlowEndMs":', toString(toUnixTimestamp64Milli(time_flow_end_ms))), ''),

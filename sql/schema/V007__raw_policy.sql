@@ -8,6 +8,10 @@
 ALTER TABLE ${db}.${table:flows}${on_cluster}
     ADD COLUMN IF NOT EXISTS `raw_keys` LowCardinality(String) COMMENT 'the message keys in order, residue keys with a ! (raw.policy unmapped/none; empty: raw is the whole message)';
 
+-- raw now holds the message (whole) or the residue (unmapped), or nothing (none).
+ALTER TABLE ${db}.${table:flows}${on_cluster}
+    COMMENT COLUMN `raw` 'the message as received (raw.policy whole) or the fields no column gives back (unmapped); read record for the whole record';
+
 -- record: the flow record as JSON, whatever the policy of its row, computed when read (ALIAS, no
 -- storage). raw_keys = '': raw itself. Otherwise "Key":value for every column whose key raw_keys
 -- lists, in column order, written as NetObserv writes it, then the residue's fields. Read record,

@@ -204,7 +204,7 @@ public final class JobOptions {
 
     public static final ConfigOption<String> RAW_POLICY = ConfigOptions.key("raw.policy")
             .stringType()
-            .defaultValue("whole")
+            .defaultValue("unmapped")
             .withDescription("What the raw column keeps of each record: whole (the message as received), unmapped"
                     + " (only the fields no column gives back exactly; the record column rebuilds the rest) or none"
                     + " (nothing; fields without a column are lost). Dead letters keep their payload under every"

@@ -257,7 +257,7 @@ public final class ColumnRegistry {
             false,
             0,
             "ZSTD(3)",
-            "original JSON message",
+            "the message as received (raw.policy whole) or the fields no column gives back (unmapped); read record for the whole record",
             -1,
             refSlots++));
 

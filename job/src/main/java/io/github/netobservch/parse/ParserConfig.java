@@ -49,7 +49,7 @@ public final class ParserConfig implements Serializable {
         return maxNestingDepth;
     }
 
-    /** What the {@code raw} column keeps (default {@link RawPolicy#WHOLE}). */
+    /** What the {@code raw} column keeps (default {@link RawPolicy#UNMAPPED}, docs/raw-policy.md). */
     public RawPolicy rawPolicy() {
         return rawPolicy;
     }
@@ -64,7 +64,7 @@ public final class ParserConfig implements Serializable {
         private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
         private int maxDeadLetterPayloadBytes = DEFAULT_MAX_DEAD_LETTER_PAYLOAD_BYTES;
         private int maxNestingDepth = DEFAULT_MAX_NESTING_DEPTH;
-        private RawPolicy rawPolicy = RawPolicy.WHOLE;
+        private RawPolicy rawPolicy = RawPolicy.UNMAPPED;
         private boolean enrich = true;
 
         public Builder maxMessageBytes(int v) {

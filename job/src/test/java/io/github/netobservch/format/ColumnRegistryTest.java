@@ -220,7 +220,9 @@ class ColumnRegistryTest {
             Column c = ColumnRegistry.column(i);
             assertThat(lines[i].trim()).startsWith("`" + c.name() + "` " + c.clickHouseType());
         }
-        assertThat(ddl).contains("`raw` String COMMENT 'original JSON message' CODEC(ZSTD(3))");
+        assertThat(ddl)
+                .contains(
+                        "`raw` String COMMENT 'the message as received (raw.policy whole) or the fields no column gives back (unmapped); read record for the whole record' CODEC(ZSTD(3))");
         assertThat(ddl).contains("`kafka_offset` Int64");
         assertThat(ddl).contains("`flow_key_hash` UInt64 COMMENT");
         assertThat(ColumnRegistry.createTable("flows", "ENGINE = MergeTree ORDER BY tuple()"))

@@ -4,6 +4,7 @@ import io.github.netobservch.parse.FlowParseException;
 import io.github.netobservch.parse.FlowParser;
 import io.github.netobservch.parse.KafkaMessage;
 import io.github.netobservch.parse.ParserConfig;
+import io.github.netobservch.parse.RawPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -42,10 +43,12 @@ public final class FlowFixtures {
         return new KafkaMessage("flows-export", 3, offset, 1754040014000L, bytes(name));
     }
 
-    /** Parsed (not enriched) fixture. */
+    /** Parsed (not enriched) fixture, under {@code raw.policy} whole: {@code raw} holds the fixture's text. */
     public static FlowRecord parse(String name) {
         try {
-            return new FlowParser(ParserConfig.defaults()).parse(message(name, 42));
+            return new FlowParser(
+                            ParserConfig.builder().rawPolicy(RawPolicy.WHOLE).build())
+                    .parse(message(name, 42));
         } catch (FlowParseException e) {
             throw new AssertionError(name + ": " + e.reason() + " " + e.getMessage(), e);
         }

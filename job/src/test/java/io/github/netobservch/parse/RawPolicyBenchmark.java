@@ -122,10 +122,11 @@ class RawPolicyBenchmark {
             }
             server.execute(db, "OPTIMIZE TABLE " + table + " FINAL");
             long n = server.queryLong(db, "SELECT count() FROM " + table);
+            // whole parts (system.columns has no per-column sizes for the compact parts of small tables)
             long disk = server.queryLong(
                     db,
-                    "SELECT sum(data_compressed_bytes) FROM system.columns WHERE database = currentDatabase() AND table = '"
-                            + table + "'");
+                    "SELECT sum(data_compressed_bytes) FROM system.parts WHERE active AND database = currentDatabase()"
+                            + " AND table = '" + table + "'");
             long rawDisk = server.queryLong(
                     db,
                     "SELECT sum(data_compressed_bytes) FROM system.columns WHERE database = currentDatabase() AND table = '"

@@ -28,7 +28,8 @@ class RealRecordShapesTest {
 
     private static FlowRecord parse(String json) throws FlowParseException {
         return FlowEnricher.enrich(
-                new FlowParser(ParserConfig.defaults()).parse(json.getBytes(StandardCharsets.UTF_8)));
+                new FlowParser(ParserConfig.builder().rawPolicy(RawPolicy.WHOLE).build())
+                        .parse(json.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static FlowRecord fixture(String name) throws FlowParseException {

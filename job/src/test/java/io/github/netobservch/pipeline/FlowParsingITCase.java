@@ -16,6 +16,7 @@ import io.github.netobservch.parse.DeadLetterReason;
 import io.github.netobservch.parse.FlowParseFunction;
 import io.github.netobservch.parse.KafkaMessage;
 import io.github.netobservch.parse.ParserConfig;
+import io.github.netobservch.parse.RawPolicy;
 import io.github.netobservch.testing.EmbeddedKafkaExtension;
 import io.github.netobservch.testing.KafkaTestCluster;
 import java.nio.charset.StandardCharsets;
@@ -111,8 +112,10 @@ class FlowParsingITCase {
         env.setParallelism(2);
         DataStream<KafkaMessage> messages =
                 env.fromSource(FlowSources.boundedKafka(config.kafka()), WatermarkStrategy.noWatermarks(), "kafka");
-        SingleOutputStreamOperator<FlowRecord> flows =
-                messages.process(new FlowParseFunction(ParserConfig.defaults())).uid(FlowParseFunction.UID);
+        SingleOutputStreamOperator<FlowRecord> flows = messages.process(new FlowParseFunction(ParserConfig.builder()
+                        .rawPolicy(RawPolicy.WHOLE) // raw is compared with each message below
+                        .build()))
+                .uid(FlowParseFunction.UID);
         DataStream<String> flowLines = flows.map(FlowParsingITCase::describe).name("describe-flow");
         DataStream<String> deadLetterLines =
                 flows.getSideOutput(FlowParseFunction.DEAD_LETTERS).map(FlowParsingITCase::describe);
