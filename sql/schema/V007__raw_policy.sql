@@ -12,15 +12,17 @@ ALTER TABLE ${db}.${table:flows}${on_cluster}
 ALTER TABLE ${db}.${table:flows}${on_cluster}
     COMMENT COLUMN `raw` 'the message as received (raw.policy whole) or the fields no column gives back (unmapped); read record for the whole record';
 
--- record: the flow record as JSON, whatever the policy of its row, computed when read (ALIAS, no
--- storage). raw_keys = '': raw itself. Otherwise "Key":value for every column whose key raw_keys
--- lists, in column order, written as NetObserv writes it, then the residue's fields. Read record,
--- not raw, wherever the whole record is wanted (the Loki API does). One plain expression per column
--- (no lambdas or maps: about 6 us per row on 2 cores, docs/raw-policy.md). Generated from the job's
--- column registry (RecordAliasTest checks it); a later JSON column needs a migration that redefines
--- record.
-ALTER TABLE ${db}.${table:flows}${on_cluster}
-    ADD COLUMN IF NOT EXISTS `record` String ALIAS if(raw_keys = '', raw, concat('{', substring(concat(
+-- flows_record: flows with one more column, record, the flow record as JSON whatever the policy of
+-- its row: raw_keys = '': raw itself; otherwise "Key":value for every column whose key raw_keys
+-- lists, in column order, written as NetObserv writes it, then the residue's fields. Read
+-- flows_record.record, not raw, wherever the whole record is wanted (the Loki API does). A view, not
+-- an ALIAS column of flows: ClickHouse analyses a table's ALIAS expressions for every materialized
+-- view on each INSERT (+280 ms per INSERT with the 27 rollup views, measured), and a view costs
+-- nothing until read. One plain expression per column (no lambdas or maps: 2-6 us per row on 2
+-- cores, docs/raw-policy.md). Generated from the job's column registry (RecordAliasTest checks it);
+-- a later JSON column needs a migration that redefines this view.
+CREATE VIEW IF NOT EXISTS ${db}.flows_record${on_cluster}
+AS SELECT *, if(raw_keys = '', raw, concat('{', substring(concat(
         if(position(concat(',', raw_keys, ','), ',TimeFlowStartMs,') > 0, concat(',"TimeFlowStartMs":', toString(toUnixTimestamp64Milli(time_flow_start_ms))), ''),
         if(position(concat(',', raw_keys, ','), ',TimeFlowEndMs,') > 0, concat(',"TimeFlowEndMs":', toString(toUnixTimestamp64Milli(time_flow_end_ms))), ''),
         if(position(concat(',', raw_keys, ','), ',TimeReceived,') > 0, concat(',"TimeReceived":', toString(toUnixTimestamp(time_received))), ''),
@@ -123,4 +125,5 @@ ALTER TABLE ${db}.${table:flows}${on_cluster}
         if(position(concat(',', raw_keys, ','), ',PktDropPackets_BA,') > 0, concat(',"PktDropPackets_BA":', toString(pkt_drop_packets_ba)), ''),
         if(position(concat(',', raw_keys, ','), ',MaxTimeFlowRttNs,') > 0, concat(',"MaxTimeFlowRttNs":', ifNull(toString(max_time_flow_rtt_ns), 'null')), ''),
         if(position(concat(',', raw_keys, ','), ',Duplicate,') > 0, concat(',"Duplicate":', if(duplicate, 'true', 'false')), ''),
-        if(raw = '', '', concat(',', substring(raw, 2, length(raw) - 2)))), 2), '}')) COMMENT 'the flow record as JSON, whatever raw.policy its row was written with';
+        if(raw = '', '', concat(',', substring(raw, 2, length(raw) - 2)))), 2), '}')) AS record
+FROM ${db}.flows;

@@ -137,7 +137,7 @@ class HostileCorpusITCase {
                 db,
                 "SELECT concat(toString(kafka_partition), '|', toString(kafka_offset), '|', hex(record), '|', hex("
                         + ColumnRegistry.SRC_K8S_NAMESPACE.name()
-                        + "), '|', toString(bytes), '|', arrayStringConcat(parse_warnings, ',')) FROM flows"));
+                        + "), '|', toString(bytes), '|', arrayStringConcat(parse_warnings, ',')) FROM flows_record"));
         Map<String, List<String>> dead = group(clickhouse.queryColumn(
                 db,
                 "SELECT concat(toString(kafka_partition), '|', toString(kafka_offset), '|', reason, '|',"

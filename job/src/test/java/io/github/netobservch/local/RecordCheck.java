@@ -18,7 +18,7 @@ final class RecordCheck {
 
     static String run(ClickHouseHttp ch, String table, String where, Map<String, byte[]> sent, JobConfig config) {
         List<String> rows = ch.column("SELECT concat(toString(kafka_partition), ':', toString(kafka_offset), ' ',"
-                + " base64Encode(record)) FROM " + table + " WHERE " + where);
+                + " base64Encode(record)) FROM " + table + "_record WHERE " + where);
         int same = 0;
         String first = null;
         for (String row : rows) {

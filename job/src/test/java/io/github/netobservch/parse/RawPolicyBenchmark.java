@@ -8,14 +8,10 @@ import io.github.netobservch.generate.GeneratedMessage;
 import io.github.netobservch.generate.GeneratorConfig;
 import io.github.netobservch.pipeline.PipelineTestSupport;
 import io.github.netobservch.rows.FlowRowEncoder;
+import io.github.netobservch.schema.RecordAlias;
 import io.github.netobservch.sink.RowBinaryWriter;
 import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.EmbeddedClickHouseExtension;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,7 +113,7 @@ class RawPolicyBenchmark {
                 }
                 byte[] body = w.toByteArray();
                 Duration before = clickHouseCpu();
-                insert(server, db, table, body);
+                server.insertRowBinary(db, table, body);
                 chSeconds += clickHouseCpu().minus(before).toNanos() / 1e9;
             }
             server.execute(db, "OPTIMIZE TABLE " + table + " FINAL");
@@ -134,7 +130,7 @@ class RawPolicyBenchmark {
             long[] reads = new long[5];
             for (int i = 0; i < reads.length; i++) {
                 long t0 = System.nanoTime();
-                server.queryLong(db, "SELECT sum(length(record)) FROM " + table);
+                server.queryLong(db, "SELECT sum(length(" + RecordAlias.expression() + ")) FROM " + table);
                 reads[i] = (System.nanoTime() - t0) / 1_000_000;
             }
             Arrays.sort(reads);
@@ -181,19 +177,5 @@ class RawPolicyBenchmark {
                 .filter(p -> p.info().commandLine().orElse("").contains("server.mjs"))
                 .map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
                 .reduce(Duration.ZERO, Duration::plus);
-    }
-
-    private static void insert(ClickHouseTestServer server, String db, String table, byte[] body) throws Exception {
-        String query =
-                URLEncoder.encode("INSERT INTO " + db + "." + table + " FORMAT RowBinary", StandardCharsets.UTF_8);
-        HttpResponse<String> response = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create(server.httpUrl() + "/?query=" + query))
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException(response.body());
-        }
     }
 }

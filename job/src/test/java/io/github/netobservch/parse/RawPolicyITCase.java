@@ -10,16 +10,12 @@ import io.github.netobservch.format.FlowRecord;
 import io.github.netobservch.hostile.HostileCorpus;
 import io.github.netobservch.pipeline.PipelineTestSupport;
 import io.github.netobservch.rows.FlowRowEncoder;
+import io.github.netobservch.schema.RecordAlias;
 import io.github.netobservch.sink.RowBinaryWriter;
 import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.EmbeddedClickHouseExtension;
 import io.github.netobservch.testing.JsonSameness;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,11 +99,7 @@ class RawPolicyITCase {
         db = server.createDatabase("raw_policy");
         PipelineTestSupport.applySchema(server, db);
         for (RawPolicy policy : RawPolicy.values()) {
-            server.execute(db, "CREATE TABLE flows_" + policy.option() + " AS flows");
-            server.execute(
-                    db,
-                    "ALTER TABLE flows_" + policy.option() + " ADD COLUMN IF NOT EXISTS record String ALIAS "
-                            + aliasOf("flows"));
+            createTable("flows_" + policy.option());
             insert(policy, "flows_" + policy.option(), UnaryOperator.identity());
         }
     }
@@ -145,13 +137,13 @@ class RawPolicyITCase {
         return accepted;
     }
 
-    private String aliasOf(String table) throws Exception {
-        return clickhouse
-                .queryColumn(
-                        db,
-                        "SELECT default_expression FROM system.columns WHERE database = currentDatabase()"
-                                + " AND table = '" + table + "' AND name = 'record'")
-                .get(0);
+    /** A table like flows and its view with the record column, as V007 defines flows_record. */
+    private void createTable(String table) throws Exception {
+        clickhouse.execute(db, "CREATE TABLE " + table + " AS flows");
+        clickhouse.execute(
+                db,
+                "CREATE VIEW " + table + "_record AS SELECT *, " + RecordAlias.expression() + " AS record FROM "
+                        + table);
     }
 
     /** Parses every message under the policy, lets {@code change} alter the record, inserts the rows. */
@@ -168,19 +160,11 @@ class RawPolicyITCase {
             r.setLong(ColumnRegistry.KAFKA_OFFSET, offset++);
             encoder.encode(change.apply(r), out);
         }
-        String query =
-                URLEncoder.encode("INSERT INTO " + db + "." + table + " FORMAT RowBinary", StandardCharsets.UTF_8);
-        HttpResponse<String> response = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create(clickhouse.httpUrl() + "/?query=" + query))
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray()))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        clickhouse.insertRowBinary(db, table, out.toByteArray());
     }
 
     private List<String> column(String table, String expr) throws Exception {
-        return clickhouse.queryColumn(db, "SELECT " + expr + " FROM " + table + " ORDER BY kafka_offset");
+        return clickhouse.queryColumn(db, "SELECT " + expr + " FROM " + table + "_record ORDER BY kafka_offset");
     }
 
     static boolean sameJson(JsonNode a, JsonNode b) {
@@ -316,9 +300,7 @@ class RawPolicyITCase {
 
     @Test
     void negativeControlsAMissingResidueOrKeyIsSeen() throws Exception {
-        clickhouse.execute(db, "CREATE TABLE flows_broken AS flows_unmapped");
-        clickhouse.execute(
-                db, "ALTER TABLE flows_broken ADD COLUMN IF NOT EXISTS record String ALIAS " + aliasOf("flows"));
+        createTable("flows_broken");
         insert(RawPolicy.UNMAPPED, "flows_broken", r -> {
             FlowRecord c = r.copy();
             if (c.has(ColumnRegistry.RAW_KEYS)) {

@@ -9,11 +9,6 @@ import io.github.netobservch.format.FlowRecord;
 import io.github.netobservch.sink.RowBinaryWriter;
 import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.EmbeddedClickHouseExtension;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -49,7 +44,7 @@ class FlowRowEncoderTest {
             encoder.encode(r, out);
         }
         assertThat(encoder.columns()).hasSize(ColumnRegistry.columns().size());
-        insertRowBinary(clickhouse, db, out.toByteArray());
+        clickhouse.insertRowBinary(db, "flows", out.toByteArray());
         assertThat(clickhouse.queryLong(db, "SELECT count() FROM flows")).isEqualTo(records.size());
 
         StringJoiner select = new StringJoiner(" || '\\t' || ");
@@ -79,17 +74,6 @@ class FlowRowEncoderTest {
         assertThat(new FlowRowEncoder().partitionKey(r)).isEqualTo("2023-11-14");
         r.setLong(ColumnRegistry.TIME_FLOW_END_MS, 1_700_006_400_000L);
         assertThat(new FlowRowEncoder().partitionKey(r)).isEqualTo("2023-11-15");
-    }
-
-    private static void insertRowBinary(ClickHouseTestServer clickhouse, String db, byte[] body) throws Exception {
-        String query = URLEncoder.encode("INSERT INTO " + db + ".flows FORMAT RowBinary", StandardCharsets.UTF_8);
-        HttpResponse<String> response = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create(clickhouse.httpUrl() + "/?query=" + query))
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     }
 
     static String canonicalSql(Column c) {

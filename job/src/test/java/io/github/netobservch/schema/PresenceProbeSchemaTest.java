@@ -14,12 +14,6 @@ import io.github.netobservch.sink.PresenceProbe;
 import io.github.netobservch.sink.RowBinaryWriter;
 import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.EmbeddedClickHouseExtension;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -53,7 +47,7 @@ class PresenceProbeSchemaTest {
             records.add(r);
             flows.encode(r, flowRows);
         }
-        insertRowBinary(server, db, "flows", flowRows.toByteArray());
+        server.insertRowBinary(db, "flows", flowRows.toByteArray());
 
         DeadLetterRowEncoder dlq = new DeadLetterRowEncoder();
         RowBinaryWriter dlqRows = new RowBinaryWriter();
@@ -69,7 +63,7 @@ class PresenceProbeSchemaTest {
             letters.add(d);
             dlq.encode(d, dlqRows);
         }
-        insertRowBinary(server, db, "flows_dlq", dlqRows.toByteArray());
+        server.insertRowBinary(db, "flows_dlq", dlqRows.toByteArray());
 
         for (FlowRecord r : records) {
             PresenceProbe probe = flows.presenceProbe(r);
@@ -100,18 +94,5 @@ class PresenceProbeSchemaTest {
         List<String> out =
                 SchemaTestSupport.query(server, db, "SELECT count() FROM " + table + " WHERE " + predicate, params);
         return Long.parseLong(out.get(0));
-    }
-
-    private static void insertRowBinary(ClickHouseTestServer server, String db, String table, byte[] body)
-            throws Exception {
-        String query =
-                URLEncoder.encode("INSERT INTO " + db + "." + table + " FORMAT RowBinary", StandardCharsets.UTF_8);
-        HttpResponse<String> response = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create(server.httpUrl() + "/?query=" + query))
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     }
 }

@@ -5,8 +5,8 @@ import io.github.netobservch.format.ColumnRegistry;
 import java.util.StringJoiner;
 
 /**
- * The expression of the {@code record} ALIAS column of {@code flows} (V007), derived from the
- * column registry: the record as JSON, whatever {@code raw.policy} the row was written with.
+ * The expression of the {@code record} column of the {@code flows_record} view (V007), derived from
+ * the column registry: the record as JSON, whatever {@code raw.policy} the row was written with.
  *
  * <p>{@code raw_keys = ''}: {@code raw} is the whole message. Otherwise every column whose key {@code
  * raw_keys} lists (residue keys are listed with a {@code !} in front, so they do not match) gives
@@ -15,13 +15,13 @@ import java.util.StringJoiner;
  * timestamps as epoch numbers, IPv4 as a dotted quad, strings, arrays and network events through
  * {@code toJSONString}. Migrations are immutable, so {@link RecordAliasTest} checks that the latest
  * migration defining {@code record} still matches this for every JSON column; a new column needs a
- * migration that redefines it ({@code MODIFY COLUMN record … ALIAS …}).
+ * migration that redefines the view.
  */
-final class RecordAlias {
+public final class RecordAlias {
 
     private RecordAlias() {}
 
-    static String expression() {
+    public static String expression() {
         // one branch per JSON column, each a plain column expression: no lambda, no map, no per-row
         // array; the key test runs on raw_keys' LowCardinality dictionary, not per row
         String keys = "concat(',', raw_keys, ',')";
@@ -36,27 +36,17 @@ final class RecordAlias {
         return "if(raw_keys = '', raw, concat('{', substring(" + fields + ", 2), '}'))";
     }
 
-    /** A column's value as JSON text. */
+    /**
+     * A column's value as JSON text: the {@code | json} scalar of {@link RecordFields#scalar} for
+     * numbers, booleans and times; quoted for strings and addresses; arrays and network events
+     * through {@code toJSONString}; a NULL in a Nullable column as {@code null}.
+     */
     static String value(Column c) {
         String n = c.name();
         switch (c.kind()) {
-            case UINT8:
-            case UINT16:
-            case UINT32:
-            case UINT64:
-            case INT32:
-            case INT64:
-                return c.nullable() ? "ifNull(toString(" + n + "), 'null')" : "toString(" + n + ")";
-            case BOOL:
-                return "if(" + n + ", 'true', 'false')";
-            case TIMESTAMP_MS:
-                return "toString(toUnixTimestamp64Milli(" + n + "))";
-            case TIMESTAMP_S:
-                return "toString(toUnixTimestamp(" + n + "))";
             case STRING:
             case LOW_CARDINALITY_STRING:
             case MAC:
-                return "toJSONString(toString(" + n + "))";
             case IP:
                 return "toJSONString(" + RecordFields.scalar(c) + ")";
             case STRING_ARRAY:
@@ -65,8 +55,11 @@ final class RecordAlias {
             case TCP_FLAGS:
             case NETWORK_EVENTS:
                 return "toJSONString(" + n + ")";
-            default:
+            case FLOAT64:
+            case RAW_JSON:
                 throw new IllegalStateException("no JSON form for " + c.kind() + " (" + n + ")");
+            default:
+                return c.nullable() ? "ifNull(toString(" + n + "), 'null')" : RecordFields.scalar(c);
         }
     }
 }

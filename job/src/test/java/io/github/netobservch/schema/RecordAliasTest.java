@@ -10,14 +10,14 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The {@code record} alias in the migrations is the one {@link RecordAlias} derives from the
- * registry: a JSON column added without a migration that redefines {@code record} fails here (its
- * field would be missing from every rebuilt record).
+ * The {@code record} column of the {@code flows_record} view in the migrations is the one {@link
+ * RecordAlias} derives from the registry: a JSON column added without a migration that redefines the
+ * view fails here (its field would be missing from every rebuilt record).
  */
 class RecordAliasTest {
 
     private static final Pattern DEFINITION = Pattern.compile(
-            "COLUMN\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?`?record`?\\s+String\\s+ALIAS\\s+(.*?)\\s+COMMENT\\s+'",
+            "VIEW\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?\\$\\{db}\\.flows_record\\S*\\s+AS\\s+SELECT\\s+\\*,\\s+(.*?)\\s+AS\\s+record\\s+FROM",
             Pattern.DOTALL);
 
     /** The expression of the latest migration that defines {@code record}. */

@@ -47,7 +47,7 @@ class SchemaMigratorITCase {
 
         List<String> tables = server.queryColumn(
                 db, "SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name");
-        List<String> expected = new ArrayList<>(List.of("flows", "flows_dlq", "schema_migrations"));
+        List<String> expected = new ArrayList<>(List.of("flows", "flows_dlq", "flows_record", "schema_migrations"));
         for (String r : SchemaTables.ROLLUP_TIERS) {
             expected.add(r);
             expected.add("mv_" + r);
@@ -317,7 +317,7 @@ class SchemaMigratorITCase {
 
     /**
      * V007 on a database with flows: the rows written before it (raw = the whole message) read back
-     * unchanged through the new record alias, and raw_keys is empty on them.
+     * unchanged through the new flows_record view, and raw_keys is empty on them.
      */
     @Test
     void upgradingToV007KeepsTheRowsBeforeItReadableAsRecords(ClickHouseTestServer server) throws SQLException {
@@ -331,14 +331,14 @@ class SchemaMigratorITCase {
                         + " (1754040000000, 1754040002000, '')");
         assertThat(m.migrate().applied()).extracting(Migration::version).containsExactly(7);
         assertThat(SchemaTestSupport.query(
-                        server, db, "SELECT record, raw_keys = '' FROM flows ORDER BY time_flow_end_ms"))
+                        server, db, "SELECT record, raw_keys = '' FROM flows_record ORDER BY time_flow_end_ms"))
                 .containsExactly("{\"TimeFlowStartMs\":1754040000000,\"Future\":[1]}\t1", "\t1");
         // and a row with raw_keys rebuilds from its columns (negative control: the alias is not raw)
         server.execute(
                 db,
                 "INSERT INTO flows (time_flow_start_ms, time_flow_end_ms, bytes, raw_keys) VALUES"
                         + " (1754040000000, 1754040003000, 7, 'Bytes,TimeFlowEndMs')");
-        assertThat(SchemaTestSupport.query(server, db, "SELECT record FROM flows WHERE raw_keys != ''"))
+        assertThat(SchemaTestSupport.query(server, db, "SELECT record FROM flows_record WHERE raw_keys != ''"))
                 .containsExactly("{\"TimeFlowEndMs\":1754040003000,\"Bytes\":7}");
     }
 

@@ -62,13 +62,18 @@ class SchemaRegistryDriftTest {
                         .map(f -> f[0] + " " + f[1])
                         .toList())
                 .containsExactlyElementsOf(expected);
-        // the one computed column: record, the row as JSON (V007)
+        // no computed column in flows (they cost every INSERT); flows_record (V007) = flows + record
         assertThat(server.queryColumn(
                         db,
-                        "SELECT concat(name, ' ', type, ' ', default_kind) FROM system.columns"
-                                + " WHERE database = currentDatabase() AND table = 'flows'"
-                                + " AND default_kind = 'ALIAS'"))
-                .containsExactly("record String ALIAS");
+                        "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'flows'"
+                                + " AND default_kind != ''"))
+                .isEmpty();
+        List<String> view = server.queryColumn(
+                db,
+                "SELECT concat(name, ' ', type) FROM system.columns WHERE database = currentDatabase()"
+                        + " AND table = 'flows_record' ORDER BY position");
+        assertThat(view.subList(0, view.size() - 1)).containsExactlyElementsOf(expected);
+        assertThat(view.get(view.size() - 1)).isEqualTo("record String");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.github.netobservch.testing;
 
 import io.github.netobservch.local.EmbeddedClickHouse;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -49,6 +50,29 @@ public final class ClickHouseTestServer {
         props.setProperty("user", user);
         props.setProperty("password", password);
         return props;
+    }
+
+    /**
+     * {@code INSERT INTO database.table FORMAT RowBinary} with {@code body} as the data, over HTTP as
+     * the sink sends rows, with this server's credentials; anything but HTTP 200 throws with the
+     * server's text.
+     */
+    public void insertRowBinary(String database, String table, byte[] body) throws IOException, InterruptedException {
+        String query = java.net.URLEncoder.encode(
+                "INSERT INTO " + database + "." + table + " FORMAT RowBinary", java.nio.charset.StandardCharsets.UTF_8);
+        java.net.http.HttpRequest.Builder req = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(httpUrl() + "/?query=" + query))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("X-ClickHouse-User", user);
+        if (!password.isEmpty()) {
+            req.header("X-ClickHouse-Key", password);
+        }
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient()
+                .send(req.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("INSERT INTO " + database + "." + table + ": HTTP " + response.statusCode() + ": "
+                    + response.body());
+        }
     }
 
     public Connection connect(String database) throws SQLException {

@@ -85,7 +85,7 @@ final class ReferenceEvaluator {
     static List<Row> readBack(ClickHouseTestServer server, String db) throws Exception {
         // record (schema V007): raw for rows loaded under raw.policy whole, rebuilt otherwise
         String sql = "SELECT kafka_topic, kafka_partition, kafka_offset, record FROM " + db
-                + ".flows FORMAT JSONCompactEachRow";
+                + ".flows_record FORMAT JSONCompactEachRow";
         String body = TestFlows.post(
                 server.httpUrl(),
                 server.credentials().getProperty("user"),

@@ -40,8 +40,9 @@ public final class FlowSql {
 
     /**
      * Where a row's JSON comes from. Rows the job wrote under {@code raw.policy} whole hold it in {@code
-     * raw}; the others ({@code raw_keys} set, schema V007) give it through the {@code record} alias,
-     * rebuilt from the columns and the residue in {@code raw} (docs/raw-policy.md). A query that reads
+     * raw}; the others ({@code raw_keys} set, schema V007) give it through the {@code record} column of
+     * the {@code flows_record} view, rebuilt from the columns and the residue in {@code raw}
+     * (docs/raw-policy.md). A query that reads
      * the JSON runs once per kind, each under a PREWHERE on {@code raw_keys}: ClickHouse then reads
      * {@code raw} alone for whole rows and the columns only for the others, instead of every column
      * for every row (measured: docs/raw-policy.md).
@@ -166,12 +167,15 @@ public final class FlowSql {
     /**
      * {@code FROM} the table of a per-source query, {@code arrayJoin} after it, rows cut by {@code
      * prewhere} (or null) and the source's rows. When a {@link Source#RECORD} query needs whole lines,
-     * the table is a subquery that names {@code record} once ({@code rec}): ClickHouse plans the alias's
-     * expression once per reference, and a query may reference the line several times.
+     * the table is a subquery of the {@code flows_record} view that names {@code record} once ({@code
+     * rec}): ClickHouse plans its expression once per reference, and a query may reference the line
+     * several times.
      */
     private String from(Ctx ctx, String arrayJoin, String prewhere) {
         if (ctx.source == Source.RECORD && ctx.lines) {
-            return " FROM (SELECT *, record AS rec FROM " + table + " PREWHERE " + ctx.source.rows
+            // the flows_record view (V007) beside the table; ClickHouse moves these conditions into
+            // the table's PREWHERE itself
+            return " FROM (SELECT *, record AS rec FROM " + table + "_record WHERE " + ctx.source.rows
                     + (prewhere == null ? "" : " AND " + prewhere) + ")" + arrayJoin;
         }
         if (ctx.source == Source.RECORD) {
