@@ -136,6 +136,8 @@ public final class FlowParser {
      * upper-case MAC, numeric flags, …), so that the key goes to the residue.
      */
     private boolean lossy;
+    /** Per record: the columns whose key was read (duplicate keys are rejected, a null one included). */
+    private final long[] seenKeys = new long[(ColumnRegistry.size() + 63) >>> 6];
 
     public FlowParser(ParserConfig config) {
         this.config = config;
@@ -320,6 +322,8 @@ public final class FlowParser {
     }
 
     private void readObject(JsonParser p, FlowRecord r) throws IOException, FlowParseException {
+        java.util.Arrays.fill(seenKeys, 0L);
+        int legacySeen = 0;
         Set<String> unknownSeen = null;
         String[] legacyInterface = null;
         byte[] legacyIfDirection = null;
@@ -361,6 +365,11 @@ public final class FlowParser {
                     addUntyped(name, from, p);
                     continue;
                 }
+                int bit = 1 << legacy.ordinal();
+                if ((legacySeen & bit) != 0) {
+                    throw duplicate(name); // also after a null or a drifted value
+                }
+                legacySeen |= bit;
                 if (t == JsonToken.VALUE_NULL) {
                     continue;
                 }
@@ -369,23 +378,14 @@ public final class FlowParser {
                 try {
                     switch (legacy) {
                         case INTERFACE:
-                            if (legacyInterface != null) {
-                                throw duplicate(name);
-                            }
                             expect(t, JsonToken.VALUE_STRING, name, "a string");
                             legacyInterface = new String[] {text(p)};
                             break;
                         case IF_DIRECTION:
-                            if (legacyIfDirection != null) {
-                                throw duplicate(name);
-                            }
                             expect(t, JsonToken.VALUE_NUMBER_INT, name, "an integer");
                             legacyIfDirection = new byte[] {(byte) integer(p, name, ValueKind.UINT8, 0xFF)};
                             break;
                         case FLOW_DIRECTIONS:
-                            if (legacyFlowDirections != null) {
-                                throw duplicate(name);
-                            }
                             legacyFlowDirections = uint8Array(p, t, name);
                             break;
                         default:
@@ -396,9 +396,12 @@ public final class FlowParser {
                 }
                 continue;
             }
-            if (r.has(c)) {
-                throw duplicate(name);
+            int word = c.index() >>> 6;
+            long mask = 1L << c.index();
+            if ((seenKeys[word] & mask) != 0) {
+                throw duplicate(name); // also after a null or a drifted value, which leave the column empty
             }
+            seenKeys[word] |= mask;
             if (t == JsonToken.VALUE_NULL) {
                 if (trackKeys) {
                     raw.markResidue(position); // null: the column cannot tell it from absent

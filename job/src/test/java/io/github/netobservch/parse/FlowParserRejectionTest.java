@@ -91,6 +91,15 @@ class FlowParserRejectionTest {
                 Arguments.of(DeadLetterReason.DUPLICATE_FIELD, "Future", plus("\"Future\":1,\"Future\":2")),
                 Arguments.of(
                         DeadLetterReason.DUPLICATE_FIELD, "Interface", plus("\"Interface\":\"a\",\"Interface\":\"b\"")),
+                // a key seen first as null or as a drifted value, which leave the column empty
+                Arguments.of(DeadLetterReason.DUPLICATE_FIELD, "Dscp", plus("\"Dscp\":null,\"Dscp\":4")),
+                Arguments.of(DeadLetterReason.DUPLICATE_FIELD, "Dscp", plus("\"Dscp\":\"x\",\"Dscp\":4")),
+                Arguments.of(
+                        DeadLetterReason.DUPLICATE_FIELD, "Interface", plus("\"Interface\":null,\"Interface\":\"b\"")),
+                Arguments.of(
+                        DeadLetterReason.DUPLICATE_FIELD,
+                        "IfDirection",
+                        plus("\"IfDirection\":\"x\",\"IfDirection\":1")),
                 Arguments.of(
                         DeadLetterReason.DUPLICATE_FIELD,
                         "NetworkEvents[].Type",
