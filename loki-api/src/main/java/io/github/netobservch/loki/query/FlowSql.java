@@ -42,20 +42,21 @@ public final class FlowSql {
      * Where a row's JSON comes from. Rows the job wrote under {@code raw.policy} whole hold it in {@code
      * raw}; the others ({@code raw_keys} set, schema V007) give it through the {@code record} column of
      * the {@code flows_record} view, rebuilt from the columns and the residue in {@code raw}
-     * (docs/raw-policy.md). A query that reads
-     * the JSON runs once per kind, each under a PREWHERE on {@code raw_keys}: ClickHouse then reads
-     * {@code raw} alone for whole rows and the columns only for the others, instead of every column
-     * for every row (measured: docs/raw-policy.md).
+     * (docs/raw-policy.md). A query that reads the JSON runs once per kind, each cut to its rows by
+     * {@code raw_keys}: ClickHouse then reads {@code raw} alone for whole rows and the columns only for
+     * the others, instead of every column for every row (measured: docs/performance.md).
      */
     enum Source {
+        /** Whole rows: the line is {@code raw}. */
         RAW("raw", "raw_keys = ''"),
-        RECORD("record", "raw_keys != ''");
+        /** Rebuilt rows: the line is {@code flows_record.record}, named {@code rec} in {@link #from}'s subquery. */
+        RECORD("rec", "raw_keys != ''");
 
-        final String column;
+        final String line;
         final String rows;
 
-        Source(String column, String rows) {
-            this.column = column;
+        Source(String line, String rows) {
+            this.line = line;
             this.rows = rows;
         }
     }
@@ -76,12 +77,7 @@ public final class FlowSql {
         /** The column holding the whole JSON line. */
         String line() {
             readsJson = true;
-            return source == Source.RECORD ? "rec" : source.column;
-        }
-
-        String json() {
-            readsJson = true;
-            return source.column;
+            return source.line;
         }
     }
 
@@ -138,9 +134,6 @@ public final class FlowSql {
                 },
                 (raw, record) -> out + " FROM (" + raw + " UNION ALL " + record + ")" + order,
                 true);
-        if (!sql.startsWith("SELECT ts, ")) {
-            sql = out + " FROM (" + sql + ")"; // one source: the same columns, without the sort keys
-        }
         return new SqlQuery(sql, p.values);
     }
 
@@ -448,9 +441,9 @@ public final class FlowSql {
 
     /** A top-level scalar of the record: strings unquoted, numbers and booleans as written. */
     private static String jsonExpr(String field, Ctx ctx) {
-        String j = ctx.json();
+        ctx.readsJson = true;
         if (ctx.source != Source.RECORD) {
-            return jsonScalar(j, field);
+            return jsonScalar("raw", field);
         }
         // A row with raw_keys: the field from its column when raw_keys lists it, from the residue in raw
         // when it lists it with a '!', else absent; one column per field instead of the rebuilt record
