@@ -815,7 +815,7 @@ public final class Benchmark {
      */
     record CpuMeter(Duration jvm, Duration broker, Duration clickhouse, TaskThreads tasks) {
         static CpuMeter start() {
-            return new CpuMeter(jvmCpu(), brokerCpu(), clickHouseCpu(), TaskThreads.start());
+            return new CpuMeter(jvmCpu(), brokerCpu(), embeddedClickHouseCpu(), TaskThreads.start());
         }
 
         /**
@@ -829,7 +829,7 @@ public final class Benchmark {
             return new Used(
                     (jvmCpu().minus(jvm).toMillis()) / 1000.0,
                     (brokerCpu().minus(broker).toMillis()) / 1000.0,
-                    (clickHouseCpu().minus(clickhouse).toMillis()) / 1000.0,
+                    (embeddedClickHouseCpu().minus(clickhouse).toMillis()) / 1000.0,
                     tasks.seconds());
         }
 
@@ -839,7 +839,7 @@ public final class Benchmark {
 
         /** ClickHouse core-seconds since {@link #start()}. */
         double clickHouseSeconds() {
-            return clickHouseCpu().minus(clickhouse).toMillis() / 1000.0;
+            return embeddedClickHouseCpu().minus(clickhouse).toMillis() / 1000.0;
         }
 
         /** {@code "job JVM 3.1 + broker 0.8 + ClickHouse 1.2 core-s (…% of 2 cores)"} since {@link #start()}. */
@@ -953,14 +953,15 @@ public final class Benchmark {
                 return ns / 1e9;
             }
         }
+    }
 
-        private static Duration clickHouseCpu() {
-            return ProcessHandle.current()
-                    .descendants()
-                    .filter(p -> p.info().commandLine().orElse("").contains("server.mjs"))
-                    .map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
-                    .reduce(Duration.ZERO, Duration::plus);
-        }
+    /** CPU time so far of the embedded ClickHouse endpoint processes started by this JVM. */
+    public static Duration embeddedClickHouseCpu() {
+        return ProcessHandle.current()
+                .descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains("server.mjs"))
+                .map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
+                .reduce(Duration.ZERO, Duration::plus);
     }
 
     static String jdbcUrl(String httpUrl, String database) {

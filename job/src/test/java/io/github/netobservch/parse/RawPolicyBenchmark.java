@@ -1,5 +1,6 @@
 package io.github.netobservch.parse;
 
+import io.github.netobservch.bench.Benchmark;
 import io.github.netobservch.enrich.FlowEnricher;
 import io.github.netobservch.format.ColumnRegistry;
 import io.github.netobservch.format.FlowRecord;
@@ -112,9 +113,9 @@ class RawPolicyBenchmark {
                     encoder.encode(r, w);
                 }
                 byte[] body = w.toByteArray();
-                Duration before = clickHouseCpu();
+                Duration before = Benchmark.embeddedClickHouseCpu();
                 server.insertRowBinary(db, table, body);
-                chSeconds += clickHouseCpu().minus(before).toNanos() / 1e9;
+                chSeconds += Benchmark.embeddedClickHouseCpu().minus(before).toNanos() / 1e9;
             }
             server.execute(db, "OPTIMIZE TABLE " + table + " FINAL");
             long n = server.queryLong(db, "SELECT count() FROM " + table);
@@ -169,13 +170,5 @@ class RawPolicyBenchmark {
         double[] measured = Arrays.copyOfRange(rounds, 3, rounds.length);
         Arrays.sort(measured);
         return measured[measured.length / 2];
-    }
-
-    private static Duration clickHouseCpu() {
-        return ProcessHandle.current()
-                .descendants()
-                .filter(p -> p.info().commandLine().orElse("").contains("server.mjs"))
-                .map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
-                .reduce(Duration.ZERO, Duration::plus);
     }
 }
