@@ -630,22 +630,10 @@ public final class FlowParser {
         char[] chars = p.getTextCharacters();
         int offset = p.getTextOffset();
         int length = p.getTextLength();
-        if (trackKeys && hasLoneSurrogate(chars, offset, length)) {
+        if (trackKeys && Utf8.hasLoneSurrogate(java.nio.CharBuffer.wrap(chars, offset, length))) {
             lossy = true; // an escaped lone surrogate has no UTF-8 form: the column keeps a replacement
         }
         return strings.get(chars, offset, length);
-    }
-
-    private static boolean hasLoneSurrogate(char[] chars, int offset, int length) {
-        for (int i = offset, end = offset + length; i < end; i++) {
-            char ch = chars[i];
-            if (Character.isHighSurrogate(ch) && i + 1 < end && Character.isLowSurrogate(chars[i + 1])) {
-                i++;
-            } else if (Character.isSurrogate(ch)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

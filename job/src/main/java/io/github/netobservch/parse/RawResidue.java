@@ -126,20 +126,7 @@ final class RawResidue {
 
     /** A key {@code raw_keys} can list: no separator, and text that has a UTF-8 form. */
     private static boolean listable(String name) {
-        for (int i = 0; i < name.length(); i++) {
-            char ch = name.charAt(i);
-            if (ch == ',') {
-                return false;
-            }
-            if (Character.isHighSurrogate(ch)
-                    && i + 1 < name.length()
-                    && Character.isLowSurrogate(name.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(ch)) {
-                return false;
-            }
-        }
-        return true;
+        return name.indexOf(',') < 0 && !Utf8.hasLoneSurrogate(name);
     }
 
     /** Marks the column's key, if the message had it, as residue. */

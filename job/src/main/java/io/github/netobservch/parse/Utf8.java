@@ -127,4 +127,17 @@ final class Utf8 {
     private static boolean cont(byte x) {
         return (x & 0xC0) == 0x80;
     }
+
+    /** Whether decoded text holds a surrogate without its pair (JSON can escape one; UTF-8 cannot encode it). */
+    static boolean hasLoneSurrogate(CharSequence text) {
+        for (int i = 0, end = text.length(); i < end; i++) {
+            char ch = text.charAt(i);
+            if (Character.isHighSurrogate(ch) && i + 1 < end && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(ch)) {
+                return true;
+            }
+        }
+        return false;
+    }
 }
