@@ -59,6 +59,77 @@ class RawFlowEndTimeTest {
         assertThat(assigner.extractTimestamp(flow, 2_000L)).isEqualTo(42L);
     }
 
+    @Test
+    void aStringValueThatSpellsTheKeyIsSkipped() {
+        assertThat(find("{\"Note\":\"TimeFlowEndMs\",\"TimeFlowEndMs\":42}")).isEqualTo(42);
+        assertThat(find("{\"Note\":\"TimeFlowEndMs\"}")).isEqualTo(-1);
+        // the key at the very start and at the very end of the bytes
+        assertThat(find("\"TimeFlowEndMs\":3")).isEqualTo(3);
+        assertThat(find("{\"A\":1,\"TimeFlowEndMs\"")).isEqualTo(-1);
+    }
+
+    /**
+     * The skipping search finds what a byte-by-byte search finds: random texts over the key's own
+     * bytes (the worst case for the shift table), with the key planted at every offset.
+     */
+    @Test
+    void theSkippingSearchAgreesWithAPlainScan() {
+        java.util.Random random = new java.util.Random(7);
+        String alphabet = "\"TimeFlowEndMs:0123456789 .,{}\\";
+        int found = 0;
+        for (int round = 0; round < 20_000; round++) {
+            StringBuilder b = new StringBuilder();
+            int length = random.nextInt(60);
+            for (int i = 0; i < length; i++) {
+                b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            if (random.nextBoolean()) {
+                b.insert(random.nextInt(b.length() + 1), "\"TimeFlowEndMs\":" + random.nextInt(1000));
+            }
+            byte[] bytes = b.toString().getBytes(StandardCharsets.US_ASCII);
+            long expected = plainScan(bytes);
+            assertThat(RawFlowEndTime.find(bytes)).as(b.toString()).isEqualTo(expected);
+            if (expected >= 0) {
+                found++;
+            }
+        }
+        assertThat(found).as("rounds where the key was found").isGreaterThan(5_000);
+    }
+
+    /** The reference: every offset, first quoted key followed by a colon and plain digits. */
+    private static long plainScan(byte[] json) {
+        byte[] key = "\"TimeFlowEndMs\"".getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i + key.length <= json.length; i++) {
+            if (!java.util.Arrays.equals(json, i, i + key.length, key, 0, key.length)) {
+                continue;
+            }
+            int p = i + key.length;
+            while (p < json.length && json[p] == ' ') {
+                p++;
+            }
+            if (p >= json.length) {
+                return -1;
+            }
+            if (json[p] != ':') {
+                continue;
+            }
+            p++;
+            while (p < json.length && json[p] == ' ') {
+                p++;
+            }
+            int start = p;
+            while (p < json.length && json[p] >= '0' && json[p] <= '9') {
+                p++;
+            }
+            boolean fraction = p < json.length && (json[p] == '.' || json[p] == 'e' || json[p] == 'E');
+            if (p == start || p - start > 18 || fraction) {
+                return -1;
+            }
+            return Long.parseLong(new String(json, start, p - start, StandardCharsets.US_ASCII));
+        }
+        return -1;
+    }
+
     /** Whatever the parser accepts, the scan reads the same time (fixtures and 20,000 generated records). */
     @Test
     void agreesWithTheParserOnFixturesAndGeneratedRecords() {
