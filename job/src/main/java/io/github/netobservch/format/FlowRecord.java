@@ -147,7 +147,31 @@ public final class FlowRecord {
     /** String value, {@code ""} when absent. */
     public String getString(Column c) {
         Object v = ref(c);
+        if (v instanceof byte[] utf8) {
+            // kept as UTF-8 by the serializer (setStringUtf8): decoded once, when first read
+            String s = new String(utf8, StandardCharsets.UTF_8);
+            refs[c.refSlot()] = s;
+            return s;
+        }
         return v == null ? "" : (String) v;
+    }
+
+    /**
+     * The UTF-8 bytes of a string value ({@code STRING}, {@code LOW_CARDINALITY_STRING}, {@code MAC})
+     * that is still undecoded, or {@code null} when the value is held as a {@link String} or absent.
+     * A record read back by {@link FlowRecordSerializer} keeps its strings as the bytes it read, so a
+     * record that crosses the dedup shuffle and is only written out (RowBinary, state) is never
+     * decoded and re-encoded: that pair was 12 % of the dedup/writer thread's CPU in the benchmark's
+     * profile. Callers must not modify the array.
+     */
+    public byte[] stringUtf8(Column c) {
+        Object v = ref(c);
+        return v instanceof byte[] utf8 ? utf8 : null;
+    }
+
+    /** A string value as its UTF-8 bytes (decoded by {@link #getString} when read). */
+    void setStringUtf8(Column c, byte[] utf8) {
+        setRef(c, utf8);
     }
 
     public void setString(Column c, String value) {
@@ -302,6 +326,8 @@ public final class FlowRecord {
                     Object o = refs[ref];
                     if (o instanceof String) {
                         v = o.hashCode();
+                    } else if (o instanceof byte[] && c.kind().isString()) {
+                        v = stringHash((byte[]) o);
                     } else if (o instanceof String[]) {
                         v = Arrays.hashCode((String[]) o);
                     } else if (o instanceof byte[]) {
@@ -327,6 +353,40 @@ public final class FlowRecord {
 
     private static final Column[] SLOT = ColumnRegistry.slots().toArray(new Column[0]);
 
+    /** The column of each reference slot. */
+    private static final Column[] REF_COLUMN = refColumns();
+
+    private static Column[] refColumns() {
+        Column[] columns = new Column[ColumnRegistry.refSlotCount()];
+        for (Column c : ColumnRegistry.slots()) {
+            if (c.refSlot() >= 0) {
+                columns[c.refSlot()] = c;
+            }
+        }
+        return columns;
+    }
+
+    /**
+     * {@link String#hashCode()} of the string these UTF-8 bytes encode, without building it when they
+     * are ASCII (the hash is specified over UTF-16 units, which are the bytes then).
+     */
+    private static int stringHash(byte[] utf8) {
+        int h = 0;
+        for (byte b : utf8) {
+            if (b < 0) {
+                return new String(utf8, StandardCharsets.UTF_8).hashCode();
+            }
+            h = 31 * h + b;
+        }
+        return h;
+    }
+
+    /** A reference slot's value for comparison: a string slot's UTF-8 bytes read as the string. */
+    private Object comparable(int refSlot) {
+        Object v = refs[refSlot];
+        return v instanceof byte[] && REF_COLUMN[refSlot].kind().isString() ? getString(REF_COLUMN[refSlot]) : v;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -340,7 +400,7 @@ public final class FlowRecord {
             return false;
         }
         for (int i = 0; i < refs.length; i++) {
-            if (!java.util.Objects.deepEquals(refs[i], r.refs[i])) {
+            if (!java.util.Objects.deepEquals(comparable(i), r.comparable(i))) {
                 return false;
             }
         }

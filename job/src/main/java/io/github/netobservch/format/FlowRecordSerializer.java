@@ -225,7 +225,12 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
             case STRING:
             case LOW_CARDINALITY_STRING:
             case MAC:
-                writeString((String) r.refs[c.refSlot()], out);
+                Object value = r.refs[c.refSlot()];
+                if (value instanceof byte[] utf8 && strings == STRINGS_UTF8) {
+                    writeUtf8(utf8, out); // read back earlier and never decoded
+                } else {
+                    writeString(r.getString(c), out);
+                }
                 return;
             case STRING_ARRAY:
             case LOW_CARDINALITY_STRING_ARRAY:
@@ -262,7 +267,10 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
             StringValue.writeString(s, out);
             return;
         }
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        writeUtf8(s.getBytes(StandardCharsets.UTF_8), out);
+    }
+
+    private static void writeUtf8(byte[] b, DataOutputView out) throws IOException {
         int n = b.length;
         while ((n & ~0x7F) != 0) {
             out.writeByte((n & 0x7F) | 0x80);
@@ -276,6 +284,10 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
         if (strings == STRINGS_STRING_VALUE) {
             return StringValue.readString(in);
         }
+        return new String(readUtf8(in), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] readUtf8(DataInputView in) throws IOException {
         int n = 0;
         for (int shift = 0; ; shift += 7) {
             int b = in.readUnsignedByte();
@@ -292,7 +304,7 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
         }
         byte[] b = new byte[n];
         in.readFully(b);
-        return new String(b, StandardCharsets.UTF_8);
+        return b;
     }
 
     @Override
@@ -361,6 +373,14 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
             case STRING:
             case LOW_CARDINALITY_STRING:
             case MAC:
+                if (strings == STRINGS_UTF8) {
+                    // kept as bytes: decoded only if something reads it as a String (FlowRecord#stringUtf8)
+                    byte[] utf8 = readUtf8(in);
+                    if (target != null) {
+                        r.setStringUtf8(target, utf8);
+                    }
+                    return;
+                }
                 String s = readString(in);
                 if (target != null) {
                     r.setString(target, s);

@@ -96,6 +96,11 @@ public enum ValueKind {
         return max;
     }
 
+    /** A single string value ({@code String} in a record): STRING, LOW_CARDINALITY_STRING, MAC. */
+    public boolean isString() {
+        return this == STRING || this == LOW_CARDINALITY_STRING || this == MAC;
+    }
+
     public boolean isUnsigned() {
         return this == UINT8 || this == UINT16 || this == UINT32 || this == UINT64;
     }

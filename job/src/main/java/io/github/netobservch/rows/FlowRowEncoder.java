@@ -134,7 +134,12 @@ public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
             case STRING:
             case LOW_CARDINALITY_STRING:
             case MAC:
-                out.writeString(r.getString(c));
+                byte[] utf8 = r.stringUtf8(c);
+                if (utf8 != null) {
+                    out.writeStringBytes(utf8); // as read back after the shuffle, never decoded
+                } else {
+                    out.writeString(r.getString(c));
+                }
                 break;
             case STRING_ARRAY:
             case LOW_CARDINALITY_STRING_ARRAY:

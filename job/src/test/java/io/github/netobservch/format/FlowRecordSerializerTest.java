@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.netobservch.enrich.FlowEnricher;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -162,6 +163,50 @@ class FlowRecordSerializerTest {
         FlowRecord back = roundTrip(serializer, serializer, r);
         assertThat(back).isEqualTo(r);
         assertThat(back.getString(ColumnRegistry.DNS_NAME)).isEqualTo(r.getString(ColumnRegistry.DNS_NAME));
+    }
+
+    /**
+     * After the shuffle a record keeps its strings as the UTF-8 bytes it was sent with: the dedup
+     * fingerprint (computed from them without decoding), a second serialization (held records go to
+     * state) and the values read as strings all equal the original's. Negative control: one changed
+     * character changes the fingerprint.
+     */
+    @ParameterizedTest
+    @MethodSource("fixtures")
+    void stringsCrossTheShuffleUndecodedAndAgreeWithTheDecodedRecord(String name) throws IOException {
+        FlowRecord r = FlowEnricher.enrich(FlowFixtures.parse(name));
+        r.setString(ColumnRegistry.DNS_NAME, "ümlaut-☃-\uD83D\uDE00.example");
+        long[] all = FlowRecord.columnMask(c -> true);
+        FlowRecord back = roundTrip(serializer, serializer, r);
+        int undecoded = 0;
+        for (Column c : ColumnRegistry.columns()) {
+            if (c.kind().isString() && r.has(c)) {
+                assertThat(back.stringUtf8(c))
+                        .as(c.name())
+                        .isEqualTo(r.getString(c).getBytes(StandardCharsets.UTF_8));
+                undecoded++;
+            }
+        }
+        assertThat(undecoded).isGreaterThan(5);
+        assertThat(back.contentHash(all)).isEqualTo(r.contentHash(all));
+
+        DataOutputSerializer original = new DataOutputSerializer(2048);
+        serializer.serialize(r, original);
+        DataOutputSerializer again = new DataOutputSerializer(2048);
+        serializer.serialize(back, again);
+        assertThat(again.getCopyOfBuffer()).isEqualTo(original.getCopyOfBuffer());
+
+        for (Column c : ColumnRegistry.columns()) {
+            if (c.kind().isString()) {
+                assertThat(back.getString(c)).as(c.name()).isEqualTo(r.getString(c));
+            }
+        }
+        assertThat(back).isEqualTo(r);
+
+        FlowRecord changed = roundTrip(serializer, serializer, r.copy());
+        changed.setString(ColumnRegistry.DNS_NAME, "umlaut-☃-\uD83D\uDE00.example");
+        assertThat(changed.contentHash(all)).isNotEqualTo(r.contentHash(all));
+        assertThat(changed).isNotEqualTo(r);
     }
 
     @Test

@@ -6,6 +6,8 @@ import io.github.netobservch.generate.GeneratedMessage;
 import io.github.netobservch.generate.GeneratorConfig;
 import io.github.netobservch.parse.FlowParser;
 import io.github.netobservch.parse.ParserConfig;
+import io.github.netobservch.rows.FlowRowEncoder;
+import io.github.netobservch.sink.RowBinaryWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,10 +15,11 @@ import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
 /**
- * What crossing the {@code keyBy} shuffle costs a record (plain main, not a test): serialize +
- * deserialize of generated, parsed and enriched records with {@link FlowRecordSerializer}, one
- * thread, strings as UTF-8 (the current encoding) and as Flink's StringValue (snapshot version 1),
- * alternating, median of the rounds.
+ * What crossing the {@code keyBy} shuffle and being written as a row costs a record (plain main,
+ * not a test): serialize + deserialize of generated, parsed and enriched records with {@link
+ * FlowRecordSerializer}, then RowBinary encoding, one thread, alternating, median of the rounds:
+ * strings kept as UTF-8 bytes from the shuffle to the row (the job), decoded in between (before),
+ * and as Flink's StringValue (snapshot version 1).
  *
  * <pre>
  * java -cp job/target/test-classes:job/target/classes:$(cat job/target/local/classpath-test.txt) \
@@ -44,11 +47,20 @@ public final class SerializerBenchmark {
                 FlowRecordSerializer.currentNames(),
                 FlowRecordSerializer.currentKinds(),
                 FlowRecordSerializer.STRINGS_STRING_VALUE);
-        double[][] perRecordNs = new double[2][rounds];
-        long[] bytes = new long[2];
+        // 0: as the job runs (strings stay UTF-8 from deserialize to the RowBinary row); 1: the same
+        // bytes, but every string decoded before encoding (what the writer did before FlowRecord kept
+        // them undecoded); 2: strings as Flink's StringValue (snapshot version 1), decoded.
+        String[] names = {
+            "UTF-8, kept undecoded (current)", "UTF-8, decoded then re-encoded (before)", "StringValue (version 1)"
+        };
+        FlowRecordSerializer[] serializers = {utf8, utf8, stringValue};
+        RowBinaryWriter row = new RowBinaryWriter(8192);
+        FlowRowEncoder encoder = new FlowRowEncoder();
+        double[][] perRecordNs = new double[3][rounds];
+        long[] bytes = new long[3];
         for (int round = -2; round < rounds; round++) { // two warm-up rounds
-            for (int which = 0; which < 2; which++) {
-                FlowRecordSerializer s = which == 0 ? utf8 : stringValue;
+            for (int which = 0; which < 3; which++) {
+                FlowRecordSerializer s = serializers[which];
                 DataOutputSerializer out = new DataOutputSerializer(4096);
                 long checksum = 0;
                 long t0 = System.nanoTime();
@@ -56,7 +68,14 @@ public final class SerializerBenchmark {
                     out.clear();
                     s.serialize(r, out);
                     FlowRecord back = s.deserialize(new DataInputDeserializer(out.getSharedBuffer(), 0, out.length()));
-                    checksum += back.getLong(ColumnRegistry.BYTES);
+                    if (which == 1) {
+                        for (Column c : STRING_COLUMNS) {
+                            checksum += back.getString(c).length();
+                        }
+                    }
+                    row.reset();
+                    encoder.encode(back, row);
+                    checksum += row.size() + back.getLong(ColumnRegistry.BYTES);
                     if (round == 0) {
                         bytes[which] += out.length();
                     }
@@ -70,15 +89,18 @@ public final class SerializerBenchmark {
                 }
             }
         }
-        for (int which = 0; which < 2; which++) {
+        for (int which = 0; which < 3; which++) {
             double[] v = perRecordNs[which].clone();
             java.util.Arrays.sort(v);
             System.out.printf(
                     Locale.ROOT,
-                    "serializer round trip, strings as %s: median %.2f µs per record (%.0f B per record)%n",
-                    which == 0 ? "UTF-8 (version 2)" : "StringValue (version 1)",
+                    "shuffle round trip + RowBinary encoding, strings %s: median %.2f µs per record (%.0f B per record)%n",
+                    names[which],
                     v[v.length / 2] / 1000,
                     (double) bytes[which] / records.size());
         }
     }
+
+    private static final List<Column> STRING_COLUMNS =
+            ColumnRegistry.columns().stream().filter(c -> c.kind().isString()).toList();
 }
