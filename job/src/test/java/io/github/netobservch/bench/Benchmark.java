@@ -82,7 +82,7 @@ public final class Benchmark {
     static final String TOPIC = "bench-flows";
     static final int PARTITIONS = 4;
     static final int PARALLELISM = 2;
-    static final List<String> PHASES = List.of("micro", "e2e", "baselines", "latency");
+    static final List<String> PHASES = List.of("micro", "e2e", "pinned", "floor", "baselines", "latency");
 
     /** Naive baseline table: the 12 fields the original NetObserv example's per-row consumer writes. */
     static final String NAIVE_TABLE_DDL = "CREATE TABLE IF NOT EXISTS %s (src_addr String, dst_addr String,"
@@ -230,6 +230,9 @@ public final class Benchmark {
                 "job_us_per_record",
                 "job_task_us_per_record",
                 "ch_us_per_row",
+                "job_pinned_task_us_per_record",
+                "floor_source_us_per_record",
+                "floor_shuffle_us_per_record",
                 "baseline_per_row_fps",
                 "baseline_jdbcsink_fps",
                 "parse_rps_per_core",
@@ -318,6 +321,16 @@ public final class Benchmark {
                         "exactly-once cost vs at-least-once",
                         String.format("%.1f %%", 100 * (1 - eo / alo)),
                         "goal ≤ 15 %");
+            }
+
+            // The job's CPU per record with ClickHouse and the broker kept off its core.
+            if (phases.contains("pinned")) {
+                pinnedEndToEnd(url, bootstrap, checkpoint, records, truth, !phases.contains("e2e") && !quick);
+            }
+
+            // Flink's and Kafka's own cost per record on this machine, without the job's work.
+            if (phases.contains("floor")) {
+                floor(bootstrap, checkpoint, records);
             }
 
             // 3. Baselines.
@@ -511,6 +524,108 @@ public final class Benchmark {
     }
 
     /**
+     * Exactly-once end to end with this JVM (the job) pinned to CPU 0 and ClickHouse and the broker to
+     * the other CPUs ({@link CpuPinning}): the job's task-thread CPU per record without sharing a core
+     * and its caches with ClickHouse, as in a deployment where they run on different machines. The
+     * throughput of this run is not comparable (the job has one core); its CPU per record is.
+     */
+    private void pinnedEndToEnd(
+            String url, String bootstrap, Duration checkpoint, int records, long[] truth, boolean warmUp)
+            throws Exception {
+        java.util.Optional<CpuPinning> pinning = CpuPinning.pin();
+        if (pinning.isEmpty()) {
+            row("e2e exactly-once, pinned", "n/a", "needs 2 CPUs and taskset");
+            return;
+        }
+        try (CpuPinning ignored = pinning.get()) {
+            if (warmUp) {
+                out.println("bench: warm-up run (pinned, at-least-once, not reported)…");
+                endToEnd(url, bootstrap, "e2e_pinned_warmup", "at-least-once", checkpoint, truth[0], truth[1], false);
+            }
+            double fps = endToEnd(url, bootstrap, "e2e_pinned", "exactly-once", checkpoint, truth[0], truth[1], false);
+            double perRecord = lastCpu.tasks() * 1e6 / records;
+            results.put("job_pinned_task_us_per_record", String.format(java.util.Locale.ROOT, "%.1f", perRecord));
+            row(
+                    "e2e exactly-once, job pinned to CPU 0",
+                    String.format("%.1f core-µs", perRecord),
+                    String.format(
+                            "task threads per input record (%s); job JVM %.1f core-µs per record; ClickHouse and"
+                                    + " broker on the other CPU(s); %,.0f flows/s (one core for the job)",
+                            lastTasks.perRecord(records), lastCpu.job() * 1e6 / records, fps));
+        }
+    }
+
+    /**
+     * The floor under the job's CPU per record: the same input, source configuration, event time and
+     * parallelism as the end-to-end run, through jobs that do none of the job's own work — (1) the
+     * Kafka source into a discarding sink, (2) the same with the messages crossing a {@code keyBy}
+     * shuffle (by a hash of their bytes, each as large as a record crossing the dedup shuffle) into a
+     * keyed no-op. Task-thread CPU per input record, measured like the end-to-end run's.
+     */
+    private void floor(String bootstrap, Duration checkpoint, int records) throws Exception {
+        JobConfig config = config("http://localhost:1", bootstrap, "floor", "exactly-once", checkpoint, "earliest");
+        for (boolean shuffle : new boolean[] {false, true}) {
+            try (LocalFlink flink = LocalFlink.start(PARALLELISM)) {
+                org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env =
+                        io.github.netobservch.FlowsJob.environment(config);
+                env.setParallelism(PARALLELISM);
+                org.apache.flink.api.common.eventtime.WatermarkStrategy<io.github.netobservch.parse.KafkaMessage>
+                        eventTime = org.apache.flink.api.common.eventtime.WatermarkStrategy
+                                .<io.github.netobservch.parse.KafkaMessage>forBoundedOutOfOrderness(
+                                        config.pipeline().maxOutOfOrderness())
+                                .withTimestampAssigner(io.github.netobservch.pipeline.RawFlowEndTime.bounded(
+                                        config.pipeline().maxAheadOfKafka()))
+                                .withIdleness(config.pipeline().idleness());
+                org.apache.flink.streaming.api.datastream.DataStream<io.github.netobservch.parse.KafkaMessage>
+                        messages = env.fromSource(
+                                io.github.netobservch.pipeline.FlowSources.boundedKafka(config.kafka()),
+                                eventTime,
+                                "kafka");
+                if (shuffle) {
+                    messages = messages.keyBy(
+                                    (org.apache.flink.api.java.functions.KeySelector<
+                                                    io.github.netobservch.parse.KafkaMessage, Integer>)
+                                            m -> java.util.Arrays.hashCode(m.value),
+                                    org.apache.flink.api.common.typeinfo.Types.INT)
+                            .process(new FloorNoOp())
+                            .returns(messages.getType());
+                }
+                messages.sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>());
+                CpuMeter cpu = CpuMeter.start();
+                long t0 = System.nanoTime();
+                LocalFlink.Job job = flink.submit(env, "floor");
+                job.await(Duration.ofMinutes(30));
+                double secs = (System.nanoTime() - t0) / 1e9;
+                cpu.stop(secs);
+                double perRecord = cpu.tasks().seconds() * 1e6 / records;
+                String name = shuffle ? "floor: Kafka → keyBy → discard" : "floor: Kafka → discard";
+                results.put(
+                        shuffle ? "floor_shuffle_us_per_record" : "floor_source_us_per_record",
+                        String.format(java.util.Locale.ROOT, "%.1f", perRecord));
+                row(
+                        name,
+                        String.format("%.1f core-µs", perRecord),
+                        String.format(
+                                "task threads per input record (%s), %.1f s; no parsing, dedup, encoding or ClickHouse",
+                                cpu.tasks().perRecord(records), secs));
+            }
+        }
+    }
+
+    /** The keyed operator of the floor's shuffle job: passes each message on. */
+    private static final class FloorNoOp
+            extends org.apache.flink.streaming.api.functions.KeyedProcessFunction<
+                    Integer, io.github.netobservch.parse.KafkaMessage, io.github.netobservch.parse.KafkaMessage> {
+        @Override
+        public void processElement(
+                io.github.netobservch.parse.KafkaMessage m,
+                Context ctx,
+                org.apache.flink.util.Collector<io.github.netobservch.parse.KafkaMessage> out) {
+            out.collect(m);
+        }
+    }
+
+    /**
      * What the ClickHouse engine alone costs: the rows the exactly-once run loaded, re-inserted from
      * this JVM as RowBinary in INSERTs of the sink's default size (8 MiB) into a fresh schema (rollup
      * views included), one after the other, without Kafka or Flink. Its CPU per row bounds any
@@ -521,10 +636,19 @@ public final class Benchmark {
         LocalJob.applySchema(url, db, "default", "", 3650, line -> {});
         ClickHouseHttp ch = new ClickHouseHttp(url, db, "default", "");
         long total = ch.queryLong("SELECT count() FROM " + sourceDb + ".flows");
-        long avgRow =
-                Math.max(1, ch.queryLong("SELECT sum(length(raw)) FROM " + sourceDb + ".flows") / Math.max(1, total));
-        long perInsert = Math.max(100, (8L << 20) / (avgRow * 2)); // a RowBinary row is about twice its raw JSON here
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        // Rows of ~8 MiB per INSERT, sized from a RowBinary sample (not from `raw`, which the raw policy
+        // leaves nearly empty).
+        int sampleRows = (int) Math.min(Math.max(1, total), 2_000);
+        byte[] sample = http.send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/"))
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("SELECT * FROM " + sourceDb
+                                        + ".flows LIMIT " + sampleRows + " FORMAT RowBinary"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofByteArray())
+                .body();
+        long avgRow = Math.max(1, sample.length / sampleRows);
+        long perInsert = Math.max(100, (8L << 20) / avgRow);
         List<byte[]> chunks = new ArrayList<>();
         for (long off = 0; off < total; off += perInsert) {
             String q = "SELECT * FROM " + sourceDb + ".flows ORDER BY kafka_partition, kafka_offset LIMIT " + perInsert

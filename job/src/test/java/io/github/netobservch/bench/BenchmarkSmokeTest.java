@@ -18,6 +18,7 @@ class BenchmarkSmokeTest {
     private static final Pattern BENCH = Pattern.compile(
             "^BENCH e2e_exactly_once_fps=(\\d+) e2e_at_least_once_fps=(\\d+)"
                     + " job_us_per_record=\\d+\\.\\d job_task_us_per_record=\\d+\\.\\d ch_us_per_row=\\d+\\.\\d"
+                    + " job_pinned_task_us_per_record=(?:\\d+\\.\\d|n/a) floor_source_us_per_record=\\d+\\.\\d floor_shuffle_us_per_record=\\d+\\.\\d"
                     + " baseline_per_row_fps=(\\d+) baseline_jdbcsink_fps=(\\d+) parse_rps_per_core=(\\d+) p99_latency_ms=(\\d+)$",
             Pattern.MULTILINE);
 
@@ -41,7 +42,9 @@ class BenchmarkSmokeTest {
         assertThat(Files.readString(results))
                 .contains(m.group())
                 .contains("machine:")
-                .contains("e2e exactly-once");
+                .contains("e2e exactly-once")
+                .contains("floor: Kafka → discard")
+                .contains("floor: Kafka → keyBy → discard");
         assertThat(text).doesNotContain("CHECK:");
         // the broker ran in its own process, and its CPU is reported apart from the job's
         assertThat(text).containsPattern("CPU, e2e exactly-once +job JVM [\\d.]+ \\+ broker [\\d.]+ \\+ ClickHouse");
