@@ -71,6 +71,14 @@ public final class FlowPipeline {
             Sinks sinks,
             PipelineConfig config,
             boolean watermarksPerPartition) {
+        // Chained operators hand each other their records without a defensive copy (by default Flink
+        // copies every record between chained operators through its serializer: the Kafka message,
+        // 1 KB of bytes, into the parser and each flow record into the sink writer). Safe here: every
+        // operator of this pipeline emits a new object per record and none changes or keeps a record it
+        // received or emitted, except dedup's held records, which it received over the network (never
+        // reused) and only reads.
+        env.getConfig().enableObjectReuse();
+
         // Event time is read from the raw message in the source, so the KafkaSource keeps one watermark
         // (and one idleness timer) per partition and emits their minimum; see RawFlowEndTime.
         WatermarkStrategy<KafkaMessage> eventTime = WatermarkStrategy.<KafkaMessage>forBoundedOutOfOrderness(
