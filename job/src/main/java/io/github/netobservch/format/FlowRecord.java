@@ -181,7 +181,30 @@ public final class FlowRecord {
     /** String array value (STRING_ARRAY, LOW_CARDINALITY_STRING_ARRAY, TCP_FLAGS), empty when absent. */
     public String[] getStrings(Column c) {
         Object v = ref(c);
+        if (v instanceof byte[][] utf8) {
+            // kept as UTF-8 by the serializer (setStringsUtf8): decoded once, when first read
+            String[] strings = new String[utf8.length];
+            for (int i = 0; i < utf8.length; i++) {
+                strings[i] = new String(utf8[i], StandardCharsets.UTF_8);
+            }
+            refs[c.refSlot()] = strings;
+            return strings;
+        }
         return v == null ? NO_STRINGS : (String[]) v;
+    }
+
+    /**
+     * The UTF-8 bytes of a string array's elements while still undecoded (see {@link #stringUtf8}),
+     * or {@code null}. Callers must not modify the arrays.
+     */
+    public byte[][] stringsUtf8(Column c) {
+        Object v = ref(c);
+        return v instanceof byte[][] utf8 ? utf8 : null;
+    }
+
+    /** A string array as its elements' UTF-8 bytes (decoded by {@link #getStrings} when read). */
+    void setStringsUtf8(Column c, byte[][] utf8) {
+        setRef(c, utf8);
     }
 
     public void setStrings(Column c, String[] value) {
@@ -328,6 +351,8 @@ public final class FlowRecord {
                         v = o.hashCode();
                     } else if (o instanceof byte[] && c.kind().isString()) {
                         v = stringHash((byte[]) o);
+                    } else if (o instanceof byte[][] utf8) {
+                        v = stringArrayHash(utf8);
                     } else if (o instanceof String[]) {
                         v = Arrays.hashCode((String[]) o);
                     } else if (o instanceof byte[]) {
@@ -381,10 +406,23 @@ public final class FlowRecord {
         return h;
     }
 
-    /** A reference slot's value for comparison: a string slot's UTF-8 bytes read as the string. */
+    /** {@link Arrays#hashCode(Object[])} of the strings these UTF-8 arrays encode. */
+    private static int stringArrayHash(byte[][] utf8) {
+        int h = 1;
+        for (byte[] element : utf8) {
+            h = 31 * h + stringHash(element);
+        }
+        return h;
+    }
+
+    /** A reference slot's value for comparison: undecoded UTF-8 read as the string(s) it encodes. */
     private Object comparable(int refSlot) {
         Object v = refs[refSlot];
-        return v instanceof byte[] && REF_COLUMN[refSlot].kind().isString() ? getString(REF_COLUMN[refSlot]) : v;
+        Column c = REF_COLUMN[refSlot];
+        if (v instanceof byte[] && c.kind().isString()) {
+            return getString(c);
+        }
+        return v instanceof byte[][] ? getStrings(c) : v;
     }
 
     @Override

@@ -235,7 +235,15 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
             case STRING_ARRAY:
             case LOW_CARDINALITY_STRING_ARRAY:
             case TCP_FLAGS:
-                writeStrings((String[]) r.refs[c.refSlot()], out);
+                Object array = r.refs[c.refSlot()];
+                if (array instanceof byte[][] utf8 && strings == STRINGS_UTF8) {
+                    out.writeInt(utf8.length); // read back earlier and never decoded
+                    for (byte[] element : utf8) {
+                        writeUtf8(element, out);
+                    }
+                } else {
+                    writeStrings(r.getStrings(c), out);
+                }
                 return;
             case UINT8_ARRAY:
             case RAW_JSON:
@@ -389,6 +397,16 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
             case STRING_ARRAY:
             case LOW_CARDINALITY_STRING_ARRAY:
             case TCP_FLAGS:
+                if (strings == STRINGS_UTF8) {
+                    byte[][] utf8 = new byte[length(in, MAX_STRING_BYTES)][];
+                    for (int i = 0; i < utf8.length; i++) {
+                        utf8[i] = readUtf8(in);
+                    }
+                    if (target != null) {
+                        r.setStringsUtf8(target, utf8);
+                    }
+                    return;
+                }
                 String[] a = readStrings(in);
                 if (target != null) {
                     r.setStrings(target, a);

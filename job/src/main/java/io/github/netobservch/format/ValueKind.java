@@ -101,6 +101,11 @@ public enum ValueKind {
         return this == STRING || this == LOW_CARDINALITY_STRING || this == MAC;
     }
 
+    /** An array of strings ({@code String[]} in a record): STRING_ARRAY, LOW_CARDINALITY_STRING_ARRAY, TCP_FLAGS. */
+    public boolean isStringArray() {
+        return this == STRING_ARRAY || this == LOW_CARDINALITY_STRING_ARRAY || this == TCP_FLAGS;
+    }
+
     public boolean isUnsigned() {
         return this == UINT8 || this == UINT16 || this == UINT32 || this == UINT64;
     }

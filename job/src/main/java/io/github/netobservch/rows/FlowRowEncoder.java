@@ -129,7 +129,7 @@ public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
                 out.writeFloat64(r.getDouble(c));
                 break;
             case IP:
-                writeIpv6(r.ipHigh(c), r.ipLow(c), out);
+                out.writeIpv6(r.ipHigh(c), r.ipLow(c));
                 break;
             case STRING:
             case LOW_CARDINALITY_STRING:
@@ -144,6 +144,14 @@ public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
             case STRING_ARRAY:
             case LOW_CARDINALITY_STRING_ARRAY:
             case TCP_FLAGS:
+                byte[][] elements = r.stringsUtf8(c);
+                if (elements != null) {
+                    out.writeArraySize(elements.length); // as read back after the shuffle, never decoded
+                    for (byte[] element : elements) {
+                        out.writeStringBytes(element);
+                    }
+                    break;
+                }
                 String[] strings = r.getStrings(c);
                 out.writeArraySize(strings.length);
                 for (String s : strings) {
@@ -170,16 +178,6 @@ public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
                 break;
             default:
                 throw new IllegalStateException("no RowBinary encoding for " + c.kind() + " (" + c.name() + ")");
-        }
-    }
-
-    /** IPv6 in RowBinary: 16 bytes in network (big-endian) order. */
-    private static void writeIpv6(long high, long low, RowBinaryWriter out) {
-        for (int shift = 56; shift >= 0; shift -= 8) {
-            out.writeUInt8((int) (high >>> shift) & 0xFF);
-        }
-        for (int shift = 56; shift >= 0; shift -= 8) {
-            out.writeUInt8((int) (low >>> shift) & 0xFF);
         }
     }
 }

@@ -135,6 +135,21 @@ public final class RowBinaryWriter {
         return this;
     }
 
+    /**
+     * IPv6: the 16 bytes of the address in network (big-endian) order, {@code high} the first 8
+     * (an IPv4 address as {@code ::ffff:a.b.c.d}).
+     */
+    public RowBinaryWriter writeIpv6(long high, long low) {
+        ensure(16);
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            buf[size++] = (byte) (high >>> shift);
+        }
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            buf[size++] = (byte) (low >>> shift);
+        }
+        return this;
+    }
+
     /** UInt64 from the unsigned interpretation of {@code v} ({@code -1L} is 2^64 − 1). */
     public RowBinaryWriter writeUInt64(long v) {
         return writeInt64(v);

@@ -176,9 +176,11 @@ class FlowRecordSerializerTest {
     void stringsCrossTheShuffleUndecodedAndAgreeWithTheDecodedRecord(String name) throws IOException {
         FlowRecord r = FlowEnricher.enrich(FlowFixtures.parse(name));
         r.setString(ColumnRegistry.DNS_NAME, "ümlaut-☃-\uD83D\uDE00.example");
+        r.setStrings(ColumnRegistry.INTERFACES, new String[] {"eth0", "", "vëth-☃"});
         long[] all = FlowRecord.columnMask(c -> true);
         FlowRecord back = roundTrip(serializer, serializer, r);
         int undecoded = 0;
+        int arrays = 0;
         for (Column c : ColumnRegistry.columns()) {
             if (c.kind().isString() && r.has(c)) {
                 assertThat(back.stringUtf8(c))
@@ -186,8 +188,18 @@ class FlowRecordSerializerTest {
                         .isEqualTo(r.getString(c).getBytes(StandardCharsets.UTF_8));
                 undecoded++;
             }
+            if (c.kind().isStringArray() && r.has(c)) {
+                String[] strings = r.getStrings(c);
+                byte[][] utf8 = back.stringsUtf8(c);
+                assertThat(utf8.length).as(c.name()).isEqualTo(strings.length);
+                for (int i = 0; i < strings.length; i++) {
+                    assertThat(utf8[i]).as(c.name()).isEqualTo(strings[i].getBytes(StandardCharsets.UTF_8));
+                }
+                arrays++;
+            }
         }
         assertThat(undecoded).isGreaterThan(5);
+        assertThat(arrays).isPositive();
         assertThat(back.contentHash(all)).isEqualTo(r.contentHash(all));
 
         DataOutputSerializer original = new DataOutputSerializer(2048);
@@ -200,6 +212,9 @@ class FlowRecordSerializerTest {
             if (c.kind().isString()) {
                 assertThat(back.getString(c)).as(c.name()).isEqualTo(r.getString(c));
             }
+            if (c.kind().isStringArray()) {
+                assertThat(back.getStrings(c)).as(c.name()).isEqualTo(r.getStrings(c));
+            }
         }
         assertThat(back).isEqualTo(r);
 
@@ -207,6 +222,11 @@ class FlowRecordSerializerTest {
         changed.setString(ColumnRegistry.DNS_NAME, "umlaut-☃-\uD83D\uDE00.example");
         assertThat(changed.contentHash(all)).isNotEqualTo(r.contentHash(all));
         assertThat(changed).isNotEqualTo(r);
+        FlowRecord other = r.copy();
+        other.setStrings(ColumnRegistry.INTERFACES, new String[] {"eth0", "", "veth-☃"});
+        assertThat(roundTrip(serializer, serializer, other).contentHash(all))
+                .isNotEqualTo(back.contentHash(all))
+                .isEqualTo(other.contentHash(all));
     }
 
     @Test

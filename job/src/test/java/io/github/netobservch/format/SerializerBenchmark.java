@@ -72,6 +72,9 @@ public final class SerializerBenchmark {
                         for (Column c : STRING_COLUMNS) {
                             checksum += back.getString(c).length();
                         }
+                        for (Column c : STRING_ARRAY_COLUMNS) {
+                            checksum += back.getStrings(c).length;
+                        }
                     }
                     row.reset();
                     encoder.encode(back, row);
@@ -103,4 +106,8 @@ public final class SerializerBenchmark {
 
     private static final List<Column> STRING_COLUMNS =
             ColumnRegistry.columns().stream().filter(c -> c.kind().isString()).toList();
+
+    private static final List<Column> STRING_ARRAY_COLUMNS = ColumnRegistry.columns().stream()
+            .filter(c -> c.kind().isStringArray())
+            .toList();
 }

@@ -78,12 +78,16 @@ class FlowRowEncoderTest {
         for (String name : FlowFixtures.ALL) {
             FlowRecord r = io.github.netobservch.enrich.FlowEnricher.enrich(FlowFixtures.parse(name));
             r.setString(ColumnRegistry.DNS_NAME, "ünïcødé-\uD83D\uDE00");
+            r.setStrings(ColumnRegistry.INTERFACES, new String[] {"eth0", "vëth"});
             org.apache.flink.core.memory.DataOutputSerializer out =
                     new org.apache.flink.core.memory.DataOutputSerializer(2048);
             serializer.serialize(r, out);
             FlowRecord back = serializer.deserialize(
                     new org.apache.flink.core.memory.DataInputDeserializer(out.getCopyOfBuffer()));
             assertThat(back.stringUtf8(ColumnRegistry.DNS_NAME))
+                    .as("kept undecoded")
+                    .isNotNull();
+            assertThat(back.stringsUtf8(ColumnRegistry.INTERFACES))
                     .as("kept undecoded")
                     .isNotNull();
             RowBinaryWriter expected = new RowBinaryWriter(4096);
