@@ -57,7 +57,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code scripts/bench}: one run on this machine and one generated input (~1 KB NetObserv records),
  * ending with the line
  *
- * <pre>BENCH e2e_exactly_once_fps=… e2e_at_least_once_fps=… job_us_per_record=… ch_us_per_row=… baseline_per_row_fps=… baseline_jdbcsink_fps=… parse_rps_per_core=… p99_latency_ms=…</pre>
+ * <pre>BENCH e2e_exactly_once_fps=… e2e_at_least_once_fps=… job_us_per_record=… job_task_us_per_record=… ch_us_per_row=… job_pinned_task_us_per_record=… floor_source_us_per_record=… floor_shuffle_us_per_record=… baseline_per_row_fps=… baseline_jdbcsink_fps=… parse_rps_per_core=… p99_latency_ms=…</pre>
  *
  * <ol>
  *   <li>parse + enrich records/s on one thread ({@link ParseBenchmark}); dedup records/s and heap
