@@ -57,6 +57,9 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
     /** For each layout position, the current column (null when it no longer exists). */
     private transient Column[] targets;
 
+    /** The registry's columns by slot (the presence bit index). */
+    private static final Column[] CURRENT_SLOTS = ColumnRegistry.slots().toArray(new Column[0]);
+
     public FlowRecordSerializer() {
         this(currentNames(), currentKinds());
     }
@@ -160,14 +163,14 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
     @Override
     public void serialize(FlowRecord r, DataOutputView out) throws IOException {
         if (isCurrentLayout()) {
-            for (long w : r.present) {
+            long[] present = r.present;
+            for (long w : present) {
                 out.writeLong(w);
             }
-            List<Column> cols = ColumnRegistry.slots();
-            for (int i = 0; i < cols.size(); i++) {
-                Column c = cols.get(i);
-                if (r.has(c)) {
-                    writeValue(r, c, out);
+            // only the present columns, in slot order: a record has about half of them
+            for (int word = 0; word < present.length; word++) {
+                for (long bits = present[word]; bits != 0; bits &= bits - 1) {
+                    writeValue(r, CURRENT_SLOTS[(word << 6) + Long.numberOfTrailingZeros(bits)], out);
                 }
             }
             return;
