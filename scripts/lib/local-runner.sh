@@ -45,7 +45,7 @@ rootLogger.level = WARN
 rootLogger.appenderRef.file.ref = File
 appender.file.name = File
 appender.file.type = File
-appender.file.fileName = ${sys:netobservch.log}
+appender.file.fileName = ${sys:netobservch.log:-@OTHER_JVM_LOG@}
 appender.file.append = false
 appender.file.layout.type = PatternLayout
 appender.file.layout.pattern = %d{HH:mm:ss,SSS} %-5p %-40.40c{1.} [%t] %m%n
@@ -60,6 +60,9 @@ logger.metricgroup.level = ERROR
 logger.metricgroupapi.name = org.apache.flink.metrics.MetricGroup
 logger.metricgroupapi.level = ERROR
 PROPS
+  # A JVM started from the tool (the benchmark's forked broker) may read this file without the
+  # property: its log goes beside the tool's instead of into a file named after the placeholder.
+  sed -i "s|@OTHER_JVM_LOG@|$BUILD/$TOOL-child.log|" "$BUILD/log4j2-local.properties"
   JVM=(-XX:+UseG1GC -Duser.timezone=UTC -Dfile.encoding=UTF-8
        "-Dembedded.clickhouse.dir=$ch" "-Dnetobservch.repo=$ROOT"
        "-Dlog4j.configurationFile=$BUILD/log4j2-local.properties" "-Dnetobservch.log=$LOG")
