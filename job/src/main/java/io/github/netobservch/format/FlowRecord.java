@@ -19,6 +19,12 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  * String[][]}) are treated as immutable: never modify an array obtained from a getter. That makes
  * {@link #copy()} a copy of the three slot arrays.
  *
+ * <p>A record read back by {@link FlowRecordSerializer} (after the dedup shuffle, from state) holds
+ * its string and string-array values as the UTF-8 bytes it read ({@code byte[]}, {@code byte[][]}):
+ * writers take them as they are ({@link #stringUtf8}, {@link #stringsUtf8}), the getters decode a
+ * value on first read and keep the decoded form in its slot. That replacement is the only write a
+ * getter makes; a reader racing it sees one form or the other, and both say the same.
+ *
  * <p>"Absent" is tracked per column ({@link #has}); getters return the column's default ({@code 0},
  * {@code ""}, empty array, {@code ::}) for absent values, which is exactly what a non-Nullable
  * ClickHouse column stores.
