@@ -54,6 +54,16 @@ public final class FlowPipeline {
 
     private FlowPipeline() {}
 
+    /**
+     * The source's event time: read from the raw message ({@link RawFlowEndTime}), so the KafkaSource
+     * keeps one watermark (and one idleness timer) per partition and emits their minimum.
+     */
+    public static WatermarkStrategy<KafkaMessage> eventTime(PipelineConfig config) {
+        return WatermarkStrategy.<KafkaMessage>forBoundedOutOfOrderness(config.maxOutOfOrderness())
+                .withTimestampAssigner(RawFlowEndTime.bounded(config.maxAheadOfKafka()))
+                .withIdleness(config.idleness());
+    }
+
     public static Streams build(
             StreamExecutionEnvironment env, Source<KafkaMessage, ?, ?> source, Sinks sinks, PipelineConfig config) {
         return build(env, source, sinks, config, true);
@@ -79,14 +89,10 @@ public final class FlowPipeline {
         // reused) and only reads.
         env.getConfig().enableObjectReuse();
 
-        // Event time is read from the raw message in the source, so the KafkaSource keeps one watermark
-        // (and one idleness timer) per partition and emits their minimum; see RawFlowEndTime.
-        WatermarkStrategy<KafkaMessage> eventTime = WatermarkStrategy.<KafkaMessage>forBoundedOutOfOrderness(
-                        config.maxOutOfOrderness())
-                .withTimestampAssigner(RawFlowEndTime.bounded(config.maxAheadOfKafka()))
-                .withIdleness(config.idleness());
         DataStream<KafkaMessage> messages = env.fromSource(
-                        source, watermarksPerPartition ? eventTime : WatermarkStrategy.noWatermarks(), "kafka: flows")
+                        source,
+                        watermarksPerPartition ? eventTime(config) : WatermarkStrategy.noWatermarks(),
+                        "kafka: flows")
                 .uid(Uids.SOURCE);
 
         // Parsed records and dead letters keep their message's timestamp.

@@ -587,17 +587,10 @@ public final class Benchmark {
                 org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env =
                         io.github.netobservch.FlowsJob.environment(config);
                 env.setParallelism(PARALLELISM);
-                org.apache.flink.api.common.eventtime.WatermarkStrategy<io.github.netobservch.parse.KafkaMessage>
-                        eventTime = org.apache.flink.api.common.eventtime.WatermarkStrategy
-                                .<io.github.netobservch.parse.KafkaMessage>forBoundedOutOfOrderness(
-                                        config.pipeline().maxOutOfOrderness())
-                                .withTimestampAssigner(io.github.netobservch.pipeline.RawFlowEndTime.bounded(
-                                        config.pipeline().maxAheadOfKafka()))
-                                .withIdleness(config.pipeline().idleness());
                 org.apache.flink.streaming.api.datastream.DataStream<io.github.netobservch.parse.KafkaMessage>
                         messages = env.fromSource(
                                 io.github.netobservch.pipeline.FlowSources.boundedKafka(config.kafka()),
-                                eventTime,
+                                io.github.netobservch.pipeline.FlowPipeline.eventTime(config.pipeline()),
                                 "kafka");
                 if (shuffle) {
                     messages = messages.keyBy(
