@@ -642,6 +642,16 @@ public final class Benchmark {
      * views included), one after the other, without Kafka or Flink. Its CPU per row bounds any
      * pipeline on this machine.
      */
+    /** The answer to {@code select} as RowBinary bytes. */
+    private static byte[] rowBinary(java.net.http.HttpClient http, String url, String select) throws Exception {
+        return http.send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/"))
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(select + " FORMAT RowBinary"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofByteArray())
+                .body();
+    }
+
     private void clickHouseCeiling(String url, String sourceDb) throws Exception {
         String db = "ceiling";
         LocalJob.applySchema(url, db, "default", "", 3650, line -> {});
@@ -651,25 +661,16 @@ public final class Benchmark {
         // Rows of ~8 MiB per INSERT, sized from a RowBinary sample (not from `raw`, which the raw policy
         // leaves nearly empty).
         int sampleRows = (int) Math.min(Math.max(1, total), 2_000);
-        byte[] sample = http.send(
-                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/"))
-                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("SELECT * FROM " + sourceDb
-                                        + ".flows LIMIT " + sampleRows + " FORMAT RowBinary"))
-                                .build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofByteArray())
-                .body();
+        byte[] sample = rowBinary(http, url, "SELECT * FROM " + sourceDb + ".flows LIMIT " + sampleRows);
         long avgRow = Math.max(1, sample.length / sampleRows);
         long perInsert = Math.max(100, (8L << 20) / avgRow);
         List<byte[]> chunks = new ArrayList<>();
         for (long off = 0; off < total; off += perInsert) {
-            String q = "SELECT * FROM " + sourceDb + ".flows ORDER BY kafka_partition, kafka_offset LIMIT " + perInsert
-                    + " OFFSET " + off + " FORMAT RowBinary";
-            chunks.add(http.send(
-                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/"))
-                                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(q))
-                                    .build(),
-                            java.net.http.HttpResponse.BodyHandlers.ofByteArray())
-                    .body());
+            chunks.add(rowBinary(
+                    http,
+                    url,
+                    "SELECT * FROM " + sourceDb + ".flows ORDER BY kafka_partition, kafka_offset LIMIT " + perInsert
+                            + " OFFSET " + off));
         }
         String insert = url + "/?database=" + db + "&insert_deduplicate=0&query="
                 + java.net.URLEncoder.encode("INSERT INTO flows FORMAT RowBinary", StandardCharsets.UTF_8);
