@@ -46,9 +46,9 @@ public final class DedupStage {
         switch (config.mode()) {
             case REPORTER_ELECTION:
                 return flows.keyBy(new FlowKeyHashSelector(), Types.LONG)
-                        .process(new FlowDeduplicator(config), FlowRecordTypeInfo.INSTANCE)
-                        .uid(UID)
-                        .name("dedup (reporter election)");
+                        .transform(
+                                "dedup (reporter election)", FlowRecordTypeInfo.INSTANCE, new FlowDeduplicator(config))
+                        .uid(UID);
             case CONSOLE_RULE:
             case OFF:
                 return flows.process(new StatelessDedupFunction(config.mode()), FlowRecordTypeInfo.INSTANCE)

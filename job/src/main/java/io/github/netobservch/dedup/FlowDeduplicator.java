@@ -5,8 +5,9 @@ import static io.github.netobservch.format.ColumnRegistry.AGENT_IP;
 import io.github.netobservch.enrich.FlowKeyHashSelector;
 import io.github.netobservch.format.FlowRecord;
 import io.github.netobservch.format.FlowRecordTypeInfo;
+import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
-import org.apache.flink.api.common.functions.OpenContext;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -14,8 +15,17 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.metrics.Gauge;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.util.Collector;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.TimestampedCollector;
+import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * Cross-reporter dedup by flow key ({@code keyBy(new FlowKeyHashSelector())}): within a window of
@@ -49,10 +59,11 @@ import org.apache.flink.util.Collector;
  *       are dropped the same way and counted as same-node copies ({@link DedupRules#isUnmarkedEra}).
  *       A re-send arriving after its key expired is not detected (the ClickHouse side's
  *       idempotency covers that).
- *   <li><b>Expiry</b>: the key's state is cleared when the watermark passes {@code lastSeen +
+ *   <li><b>Expiry</b>: the key's state is cleared when the watermark reaches {@code lastSeen +
  *       window}, where lastSeen is the max of {@code max(eventTime, watermark)} over the elected
  *       reporter's records (copies of other reporters do not keep a key alive, so a dead elected
- *       agent hands over after one window). One cleanup timer per key, re-armed lazily.
+ *       agent hands over after one window). The {@link ExpiryWheel} holds one entry per key, looked
+ *       at again lazily when it comes due.
  *   <li><b>Conversation records</b> ({@code newConnection}/{@code heartbeat}/{@code
  *       endConnection}) are FLP's per-connection aggregates, not second reports: keyed apart from
  *       the flow logs ({@link FlowKeyHashSelector}), never held or dropped for their reporter; only
@@ -66,11 +77,19 @@ import org.apache.flink.util.Collector;
  * <h2>State (per key)</h2>
  *
  * One {@code long[]} ({@link KeyState}: reporter IP as two longs, time, meta, up to {@code
- * maxFingerprints} fingerprints), one event-time timer, and during a wait only a list of the held
- * records (the versioned {@link FlowRecordTypeInfo} serializer). The {@code long[]} has a
- * processing-time TTL ({@code stateTtl}) as a safety net for a stalled watermark; the held list
- * has none (it is bounded by the wait and must not lose records): if the TTL ever expires a key
- * in the middle of a wait, its timer still emits the held records.
+ * maxFingerprints} fingerprints), and during a wait only a list of the held records (the versioned
+ * {@link FlowRecordTypeInfo} serializer) and an event-time timer at the deadline. The {@code
+ * long[]} has a processing-time TTL ({@code stateTtl}) as a safety net for a stalled watermark;
+ * the held list has none (it is bounded by the wait and must not lose records): if the TTL ever
+ * expires a key in the middle of a wait, its timer still emits the held records.
+ *
+ * <p>Expiry of live keys is not in state: the {@link ExpiryWheel} is derived from each key's
+ * last-seen time and rebuilt from the keyed state on restore (and after rescaling, from the key
+ * groups the subtask receives). State names and timers are those of the {@code
+ * KeyedProcessFunction} this operator was before (a {@code KeyedProcessOperator}'s {@code
+ * "user-timers"}), so its savepoints restore here: their expiry timers fire once and find the
+ * key's state as before ({@code FlowDeduplicatorTest} restores a frozen one). A savepoint of this
+ * version restored by an older one has no expiry timers: its keys would live until the TTL.
  *
  * <h2>Metrics</h2>
  *
@@ -79,12 +98,15 @@ import org.apache.flink.util.Collector;
  * see a record (an incarnation number in the state tells them apart); restored keys that expire
  * without being touched are not subtracted.
  */
-public class FlowDeduplicator extends KeyedProcessFunction<Long, FlowRecord, FlowRecord> {
+public class FlowDeduplicator extends AbstractStreamOperator<FlowRecord>
+        implements OneInputStreamOperator<FlowRecord, FlowRecord>, Triggerable<Long, VoidNamespace> {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     static final String STATE_NAME = "dedup-key";
     static final String HELD_NAME = "dedup-held";
+    /** The timer service name of Flink's {@code KeyedProcessOperator}: earlier savepoints' timers. */
+    static final String TIMERS_NAME = "user-timers";
 
     private final DedupConfig config;
     private final long windowMs;
@@ -96,6 +118,11 @@ public class FlowDeduplicator extends KeyedProcessFunction<Long, FlowRecord, Flo
     private transient DedupMetrics metrics;
     private transient long liveKeys;
     private transient int incarnation;
+    private transient InternalTimerService<VoidNamespace> timers;
+    private transient ExpiryWheel wheel;
+    private transient ExpiryWheel.Handler expire;
+    private transient TimestampedCollector<FlowRecord> out;
+    private transient boolean restored;
 
     public FlowDeduplicator(DedupConfig config) {
         this.config = config;
@@ -105,7 +132,14 @@ public class FlowDeduplicator extends KeyedProcessFunction<Long, FlowRecord, Flo
     }
 
     @Override
-    public void open(OpenContext openContext) throws Exception {
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        restored = context.isRestored();
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
         ValueStateDescriptor<long[]> keyDescriptor =
                 new ValueStateDescriptor<>(STATE_NAME, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
         if (!config.stateTtl().isZero()) {
@@ -125,37 +159,73 @@ public class FlowDeduplicator extends KeyedProcessFunction<Long, FlowRecord, Flo
         metrics.group.gauge(DedupMetrics.LIVE_KEYS, (Gauge<Long>) () -> liveKeys);
         liveKeys = 0;
         incarnation = ThreadLocalRandom.current().nextInt(1, 1 << 16);
+        out = new TimestampedCollector<>(output);
+        timers = getInternalTimerService(TIMERS_NAME, VoidNamespaceSerializer.INSTANCE, this);
+        wheel = new ExpiryWheel();
+        expire = this::expireIfDue;
+        if (restored) {
+            rebuildWheel();
+        }
+    }
+
+    /**
+     * Enters every restored live key in the wheel (keys waiting for their preferred reporter have
+     * their deadline timer in the restored timers).
+     */
+    private void rebuildWheel() throws Exception {
+        long[] keys = new long[1024];
+        int n = 0;
+        try (Stream<Long> restoredKeys =
+                this.<Long>getKeyedStateBackend().getKeys(STATE_NAME, VoidNamespace.INSTANCE)) {
+            for (Long k : (Iterable<Long>) restoredKeys::iterator) {
+                if (n == keys.length) {
+                    keys = Arrays.copyOf(keys, n * 2);
+                }
+                keys[n++] = k;
+            }
+        }
+        // (read after the iteration: a state read may clean up TTL-expired entries of the map iterated)
+        for (int i = 0; i < n; i++) {
+            setCurrentKey(keys[i]);
+            long[] s = keyState.value();
+            if (s != null && KeyState.status(s) != KeyState.HOLDING) {
+                wheel.add(keys[i], expiry(s));
+            }
+        }
     }
 
     @Override
-    public void processElement(FlowRecord r, Context ctx, Collector<FlowRecord> out) throws Exception {
+    public void processElement(StreamRecord<FlowRecord> element) throws Exception {
+        FlowRecord r = element.getValue();
         if (DedupRules.isSameNodeCopy(r)) {
             metrics.sameNodeCopy.inc();
             return;
         }
-        long watermark = ctx.timerService().currentWatermark();
-        long time = Math.max(DedupRules.eventTime(r, ctx.timestamp()), watermark);
+        out.setTimestamp(element);
+        long watermark = timers.currentWatermark();
+        long time =
+                Math.max(DedupRules.eventTime(r, element.hasTimestamp() ? element.getTimestamp() : null), watermark);
         long high = r.ipHigh(AGENT_IP);
         long low = r.ipLow(AGENT_IP);
         long fp = DedupRules.fingerprint(r);
         long[] s = keyState.value();
 
         if (DedupRules.isConversation(r)) {
-            conversation(r, s, time, fp, ctx, out);
+            conversation(r, s, time, fp);
             return;
         }
         if (s == null) {
             liveKeys++;
             if (DedupRules.isPreferred(r)) {
                 keyState.update(KeyState.create(KeyState.ELECTED, high, low, time, incarnation, fp, maxFingerprints));
-                ctx.timerService().registerEventTimeTimer(time + windowMs);
-                keep(r, out);
+                wheel.add(currentKey(), plusWindow(time));
+                keep(r);
             } else {
                 long deadline = time + maxWaitMs;
                 keyState.update(
                         KeyState.create(KeyState.HOLDING, high, low, deadline, incarnation, fp, maxFingerprints));
                 held.add(r);
-                ctx.timerService().registerEventTimeTimer(deadline);
+                timers.registerEventTimeTimer(VoidNamespace.INSTANCE, deadline);
             }
             return;
         }
@@ -177,7 +247,7 @@ public class FlowDeduplicator extends KeyedProcessFunction<Long, FlowRecord, Flo
                 s = KeyState.addFingerprint(s, fp, maxFingerprints);
                 s[KeyState.TIME] = Math.max(s[KeyState.TIME], time);
                 keyState.update(s);
-                keep(r, out);
+                keep(r);
             }
             return;
         }
@@ -201,11 +271,11 @@ public class FlowDeduplicator extends KeyedProcessFunction<Long, FlowRecord, Flo
             }
             held.clear();
             metrics.crossReporter.inc(dropped);
-            ctx.timerService().deleteEventTimeTimer(s[KeyState.TIME]);
+            timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, s[KeyState.TIME]);
             int inc = KeyState.incarnation(s);
             keyState.update(KeyState.create(KeyState.ELECTED, high, low, time, inc, fp, maxFingerprints));
-            ctx.timerService().registerEventTimeTimer(time + windowMs);
-            keep(r, out);
+            wheel.add(currentKey(), plusWindow(time));
+            keep(r);
         } else {
             // a third reporter, not preferred either: keep the first candidate
             metrics.crossReporter.inc();
@@ -220,17 +290,16 @@ public class FlowDeduplicator extends KeyedProcessFunction<Long, FlowRecord, Flo
      * record passes but an exact re-send; the key remembers the fingerprints and expires like an
      * elected key.
      */
-    private void conversation(FlowRecord r, long[] s, long time, long fp, Context ctx, Collector<FlowRecord> out)
-            throws Exception {
+    private void conversation(FlowRecord r, long[] s, long time, long fp) throws Exception {
         if (s == null || KeyState.status(s) != KeyState.CONVERSATION) {
             // (a non-conversation state here would mean a keying that mixes them: keep the record, leave that state
             // alone)
             if (s == null) {
                 liveKeys++;
                 keyState.update(KeyState.create(KeyState.CONVERSATION, 0, 0, time, incarnation, fp, maxFingerprints));
-                ctx.timerService().registerEventTimeTimer(time + windowMs);
+                wheel.add(currentKey(), plusWindow(time));
             }
-            keep(r, out);
+            keep(r);
             return;
         }
         boolean adopted = adopt(s);
@@ -244,15 +313,40 @@ public class FlowDeduplicator extends KeyedProcessFunction<Long, FlowRecord, Flo
         s = KeyState.addFingerprint(s, fp, maxFingerprints);
         s[KeyState.TIME] = Math.max(s[KeyState.TIME], time);
         keyState.update(s);
-        keep(r, out);
+        keep(r);
     }
 
+    /** Expires the keys the watermark reached, then lets Flink fire the wait deadlines and forward it. */
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<FlowRecord> out) throws Exception {
+    public void processWatermark(Watermark mark) throws Exception {
+        wheel.advance(mark.getTimestamp(), expire);
+        super.processWatermark(mark);
+    }
+
+    /** {@link ExpiryWheel.Handler}: clears the key if its last-seen time is a window behind the watermark. */
+    private long expireIfDue(long key, long watermark) throws Exception {
+        setCurrentKey(key);
+        long[] s = keyState.value();
+        if (s == null || KeyState.status(s) == KeyState.HOLDING) {
+            return ExpiryWheel.DONE; // cleared already (another entry, the TTL), or a new key waiting for its deadline
+        }
+        long expiry = expiry(s);
+        if (expiry > watermark) {
+            return expiry;
+        }
+        clearKey(s);
+        return ExpiryWheel.DONE;
+    }
+
+    /** A wait deadline (or a timer restored from a savepoint of the {@code KeyedProcessFunction} era). */
+    @Override
+    public void onEventTime(InternalTimer<Long, VoidNamespace> timer) throws Exception {
+        long timestamp = timer.getTimestamp();
+        out.setAbsoluteTimestamp(timestamp);
         long[] s = keyState.value();
         if (s == null) {
             // only if the TTL expired the key during a wait (stalled watermark): never lose held records
-            emitHeld(out);
+            emitHeld();
             return;
         }
         if (KeyState.status(s) == KeyState.HOLDING) {
@@ -260,33 +354,53 @@ public class FlowDeduplicator extends KeyedProcessFunction<Long, FlowRecord, Flo
                 return; // stale timer
             }
             // the preferred reporter did not show up: elect the candidate, release its records
-            emitHeld(out);
+            emitHeld();
             metrics.electedFallback.inc();
             adopt(s);
             KeyState.electCandidate(s, timestamp);
             keyState.update(s);
-            ctx.timerService().registerEventTimeTimer(timestamp + windowMs);
+            wheel.add(timer.getKey(), plusWindow(timestamp));
             return;
         }
-        long expiry = s[KeyState.TIME] + windowMs;
-        if (timestamp >= expiry) {
-            keyState.clear();
-            if (KeyState.incarnation(s) == incarnation) {
-                liveKeys--;
-            }
-        } else {
-            ctx.timerService().registerEventTimeTimer(expiry);
+        // an expiry timer of an earlier savepoint: the wheel has the key since the restore
+        if (timestamp >= expiry(s)) {
+            clearKey(s);
         }
     }
 
-    private void emitHeld(Collector<FlowRecord> out) throws Exception {
+    @Override
+    public void onProcessingTime(InternalTimer<Long, VoidNamespace> timer) {
+        // no processing-time timers are registered
+    }
+
+    private void clearKey(long[] s) {
+        keyState.clear();
+        if (KeyState.incarnation(s) == incarnation) {
+            liveKeys--;
+        }
+    }
+
+    private long expiry(long[] s) {
+        return plusWindow(s[KeyState.TIME]);
+    }
+
+    private long plusWindow(long time) {
+        long expiry = time + windowMs;
+        return expiry < time ? Long.MAX_VALUE : expiry; // (saturating)
+    }
+
+    private long currentKey() {
+        return (Long) getCurrentKey();
+    }
+
+    private void emitHeld() throws Exception {
         Iterable<FlowRecord> records = held.get();
         if (records == null) {
             return;
         }
         long n = 0;
         for (FlowRecord h : records) {
-            keep(h, out);
+            keep(h);
             n++;
         }
         if (n > 0) {
@@ -304,7 +418,7 @@ public class FlowDeduplicator extends KeyedProcessFunction<Long, FlowRecord, Flo
         }
     }
 
-    private void keep(FlowRecord r, Collector<FlowRecord> out) {
+    private void keep(FlowRecord r) {
         metrics.kept.inc();
         out.collect(r);
     }
@@ -332,5 +446,10 @@ public class FlowDeduplicator extends KeyedProcessFunction<Long, FlowRecord, Flo
     /** Live keys of this instance (the {@code liveKeys} gauge). */
     public long liveKeys() {
         return liveKeys;
+    }
+
+    /** Entries in the expiry wheel (tests, diagnostics): one per live key not waiting, plus stale ones. */
+    public long expiryEntries() {
+        return wheel.size();
     }
 }

@@ -98,6 +98,7 @@ class DedupGeneratorTest {
             kept = h.extractOutputValues();
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(f.expiryEntries()).isZero();
             assertThat(f.liveKeys()).isZero();
         }
 

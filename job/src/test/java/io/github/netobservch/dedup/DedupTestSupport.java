@@ -16,7 +16,6 @@ import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 /**
@@ -97,9 +96,16 @@ final class DedupTestSupport {
     /** An opened harness (HashMap state backend), restored from {@code snapshot} when not null. */
     static KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> harness(
             FlowDeduplicator f, OperatorSubtaskState snapshot) throws Exception {
+        return harness(f, snapshot, 1, 1, 0);
+    }
+
+    /** An opened harness of subtask {@code subtask} of {@code parallelism}. */
+    static KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> harness(
+            FlowDeduplicator f, OperatorSubtaskState snapshot, int maxParallelism, int parallelism, int subtask)
+            throws Exception {
         KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(f), new FlowKeyHashSelector(), Types.LONG);
+                        f, new FlowKeyHashSelector(), Types.LONG, maxParallelism, parallelism, subtask);
         h.setStateBackend(new HashMapStateBackend());
         h.setup();
         if (snapshot != null) {

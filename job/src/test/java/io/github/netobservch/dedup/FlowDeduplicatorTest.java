@@ -18,12 +18,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.netobservch.enrich.FlowEnricher;
 import io.github.netobservch.format.FlowFixtures;
 import io.github.netobservch.format.FlowRecord;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 import org.junit.jupiter.api.Test;
 
 /** {@link FlowDeduplicator} in a keyed operator harness, event time driven by explicit watermarks. */
@@ -77,9 +80,11 @@ class FlowDeduplicatorTest {
             send(h, egress(0));
             assertThat(h.extractOutputValues()).isEmpty();
             assertThat(h.numEventTimeTimers()).isEqualTo(1); // the wait deadline
+            assertThat(f.expiryEntries()).isZero();
             send(h, ingress(0));
             assertThat(h.extractOutputValues()).containsExactly(ingress(0));
-            assertThat(h.numEventTimeTimers()).isEqualTo(1); // deadline deleted, cleanup armed
+            assertThat(h.numEventTimeTimers()).isZero(); // deadline deleted
+            assertThat(f.expiryEntries()).isEqualTo(1); // expiry entered
             h.processWatermark(end(egress(0)) + MAX_WAIT_MS);
             assertThat(h.extractOutputValues()).containsExactly(ingress(0));
             assertThat(f.metrics().droppedCrossReporter()).isEqualTo(1);
@@ -107,7 +112,8 @@ class FlowDeduplicatorTest {
             assertThat(f.metrics().droppedCrossReporter()).isEqualTo(12);
             assertThat(f.metrics().droppedExactResend()).isZero();
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
-            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(f.expiryEntries()).as("one entry, re-entered lazily").isEqualTo(1);
         }
     }
 
@@ -186,17 +192,21 @@ class FlowDeduplicatorTest {
                 }
             }
             assertThat(h.numKeyedStateEntries()).isEqualTo(keys + keys / 2); // + held lists
-            assertThat(h.numEventTimeTimers()).isEqualTo(keys);
+            assertThat(h.numEventTimeTimers()).isEqualTo(keys / 2); // the waits' deadlines
+            assertThat(f.expiryEntries()).isEqualTo(keys / 2); // the elected keys
             assertThat(f.liveKeys()).isEqualTo(keys);
             h.processWatermark(end(egress(0)) + MAX_WAIT_MS); // waits over: fallback elections
             assertThat(h.extractOutputValues()).hasSize(keys);
             assertThat(f.metrics().heldThenEmitted()).isEqualTo(keys / 2);
             assertThat(f.metrics().electedFallback()).isEqualTo(keys / 2);
             assertThat(h.numKeyedStateEntries()).isEqualTo(keys);
+            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(f.expiryEntries()).isEqualTo(keys);
 
             h.processWatermark(end(egress(0)) + MAX_WAIT_MS + WINDOW_MS);
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(f.expiryEntries()).isZero();
             assertThat(f.liveKeys()).isZero();
         }
     }
@@ -332,6 +342,110 @@ class FlowDeduplicatorTest {
             h.processWatermark(end(egress(0)) + MAX_WAIT_MS + WINDOW_MS);
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(restored.liveKeys()).isZero();
+        }
+    }
+
+    @Test
+    void restoredLiveKeysExpireAtTheirTime() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h =
+                harness(new FlowDeduplicator(config()))) {
+            send(h, ingress(0)); // elected: no timer, an expiry entry
+            send(h, withPort(ingress(0), 41_000));
+            send(h, withPort(ingress(2), 41_000)); // this key was last seen two slices later
+            snapshot = h.snapshot(1L, 1L);
+        }
+        FlowDeduplicator restored = new FlowDeduplicator(config());
+        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(restored, snapshot)) {
+            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(restored.expiryEntries())
+                    .as("rebuilt from the keyed state")
+                    .isEqualTo(2);
+            h.processWatermark(end(ingress(0)) + WINDOW_MS - 1);
+            assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+            h.processWatermark(end(ingress(0)) + WINDOW_MS);
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            h.processWatermark(end(ingress(2)) + WINDOW_MS - 1);
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            h.processWatermark(end(ingress(2)) + WINDOW_MS);
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(restored.expiryEntries()).isZero();
+        }
+    }
+
+    @Test
+    void rescaledSubtasksEachExpireTheKeysTheyReceive() throws Exception {
+        int keys = 500;
+        int maxParallelism = 128;
+        OperatorSubtaskState snapshot;
+        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h =
+                harness(new FlowDeduplicator(config()), null, maxParallelism, 1, 0)) {
+            for (int i = 0; i < keys; i++) {
+                send(h, withPort(ingress(0), 20_000 + i));
+            }
+            snapshot = h.snapshot(1L, 1L);
+        }
+        long total = 0;
+        for (int subtask = 0; subtask < 2; subtask++) {
+            OperatorSubtaskState part =
+                    AbstractStreamOperatorTestHarness.repartitionOperatorState(snapshot, maxParallelism, 1, 2, subtask);
+            FlowDeduplicator f = new FlowDeduplicator(config());
+            try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h =
+                    harness(f, part, maxParallelism, 2, subtask)) {
+                int mine = h.numKeyedStateEntries();
+                assertThat(mine).isPositive().isLessThan(keys);
+                assertThat(f.expiryEntries()).isEqualTo(mine);
+                total += mine;
+                h.processWatermark(end(ingress(0)) + WINDOW_MS);
+                assertThat(h.numKeyedStateEntries()).isZero();
+                assertThat(f.expiryEntries()).isZero();
+            }
+        }
+        assertThat(total).isEqualTo(keys);
+    }
+
+    /**
+     * A snapshot written by this operator's predecessor, a {@code KeyedProcessFunction} in Flink's
+     * {@code KeyedProcessOperator} (commit 8739085), with one expiry timer per key: key A elected
+     * (ingress slice 0), key B (egress slice 0, source port 40001) held for its preferred reporter.
+     * Written with {@code OperatorSnapshotUtil.writeStateHandle} after {@code send(ingress(0))},
+     * {@code send(egress(0) with port 40001)}, {@code processWatermark(T0 + 1 s)}.
+     */
+    @Test
+    void aSnapshotOfTheKeyedProcessFunctionEraRestores() throws Exception {
+        OperatorSubtaskState old = OperatorSnapshotUtil.readStateHandle(Paths.get(FlowDeduplicatorTest.class
+                        .getResource("/dedup/flow-dedup-keyed-process-operator-8739085.snapshot")
+                        .toURI())
+                .toString());
+        FlowDeduplicator f = new FlowDeduplicator(config());
+        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(f, old)) {
+            assertThat(h.numKeyedStateEntries()).isEqualTo(3); // A, B, B's held record
+            assertThat(h.numEventTimeTimers()).isEqualTo(2); // A's expiry, B's deadline
+            assertThat(f.expiryEntries()).isEqualTo(1); // A
+            send(h, ingress(0));
+            send(h, egress(0));
+            assertThat(h.extractOutputValues())
+                    .as("A's fingerprints and reporter restored")
+                    .isEmpty();
+            assertThat(f.metrics().droppedExactResend()).isEqualTo(1);
+            assertThat(f.metrics().droppedCrossReporter()).isEqualTo(1);
+
+            long deadline = end(egress(0)) + MAX_WAIT_MS;
+            h.processWatermark(deadline);
+            List<StreamRecord<? extends FlowRecord>> released = h.extractOutputStreamRecords();
+            assertThat(released)
+                    .extracting(r -> (FlowRecord) r.getValue())
+                    .containsExactly(withPort(egress(0), 40_001));
+            assertThat(released).extracting(StreamRecord::getTimestamp).containsOnly(deadline);
+            assertThat(f.metrics().electedFallback()).isEqualTo(1);
+
+            h.processWatermark(end(ingress(0)) + WINDOW_MS); // A's old timer and its wheel entry
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            h.processWatermark(deadline + WINDOW_MS);
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(f.expiryEntries()).isZero();
+            assertThat(f.liveKeys()).isZero();
         }
     }
 

@@ -102,6 +102,12 @@ class SliceOracleTest {
             assertThat(h.numEventTimeTimers())
                     .as("timers left after the end of input")
                     .isZero();
+            assertThat(h.numKeyedStateEntries())
+                    .as("keys left after the end of input")
+                    .isZero();
+            assertThat(f.expiryEntries())
+                    .as("expiry entries left after the end of input")
+                    .isZero();
             return out;
         }
     }
