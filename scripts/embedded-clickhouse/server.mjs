@@ -232,6 +232,17 @@ async function decodeContentEncoding(body, encoding) {
     `Content-Encoding '${enc}' is not supported by the embedded endpoint (supported: gzip, deflate, br, lz4)`);
 }
 
+// Request Content-Encodings the engine decodes itself when an INSERT body is staged in a file, by
+// the engine's name for them ('none' for a plain body); undefined: decoded here, in memory, or
+// refused (decodeContentEncoding).
+const ENGINE_DECODED = new Map([['', 'none'], ['identity', 'none'], ['none', 'none'], ['gzip', 'gzip'],
+  ['x-gzip', 'gzip'], ['deflate', 'deflate'], ['br', 'br'], ['lz4', 'lz4']]);
+
+function engineDecodedEncoding(header) {
+  if (header === undefined) return 'none';
+  return ENGINE_DECODED.get(String(header).trim().toLowerCase());
+}
+
 function pickAcceptEncoding(header) {
   if (!header) return null;
   const list = header.toLowerCase().split(',').map((s) => s.trim().split(';')[0]);
@@ -443,7 +454,7 @@ async function runOnConnection(conn, isSession, job) {
     }
 
     // 4. The statement itself.
-    return await execute(conn, stmt, analysis, format, params, job.responder, job.staged);
+    return await execute(conn, stmt, analysis, format, params, job.responder, job.staged, job.stagedCompression);
   } catch (e) {
     failed = true;
     await conn.drain();
@@ -548,7 +559,7 @@ function formatNameSql(name) {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : quoteIdent(name);
 }
 
-async function execute(conn, stmt, analysis, format, params, responder, staged) {
+async function execute(conn, stmt, analysis, format, params, responder, staged, stagedCompression = 'none') {
   const ins = analysis.insert;
   const hasParams = Object.keys(params).length > 0;
   if (ins && (ins.mode === 'format' || ins.mode === 'values')) {
@@ -564,7 +575,8 @@ async function execute(conn, stmt, analysis, format, params, responder, staged) 
       const fmt = ins.mode === 'values' ? 'Values' : formatNameSql(ins.format);
       const file = staged || await writeTempFile(data);
       try {
-        const sql = `${target} FROM INFILE ${quoteString(file)} COMPRESSION 'none'${settingsClause} FORMAT ${fmt}`;
+        const compression = staged ? stagedCompression : 'none';
+        const sql = `${target} FROM INFILE ${quoteString(file)} COMPRESSION '${compression}'${settingsClause} FORMAT ${fmt}`;
         const r = await conn.exec(sql);
         return { bytes: null, rowsWritten: r.rowsWritten, bytesWritten: r.bytesWritten, isInsert: true };
       } finally {
@@ -771,6 +783,7 @@ async function handleRequest(req, res) {
   let code = 0;
   let kind = '';
   let staged = null; // the staging file of a streamed INSERT body
+  let stagedCompression = 'none'; // how it is compressed (the engine's name for it)
   try {
     if (shuttingDown) throw new ClickHouseError(210, 'NETWORK_ERROR', 'Server is shutting down');
 
@@ -795,20 +808,24 @@ async function handleRequest(req, res) {
     }
 
     const queryParam = qp.get('query');
-    // An INSERT … FORMAT in the URL with a plain body (how clickhouse-java sends one): the body is
-    // the data alone and goes straight to the staging file, never into memory whole.
-    if (req.method === 'POST' && queryParam && !req.headers['content-encoding'] && qp.get('decompress') !== '1') {
+    // An INSERT … FORMAT in the URL (how clickhouse-java sends one): the body is the data alone and
+    // goes straight to the staging file, never into memory whole. A compressed body is staged as it
+    // came and the engine decompresses it (INFILE … COMPRESSION): ClickHouse's own decoders, as the
+    // server's HTTP handler uses for Content-Encoding, checksums included.
+    const encoding = engineDecodedEncoding(req.headers['content-encoding']);
+    if (req.method === 'POST' && queryParam && encoding !== undefined && qp.get('decompress') !== '1') {
       const head = analyze(Buffer.from(queryParam, 'utf8'));
       if (head.insert && head.insert.mode === 'format' && head.multi < 0
           && head.insert.dataStart >= Buffer.byteLength(queryParam, 'utf8')) {
         staged = await spoolBody(req);
+        stagedCompression = encoding;
       }
     }
     let body = staged ? Buffer.alloc(0) : await readBody(req);
     if (req.method === 'GET' && (queryParam === null || queryParam === '') && body.length === 0) {
       return sendText(res, 200, 'Ok.\n');
     }
-    body = await decodeContentEncoding(body, req.headers['content-encoding']);
+    if (!staged) body = await decodeContentEncoding(body, req.headers['content-encoding']);
     if (qp.get('decompress') === '1' && body.length) {
       body = decodeNativeBlocks(body, qp.get('http_native_compression_disable_checksumming_on_decompress') !== '1');
     }
@@ -849,7 +866,7 @@ async function handleRequest(req, res) {
       settings[k] = v;
     }
     const database = req.headers['x-clickhouse-database'] || qp.get('database') || null;
-    const job = { stmt, analysis, format: ctx.format, settings, params, database, staged,
+    const job = { stmt, analysis, format: ctx.format, settings, params, database, staged, stagedCompression,
       grantsOf: users === null ? null : { user: cred.user, grants: users.get(cred.user).grants } };
     if (req.method !== 'HEAD' && qp.get('compress') !== '1' && qp.get('enable_http_compression') !== '1') {
       job.responder = responderFor(res, ctx, started);

@@ -267,8 +267,17 @@ public final class ClickHouseCommittable {
      * @throws java.io.FileNotFoundException when the spill file is gone
      */
     public byte[] payload() throws IOException {
-        byte[] stored = spillPath == null ? storedPayload : SpillFiles.read(spillPath, storedLength, storedCrc);
-        return codec.decompress(stored, rawLength);
+        return codec.decompress(stored(), rawLength);
+    }
+
+    /**
+     * The payload as stored (compressed by {@link #codec()}), read from the spill file when it was
+     * spilled.
+     *
+     * @throws java.io.FileNotFoundException when the spill file is gone
+     */
+    byte[] stored() throws IOException {
+        return spillPath == null ? storedPayload : SpillFiles.read(spillPath, storedLength, storedCrc);
     }
 
     /** The stored payload held in this object; only for committables that are not spilled. */

@@ -58,12 +58,28 @@ final class ClickHouseInserter implements CommitTarget {
         return send(database, table, columns, rowBinary, settings(token, token != null));
     }
 
-    /** {@link #insert}; {@code deduplicate} without a token: ClickHouse deduplicates by block hash (test-only control). */
+    /**
+     * {@link #insert}, the body sent as it is under {@code contentEncoding} (ClickHouse decompresses
+     * it); {@code deduplicate} without a token: ClickHouse deduplicates by block hash (test-only
+     * control).
+     */
     @Override
     public void insert(
-            String database, String table, List<String> columns, byte[] rowBinary, String token, boolean deduplicate)
+            String database,
+            String table,
+            List<String> columns,
+            byte[] body,
+            String contentEncoding,
+            String token,
+            boolean deduplicate)
             throws Exception {
-        send(database, table, columns, rowBinary, settings(token, deduplicate));
+        InsertSettings settings = settings(token, deduplicate);
+        if (contentEncoding != null) {
+            // the client then sends Content-Encoding and the body as it is (a plain header would make it
+            // wrap the body in a second LZ4 frame)
+            settings.appCompressedData(true, contentEncoding);
+        }
+        send(database, table, columns, body, settings);
     }
 
     /**

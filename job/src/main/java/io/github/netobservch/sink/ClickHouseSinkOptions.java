@@ -338,7 +338,7 @@ public final class ClickHouseSinkOptions implements Serializable {
         private boolean sendTokens = true;
         private java.util.List<String> shardEndpoints = new java.util.ArrayList<>();
         private String sinkName = "clickhouse";
-        private PayloadCodec payloadCodec = PayloadCodec.LZ4;
+        private PayloadCodec payloadCodec = PayloadCodec.LZ4_FRAME;
         private boolean preflightOnOpen = true;
         private Duration checkpointInterval;
         private Duration toleratedOutage = Duration.ofHours(1);

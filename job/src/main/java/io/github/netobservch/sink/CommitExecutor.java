@@ -108,9 +108,11 @@ final class CommitExecutor implements AutoCloseable {
     CommitResult commit(ClickHouseCommittable c, int priorCalls, boolean fromState) throws InterruptedException {
         lastFailure = null;
         shard = c.shard();
+        // sent as stored when ClickHouse decodes the codec itself (Content-Encoding), else decompressed here
+        String contentEncoding = c.codec().contentEncoding();
         byte[] payload;
         try {
-            payload = c.payload();
+            payload = contentEncoding != null ? c.stored() : c.payload();
         } catch (java.io.FileNotFoundException e) {
             return spillFileMissing(c, e);
         } catch (IOException e) {
@@ -140,7 +142,7 @@ final class CommitExecutor implements AutoCloseable {
             String token = derivedToken(baseToken, generation);
             long t0 = System.nanoTime();
             try {
-                inserter().insert(c.database(), c.table(), c.columns(), payload, token, deduplicate);
+                inserter().insert(c.database(), c.table(), c.columns(), payload, contentEncoding, token, deduplicate);
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {

@@ -12,11 +12,19 @@ import java.util.Map;
 interface CommitTarget extends AutoCloseable {
 
     /**
-     * One INSERT of RowBinary rows. With a token: {@code insert_deduplication_token}; {@code
-     * deduplicate} without a token deduplicates by block hash (test-only control).
+     * One INSERT of RowBinary rows, {@code body} compressed as {@code contentEncoding} says (the
+     * HTTP {@code Content-Encoding}; {@code null}: plain RowBinary). With a token: {@code
+     * insert_deduplication_token}; {@code deduplicate} without a token deduplicates by block hash
+     * (test-only control).
      */
     void insert(
-            String database, String table, List<String> columns, byte[] rowBinary, String token, boolean deduplicate)
+            String database,
+            String table,
+            List<String> columns,
+            byte[] body,
+            String contentEncoding,
+            String token,
+            boolean deduplicate)
             throws Exception;
 
     /** The table's engine ({@code system.tables.engine}), or {@code ""} when there is no such table. */

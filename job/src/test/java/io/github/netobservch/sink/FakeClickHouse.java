@@ -1,6 +1,9 @@
 package io.github.netobservch.sink;
 
 import com.clickhouse.client.api.ServerException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -10,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import net.jpountz.lz4.LZ4FrameInputStream;
 
 /**
  * An in-memory ClickHouse for the commit protocol, after ClickHouse's documented INSERT
@@ -59,6 +63,15 @@ final class FakeClickHouse implements CommitTarget {
         return this;
     }
 
+    private static byte[] decode(String contentEncoding, byte[] body) throws IOException {
+        if (!contentEncoding.equals("lz4")) {
+            throw new IOException("Content-Encoding " + contentEncoding + " is not one the fake decodes");
+        }
+        try (InputStream in = new LZ4FrameInputStream(new ByteArrayInputStream(body))) {
+            return in.readAllBytes();
+        }
+    }
+
     private boolean next(Fault f) {
         if (faults.peek() == f) {
             faults.poll();
@@ -69,8 +82,16 @@ final class FakeClickHouse implements CommitTarget {
 
     @Override
     public void insert(
-            String database, String table, List<String> columns, byte[] rowBinary, String token, boolean deduplicate)
+            String database,
+            String table,
+            List<String> columns,
+            byte[] body,
+            String contentEncoding,
+            String token,
+            boolean deduplicate)
             throws Exception {
+        // decoded as the server would (and a corrupt body fails before anything is recorded)
+        byte[] rowBinary = contentEncoding == null ? body : decode(contentEncoding, body);
         insertTokens.add(token);
         if (next(Fault.TIMEOUT_BEFORE)) {
             throw new SocketTimeoutException("Read timed out (before the server saw the request)");
