@@ -15,6 +15,7 @@ import io.github.netobservch.format.IpAddresses;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
@@ -103,10 +104,22 @@ final class DedupTestSupport {
     static KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> harness(
             FlowDeduplicator f, OperatorSubtaskState snapshot, int maxParallelism, int parallelism, int subtask)
             throws Exception {
+        return harness(f, snapshot, maxParallelism, parallelism, subtask, new HashMapStateBackend());
+    }
+
+    /** An opened harness on {@code backend} (e.g. RocksDB, which the Kubernetes manifests use). */
+    static KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> harness(
+            FlowDeduplicator f,
+            OperatorSubtaskState snapshot,
+            int maxParallelism,
+            int parallelism,
+            int subtask,
+            StateBackend backend)
+            throws Exception {
         KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         f, new FlowKeyHashSelector(), Types.LONG, maxParallelism, parallelism, subtask);
-        h.setStateBackend(new HashMapStateBackend());
+        h.setStateBackend(backend);
         h.setup();
         if (snapshot != null) {
             h.initializeState(snapshot);
