@@ -5,7 +5,6 @@ import static io.github.netobservch.format.ColumnRegistry.AGENT_IP;
 import io.github.netobservch.enrich.FlowKeyHashSelector;
 import io.github.netobservch.format.FlowRecord;
 import io.github.netobservch.format.FlowRecordTypeInfo;
-import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.state.ListState;
@@ -15,7 +14,6 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.metrics.Gauge;
-import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -122,19 +120,12 @@ public class FlowDeduplicator extends AbstractStreamOperator<FlowRecord>
     private transient ExpiryWheel wheel;
     private transient ExpiryWheel.Handler expire;
     private transient TimestampedCollector<FlowRecord> out;
-    private transient boolean restored;
 
     public FlowDeduplicator(DedupConfig config) {
         this.config = config;
         this.windowMs = config.window().toMillis();
         this.maxWaitMs = config.maxWait().toMillis();
         this.maxFingerprints = config.maxFingerprints();
-    }
-
-    @Override
-    public void initializeState(StateInitializationContext context) throws Exception {
-        super.initializeState(context);
-        restored = context.isRestored();
     }
 
     @Override
@@ -163,9 +154,7 @@ public class FlowDeduplicator extends AbstractStreamOperator<FlowRecord>
         timers = getInternalTimerService(TIMERS_NAME, VoidNamespaceSerializer.INSTANCE, this);
         wheel = new ExpiryWheel();
         expire = this::expireIfDue;
-        if (restored) {
-            rebuildWheel();
-        }
+        rebuildWheel(); // (nothing to enter on a fresh start)
     }
 
     /**
@@ -173,23 +162,17 @@ public class FlowDeduplicator extends AbstractStreamOperator<FlowRecord>
      * their deadline timer in the restored timers).
      */
     private void rebuildWheel() throws Exception {
-        long[] keys = new long[1024];
-        int n = 0;
+        long[] keys;
         try (Stream<Long> restoredKeys =
                 this.<Long>getKeyedStateBackend().getKeys(STATE_NAME, VoidNamespace.INSTANCE)) {
-            for (Long k : (Iterable<Long>) restoredKeys::iterator) {
-                if (n == keys.length) {
-                    keys = Arrays.copyOf(keys, n * 2);
-                }
-                keys[n++] = k;
-            }
+            keys = restoredKeys.mapToLong(Long::longValue).toArray();
         }
         // (read after the iteration: a state read may clean up TTL-expired entries of the map iterated)
-        for (int i = 0; i < n; i++) {
-            setCurrentKey(keys[i]);
+        for (long key : keys) {
+            setCurrentKey(key);
             long[] s = keyState.value();
             if (s != null && KeyState.status(s) != KeyState.HOLDING) {
-                wheel.add(keys[i], expiry(s));
+                wheel.add(key, expiry(s));
             }
         }
     }
