@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Objects;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
 
@@ -16,13 +18,23 @@ import org.apache.flink.types.StringValue;
  * Registry-driven serializer for {@link FlowRecord}.
  *
  * <p>Wire format (layout version {@link FlowRecordSerializerSnapshot#VERSION}): the presence bit
- * set as {@code ceil(n/64)} longs over the serializer's column layout, then each present column in
- * layout order: UInt8/Bool 1 byte, UInt16 2 bytes, UInt32/Int32 4 bytes, other numbers 8 bytes; IP
- * one tag byte (4 → one int for IPv4-mapped, 6 → two longs); strings as their UTF-8 bytes after
- * an unsigned LEB128 length (snapshot version 2; version 1 wrote them with Flink's {@link
- * StringValue}, which costs a thread-local lookup and a char loop per string: 8 % of the job's CPU in
- * the benchmark's profile — a serializer restored from a version-1 snapshot still reads that form);
- * arrays as an int length then elements; {@code byte[]} as int length then bytes.
+ * set as {@code ceil(n/64)} longs over the serializer's column layout, then (version 3) the byte
+ * length of the values as an int, then each present column in layout order: UInt8/Bool 1 byte,
+ * UInt16 2 bytes, UInt32/Int32 4 bytes, other numbers 8 bytes; IP one tag byte (4 → one int for
+ * IPv4-mapped, 6 → two longs); strings as their UTF-8 bytes after an unsigned LEB128 length; arrays
+ * as an int length then elements; {@code byte[]} as int length then bytes. A serializer restored
+ * from an older snapshot still reads and writes that version's form:
+ *
+ * <ul>
+ *   <li>version 1 wrote strings with Flink's {@link StringValue} (a thread-local lookup and a char
+ *       loop per string: 8 % of the job's CPU in the benchmark's profile);
+ *   <li>version 2 had no length before the values. Without it each value is a separate read from
+ *       the input view; after the {@code keyBy} shuffle that view is Flink's network buffer (an
+ *       off-heap memory segment), where every read, and above all every string's copy, goes through
+ *       {@code Unsafe}'s checked copy: 12 % of the dedup thread's CPU in the benchmark's profile. With
+ *       the length the values are taken out in one copy and decoded from a heap array, and their end
+ *       is checked.
+ * </ul>
  *
  * <p>The layout is the list of (column name, kind) the data was written with; it is stored in the
  * snapshot. A serializer restored from an older snapshot reads the old layout and maps columns onto
@@ -41,8 +53,12 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
 
     /** Strings as Flink's {@link StringValue} (snapshot version 1). */
     static final int STRINGS_STRING_VALUE = 1;
-    /** Strings as LEB128 length + UTF-8 bytes (snapshot version 2, current). */
+    /** Strings as LEB128 length + UTF-8 bytes, values read one by one (snapshot version 2). */
     static final int STRINGS_UTF8 = 2;
+    /** As version 2, with the values' byte length before them (snapshot version 3, current). */
+    static final int VALUES_BLOCK = 3;
+    /** A value block up to this size is read into the serializer's reused buffer; larger ones get their own. */
+    private static final int REUSED_BLOCK_MAX = 64 << 10;
     /** Far above any string field or array of a flow record: a larger length or count is corruption. */
     private static final int MAX_STRING_BYTES = 1 << 24;
     /**
@@ -51,8 +67,18 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
      */
     public static final int MAX_BYTES_FIELD = 64 << 20;
 
-    /** How strings are encoded: {@link #STRINGS_UTF8}, or {@link #STRINGS_STRING_VALUE} when restored from version 1. */
+    /**
+     * The form written and read: {@link #VALUES_BLOCK}, or the form of the older snapshot version
+     * this serializer was restored from ({@link #STRINGS_UTF8}, {@link #STRINGS_STRING_VALUE}).
+     */
     private final int strings;
+
+    /** {@link #VALUES_BLOCK}: the values of a record being read, and a view over them (per instance: see {@link #duplicate}). */
+    private transient byte[] block;
+
+    private transient DataInputDeserializer blockIn;
+    /** {@link #VALUES_BLOCK}: the values of a record being written, when the output cannot be patched in place. */
+    private transient DataOutputSerializer scratch;
 
     /** For each layout position, the current column (null when it no longer exists). */
     private transient Column[] targets;
@@ -65,11 +91,11 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
     }
 
     FlowRecordSerializer(String[] layoutNames, ValueKind[] layoutKinds) {
-        this(layoutNames, layoutKinds, STRINGS_UTF8);
+        this(layoutNames, layoutKinds, VALUES_BLOCK);
     }
 
     FlowRecordSerializer(String[] layoutNames, ValueKind[] layoutKinds, int strings) {
-        if (strings != STRINGS_STRING_VALUE && strings != STRINGS_UTF8) {
+        if (strings != STRINGS_STRING_VALUE && strings != STRINGS_UTF8 && strings != VALUES_BLOCK) {
             throw new IllegalArgumentException("unknown string encoding " + strings);
         }
         this.layoutNames = layoutNames;
@@ -137,7 +163,8 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
 
     @Override
     public TypeSerializer<FlowRecord> duplicate() {
-        return this; // stateless apart from the immutable layout
+        // a new instance per user: the value-block buffers are per instance
+        return new FlowRecordSerializer(layoutNames, layoutKinds, strings);
     }
 
     @Override
@@ -162,11 +189,48 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
 
     @Override
     public void serialize(FlowRecord r, DataOutputView out) throws IOException {
+        long[] present;
+        Column[] t = null;
         if (isCurrentLayout()) {
-            long[] present = r.present;
-            for (long w : present) {
-                out.writeLong(w);
+            present = r.present;
+        } else {
+            // another layout (a restored serializer, or tests writing "old" state): map by name
+            t = targets();
+            present = new long[(layoutNames.length + 63) >>> 6];
+            for (int i = 0; i < t.length; i++) {
+                if (t[i] != null && r.has(t[i])) {
+                    present[i >>> 6] |= 1L << i;
+                }
             }
+        }
+        for (long w : present) {
+            out.writeLong(w);
+        }
+        if (strings != VALUES_BLOCK) {
+            writeValues(r, present, t, out);
+        } else if (out instanceof DataOutputSerializer buffer) {
+            // Flink's network and heap-snapshot paths: the length is patched in once the values are written
+            int at = buffer.length();
+            buffer.writeInt(0);
+            writeValues(r, present, t, buffer);
+            buffer.writeIntUnsafe(buffer.length() - at - Integer.BYTES, at);
+        } else {
+            if (scratch == null) {
+                scratch = new DataOutputSerializer(2048);
+            }
+            scratch.clear();
+            writeValues(r, present, t, scratch);
+            out.writeInt(scratch.length());
+            out.write(scratch.getSharedBuffer(), 0, scratch.length());
+            if (scratch.getSharedBuffer().length > REUSED_BLOCK_MAX) {
+                scratch = null; // (a record with a large raw JSON: do not keep its buffer)
+            }
+        }
+    }
+
+    /** The present columns' values: in slot order for the current layout ({@code t == null}), else by layout position. */
+    private void writeValues(FlowRecord r, long[] present, Column[] t, DataOutputView out) throws IOException {
+        if (t == null) {
             // only the present columns, in slot order: a record has about half of them
             for (int word = 0; word < present.length; word++) {
                 for (long bits = present[word]; bits != 0; bits &= bits - 1) {
@@ -174,17 +238,6 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
                 }
             }
             return;
-        }
-        // another layout (a restored serializer, or tests writing "old" state): map by name
-        Column[] t = targets();
-        long[] present = new long[(layoutNames.length + 63) >>> 6];
-        for (int i = 0; i < t.length; i++) {
-            if (t[i] != null && r.has(t[i])) {
-                present[i >>> 6] |= 1L << i;
-            }
-        }
-        for (long w : present) {
-            out.writeLong(w);
         }
         for (int i = 0; i < t.length; i++) {
             if ((present[i >>> 6] & (1L << i)) != 0) {
@@ -229,7 +282,7 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
             case LOW_CARDINALITY_STRING:
             case MAC:
                 Object value = r.refs[c.refSlot()];
-                if (value instanceof byte[] utf8 && strings == STRINGS_UTF8) {
+                if (value instanceof byte[] utf8 && strings != STRINGS_STRING_VALUE) {
                     writeUtf8(utf8, out); // read back earlier and never decoded
                 } else {
                     writeString(r.getString(c), out);
@@ -239,7 +292,7 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
             case LOW_CARDINALITY_STRING_ARRAY:
             case TCP_FLAGS:
                 Object array = r.refs[c.refSlot()];
-                if (array instanceof byte[][] utf8 && strings == STRINGS_UTF8) {
+                if (array instanceof byte[][] utf8 && strings != STRINGS_STRING_VALUE) {
                     out.writeInt(utf8.length); // read back earlier and never decoded
                     for (byte[] element : utf8) {
                         writeUtf8(element, out);
@@ -327,12 +380,38 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
             present[i] = in.readLong();
         }
         Column[] t = targets();
+        DataInputView values = in;
+        if (strings == VALUES_BLOCK) {
+            values = readBlock(in);
+        }
         for (int i = 0; i < layoutNames.length; i++) {
             if ((present[i >>> 6] & (1L << i)) != 0) {
-                readValue(r, layoutKinds[i], t[i], in);
+                readValue(r, layoutKinds[i], t[i], values);
             }
         }
+        if (values != in && ((DataInputDeserializer) values).available() != 0) {
+            throw new IOException(
+                    "corrupt record: " + ((DataInputDeserializer) values).available() + " bytes left after its values");
+        }
         return r;
+    }
+
+    /** Version 3: the record's values, taken out of {@code in} in one copy, as a heap view (this instance's). */
+    private DataInputDeserializer readBlock(DataInputView in) throws IOException {
+        // (the values of the largest record the parser accepts: its raw JSON, the fields taken from it, a few derived)
+        int n = length(in, 2 * MAX_BYTES_FIELD + MAX_STRING_BYTES);
+        byte[] b = block;
+        if (n > REUSED_BLOCK_MAX) {
+            b = new byte[n];
+        } else if (b == null || b.length < n) {
+            b = block = new byte[Math.max(n, 2048)];
+        }
+        in.readFully(b, 0, n);
+        if (blockIn == null) {
+            blockIn = new DataInputDeserializer();
+        }
+        blockIn.setBuffer(b, 0, n);
+        return blockIn;
     }
 
     @Override
@@ -384,7 +463,7 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
             case STRING:
             case LOW_CARDINALITY_STRING:
             case MAC:
-                if (strings == STRINGS_UTF8) {
+                if (strings != STRINGS_STRING_VALUE) {
                     // kept as bytes: decoded only if something reads it as a String (FlowRecord#stringUtf8)
                     byte[] utf8 = readUtf8(in);
                     if (target != null) {
@@ -400,7 +479,7 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
             case STRING_ARRAY:
             case LOW_CARDINALITY_STRING_ARRAY:
             case TCP_FLAGS:
-                if (strings == STRINGS_UTF8) {
+                if (strings != STRINGS_STRING_VALUE) {
                     byte[][] utf8 = new byte[length(in, MAX_STRING_BYTES)][];
                     for (int i = 0; i < utf8.length; i++) {
                         utf8[i] = readUtf8(in);

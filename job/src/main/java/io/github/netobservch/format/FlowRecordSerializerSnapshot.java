@@ -13,19 +13,20 @@ import org.apache.flink.core.memory.DataOutputView;
  * every column, in write order).
  *
  * <p>Versions: 1 = initial format (presence bit set + per-kind values, strings as Flink's
- * StringValue); 2 = strings as LEB128 length + UTF-8 bytes. The snapshot content is the same; the
- * version says how the state's strings were written, and state written by version 1 is read by a
- * version-1 serializer and migrated. Bump {@link #VERSION} whenever the per-kind encoding changes
+ * StringValue); 2 = strings as LEB128 length + UTF-8 bytes; 3 = as 2, with the byte length of the
+ * values before them. The snapshot content is the same; the version says how the state's records
+ * were written, and state written by an older version is read by a serializer of that version and
+ * migrated. Bump {@link #VERSION} whenever the per-kind encoding changes
  * and keep reading older versions.
  */
 public final class FlowRecordSerializerSnapshot implements TypeSerializerSnapshot<FlowRecord> {
 
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     private String[] names;
     private ValueKind[] kinds;
-    /** The serializer's string encoding: the version the snapshot was read with, or the current one. */
-    private int strings = FlowRecordSerializer.STRINGS_UTF8;
+    /** The serializer's record form: the version the snapshot was read with, or the current one. */
+    private int strings = FlowRecordSerializer.VALUES_BLOCK;
 
     /** For reflective instantiation on restore. */
     public FlowRecordSerializerSnapshot() {}
@@ -52,10 +53,11 @@ public final class FlowRecordSerializerSnapshot implements TypeSerializerSnapsho
 
     @Override
     public void readSnapshot(int readVersion, DataInputView in, ClassLoader userCodeClassLoader) throws IOException {
-        if (readVersion != 1 && readVersion != 2) {
+        if (readVersion < 1 || readVersion > VERSION) {
             throw new IOException("unknown FlowRecordSerializerSnapshot version " + readVersion);
         }
-        strings = readVersion == 1 ? FlowRecordSerializer.STRINGS_STRING_VALUE : FlowRecordSerializer.STRINGS_UTF8;
+        // (the versions are the serializer's forms: STRINGS_STRING_VALUE, STRINGS_UTF8, VALUES_BLOCK)
+        strings = readVersion;
         int n = in.readInt();
         names = new String[n];
         kinds = new ValueKind[n];
@@ -77,8 +79,8 @@ public final class FlowRecordSerializerSnapshot implements TypeSerializerSnapsho
 
     /**
      * Called on the <em>new</em> serializer's snapshot with the old one: same layout and string
-     * encoding → as is; old columns all either still present with the same kind or removed, or
-     * strings written by version 1 → after migration; a column whose kind changed → incompatible.
+     * form → as is; old columns all either still present with the same kind or removed, or
+     * records written by an older version → after migration; a column whose kind changed → incompatible.
      */
     @Override
     public TypeSerializerSchemaCompatibility<FlowRecord> resolveSchemaCompatibility(

@@ -93,7 +93,7 @@ class FlowRecordSerializerTest {
         TypeSerializerSnapshot<FlowRecord> snap = serializer.snapshotConfiguration();
         assertThat(snap.getCurrentVersion())
                 .isEqualTo(FlowRecordSerializerSnapshot.VERSION)
-                .isEqualTo(2);
+                .isEqualTo(3);
         DataOutputSerializer out = new DataOutputSerializer(4096);
         TypeSerializerSnapshot.writeVersionedSnapshot(out, snap);
         TypeSerializerSnapshot<FlowRecord> read = TypeSerializerSnapshot.readVersionedSnapshot(
@@ -107,25 +107,31 @@ class FlowRecordSerializerTest {
                 .isTrue();
     }
 
-    @ParameterizedTest
-    @MethodSource("fixtures")
-    void stateWrittenByVersion1IsReadAndMigrated(String name) throws IOException {
-        // what a job of the previous version checkpointed: its snapshot (version 1) and its records
-        FlowRecordSerializer v1 = new FlowRecordSerializer(
-                FlowRecordSerializer.currentNames(),
-                FlowRecordSerializer.currentKinds(),
-                FlowRecordSerializer.STRINGS_STRING_VALUE);
+    static List<org.junit.jupiter.params.provider.Arguments> olderVersions() {
+        List<org.junit.jupiter.params.provider.Arguments> a = new ArrayList<>();
+        for (int version : new int[] {FlowRecordSerializer.STRINGS_STRING_VALUE, FlowRecordSerializer.STRINGS_UTF8}) {
+            for (String name : FlowFixtures.ALL) {
+                a.add(org.junit.jupiter.params.provider.Arguments.of(version, name));
+            }
+        }
+        return a;
+    }
+
+    @ParameterizedTest(name = "version {0}: {1}")
+    @MethodSource("olderVersions")
+    void stateWrittenByAnOlderVersionIsReadAndMigrated(int version, String name) throws IOException {
+        // what a job of an older version checkpointed: its snapshot and its records
+        FlowRecordSerializer old = new FlowRecordSerializer(
+                FlowRecordSerializer.currentNames(), FlowRecordSerializer.currentKinds(), version);
         FlowRecord r = FlowEnricher.enrich(FlowFixtures.parse(name));
         DataOutputSerializer state = new DataOutputSerializer(2048);
-        v1.serialize(r, state);
+        old.serialize(r, state);
         DataOutputSerializer snapshot = new DataOutputSerializer(4096);
         snapshot.writeUTF(
                 FlowRecordSerializerSnapshot.class.getName()); // TypeSerializerSnapshot.writeVersionedSnapshot's layout
-        snapshot.writeInt(1);
+        snapshot.writeInt(version);
         new FlowRecordSerializerSnapshot(
-                        FlowRecordSerializer.currentNames(),
-                        FlowRecordSerializer.currentKinds(),
-                        FlowRecordSerializer.STRINGS_STRING_VALUE)
+                        FlowRecordSerializer.currentNames(), FlowRecordSerializer.currentKinds(), version)
                 .writeSnapshot(snapshot);
 
         TypeSerializerSnapshot<FlowRecord> restored = TypeSerializerSnapshot.readVersionedSnapshot(
@@ -135,16 +141,16 @@ class FlowRecordSerializerTest {
                         .snapshotConfiguration()
                         .resolveSchemaCompatibility(restored)
                         .isCompatibleAfterMigration())
-                .as("version-1 state is migrated, not read as version 2")
+                .as("version-%d state is migrated, not read as the current version", version)
                 .isTrue();
         FlowRecordSerializer reader = (FlowRecordSerializer) restored.restoreSerializer();
-        assertThat(reader).isEqualTo(v1).isNotEqualTo(serializer);
+        assertThat(reader).isEqualTo(old).isNotEqualTo(serializer);
         DataInputDeserializer in = new DataInputDeserializer(state.getCopyOfBuffer());
         FlowRecord back = reader.deserialize(in);
         assertThat(in.available()).isZero();
         assertThat(back).isEqualTo(r);
         assertThat(roundTrip(serializer, serializer, back)).isEqualTo(r);
-        // negative control: the current serializer cannot read version-1 bytes as its own
+        // negative control: the current serializer cannot read older bytes as its own
         boolean misread;
         try {
             DataInputDeserializer again = new DataInputDeserializer(state.getCopyOfBuffer());
@@ -153,6 +159,119 @@ class FlowRecordSerializerTest {
             misread = true;
         }
         assertThat(misread).isTrue();
+    }
+
+    /**
+     * The values' length (version 3) is checked: a record whose values end before or after it is
+     * refused instead of being read with its neighbour's bytes.
+     */
+    @Test
+    void aValueBlockWhoseLengthDisagreesIsRefused() throws IOException {
+        FlowRecord r = FlowEnricher.enrich(FlowFixtures.parse("example1"));
+        DataOutputSerializer out = new DataOutputSerializer(2048);
+        serializer.serialize(r, out);
+        byte[] ok = out.getCopyOfBuffer();
+        int at = ok.length - 4 - blockLength(ok);
+        assertThat(at).isEqualTo(Long.BYTES * ((ColumnRegistry.slots().size() + 63) / 64));
+        for (int delta : new int[] {-1, +1}) {
+            byte[] bad = ok.clone();
+            int n = blockLength(ok) + delta;
+            bad[at] = (byte) (n >>> 24);
+            bad[at + 1] = (byte) (n >>> 16);
+            bad[at + 2] = (byte) (n >>> 8);
+            bad[at + 3] = (byte) n;
+            byte[] padded = Arrays.copyOf(bad, bad.length + 8);
+            assertThatThrownBy(() -> serializer.deserialize(new DataInputDeserializer(padded)))
+                    .as("length %+d", delta)
+                    .isInstanceOf(IOException.class);
+        }
+        assertThat(serializer.deserialize(new DataInputDeserializer(ok))).isEqualTo(r);
+    }
+
+    /** The length of the value block of a serialized record (the int after the presence words). */
+    private static int blockLength(byte[] serialized) throws IOException {
+        DataInputDeserializer in = new DataInputDeserializer(serialized);
+        in.skipBytesToRead(Long.BYTES * ((ColumnRegistry.slots().size() + 63) / 64));
+        return in.readInt();
+    }
+
+    /**
+     * The path records take across the {@code keyBy} shuffle: framed by Flink's record writer, cut
+     * into small off-heap network buffers (so records span buffers, the value block too) and read
+     * back by Flink's network deserializer. Every record comes back equal and in order.
+     */
+    @Test
+    void recordsCrossFlinksNetworkBuffersWhole() throws Exception {
+        List<FlowRecord> records = new ArrayList<>();
+        for (String name : FlowFixtures.ALL) {
+            records.add(FlowEnricher.enrich(FlowFixtures.parse(name)));
+        }
+        java.io.ByteArrayOutputStream wire = new java.io.ByteArrayOutputStream();
+        DataOutputSerializer framing = new DataOutputSerializer(2048);
+        org.apache.flink.runtime.plugable.SerializationDelegate<FlowRecord> writing =
+                new org.apache.flink.runtime.plugable.SerializationDelegate<>(serializer);
+        for (FlowRecord r : records) {
+            writing.setInstance(r);
+            java.nio.ByteBuffer framed =
+                    org.apache.flink.runtime.io.network.api.writer.RecordWriter.serializeRecord(framing, writing);
+            wire.write(framed.array(), framed.position(), framed.remaining());
+        }
+        byte[] bytes = wire.toByteArray();
+        for (int bufferSize : new int[] {97, 4096, bytes.length}) {
+            org.apache.flink.runtime.io.network.api.serialization.SpillingAdaptiveSpanningRecordDeserializer<
+                            org.apache.flink.runtime.plugable.DeserializationDelegate<FlowRecord>>
+                    network =
+                            new org.apache.flink.runtime.io.network.api.serialization
+                                    .SpillingAdaptiveSpanningRecordDeserializer<>(
+                                    new String[] {System.getProperty("java.io.tmpdir")});
+            org.apache.flink.runtime.plugable.NonReusingDeserializationDelegate<FlowRecord> reading =
+                    new org.apache.flink.runtime.plugable.NonReusingDeserializationDelegate<>(serializer.duplicate());
+            List<FlowRecord> back = new ArrayList<>();
+            for (int at = 0; at < bytes.length; at += bufferSize) {
+                int n = Math.min(bufferSize, bytes.length - at);
+                org.apache.flink.core.memory.MemorySegment segment =
+                        org.apache.flink.core.memory.MemorySegmentFactory.allocateUnpooledOffHeapMemory(n);
+                segment.put(0, bytes, at, n);
+                org.apache.flink.runtime.io.network.buffer.NetworkBuffer buffer =
+                        new org.apache.flink.runtime.io.network.buffer.NetworkBuffer(
+                                segment, org.apache.flink.runtime.io.network.buffer.FreeingBufferRecycler.INSTANCE);
+                buffer.setSize(n);
+                network.setNextBuffer(buffer);
+                while (true) {
+                    var result = network.getNextRecord(reading);
+                    if (result.isFullRecord()) {
+                        back.add(reading.getInstance());
+                    }
+                    if (result.isBufferConsumed()) {
+                        break;
+                    }
+                }
+            }
+            assertThat(back).as("buffers of %d bytes", bufferSize).isEqualTo(records);
+            network.clear();
+        }
+    }
+
+    /**
+     * Outputs other than Flink's {@link DataOutputSerializer} (RocksDB's and the checkpoint streams'
+     * views) get the same bytes, written through the serializer's own buffer.
+     */
+    @ParameterizedTest
+    @MethodSource("fixtures")
+    void anyOutputViewGetsTheSameBytes(String name) throws IOException {
+        FlowRecord r = FlowEnricher.enrich(FlowFixtures.parse(name));
+        DataOutputSerializer direct = new DataOutputSerializer(64);
+        serializer.serialize(r, direct);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        org.apache.flink.core.memory.DataOutputViewStreamWrapper stream =
+                new org.apache.flink.core.memory.DataOutputViewStreamWrapper(bytes);
+        serializer.serialize(r, stream);
+        serializer.serialize(r, stream);
+        byte[] one = direct.getCopyOfBuffer();
+        assertThat(bytes.toByteArray()).hasSize(2 * one.length);
+        assertThat(Arrays.copyOfRange(bytes.toByteArray(), one.length, 2 * one.length))
+                .isEqualTo(one);
+        assertThat(Arrays.copyOf(bytes.toByteArray(), one.length)).isEqualTo(one);
     }
 
     @Test
@@ -252,9 +371,9 @@ class FlowRecordSerializerTest {
     void unknownSnapshotVersionIsRefused() {
         FlowRecordSerializerSnapshot snap = new FlowRecordSerializerSnapshot();
         assertThatThrownBy(() -> snap.readSnapshot(
-                        3, new DataInputDeserializer(new byte[8]), getClass().getClassLoader()))
+                        4, new DataInputDeserializer(new byte[8]), getClass().getClassLoader()))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("version 3");
+                .hasMessageContaining("version 4");
     }
 
     @Test
