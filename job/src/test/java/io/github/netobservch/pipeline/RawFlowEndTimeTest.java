@@ -25,6 +25,8 @@ class RawFlowEndTimeTest {
         assertThat(find("{\"TimeFlowEndMs\":1754040014000}")).isEqualTo(1_754_040_014_000L);
         assertThat(find("{\"Bytes\":3,\"TimeFlowEndMs\" : 12 ,\"X\":1}")).isEqualTo(12);
         assertThat(find("{\"TimeFlowEndMs\":\n\t0}")).isZero();
+        // a duplicate key (the parser rejects the record): the last one
+        assertThat(find("{\"TimeFlowEndMs\":1,\"TimeFlowEndMs\":2}")).isEqualTo(2);
         // The start time and other keys that merely contain the name do not match.
         assertThat(find("{\"TimeFlowStartMs\":5,\"XTimeFlowEndMs\":6,\"TimeFlowEndMs\":7}"))
                 .isEqualTo(7);
@@ -96,10 +98,10 @@ class RawFlowEndTimeTest {
         assertThat(found).as("rounds where the key was found").isGreaterThan(5_000);
     }
 
-    /** The reference: every offset, first quoted key followed by a colon and plain digits. */
+    /** The reference: every offset from the end, the last quoted key followed by a colon and plain digits. */
     private static long plainScan(byte[] json) {
         byte[] key = "\"TimeFlowEndMs\"".getBytes(StandardCharsets.US_ASCII);
-        for (int i = 0; i + key.length <= json.length; i++) {
+        for (int i = json.length - key.length; i >= 0; i--) {
             if (!java.util.Arrays.equals(json, i, i + key.length, key, 0, key.length)) {
                 continue;
             }
