@@ -17,9 +17,9 @@ import java.util.Objects;
  *     nodes evict the same flow independently, up to one 15 s period apart. {@code ≤ window}
  * @param maxFingerprints recent slice fingerprints kept per key to drop exact re-sends (0
  *     disables re-send detection); default 4 ≈ one window of 15 s slices. At most 64
- * @param stateTtl processing-time TTL of the per-key state, a safety net for a stalled watermark
- *     (event-time timers do the normal cleanup); {@link Duration#ZERO} disables it. Default 1 h;
- *     must be ≥ {@code window}
+ * @param stateTtl processing time after its last write at which a key's state is cleared by the
+ *     periodic sweep, a safety net for a stalled watermark (the event-time expiry does the normal
+ *     cleanup); {@link Duration#ZERO} disables it. Default 1 h; must be ≥ {@code window}
  */
 public record DedupConfig(DedupMode mode, Duration window, Duration maxWait, int maxFingerprints, Duration stateTtl)
         implements Serializable {

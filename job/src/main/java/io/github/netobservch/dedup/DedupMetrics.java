@@ -8,7 +8,9 @@ import org.apache.flink.metrics.MetricGroup;
  * heldThenEmitted} (a subset of {@code kept}), {@code electedFallback} (keys that elected a
  * non-preferred reporter after the wait), {@code dropped.crossReporter}, {@code
  * dropped.exactResend}, {@code dropped.sameNodeCopy}. Every input record ends in exactly one of
- * {@code kept} and the three {@code dropped.*} counters (once its wait, if any, is over).
+ * {@code kept} and the three {@code dropped.*} counters (once its wait, if any, is over). {@link
+ * FlowDeduplicator} also counts {@code keysSwept}: keys cleared by the stalled-watermark safety net
+ * (not written for the state TTL, {@link DedupConfig#DEFAULT_STATE_TTL}; always 0 in the stateless modes).
  */
 public final class DedupMetrics {
 
@@ -22,6 +24,8 @@ public final class DedupMetrics {
     public static final String SAME_NODE_COPY = "sameNodeCopy";
     /** Gauge of live flow keys (per subtask), {@link FlowDeduplicator} only. */
     public static final String LIVE_KEYS = "liveKeys";
+    /** Keys cleared by the safety net for a stalled watermark ({@link FlowDeduplicator}; 0 elsewhere). */
+    public static final String KEYS_SWEPT = "keysSwept";
 
     final MetricGroup group;
     final Counter kept;
@@ -30,6 +34,7 @@ public final class DedupMetrics {
     final Counter crossReporter;
     final Counter exactResend;
     final Counter sameNodeCopy;
+    final Counter keysSwept;
 
     DedupMetrics(MetricGroup operatorGroup) {
         this.group = operatorGroup.addGroup(GROUP);
@@ -40,6 +45,7 @@ public final class DedupMetrics {
         this.crossReporter = dropped.counter(CROSS_REPORTER);
         this.exactResend = dropped.counter(EXACT_RESEND);
         this.sameNodeCopy = dropped.counter(SAME_NODE_COPY);
+        this.keysSwept = group.counter(KEYS_SWEPT);
     }
 
     public long kept() {
@@ -64,6 +70,10 @@ public final class DedupMetrics {
 
     public long droppedSameNodeCopy() {
         return sameNodeCopy.getCount();
+    }
+
+    public long keysSwept() {
+        return keysSwept.getCount();
     }
 
     @Override

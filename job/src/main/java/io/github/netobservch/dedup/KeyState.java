@@ -12,7 +12,8 @@ import java.util.Arrays;
  * [1] reporter AgentIP, low 64 bits
  * [2] time: HOLDING → wait deadline; ELECTED, CONVERSATION → last seen, max(event time, watermark) of its records
  * [3] meta: bits 0-1 status (1 HOLDING, 2 ELECTED, 3 CONVERSATION), bit 2 fallback (elected without being preferred),
- *           bits 8-15 next ring slot once the fingerprints are full, bits 16-31 incarnation
+ *           bits 8-15 next ring slot once the fingerprints are full, bits 16-31 incarnation,
+ *           bits 32-63 write epoch (processing time of the last write, in safety-net ticks; 0 = never stamped)
  * [4..] slice fingerprints, grown one at a time up to maxFingerprints, then a ring
  * </pre>
  *
@@ -37,6 +38,7 @@ final class KeyState {
     private static final long RING_MASK = 0xFFL << RING_SHIFT;
     private static final int INCARNATION_SHIFT = 16;
     private static final long INCARNATION_MASK = 0xFFFFL << INCARNATION_SHIFT;
+    private static final int EPOCH_SHIFT = 32;
 
     private KeyState() {}
 
@@ -78,6 +80,21 @@ final class KeyState {
 
     static void setIncarnation(long[] s, int incarnation) {
         s[META] = (s[META] & ~INCARNATION_MASK) | ((long) (incarnation & 0xFFFF) << INCARNATION_SHIFT);
+    }
+
+    /** The write epoch stamped by {@link #stamp} (0: never, e.g. state of a version without it). */
+    static long epoch(long[] s) {
+        return s[META] >>> EPOCH_SHIFT;
+    }
+
+    /** Records that the key is written in {@code epoch} (its low 32 bits: they wrap after 2^32 ticks). */
+    static void stamp(long[] s, long epoch) {
+        s[META] = (s[META] & 0xFFFF_FFFFL) | (epoch << EPOCH_SHIFT);
+    }
+
+    /** Ticks from the key's last write to {@code epoch}, modulo 2^32. */
+    static long epochsSinceWrite(long[] s, long epoch) {
+        return (epoch - epoch(s)) & 0xFFFF_FFFFL;
     }
 
     static int fingerprintCount(long[] s) {

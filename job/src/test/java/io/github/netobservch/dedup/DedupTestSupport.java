@@ -116,10 +116,29 @@ final class DedupTestSupport {
             int subtask,
             StateBackend backend)
             throws Exception {
+        return harness(f, snapshot, maxParallelism, parallelism, subtask, backend, Long.MIN_VALUE);
+    }
+
+    /**
+     * As above, for any operator keyed like the dedup, with the harness's processing time set to
+     * {@code processingTime} before the operator opens (unless {@code Long.MIN_VALUE}).
+     */
+    static KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> harness(
+            org.apache.flink.streaming.api.operators.OneInputStreamOperator<FlowRecord, FlowRecord> f,
+            OperatorSubtaskState snapshot,
+            int maxParallelism,
+            int parallelism,
+            int subtask,
+            StateBackend backend,
+            long processingTime)
+            throws Exception {
         KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         f, new FlowKeyHashSelector(), Types.LONG, maxParallelism, parallelism, subtask);
         h.setStateBackend(backend);
+        if (processingTime != Long.MIN_VALUE) {
+            h.setProcessingTime(processingTime);
+        }
         h.setup();
         if (snapshot != null) {
             h.initializeState(snapshot);

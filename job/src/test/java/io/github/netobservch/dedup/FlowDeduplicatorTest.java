@@ -23,11 +23,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -218,8 +224,14 @@ class FlowDeduplicatorTest {
         }
     }
 
+    /**
+     * The safety net for a stalled watermark: keys not written for {@code stateTtl} of processing
+     * time are swept at a tick (every {@code stateTtl / 4}), keys written since stay, and a key
+     * waiting for its preferred reporter loses its state but not its held record (the deadline timer
+     * still emits it). Negative control: without a TTL nothing is swept.
+     */
     @Test
-    void withAStalledWatermarkTheTtlSafetyNetStillFreesOldKeys() throws Exception {
+    void withAStalledWatermarkTheSweepStillFreesOldKeys() throws Exception {
         for (boolean ttl : new boolean[] {true, false}) {
             DedupConfig c = DedupConfig.builder()
                     .window(Duration.ofMillis(WINDOW_MS))
@@ -229,27 +241,45 @@ class FlowDeduplicatorTest {
                     .build();
             FlowDeduplicator f = new FlowDeduplicator(c);
             try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(f)) {
-                h.setStateTtlProcessingTime(0);
+                h.setProcessingTime(0);
                 int old = 500;
                 for (int i = 0; i < old; i++) {
                     send(h, withPort(ingress(0), 30_000 + i)); // elected at once; no watermark ever comes
                 }
-                assertThat(h.numKeyedStateEntries()).isEqualTo(old);
-                // an hour and more later, new keys arrive; each state access cleans (at most) one entry
-                h.setStateTtlProcessingTime(Duration.ofHours(2).toMillis());
+                send(h, withPort(egress(0), 29_999)); // not preferred: held, waiting for its deadline
+                int touched = 100;
+                h.setProcessingTime(Duration.ofMinutes(50).toMillis());
+                for (int i = 0; i < touched; i++) {
+                    send(h, withPort(ingress(1), 30_000 + i)); // a new slice of the same flows: written again
+                }
+                assertThat(h.numKeyedStateEntries()).isEqualTo(old + 2); // + the held key and its list
+                long keptBefore = f.metrics().kept();
+                // an hour after the first writes, fresh keys arrive
+                h.setProcessingTime(Duration.ofMinutes(75).toMillis());
                 int fresh = 2_000;
                 for (int i = 0; i < fresh; i++) {
                     send(h, withPort(ingress(0), 40_000 + i));
                 }
                 if (ttl) {
+                    assertThat(f.metrics().keysSwept())
+                            .as("the keys not written for an hour are gone")
+                            .isEqualTo(old - touched + 1);
                     assertThat(h.numKeyedStateEntries())
-                            .as("the expired keys are gone, the fresh ones stay")
-                            .isEqualTo(fresh);
+                            .as("the keys written since and the fresh ones stay, and the held list")
+                            .isEqualTo(touched + fresh + 1);
+                    assertThat(f.liveKeys()).isEqualTo(touched + fresh);
                 } else {
+                    assertThat(f.metrics().keysSwept()).isZero();
                     assertThat(h.numKeyedStateEntries())
                             .as("negative control: no TTL")
-                            .isEqualTo(old + fresh);
+                            .isEqualTo(old + 2 + fresh);
                 }
+                // the watermark comes back: the held record is emitted at its deadline all the same
+                h.processWatermark(Long.MAX_VALUE - 1);
+                assertThat(f.metrics().kept()).isEqualTo(keptBefore + fresh + 1);
+                // (without the sweep the waiting key is elected at its deadline and expires at the next watermark)
+                h.processWatermark(Long.MAX_VALUE);
+                assertThat(h.numKeyedStateEntries()).isZero();
             }
         }
     }
@@ -467,6 +497,86 @@ class FlowDeduplicatorTest {
             assertThat(h.numEventTimeTimers()).isZero();
             assertThat(f.expiryEntries()).isZero();
             assertThat(f.liveKeys()).isZero();
+        }
+    }
+
+    /**
+     * The key state as versions before the sweep wrote it: the same {@code long[]} under a
+     * processing-time state TTL of 1 h (incremental cleanup), no write stamp. Only the descriptor
+     * and the value matter to a restore: this operator writes an elected key per record.
+     */
+    static final class StateTtlEraOperator extends AbstractStreamOperator<FlowRecord>
+            implements OneInputStreamOperator<FlowRecord, FlowRecord> {
+        private transient ValueState<long[]> keyState;
+
+        @Override
+        public void open() throws Exception {
+            super.open();
+            ValueStateDescriptor<long[]> d = new ValueStateDescriptor<>(
+                    FlowDeduplicator.STATE_NAME, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
+            d.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofHours(1))
+                    .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                    .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                    .cleanupIncrementally(1, false)
+                    .build());
+            keyState = getRuntimeContext().getState(d);
+        }
+
+        @Override
+        public void processElement(StreamRecord<FlowRecord> element) throws Exception {
+            FlowRecord r = element.getValue();
+            keyState.update(KeyState.create(
+                    KeyState.ELECTED,
+                    r.ipHigh(io.github.netobservch.format.ColumnRegistry.AGENT_IP),
+                    r.ipLow(io.github.netobservch.format.ColumnRegistry.AGENT_IP),
+                    DedupRules.eventTime(r, element.getTimestamp()),
+                    1,
+                    DedupRules.fingerprint(r),
+                    4));
+        }
+    }
+
+    /**
+     * Upgrading from the state-TTL era (the Kubernetes manifests' RocksDB and the heap backend):
+     * the keys restore (Flink 2.2 migrates state written with a TTL to a descriptor without one),
+     * keep their reporter and fingerprints, and their sweep age counts from the restore, ten hours
+     * of processing time after they were written; then the sweep clears a key left alone for the TTL
+     * and keeps one written since.
+     */
+    @ParameterizedTest(name = "RocksDB: {0}")
+    @ValueSource(booleans = {false, true})
+    void keysOfTheStateTtlEraRestoreAndAreSweptFromTheRestore(boolean rocksDb) throws Exception {
+        OperatorSubtaskState old;
+        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h =
+                harness(new StateTtlEraOperator(), null, 1, 1, 0, backend(rocksDb), 0)) {
+            send(h, ingress(0));
+            send(h, withPort(ingress(0), 41_000));
+            old = h.snapshot(1L, 1L);
+        }
+        long restoredAt = Duration.ofHours(10).toMillis();
+        FlowDeduplicator f = new FlowDeduplicator(config());
+        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h =
+                harness(f, old, 1, 1, 0, backend(rocksDb), restoredAt)) {
+            assertThat(stateKeys(f)).isEqualTo(2);
+            assertThat(f.expiryEntries()).isEqualTo(2);
+            send(h, ingress(0));
+            send(h, egress(0));
+            assertThat(h.extractOutputValues())
+                    .as("reporter and fingerprint restored")
+                    .isEmpty();
+            assertThat(f.metrics().droppedExactResend()).isEqualTo(1);
+            assertThat(f.metrics().droppedCrossReporter()).isEqualTo(1);
+
+            h.setProcessingTime(restoredAt + Duration.ofMinutes(30).toMillis());
+            assertThat(f.metrics().keysSwept())
+                    .as("aged from the restore, not from their write")
+                    .isZero();
+            send(h, ingress(1)); // the first key is written again
+            h.setProcessingTime(restoredAt + Duration.ofMinutes(80).toMillis());
+            assertThat(f.metrics().keysSwept()).isEqualTo(1);
+            assertThat(stateKeys(f)).isEqualTo(1);
+            h.processWatermark(Long.MAX_VALUE);
+            assertThat(stateKeys(f)).isZero();
         }
     }
 
