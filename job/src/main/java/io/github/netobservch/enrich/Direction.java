@@ -1,5 +1,7 @@
 package io.github.netobservch.enrich;
 
+import io.github.netobservch.format.Utf8Text;
+
 /**
  * Node-level direction from FLP's {@code FlowDirection} (relative to the reporting node, docs/netobserv-format.md
  * §3.5): 0 ingress, 1 egress, 2 inner (both endpoints on the reporting node).
@@ -14,14 +16,21 @@ public enum Direction {
     UNKNOWN("unknown");
 
     private final String code;
+    private final Utf8Text codeText;
 
     Direction(String code) {
         this.code = code;
+        this.codeText = Utf8Text.of(code);
     }
 
     /** Stable value of the {@code direction} column. */
     public String code() {
         return code;
+    }
+
+    /** {@link #code} with its UTF-8 form, for the column (every record shares it). */
+    public Utf8Text codeText() {
+        return codeText;
     }
 
     /** From a {@code FlowDirection} value; {@code present=false} or an undefined value → UNKNOWN. */

@@ -29,6 +29,7 @@ import static io.github.netobservch.format.ColumnRegistry.TIME_FLOW_START_MS;
 
 import io.github.netobservch.format.Column;
 import io.github.netobservch.format.FlowRecord;
+import io.github.netobservch.format.Utf8Text;
 import java.math.BigInteger;
 import org.apache.flink.api.common.functions.MapFunction;
 
@@ -54,6 +55,7 @@ import org.apache.flink.api.common.functions.MapFunction;
 public final class FlowEnricher implements MapFunction<FlowRecord, FlowRecord> {
 
     private static final long serialVersionUID = 1L;
+    private static final Utf8Text NO_TEXT = Utf8Text.of("");
 
     /** Rates of slices shorter than this use this window (single-packet slices have duration 0). */
     public static final long MIN_RATE_WINDOW_MS = 1000;
@@ -75,9 +77,9 @@ public final class FlowEnricher implements MapFunction<FlowRecord, FlowRecord> {
         r.setLong(DURATION_MS, duration);
 
         Direction direction = Direction.of(r.has(FLOW_DIRECTION), r.getLong(FLOW_DIRECTION));
-        r.setString(DIRECTION, direction.code());
-        r.setString(SCOPE, scope(r).code());
-        r.setString(PROTO_NAME, FlowKey.hasL3(r) ? ProtocolNames.of((int) r.getLong(PROTO)) : "");
+        r.setString(DIRECTION, direction.codeText());
+        r.setString(SCOPE, scope(r).codeText());
+        r.setString(PROTO_NAME, FlowKey.hasL3(r) ? ProtocolNames.text((int) r.getLong(PROTO)) : NO_TEXT);
 
         long bytes = r.getLong(BYTES);
         long packets = r.getLong(PACKETS);

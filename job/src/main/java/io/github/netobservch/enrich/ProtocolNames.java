@@ -1,5 +1,7 @@
 package io.github.netobservch.enrich;
 
+import io.github.netobservch.format.Utf8Text;
+
 /** IANA protocol keywords for {@code Proto}; unlisted numbers map to their decimal text. */
 public final class ProtocolNames {
 
@@ -25,7 +27,20 @@ public final class ProtocolNames {
         NAMES[132] = "SCTP";
     }
 
+    private static final Utf8Text[] TEXTS = new Utf8Text[256];
+
+    static {
+        for (int i = 0; i < 256; i++) {
+            TEXTS[i] = Utf8Text.of(NAMES[i]);
+        }
+    }
+
     private ProtocolNames() {}
+
+    /** {@link #of} with its UTF-8 form, shared by every record of the protocol. */
+    public static Utf8Text text(int proto) {
+        return proto >= 0 && proto < 256 ? TEXTS[proto] : Utf8Text.of(Integer.toString(proto));
+    }
 
     public static String of(int proto) {
         return proto >= 0 && proto < 256 ? NAMES[proto] : Integer.toString(proto);

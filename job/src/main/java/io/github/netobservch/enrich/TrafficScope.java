@@ -1,5 +1,7 @@
 package io.github.netobservch.enrich;
 
+import io.github.netobservch.format.Utf8Text;
+
 /**
  * Coarse class of a flow from its Kubernetes enrichment and subnet labels (the console's quick
  * filters, docs/netobserv-format.md §5). An endpoint is <em>external</em> when FLP resolved no
@@ -29,13 +31,20 @@ public enum TrafficScope {
     NON_IP("non_ip");
 
     private final String code;
+    private final Utf8Text codeText;
 
     TrafficScope(String code) {
         this.code = code;
+        this.codeText = Utf8Text.of(code);
     }
 
     /** Stable value of the {@code scope} column. */
     public String code() {
         return code;
+    }
+
+    /** {@link #code} with its UTF-8 form, for the column (every record shares it). */
+    public Utf8Text codeText() {
+        return codeText;
     }
 }

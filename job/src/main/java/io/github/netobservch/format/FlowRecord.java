@@ -153,6 +153,9 @@ public final class FlowRecord {
     /** String value, {@code ""} when absent. */
     public String getString(Column c) {
         Object v = ref(c);
+        if (v instanceof Utf8Text t) {
+            return t.text();
+        }
         if (v instanceof byte[] utf8) {
             // kept as UTF-8 by the serializer (setStringUtf8): decoded once, when first read
             String s = new String(utf8, StandardCharsets.UTF_8);
@@ -164,7 +167,8 @@ public final class FlowRecord {
 
     /**
      * The UTF-8 bytes of a string value ({@code STRING}, {@code LOW_CARDINALITY_STRING}, {@code MAC})
-     * that is still undecoded, or {@code null} when the value is held as a {@link String} or absent.
+     * that is still undecoded or held as {@link Utf8Text}, or {@code null} when the value is held as a
+     * {@link String} or absent.
      * A record read back by {@link FlowRecordSerializer} keeps its strings as the bytes it read, so a
      * record that crosses the dedup shuffle and is only written out (RowBinary, state) is never
      * decoded and re-encoded: that pair was 12 % of the dedup/writer thread's CPU in the benchmark's
@@ -172,6 +176,9 @@ public final class FlowRecord {
      */
     public byte[] stringUtf8(Column c) {
         Object v = ref(c);
+        if (v instanceof Utf8Text t) {
+            return t.utf8();
+        }
         return v instanceof byte[] utf8 ? utf8 : null;
     }
 
@@ -181,6 +188,11 @@ public final class FlowRecord {
     }
 
     public void setString(Column c, String value) {
+        setRef(c, value);
+    }
+
+    /** A string value shared by many records, with its UTF-8 form ({@link #getString} gives the text). */
+    public void setString(Column c, Utf8Text value) {
         setRef(c, value);
     }
 
@@ -355,6 +367,8 @@ public final class FlowRecord {
                     Object o = refs[ref];
                     if (o instanceof String) {
                         v = o.hashCode();
+                    } else if (o instanceof Utf8Text t) {
+                        v = t.text().hashCode();
                     } else if (o instanceof byte[] && c.kind().isString()) {
                         v = stringHash((byte[]) o);
                     } else if (o instanceof byte[][] utf8) {
@@ -425,7 +439,7 @@ public final class FlowRecord {
     private Object comparable(int refSlot) {
         Object v = refs[refSlot];
         Column c = REF_COLUMN[refSlot];
-        if (v instanceof byte[] && c.kind().isString()) {
+        if ((v instanceof byte[] || v instanceof Utf8Text) && c.kind().isString()) {
             return getString(c);
         }
         return v instanceof byte[][] ? getStrings(c) : v;

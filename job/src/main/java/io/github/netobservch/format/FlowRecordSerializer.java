@@ -281,9 +281,9 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
             case STRING:
             case LOW_CARDINALITY_STRING:
             case MAC:
-                Object value = r.refs[c.refSlot()];
-                if (value instanceof byte[] utf8 && strings != STRINGS_STRING_VALUE) {
-                    writeUtf8(utf8, out); // read back earlier and never decoded
+                byte[] bytes = strings != STRINGS_STRING_VALUE ? r.stringUtf8(c) : null;
+                if (bytes != null) {
+                    writeUtf8(bytes, out); // read back earlier and never decoded, or a shared value (Utf8Text)
                 } else {
                     writeString(r.getString(c), out);
                 }

@@ -17,6 +17,7 @@ import io.github.netobservch.format.FlowRecord;
 import io.github.netobservch.format.IpAddresses;
 import io.github.netobservch.format.LegacyField;
 import io.github.netobservch.format.TcpFlags;
+import io.github.netobservch.format.Utf8Text;
 import io.github.netobservch.format.ValueKind;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -68,6 +69,7 @@ import java.util.Set;
 public final class FlowParser {
 
     static final String RECORD_TYPE_FLOW_LOG = "flowLog";
+    private static final Utf8Text RECORD_TYPE_FLOW_LOG_TEXT = Utf8Text.of(RECORD_TYPE_FLOW_LOG);
 
     private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
     private static final Column[] REQUIRED =
@@ -103,6 +105,9 @@ public final class FlowParser {
     private final JsonFactory factory;
     private final Map<String, Column> jsonIndex;
     private final StringCache strings = new StringCache(4096);
+    /** The last Kafka topic seen, with its UTF-8 form (a subtask reads one or a few topics). */
+    private Utf8Text topic;
+
     private final long[] ip = new long[2];
     private final List<String> stringList = new ArrayList<>(8);
     /**
@@ -167,7 +172,10 @@ public final class FlowParser {
     public FlowRecord parse(KafkaMessage message) throws FlowParseException {
         FlowRecord r = parse(message.value);
         if (message.topic != null) {
-            r.setString(ColumnRegistry.KAFKA_TOPIC, message.topic);
+            if (topic == null || !topic.text().equals(message.topic)) {
+                topic = Utf8Text.of(message.topic);
+            }
+            r.setString(ColumnRegistry.KAFKA_TOPIC, topic);
         }
         r.setLong(ColumnRegistry.KAFKA_PARTITION, message.partition);
         r.setLong(ColumnRegistry.KAFKA_OFFSET, message.offset);
@@ -282,7 +290,7 @@ public final class FlowParser {
                     "TimeFlowEndMs " + end + " < TimeFlowStartMs " + start);
         }
         if (!r.has(ColumnRegistry.RECORD_TYPE)) {
-            r.setString(ColumnRegistry.RECORD_TYPE, RECORD_TYPE_FLOW_LOG);
+            r.setString(ColumnRegistry.RECORD_TYPE, RECORD_TYPE_FLOW_LOG_TEXT);
         }
         if (r.has(ColumnRegistry.FLAGS)) {
             r.setLong(ColumnRegistry.TCP_FLAGS_MASK, TcpFlags.mask(r.getStrings(ColumnRegistry.FLAGS)));
@@ -540,7 +548,12 @@ public final class FlowParser {
             case STRING:
             case LOW_CARDINALITY_STRING:
                 expect(t, JsonToken.VALUE_STRING, name, "a string");
-                r.setString(c, text(p));
+                Utf8Text ascii = asciiText(p);
+                if (ascii != null) {
+                    r.setString(c, ascii); // the cache's entry: its UTF-8 form is shared with every record
+                } else {
+                    r.setString(c, decodedText(p));
+                }
                 return;
             case IP:
                 expect(t, JsonToken.VALUE_STRING, name, "an IP address string");
@@ -627,13 +640,23 @@ public final class FlowParser {
 
     /** The current VALUE_STRING token's text, through {@link #strings}. */
     private String text(JsonParser p) throws IOException {
-        // Most values are plain ASCII: those are looked up by their input bytes, without Jackson
-        // decoding them into chars first (it then only skips them).
+        Utf8Text ascii = asciiText(p);
+        return ascii != null ? ascii.text() : decodedText(p);
+    }
+
+    /**
+     * The current VALUE_STRING token's text if it is plain ASCII (no escapes), from the cache, else
+     * {@code null}. Most values are: those are looked up by their input bytes, without Jackson
+     * decoding them into chars first (it then only skips them).
+     */
+    private Utf8Text asciiText(JsonParser p) {
         int from = stringStart(p);
         int end = from < 0 ? -1 : Utf8.plainStringEnd(input, from);
-        if (end >= 0) {
-            return strings.ascii(input, from, end - from);
-        }
+        return end >= 0 ? strings.asciiText(input, from, end - from) : null;
+    }
+
+    /** The current VALUE_STRING token's text as Jackson decodes it (escapes, non-ASCII), through the cache. */
+    private String decodedText(JsonParser p) throws IOException {
         char[] chars = p.getTextCharacters();
         int offset = p.getTextOffset();
         int length = p.getTextLength();

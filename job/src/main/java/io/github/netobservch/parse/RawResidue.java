@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.github.netobservch.format.Column;
 import io.github.netobservch.format.ColumnRegistry;
+import io.github.netobservch.format.Utf8Text;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +50,7 @@ final class RawResidue {
 
     private final long[] cacheHash = new long[CACHE_CAPACITY * 2];
     private final int[][] cacheSeq = new int[CACHE_CAPACITY * 2][];
-    private final String[] cacheValue = new String[CACHE_CAPACITY * 2];
+    private final Utf8Text[] cacheValue = new Utf8Text[CACHE_CAPACITY * 2];
     private int cached;
     /** Key names of the current record for keys without an id ({@link #cacheable} false). */
     private final List<String> names = new ArrayList<>();
@@ -149,11 +150,12 @@ final class RawResidue {
 
     /**
      * The {@code raw_keys} value: every key in order, residue keys with a {@code !} in front ({@code
-     * withResidue}), or only the keys the columns give back.
+     * withResidue}), or only the keys the columns give back. With its UTF-8 form: a cached value's
+     * ~500 bytes are encoded once, not for every record that has it.
      */
-    String keys(boolean withResidue) {
+    Utf8Text keys(boolean withResidue) {
         if (!cacheable) {
-            return join(withResidue);
+            return Utf8Text.of(join(withResidue));
         }
         long h = 0xcbf29ce484222325L;
         int n = 0;
@@ -168,7 +170,7 @@ final class RawResidue {
         for (int slot = (int) h & mask; ; slot = (slot + 1) & mask) {
             int[] seq = cacheSeq[slot];
             if (seq == null) {
-                String s = join(withResidue);
+                Utf8Text s = Utf8Text.of(join(withResidue));
                 if (cached < CACHE_CAPACITY) {
                     cacheHash[slot] = h;
                     cacheSeq[slot] = sequence(withResidue, n);

@@ -1,5 +1,6 @@
 package io.github.netobservch.parse;
 
+import io.github.netobservch.format.Utf8Text;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -22,15 +23,15 @@ final class StringCache {
     private static final long MIX =
             0x9E37_79B9_7F4A_7C15L; // 2^64 / golden ratio, a common multiplicative-hash constant
 
-    private final String[] asciiTable;
-    private final byte[][] asciiKeys;
+    /** The cached ASCII values with their bytes (which are their UTF-8 form, and the key compared). */
+    private final Utf8Text[] asciiTable;
+
     private final String[] charTable;
     private final char[][] charKeys;
     private final int mask;
 
     StringCache(int sizePowerOfTwo) {
-        this.asciiTable = new String[sizePowerOfTwo];
-        this.asciiKeys = new byte[sizePowerOfTwo][];
+        this.asciiTable = new Utf8Text[sizePowerOfTwo];
         this.charTable = new String[sizePowerOfTwo];
         this.charKeys = new char[sizePowerOfTwo][];
         this.mask = sizePowerOfTwo - 1;
@@ -38,23 +39,37 @@ final class StringCache {
 
     /** The string of the ASCII bytes {@code buf[off, off+len)} (the caller has checked they are ASCII). */
     String ascii(byte[] buf, int off, int len) {
+        return asciiText(buf, off, len).text();
+    }
+
+    /**
+     * {@link #ascii} with the value's UTF-8 form (its ASCII bytes): the cached entry itself, so that
+     * records holding it share one encoded copy.
+     */
+    Utf8Text asciiText(byte[] buf, int off, int len) {
         if (len == 0) {
-            return "";
+            return EMPTY;
         }
         if (len > MAX_LENGTH) {
-            return new String(buf, off, len, StandardCharsets.ISO_8859_1);
+            byte[] bytes = Arrays.copyOfRange(buf, off, off + len);
+            return Utf8Text.of(new String(bytes, StandardCharsets.ISO_8859_1), bytes);
         }
         int slot = hash(buf, off, len) & mask;
-        byte[] key = asciiKeys[slot];
-        if (key != null && Arrays.equals(key, 0, key.length, buf, off, off + len)) {
-            return asciiTable[slot];
+        Utf8Text cached = asciiTable[slot];
+        if (cached != null) {
+            byte[] key = cached.utf8();
+            if (Arrays.equals(key, 0, key.length, buf, off, off + len)) {
+                return cached;
+            }
         }
         // ISO-8859-1 of ASCII bytes is the same text, and a plain copy (no UTF-8 decoding)
-        String s = new String(buf, off, len, StandardCharsets.ISO_8859_1);
-        asciiKeys[slot] = Arrays.copyOfRange(buf, off, off + len);
-        asciiTable[slot] = s;
-        return s;
+        byte[] bytes = Arrays.copyOfRange(buf, off, off + len);
+        Utf8Text t = Utf8Text.of(new String(bytes, StandardCharsets.ISO_8859_1), bytes);
+        asciiTable[slot] = t;
+        return t;
     }
+
+    private static final Utf8Text EMPTY = Utf8Text.of("");
 
     /**
      * Hash of {@code buf[off, off+len)}, 8 bytes per step: a byte-by-byte {@code 31 * h + b} chain

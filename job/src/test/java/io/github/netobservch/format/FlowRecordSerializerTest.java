@@ -348,6 +348,57 @@ class FlowRecordSerializerTest {
                 .isEqualTo(other.contentHash(all));
     }
 
+    /**
+     * The parser and the enricher store shared values ({@link Utf8Text}: the string cache's entries,
+     * the enricher's constants, {@code raw_keys}); a record holding them is equal to, hashes like,
+     * serializes to and encodes as the same record holding plain strings. Negative control: a value
+     * whose UTF-8 form does not match its text changes the bytes (so the bytes are the ones written).
+     */
+    @ParameterizedTest
+    @MethodSource("fixtures")
+    void sharedTextValuesAreWrittenLikeTheirStrings(String name) throws IOException {
+        FlowRecord shared = FlowEnricher.enrich(FlowFixtures.parse(name));
+        FlowRecord plain = shared.copy();
+        int sharedValues = 0;
+        for (Column c : ColumnRegistry.columns()) {
+            if (c.kind().isString() && shared.has(c)) {
+                if (shared.stringUtf8(c) != null) {
+                    sharedValues++;
+                }
+                plain.setString(c, new String(shared.getString(c)));
+                assertThat(plain.stringUtf8(c)).isNull();
+            }
+        }
+        assertThat(sharedValues)
+                .as("string values the parser and enricher shared")
+                .isGreaterThan(5);
+        long[] all = FlowRecord.columnMask(c -> true);
+        assertThat(shared).isEqualTo(plain);
+        assertThat(plain).isEqualTo(shared);
+        assertThat(shared.contentHash(all)).isEqualTo(plain.contentHash(all));
+        assertThat(serialized(shared)).isEqualTo(serialized(plain));
+        assertThat(row(shared)).isEqualTo(row(plain));
+
+        FlowRecord wrong = shared.copy();
+        wrong.setString(ColumnRegistry.SRC_K8S_NAMESPACE, Utf8Text.of("a", "b".getBytes(StandardCharsets.UTF_8)));
+        FlowRecord right = shared.copy();
+        right.setString(ColumnRegistry.SRC_K8S_NAMESPACE, "a");
+        assertThat(serialized(wrong)).isNotEqualTo(serialized(right));
+        assertThat(row(wrong)).isNotEqualTo(row(right));
+    }
+
+    private byte[] serialized(FlowRecord r) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(2048);
+        serializer.serialize(r, out);
+        return out.getCopyOfBuffer();
+    }
+
+    private static byte[] row(FlowRecord r) {
+        io.github.netobservch.sink.RowBinaryWriter out = new io.github.netobservch.sink.RowBinaryWriter(2048);
+        new io.github.netobservch.rows.FlowRowEncoder().encode(r, out);
+        return out.toByteArray();
+    }
+
     @Test
     void theLargestRawJsonTheParserAcceptsCrossesTheShuffle() throws IOException {
         FlowRecord r = FlowEnricher.enrich(FlowFixtures.parse("example1"));
