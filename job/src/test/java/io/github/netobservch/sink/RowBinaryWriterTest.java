@@ -89,7 +89,7 @@ class RowBinaryWriterTest {
                 .writeDateTime(1_700_000_000L)
                 .writeDateTime64Millis(1_700_000_000_123L)
                 .writeIPv4((Inet4Address) InetAddress.getByName("10.129.0.12"))
-                .writeIPv6(InetAddress.getByName("fe80::1:1"))
+                .writeIpv6(0xFE80_0000_0000_0000L, 0x0000_0000_0001_0001L) // fe80::1:1 as the flows writer writes it
                 .writeUuid(UUID.fromString("123e4567-e89b-12d3-a456-426614174000"))
                 .writeNull()
                 .writeNotNull()
