@@ -35,7 +35,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -517,7 +516,7 @@ public final class Soak {
         long drainDeadline = drainStart + s.drainTimeout().toNanos();
         long endOffsets = endOffsets(admin, TOPIC);
         LongSupplier read = () -> Math.max(
-                committedOffsets(admin, GROUP, TOPIC),
+                EmbeddedKafka.committedOffsets(admin, GROUP, TOPIC),
                 sourceVertex == null ? -1 : rest.sum(sourceVertex, SOURCE_RECORDS_OUT));
         while (read.getAsLong() < endOffsets) {
             if (System.nanoTime() > drainDeadline) {
@@ -695,7 +694,7 @@ public final class Soak {
         long deadline = t0 + s.drainTimeout().toNanos();
         long endOffsets = endOffsets(admin, TOPIC);
         LongSupplier read = () -> Math.max(
-                committedOffsets(admin, GROUP, TOPIC),
+                EmbeddedKafka.committedOffsets(admin, GROUP, TOPIC),
                 sourceVertex == null ? -1 : rest.sum(sourceVertex, SOURCE_RECORDS_OUT));
         long nextSample = 0;
         long liveMax = 0;
@@ -784,7 +783,7 @@ public final class Soak {
             FlinkRestMetrics rest,
             String dedupVertex,
             String sourceVertex) {
-        long lag = endOffsets(admin, TOPIC) - committedOffsets(admin, GROUP, TOPIC);
+        long lag = endOffsets(admin, TOPIC) - EmbeddedKafka.committedOffsets(admin, GROUP, TOPIC);
         long loaded = ch.queryLong("SELECT count() FROM flows");
         long parts = ch.queryLong("SELECT count() FROM system.parts WHERE database = currentDatabase() AND active");
         LocalFlink.CheckpointFigures cp = job.checkpoints();
@@ -916,25 +915,6 @@ public final class Soak {
         } catch (ExecutionException e) {
             throw new IllegalStateException(
                     "cannot list the end offsets of " + topic + ": " + e.getCause(), e.getCause());
-        }
-    }
-
-    /** Offsets the job committed for {@code group} (on completed checkpoints), summed over partitions. */
-    static long committedOffsets(Admin admin, String group, String topic) {
-        try {
-            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata()
-                    .get();
-            return offsets.entrySet().stream()
-                    .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
-                    .mapToLong(e -> e.getValue().offset())
-                    .sum();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(
-                    "cannot read the offsets of group " + group + ": " + e.getCause(), e.getCause());
         }
     }
 

@@ -36,6 +36,7 @@ public final class Demo {
 
     static final String DATABASE = "netobserv";
     static final String TOPIC = "flows-export";
+    static final String GROUP = "netobserv-demo";
 
     private final Cli.Args cl;
     private final PrintStream out;
@@ -169,7 +170,7 @@ public final class Demo {
             Map<String, String> options = new LinkedHashMap<>();
             options.put("kafka.bootstrap-servers", kafka.bootstrapServers());
             options.put("kafka.topics", TOPIC);
-            options.put("kafka.group-id", "netobserv-demo");
+            options.put("kafka.group-id", GROUP);
             options.put("kafka.starting-offsets", "earliest");
             options.put("clickhouse.url", url);
             options.put("clickhouse.database", DATABASE);
@@ -217,8 +218,10 @@ public final class Demo {
             generator.stopAndJoin();
             generator.rethrow();
             out.printf(
-                    "%nGenerator stopped after %s records; draining the job (stop-with-savepoint, final commit)…%n",
+                    "%nGenerator stopped after %s records; waiting until the job has read them all…%n",
                     LocalJob.n(generator.produced.get()));
+            awaitRead(kafka.bootstrapServers(), Duration.ofMinutes(1));
+            out.println("Draining the job (stop-with-savepoint, final commit)…");
             long drain0 = System.nanoTime();
             job.stopWithDrain(dataDir.resolve("savepoints").toUri().toString(), Duration.ofMinutes(3));
             job.await(Duration.ofMinutes(1));
@@ -283,6 +286,32 @@ public final class Demo {
                 clickhouse.stop();
             }
             out.println("Stopped: ClickHouse, Kafka and Flink are down.");
+        }
+    }
+
+    /**
+     * Waits until the job's source has committed offsets up to the end of the topic (it commits them
+     * when a checkpoint completes). A stop-with-savepoint stops the source where it is, so without
+     * this wait the last records produced, still unread, would not be loaded and the count against
+     * the generator's truth would come out a few short.
+     */
+    private void awaitRead(String bootstrap, Duration timeout) {
+        long end = EmbeddedKafka.totalEndOffset(bootstrap, TOPIC);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long read;
+        while ((read = EmbeddedKafka.committedOffsets(bootstrap, GROUP, TOPIC)) < end) {
+            if (System.nanoTime() > deadline) {
+                out.printf(
+                        "demo: the job has read %s of %s records after %s; stopping anyway%n",
+                        LocalJob.n(read), LocalJob.n(end), human(timeout));
+                return;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

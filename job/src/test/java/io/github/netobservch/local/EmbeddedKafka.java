@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
@@ -154,6 +155,32 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** End (latest) offset of every partition of {@code topic}. */
     public static Map<Integer, Long> endOffsets(String bootstrapServers, String topic) {
         return offsets(bootstrapServers, topic, OffsetSpec.latest());
+    }
+
+    /** Offsets {@code group} committed on {@code topic} (Flink's source: on completed checkpoints), summed over partitions. */
+    public static long committedOffsets(Admin admin, String group, String topic) {
+        try {
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata()
+                    .get();
+            return offsets.entrySet().stream()
+                    .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                    .mapToLong(e -> e.getValue().offset())
+                    .sum();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(
+                    "cannot read the offsets of group " + group + ": " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** {@link #committedOffsets(Admin, String, String)} with an admin client of its own. */
+    public static long committedOffsets(String bootstrapServers, String group, String topic) {
+        try (Admin admin = Admin.create(clientProperties(bootstrapServers))) {
+            return committedOffsets(admin, group, topic);
+        }
     }
 
     /** Sum of the end offsets of {@code topic}: records ever written (the topic is never compacted here). */
