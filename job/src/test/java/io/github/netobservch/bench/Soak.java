@@ -34,10 +34,8 @@ import java.util.function.LongSupplier;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * {@code scripts/soak}: sustained load on the real job (embedded Kafka and ClickHouse, exactly-once
@@ -514,7 +512,7 @@ public final class Soak {
         // commits them to Kafka only every few seconds.
         long drainStart = System.nanoTime();
         long drainDeadline = drainStart + s.drainTimeout().toNanos();
-        long endOffsets = endOffsets(admin, TOPIC);
+        long endOffsets = EmbeddedKafka.totalEndOffset(admin, TOPIC);
         LongSupplier read = () -> Math.max(
                 EmbeddedKafka.committedOffsets(admin, GROUP, TOPIC),
                 sourceVertex == null ? -1 : rest.sum(sourceVertex, SOURCE_RECORDS_OUT));
@@ -692,7 +690,7 @@ public final class Soak {
         header();
         long t0 = System.nanoTime();
         long deadline = t0 + s.drainTimeout().toNanos();
-        long endOffsets = endOffsets(admin, TOPIC);
+        long endOffsets = EmbeddedKafka.totalEndOffset(admin, TOPIC);
         LongSupplier read = () -> Math.max(
                 EmbeddedKafka.committedOffsets(admin, GROUP, TOPIC),
                 sourceVertex == null ? -1 : rest.sum(sourceVertex, SOURCE_RECORDS_OUT));
@@ -783,7 +781,7 @@ public final class Soak {
             FlinkRestMetrics rest,
             String dedupVertex,
             String sourceVertex) {
-        long lag = endOffsets(admin, TOPIC) - EmbeddedKafka.committedOffsets(admin, GROUP, TOPIC);
+        long lag = EmbeddedKafka.totalEndOffset(admin, TOPIC) - EmbeddedKafka.committedOffsets(admin, GROUP, TOPIC);
         long loaded = ch.queryLong("SELECT count() FROM flows");
         long parts = ch.queryLong("SELECT count() FROM system.parts WHERE database = currentDatabase() AND active");
         LocalFlink.CheckpointFigures cp = job.checkpoints();
@@ -895,27 +893,6 @@ public final class Soak {
         options.put("sink.tolerated-outage", "5 min");
         options.put("job.name", "soak-" + database);
         return LocalJob.config(options);
-    }
-
-    static long endOffsets(Admin admin, String topic) {
-        try {
-            var partitions = admin.describeTopics(List.of(topic))
-                    .allTopicNames()
-                    .get()
-                    .get(topic)
-                    .partitions();
-            Map<TopicPartition, OffsetSpec> request = new LinkedHashMap<>();
-            partitions.forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-            return admin.listOffsets(request).all().get().values().stream()
-                    .mapToLong(i -> i.offset())
-                    .sum();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(
-                    "cannot list the end offsets of " + topic + ": " + e.getCause(), e.getCause());
-        }
     }
 
     /**

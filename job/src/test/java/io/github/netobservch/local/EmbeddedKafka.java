@@ -185,13 +185,26 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Sum of the end offsets of {@code topic}: records ever written (the topic is never compacted here). */
     public static long totalEndOffset(String bootstrapServers, String topic) {
-        return endOffsets(bootstrapServers, topic).values().stream()
+        try (Admin admin = Admin.create(clientProperties(bootstrapServers))) {
+            return totalEndOffset(admin, topic);
+        }
+    }
+
+    /** Sum of the end offsets of {@code topic}, read with {@code admin}. */
+    public static long totalEndOffset(Admin admin, String topic) {
+        return offsets(admin, topic, OffsetSpec.latest()).values().stream()
                 .mapToLong(Long::longValue)
                 .sum();
     }
 
     static Map<Integer, Long> offsets(String bootstrapServers, String topic, OffsetSpec spec) {
         try (Admin admin = Admin.create(clientProperties(bootstrapServers))) {
+            return offsets(admin, topic, spec);
+        }
+    }
+
+    static Map<Integer, Long> offsets(Admin admin, String topic, OffsetSpec spec) {
+        try {
             TopicDescription d =
                     admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
             Map<TopicPartition, OffsetSpec> request = new HashMap<>();
