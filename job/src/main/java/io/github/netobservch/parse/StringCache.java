@@ -12,7 +12,7 @@ import java.util.Arrays;
  * names, interface names, MACs…) into one shared {@code String}: fewer allocations while parsing
  * and less heap when records sit in dedup state. Not thread-safe; one per parser.
  *
- * <p>Two tables: plain ASCII text looked up by its input bytes ({@link #ascii}, nearly every value
+ * <p>Two tables: plain ASCII text looked up by its input bytes ({@link #asciiText}, nearly every value
  * of a flow record, no decoding needed), and any other text by its decoded characters ({@link
  * #get}). Keys are kept as arrays so that a hit is one {@link Arrays#equals} (vectorised).
  */
@@ -37,14 +37,10 @@ final class StringCache {
         this.mask = sizePowerOfTwo - 1;
     }
 
-    /** The string of the ASCII bytes {@code buf[off, off+len)} (the caller has checked they are ASCII). */
-    String ascii(byte[] buf, int off, int len) {
-        return asciiText(buf, off, len).text();
-    }
-
     /**
-     * {@link #ascii} with the value's UTF-8 form (its ASCII bytes): the cached entry itself, so that
-     * records holding it share one encoded copy.
+     * The string of the ASCII bytes {@code buf[off, off+len)} (the caller has checked they are ASCII)
+     * with its UTF-8 form (those bytes): the cached entry itself, so that records holding it share
+     * one encoded copy.
      */
     Utf8Text asciiText(byte[] buf, int off, int len) {
         if (len == 0) {
