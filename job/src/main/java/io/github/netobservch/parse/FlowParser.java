@@ -1,16 +1,6 @@
 package io.github.netobservch.parse;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.SerializableString;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.base.ParserBase;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.core.io.SerializedString;
-import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import io.github.netobservch.format.Column;
 import io.github.netobservch.format.ColumnRegistry;
 import io.github.netobservch.format.FlowRecord;
@@ -19,8 +9,8 @@ import io.github.netobservch.format.LegacyField;
 import io.github.netobservch.format.TcpFlags;
 import io.github.netobservch.format.Utf8Text;
 import io.github.netobservch.format.ValueKind;
-import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,12 +19,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Bytes → {@link FlowRecord}, strictly, with Jackson's streaming parser (no tree, no databind).
- * Not thread-safe: one instance per operator subtask.
+ * Bytes → {@link FlowRecord}, strictly, with a pull tokenizer of its own ({@link JsonCursor}; no
+ * tree, no databind). Not thread-safe: one instance per operator subtask.
  *
  * <p>Order of checks: empty → oversized → UTF-8 → JSON syntax, root type and depth → per field:
  * duplicate, JSON type, range, IP/MAC syntax → required fields → {@code end ≥ start}. The first
- * failure wins and becomes the dead-letter reason.
+ * failure wins and becomes the dead-letter reason; a message that is not one well-formed JSON
+ * document (within the limits) is rejected for that even where a field before the fault is wrong.
  *
  * <p><b>Required</b>: {@code TimeFlowStartMs}, {@code TimeFlowEndMs}, and on IP flows ({@code Etype}
  * 2048/34525, or no {@code Etype} at all, as on conversation records) {@code SrcAddr}/{@code DstAddr}. A flow of any other ethertype (ARP from agents up to
@@ -61,10 +52,10 @@ import java.util.Set;
  * absent; numeric {@code Flags} are decoded to names; MACs are lower-cased; a missing {@code
  * _RecordType} becomes {@code flowLog}; {@code tcp_flags_mask} is set whenever {@code Flags} is.
  *
- * <p>Speed (~1 KB records, one thread): each key is first matched against the key that followed
- * the previous one last time ({@link #predictedNext}), and plain-ASCII strings are read from the
- * input bytes instead of being decoded by Jackson ({@link #text}). Neither changes a result or a
- * check: a wrong guess or any other string takes the general path.
+ * <p>Speed (~1 KB records, one thread): each key is first compared with the key that followed the
+ * previous one last time ({@link #predictedNext}), else looked up by its bytes; plain-ASCII strings
+ * are read from the input bytes through the string cache ({@link #text}), others decoded. Neither
+ * changes a result or a check: a wrong guess or any other string takes the general path.
  */
 public final class FlowParser {
 
@@ -85,24 +76,43 @@ public final class FlowParser {
 
     static final int ETYPE_IPV4 = 0x0800;
     static final int ETYPE_IPV6 = 0x86DD;
-    /** JSON key of each column (by column index) in the form Jackson matches against the input bytes. */
-    private static final SerializableString[] KEYS = new SerializableString[ColumnRegistry.size()];
+    /** JSON key of each column (by column index) as bytes, matched against a key's bytes as written. */
+    private static final byte[][] KEYS = new byte[ColumnRegistry.size()][];
+    /** Columns by their key's bytes: open addressing, {@link #KEY_TABLE_MASK} + 1 slots. */
+    private static final Column[] KEY_TABLE;
+
+    private static final int KEY_TABLE_MASK;
     /** {@link #predictedNext} slot for "at the start of the object"; slot {@code i + 1} is "after column i's key". */
     private static final int AT_START = 0;
 
     private static final int AFTER_OTHER_KEY = ColumnRegistry.size() + 1;
 
     static {
+        int size = Integer.highestOneBit(ColumnRegistry.size() * 4);
+        KEY_TABLE = new Column[size];
+        KEY_TABLE_MASK = size - 1;
         for (Column c : ColumnRegistry.columns()) {
             if (c.jsonName() != null) {
-                KEYS[c.index()] = new SerializedString(c.jsonName());
-                KEYS[c.index()].asQuotedUTF8(); // computed once here, not on the first record
+                KEYS[c.index()] = c.jsonName().getBytes(StandardCharsets.UTF_8);
+                int slot = keyHash(KEYS[c.index()], 0, KEYS[c.index()].length) & KEY_TABLE_MASK;
+                while (KEY_TABLE[slot] != null) {
+                    slot = (slot + 1) & KEY_TABLE_MASK;
+                }
+                KEY_TABLE[slot] = c;
             }
         }
     }
 
+    private static int keyHash(byte[] b, int from, int len) {
+        int h = len;
+        for (int i = from; i < from + len; i++) {
+            h = 31 * h + b[i];
+        }
+        return h ^ (h >>> 15);
+    }
+
     private final ParserConfig config;
-    private final JsonFactory factory;
+    private final JsonCursor json;
     private final Map<String, Column> jsonIndex;
     private final StringCache strings = new StringCache(4096);
     /** The last Kafka topic seen, with its UTF-8 form (a subtask reads one or a few topics). */
@@ -113,8 +123,8 @@ public final class FlowParser {
     /**
      * Key-order prediction: the column whose key followed the slot's key last time, or {@code null}.
      * NetObserv's producers (Go maps) write keys in sorted order, so a record's keys mostly follow each
-     * other as in the previous record; a correct guess lets Jackson match the key's bytes directly
-     * instead of hashing, canonicalising and looking up the name. Only speed depends on it.
+     * other as in the previous record; a correct guess is taken by comparing the key's bytes (the
+     * cursor need not scan it) instead of hashing and looking it up. Only speed depends on it.
      */
     private final Column[] predictedNext = new Column[ColumnRegistry.size() + 2];
     /** The message being parsed (strings are read from it directly, see {@link #text}). */
@@ -147,19 +157,7 @@ public final class FlowParser {
 
     public FlowParser(ParserConfig config) {
         this.config = config;
-        this.factory = JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder()
-                        .maxNestingDepth(config.maxNestingDepth())
-                        .maxNumberLength(64)
-                        .build())
-                // Jackson's default pool keeps a BufferRecycler per thread behind a ThreadLocal and a
-                // SoftReference; in the job's source thread that lookup (and ThreadLocal.set) showed as
-                // 6 % of the thread's CPU in the benchmark's profile. A parser belongs to one operator
-                // instance, so a small pool of its own serves it (two buffers when the residue's second
-                // pass runs inside the first).
-                .recyclerPool(JsonRecyclerPools.newBoundedPool(2))
-                .build();
-        this.factory.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
+        this.json = new JsonCursor(config.maxNestingDepth());
         this.jsonIndex = new HashMap<>(ColumnRegistry.jsonIndex());
         this.trackKeys = config.rawPolicy() != RawPolicy.WHOLE;
     }
@@ -193,15 +191,6 @@ public final class FlowParser {
             throw new FlowParseException(
                     DeadLetterReason.OVERSIZED, null, value.length + " bytes > limit " + config.maxMessageBytes());
         }
-        if (!Utf8.isValid(value, 0, value.length)) {
-            throw new FlowParseException(DeadLetterReason.NOT_UTF8, null, "value is not well-formed UTF-8");
-        }
-        if (startsWithNul(value)) {
-            // Valid UTF-8, but Jackson would detect UTF-16/UTF-32 from the zero bytes and decode it as such;
-            // a NUL byte is never valid in UTF-8 JSON text.
-            throw new FlowParseException(
-                    DeadLetterReason.MALFORMED_JSON, null, "NUL byte at the start (UTF-16/UTF-32 text?)");
-        }
         FlowRecord r = new FlowRecord();
         input = value;
         warnings.clear();
@@ -211,41 +200,42 @@ public final class FlowParser {
         if (trackKeys) {
             raw.start();
         }
-        try (JsonParser p = factory.createParser(value)) {
-            JsonToken t = p.nextToken();
+        JsonCursor p = json;
+        p.reset(value);
+        try {
+            JsonToken t = p.next();
             if (t == null) {
                 throw new FlowParseException(DeadLetterReason.EMPTY, null, "whitespace-only value");
             }
             if (t != JsonToken.START_OBJECT) {
                 // make sure it is valid JSON before calling it "not an object"
                 p.skipChildren();
-                if (p.nextToken() != null) {
-                    throw new FlowParseException(
-                            DeadLetterReason.MALFORMED_JSON, null, "trailing content after the JSON value");
-                }
+                p.next(); // the end, or trailing content (rejected)
                 throw new FlowParseException(
                         DeadLetterReason.NOT_AN_OBJECT, null, "root is " + describe(t) + ", not an object");
             }
             readObject(p, r);
-            if (p.nextToken() != null) {
+            p.next(); // the end, or trailing content (rejected)
+        } catch (FlowParseException e) {
+            // A rejected message is checked in the order of checks: UTF-8 first (the cursor checks the
+            // UTF-8 of what it reads, so an accepted message needs no separate pass), then the JSON
+            // text to its end (a fault there comes before a field's fault).
+            if (!Utf8.isValid(value, 0, value.length)) {
+                throw new FlowParseException(DeadLetterReason.NOT_UTF8, null, "value is not well-formed UTF-8");
+            }
+            if (startsWithNul(value)) {
+                // Jackson and others would take the zero bytes for UTF-16/UTF-32; NUL is never valid in JSON text
                 throw new FlowParseException(
-                        DeadLetterReason.MALFORMED_JSON, null, "trailing content after the JSON object");
+                        DeadLetterReason.MALFORMED_JSON, null, "NUL byte at the start (UTF-16/UTF-32 text?)");
             }
-        } catch (StreamConstraintsException e) {
-            String m = String.valueOf(e.getOriginalMessage());
-            if (m.contains("depth")) {
-                throw new FlowParseException(DeadLetterReason.NESTING_TOO_DEEP, null, m);
+            if (!p.failed()) {
+                // a field's fault: the rest of the message is read first, since a JSON fault there comes first
+                p.skipToEnd();
             }
-            if (m.contains("Number")) {
-                throw new FlowParseException(DeadLetterReason.OUT_OF_RANGE, null, m);
-            }
-            throw new FlowParseException(DeadLetterReason.OVERSIZED, null, m);
-        } catch (JsonParseException e) {
-            throw new FlowParseException(DeadLetterReason.MALFORMED_JSON, null, e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new FlowParseException(DeadLetterReason.MALFORMED_JSON, null, String.valueOf(e.getMessage()));
+            throw e;
         } finally {
             input = null;
+            p.release();
         }
         for (Column c : REQUIRED) {
             if (!r.has(c)) {
@@ -314,10 +304,12 @@ public final class FlowParser {
                 if (raw.hasResidue()) {
                     byte[] residue;
                     try {
-                        residue = raw.residue(value, factory);
-                    } catch (IOException e) {
+                        residue = raw.residue(value, json);
+                    } catch (FlowParseException e) {
                         // the first pass accepted this message; a second one cannot fail on it
                         throw new IllegalStateException("re-reading an accepted message failed", e);
+                    } finally {
+                        json.release();
                     }
                     if (residue == null || RawResidue.hasSurrogateEscape(residue)) {
                         // ClickHouse's JSON functions cannot give such a value back: keep the record whole
@@ -336,7 +328,7 @@ public final class FlowParser {
         }
     }
 
-    private void readObject(JsonParser p, FlowRecord r) throws IOException, FlowParseException {
+    private void readObject(JsonCursor p, FlowRecord r) throws FlowParseException {
         java.util.Arrays.fill(seenKeys, 0L);
         int legacySeen = 0;
         Set<String> unknownSeen = null;
@@ -345,23 +337,18 @@ public final class FlowParser {
         byte[] legacyFlowDirections = null;
         int slot = AT_START;
         while (true) {
-            String name;
             Column c = predictedNext[slot];
-            if (c != null && p.nextFieldName(KEYS[c.index()])) {
-                name = c.jsonName();
-            } else {
-                // no guess, or a wrong one: then Jackson has read the key (or the end of the object) normally
-                name = c == null
-                        ? p.nextFieldName()
-                        : p.currentToken() == JsonToken.FIELD_NAME ? p.currentName() : null;
-                if (name == null) {
-                    break;
-                }
-                c = jsonIndex.get(name);
+            if (p.next(c == null ? null : KEYS[c.index()]) != JsonToken.FIELD_NAME) {
+                break;
+            }
+            if (c == null || !p.matched()) {
+                // no guess, or a wrong one: the key is looked up
+                c = column(p);
                 predictedNext[slot] = c;
             }
+            String name = c != null ? c.jsonName() : p.text();
             slot = c == null ? AFTER_OTHER_KEY : c.index() + 1;
-            JsonToken t = p.nextToken();
+            JsonToken t = p.next();
             int position = trackKeys ? raw.add(c, name) : -1;
             if (c == null) {
                 if (trackKeys) {
@@ -375,7 +362,7 @@ public final class FlowParser {
                     if (!unknownSeen.add(name)) {
                         throw duplicate(name);
                     }
-                    long from = valueStart(p);
+                    int from = valueStart(p);
                     p.skipChildren();
                     addUntyped(name, from, p);
                     continue;
@@ -388,8 +375,8 @@ public final class FlowParser {
                 if (t == JsonToken.VALUE_NULL) {
                     continue;
                 }
-                JsonStreamContext legacyContext = fieldContext(p, t);
-                long legacyFrom = valueStart(p);
+                int legacyDepth = fieldDepth(p, t);
+                int legacyFrom = valueStart(p);
                 try {
                     switch (legacy) {
                         case INTERFACE:
@@ -407,7 +394,7 @@ public final class FlowParser {
                             throw new IllegalStateException(legacy.name());
                     }
                 } catch (FlowParseException e) {
-                    drifted(e, name, legacyFrom, legacyContext, p);
+                    drifted(e, name, legacyFrom, legacyDepth, p);
                 }
                 continue;
             }
@@ -430,13 +417,13 @@ public final class FlowParser {
             if (c.required()) {
                 readValue(p, t, c, r);
             } else {
-                JsonStreamContext context = fieldContext(p, t);
-                long from = valueStart(p);
+                int depth = fieldDepth(p, t);
+                int from = valueStart(p);
                 try {
                     readValue(p, t, c, r);
                 } catch (FlowParseException e) {
                     r.clear(c);
-                    drifted(e, name, from, context, p);
+                    drifted(e, name, from, depth, p);
                     lossy = true;
                 }
             }
@@ -464,16 +451,13 @@ public final class FlowParser {
      * An optional field's value did not fit: a type or range change between agent versions becomes
      * a parse warning (the rest of the value is skipped), anything else still rejects the record.
      */
-    private void drifted(FlowParseException e, String name, long from, JsonStreamContext fieldContext, JsonParser p)
-            throws IOException, FlowParseException {
-        if (e.reason() != DeadLetterReason.WRONG_TYPE && e.reason() != DeadLetterReason.OUT_OF_RANGE) {
+    private void drifted(FlowParseException e, String name, int from, int fieldDepth, JsonCursor p)
+            throws FlowParseException {
+        if (p.failed() || (e.reason() != DeadLetterReason.WRONG_TYPE && e.reason() != DeadLetterReason.OUT_OF_RANGE)) {
             throw e;
         }
-        while (p.getParsingContext() != fieldContext) {
-            if (p.nextToken() == null) {
-                throw new FlowParseException(
-                        DeadLetterReason.MALFORMED_JSON, null, "unexpected end of input in " + name);
-            }
+        while (p.depth() > fieldDepth) {
+            p.next(); // the rest of the value (the end of the input inside it is a JSON fault)
         }
         warnings.add(name + ":" + e.reason().code());
         warningCauses.add(e);
@@ -490,31 +474,47 @@ public final class FlowParser {
         return null;
     }
 
-    /** The parsing context a field's value ends in: the enclosing object's. */
-    private static JsonStreamContext fieldContext(JsonParser p, JsonToken valueToken) {
-        JsonStreamContext c = p.getParsingContext();
-        return valueToken == JsonToken.START_ARRAY || valueToken == JsonToken.START_OBJECT ? c.getParent() : c;
+    /** The depth a field's value ends at: the enclosing object's. */
+    private static int fieldDepth(JsonCursor p, JsonToken valueToken) {
+        return valueToken == JsonToken.START_ARRAY || valueToken == JsonToken.START_OBJECT ? p.depth() - 1 : p.depth();
     }
 
-    /** Input offset of the current (value) token, without allocating. */
-    private static long valueStart(JsonParser p) {
-        return p instanceof ParserBase ? ((ParserBase) p).getTokenCharacterOffset() : -1;
+    /**
+     * Where the bytes of a field's value that {@link #addUntyped} hashes begin: one past the value's
+     * first byte. That is where the Jackson-based parser before 2026-12 took them from (its token
+     * offset after a key), and the hash goes into the dedup fingerprint of the record, so it stays
+     * the same across the upgrade.
+     */
+    private static int valueStart(JsonCursor p) {
+        return p.start() + 1;
+    }
+
+    /** The current key's column, or {@code null} for a key no column has. */
+    private Column column(JsonCursor p) {
+        if (!p.plain()) {
+            return jsonIndex.get(p.text()); // escapes or non-ASCII: by the decoded name
+        }
+        byte[] in = p.input();
+        int from = p.contentStart();
+        int len = p.contentLength();
+        for (int slot = keyHash(in, from, len) & KEY_TABLE_MASK; ; slot = (slot + 1) & KEY_TABLE_MASK) {
+            Column c = KEY_TABLE[slot];
+            if (c == null || p.nameIs(KEYS[c.index()])) {
+                return c;
+            }
+        }
     }
 
     /**
      * Adds an untyped field (unknown key, or a drifted value) to {@link #untypedHash}: its name and
      * the raw bytes of its value from {@code from} to the parser's position, i.e. the value as it
-     * was written. Summed, so key order does not matter. Only called for such fields, so the
-     * {@link com.fasterxml.jackson.core.JsonLocation} it allocates is off the common path.
+     * was written ({@link #valueStart}). Summed, so key order does not matter.
      */
-    private void addUntyped(String name, long from, JsonParser p) throws IOException {
-        if (p.currentToken() == JsonToken.VALUE_STRING) {
-            p.getTextLength(); // Jackson reads a string's content lazily: finish it, so the position is past it
-        }
-        long to = p.currentLocation().getByteOffset();
+    private void addUntyped(String name, int from, JsonCursor p) {
+        int to = p.end();
         long h = 0xcbf29ce484222325L ^ name.hashCode();
         if (from >= 0 && to > from && to <= input.length) {
-            for (int i = (int) from; i < (int) to; i++) {
+            for (int i = from; i < to; i++) {
                 h = (h ^ (input[i] & 0xFF)) * 0x100000001b3L;
             }
         }
@@ -525,7 +525,7 @@ public final class FlowParser {
         untypedSeen = true;
     }
 
-    private void readValue(JsonParser p, JsonToken t, Column c, FlowRecord r) throws IOException, FlowParseException {
+    private void readValue(JsonCursor p, JsonToken t, Column c, FlowRecord r) throws FlowParseException {
         String name = c.jsonName();
         switch (c.kind()) {
             case UINT8:
@@ -571,7 +571,7 @@ public final class FlowParser {
                     throw new FlowParseException(
                             DeadLetterReason.INVALID_IP,
                             name,
-                            name + ": not an IPv4/IPv6 address: '" + abbreviate(p.getText()) + "'");
+                            name + ": not an IPv4/IPv6 address: '" + abbreviate(p.text()) + "'");
                 }
                 r.setIp(c, ip[0], ip[1]);
                 if (trackKeys && !IpAddresses.isCanonical(textChars, textOffset, textLength, ip[0], ip[1])) {
@@ -610,10 +610,9 @@ public final class FlowParser {
         }
     }
 
-    private long integer(JsonParser p, String name, ValueKind kind, long max) throws IOException, FlowParseException {
-        JsonParser.NumberType nt = p.getNumberType();
-        if (nt == JsonParser.NumberType.BIG_INTEGER) {
-            BigInteger b = p.getBigIntegerValue();
+    private long integer(JsonCursor p, String name, ValueKind kind, long max) throws FlowParseException {
+        if (p.big()) {
+            BigInteger b = p.bigValue();
             if (kind == ValueKind.UINT64 && b.signum() > 0 && b.compareTo(UINT64_MAX) <= 0) {
                 return b.longValue(); // stored as the unsigned bit pattern
             }
@@ -622,7 +621,7 @@ public final class FlowParser {
                     name,
                     name + "=" + abbreviate(b.toString()) + " is out of range for " + kind);
         }
-        long v = p.getLongValue();
+        long v = p.longValue();
         boolean ok;
         if (kind == ValueKind.UINT64) {
             ok = v >= 0; // above 2^63-1 arrives as BIG_INTEGER
@@ -638,70 +637,53 @@ public final class FlowParser {
         return v;
     }
 
-    /** The current VALUE_STRING token's text, through {@link #strings}. */
-    private String text(JsonParser p) throws IOException {
+    /** The current string's (or key's) text, through {@link #strings}. */
+    private String text(JsonCursor p) {
         Utf8Text ascii = asciiText(p);
         return ascii != null ? ascii.text() : decodedText(p);
     }
 
     /**
-     * The current VALUE_STRING token's text if it is plain ASCII (no escapes), from the cache, else
-     * {@code null}. Most values are: those are looked up by their input bytes, without Jackson
-     * decoding them into chars first (it then only skips them).
+     * The current string's text if it is plain ASCII (no escapes), from the cache, else {@code null}.
+     * Most values are: those are looked up by their input bytes, without being decoded.
      */
-    private Utf8Text asciiText(JsonParser p) {
-        int from = stringStart(p);
-        int end = from < 0 ? -1 : Utf8.plainStringEnd(input, from);
-        return end >= 0 ? strings.asciiText(input, from, end - from) : null;
+    private Utf8Text asciiText(JsonCursor p) {
+        return p.plain() ? strings.asciiText(input, p.contentStart(), p.contentLength()) : null;
     }
 
-    /** The current VALUE_STRING token's text as Jackson decodes it (escapes, non-ASCII), through the cache. */
-    private String decodedText(JsonParser p) throws IOException {
-        char[] chars = p.getTextCharacters();
-        int offset = p.getTextOffset();
-        int length = p.getTextLength();
-        if (trackKeys && Utf8.hasLoneSurrogate(java.nio.CharBuffer.wrap(chars, offset, length))) {
+    /** The current string's text decoded (escapes, non-ASCII), through the cache. */
+    private String decodedText(JsonCursor p) {
+        char[] chars = p.chars();
+        int length = p.decode();
+        if (trackKeys && Utf8.hasLoneSurrogate(java.nio.CharBuffer.wrap(chars, 0, length))) {
             lossy = true; // an escaped lone surrogate has no UTF-8 form: the column keeps a replacement
         }
-        return strings.get(chars, offset, length);
+        return strings.get(chars, 0, length);
     }
 
     /**
-     * Points {@link #textChars}/{@link #textOffset}/{@link #textLength} at the current VALUE_STRING
-     * token's text: for short plain ASCII (addresses) a copy of the input bytes, which is cheaper than
-     * Jackson's decoding; otherwise Jackson's decoded chars.
+     * Points {@link #textChars}/{@link #textOffset}/{@link #textLength} at the current string's text:
+     * for short plain ASCII (addresses) a copy of the input bytes; otherwise the decoded chars.
      */
-    private void loadShortText(JsonParser p) throws IOException {
-        int from = stringStart(p);
-        int end = from < 0 ? -1 : Utf8.plainStringEnd(input, from);
-        if (end >= 0 && end - from <= shortText.length) {
-            for (int i = from; i < end; i++) {
-                shortText[i - from] = (char) input[i];
+    private void loadShortText(JsonCursor p) {
+        int from = p.contentStart();
+        int len = p.contentLength();
+        if (p.plain() && len <= shortText.length) {
+            for (int i = 0; i < len; i++) {
+                shortText[i] = (char) input[from + i];
             }
             textChars = shortText;
             textOffset = 0;
-            textLength = end - from;
+            textLength = len;
         } else {
-            textChars = p.getTextCharacters();
-            textOffset = p.getTextOffset();
-            textLength = p.getTextLength();
+            textChars = p.chars();
+            textOffset = 0;
+            textLength = p.decode();
         }
-    }
-
-    /** Where the current VALUE_STRING token's content starts in {@link #input}, or -1 if unknown. */
-    private int stringStart(JsonParser p) {
-        if (p instanceof ParserBase) {
-            // Jackson's byte-array parser puts a string token's offset just past its opening quote
-            long at = ((ParserBase) p).getTokenCharacterOffset();
-            if (at > 0 && at < input.length && input[(int) at - 1] == '"') {
-                return (int) at;
-            }
-        }
-        return -1;
     }
 
     /** The current string (after {@link #loadShortText}) as a lower-case MAC address. */
-    private String mac(JsonParser p, String name) throws IOException, FlowParseException {
+    private String mac(JsonCursor p, String name) throws FlowParseException {
         char[] buf = textChars;
         int off = textOffset;
         int len = textLength;
@@ -719,9 +701,7 @@ public final class FlowParser {
         }
         if (!ok) {
             throw new FlowParseException(
-                    DeadLetterReason.INVALID_MAC,
-                    name,
-                    name + ": not a MAC address: '" + abbreviate(p.getText()) + "'");
+                    DeadLetterReason.INVALID_MAC, name, name + ": not a MAC address: '" + abbreviate(p.text()) + "'");
         }
         if (!upper) {
             return strings.get(buf, off, len);
@@ -735,11 +715,11 @@ public final class FlowParser {
         return strings.get(lower, 0, 17);
     }
 
-    private String[] stringArray(JsonParser p, JsonToken t, String name) throws IOException, FlowParseException {
+    private String[] stringArray(JsonCursor p, JsonToken t, String name) throws FlowParseException {
         expect(t, JsonToken.START_ARRAY, name, "an array of strings");
         stringList.clear();
         JsonToken e;
-        while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
+        while ((e = p.next()) != JsonToken.END_ARRAY) {
             if (e != JsonToken.VALUE_STRING) {
                 throw wrongType(name, e, "a string element");
             }
@@ -748,12 +728,12 @@ public final class FlowParser {
         return stringList.toArray(new String[0]);
     }
 
-    private byte[] uint8Array(JsonParser p, JsonToken t, String name) throws IOException, FlowParseException {
+    private byte[] uint8Array(JsonCursor p, JsonToken t, String name) throws FlowParseException {
         expect(t, JsonToken.START_ARRAY, name, "an array of integers");
         byte[] buf = new byte[8];
         int n = 0;
         JsonToken e;
-        while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
+        while ((e = p.next()) != JsonToken.END_ARRAY) {
             if (e != JsonToken.VALUE_NUMBER_INT) {
                 throw wrongType(name, e, "an integer element");
             }
@@ -766,23 +746,26 @@ public final class FlowParser {
         return n == buf.length ? buf : java.util.Arrays.copyOf(buf, n);
     }
 
-    private String[][] events(JsonParser p, JsonToken t, String name) throws IOException, FlowParseException {
+    private String[][] events(JsonCursor p, JsonToken t, String name) throws FlowParseException {
         expect(t, JsonToken.START_ARRAY, name, "an array of objects");
         List<String[]> events = new ArrayList<>(4);
         JsonToken e;
-        while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
+        while ((e = p.next()) != JsonToken.END_ARRAY) {
             if (e != JsonToken.START_OBJECT) {
                 throw wrongType(name, e, "an object element");
             }
             List<String> kv = new ArrayList<>(12);
-            String key;
-            while ((key = p.nextFieldName()) != null) {
+            while (p.next() == JsonToken.FIELD_NAME) {
+                String key = p.plain()
+                        ? strings.asciiText(input, p.contentStart(), p.contentLength())
+                                .text()
+                        : strings.get(p.chars(), 0, p.decode());
                 for (int i = 0; i < kv.size(); i += 2) {
                     if (kv.get(i).equals(key)) {
                         throw duplicate(name + "[]." + key);
                     }
                 }
-                JsonToken v = p.nextToken();
+                JsonToken v = p.next();
                 String value;
                 switch (v) {
                     case VALUE_STRING:
@@ -792,7 +775,7 @@ public final class FlowParser {
                     case VALUE_NUMBER_FLOAT:
                     case VALUE_TRUE:
                     case VALUE_FALSE:
-                        value = p.getText(); // scalar kept as its JSON text
+                        value = p.text(); // scalar kept as its JSON text
                         lossy = true; // ... as a string
                         break;
                     case VALUE_NULL:
@@ -850,7 +833,7 @@ public final class FlowParser {
         }
     }
 
-    /** Whether one of the first four bytes is 0x00 (what Jackson's encoding detection keys on). */
+    /** Whether one of the first four bytes is 0x00 (what JSON decoders' encoding detection keys on). */
     private static boolean startsWithNul(byte[] value) {
         for (int i = 0, n = Math.min(4, value.length); i < n; i++) {
             if (value[i] == 0) {

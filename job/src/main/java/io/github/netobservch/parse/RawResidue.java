@@ -1,15 +1,11 @@
 package io.github.netobservch.parse;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.github.netobservch.format.Column;
 import io.github.netobservch.format.ColumnRegistry;
 import io.github.netobservch.format.Utf8Text;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -27,7 +23,7 @@ import java.util.Set;
  * sequence in a small cache of {@code raw_keys} strings (records of one producer repeat a few
  * sequences), so no string is built per record. Hand-rolled because the cache is keyed by the
  * sequence without allocating a key object; the residue, built only for records that have one, is
- * a second pass with Jackson over the message.
+ * a second pass over the message.
  */
 final class RawResidue {
 
@@ -191,7 +187,7 @@ final class RawResidue {
      * beyond 64 bits, a float beyond double's range), which would make the whole residue unreadable:
      * the record is then kept whole. A second pass over the (already validated) message.
      */
-    byte[] residue(byte[] message, JsonFactory factory) throws IOException {
+    byte[] residue(byte[] message, JsonCursor p) throws FlowParseException {
         Set<String> wanted = new HashSet<>();
         for (int i = 0; i < count; i++) {
             if (residue[i]) {
@@ -202,43 +198,35 @@ final class RawResidue {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
         out.write('{');
         boolean first = true;
-        try (JsonParser p = factory.createParser(message)) {
-            p.nextToken(); // the root object, checked by the first pass
-            String name;
-            while ((name = p.nextFieldName()) != null) {
-                JsonToken t = p.nextToken();
-                if (!wanted.contains(name)) {
-                    p.skipChildren();
-                    continue;
-                }
-                if (!first) {
-                    out.write(',');
-                }
-                first = false;
-                out.write('"');
-                out.write(encoder.quoteAsUTF8(name));
-                out.write('"');
-                out.write(':');
-                if (!readableByClickHouse(p, t)) {
+        p.reset(message);
+        p.next(); // the root object, checked by the first pass
+        while (p.next() == JsonToken.FIELD_NAME) {
+            String name = p.text();
+            JsonToken t = p.next();
+            if (!wanted.contains(name)) {
+                p.skipChildren();
+                continue;
+            }
+            if (!first) {
+                out.write(',');
+            }
+            first = false;
+            out.write('"');
+            out.writeBytes(encoder.quoteAsUTF8(name));
+            out.write('"');
+            out.write(':');
+            if (!readableByClickHouse(p, t)) {
+                return null;
+            }
+            // as written: from the opening quote or bracket to past the closing one; a number or literal as is
+            int from = p.start();
+            if (t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT) {
+                skipCheckingNumbers(p);
+                if (unreadable) {
                     return null;
                 }
-                if (t == JsonToken.VALUE_STRING || t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT) {
-                    // as written: from the opening quote or bracket to past the closing one
-                    int from = (int) p.currentTokenLocation().getByteOffset();
-                    if (t == JsonToken.VALUE_STRING) {
-                        p.getTextLength(); // Jackson reads a string lazily: finish it
-                    } else {
-                        skipCheckingNumbers(p);
-                        if (unreadable) {
-                            return null;
-                        }
-                    }
-                    int to = (int) p.currentLocation().getByteOffset();
-                    out.write(message, from, to - from);
-                } else {
-                    out.write(p.getText().getBytes(StandardCharsets.UTF_8)); // number, true, false, null
-                }
             }
+            out.write(message, from, p.end() - from);
         }
         out.write('}');
         return out.toByteArray();
@@ -247,23 +235,22 @@ final class RawResidue {
     private boolean unreadable;
 
     /** Whether a scalar token is a number ClickHouse reads (structural tokens: true). */
-    private static boolean readableByClickHouse(JsonParser p, JsonToken t) throws IOException {
-        if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-            return p.getBigIntegerValue().bitLength() <= 64
-                    && p.getBigIntegerValue().signum() > 0;
+    private static boolean readableByClickHouse(JsonCursor p, JsonToken t) {
+        if (t == JsonToken.VALUE_NUMBER_INT && p.big()) {
+            return p.bigValue().bitLength() <= 64 && p.bigValue().signum() > 0;
         }
         if (t == JsonToken.VALUE_NUMBER_FLOAT) {
-            return Double.isFinite(p.getDoubleValue());
+            return Double.isFinite(p.doubleValue());
         }
         return true;
     }
 
     /** Skips the array or object the parser is at, setting {@link #unreadable} on a number ClickHouse cannot read. */
-    private void skipCheckingNumbers(JsonParser p) throws IOException {
+    private void skipCheckingNumbers(JsonCursor p) throws FlowParseException {
         unreadable = false;
         int depth = 1;
         while (depth > 0) {
-            JsonToken t = p.nextToken();
+            JsonToken t = p.next();
             if (t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT) {
                 depth++;
             } else if (t == JsonToken.END_ARRAY || t == JsonToken.END_OBJECT) {

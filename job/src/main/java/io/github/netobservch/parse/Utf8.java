@@ -12,6 +12,7 @@ final class Utf8 {
 
     // Reads 8 bytes as one long: the ASCII check costs one load and one OR per 8 bytes, not 8 of each.
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long HIGH_BITS = 0x8080_8080_8080_8080L;
     private static final long ONES = 0x0101_0101_0101_0101L;
 
@@ -83,8 +84,8 @@ final class Utf8 {
      */
     static int plainStringEnd(byte[] b, int from) {
         int i = from;
-        // 8 bytes per step (SWAR): a byte-by-byte loop with three tests per byte cost more than Jackson's decoding it
-        // saves
+        // 8 bytes per step (SWAR): most strings of a record are plain, and a byte-by-byte loop with three tests
+        // per byte was the slowest part of scanning them
         for (; i + 8 <= b.length; i += 8) {
             long w = (long) LONGS.get(b, i);
             long special = ((w - ONES * 0x20) | w) // a byte < 0x20 or >= 0x80
@@ -107,6 +108,32 @@ final class Utf8 {
             }
         }
         return -1;
+    }
+
+    /**
+     * {@code a[from, from+len) == b[0, len)}, 8 bytes per step (the last step overlapping): keys are
+     * short, and {@link java.util.Arrays#equals} costs more to set up than it saves on them.
+     */
+    static boolean sameBytes(byte[] a, int from, byte[] b, int len) {
+        if (len >= 8) {
+            int i = 0;
+            for (; i + 8 < len; i += 8) {
+                if ((long) LONGS.get(a, from + i) != (long) LONGS.get(b, i)) {
+                    return false;
+                }
+            }
+            return (long) LONGS.get(a, from + len - 8) == (long) LONGS.get(b, len - 8);
+        }
+        if (len >= 4) {
+            return (int) INTS.get(a, from) == (int) INTS.get(b, 0)
+                    && (int) INTS.get(a, from + len - 4) == (int) INTS.get(b, len - 4);
+        }
+        for (int i = 0; i < len; i++) {
+            if (a[from + i] != b[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
