@@ -302,15 +302,7 @@ public final class FlowParser {
                     return;
                 }
                 if (raw.hasResidue()) {
-                    byte[] residue;
-                    try {
-                        residue = raw.residue(value, json);
-                    } catch (FlowParseException e) {
-                        // the first pass accepted this message; a second one cannot fail on it
-                        throw new IllegalStateException("re-reading an accepted message failed", e);
-                    } finally {
-                        json.release();
-                    }
+                    byte[] residue = raw.residue(value);
                     if (residue == null || RawResidue.hasSurrogateEscape(residue)) {
                         // ClickHouse's JSON functions cannot give such a value back: keep the record whole
                         r.setBytes(ColumnRegistry.RAW, value);
@@ -336,7 +328,15 @@ public final class FlowParser {
         byte[] legacyIfDirection = null;
         byte[] legacyFlowDirections = null;
         int slot = AT_START;
+        int valuePosition = -1;
+        int valueFrom = 0;
+        int unreadableBefore = 0;
         while (true) {
+            if (valuePosition >= 0) {
+                // the previous key's value as written, in case it goes to the residue
+                raw.value(valuePosition, valueFrom, p.end(), p.unreadableNumbers() != unreadableBefore);
+                valuePosition = -1;
+            }
             Column c = predictedNext[slot];
             if (p.next(c == null ? null : KEYS[c.index()]) != JsonToken.FIELD_NAME) {
                 break;
@@ -348,8 +348,15 @@ public final class FlowParser {
             }
             String name = c != null ? c.jsonName() : p.text();
             slot = c == null ? AFTER_OTHER_KEY : c.index() + 1;
+            int unreadable = p.unreadableNumbers();
             JsonToken t = p.next();
-            int position = trackKeys ? raw.add(c, name) : -1;
+            int position = -1;
+            if (trackKeys) {
+                position = raw.add(c, name);
+                valuePosition = position;
+                valueFrom = p.start();
+                unreadableBefore = unreadable;
+            }
             if (c == null) {
                 if (trackKeys) {
                     raw.markResidue(position); // unknown and legacy keys have no column of their own

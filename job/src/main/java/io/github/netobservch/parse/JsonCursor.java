@@ -72,6 +72,9 @@ final class JsonCursor {
     private boolean big;
 
     private long longValue;
+    /** Numbers read since {@link #reset} that ClickHouse's JSON functions cannot read (see {@link #unreadableNumbers}). */
+    private int unreadable;
+
     private boolean failed;
     /** The current key is the one {@link #next(byte[])} expected. */
     private boolean matched;
@@ -94,6 +97,7 @@ final class JsonCursor {
         expectValue = false;
         token = null;
         failed = false;
+        unreadable = 0;
     }
 
     /** Drops the reference to the message. */
@@ -344,6 +348,15 @@ final class JsonCursor {
         return new String(in, start, end - start, StandardCharsets.ISO_8859_1); // numbers and literals: as written
     }
 
+    /**
+     * How many numbers read since {@link #reset} ClickHouse's JSON functions cannot read: an integer
+     * outside [0, 2^64) beyond the range of a long, or a fraction beyond a double's range. The parser
+     * keeps a record whole rather than put such a number in its residue.
+     */
+    int unreadableNumbers() {
+        return unreadable;
+    }
+
     /** Integer: whether it lies outside the range of a long ({@link #bigValue} then). */
     boolean big() {
         return big;
@@ -552,6 +565,9 @@ final class JsonCursor {
                     "number of " + length + " digits exceeds the maximum allowed (" + MAX_NUMBER_LENGTH + ")");
         }
         if (fraction) {
+            if (!Double.isFinite(doubleValue())) {
+                unreadable++;
+            }
             return JsonToken.VALUE_NUMBER_FLOAT;
         }
         if (intLen <= SAFE_DIGITS) {
@@ -561,6 +577,9 @@ final class JsonCursor {
             BigInteger value = bigValue();
             big = value.bitLength() > 63;
             longValue = value.longValue();
+            if (big && (value.bitLength() > 64 || value.signum() <= 0)) {
+                unreadable++;
+            }
         }
         return JsonToken.VALUE_NUMBER_INT;
     }

@@ -1,6 +1,5 @@
 package io.github.netobservch.parse;
 
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.github.netobservch.format.Column;
 import io.github.netobservch.format.ColumnRegistry;
@@ -9,10 +8,8 @@ import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Per-record bookkeeping of {@link RawPolicy#UNMAPPED} and {@link RawPolicy#NONE}: the message's keys
@@ -23,7 +20,7 @@ import java.util.Set;
  * sequence in a small cache of {@code raw_keys} strings (records of one producer repeat a few
  * sequences), so no string is built per record. Hand-rolled because the cache is keyed by the
  * sequence without allocating a key object; the residue, built only for records that have one, is
- * a second pass over the message.
+ * copied from the value ranges the parser noted while reading the message.
  */
 final class RawResidue {
 
@@ -34,6 +31,11 @@ final class RawResidue {
 
     private int[] ids = new int[64];
     private boolean[] residue = new boolean[64];
+    /** Per key: its value's bytes in the message, and whether they hold a number ClickHouse cannot read. */
+    private int[] valueFrom = new int[64];
+
+    private int[] valueTo = new int[64];
+    private boolean[] valueUnreadable = new boolean[64];
     private int count;
     private boolean anyResidue;
     /** Cleared when a residue key cannot be listed in {@code raw_keys} (it contains the separator). */
@@ -81,6 +83,9 @@ final class RawResidue {
         if (count == ids.length) {
             ids = Arrays.copyOf(ids, count * 2);
             residue = Arrays.copyOf(residue, count * 2);
+            valueFrom = Arrays.copyOf(valueFrom, count * 2);
+            valueTo = Arrays.copyOf(valueTo, count * 2);
+            valueUnreadable = Arrays.copyOf(valueUnreadable, count * 2);
         }
         if (!cacheable) {
             while (names.size() < count) {
@@ -90,7 +95,17 @@ final class RawResidue {
         }
         ids[count] = id;
         residue[count] = false;
+        valueFrom[count] = 0;
+        valueTo[count] = 0;
+        valueUnreadable[count] = false;
         return count++;
+    }
+
+    /** Notes where the value of the key at {@code position} is written: {@code message[from, to)}. */
+    void value(int position, int from, int to, boolean unreadable) {
+        valueFrom[position] = from;
+        valueTo[position] = to;
+        valueUnreadable[position] = unreadable;
     }
 
     void markResidue(int position) {
@@ -185,80 +200,32 @@ final class RawResidue {
      * The residue: a JSON object of the residue keys with their values as written, in message order,
      * or {@code null} when it holds a number ClickHouse's JSON functions cannot read (an integer
      * beyond 64 bits, a float beyond double's range), which would make the whole residue unreadable:
-     * the record is then kept whole. A second pass over the (already validated) message.
+     * the record is then kept whole. Copied from the value ranges noted by {@link #value}.
      */
-    byte[] residue(byte[] message, JsonCursor p) throws FlowParseException {
-        Set<String> wanted = new HashSet<>();
-        for (int i = 0; i < count; i++) {
-            if (residue[i]) {
-                wanted.add(name(ids[i], i));
-            }
-        }
+    byte[] residue(byte[] message) {
         JsonStringEncoder encoder = JsonStringEncoder.getInstance();
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
         out.write('{');
         boolean first = true;
-        p.reset(message);
-        p.next(); // the root object, checked by the first pass
-        while (p.next() == JsonToken.FIELD_NAME) {
-            String name = p.text();
-            JsonToken t = p.next();
-            if (!wanted.contains(name)) {
-                p.skipChildren();
+        for (int i = 0; i < count; i++) {
+            if (!residue[i]) {
                 continue;
+            }
+            if (valueUnreadable[i]) {
+                return null;
             }
             if (!first) {
                 out.write(',');
             }
             first = false;
             out.write('"');
-            out.writeBytes(encoder.quoteAsUTF8(name));
+            out.writeBytes(encoder.quoteAsUTF8(name(ids[i], i)));
             out.write('"');
             out.write(':');
-            if (!readableByClickHouse(p, t)) {
-                return null;
-            }
-            // as written: from the opening quote or bracket to past the closing one; a number or literal as is
-            int from = p.start();
-            if (t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT) {
-                skipCheckingNumbers(p);
-                if (unreadable) {
-                    return null;
-                }
-            }
-            out.write(message, from, p.end() - from);
+            out.write(message, valueFrom[i], valueTo[i] - valueFrom[i]);
         }
         out.write('}');
         return out.toByteArray();
-    }
-
-    private boolean unreadable;
-
-    /** Whether a scalar token is a number ClickHouse reads (structural tokens: true). */
-    private static boolean readableByClickHouse(JsonCursor p, JsonToken t) {
-        if (t == JsonToken.VALUE_NUMBER_INT && p.big()) {
-            return p.bigValue().bitLength() <= 64 && p.bigValue().signum() > 0;
-        }
-        if (t == JsonToken.VALUE_NUMBER_FLOAT) {
-            return Double.isFinite(p.doubleValue());
-        }
-        return true;
-    }
-
-    /** Skips the array or object the parser is at, setting {@link #unreadable} on a number ClickHouse cannot read. */
-    private void skipCheckingNumbers(JsonCursor p) throws FlowParseException {
-        unreadable = false;
-        int depth = 1;
-        while (depth > 0) {
-            JsonToken t = p.next();
-            if (t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT) {
-                depth++;
-            } else if (t == JsonToken.END_ARRAY || t == JsonToken.END_OBJECT) {
-                depth--;
-            } else if (!readableByClickHouse(p, t)) {
-                unreadable = true;
-            }
-        }
     }
 
     private String name(int id, Integer position) {
