@@ -24,11 +24,13 @@ import java.nio.charset.StandardCharsets;
  * or {@code Infinity}; no control character inside a string; escapes {@code \" \\ \/ \b \f \n \r \t
  * \\uXXXX} only; a byte ≥ 0x80 only inside a string, as well-formed UTF-8 (so a document read to its
  * end is UTF-8: the parser checks the whole message only when it rejects it, to give {@link
- * DeadLetterReason#NOT_UTF8} precedence). After the root value only whitespace may follow. Limits, each with Jackson's
- * reason: nesting deeper than {@code maxDepth} ({@link DeadLetterReason#NESTING_TOO_DEEP}), a
- * number of more than {@value #MAX_NUMBER_LENGTH} digits ({@link DeadLetterReason#OUT_OF_RANGE}), a
- * key of more than {@value #MAX_NAME_BYTES} bytes ({@link DeadLetterReason#OVERSIZED}). Every other
- * fault is {@link DeadLetterReason#MALFORMED_JSON} with the byte offset.
+ * DeadLetterReason#NOT_UTF8} precedence). After the root value only whitespace may follow. Limits,
+ * each with Jackson's reason: nesting deeper than {@code maxDepth} ({@link
+ * DeadLetterReason#NESTING_TOO_DEEP}), a number of more than {@value #MAX_NUMBER_LENGTH} digits
+ * ({@link DeadLetterReason#OUT_OF_RANGE}), a key of more than {@value #MAX_NAME_BYTES} bytes ({@link
+ * DeadLetterReason#OVERSIZED}). Every other fault is {@link DeadLetterReason#MALFORMED_JSON} with
+ * the byte offset. One difference, on purpose: a message of exactly a byte-order mark is empty (for
+ * Jackson 2.18, whose encoding detection wants 4 bytes, it is invalid UTF-8).
  *
  * <p>Faults are found in document order: {@link #next} throws at the first one, and {@link
  * #failed()} tells the caller that the exception came from here (the document is not JSON), not
@@ -44,7 +46,7 @@ final class JsonCursor {
     private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
     private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
     private static final byte[] NULL = {'n', 'u', 'l', 'l'};
-    /** 19 nines: any integer of at most this many digits fits a long. */
+    /** Any integer of at most this many digits fits a long (one of 19 may not). */
     private static final int SAFE_DIGITS = 18;
 
     private final int maxDepth;
