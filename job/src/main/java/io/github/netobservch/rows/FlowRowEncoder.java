@@ -43,10 +43,26 @@ public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
         return types;
     }
 
+    /**
+     * The last day's key: the writer asks for every record, nearly all of one day, and building the
+     * date's text per record was an allocation and a formatting per row. One immutable object, so the
+     * cache is safe even if an encoder instance were shared.
+     */
+    private transient Day lastDay;
+
+    private record Day(long epochDay, String key) {}
+
     /** The UTC day of {@code TimeFlowEndMs}, as the table's {@code toDate(time_flow_end_ms)} computes it. */
     @Override
     public String partitionKey(FlowRecord record) {
-        return SchemaTables.dayOf(record.getLong(PARTITION_COLUMN));
+        long epochMillis = record.getLong(PARTITION_COLUMN);
+        long epochDay = SchemaTables.epochDayOf(epochMillis);
+        Day d = lastDay;
+        if (d == null || d.epochDay() != epochDay) {
+            d = new Day(epochDay, SchemaTables.dayOf(epochMillis));
+            lastDay = d;
+        }
+        return d.key();
     }
 
     /**

@@ -59,8 +59,12 @@ public final class SchemaTables {
      * ClickHouse prints it ({@code 2026-11-25}); days before 1970 clamp like the column does.
      */
     public static String dayOf(long epochMillis) {
-        return java.time.LocalDate.ofEpochDay(Math.max(0L, epochMillis) / 86_400_000L)
-                .toString();
+        return java.time.LocalDate.ofEpochDay(epochDayOf(epochMillis)).toString();
+    }
+
+    /** The UTC day number of {@link #dayOf} (days since 1970-01-01; times before 1970 count as day 0). */
+    public static long epochDayOf(long epochMillis) {
+        return Math.max(0L, epochMillis) / 86_400_000L;
     }
 
     /** The table the sink inserts into for {@code table} in the given variant. */

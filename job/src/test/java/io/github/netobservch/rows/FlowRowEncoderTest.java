@@ -6,6 +6,7 @@ import io.github.netobservch.format.Column;
 import io.github.netobservch.format.ColumnRegistry;
 import io.github.netobservch.format.FlowFixtures;
 import io.github.netobservch.format.FlowRecord;
+import io.github.netobservch.schema.SchemaTables;
 import io.github.netobservch.sink.RowBinaryWriter;
 import io.github.netobservch.testing.ClickHouseTestServer;
 import io.github.netobservch.testing.EmbeddedClickHouseExtension;
@@ -105,6 +106,29 @@ class FlowRowEncoderTest {
         assertThat(new FlowRowEncoder().partitionKey(r)).isEqualTo("2023-11-14");
         r.setLong(ColumnRegistry.TIME_FLOW_END_MS, 1_700_006_400_000L);
         assertThat(new FlowRowEncoder().partitionKey(r)).isEqualTo("2023-11-15");
+    }
+
+    @Test
+    void oneEncoderGivesEachRecordItsOwnDayAcrossDayBoundaries() {
+        // the encoder keeps the last day's key: records alternating between days, runs of one day,
+        // the last millisecond of a day and the first of the next, and times before 1970 (day 0)
+        FlowRowEncoder encoder = new FlowRowEncoder();
+        FlowRecord r = FlowFixtures.parse("example1");
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(11);
+        long base = 1_700_006_400_000L;
+        for (int i = 0; i < 10_000; i++) {
+            long t =
+                    switch (rnd.nextInt(4)) {
+                        case 0 -> base - 1;
+                        case 1 -> base;
+                        case 2 -> base + rnd.nextLong(-3 * 86_400_000L, 3 * 86_400_000L);
+                        default -> -rnd.nextLong(1, 1_000_000L);
+                    };
+            r.setLong(ColumnRegistry.TIME_FLOW_END_MS, t);
+            assertThat(encoder.partitionKey(r)).as("t=%d", t).isEqualTo(SchemaTables.dayOf(t));
+        }
+        r.setLong(ColumnRegistry.TIME_FLOW_END_MS, -5);
+        assertThat(encoder.partitionKey(r)).isEqualTo("1970-01-01");
     }
 
     static String canonicalSql(Column c) {
