@@ -44,7 +44,9 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * (the order of checks {@link FlowParser} documents): a message that is not one well-formed JSON
  * document within the limits is rejected for that (as Jackson's streaming parser, read to its end,
  * says; one root value only), even where that parser stopped earlier at a field-level fault.
- * {@link ParserOutcomesTest} holds today's parser to that file.
+ * {@link ParserOutcomesTest} holds today's parser to that file. When the messages change (the
+ * generator, the fixtures, the corpus), the file is rewritten with {@link #main} and the parser of
+ * the commit before the change, so that it still records what an unchanged parser gives.
  */
 public final class ParserOutcomes {
 
