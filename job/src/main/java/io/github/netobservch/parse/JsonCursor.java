@@ -606,17 +606,9 @@ final class JsonCursor {
         return c == ' ' || c == '\n' || c == '\r' || c == '\t';
     }
 
+    /** A hex digit's value, -1 for any other byte (no Unicode digit lies in 0x00–0xFF besides ASCII's). */
     private static int hex(byte c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
+        return Character.digit((char) (c & 0xFF), 16);
     }
 
     private FlowParseException endOfInput() {
