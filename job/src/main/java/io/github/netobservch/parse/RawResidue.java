@@ -94,10 +94,7 @@ final class RawResidue {
             names.add(name);
         }
         ids[count] = id;
-        residue[count] = false;
-        valueFrom[count] = 0;
-        valueTo[count] = 0;
-        valueUnreadable[count] = false;
+        residue[count] = false; // its value's range comes with value(), before the residue is read
         return count++;
     }
 
