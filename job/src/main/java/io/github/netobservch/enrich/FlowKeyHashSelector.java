@@ -15,6 +15,11 @@ public final class FlowKeyHashSelector implements KeySelector<FlowRecord, Long> 
 
     @Override
     public Long getKey(FlowRecord r) {
+        return keyOf(r);
+    }
+
+    /** {@link #getKey} without the box. */
+    public static long keyOf(FlowRecord r) {
         long h = r.has(ColumnRegistry.FLOW_KEY_HASH) ? r.getLong(ColumnRegistry.FLOW_KEY_HASH) : FlowKey.hashOf(r);
         return FlowKey.isConversationRecord(r) ? FlowKey.conversationStateKey(h) : h;
     }

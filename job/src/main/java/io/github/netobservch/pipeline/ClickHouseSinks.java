@@ -2,10 +2,10 @@ package io.github.netobservch.pipeline;
 
 import io.github.netobservch.config.ClickHouseConfig;
 import io.github.netobservch.config.SinkSettings;
-import io.github.netobservch.format.FlowRecord;
 import io.github.netobservch.parse.DeadLetter;
 import io.github.netobservch.rows.DeadLetterRowEncoder;
-import io.github.netobservch.rows.FlowRowEncoder;
+import io.github.netobservch.rows.EncodedFlowRows;
+import io.github.netobservch.rows.FlowRow;
 import io.github.netobservch.sink.ClickHouseSink;
 import io.github.netobservch.sink.ClickHouseSinkOptions;
 import io.github.netobservch.sink.SpillSettings;
@@ -18,14 +18,14 @@ public final class ClickHouseSinks {
 
     private ClickHouseSinks() {}
 
-    public static ClickHouseSink<FlowRecord> flows(
+    public static ClickHouseSink<FlowRow> flows(
             ClickHouseConfig clickHouse, SinkSettings sink, Duration checkpointInterval, int parallelism) {
         return new ClickHouseSink<>(
                 options(clickHouse, sink, checkpointInterval, parallelism)
                         .table(sink.flowsTable())
                         .sinkName("flows")
                         .build(),
-                new FlowRowEncoder());
+                new EncodedFlowRows());
     }
 
     public static ClickHouseSink<DeadLetter> deadLetters(

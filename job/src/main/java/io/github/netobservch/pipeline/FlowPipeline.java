@@ -6,6 +6,8 @@ import io.github.netobservch.format.FlowRecord;
 import io.github.netobservch.parse.DeadLetter;
 import io.github.netobservch.parse.FlowParseFunction;
 import io.github.netobservch.parse.KafkaMessage;
+import io.github.netobservch.rows.FlowRow;
+import io.github.netobservch.rows.FlowRowStage;
 import java.util.Optional;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -32,6 +34,7 @@ public final class FlowPipeline {
     public static final class Uids {
         public static final String SOURCE = FlowSources.SOURCE_UID;
         public static final String PARSE = FlowParseFunction.UID;
+        public static final String ROWS = FlowRowStage.ROWS_UID;
         public static final String DEDUP = DedupStage.UID;
         public static final String FLOWS_SINK = "clickhouse-flows-sink";
         public static final String DEAD_LETTER_SINK = "clickhouse-dead-letter-sink";
@@ -41,16 +44,15 @@ public final class FlowPipeline {
     }
 
     /** Where the pipeline writes. */
-    public record Sinks(
-            Sink<FlowRecord> flows, Sink<DeadLetter> deadLetters, Optional<Sink<DeadLetter>> deadLetterTopic) {
-        public Sinks(Sink<FlowRecord> flows, Sink<DeadLetter> deadLetters) {
+    public record Sinks(Sink<FlowRow> flows, Sink<DeadLetter> deadLetters, Optional<Sink<DeadLetter>> deadLetterTopic) {
+        public Sinks(Sink<FlowRow> flows, Sink<DeadLetter> deadLetters) {
             this(flows, deadLetters, Optional.empty());
         }
     }
 
     /** The streams the pipeline built, for tests that want to observe them. */
     public record Streams(
-            DataStream<FlowRecord> parsed, DataStream<FlowRecord> deduplicated, DataStream<DeadLetter> deadLetters) {}
+            DataStream<FlowRecord> parsed, DataStream<FlowRow> deduplicated, DataStream<DeadLetter> deadLetters) {}
 
     private FlowPipeline() {}
 
@@ -83,10 +85,11 @@ public final class FlowPipeline {
             boolean watermarksPerPartition) {
         // Chained operators hand each other their records without a defensive copy (by default Flink
         // copies every record between chained operators through its serializer: the Kafka message,
-        // 1 KB of bytes, into the parser and each flow record into the sink writer). Safe here: every
+        // 1 KB of bytes, into the parser, each record into the row encoder and each row into the sink writer). Safe
+        // here: every
         // operator of this pipeline emits a new object per record and none changes or keeps a record it
-        // received or emitted, except dedup's held records, which it received over the network (never
-        // reused) and only reads.
+        // received or emitted, except dedup's held rows, which it received over the network (never
+        // reused) and only reads (rows are immutable).
         env.getConfig().enableObjectReuse();
 
         DataStream<KafkaMessage> messages = env.fromSource(
@@ -109,7 +112,7 @@ public final class FlowPipeline {
                                 .withTimestampAssigner((record, ts) ->
                                         record.getLong(io.github.netobservch.format.ColumnRegistry.TIME_FLOW_END_MS))
                                 .withIdleness(config.idleness()));
-        DataStream<FlowRecord> deduplicated = DedupStage.apply(timed, config.dedup());
+        DataStream<FlowRow> deduplicated = FlowRowStage.apply(timed, config.dedup());
 
         deduplicated.sinkTo(sinks.flows()).uid(Uids.FLOWS_SINK).name("clickhouse: flows");
         deadLetters.sinkTo(sinks.deadLetters()).uid(Uids.DEAD_LETTER_SINK).name("clickhouse: dead letters");

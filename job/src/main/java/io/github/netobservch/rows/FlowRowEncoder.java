@@ -55,7 +55,11 @@ public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
     /** The UTC day of {@code TimeFlowEndMs}, as the table's {@code toDate(time_flow_end_ms)} computes it. */
     @Override
     public String partitionKey(FlowRecord record) {
-        long epochMillis = record.getLong(PARTITION_COLUMN);
+        return partitionKey(record.getLong(PARTITION_COLUMN));
+    }
+
+    /** {@link #partitionKey(FlowRecord)} of a record whose {@code TimeFlowEndMs} is {@code epochMillis}. */
+    String partitionKey(long epochMillis) {
         long epochDay = SchemaTables.epochDayOf(epochMillis);
         Day d = lastDay;
         if (d == null || d.epochDay() != epochDay) {

@@ -93,6 +93,11 @@ public final class RowBinaryWriter {
         out.write(buf, 0, size);
     }
 
+    /** Writes the bytes to {@code out} (e.g. a Flink {@code DataOutputView}) without a copy of its own. */
+    public void writeTo(java.io.DataOutput out) throws IOException {
+        out.write(buf, 0, size);
+    }
+
     // ---- integers ------------------------------------------------------------------------------
 
     public RowBinaryWriter writeInt8(int v) {

@@ -34,7 +34,8 @@ class PackageLayeringTest {
             Map.entry("cli", Set.of()),
             Map.entry("sink", Set.of("clickhouse")),
             Map.entry("schema", Set.of("clickhouse", "cli")),
-            Map.entry("rows", Set.of("format", "parse", "schema", "sink")),
+            // rows → dedup, enrich: a shuffled row carries its dedup key and facts, computed before the keyBy
+            Map.entry("rows", Set.of("format", "enrich", "parse", "dedup", "schema", "sink")),
             Map.entry("config", Set.of("parse", "dedup", "cli", "clickhouse")),
             Map.entry("query", Set.of("clickhouse", "cli", "schema")),
             Map.entry("pipeline", Set.of("format", "parse", "enrich", "dedup", "rows", "sink", "config", "schema")),

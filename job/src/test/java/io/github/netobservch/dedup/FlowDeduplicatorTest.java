@@ -66,6 +66,29 @@ class FlowDeduplicatorTest {
     }
 
     /**
+     * One watermark that both fires a wait deadline and passes the key's expiry after the fallback
+     * election (the end of a bounded input jumps to {@code Long.MAX_VALUE}) releases the held record
+     * and clears the key: expiry runs after the deadlines. In the other order the key stayed in state
+     * for a watermark that never came.
+     */
+    @Test
+    void aWatermarkPastDeadlineAndExpiryReleasesTheHeldRecordAndClearsTheKey() throws Exception {
+        FlowDeduplicator f = new FlowDeduplicator(config());
+        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = harness(f)) {
+            send(h, egress(0)); // no preferred reporter: held
+            assertThat(h.extractOutputValues()).isEmpty();
+            h.processWatermark(end(egress(0)) + MAX_WAIT_MS + WINDOW_MS + 1);
+
+            assertThat(h.extractOutputValues()).containsExactly(egress(0));
+            assertThat(f.metrics().electedFallback()).isEqualTo(1);
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(f.liveKeys()).isZero();
+            assertThat(f.expiryEntries()).isZero();
+        }
+    }
+
+    /**
      * A record whose raw message had no readable time reaches dedup with {@code Long.MIN_VALUE} as
      * its timestamp (the source leaves event time alone); dedup must time it by its parsed
      * {@code TimeFlowEndMs}, so its wait deadline is the usual one and not the current watermark's.

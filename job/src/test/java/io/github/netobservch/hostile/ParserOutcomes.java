@@ -57,7 +57,7 @@ public final class ParserOutcomes {
     private ParserOutcomes() {}
 
     /** The messages, in a fixed order. */
-    static List<byte[]> messages() {
+    public static List<byte[]> messages() {
         List<byte[]> out = new ArrayList<>();
         for (String f : FlowFixtures.ALL) {
             out.add(FlowFixtures.bytes(f));

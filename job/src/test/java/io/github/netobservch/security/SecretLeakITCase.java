@@ -192,8 +192,8 @@ class SecretLeakITCase {
                 .user(AuthClickHouse.USER)
                 .password(clickhouse.password)
                 .build();
-        ClickHouseSink<io.github.netobservch.format.FlowRecord> sink =
-                new ClickHouseSink<>(literal, new FlowRowEncoder());
+        ClickHouseSink<io.github.netobservch.rows.FlowRow> sink =
+                new ClickHouseSink<>(literal, new io.github.netobservch.rows.EncodedFlowRows());
         byte[] marker = clickhouse.password.getBytes(StandardCharsets.UTF_8);
         assertThat(indexOf(InstantiationUtil.serializeObject(sink), marker)).isNotNegative();
         assertThat(literal.toString()).doesNotContain(clickhouse.password); // toString hides it, serialization cannot
