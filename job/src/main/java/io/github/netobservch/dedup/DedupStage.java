@@ -8,7 +8,9 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
- * The pipeline's single entry point for dedup, after parse + enrich. Needs event time: the
+ * Dedup on {@link FlowRecord}s, after parse + enrich (the job itself deduplicates encoded rows with
+ * the same operator: {@code io.github.netobservch.rows.FlowRowStage}, which also uses this class's
+ * stateless modes and {@link #UID}). Needs event time: the
  * pipeline assigns it in the Kafka source, per partition ({@code RawFlowEndTime}); a stream without
  * source timestamps can assign them here instead, e.g.
  *

@@ -193,6 +193,39 @@ public final class ClickHouseCommittable {
             int originAttempt,
             PresenceProbe probe,
             int shard) {
+        return seal(
+                sinkName,
+                database,
+                table,
+                partitionKey,
+                columns,
+                rowCount,
+                rawPayload,
+                rawPayload.length,
+                codec,
+                originJobId,
+                originSubtask,
+                originAttempt,
+                probe,
+                shard);
+    }
+
+    /** {@link #seal} of the first {@code rawLength} bytes of {@code rawPayload} (a buffer the caller reuses). */
+    static ClickHouseCommittable seal(
+            String sinkName,
+            String database,
+            String table,
+            String partitionKey,
+            List<String> columns,
+            int rowCount,
+            byte[] rawPayload,
+            int rawLength,
+            PayloadCodec codec,
+            String originJobId,
+            int originSubtask,
+            int originAttempt,
+            PresenceProbe probe,
+            int shard) {
         return new ClickHouseCommittable(
                 newToken(sinkName),
                 database,
@@ -200,9 +233,9 @@ public final class ClickHouseCommittable {
                 partitionKey,
                 columns,
                 rowCount,
-                rawPayload.length,
+                rawLength,
                 codec,
-                codec.compress(rawPayload),
+                codec.compress(rawPayload, rawLength),
                 originJobId,
                 originSubtask,
                 originAttempt,

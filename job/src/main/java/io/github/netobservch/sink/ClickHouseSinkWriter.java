@@ -131,7 +131,7 @@ abstract class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickH
     }
 
     private void seal(String key, Bucket bucket) throws IOException, InterruptedException {
-        byte[] raw = bucket.rows.toByteArray();
+        int rawLength = bucket.rows.size();
         ClickHouseCommittable c = ClickHouseCommittable.seal(
                 options.sinkName(),
                 options.database(),
@@ -139,14 +139,15 @@ abstract class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickH
                 key,
                 columns,
                 bucket.count,
-                raw,
+                bucket.rows.array(), // compressed (or copied) from the batch's own buffer
+                rawLength,
                 codec(),
                 jobId,
                 subtask,
                 attempt,
                 bucket.probe,
                 nextShard());
-        metrics.sealed(bucket.count, raw.length);
+        metrics.sealed(bucket.count, rawLength);
         bucket.rows.reset();
         bucket.count = 0;
         bucket.probe = null;

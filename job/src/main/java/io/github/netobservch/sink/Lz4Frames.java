@@ -33,20 +33,36 @@ final class Lz4Frames {
     private Lz4Frames() {}
 
     static byte[] compress(byte[] raw) {
-        int blocks = Math.max(1, (raw.length + BLOCK_SIZE - 1) / BLOCK_SIZE);
+        return compress(raw, raw.length);
+    }
+
+    /**
+     * The frame of {@code raw[0, length)}. The frame is built in a buffer of the thread's that is
+     * kept between calls (up to {@link #KEPT_BUFFER_MAX}): a new worst-case array per batch was
+     * zeroed by the JVM in full, as many bytes as the batch, for a frame about a fifth of that.
+     */
+    static byte[] compress(byte[] raw, int length) {
+        int blocks = Math.max(1, (length + BLOCK_SIZE - 1) / BLOCK_SIZE);
         // (the bound of a compressed block is also above its size stored as it is)
-        int worstBlock = COMPRESSOR.maxCompressedLength(Math.min(BLOCK_SIZE, raw.length));
-        byte[] out = new byte[15 + blocks * (8 + worstBlock) + 4];
+        int worstBlock = COMPRESSOR.maxCompressedLength(Math.min(BLOCK_SIZE, length));
+        int worst = 15 + blocks * (8 + worstBlock) + 4;
+        byte[] out = BUFFER.get();
+        if (out == null || out.length < worst) {
+            out = new byte[worst];
+            if (worst <= KEPT_BUFFER_MAX) {
+                BUFFER.set(out);
+            }
+        }
         int o = putIntLE(out, 0, MAGIC);
         out[o++] = FLG;
         out[o++] = BD;
-        o = putLongLE(out, o, raw.length);
+        o = putLongLE(out, o, length);
         out[o] = (byte) (XXHASH.hash(out, 4, o - 4, 0) >>> 8); // header checksum of the descriptor
         o++;
-        for (int pos = 0; pos < raw.length; pos += BLOCK_SIZE) {
-            int n = Math.min(BLOCK_SIZE, raw.length - pos);
+        for (int pos = 0; pos < length; pos += BLOCK_SIZE) {
+            int n = Math.min(BLOCK_SIZE, length - pos);
             int data = o + 4;
-            int size = COMPRESSOR.compress(raw, pos, n, out, data, out.length - data);
+            int size = COMPRESSOR.compress(raw, pos, n, out, data, worst - data);
             int word = size;
             if (size >= n) { // incompressible: stored as it is, flagged by the size word's high bit
                 System.arraycopy(raw, pos, out, data, n);
@@ -59,6 +75,11 @@ final class Lz4Frames {
         o = putIntLE(out, o, 0); // end mark
         return Arrays.copyOf(out, o);
     }
+
+    /** The largest frame buffer a thread keeps (a larger batch gets one of its own). */
+    private static final int KEPT_BUFFER_MAX = 64 << 20;
+
+    private static final ThreadLocal<byte[]> BUFFER = new ThreadLocal<>();
 
     private static int putIntLE(byte[] b, int o, int v) {
         b[o] = (byte) v;

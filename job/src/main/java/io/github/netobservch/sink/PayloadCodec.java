@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -57,19 +58,24 @@ enum PayloadCodec {
     }
 
     public byte[] compress(byte[] raw) {
+        return this == NONE ? raw : compress(raw, raw.length);
+    }
+
+    /** The stored form of {@code raw[0, length)} (a new array: {@code raw} may be reused afterwards). */
+    public byte[] compress(byte[] raw, int length) {
         switch (this) {
             case NONE:
-                return raw;
+                return Arrays.copyOf(raw, length);
             case LZ4:
-                return LZ4Factory.fastestInstance().fastCompressor().compress(raw);
+                return LZ4Factory.fastestInstance().fastCompressor().compress(raw, 0, length);
             case LZ4_FRAME:
-                return Lz4Frames.compress(raw);
+                return Lz4Frames.compress(raw, length);
             case DEFLATE:
                 Deflater deflater = new Deflater(1);
                 try {
-                    deflater.setInput(raw);
+                    deflater.setInput(raw, 0, length);
                     deflater.finish();
-                    ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, raw.length / 4));
+                    ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, length / 4));
                     byte[] chunk = new byte[64 * 1024];
                     while (!deflater.finished()) {
                         int n = deflater.deflate(chunk);

@@ -40,6 +40,26 @@ class PayloadCodecTest {
         assertThat(PayloadCodec.LZ4_FRAME.contentEncoding()).isEqualTo("lz4");
     }
 
+    /**
+     * The writer compresses from its batch buffer, whose tail past the batch is old bytes, and the
+     * frame buffer of the thread is reused: each stored form is that of exactly its batch.
+     */
+    @Test
+    void aBatchIsCompressedFromItsBufferAlone() throws IOException {
+        byte[] big = rows(300_000); // several MB: the thread's frame buffer grows to it
+        byte[] small = rows(1_000);
+        byte[] buffer = big.clone();
+        System.arraycopy(small, 0, buffer, 0, small.length); // a smaller batch in a reused buffer
+        for (PayloadCodec codec : PayloadCodec.values()) {
+            byte[] first = codec.compress(big, big.length);
+            byte[] stored = codec.compress(buffer, small.length);
+            assertThat(stored).as("%s", codec).isEqualTo(codec.compress(small));
+            assertThat(codec.decompress(stored, small.length)).as("%s", codec).isEqualTo(small);
+            assertThat(codec.decompress(first, big.length)).as("%s", codec).isEqualTo(big);
+            assertThat(stored).as("%s: never the caller's array", codec).isNotSameAs(buffer);
+        }
+    }
+
     @Test
     void aDamagedFrameIsRefusedNotDecodedToOtherBytes() {
         byte[] raw = rows(10_000);

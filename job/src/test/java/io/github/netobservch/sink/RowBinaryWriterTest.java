@@ -41,6 +41,32 @@ class RowBinaryWriterTest {
     }
 
     @Test
+    void stringsAreTheirUtf8BytesAfterTheirLengthWhateverPathWritesThem() {
+        String nonAscii = "caf\u00e9-\u4e2d-\ud83d\ude00";
+        String loneSurrogate = "x\ud800y";
+        List<String> values = List.of(
+                "",
+                "a",
+                "0a:58:0a:80:00:01",
+                "x".repeat(127), // the longest the ASCII path takes: a one-byte length
+                "x".repeat(128),
+                "y".repeat(300),
+                nonAscii,
+                "ascii then " + nonAscii,
+                loneSurrogate,
+                "\u007f\u0080");
+        for (String v : values) {
+            RowBinaryWriter w = new RowBinaryWriter(1); // grows while writing
+            w.writeInt8(7);
+            w.writeString(v);
+            RowBinaryWriter expected = new RowBinaryWriter();
+            expected.writeInt8(7);
+            expected.writeStringBytes(v.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(w.toByteArray()).as(v).isEqualTo(expected.toByteArray());
+        }
+    }
+
+    @Test
     void rangeChecksAndTruncate() {
         RowBinaryWriter w = new RowBinaryWriter();
         assertThatThrownBy(() -> w.writeUInt8(256)).isInstanceOf(IllegalArgumentException.class);
