@@ -778,7 +778,7 @@ public final class Benchmark {
         env.setParallelism(PARALLELISM);
         FlowPipeline.Sinks real = FlowsJob.sinks(config, env);
         // The job hands its sink encoded rows: JdbcSink binds each one's decoded record (the decoding,
-        // ~1 µs per row, is charged to the baseline).
+        // ~2 µs per row, is charged to the baseline).
         Sink<FlowRow> jdbc = JdbcSink.<FlowRow>builder()
                 .withQueryStatement(
                         JdbcFlowStatement.insertSql("flows"),
