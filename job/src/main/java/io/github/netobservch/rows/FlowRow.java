@@ -197,6 +197,6 @@ public final class FlowRow {
     @Override
     public String toString() {
         return "FlowRow(key=" + Long.toHexString(key) + ", timeFlowEndMs=" + timeFlowEndMs + ", flags=" + flags + ", "
-                + row.length + " bytes)";
+                + (row == null ? "not encoded yet)" : row.length + " bytes)");
     }
 }

@@ -50,6 +50,11 @@ class EncodedFlowRowsTest {
                 assertThat(rows.partitionKey(row)).isEqualTo(records.partitionKey(r));
                 assertThat(rows.presenceProbe(row)).isEqualTo(records.presenceProbe(r));
             }
+            // a row still holding its record was encoded into the batch, never into an array of its own
+            FlowRow chained = FlowRows.plain(r);
+            rows.encode(chained, new RowBinaryWriter());
+            assertThat(chained.toString()).endsWith("not encoded yet)");
+            assertThat(shuffled(FlowRows.plain(r)).toString()).endsWith(expected.size() + " bytes)");
         }
     }
 
