@@ -90,6 +90,20 @@ class FlowRowSerializerTest {
         assertThat(InstantiationUtil.clone(s)).isEqualTo(s);
     }
 
+    @Test
+    void theTypeInfoGivesTheRowSerializerAndSurvivesTheJobGraph() throws Exception {
+        FlowRowTypeInfo info = FlowRowTypeInfo.INSTANCE;
+        assertThat(info.createSerializer((org.apache.flink.api.common.serialization.SerializerConfig) null))
+                .isEqualTo(new FlowRowSerializer());
+        assertThat(info.getTypeClass()).isEqualTo(FlowRow.class);
+        assertThat(info).hasToString("FlowRow");
+        assertThat(InstantiationUtil.clone(info)).isEqualTo(info).hasSameHashCodeAs(info);
+        assertThat(info.equals(io.github.netobservch.format.FlowRecordTypeInfo.INSTANCE))
+                .isFalse();
+        assertThat(info.canEqual(io.github.netobservch.format.FlowRecordTypeInfo.INSTANCE))
+                .isFalse();
+    }
+
     /**
      * A serializer restored for rows written before a column existed reads them into today's layout:
      * the column is absent (its default), everything else is as written.
