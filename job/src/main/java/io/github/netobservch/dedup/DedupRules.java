@@ -95,9 +95,14 @@ public final class DedupRules {
      * when the source found no time in the raw message and marked it {@code Long.MIN_VALUE}).
      */
     public static long eventTime(FlowRecord r, Long streamTimestamp) {
-        return streamTimestamp != null && streamTimestamp != Long.MIN_VALUE
-                ? streamTimestamp
-                : r.getLong(TIME_FLOW_END_MS);
+        return streamTimestamp == null
+                ? r.getLong(TIME_FLOW_END_MS)
+                : eventTime(true, streamTimestamp, r.getLong(TIME_FLOW_END_MS));
+    }
+
+    /** {@link #eventTime(FlowRecord, Long)} from the stream record's timestamp, if it has one, and {@code TimeFlowEndMs}. */
+    public static long eventTime(boolean hasStreamTimestamp, long streamTimestamp, long timeFlowEndMs) {
+        return hasStreamTimestamp && streamTimestamp != Long.MIN_VALUE ? streamTimestamp : timeFlowEndMs;
     }
 
     private static long mix(long z) {

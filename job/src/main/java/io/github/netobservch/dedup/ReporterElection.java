@@ -284,7 +284,9 @@ public class ReporterElection<T> extends AbstractStreamOperator<T>
         }
         out.setTimestamp(element);
         long watermark = timers.currentWatermark();
-        long time = Math.max(eventTime(r, element), watermark);
+        long time = Math.max(
+                DedupRules.eventTime(element.hasTimestamp(), element.getTimestamp(), facts.timeFlowEndMs(r)),
+                watermark);
         long high = facts.agentHigh(r);
         long low = facts.agentLow(r);
         long fp = facts.fingerprint(r);
@@ -511,14 +513,6 @@ public class ReporterElection<T> extends AbstractStreamOperator<T>
         if (n > 0) {
             metrics.heldThenEmitted.inc(n);
         }
-    }
-
-    /** The stream timestamp when assigned, else {@code TimeFlowEndMs} ({@link DedupRules#eventTime}). */
-    private long eventTime(T r, StreamRecord<T> element) {
-        if (element.hasTimestamp() && element.getTimestamp() != Long.MIN_VALUE) {
-            return element.getTimestamp();
-        }
-        return facts.timeFlowEndMs(r);
     }
 
     /** A record whose fingerprint the key has seen: a re-send, or (agents before 1.4) another interface's copy. */

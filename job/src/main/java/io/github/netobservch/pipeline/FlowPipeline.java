@@ -85,11 +85,10 @@ public final class FlowPipeline {
             boolean watermarksPerPartition) {
         // Chained operators hand each other their records without a defensive copy (by default Flink
         // copies every record between chained operators through its serializer: the Kafka message,
-        // 1 KB of bytes, into the parser, each record into the row encoder and each row into the sink writer). Safe
-        // here: every
-        // operator of this pipeline emits a new object per record and none changes or keeps a record it
-        // received or emitted, except dedup's held rows, which it received over the network (never
-        // reused) and only reads (rows are immutable).
+        // 1 KB of bytes, into the parser, each record into the row encoder and each row into the sink
+        // writer). Safe here: every operator of this pipeline emits a new object per record and none
+        // changes or keeps a record it received or emitted, except dedup's held rows, which it
+        // received over the network (never reused) and only reads (rows are immutable).
         env.getConfig().enableObjectReuse();
 
         DataStream<KafkaMessage> messages = env.fromSource(

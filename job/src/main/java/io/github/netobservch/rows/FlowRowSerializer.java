@@ -99,7 +99,7 @@ public final class FlowRowSerializer extends TypeSerializer<FlowRow> {
         b.reset();
         FlowRows.encode(record, b);
         out.writeInt(b.size());
-        b.writeTo((java.io.DataOutput) out);
+        b.writeTo(out);
         if (b.size() > KEPT_SCRATCH_MAX) {
             scratch = null; // (a record with a large raw JSON: do not keep its buffer)
         }

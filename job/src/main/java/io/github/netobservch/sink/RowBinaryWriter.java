@@ -1,7 +1,7 @@
 package io.github.netobservch.sink;
 
+import java.io.DataOutput;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.Inet4Address;
@@ -94,12 +94,8 @@ public final class RowBinaryWriter {
         return Arrays.copyOfRange(buf, from, to);
     }
 
-    public void writeTo(OutputStream out) throws IOException {
-        out.write(buf, 0, size);
-    }
-
     /** Writes the bytes to {@code out} (e.g. a Flink {@code DataOutputView}) without a copy of its own. */
-    public void writeTo(java.io.DataOutput out) throws IOException {
+    public void writeTo(DataOutput out) throws IOException {
         out.write(buf, 0, size);
     }
 
