@@ -632,6 +632,7 @@ public final class Soak {
             line(String.format(
                     "soak: rows − ground truth = %+,d; exact re-sends loaded twice: %,d",
                     rows - truth.rows(), ch.queryLong("SELECT count() - uniqExact(raw) FROM flows")));
+            producer.ledger().explain(ch, this::line);
         }
         return exact;
     }
@@ -904,6 +905,7 @@ public final class Soak {
         private final AtomicBoolean stop = new AtomicBoolean();
         private final AtomicReference<Exception> failure = new AtomicReference<>();
         private final GroundTruth.Accumulator truth = new GroundTruth.Accumulator();
+        private final SoakLedger ledger;
         private final String bootstrap;
         private final String topic;
         private final long rate;
@@ -931,6 +933,7 @@ public final class Soak {
             this.limit = limit;
             // Event time follows the wall clock at the soak rate, as with a live NetObserv export.
             this.generator = new FlowGenerator(GeneratorConfig.live(seed, startEpochMs, eventRate));
+            this.ledger = SoakLedger.create(topic);
         }
 
         @Override
@@ -955,6 +958,8 @@ public final class Soak {
                         producer.send(new ProducerRecord<>(topic, m.value()), (md, e) -> {
                             if (e != null) {
                                 failure.compareAndSet(null, e);
+                            } else {
+                                ledger.add(md.partition(), md.offset(), m);
                             }
                         });
                         truth.add(m);
@@ -975,6 +980,10 @@ public final class Soak {
 
         GroundTruth truth() {
             return truth.result();
+        }
+
+        SoakLedger ledger() {
+            return ledger;
         }
 
         void stopAndJoin() {
