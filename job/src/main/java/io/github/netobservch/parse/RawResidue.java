@@ -63,6 +63,19 @@ final class RawResidue {
 
     /** Records the next key; returns its position. */
     int add(Column c, String name) {
+        int n = count;
+        int[] keyIds = ids;
+        if (c != null && cacheable && n < keyIds.length) {
+            // a column's key in a record of known keys (nearly every key): small enough to be inlined
+            keyIds[n] = c.index();
+            residue[n] = false; // its value's range comes with value(), before the residue is read
+            count = n + 1;
+            return n;
+        }
+        return addOther(c, name);
+    }
+
+    private int addOther(Column c, String name) {
         int id;
         if (c != null) {
             id = c.index();
