@@ -4,6 +4,7 @@ import io.github.netobservch.clickhouse.ClickHouseErrors;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,6 +105,7 @@ abstract class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickH
                     e);
         }
         bucket.count++;
+        bucket.used = true;
         if (out.size() > options.maxBytesPerInsert() && bucket.count > 1) {
             // This row would push the INSERT over the byte limit: seal the rows before it.
             byte[] last = out.copyOfRange(mark, out.size());
@@ -120,14 +122,30 @@ abstract class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickH
         fire(SinkFaultInjector.Point.WRITER_WRITE);
     }
 
-    /** Seals every non-empty bucket and forgets the buckets (partitions come and go: days). */
+    /**
+     * Seals every non-empty bucket. A bucket that had rows keeps its buffer for the next interval (a
+     * new one grew from 64 KB to the batch size in every interval, copied about three times its
+     * size on the way); one that had none since the last call is dropped (partitions come and go:
+     * days), and so is a buffer that a very large row grew past twice the batch size.
+     */
     final void sealAll() throws IOException, InterruptedException {
-        for (Map.Entry<String, Bucket> e : buckets.entrySet()) {
-            if (e.getValue().count > 0) {
-                seal(e.getKey(), e.getValue());
+        for (Iterator<Map.Entry<String, Bucket>> it = buckets.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Bucket> e = it.next();
+            Bucket bucket = e.getValue();
+            if (bucket.count > 0) {
+                seal(e.getKey(), bucket);
             }
+            if (!bucket.used
+                    || bucket.rows.array().length > Math.max(Bucket.INITIAL_BYTES, 2L * options.maxBytesPerInsert())) {
+                it.remove();
+            }
+            bucket.used = false;
         }
-        buckets.clear();
+    }
+
+    /** Buckets held now (for tests). */
+    int bucketCount() {
+        return buckets.size();
     }
 
     private void seal(String key, Bucket bucket) throws IOException, InterruptedException {
@@ -332,8 +350,11 @@ abstract class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickH
     }
 
     private static final class Bucket {
-        final RowBinaryWriter rows = new RowBinaryWriter(64 * 1024);
+        static final int INITIAL_BYTES = 64 * 1024;
+        final RowBinaryWriter rows = new RowBinaryWriter(INITIAL_BYTES);
         int count;
+        /** Whether a row came since the last {@link #sealAll}. */
+        boolean used;
         /** Of the bucket's first row. */
         PresenceProbe probe;
     }
