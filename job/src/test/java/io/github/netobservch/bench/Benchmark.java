@@ -544,7 +544,8 @@ public final class Benchmark {
             row("e2e exactly-once, pinned", "n/a", "needs 2 CPUs and taskset");
             return;
         }
-        try (CpuPinning ignored = pinning.get()) {
+        try (CpuPinning ignored = pinning.get();
+                PinnedProfile profile = PinnedProfile.start()) {
             // Three runs, the median reported: a single run on a shared VM varies by ±10 % and more.
             int runs = quick ? 1 : 3;
             List<double[]> measured = new ArrayList<>();
