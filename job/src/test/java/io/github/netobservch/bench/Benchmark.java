@@ -98,12 +98,16 @@ public final class Benchmark {
 
     private final PrintStream out;
     private final Map<String, String> jobOverrides;
+    /** Flink cluster options ({@code --flink-set}) for every local cluster the benchmark starts. */
+    private final Map<String, String> clusterOverrides;
+
     private final Map<String, String> results = new LinkedHashMap<>();
     private final List<String[]> table = new ArrayList<>();
 
-    private Benchmark(PrintStream out, Map<String, String> jobOverrides) {
+    private Benchmark(PrintStream out, Map<String, String> jobOverrides, Map<String, String> clusterOverrides) {
         this.out = out;
         this.jobOverrides = Map.copyOf(jobOverrides);
+        this.clusterOverrides = Map.copyOf(clusterOverrides);
     }
 
     public static void main(String[] args) throws Exception {
@@ -139,10 +143,15 @@ public final class Benchmark {
                             "KEY=VALUE",
                             "a job option for every job the benchmark runs (repeatable),"
                                     + " e.g. --set sink.max-bytes-per-insert=32mb; shown in the results"),
+                    Opt.repeatable(
+                            "--flink-set",
+                            "KEY=VALUE",
+                            "a Flink cluster option for every local cluster the benchmark starts (repeatable),"
+                                    + " e.g. --flink-set taskmanager.memory.segment-size=64kb; shown in the results"),
                     Opt.option(
                             "--phases",
                             "LIST",
-                            "comma-separated subset of micro,e2e,baselines,latency (default all;"
+                            "comma-separated subset of micro,e2e,pinned,floor,baselines,latency (default all;"
                                     + " for profiling one part — the BENCH line then shows n/a for the others)")),
             List.of());
 
@@ -165,13 +174,16 @@ public final class Benchmark {
             return 0;
         }
         Map<String, String> overrides = new LinkedHashMap<>();
-        for (String kv : cl.getAll("--set")) {
-            int eq = kv.indexOf('=');
-            if (eq <= 0) {
-                out.println("bench: --set needs KEY=VALUE");
-                return 2;
+        Map<String, String> clusterOverrides = new LinkedHashMap<>();
+        for (String option : List.of("--set", "--flink-set")) {
+            for (String kv : cl.getAll(option)) {
+                int eq = kv.indexOf('=');
+                if (eq <= 0) {
+                    out.println("bench: " + option + " needs KEY=VALUE");
+                    return 2;
+                }
+                (option.equals("--set") ? overrides : clusterOverrides).put(kv.substring(0, eq), kv.substring(eq + 1));
             }
-            overrides.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
         Map<String, String> opts = cl.values();
         boolean quick = opts.containsKey("--quick");
@@ -190,7 +202,7 @@ public final class Benchmark {
             out.println("bench: --phases takes a subset of " + String.join(",", PHASES));
             return 2;
         }
-        Benchmark bench = new Benchmark(out, overrides);
+        Benchmark bench = new Benchmark(out, overrides, clusterOverrides);
         bench.execute(
                 quick,
                 records,
@@ -221,9 +233,13 @@ public final class Benchmark {
                 checkpoint,
                 quick ? " (quick)" : "",
                 String.join(",", phases),
-                jobOverrides.isEmpty() ? "" : ", job options " + jobOverrides);
+                (jobOverrides.isEmpty() ? "" : ", job options " + jobOverrides)
+                        + (clusterOverrides.isEmpty() ? "" : ", Flink cluster options " + clusterOverrides));
         if (!jobOverrides.isEmpty()) {
             row("job options (--set)", "", jobOverrides.toString());
+        }
+        if (!clusterOverrides.isEmpty()) {
+            row("Flink cluster options (--flink-set)", "", clusterOverrides.toString());
         }
         for (String key : List.of(
                 "e2e_exactly_once_fps",
@@ -387,6 +403,10 @@ public final class Benchmark {
         out.println(bench);
     }
 
+    private LocalFlink startFlink() {
+        return LocalFlink.start(PARALLELISM, org.apache.flink.configuration.Configuration.fromMap(clusterOverrides));
+    }
+
     // ------------------------------------------------------------------ input
 
     /** Produces the input; returns {rows the job must load, dead letters, total bytes}. */
@@ -475,7 +495,7 @@ public final class Benchmark {
         LocalJob.applySchema(url, database, "default", "", 3650, line -> {});
         JobConfig config = config(url, bootstrap, database, delivery, checkpoint, "earliest");
         ClickHouseHttp ch = new ClickHouseHttp(url, database, "default", "");
-        try (LocalFlink flink = LocalFlink.start(PARALLELISM)) {
+        try (LocalFlink flink = startFlink()) {
             CpuMeter cpu = CpuMeter.start();
             long t0 = System.nanoTime();
             LocalFlink.Job job = LocalJob.submit(flink, config, PARALLELISM, true);
@@ -585,7 +605,7 @@ public final class Benchmark {
     private void floor(String bootstrap, Duration checkpoint, int records) throws Exception {
         JobConfig config = config("http://localhost:1", bootstrap, "floor", "exactly-once", checkpoint, "earliest");
         for (boolean shuffle : new boolean[] {false, true}) {
-            try (LocalFlink flink = LocalFlink.start(PARALLELISM)) {
+            try (LocalFlink flink = startFlink()) {
                 org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env =
                         io.github.netobservch.FlowsJob.environment(config);
                 env.setParallelism(PARALLELISM);
@@ -801,7 +821,7 @@ public final class Benchmark {
                 FlowSources.boundedKafka(config.kafka()),
                 new FlowPipeline.Sinks(jdbc, real.deadLetters(), Optional.empty()),
                 config.pipeline());
-        try (LocalFlink flink = LocalFlink.start(PARALLELISM)) {
+        try (LocalFlink flink = startFlink()) {
             CpuMeter cpu = CpuMeter.start();
             long t0 = System.nanoTime();
             LocalFlink.Job job = flink.submit(env, "bench-jdbcsink");
@@ -849,7 +869,7 @@ public final class Benchmark {
             firstOffset[p] = start.getOrDefault(p, 0L);
         }
         List<Double> latencies = new ArrayList<>();
-        try (LocalFlink flink = LocalFlink.start(PARALLELISM)) {
+        try (LocalFlink flink = startFlink()) {
             LocalFlink.Job job = LocalJob.submit(flink, config, PARALLELISM, false);
             job.awaitRunning(Duration.ofMinutes(2));
             Thread.sleep(1_000); // the source has its (latest) start offsets
