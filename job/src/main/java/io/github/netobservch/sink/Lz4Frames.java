@@ -32,10 +32,6 @@ final class Lz4Frames {
 
     private Lz4Frames() {}
 
-    static byte[] compress(byte[] raw) {
-        return compress(raw, raw.length);
-    }
-
     /**
      * The frame of {@code raw[0, length)}. The frame is built in a buffer of the thread's that is
      * kept between calls (up to {@link #KEPT_BUFFER_MAX}): a new worst-case array per batch was
