@@ -170,6 +170,7 @@ public final class ClickHouseCommittable {
                 columns,
                 rowCount,
                 rawPayload,
+                rawPayload.length,
                 codec,
                 originJobId,
                 originSubtask,
@@ -178,39 +179,10 @@ public final class ClickHouseCommittable {
                 -1);
     }
 
-    /** {@link #seal} for shard {@code shard} (-1: the single endpoint). */
-    static ClickHouseCommittable seal(
-            String sinkName,
-            String database,
-            String table,
-            String partitionKey,
-            List<String> columns,
-            int rowCount,
-            byte[] rawPayload,
-            PayloadCodec codec,
-            String originJobId,
-            int originSubtask,
-            int originAttempt,
-            PresenceProbe probe,
-            int shard) {
-        return seal(
-                sinkName,
-                database,
-                table,
-                partitionKey,
-                columns,
-                rowCount,
-                rawPayload,
-                rawPayload.length,
-                codec,
-                originJobId,
-                originSubtask,
-                originAttempt,
-                probe,
-                shard);
-    }
-
-    /** {@link #seal} of the first {@code rawLength} bytes of {@code rawPayload} (a buffer the caller reuses). */
+    /**
+     * {@link #seal} of the first {@code rawLength} bytes of {@code rawPayload} (a buffer the caller
+     * reuses), for shard {@code shard} (-1: the single endpoint).
+     */
     static ClickHouseCommittable seal(
             String sinkName,
             String database,

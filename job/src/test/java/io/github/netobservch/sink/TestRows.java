@@ -45,6 +45,7 @@ final class TestRows {
                 encoder.columns(),
                 rows,
                 w.toByteArray(),
+                w.size(),
                 PayloadCodec.LZ4,
                 jobId,
                 0,
