@@ -1,5 +1,6 @@
 package io.github.netobservch.format;
 
+import static io.github.netobservch.format.ValueKind.BITS128;
 import static io.github.netobservch.format.ValueKind.BOOL;
 import static io.github.netobservch.format.ValueKind.FLOAT64;
 import static io.github.netobservch.format.ValueKind.INT32;
@@ -274,7 +275,8 @@ public final class ColumnRegistry {
             "optional fields left empty because their value did not fit: Field:REASON");
 
     /**
-     * Under {@code raw.policy} unmapped or none (V007): the message's keys, in its order,
+     * In rows written under {@code raw.policy} unmapped or none by jobs before schema V008 (which
+     * write {@link #RAW_KEY_BITS} instead and leave this empty): the message's keys, in its order,
      * comma-separated — every key under unmapped (a residue key, whose value is in raw, with a {@code !}
      * in front), the keys the columns hold under none; empty under
      * whole. Tells absent from default ({@code Dscp} missing vs {@code 0}) so that the {@code record}
@@ -284,7 +286,20 @@ public final class ColumnRegistry {
     public static final Column RAW_KEYS = derived(
             "raw_keys",
             LOW_CARDINALITY_STRING,
-            "the message keys in order, residue keys with a ! (raw.policy unmapped/none; empty: raw is the whole message)");
+            "rows written before V008 under raw.policy unmapped/none: the message keys in order, residue keys with a ! (empty: see raw_key_bits)");
+
+    /**
+     * Under {@code raw.policy} unmapped or none (V008, replacing {@link #RAW_KEYS} for new rows): which
+     * of the message's fields the columns give back, one bit per JSON column ({@link #keyBit}), so
+     * that the {@code record} of {@code flows_record} rebuilds exactly the fields the message had
+     * ({@code Dscp} missing vs {@code 0}); the other fields are in {@code raw}. 0 under whole (and in
+     * rows written before V008, which have {@code raw_keys}). Sixteen bytes a row between the job's
+     * operators and to ClickHouse, where the key list was ~500.
+     */
+    public static final Column RAW_KEY_BITS = derived(
+            "raw_key_bits",
+            BITS128,
+            "the message fields the columns hold, bit n for the n-th JSON column (raw.policy unmapped/none; 0: see raw_keys)");
 
     // ---- internal: carried with the record, never stored in ClickHouse ----
     /**
@@ -300,6 +315,9 @@ public final class ColumnRegistry {
             SLOTS.stream().filter(c -> c.origin() != Column.Origin.INTERNAL).toList();
     private static final Map<String, Column> BY_NAME = new HashMap<>();
     private static final Map<String, Column> BY_JSON_NAME = new HashMap<>();
+    /** Per slot: its bit in {@link #RAW_KEY_BITS} (JSON columns, in declaration order), or -1. */
+    private static final int[] KEY_BITS = keyBits();
+
     private static final int LONG_SLOTS = longSlots;
     private static final int REF_SLOTS = refSlots;
 
@@ -320,6 +338,28 @@ public final class ColumnRegistry {
     }
 
     private ColumnRegistry() {}
+
+    /**
+     * The column's bit in {@link #RAW_KEY_BITS}: its position among the JSON columns in declaration
+     * order, or -1 for a column without a JSON key. Stored rows depend on it, so JSON columns are only
+     * ever appended (as ALTER TABLE … ADD COLUMN appends them anyway); {@code ColumnRegistryTest}
+     * pins the bits given so far.
+     */
+    public static int keyBit(Column c) {
+        return KEY_BITS[c.index()];
+    }
+
+    private static int[] keyBits() {
+        int[] bits = new int[ALL.size()];
+        int next = 0;
+        for (Column c : ALL) {
+            bits[c.index()] = c.jsonName() != null ? next++ : -1;
+        }
+        if (next > 128) {
+            throw new IllegalStateException(next + " JSON columns: raw_key_bits holds 128");
+        }
+        return bits;
+    }
 
     /** The stored columns, in table order (DDL, row encoders, schema checks). */
     public static List<Column> columns() {

@@ -77,7 +77,7 @@ public final class FlowRecord {
             refs[c.refSlot()] = null;
         } else {
             longs[c.longSlot()] = 0;
-            if (c.kind() == ValueKind.IP) {
+            if (c.kind().storage() == ValueKind.Storage.LONG2) {
                 longs[c.longSlot() + 1] = 0;
             }
         }
@@ -124,13 +124,13 @@ public final class FlowRecord {
 
     // ---- addresses ----
 
-    /** High 64 bits of the 128-bit address (0 for IPv4-mapped and for absent). */
+    /** High 64 bits of the 128-bit address or {@link ValueKind#BITS128} (0 for IPv4-mapped and for absent). */
     public long ipHigh(Column c) {
         requireStorage(c, ValueKind.Storage.LONG2);
         return longs[c.longSlot()];
     }
 
-    /** Low 64 bits of the 128-bit address (0 when absent). */
+    /** Low 64 bits of the 128-bit address or {@link ValueKind#BITS128} (0 when absent). */
     public long ipLow(Column c) {
         requireStorage(c, ValueKind.Storage.LONG2);
         return longs[c.longSlot() + 1];
@@ -141,6 +141,19 @@ public final class FlowRecord {
         longs[c.longSlot()] = high;
         longs[c.longSlot() + 1] = low;
         markPresent(c);
+    }
+
+    /** Sets a {@link ValueKind#BITS128} value from its high and low 64 bits. */
+    public void setBits128(Column c, long high, long low) {
+        setIp(c, high, low); // the same two-slot storage
+    }
+
+    /** A {@link ValueKind#BITS128} value as an unsigned decimal number, {@code "0"} when absent. */
+    public String bits128Text(Column c) {
+        return new java.math.BigInteger(Long.toUnsignedString(ipHigh(c)))
+                .shiftLeft(64)
+                .or(new java.math.BigInteger(Long.toUnsignedString(ipLow(c))))
+                .toString();
     }
 
     /** Text form (dotted quad for IPv4), or {@code null} when absent. */
@@ -300,6 +313,8 @@ public final class FlowRecord {
                 return v >= 0 ? (Object) v : Long.toUnsignedString(v);
             case IP:
                 return ipText(c);
+            case BITS128:
+                return bits128Text(c);
             case STRING:
             case LOW_CARDINALITY_STRING:
             case MAC:
@@ -383,7 +398,7 @@ public final class FlowRecord {
                 } else {
                     int slot = c.longSlot();
                     v = longs[slot];
-                    if (c.kind() == ValueKind.IP) {
+                    if (c.kind().storage() == ValueKind.Storage.LONG2) {
                         v = v * 0xC2B2AE3D27D4EB4FL + longs[slot + 1];
                     }
                 }
@@ -418,7 +433,7 @@ public final class FlowRecord {
     static int stringHash(byte[] utf8) {
         // Four bytes per step (h·31⁴ + b0·31³ + b1·31² + b2·31 + b3, the same sum mod 2³²): the
         // one-byte chain waits for a multiply per byte, and after the shuffle this runs over every
-        // string of every record for the dedup fingerprint (~1 KB, raw_keys included).
+        // string of every record for the dedup fingerprint (~0.5 KB).
         int h = 0;
         int i = 0;
         int n = utf8.length;

@@ -279,6 +279,10 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
                     out.writeLong(lo);
                 }
                 return;
+            case BITS128:
+                out.writeLong(r.longs[c.longSlot()]);
+                out.writeLong(r.longs[c.longSlot() + 1]);
+                return;
             case STRING:
             case LOW_CARDINALITY_STRING:
             case MAC:
@@ -459,6 +463,13 @@ public final class FlowRecordSerializer extends TypeSerializer<FlowRecord> {
                 }
                 if (target != null) {
                     r.setIp(target, hi, lo);
+                }
+                return;
+            case BITS128:
+                long high = in.readLong();
+                long low = in.readLong();
+                if (target != null) {
+                    r.setBits128(target, high, low);
                 }
                 return;
             case STRING:

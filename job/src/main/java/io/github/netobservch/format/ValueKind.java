@@ -4,8 +4,8 @@ package io.github.netobservch.format;
  * How a column's value is validated, stored in a {@link FlowRecord} and typed in ClickHouse.
  *
  * <p>Storage classes: numeric kinds (including timestamps, booleans and {@code FLOAT64} as raw
- * bits) live in one {@code long} slot; {@link #IP} uses two {@code long} slots (the 128-bit IPv6
- * form, IPv4 stored IPv4-mapped); everything else is an immutable reference in an {@code Object}
+ * bits) live in one {@code long} slot; {@link #IP} and {@link #BITS128} use two {@code long} slots
+ * (the 128-bit IPv6 form, IPv4 stored IPv4-mapped; the high then the low half); everything else is an immutable reference in an {@code Object}
  * slot ({@code String}, {@code String[]}, {@code byte[]}, {@code String[][]}).
  *
  * <p>The ClickHouse type given here is the default for the kind; a {@link Column} may make it
@@ -35,6 +35,11 @@ public enum ValueKind {
     FLOAT64(Storage.LONG, "Float64", Long.MIN_VALUE, Long.MAX_VALUE),
     /** 128-bit address; IPv4 is stored IPv4-mapped ({@code ::ffff:a.b.c.d}). */
     IP(Storage.LONG2, "IPv6", 0L, 0L),
+    /**
+     * A set of up to 128 small numbers as an unsigned 128-bit integer, bit {@code n} for number
+     * {@code n}; high and low 64 bits in the two {@code long} slots ({@code raw_key_bits}).
+     */
+    BITS128(Storage.LONG2, "UInt128", 0L, 0L),
     STRING(Storage.REF, "String", 0L, 0L),
     LOW_CARDINALITY_STRING(Storage.REF, "LowCardinality(String)", 0L, 0L),
     /** {@code aa:bb:cc:dd:ee:ff}, normalised to lower case (uppercase before NetObserv 1.9). */

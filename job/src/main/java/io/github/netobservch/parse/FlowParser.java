@@ -289,20 +289,15 @@ public final class FlowParser {
         return r;
     }
 
-    /** Fills {@code raw} (and {@code raw_keys}) as the {@link RawPolicy} says. */
+    /** Fills {@code raw} (and {@code raw_key_bits}) as the {@link RawPolicy} says. */
     private void keepRaw(FlowRecord r, byte[] value) throws FlowParseException {
         switch (config.rawPolicy()) {
             case WHOLE:
                 r.setBytes(ColumnRegistry.RAW, value);
                 return;
             case UNMAPPED:
-                if (!raw.listable()) {
-                    // an unknown key with a comma cannot be listed in raw_keys: keep this one whole
-                    r.setBytes(ColumnRegistry.RAW, value);
-                    return;
-                }
                 if (raw.hasResidue()) {
-                    byte[] residue = raw.residue(value);
+                    byte[] residue = raw.encodable() ? raw.residue(value) : null;
                     if (residue == null || RawResidue.hasSurrogateEscape(residue)) {
                         // ClickHouse's JSON functions cannot give such a value back: keep the record whole
                         r.setBytes(ColumnRegistry.RAW, value);
@@ -310,10 +305,10 @@ public final class FlowParser {
                     }
                     r.setBytes(ColumnRegistry.RAW, residue);
                 }
-                r.setString(ColumnRegistry.RAW_KEYS, raw.keys(true));
+                raw.keyBits(r);
                 return;
             case NONE:
-                r.setString(ColumnRegistry.RAW_KEYS, raw.keys(false));
+                raw.keyBits(r);
                 return;
             default:
                 throw new IllegalStateException(config.rawPolicy().name());

@@ -3,33 +3,28 @@ package io.github.netobservch.parse;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.github.netobservch.format.Column;
 import io.github.netobservch.format.ColumnRegistry;
-import io.github.netobservch.format.Utf8Text;
+import io.github.netobservch.format.FlowRecord;
 import java.io.ByteArrayOutputStream;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Per-record bookkeeping of {@link RawPolicy#UNMAPPED} and {@link RawPolicy#NONE}: the message's keys
- * in order, which of them the columns do not give back exactly (the residue), the {@code raw_keys}
- * string and the residue object. Not thread-safe; one per {@link FlowParser}.
+ * in order, which of them the columns do not give back exactly (the residue), the {@code
+ * raw_key_bits} of the others and the residue object. Not thread-safe; one per {@link FlowParser}.
  *
- * <p>Cost: the common record (no residue) adds one {@code int} per key and a lookup of its key
- * sequence in a small cache of {@code raw_keys} strings (records of one producer repeat a few
- * sequences), so no string is built per record. Hand-rolled because the cache is keyed by the
- * sequence without allocating a key object; the residue, built only for records that have one, is
- * copied from the value ranges the parser noted while reading the message.
+ * <p>Cost: the common record (no residue) adds one {@code int} per key and one pass over them for
+ * the key bits; the residue, built only for records that have one, is copied from the value ranges
+ * the parser noted while reading the message.
  */
 final class RawResidue {
 
-    /** Shapes cached (a deployment's producers make tens); beyond it a shape's string is built per record. */
-    private static final int CACHE_CAPACITY = 1024;
-    /** Distinct unknown/legacy key names given an id; beyond it keys are listed without the cache. */
-    private static final int MAX_OTHER_NAMES = 4096;
+    /** Per slot index: the column's bit in {@code raw_key_bits}, or -1 (ColumnRegistry#keyBit). */
+    private static final int[] KEY_BIT = keyBits();
 
+    /** Per key: its column's slot index, or -1 for a key no column holds (its name is in {@link #others}). */
     private int[] ids = new int[64];
+
+    private String[] others = new String[64];
     private boolean[] residue = new boolean[64];
     /** Per key: its value's bytes in the message, and whether they hold a number ClickHouse cannot read. */
     private int[] valueFrom = new int[64];
@@ -38,35 +33,29 @@ final class RawResidue {
     private boolean[] valueUnreadable = new boolean[64];
     private int count;
     private boolean anyResidue;
-    /** Cleared when a residue key cannot be listed in {@code raw_keys} (it contains the separator). */
-    private boolean listable;
-    /** Cleared when a key has no id (too many distinct unknown names): no caching for this record. */
-    private boolean cacheable;
+    /** Cleared when a residue key has no UTF-8 form (a lone surrogate): the residue cannot hold it. */
+    private boolean encodable;
 
-    private final Map<String, Integer> otherIds = new HashMap<>();
-    private final List<String> otherNames = new ArrayList<>();
-
-    private final long[] cacheHash = new long[CACHE_CAPACITY * 2];
-    private final int[][] cacheSeq = new int[CACHE_CAPACITY * 2][];
-    private final Utf8Text[] cacheValue = new Utf8Text[CACHE_CAPACITY * 2];
-    private int cached;
-    /** Key names of the current record for keys without an id ({@link #cacheable} false). */
-    private final List<String> names = new ArrayList<>();
+    private static int[] keyBits() {
+        int[] bits = new int[ColumnRegistry.size()];
+        for (Column c : ColumnRegistry.slots()) {
+            bits[c.index()] = ColumnRegistry.keyBit(c);
+        }
+        return bits;
+    }
 
     void start() {
         count = 0;
         anyResidue = false;
-        listable = true;
-        cacheable = true;
-        names.clear();
+        encodable = true;
     }
 
     /** Records the next key; returns its position. */
     int add(Column c, String name) {
         int n = count;
         int[] keyIds = ids;
-        if (c != null && cacheable && n < keyIds.length) {
-            // a column's key in a record of known keys (nearly every key): small enough to be inlined
+        if (c != null && n < keyIds.length) {
+            // a column's key (nearly every key): small enough to be inlined
             keyIds[n] = c.index();
             residue[n] = false; // its value's range comes with value(), before the residue is read
             count = n + 1;
@@ -76,37 +65,16 @@ final class RawResidue {
     }
 
     private int addOther(Column c, String name) {
-        int id;
-        if (c != null) {
-            id = c.index();
-        } else {
-            Integer known = otherIds.get(name);
-            if (known == null && otherIds.size() < MAX_OTHER_NAMES) {
-                known = ColumnRegistry.size() + otherNames.size();
-                otherIds.put(name, known);
-                otherNames.add(name);
-            }
-            if (known == null) {
-                cacheable = false;
-                id = -1;
-            } else {
-                id = known;
-            }
-        }
         if (count == ids.length) {
             ids = Arrays.copyOf(ids, count * 2);
+            others = Arrays.copyOf(others, count * 2);
             residue = Arrays.copyOf(residue, count * 2);
             valueFrom = Arrays.copyOf(valueFrom, count * 2);
             valueTo = Arrays.copyOf(valueTo, count * 2);
             valueUnreadable = Arrays.copyOf(valueUnreadable, count * 2);
         }
-        if (!cacheable) {
-            while (names.size() < count) {
-                names.add(name(ids[names.size()], null));
-            }
-            names.add(name);
-        }
-        ids[count] = id;
+        ids[count] = c != null ? c.index() : -1;
+        others[count] = c != null ? null : name;
         residue[count] = false; // its value's range comes with value(), before the residue is read
         return count++;
     }
@@ -121,8 +89,8 @@ final class RawResidue {
     void markResidue(int position) {
         residue[position] = true;
         anyResidue = true;
-        if (listable && !listable(name(ids[position], position))) {
-            listable = false;
+        if (ids[position] < 0 && Utf8.hasLoneSurrogate(others[position])) {
+            encodable = false;
         }
     }
 
@@ -146,11 +114,6 @@ final class RawResidue {
         return false;
     }
 
-    /** A key {@code raw_keys} can list: no separator, and text that has a UTF-8 form. */
-    private static boolean listable(String name) {
-        return name.indexOf(',') < 0 && !Utf8.hasLoneSurrogate(name);
-    }
-
     /** Marks the column's key, if the message had it, as residue. */
     void markResidue(Column c) {
         for (int i = 0; i < count; i++) {
@@ -164,46 +127,30 @@ final class RawResidue {
         return anyResidue;
     }
 
-    /** Whether every residue key can be listed in {@code raw_keys} (none contains a comma). */
-    boolean listable() {
-        return listable;
+    /** Whether every residue key has a UTF-8 form (none holds a lone surrogate). */
+    boolean encodable() {
+        return encodable;
     }
 
     /**
-     * The {@code raw_keys} value: every key in order, residue keys with a {@code !} in front ({@code
-     * withResidue}), or only the keys the columns give back. With its UTF-8 form: a cached value's
-     * ~500 bytes are encoded once, not for every record that has it.
+     * Sets {@code raw_key_bits}: a bit for every key whose value a column gives back (not residue).
+     * Under both policies the same set: unmapped keeps the other keys in the residue, none drops them.
      */
-    Utf8Text keys(boolean withResidue) {
-        if (!cacheable) {
-            return Utf8Text.of(join(withResidue));
-        }
-        long h = 0xcbf29ce484222325L;
-        int n = 0;
+    void keyBits(FlowRecord r) {
+        long high = 0;
+        long low = 0;
         for (int i = 0; i < count; i++) {
-            if (withResidue || !residue[i]) {
-                h = (h ^ element(i)) * 0x100000001b3L;
-                n++;
-            }
-        }
-        h ^= h >>> 29;
-        int mask = cacheHash.length - 1;
-        for (int slot = (int) h & mask; ; slot = (slot + 1) & mask) {
-            int[] seq = cacheSeq[slot];
-            if (seq == null) {
-                Utf8Text s = Utf8Text.of(join(withResidue));
-                if (cached < CACHE_CAPACITY) {
-                    cacheHash[slot] = h;
-                    cacheSeq[slot] = sequence(withResidue, n);
-                    cacheValue[slot] = s;
-                    cached++;
+            int id = ids[i];
+            if (id >= 0 && !residue[i]) {
+                int bit = KEY_BIT[id];
+                if (bit >= 64) {
+                    high |= 1L << bit; // (shift counts are taken mod 64)
+                } else if (bit >= 0) {
+                    low |= 1L << bit;
                 }
-                return s;
-            }
-            if (cacheHash[slot] == h && sameSequence(seq, withResidue)) {
-                return cacheValue[slot];
             }
         }
+        r.setBits128(ColumnRegistry.RAW_KEY_BITS, high, low);
     }
 
     /**
@@ -229,7 +176,7 @@ final class RawResidue {
             }
             first = false;
             out.write('"');
-            out.writeBytes(encoder.quoteAsUTF8(name(ids[i], i)));
+            out.writeBytes(encoder.quoteAsUTF8(name(i)));
             out.write('"');
             out.write(':');
             out.write(message, valueFrom[i], valueTo[i] - valueFrom[i]);
@@ -238,55 +185,8 @@ final class RawResidue {
         return out.toByteArray();
     }
 
-    private String name(int id, Integer position) {
-        if (id < 0) {
-            return names.get(position);
-        }
-        return id < ColumnRegistry.size()
-                ? ColumnRegistry.column(id).jsonName()
-                : otherNames.get(id - ColumnRegistry.size());
-    }
-
-    private String join(boolean withResidue) {
-        StringBuilder sb = new StringBuilder(count * 12);
-        for (int i = 0; i < count; i++) {
-            if (withResidue || !residue[i]) {
-                if (sb.length() > 0) {
-                    sb.append(',');
-                }
-                if (residue[i]) {
-                    sb.append('!');
-                }
-                sb.append(name(ids[i], i));
-            }
-        }
-        return sb.toString();
-    }
-
-    /** A position in a cached key sequence: the key's id, complemented for a residue key. */
-    private int element(int i) {
-        return residue[i] ? ~ids[i] : ids[i];
-    }
-
-    private int[] sequence(boolean withResidue, int n) {
-        int[] seq = new int[n];
-        for (int i = 0, j = 0; i < count; i++) {
-            if (withResidue || !residue[i]) {
-                seq[j++] = element(i);
-            }
-        }
-        return seq;
-    }
-
-    private boolean sameSequence(int[] seq, boolean withResidue) {
-        int j = 0;
-        for (int i = 0; i < count; i++) {
-            if (withResidue || !residue[i]) {
-                if (j == seq.length || seq[j++] != element(i)) {
-                    return false;
-                }
-            }
-        }
-        return j == seq.length;
+    private String name(int position) {
+        int id = ids[position];
+        return id >= 0 ? ColumnRegistry.column(id).jsonName() : others[position];
     }
 }

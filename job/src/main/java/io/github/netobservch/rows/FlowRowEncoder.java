@@ -151,6 +151,9 @@ public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
             case IP:
                 out.writeIpv6(r.ipHigh(c), r.ipLow(c));
                 break;
+            case BITS128:
+                out.writeUInt128(r.ipHigh(c), r.ipLow(c));
+                break;
             case STRING:
             case LOW_CARDINALITY_STRING:
             case MAC:

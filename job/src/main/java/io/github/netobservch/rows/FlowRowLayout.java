@@ -170,6 +170,13 @@ public final class FlowRowLayout implements Serializable {
                     r.setIp(c, high, low);
                 }
             }
+            case BITS128 -> {
+                long low = in.getLong(); // little-endian, the low half first
+                long high = in.getLong();
+                if (c != null) {
+                    r.setBits128(c, high, low);
+                }
+            }
             case STRING, LOW_CARDINALITY_STRING, MAC -> {
                 byte[] utf8 = bytes(in);
                 if (c != null) {

@@ -162,6 +162,15 @@ public final class RowBinaryWriter {
         return this;
     }
 
+    /** UInt128 from its high and low 64 bits: 16 bytes, little-endian (the low half first). */
+    public RowBinaryWriter writeUInt128(long high, long low) {
+        ensure(16);
+        LONG_LE.set(buf, size, low);
+        LONG_LE.set(buf, size + 8, high);
+        size += 16;
+        return this;
+    }
+
     /** UInt64 from the unsigned interpretation of {@code v} ({@code -1L} is 2^64 − 1). */
     public RowBinaryWriter writeUInt64(long v) {
         return writeInt64(v);

@@ -79,6 +79,9 @@ public final class JdbcFlowStatement {
             case IP:
                 s.setString(i, r.ipText(c));
                 break;
+            case BITS128:
+                s.setObject(i, new java.math.BigInteger(r.bits128Text(c)));
+                break;
             case STRING, LOW_CARDINALITY_STRING, MAC:
                 s.setString(i, r.getString(c));
                 break;

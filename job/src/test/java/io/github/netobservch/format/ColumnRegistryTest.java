@@ -130,6 +130,27 @@ class ColumnRegistryTest {
         assertThat(jsonColumns).containsExactlyInAnyOrderElementsOf(REFERENCE_FIELDS);
     }
 
+    /**
+     * The bits of raw_key_bits are stored in every row since V008 and read by the flows_record view:
+     * the n-th reference field keeps bit n forever. A new JSON column goes at the end of this list (and
+     * of the registry's JSON columns); moving or removing one fails here.
+     */
+    @Test
+    void keyBitsArePinnedToTheReferenceOrder() {
+        for (int i = 0; i < REFERENCE_FIELDS.size(); i++) {
+            assertThat(ColumnRegistry.keyBit(ColumnRegistry.byJsonName(REFERENCE_FIELDS.get(i))))
+                    .as(REFERENCE_FIELDS.get(i))
+                    .isEqualTo(i);
+        }
+        for (Column c : ColumnRegistry.slots()) {
+            if (c.jsonName() == null) {
+                assertThat(ColumnRegistry.keyBit(c)).as(c.name()).isEqualTo(-1);
+            }
+        }
+        assertThat(ColumnRegistry.keyBit(ColumnRegistry.DUPLICATE)).isEqualTo(101); // as the V008 test writes it
+        assertThat(ColumnRegistry.RAW_KEY_BITS.kind().clickHouseType()).isEqualTo("UInt128");
+    }
+
     @Test
     void legacyNamesDoNotClashWithColumnsAndTargetArrays() {
         for (LegacyField f : LegacyField.values()) {
@@ -256,7 +277,8 @@ class ColumnRegistryTest {
         assertThat(ColumnRegistry.columns().get(ColumnRegistry.RAW.index() + 1))
                 .isSameAs(ColumnRegistry.PARSE_WARNINGS);
         assertThat(ColumnRegistry.RAW_KEYS.index()).isEqualTo(ColumnRegistry.PARSE_WARNINGS.index() + 1);
-        assertThat(ColumnRegistry.RAW_KEYS.index())
+        assertThat(ColumnRegistry.RAW_KEY_BITS.index()).isEqualTo(ColumnRegistry.RAW_KEYS.index() + 1);
+        assertThat(ColumnRegistry.RAW_KEY_BITS.index())
                 .isEqualTo(ColumnRegistry.columns().size() - 1);
     }
 

@@ -350,7 +350,7 @@ class FlowRecordSerializerTest {
 
     /**
      * The parser and the enricher store shared values ({@link Utf8Text}: the string cache's entries,
-     * the enricher's constants, {@code raw_keys}); a record holding them is equal to, hashes like,
+     * the enricher's constants); a record holding them is equal to, hashes like,
      * serializes to and encodes as the same record holding plain strings. Negative control: a value
      * whose UTF-8 form does not match its text changes the bytes (so the bytes are the ones written).
      */

@@ -127,7 +127,7 @@ class RawPolicyBenchmark {
             long rawDisk = server.queryLong(
                     db,
                     "SELECT sum(data_compressed_bytes) FROM system.columns WHERE database = currentDatabase() AND table = '"
-                            + table + "' AND name IN ('raw', 'raw_keys')");
+                            + table + "' AND name IN ('raw', 'raw_keys', 'raw_key_bits')");
             long[] reads = new long[5];
             for (int i = 0; i < reads.length; i++) {
                 long t0 = System.nanoTime();

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * (drift, escapes, injection strings, unknown fields), and the edge cases of the residue rules below.
  * Under whole the same holds trivially ({@code record = raw}); under none {@code record} has exactly
  * the fields unmapped keeps out of {@code raw}. Negative controls: the same rows with the residue or a
- * key of {@code raw_keys} taken away are told apart.
+ * bit of {@code raw_key_bits} taken away are told apart.
  */
 @ExtendWith(EmbeddedClickHouseExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -65,7 +65,7 @@ class RawPolicyITCase {
             edge("\"NetworkEvents\":[{\"Action\":\"allow\",\"Count\":3,\"Ok\":true,\"Gone\":null}]"),
             edge("\"Interface\":\"eth0\",\"IfDirection\":1"), // legacy keys beside no current ones
             edge("\"Interface\":\"eth0\",\"Interfaces\":[\"br-ex\"],\"FlowDirections\":[0]"), // both eras
-            edge("\"FutureField\":{\"a\":[1, 2.50, {\"b\":null}]},\"Future,Comma\":1"), // a comma: kept whole
+            edge("\"FutureField\":{\"a\":[1, 2.50, {\"b\":null}]},\"Future,Comma\":1"), // a comma in a key
             edge("\"Future \\\"quoted\\\" \\u00e9\":\"x\",\"DnsName\":\"a/b<c>&\\u2028\\n\""),
             edge("\"Bytes\":18446744073709551615,\"Packets\":0,\"TimeReceived\":1754040000"),
             edge("\"Bytes\":\"12\",\"Proto\":300"), // drift: kept in the residue, column empty
@@ -137,7 +137,7 @@ class RawPolicyITCase {
         return accepted;
     }
 
-    /** A table like flows and its view with the record column, as V007 defines flows_record. */
+    /** A table like flows and its view with the record column, as V008 defines flows_record. */
     private void createTable(String table) throws Exception {
         clickhouse.execute(db, "CREATE TABLE " + table + " AS flows");
         clickhouse.execute(
@@ -216,7 +216,7 @@ class RawPolicyITCase {
     @Test
     void unmappedKeepsOnlyWhatNoColumnGivesBack() throws Exception {
         List<String> raw = column("flows_unmapped", "raw");
-        List<String> keys = column("flows_unmapped", "raw_keys");
+        List<String> bits = column("flows_unmapped", "raw_key_bits");
         int empty = 0;
         long rawBytes = 0;
         for (int i = 0; i < messages.size(); i++) {
@@ -232,8 +232,8 @@ class RawPolicyITCase {
             JsonNode message = tree(m);
             for (Iterator<String> it = residue.fieldNames(); it.hasNext(); ) {
                 String k = it.next();
-                if (keys.get(i).isEmpty()) {
-                    continue; // kept whole (a key with a comma)
+                if (bits.get(i).equals("0")) {
+                    continue; // kept whole (a value ClickHouse cannot give back)
                 }
                 assertThat(message.has(k)).as("%s of %s", k, m).isTrue();
                 assertThat(sameJson(message.get(k), residue.get(k)))
@@ -256,11 +256,12 @@ class RawPolicyITCase {
         assertThat(residueOf.get(EDGE_CASES.get(0))).isEqualTo("{\"SrcMac\":\"0A:58:0A:80:00:01\"}");
         assertThat(residueOf.get(EDGE_CASES.get(2))).isEqualTo("{\"Flags\":18}");
         assertThat(residueOf.get(EDGE_CASES.get(4))).isEmpty();
-        assertThat(residueOf.get(EDGE_CASES.get(6))).isEmpty(); // zeros present: raw_keys says so
+        assertThat(residueOf.get(EDGE_CASES.get(6))).isEmpty(); // zeros present: raw_key_bits says so
         assertThat(residueOf.get(EDGE_CASES.get(7)))
                 .isEqualTo("{\"SrcK8S_HostIP\":\"\",\"AgentIP\":\"::ffff:10.0.0.7\"}");
         assertThat(residueOf.get(EDGE_CASES.get(10))).isEmpty();
-        assertThat(residueOf.get(EDGE_CASES.get(14))).isEqualTo(EDGE_CASES.get(14)); // whole
+        assertThat(residueOf.get(EDGE_CASES.get(14)))
+                .isEqualTo("{\"FutureField\":{\"a\":[1, 2.50, {\"b\":null}]},\"Future,Comma\":1}");
         assertThat(residueOf.get(EDGE_CASES.get(20))).isEqualTo(EDGE_CASES.get(20)); // lone surrogate: whole
     }
 
@@ -268,18 +269,17 @@ class RawPolicyITCase {
     void noneRebuildsExactlyTheFieldsTheColumnsHold() throws Exception {
         List<String> none = column("flows_none", "record");
         List<String> residues = column("flows_unmapped", "raw");
-        List<String> keys = column("flows_unmapped", "raw_keys");
+        List<String> bits = column("flows_unmapped", "raw_key_bits");
         assertThat(column("flows_none", "raw")).allMatch(String::isEmpty);
         int lost = 0;
         for (int i = 0; i < messages.size(); i++) {
             JsonNode message = tree(messages.get(i));
             JsonNode rebuilt = tree(none.get(i));
-            JsonNode residue = residues.get(i).isEmpty() || keys.get(i).isEmpty()
-                    ? JSON.createObjectNode()
-                    : tree(residues.get(i));
+            boolean whole = bits.get(i).equals("0"); // kept whole under unmapped
+            JsonNode residue = residues.get(i).isEmpty() || whole ? JSON.createObjectNode() : tree(residues.get(i));
             for (Iterator<String> it = message.fieldNames(); it.hasNext(); ) {
                 String k = it.next();
-                if (residue.has(k) || (keys.get(i).isEmpty() && !rebuilt.has(k))) {
+                if (residue.has(k) || (whole && !rebuilt.has(k))) {
                     assertThat(rebuilt.has(k))
                             .as("%s of %s", k, messages.get(i))
                             .isFalse();
@@ -303,7 +303,7 @@ class RawPolicyITCase {
         createTable("flows_broken");
         insert(RawPolicy.UNMAPPED, "flows_broken", r -> {
             FlowRecord c = r.copy();
-            if (c.has(ColumnRegistry.RAW_KEYS)) {
+            if (c.has(ColumnRegistry.RAW_KEY_BITS)) {
                 c.clear(ColumnRegistry.RAW);
             }
             return c;
@@ -319,20 +319,15 @@ class RawPolicyITCase {
         clickhouse.execute(db, "TRUNCATE TABLE flows_broken");
         insert(RawPolicy.UNMAPPED, "flows_broken", r -> {
             FlowRecord c = r.copy();
-            String k = c.getString(ColumnRegistry.RAW_KEYS);
-            if (!k.isEmpty()) {
-                // the first key a column gives back dropped (residue keys, with a '!', are in raw)
-                List<String> listed = new ArrayList<>(List.of(k.split(",", -1)));
-                listed.remove(listed.stream()
-                        .filter(x -> !x.startsWith("!"))
-                        .findFirst()
-                        .orElseThrow());
-                c.setString(ColumnRegistry.RAW_KEYS, String.join(",", listed));
+            if (c.has(ColumnRegistry.RAW_KEY_BITS)) {
+                // the lowest bit dropped: a field a column gives back is no longer marked
+                long low = c.ipLow(ColumnRegistry.RAW_KEY_BITS);
+                c.setBits128(ColumnRegistry.RAW_KEY_BITS, c.ipHigh(ColumnRegistry.RAW_KEY_BITS), low & (low - 1));
             }
             return c;
         });
-        long listed = column("flows_unmapped", "raw_keys").stream()
-                .filter(k -> !k.isEmpty())
+        long listed = column("flows_unmapped", "raw_key_bits").stream()
+                .filter(k -> !k.equals("0"))
                 .count();
         assertThat(listed).isGreaterThan(messages.size() - 10);
         assertThat(differing("flows_broken")).hasSize((int) listed);

@@ -189,6 +189,8 @@ class FlowRowEncoderTest {
                 return r.getBool(c) ? "1" : "0";
             case IP:
                 return String.format("%016X%016X", r.ipHigh(c), r.ipLow(c));
+            case BITS128:
+                return r.bits128Text(c);
             case STRING:
             case LOW_CARDINALITY_STRING:
             case MAC:

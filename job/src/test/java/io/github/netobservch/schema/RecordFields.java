@@ -13,14 +13,23 @@ public final class RecordFields {
 
     private RecordFields() {}
 
-    /** {@code JsonKey<TAB>expression} per JSON column, in registry order, with a header comment. */
+    /**
+     * {@code JsonKey<TAB>listed<TAB>expression} per JSON column, in registry order, with a header
+     * comment; {@code listed} is {@link RecordAlias#listed}: whether the row's column holds the field.
+     */
     public static String tsv() {
         StringBuilder sb = new StringBuilder(
                 "# Generated from the job's column registry (io.github.netobservch.schema.RecordFields); do not edit.\n"
-                        + "# JSON key<TAB>the field as a | json scalar, from its column\n");
+                        + "# JSON key<TAB>whether the row's column holds the field<TAB>the field as a | json scalar, from"
+                        + " its column\n");
         for (Column c : ColumnRegistry.columns()) {
             if (c.jsonName() != null) {
-                sb.append(c.jsonName()).append('\t').append(scalar(c)).append('\n');
+                sb.append(c.jsonName())
+                        .append('\t')
+                        .append(RecordAlias.listed(c))
+                        .append('\t')
+                        .append(scalar(c))
+                        .append('\n');
             }
         }
         return sb.toString();

@@ -42,7 +42,8 @@ class SchemaMigratorITCase {
                         "V004__real_records.sql",
                         "V005__tiers.sql",
                         "V006__pod_rollups.sql",
-                        "V007__raw_policy.sql");
+                        "V007__raw_policy.sql",
+                        "V008__raw_key_bits.sql");
         assertThat(first.alreadyApplied()).isZero();
 
         List<String> tables = server.queryColumn(
@@ -329,7 +330,7 @@ class SchemaMigratorITCase {
                 "INSERT INTO flows (time_flow_start_ms, time_flow_end_ms, raw) VALUES"
                         + " (1754040000000, 1754040001000, '{\"TimeFlowStartMs\":1754040000000,\"Future\":[1]}'),"
                         + " (1754040000000, 1754040002000, '')");
-        assertThat(m.migrate().applied()).extracting(Migration::version).containsExactly(7);
+        assertThat(m.migrate(7).applied()).extracting(Migration::version).containsExactly(7);
         assertThat(SchemaTestSupport.query(
                         server, db, "SELECT record, raw_keys = '' FROM flows_record ORDER BY time_flow_end_ms"))
                 .containsExactly("{\"TimeFlowStartMs\":1754040000000,\"Future\":[1]}\t1", "\t1");
@@ -340,6 +341,52 @@ class SchemaMigratorITCase {
                         + " (1754040000000, 1754040003000, 7, 'Bytes,TimeFlowEndMs')");
         assertThat(SchemaTestSupport.query(server, db, "SELECT record FROM flows_record WHERE raw_keys != ''"))
                 .containsExactly("{\"TimeFlowEndMs\":1754040003000,\"Bytes\":7}");
+    }
+
+    /**
+     * V008 on a database with rows of every kind V007 wrote (whole, key list with residue, key list
+     * under none): each reads back through the redefined flows_record exactly as before, and a row
+     * with raw_key_bits rebuilds the fields its bits name — bit 0 TimeFlowStartMs, 1 TimeFlowEndMs,
+     * 10 Bytes, 101 Duplicate (the bits ColumnRegistryTest pins).
+     */
+    @Test
+    void upgradingToV008KeepsKeyListRowsAndReadsKeyBits(ClickHouseTestServer server) throws SQLException {
+        String db = newDbName();
+        SchemaMigrator m = migrator(server, testOptions(db), migrations());
+        m.migrate(7);
+        server.execute(
+                db,
+                "INSERT INTO flows (time_flow_start_ms, time_flow_end_ms, bytes, dscp, raw, raw_keys) VALUES"
+                        + " (1754040000000, 1754040001000, 0, 0, '{\"TimeFlowStartMs\":1754040000000,\"Future\":[1]}', ''),"
+                        + " (1754040000000, 1754040002000, 7, 0, '{\"Interface\":\"eth0\"}', 'Bytes,!Interface,Dscp'),"
+                        + " (1754040000000, 1754040003000, 9, 0, '', 'TimeFlowEndMs,Bytes')");
+        String before = "SELECT record FROM flows_record ORDER BY time_flow_end_ms";
+        List<String> v007 = SchemaTestSupport.query(server, db, before);
+        assertThat(v007)
+                .containsExactly(
+                        "{\"TimeFlowStartMs\":1754040000000,\"Future\":[1]}",
+                        "{\"Bytes\":7,\"Dscp\":0,\"Interface\":\"eth0\"}",
+                        "{\"TimeFlowEndMs\":1754040003000,\"Bytes\":9}");
+
+        assertThat(m.migrate().applied()).extracting(Migration::version).containsExactly(8);
+        assertThat(SchemaTestSupport.query(server, db, before)).isEqualTo(v007);
+        assertThat(SchemaTestSupport.query(server, db, "SELECT DISTINCT raw_key_bits FROM flows"))
+                .containsExactly("0");
+
+        // rows as the job writes them since V008: bits instead of the key list
+        server.execute(
+                db,
+                "INSERT INTO flows (time_flow_start_ms, time_flow_end_ms, bytes, duplicate, raw, raw_key_bits) VALUES"
+                        + " (1754040000000, 1754040004000, 5, true, '{\"Interface\":\"eth1\"}',"
+                        + " bitOr(bitOr(toUInt128(1), bitShiftLeft(toUInt128(1), 10)), bitShiftLeft(toUInt128(1), 101))),"
+                        + " (1754040000000, 1754040005000, 6, false, '', bitShiftLeft(toUInt128(1), 1))");
+        assertThat(SchemaTestSupport.query(
+                        server,
+                        db,
+                        "SELECT record FROM flows_record WHERE raw_key_bits != 0 ORDER BY time_flow_end_ms"))
+                .containsExactly(
+                        "{\"TimeFlowStartMs\":1754040000000,\"Bytes\":5,\"Duplicate\":true,\"Interface\":\"eth1\"}",
+                        "{\"TimeFlowEndMs\":1754040005000}");
     }
 
     /** The column every rollup counts its rows in. */

@@ -83,7 +83,7 @@ final class ReferenceEvaluator {
 
     /** Reads every row of {@code db.flows} back. */
     static List<Row> readBack(ClickHouseTestServer server, String db) throws Exception {
-        // record (schema V007): raw for rows loaded under raw.policy whole, rebuilt otherwise
+        // record (schema V008): raw for rows loaded under raw.policy whole, rebuilt otherwise
         String sql = "SELECT kafka_topic, kafka_partition, kafka_offset, record FROM " + db
                 + ".flows_record FORMAT JSONCompactEachRow";
         String body = TestFlows.post(

@@ -40,17 +40,17 @@ public final class FlowSql {
 
     /**
      * Where a row's JSON comes from. Rows the job wrote under {@code raw.policy} whole hold it in {@code
-     * raw}; the others ({@code raw_keys} set, schema V007) give it through the {@code record} column of
+     * raw}; the others ({@code raw_key_bits} set, schema V008, or {@code raw_keys} before) give it through the {@code record} column of
      * the {@code flows_record} view, rebuilt from the columns and the residue in {@code raw}
      * (docs/raw-policy.md). A query that reads the JSON runs once per kind, each cut to its rows by
-     * {@code raw_keys}: ClickHouse then reads {@code raw} alone for whole rows and the columns only for
+     * {@code raw_key_bits} and {@code raw_keys}: ClickHouse then reads {@code raw} alone for whole rows and the columns only for
      * the others, instead of every column for every row (measured: docs/performance.md).
      */
     enum Source {
         /** Whole rows: the line is {@code raw}. */
-        RAW("raw", "raw_keys = ''"),
+        RAW("raw", "raw_keys = '' AND raw_key_bits = 0"),
         /** Rebuilt rows: the line is {@code flows_record.record}, named {@code rec} in {@link #from}'s subquery. */
-        RECORD("rec", "raw_keys != ''");
+        RECORD("rec", "(raw_keys != '' OR raw_key_bits != 0)");
 
         final String line;
         final String rows;
@@ -152,7 +152,7 @@ public final class FlowSql {
         Ctx raw = new Ctx(Source.RAW, lines);
         String rawSql = build.build(raw);
         if (!raw.readsJson) {
-            return build.build(new Ctx(null, lines)); // no PREWHERE on raw_keys
+            return build.build(new Ctx(null, lines)); // no PREWHERE on the kind of row
         }
         return combine.apply(rawSql, build.build(new Ctx(Source.RECORD, lines)));
     }
@@ -166,7 +166,7 @@ public final class FlowSql {
      */
     private String from(Ctx ctx, String arrayJoin, String prewhere) {
         if (ctx.source == Source.RECORD && ctx.lines) {
-            // the flows_record view (V007) beside the table; ClickHouse moves these conditions into
+            // the flows_record view (V008) beside the table; ClickHouse moves these conditions into
             // the table's PREWHERE itself
             return " FROM (SELECT *, record AS rec FROM " + table + "_record WHERE " + ctx.source.rows
                     + (prewhere == null ? "" : " AND " + prewhere) + ")" + arrayJoin;
@@ -175,7 +175,7 @@ public final class FlowSql {
             return " FROM " + table + arrayJoin + " PREWHERE " + ctx.source.rows
                     + (prewhere == null ? "" : " AND " + prewhere);
         }
-        // whole rows: raw_keys = '' goes to WHERE (appendFilters), where ClickHouse moves the most
+        // whole rows: their condition goes to WHERE (appendFilters), where ClickHouse moves the most
         // selective conditions to PREWHERE itself; an explicit PREWHERE on it read every column of
         // the range first (measured 2x slower on the flow table)
         return " FROM " + table + arrayJoin + (prewhere == null ? "" : " PREWHERE " + prewhere);
@@ -445,17 +445,15 @@ public final class FlowSql {
         if (ctx.source != Source.RECORD) {
             return jsonScalar("raw", field);
         }
-        // A row with raw_keys: the field from its column when raw_keys lists it, from the residue in raw
-        // when it lists it with a '!', else absent; one column per field instead of the rebuilt record
-        // (whose expression ClickHouse would plan once per reference).
+        // A rebuilt row: the field from its column when the row says the column holds it (raw_key_bits,
+        // or raw_keys before V008), else from the residue in raw ('' when absent there too); one column
+        // per field instead of the rebuilt record (whose expression ClickHouse would plan once per reference).
         String residue = jsonScalar("raw", field);
         String column = RecordFields.scalar(field);
         if (column == null) {
             return residue; // no column holds it: only the residue can
         }
-        String keys = "concat(',', raw_keys, ',')";
-        return "multiIf(position(" + keys + ", '," + field + ",') > 0, " + column + ", position(" + keys + ", ',!"
-                + field + ",') > 0, " + residue + ", '')";
+        return "if(" + RecordFields.listed(field) + ", " + column + ", " + residue + ")";
     }
 
     /** A top-level scalar of the JSON in {@code column}: strings unquoted, numbers and booleans as written. */

@@ -27,6 +27,8 @@ class RecordFieldsTest {
         assertThat(RecordFields.scalar("SrcAddr")).contains("src_addr");
         assertThat(RecordFields.scalar("Interfaces")).isEqualTo("''"); // an array: not a scalar
         assertThat(RecordFields.scalar("Future")).isNull();
+        assertThat(RecordFields.listed("Bytes")).contains("raw_key_bits", "',Bytes,'");
+        assertThat(RecordFields.listed("Future")).isNull();
         assertThat(RecordFields.all()).hasSizeGreaterThan(90);
     }
 }
