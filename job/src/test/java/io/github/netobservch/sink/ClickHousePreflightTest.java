@@ -198,6 +198,43 @@ class ClickHousePreflightTest {
     }
 
     /**
+     * A view whose target lives in another database (the preflight reads each database's tables once):
+     * that target is checked too, and a target that does not exist is named.
+     */
+    @Test
+    void viewTargetsInAnotherDatabaseAreChecked() throws Exception {
+        String other = db + "_rollups";
+        clickhouse.execute(db, "CREATE DATABASE " + other);
+        clickhouse.execute(
+                db,
+                "CREATE TABLE src3 " + COLUMNS + " ENGINE = MergeTree ORDER BY seq"
+                        + " SETTINGS non_replicated_deduplication_window = 1000");
+        clickhouse.execute(
+                db, "CREATE TABLE " + other + ".sums3 (day Date, bytes UInt64) ENGINE = SummingMergeTree ORDER BY day");
+        clickhouse.execute(
+                db,
+                "CREATE MATERIALIZED VIEW mv_sums3 TO " + other + ".sums3 AS SELECT day, sum(bytes) AS bytes FROM " + db
+                        + ".src3 GROUP BY day");
+        assertThatThrownBy(() -> ClickHousePreflight.check(options("src3").build(), SEQ_BYTES_DAY))
+                .isInstanceOf(ClickHousePreflightException.class)
+                .hasMessageContaining("materialized view " + db + ".mv_sums3 writes to " + other
+                        + ".sums3 (SummingMergeTree) with non_replicated_deduplication_window = 0");
+        clickhouse.execute(db, "DROP TABLE " + other + ".sums3");
+        assertThatThrownBy(() -> ClickHousePreflight.check(options("src3").build(), SEQ_BYTES_DAY))
+                .isInstanceOf(ClickHousePreflightException.class)
+                .hasMessageContaining(
+                        "materialized view " + db + ".mv_sums3 writes to " + other + ".sums3, which does not exist");
+        // negative control: a deduplicating target there passes
+        clickhouse.execute(
+                db,
+                "CREATE TABLE " + other + ".sums3 (day Date, bytes UInt64) ENGINE = SummingMergeTree ORDER BY day"
+                        + " SETTINGS non_replicated_deduplication_window = 1000");
+        assertThat(ClickHousePreflight.check(options("src3").build(), SEQ_BYTES_DAY)
+                        .engine())
+                .isEqualTo("MergeTree");
+    }
+
+    /**
      * A view on a view's target (the 5m tier on the 1m tier) receives the re-committed batch too:
      * its target needs a log as well, however deep in the chain.
      */
