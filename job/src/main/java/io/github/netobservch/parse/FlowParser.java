@@ -587,7 +587,16 @@ public final class FlowParser {
                     lossy = true;
                     return; // "" = absent
                 }
-                r.setString(c, mac(p, name));
+                if (mac(p, name)) {
+                    r.setString(c, lowerCaseMac()); // kept lower-cased
+                } else {
+                    Utf8Text plain = asciiText(p);
+                    if (plain != null) {
+                        r.setString(c, plain); // the cache's entry, its UTF-8 form shared (no per-record encoding)
+                    } else {
+                        r.setString(c, strings.get(textChars, textOffset, textLength));
+                    }
+                }
                 return;
             case STRING_ARRAY:
             case LOW_CARDINALITY_STRING_ARRAY:
@@ -684,8 +693,11 @@ public final class FlowParser {
         }
     }
 
-    /** The current string (after {@link #loadShortText}) as a lower-case MAC address. */
-    private String mac(JsonCursor p, String name) throws FlowParseException {
+    /**
+     * Checks the current string (after {@link #loadShortText}) is a MAC address; returns whether it has
+     * upper-case digits ({@link #lowerCaseMac} gives the column's form then).
+     */
+    private boolean mac(JsonCursor p, String name) throws FlowParseException {
         char[] buf = textChars;
         int off = textOffset;
         int len = textLength;
@@ -705,13 +717,15 @@ public final class FlowParser {
             throw new FlowParseException(
                     DeadLetterReason.INVALID_MAC, name, name + ": not a MAC address: '" + abbreviate(p.text()) + "'");
         }
-        if (!upper) {
-            return strings.get(buf, off, len);
-        }
+        return upper;
+    }
+
+    /** The current MAC address (checked by {@link #mac}) lower-cased. */
+    private String lowerCaseMac() {
         lossy = true; // kept lower-cased
         char[] lower = new char[17];
         for (int i = 0; i < 17; i++) {
-            char ch = buf[off + i];
+            char ch = textChars[textOffset + i];
             lower[i] = ch >= 'A' && ch <= 'F' ? (char) (ch + ('a' - 'A')) : ch;
         }
         return strings.get(lower, 0, 17);
