@@ -40,7 +40,8 @@ public final class OptionsTable {
                 .append(JobOptions.KAFKA_PASSTHROUGH_PREFIX)
                 .append("*` | – | `String` | – | ")
                 .append("Passed to the Kafka consumer as is (e.g. `kafka.properties.max.poll.records`);"
-                        + " secrets only as `${dir:...}`/`${env:...}` references. |\n");
+                        + " secrets only as `${dir:...}`/`${env:...}` references. Unless set here,"
+                        + " `receive.buffer.bytes` is -1 (the OS sizes the socket buffer). |\n");
         out.append("| `")
                 .append(JobOptions.CLICKHOUSE_PASSTHROUGH_PREFIX)
                 .append("*` | – | `String` | – | ")
