@@ -1858,10 +1858,10 @@ FROM netobserv.flows;
 
 -- V008__raw_key_bits.sql
 ALTER TABLE netobserv.flows_local ON CLUSTER '{cluster}'
-    ADD COLUMN IF NOT EXISTS `raw_key_bits` UInt128 COMMENT 'the message fields the columns hold, bit n for the n-th JSON column (raw.policy unmapped/none; 0: see raw_keys)';
+    ADD COLUMN IF NOT EXISTS `raw_key_bits` UInt128 COMMENT 'the message fields the columns hold, bit n for the n-th JSON column (raw.policy unmapped/none; 0: see raw_keys)' CODEC(ZSTD(1));
 
 ALTER TABLE netobserv.flows ON CLUSTER '{cluster}'
-    ADD COLUMN IF NOT EXISTS `raw_key_bits` UInt128 COMMENT 'the message fields the columns hold, bit n for the n-th JSON column (raw.policy unmapped/none; 0: see raw_keys)';
+    ADD COLUMN IF NOT EXISTS `raw_key_bits` UInt128 COMMENT 'the message fields the columns hold, bit n for the n-th JSON column (raw.policy unmapped/none; 0: see raw_keys)' CODEC(ZSTD(1));
 
 ALTER TABLE netobserv.flows_local ON CLUSTER '{cluster}'
     COMMENT COLUMN `raw_keys` 'rows written before V008 under raw.policy unmapped/none: the message keys in order, residue keys with a ! (empty: see raw_key_bits)';
