@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code scripts/replay --check-records}: every loaded row's {@code record} (the V007 alias) against
+ * {@code scripts/replay --check-records}: every loaded row's {@code record} (the flows_record view) against
  * the line it was loaded from, found by its Kafka partition and offset, compared with {@link
  * JsonSameness}. Reports the count and the first difference.
  */
