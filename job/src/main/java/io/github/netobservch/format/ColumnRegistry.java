@@ -304,7 +304,7 @@ public final class ColumnRegistry {
             false,
             false,
             0,
-            "ZSTD(1)", // 0.8 B/row where LZ4 took 3: a few dozen values interleaved (measured, V008)
+            "ZSTD(1)", // 0.8 B/row where LZ4 took 2.3: a few dozen values interleaved (measured, V008)
             "the message fields the columns hold, bit n for the n-th JSON column (raw.policy unmapped/none; 0: see raw_keys)");
 
     // ---- internal: carried with the record, never stored in ClickHouse ----

@@ -5,8 +5,9 @@ package io.github.netobservch.format;
  *
  * <p>Storage classes: numeric kinds (including timestamps, booleans and {@code FLOAT64} as raw
  * bits) live in one {@code long} slot; {@link #IP} and {@link #BITS128} use two {@code long} slots
- * (the 128-bit IPv6 form, IPv4 stored IPv4-mapped; the high then the low half); everything else is an immutable reference in an {@code Object}
- * slot ({@code String}, {@code String[]}, {@code byte[]}, {@code String[][]}).
+ * (the 128-bit IPv6 form, IPv4 stored IPv4-mapped; the high then the low half); everything else is
+ * an immutable reference in an {@code Object} slot ({@code String}, {@code String[]}, {@code
+ * byte[]}, {@code String[][]}).
  *
  * <p>The ClickHouse type given here is the default for the kind; a {@link Column} may make it
  * {@code Nullable(...)}. Unsigned widths follow the producer types (Go/eBPF) listed in the
