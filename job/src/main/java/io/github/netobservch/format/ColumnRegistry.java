@@ -352,7 +352,12 @@ public final class ColumnRegistry {
      * pins the bits given so far.
      */
     public static int keyBit(Column c) {
-        return KEY_BITS[c.index()];
+        return keyBit(c.index());
+    }
+
+    /** {@link #keyBit(Column)} of the slot at {@code index} (parsers, which hold slot indexes). */
+    public static int keyBit(int index) {
+        return KEY_BITS[index];
     }
 
     private static int[] keyBits() {

@@ -18,9 +18,6 @@ import java.util.Arrays;
  */
 final class RawResidue {
 
-    /** Per slot index: the column's bit in {@code raw_key_bits}, or -1 (ColumnRegistry#keyBit). */
-    private static final int[] KEY_BIT = keyBits();
-
     /** Per key: its column's slot index, or -1 for a key no column holds (its name is in {@link #others}). */
     private int[] ids = new int[64];
 
@@ -35,14 +32,6 @@ final class RawResidue {
     private boolean anyResidue;
     /** Cleared when a residue key has no UTF-8 form (a lone surrogate): the residue cannot hold it. */
     private boolean encodable;
-
-    private static int[] keyBits() {
-        int[] bits = new int[ColumnRegistry.size()];
-        for (Column c : ColumnRegistry.slots()) {
-            bits[c.index()] = ColumnRegistry.keyBit(c);
-        }
-        return bits;
-    }
 
     void start() {
         count = 0;
@@ -142,7 +131,7 @@ final class RawResidue {
         for (int i = 0; i < count; i++) {
             int id = ids[i];
             if (id >= 0 && !residue[i]) {
-                int bit = KEY_BIT[id];
+                int bit = ColumnRegistry.keyBit(id);
                 if (bit >= 64) {
                     high |= 1L << bit; // (shift counts are taken mod 64)
                 } else if (bit >= 0) {
