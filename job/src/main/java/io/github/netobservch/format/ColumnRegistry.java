@@ -314,7 +314,7 @@ public final class ColumnRegistry {
      * fingerprint, so two records that differ only there are not taken for a re-send.
      */
     public static final Column UNTYPED_FIELDS_HASH =
-            define("_untyped_fields_hash", null, Column.Origin.INTERNAL, INT64, false, false, INT64.max(), null);
+            define("_untyped_fields_hash", null, Column.Origin.INTERNAL, INT64, false, false, INT64.max(), null, null);
 
     private static final List<Column> SLOTS = Collections.unmodifiableList(new ArrayList<>(ALL));
     private static final List<Column> COLUMNS =
@@ -439,37 +439,42 @@ public final class ColumnRegistry {
     }
 
     private static Column json(String jsonName, ValueKind kind, long max) {
-        return define(ColumnNames.columnName(jsonName), jsonName, Column.Origin.JSON, kind, false, false, max, null);
+        return define(
+                ColumnNames.columnName(jsonName), jsonName, Column.Origin.JSON, kind, false, false, max, null, null);
     }
 
     private static Column required(String jsonName, ValueKind kind) {
         return define(
-                ColumnNames.columnName(jsonName), jsonName, Column.Origin.JSON, kind, false, true, kind.max(), null);
+                ColumnNames.columnName(jsonName),
+                jsonName,
+                Column.Origin.JSON,
+                kind,
+                false,
+                true,
+                kind.max(),
+                null,
+                null);
     }
 
     private static Column nullable(String jsonName, ValueKind kind) {
         return define(
-                ColumnNames.columnName(jsonName), jsonName, Column.Origin.JSON, kind, true, false, kind.max(), null);
+                ColumnNames.columnName(jsonName),
+                jsonName,
+                Column.Origin.JSON,
+                kind,
+                true,
+                false,
+                kind.max(),
+                null,
+                null);
     }
 
     private static Column derived(String name, ValueKind kind, String comment) {
-        return define(name, null, Column.Origin.DERIVED, kind, false, false, kind.max(), comment);
+        return define(name, null, Column.Origin.DERIVED, kind, false, false, kind.max(), null, comment);
     }
 
     private static Column kafka(String name, ValueKind kind) {
-        return define(name, null, Column.Origin.KAFKA, kind, false, false, kind.max(), null);
-    }
-
-    private static Column define(
-            String name,
-            String jsonName,
-            Column.Origin origin,
-            ValueKind kind,
-            boolean nullable,
-            boolean required,
-            long max,
-            String comment) {
-        return define(name, jsonName, origin, kind, nullable, required, max, null, comment);
+        return define(name, null, Column.Origin.KAFKA, kind, false, false, kind.max(), null, null);
     }
 
     private static Column define(
