@@ -118,11 +118,16 @@ public final class Column {
         return comment;
     }
 
-    int longSlot() {
+    /**
+     * Where the value is stored in {@link FlowRecord#longStorage()} (two slots from here for 128-bit
+     * kinds), or -1 for a reference kind.
+     */
+    public int longSlot() {
         return longSlot;
     }
 
-    int refSlot() {
+    /** Where the value is stored in {@link FlowRecord#refStorage()}, or -1 for a numeric kind. */
+    public int refSlot() {
         return refSlot;
     }
 

@@ -57,6 +57,31 @@ public final class FlowRecord {
         return new FlowRecord(this);
     }
 
+    // ---- storage, for a row encoder that reads every column by its slot ----
+
+    /**
+     * The numeric values by {@link Column#longSlot()}, as the typed getters read them (0 when
+     * absent). For an encoder that visits every column of every record and has checked each
+     * column's kind once. Callers must not modify the array.
+     */
+    public long[] longStorage() {
+        return longs;
+    }
+
+    /**
+     * The reference values by {@link Column#refSlot()}, in any of the forms the getters accept
+     * ({@code null} when absent; a string as {@link Utf8Text}, UTF-8 {@code byte[]} or {@code
+     * String}; a string array as {@code byte[][]} or {@code String[]}). Callers must not modify it.
+     */
+    public Object[] refStorage() {
+        return refs;
+    }
+
+    /** Whether the value of the column at {@link Column#index()} {@code index} is present ({@link #has}). */
+    public boolean has(int index) {
+        return (present[index >>> 6] & (1L << index)) != 0;
+    }
+
     // ---- presence ----
 
     public boolean has(Column c) {

@@ -94,6 +94,24 @@ public final class RowBinaryWriter {
         return Arrays.copyOfRange(buf, from, to);
     }
 
+    /**
+     * Makes room for {@code extra} more bytes and returns the buffer, for an encoder that writes a
+     * row's values into it directly from {@link #size()} on and then declares them with {@link
+     * #advanceTo}. The array changes whenever the buffer grows: use the one returned last.
+     */
+    public byte[] reserve(int extra) {
+        ensure(extra);
+        return buf;
+    }
+
+    /** Declares the bytes up to {@code newSize} written directly into the buffer {@link #reserve} returned. */
+    public void advanceTo(int newSize) {
+        if (newSize < size || newSize > buf.length) {
+            throw new IndexOutOfBoundsException("cannot advance from " + size + " to " + newSize + " of " + buf.length);
+        }
+        size = newSize;
+    }
+
     /** Writes the bytes to {@code out} (e.g. a Flink {@code DataOutputView}) without a copy of its own. */
     public void writeTo(DataOutput out) throws IOException {
         out.write(buf, 0, size);

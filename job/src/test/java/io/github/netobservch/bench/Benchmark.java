@@ -138,6 +138,10 @@ public final class Benchmark {
                                     + " input rate the exactly-once e2e run sustained, so the latency is not that of a growing"
                                     + " backlog; 2000 when the e2e phase is skipped)"),
                     Opt.flag("--skip-heap", "skip the dedup heap-per-key measurement"),
+                    Opt.option(
+                            "--pinned-runs",
+                            "N",
+                            "measured runs of the pinned phase, the median reported (default 3; 1 with --quick)"),
                     Opt.repeatable(
                             "--set",
                             "KEY=VALUE",
@@ -191,6 +195,11 @@ public final class Benchmark {
         Duration checkpoint = org.apache.flink.util.TimeUtils.parseDuration(
                 opts.getOrDefault("--checkpoint-interval", quick ? "1s" : "5s"));
         int baselineSeconds = Integer.parseInt(opts.getOrDefault("--baseline-seconds", quick ? "2" : "20"));
+        int pinnedRuns = Integer.parseInt(opts.getOrDefault("--pinned-runs", quick ? "1" : "3"));
+        if (pinnedRuns < 1) {
+            out.println("bench: --pinned-runs needs at least 1");
+            return 2;
+        }
         int latencyRate = Integer.parseInt(opts.getOrDefault("--latency-rate", quick ? "1000" : "0"));
         Path outFile = Path.of(opts.getOrDefault(
                 "--out",
@@ -209,6 +218,7 @@ public final class Benchmark {
                 checkpoint,
                 baselineSeconds,
                 latencyRate,
+                pinnedRuns,
                 opts.containsKey("--skip-heap") || quick,
                 phases,
                 outFile);
@@ -221,6 +231,7 @@ public final class Benchmark {
             Duration checkpoint,
             int baselineSeconds,
             int latencyRate,
+            int pinnedRuns,
             boolean skipHeap,
             Set<String> phases,
             Path outFile)
@@ -342,7 +353,8 @@ public final class Benchmark {
 
             // The job's CPU per record with ClickHouse and the broker kept off its core.
             if (phases.contains("pinned")) {
-                pinnedEndToEnd(url, bootstrap, checkpoint, records, truth, !phases.contains("e2e") && !quick, quick);
+                pinnedEndToEnd(
+                        url, bootstrap, checkpoint, records, truth, !phases.contains("e2e") && !quick, pinnedRuns);
             }
 
             // Flink's and Kafka's own cost per record on this machine, without the job's work.
@@ -551,7 +563,7 @@ public final class Benchmark {
      * throughput of this run is not comparable (the job has one core); its CPU per record is.
      */
     private void pinnedEndToEnd(
-            String url, String bootstrap, Duration checkpoint, int records, long[] truth, boolean warmUp, boolean quick)
+            String url, String bootstrap, Duration checkpoint, int records, long[] truth, boolean warmUp, int runs)
             throws Exception {
         if (warmUp) {
             // Unpinned, so that JIT compilation has both cores and finishes before the measured run.
@@ -566,8 +578,7 @@ public final class Benchmark {
         }
         try (CpuPinning ignored = pinning.get();
                 PinnedProfile profile = PinnedProfile.start()) {
-            // Three runs, the median reported: a single run on a shared VM varies by ±10 % and more.
-            int runs = quick ? 1 : 3;
+            // Three runs by default, the median reported: a single run on a shared VM varies by ±10 % and more.
             List<double[]> measured = new ArrayList<>();
             List<String> groups = new ArrayList<>();
             for (int i = 0; i < runs; i++) {

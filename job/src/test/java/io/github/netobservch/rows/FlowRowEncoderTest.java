@@ -99,6 +99,135 @@ class FlowRowEncoderTest {
         }
     }
 
+    /**
+     * The encoder writes straight into the buffer from a plan compiled once; every row must be the
+     * column-by-column encoding through the writer's typed methods and the record's getters
+     * ({@link #referenceRow}): the fixtures, generated records, records read back from the shuffle,
+     * strings held as {@code String}, a raw record larger than the buffer, and a writer that starts
+     * at 16 bytes so that every growth path runs.
+     */
+    @Test
+    void everyRowIsTheColumnByColumnEncoding() throws Exception {
+        List<FlowRecord> records = new ArrayList<>();
+        for (String name : FlowFixtures.ALL) {
+            records.add(io.github.netobservch.enrich.FlowEnricher.enrich(FlowFixtures.parse(name)));
+        }
+        io.github.netobservch.parse.FlowParser parser =
+                new io.github.netobservch.parse.FlowParser(io.github.netobservch.parse.ParserConfig.defaults());
+        io.github.netobservch.generate.FlowGenerator generator = new io.github.netobservch.generate.FlowGenerator(
+                io.github.netobservch.generate.GeneratorConfig.builder(5L).build());
+        while (records.size() < 3_000) {
+            io.github.netobservch.generate.GeneratedMessage m = generator.next();
+            if (m.valid()) {
+                records.add(io.github.netobservch.enrich.FlowEnricher.enrich(parser.parse(m.value())));
+            }
+        }
+        io.github.netobservch.format.FlowRecordSerializer serializer =
+                new io.github.netobservch.format.FlowRecordSerializer();
+        List<FlowRecord> variants = new ArrayList<>();
+        for (int i = 0; i < records.size(); i += 10) {
+            FlowRecord r = records.get(i).copy();
+            r.setString(ColumnRegistry.DNS_NAME, "ünïcødé-\uD83D\uDE00"); // a String, not UTF-8 bytes
+            r.setString(ColumnRegistry.SRC_MAC, "0A:58:0A:80:00:01");
+            r.setStrings(ColumnRegistry.INTERFACES, new String[] {"eth0", "vëth"});
+            variants.add(r);
+            org.apache.flink.core.memory.DataOutputSerializer out =
+                    new org.apache.flink.core.memory.DataOutputSerializer(2048);
+            serializer.serialize(r, out);
+            variants.add(serializer.deserialize(
+                    new org.apache.flink.core.memory.DataInputDeserializer(out.getCopyOfBuffer())));
+        }
+        FlowRecord large = records.get(0).copy();
+        large.setBytes(ColumnRegistry.RAW, "x".repeat(300_000).getBytes(StandardCharsets.UTF_8));
+        variants.add(large);
+        FlowRecord empty = new FlowRecord();
+        variants.add(empty);
+        records.addAll(variants);
+
+        FlowRowEncoder encoder = new FlowRowEncoder();
+        RowBinaryWriter all = new RowBinaryWriter(16);
+        RowBinaryWriter expectedAll = new RowBinaryWriter(16);
+        for (int i = 0; i < records.size(); i++) {
+            RowBinaryWriter one = new RowBinaryWriter(16);
+            encoder.encode(records.get(i), one);
+            encoder.encode(records.get(i), all);
+            byte[] expected = referenceRow(records.get(i));
+            expectedAll.writeRaw(expected, 0, expected.length);
+            assertThat(one.toByteArray()).as("record %d", i).isEqualTo(expected);
+        }
+        assertThat(all.toByteArray()).as("rows appended one after another").isEqualTo(expectedAll.toByteArray());
+    }
+
+    @Test
+    void aValueOutOfItsColumnsRangeIsRefused() {
+        for (Column c : List.of(
+                ColumnRegistry.DSCP, ColumnRegistry.SRC_PORT, ColumnRegistry.PACKETS, ColumnRegistry.TIME_RECEIVED)) {
+            FlowRecord r = FlowFixtures.parse("example1");
+            r.setLong(c, c.kind().max() + 1);
+            RowBinaryWriter out = new RowBinaryWriter();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new FlowRowEncoder().encode(r, out))
+                    .as(c.name())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("out of range")
+                    .hasMessageContaining(c.name());
+        }
+    }
+
+    /** A row the plain way: per column, the writer's typed method on the record's typed getter. */
+    private static byte[] referenceRow(FlowRecord r) {
+        RowBinaryWriter out = new RowBinaryWriter();
+        for (Column c : ColumnRegistry.columns()) {
+            if (c.nullable()) {
+                if (!r.has(c)) {
+                    out.writeNull();
+                    continue;
+                }
+                out.writeNotNull();
+            }
+            switch (c.kind()) {
+                case UINT8 -> out.writeUInt8((int) r.getLong(c));
+                case UINT16 -> out.writeUInt16((int) r.getLong(c));
+                case UINT32 -> out.writeUInt32(r.getLong(c));
+                case UINT64 -> out.writeUInt64(r.getLong(c));
+                case INT32 -> out.writeInt32((int) r.getLong(c));
+                case INT64 -> out.writeInt64(r.getLong(c));
+                case BOOL -> out.writeBool(r.getBool(c));
+                case TIMESTAMP_MS -> out.writeDateTime64Millis(r.getLong(c));
+                case TIMESTAMP_S -> out.writeDateTime(r.getLong(c));
+                case FLOAT64 -> out.writeFloat64(r.getDouble(c));
+                case IP -> out.writeIpv6(r.ipHigh(c), r.ipLow(c));
+                case BITS128 -> out.writeUInt128(r.ipHigh(c), r.ipLow(c));
+                case STRING, LOW_CARDINALITY_STRING, MAC -> out.writeString(r.getString(c));
+                case STRING_ARRAY, LOW_CARDINALITY_STRING_ARRAY, TCP_FLAGS -> {
+                    String[] strings = r.getStrings(c);
+                    out.writeArraySize(strings.length);
+                    for (String s : strings) {
+                        out.writeString(s);
+                    }
+                }
+                case UINT8_ARRAY -> {
+                    byte[] bytes = r.getBytes(c);
+                    out.writeArraySize(bytes.length);
+                    for (byte b : bytes) {
+                        out.writeUInt8(b & 0xFF);
+                    }
+                }
+                case NETWORK_EVENTS -> {
+                    String[][] events = r.getEvents(c);
+                    out.writeArraySize(events.length);
+                    for (String[] event : events) {
+                        out.writeMapSize(event.length / 2);
+                        for (String s : event) {
+                            out.writeString(s);
+                        }
+                    }
+                }
+                case RAW_JSON -> out.writeStringBytes(r.getBytes(c));
+            }
+        }
+        return out.toByteArray();
+    }
+
     @Test
     void partitionKeyIsTheUtcDayOfTheFlowEnd() {
         FlowRecord r = FlowFixtures.parse("example1");
