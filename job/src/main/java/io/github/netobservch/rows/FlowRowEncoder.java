@@ -9,9 +9,6 @@ import io.github.netobservch.schema.SchemaTables;
 import io.github.netobservch.sink.PresenceProbe;
 import io.github.netobservch.sink.RowBinaryWriter;
 import io.github.netobservch.sink.RowEncoder;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -120,13 +117,6 @@ public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
      * row against that column-by-column encoding.
      */
 
-    private static final VarHandle SHORT_LE =
-            MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LONG_LE =
-            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
-
     private static final byte OP_UINT8 = 0;
     private static final byte OP_UINT16 = 1;
     private static final byte OP_UINT32 = 2;
@@ -206,6 +196,7 @@ public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
                 buf[pos++] = 0;
             }
             int slot = SLOTS[i];
+            boolean viaWriter = false;
             switch (OPS[i]) {
                 case OP_UINT8 -> {
                     long v = longs[slot];
@@ -219,75 +210,60 @@ public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
                     if ((v & ~0xFFFFL) != 0) {
                         throw outOfRange(i, v);
                     }
-                    SHORT_LE.set(buf, pos, (short) v);
-                    pos += 2;
+                    pos = RowBinaryWriter.putInt16(buf, pos, (int) v);
                 }
                 case OP_UINT32 -> {
                     long v = longs[slot];
                     if ((v & ~0xFFFF_FFFFL) != 0) {
                         throw outOfRange(i, v);
                     }
-                    INT_LE.set(buf, pos, (int) v);
-                    pos += 4;
+                    pos = RowBinaryWriter.putInt32(buf, pos, (int) v);
                 }
-                case OP_INT32 -> {
-                    INT_LE.set(buf, pos, (int) longs[slot]);
-                    pos += 4;
-                }
-                case OP_64 -> {
-                    LONG_LE.set(buf, pos, longs[slot]);
-                    pos += 8;
-                }
+                case OP_INT32 -> pos = RowBinaryWriter.putInt32(buf, pos, (int) longs[slot]);
+                case OP_64 -> pos = RowBinaryWriter.putInt64(buf, pos, longs[slot]);
                 case OP_BOOL -> buf[pos++] = (byte) (longs[slot] != 0 ? 1 : 0);
-                case OP_IPV6 -> {
-                    LONG_BE.set(buf, pos, longs[slot]); // network byte order
-                    LONG_BE.set(buf, pos + 8, longs[slot + 1]);
-                    pos += 16;
-                }
-                case OP_UINT128 -> {
-                    LONG_LE.set(buf, pos, longs[slot + 1]); // the low half first
-                    LONG_LE.set(buf, pos + 8, longs[slot]);
-                    pos += 16;
-                }
+                case OP_IPV6 -> pos = RowBinaryWriter.putIpv6(buf, pos, longs[slot], longs[slot + 1]);
+                case OP_UINT128 -> pos = RowBinaryWriter.putUInt128(buf, pos, longs[slot], longs[slot + 1]);
                 case OP_BYTES -> {
-                    Object v = refs[slot];
-                    byte[] bytes;
-                    if (v instanceof Utf8Text t) {
-                        bytes = t.utf8();
-                    } else if (v instanceof byte[] b) {
-                        bytes = b; // UTF-8 as read back after the shuffle, or the bytes of Array(UInt8) / raw
-                    } else if (v == null) {
-                        bytes = NO_BYTES;
-                    } else {
-                        out.advanceTo(pos);
-                        encodeValue(record, COLUMNS[i], out);
-                        buf = out.reserve(ROW_FIXED_MAX);
-                        pos = out.size();
-                        continue;
+                    byte[] bytes = bytesOf(refs[slot]);
+                    if (bytes == null) {
+                        viaWriter = true; // a String
+                        break;
                     }
                     int n = bytes.length;
                     if (pos + n > buf.length - ROW_FIXED_MAX) {
                         out.advanceTo(pos);
                         buf = out.reserve(n + ROW_FIXED_MAX);
                     }
-                    int len = n;
-                    while ((len & ~0x7F) != 0) {
-                        buf[pos++] = (byte) ((len & 0x7F) | 0x80);
-                        len >>>= 7;
-                    }
-                    buf[pos++] = (byte) len;
+                    pos = RowBinaryWriter.putVarUInt(buf, pos, n);
                     System.arraycopy(bytes, 0, buf, pos, n);
                     pos += n;
                 }
-                default -> {
-                    out.advanceTo(pos);
-                    encodeValue(record, COLUMNS[i], out);
-                    buf = out.reserve(ROW_FIXED_MAX);
-                    pos = out.size();
-                }
+                default -> viaWriter = true;
+            }
+            if (viaWriter) {
+                out.advanceTo(pos);
+                encodeValue(record, COLUMNS[i], out);
+                buf = out.reserve(ROW_FIXED_MAX);
+                pos = out.size();
             }
         }
         out.advanceTo(pos);
+    }
+
+    /**
+     * The bytes of a string, {@code Array(UInt8)} or raw value as they go on the wire: a {@link
+     * Utf8Text}'s, a {@code byte[]} as it is (UTF-8 read back after the shuffle, or the array's
+     * bytes), none for an absent value; {@code null} for a value held as {@code String}.
+     */
+    private static byte[] bytesOf(Object v) {
+        if (v instanceof Utf8Text t) {
+            return t.utf8();
+        }
+        if (v instanceof byte[] b) {
+            return b;
+        }
+        return v == null ? NO_BYTES : null;
     }
 
     private static IllegalArgumentException outOfRange(int column, long value) {

@@ -117,6 +117,51 @@ public final class RowBinaryWriter {
         out.write(buf, 0, size);
     }
 
+    // ---- the layouts at a position of a caller's array ({@link #reserve}); each returns the position after the value
+
+    /** Int16 / UInt16, little-endian. */
+    public static int putInt16(byte[] b, int at, int v) {
+        SHORT_LE.set(b, at, (short) v);
+        return at + 2;
+    }
+
+    /** Int32 / UInt32 / DateTime, little-endian. */
+    public static int putInt32(byte[] b, int at, int v) {
+        INT_LE.set(b, at, v);
+        return at + 4;
+    }
+
+    /** Int64 / UInt64 / DateTime64 / Float64 bits, little-endian. */
+    public static int putInt64(byte[] b, int at, long v) {
+        LONG_LE.set(b, at, v);
+        return at + 8;
+    }
+
+    /** IPv6: the 16 bytes in network (big-endian) order, {@code high} first. */
+    public static int putIpv6(byte[] b, int at, long high, long low) {
+        LONG_BE.set(b, at, high);
+        LONG_BE.set(b, at + 8, low);
+        return at + 16;
+    }
+
+    /** UInt128: 16 bytes little-endian, the low half first. */
+    public static int putUInt128(byte[] b, int at, long high, long low) {
+        LONG_LE.set(b, at, low);
+        LONG_LE.set(b, at + 8, high);
+        return at + 16;
+    }
+
+    /** Unsigned LEB128 (string lengths, array and map sizes): at most 10 bytes. */
+    public static int putVarUInt(byte[] b, int at, long v) {
+        long rest = v;
+        while ((rest & ~0x7FL) != 0) {
+            b[at++] = (byte) ((rest & 0x7F) | 0x80);
+            rest >>>= 7;
+        }
+        b[at++] = (byte) rest;
+        return at;
+    }
+
     // ---- integers ------------------------------------------------------------------------------
 
     public RowBinaryWriter writeInt8(int v) {
@@ -137,8 +182,7 @@ public final class RowBinaryWriter {
 
     public RowBinaryWriter writeInt16(int v) {
         ensure(2);
-        SHORT_LE.set(buf, size, (short) v);
-        size += 2;
+        size = putInt16(buf, size, v);
         return this;
     }
 
@@ -150,8 +194,7 @@ public final class RowBinaryWriter {
 
     public RowBinaryWriter writeInt32(int v) {
         ensure(4);
-        INT_LE.set(buf, size, v);
-        size += 4;
+        size = putInt32(buf, size, v);
         return this;
     }
 
@@ -163,8 +206,7 @@ public final class RowBinaryWriter {
 
     public RowBinaryWriter writeInt64(long v) {
         ensure(8);
-        LONG_LE.set(buf, size, v);
-        size += 8;
+        size = putInt64(buf, size, v);
         return this;
     }
 
@@ -174,18 +216,14 @@ public final class RowBinaryWriter {
      */
     public RowBinaryWriter writeIpv6(long high, long low) {
         ensure(16);
-        LONG_BE.set(buf, size, high); // network byte order
-        LONG_BE.set(buf, size + 8, low);
-        size += 16;
+        size = putIpv6(buf, size, high, low);
         return this;
     }
 
     /** UInt128 from its high and low 64 bits: 16 bytes, little-endian (the low half first). */
     public RowBinaryWriter writeUInt128(long high, long low) {
         ensure(16);
-        LONG_LE.set(buf, size, low);
-        LONG_LE.set(buf, size + 8, high);
-        size += 16;
+        size = putUInt128(buf, size, high, low);
         return this;
     }
 
@@ -217,12 +255,7 @@ public final class RowBinaryWriter {
     /** Unsigned LEB128, as used for string lengths, array and map sizes. */
     public RowBinaryWriter writeVarUInt(long v) {
         ensure(10);
-        long rest = v;
-        while ((rest & ~0x7FL) != 0) {
-            buf[size++] = (byte) ((rest & 0x7F) | 0x80);
-            rest >>>= 7;
-        }
-        buf[size++] = (byte) rest;
+        size = putVarUInt(buf, size, v);
         return this;
     }
 

@@ -1,11 +1,6 @@
 package io.github.netobservch.format;
 
-import io.github.netobservch.enrich.FlowEnricher;
 import io.github.netobservch.generate.FlowGenerator;
-import io.github.netobservch.generate.GeneratedMessage;
-import io.github.netobservch.generate.GeneratorConfig;
-import io.github.netobservch.parse.FlowParser;
-import io.github.netobservch.parse.ParserConfig;
 import io.github.netobservch.rows.FlowRowEncoder;
 import io.github.netobservch.sink.RowBinaryWriter;
 import java.util.ArrayList;
@@ -44,15 +39,7 @@ public final class SerializerBenchmark {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 7;
-        FlowParser parser = new FlowParser(ParserConfig.defaults());
-        FlowGenerator generator = new FlowGenerator(GeneratorConfig.builder(3L).build());
-        List<FlowRecord> records = new ArrayList<>(n);
-        while (records.size() < n) {
-            GeneratedMessage m = generator.next();
-            if (m.valid()) {
-                records.add(FlowEnricher.enrich(parser.parse(m.value())));
-            }
-        }
+        List<FlowRecord> records = FlowGenerator.parsedRecords(3L, n);
         String[] names = {
             "version 3, values in one block (current)",
             "version 2, values one by one (before)",

@@ -1,8 +1,13 @@
 package io.github.netobservch.generate;
 
+import io.github.netobservch.enrich.FlowEnricher;
+import io.github.netobservch.format.FlowRecord;
 import io.github.netobservch.format.TcpFlags;
 import io.github.netobservch.generate.GeneratedMessage.Role;
 import io.github.netobservch.parse.DeadLetterReason;
+import io.github.netobservch.parse.FlowParseException;
+import io.github.netobservch.parse.FlowParser;
+import io.github.netobservch.parse.ParserConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -116,6 +121,27 @@ public final class FlowGenerator implements Iterator<GeneratedMessage> {
             out.add(g.next());
         }
         return out;
+    }
+
+    /**
+     * The first {@code n} valid messages of the generator for {@code seed}'s default configuration,
+     * parsed with the default parser settings and enriched: the records the job would encode.
+     */
+    public static List<FlowRecord> parsedRecords(long seed, int n) {
+        FlowGenerator g = new FlowGenerator(GeneratorConfig.builder(seed).build());
+        FlowParser parser = new FlowParser(ParserConfig.defaults());
+        List<FlowRecord> records = new ArrayList<>(n);
+        while (records.size() < n) {
+            GeneratedMessage m = g.next();
+            if (m.valid()) {
+                try {
+                    records.add(FlowEnricher.enrich(parser.parse(m.value())));
+                } catch (FlowParseException e) {
+                    throw new IllegalStateException("a valid generated message was rejected: " + m, e);
+                }
+            }
+        }
+        return records;
     }
 
     @Override

@@ -1,14 +1,8 @@
 package io.github.netobservch.rows;
 
-import io.github.netobservch.enrich.FlowEnricher;
 import io.github.netobservch.format.FlowRecord;
 import io.github.netobservch.generate.FlowGenerator;
-import io.github.netobservch.generate.GeneratedMessage;
-import io.github.netobservch.generate.GeneratorConfig;
-import io.github.netobservch.parse.FlowParser;
-import io.github.netobservch.parse.ParserConfig;
 import io.github.netobservch.sink.RowBinaryWriter;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -35,15 +29,7 @@ public final class FlowRowEncoderBenchmark {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 40;
-        FlowParser parser = new FlowParser(ParserConfig.defaults());
-        FlowGenerator generator = new FlowGenerator(GeneratorConfig.builder(3L).build());
-        List<FlowRecord> records = new ArrayList<>(n);
-        while (records.size() < n) {
-            GeneratedMessage m = generator.next();
-            if (m.valid()) {
-                records.add(FlowEnricher.enrich(parser.parse(m.value())));
-            }
-        }
+        List<FlowRecord> records = FlowGenerator.parsedRecords(3L, n);
         FlowRowEncoder encoder = new FlowRowEncoder();
         RowBinaryWriter row = new RowBinaryWriter(8192);
         int perRound = Math.max(n, 100_000) / n * n; // encodes per round

@@ -112,16 +112,7 @@ class FlowRowEncoderTest {
         for (String name : FlowFixtures.ALL) {
             records.add(io.github.netobservch.enrich.FlowEnricher.enrich(FlowFixtures.parse(name)));
         }
-        io.github.netobservch.parse.FlowParser parser =
-                new io.github.netobservch.parse.FlowParser(io.github.netobservch.parse.ParserConfig.defaults());
-        io.github.netobservch.generate.FlowGenerator generator = new io.github.netobservch.generate.FlowGenerator(
-                io.github.netobservch.generate.GeneratorConfig.builder(5L).build());
-        while (records.size() < 3_000) {
-            io.github.netobservch.generate.GeneratedMessage m = generator.next();
-            if (m.valid()) {
-                records.add(io.github.netobservch.enrich.FlowEnricher.enrich(parser.parse(m.value())));
-            }
-        }
+        records.addAll(io.github.netobservch.generate.FlowGenerator.parsedRecords(5L, 3_000));
         io.github.netobservch.format.FlowRecordSerializer serializer =
                 new io.github.netobservch.format.FlowRecordSerializer();
         List<FlowRecord> variants = new ArrayList<>();
