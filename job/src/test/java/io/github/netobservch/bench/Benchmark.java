@@ -581,7 +581,15 @@ public final class Benchmark {
             // Three runs by default, the median reported: a single run on a shared VM varies by ±10 % and more.
             List<double[]> measured = new ArrayList<>();
             List<String> groups = new ArrayList<>();
+            List<io.github.netobservch.parse.KafkaMessage> calibrationInput = calibrationInput(records >= 20_000);
+            StringBuilder calibration = new StringBuilder();
+            for (int i = 0; i < 5; i++) {
+                calibrate(calibrationInput); // JIT-compiled for this call path before it measures anything
+            }
             for (int i = 0; i < runs; i++) {
+                calibration
+                        .append(i == 0 ? "" : " / ")
+                        .append(String.format(java.util.Locale.ROOT, "%.0f", calibrate(calibrationInput)));
                 double fps = endToEnd(
                         url, bootstrap, "e2e_pinned_" + i, "exactly-once", checkpoint, truth[0], truth[1], false);
                 measured.add(new double[] {lastCpu.tasks() * 1e6 / records, lastCpu.job() * 1e6 / records, fps, i});
@@ -601,9 +609,60 @@ public final class Benchmark {
                     String.format(
                             "task threads per input record, median of %d runs (%s); of the median run: %s; job JVM"
                                     + " %.1f core-µs per record; ClickHouse and broker on the other CPU(s); %,.0f"
-                                    + " flows/s (one core for the job)",
-                            runs, all, groups.get((int) median[3]), median[1], median[2]));
+                                    + " flows/s (one core for the job); calibration before each run: %s ns per"
+                                    + " record (parse, enrich and encode of %,d fixed records on CPU 0, best of 3)",
+                            runs,
+                            all,
+                            groups.get((int) median[3]),
+                            median[1],
+                            median[2],
+                            calibration,
+                            calibrationInput.size()));
         }
+    }
+
+    /** The valid messages of a fixed generated set (20,000, or 2,000 for a small run). */
+    private static List<io.github.netobservch.parse.KafkaMessage> calibrationInput(boolean full) {
+        int n = full ? 20_000 : 2_000;
+        FlowGenerator g = new FlowGenerator(GeneratorConfig.builder(17L).build());
+        List<io.github.netobservch.parse.KafkaMessage> messages = new ArrayList<>(n);
+        while (messages.size() < n) {
+            GeneratedMessage m = g.next();
+            if (m.valid()) {
+                messages.add(m.toKafkaMessage("flows-export", 24, 1754040000000L));
+            }
+        }
+        return messages;
+    }
+
+    /**
+     * How fast CPU 0 runs the job's own per-record code right now: parse, enrich and encode of a
+     * fixed set of messages on this thread (the whole JVM is pinned), best of three passes, in ns of
+     * this thread's CPU time per record. This VM has slow phases in which the same build measures 40 % more core-µs per
+     * record; printed beside the pinned runs, it tells which runs are comparable.
+     */
+    private static double calibrate(List<io.github.netobservch.parse.KafkaMessage> messages) throws Exception {
+        io.github.netobservch.parse.FlowParser parser =
+                new io.github.netobservch.parse.FlowParser(io.github.netobservch.parse.ParserConfig.defaults());
+        io.github.netobservch.rows.FlowRowEncoder encoder = new io.github.netobservch.rows.FlowRowEncoder();
+        io.github.netobservch.sink.RowBinaryWriter row = new io.github.netobservch.sink.RowBinaryWriter(8192);
+        // this thread's CPU time, not the wall clock: the JVM's other threads share CPU 0
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        double best = Double.MAX_VALUE;
+        long bytes = 0;
+        for (int pass = 0; pass < 3; pass++) {
+            long t0 = threads.getCurrentThreadCpuTime();
+            for (io.github.netobservch.parse.KafkaMessage m : messages) {
+                row.reset();
+                encoder.encode(io.github.netobservch.enrich.FlowEnricher.enrich(parser.parse(m)), row);
+                bytes += row.size();
+            }
+            best = Math.min(best, (double) (threads.getCurrentThreadCpuTime() - t0) / messages.size());
+        }
+        if (bytes == 0) {
+            throw new IllegalStateException("the calibration encoded nothing");
+        }
+        return best;
     }
 
     /**

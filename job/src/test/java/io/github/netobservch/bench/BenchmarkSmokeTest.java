@@ -48,5 +48,9 @@ class BenchmarkSmokeTest {
         assertThat(text).doesNotContain("CHECK:");
         // the broker ran in its own process, and its CPU is reported apart from the job's
         assertThat(text).containsPattern("CPU, e2e exactly-once +job JVM [\\d.]+ \\+ broker [\\d.]+ \\+ ClickHouse");
+        // a pinned run (where taskset and two CPUs exist) is reported with the core's calibration before it
+        if (!m.group().contains("job_pinned_task_us_per_record=n/a")) {
+            assertThat(text).containsPattern("calibration before each run: [1-9]\\d* ns per record");
+        }
     }
 }
