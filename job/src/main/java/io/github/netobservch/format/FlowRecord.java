@@ -85,8 +85,7 @@ public final class FlowRecord {
     // ---- presence ----
 
     public boolean has(Column c) {
-        int i = c.index();
-        return (present[i >>> 6] & (1L << i)) != 0;
+        return has(c.index());
     }
 
     void markPresent(Column c) {
@@ -213,11 +212,19 @@ public final class FlowRecord {
      * profile. Callers must not modify the array.
      */
     public byte[] stringUtf8(Column c) {
-        Object v = ref(c);
-        if (v instanceof Utf8Text t) {
+        return bytesOf(ref(c));
+    }
+
+    /**
+     * The bytes of a value of {@link #refStorage()} held as bytes: a {@link Utf8Text}'s UTF-8, a
+     * {@code byte[]} itself (a string's UTF-8, or an {@code Array(UInt8)} or raw value); {@code null}
+     * for any other form and for {@code null}. Callers must not modify the array.
+     */
+    public static byte[] bytesOf(Object ref) {
+        if (ref instanceof Utf8Text t) {
             return t.utf8();
         }
-        return v instanceof byte[] utf8 ? utf8 : null;
+        return ref instanceof byte[] bytes ? bytes : null;
     }
 
     /** A string value as its UTF-8 bytes (decoded by {@link #getString} when read). */

@@ -225,7 +225,8 @@ public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
                 case OP_IPV6 -> pos = RowBinaryWriter.putIpv6(buf, pos, longs[slot], longs[slot + 1]);
                 case OP_UINT128 -> pos = RowBinaryWriter.putUInt128(buf, pos, longs[slot], longs[slot + 1]);
                 case OP_BYTES -> {
-                    byte[] bytes = bytesOf(refs[slot]);
+                    Object v = refs[slot];
+                    byte[] bytes = v == null ? NO_BYTES : FlowRecord.bytesOf(v);
                     if (bytes == null) {
                         viaWriter = true; // a String
                         break;
@@ -251,74 +252,22 @@ public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
         out.advanceTo(pos);
     }
 
-    /**
-     * The bytes of a string, {@code Array(UInt8)} or raw value as they go on the wire: a {@link
-     * Utf8Text}'s, a {@code byte[]} as it is (UTF-8 read back after the shuffle, or the array's
-     * bytes), none for an absent value; {@code null} for a value held as {@code String}.
-     */
-    private static byte[] bytesOf(Object v) {
-        if (v instanceof Utf8Text t) {
-            return t.utf8();
-        }
-        if (v instanceof byte[] b) {
-            return b;
-        }
-        return v == null ? NO_BYTES : null;
-    }
-
     private static IllegalArgumentException outOfRange(int column, long value) {
         Column c = COLUMNS[column];
         return new IllegalArgumentException(
                 c.kind().clickHouseType() + " out of range: " + value + " (" + c.name() + ")");
     }
 
+    /**
+     * The values {@link #encode} leaves to the writer's methods: a string held as {@code String} (the
+     * plan writes {@link Utf8Text} and UTF-8 bytes itself), string arrays and network events.
+     */
     private static void encodeValue(FlowRecord r, Column c, RowBinaryWriter out) {
         switch (c.kind()) {
-            case UINT8:
-                out.writeUInt8((int) r.getLong(c));
-                break;
-            case UINT16:
-                out.writeUInt16((int) r.getLong(c));
-                break;
-            case UINT32:
-                out.writeUInt32(r.getLong(c));
-                break;
-            case UINT64:
-                out.writeUInt64(r.getLong(c));
-                break;
-            case INT32:
-                out.writeInt32((int) r.getLong(c));
-                break;
-            case INT64:
-                out.writeInt64(r.getLong(c));
-                break;
-            case BOOL:
-                out.writeBool(r.getBool(c));
-                break;
-            case TIMESTAMP_MS:
-                out.writeDateTime64Millis(r.getLong(c));
-                break;
-            case TIMESTAMP_S:
-                out.writeDateTime(r.getLong(c));
-                break;
-            case FLOAT64:
-                out.writeFloat64(r.getDouble(c));
-                break;
-            case IP:
-                out.writeIpv6(r.ipHigh(c), r.ipLow(c));
-                break;
-            case BITS128:
-                out.writeUInt128(r.ipHigh(c), r.ipLow(c));
-                break;
             case STRING:
             case LOW_CARDINALITY_STRING:
             case MAC:
-                byte[] utf8 = r.stringUtf8(c);
-                if (utf8 != null) {
-                    out.writeStringBytes(utf8); // as read back after the shuffle, never decoded
-                } else {
-                    out.writeString(r.getString(c));
-                }
+                out.writeString(r.getString(c));
                 break;
             case STRING_ARRAY:
             case LOW_CARDINALITY_STRING_ARRAY:
@@ -337,11 +286,6 @@ public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
                     out.writeString(s);
                 }
                 break;
-            case UINT8_ARRAY:
-                byte[] bytes = r.getBytes(c);
-                out.writeArraySize(bytes.length);
-                out.writeRaw(bytes, 0, bytes.length); // UInt8 elements are the bytes themselves
-                break;
             case NETWORK_EVENTS:
                 String[][] events = r.getEvents(c);
                 out.writeArraySize(events.length);
@@ -352,11 +296,8 @@ public final class FlowRowEncoder implements RowEncoder<FlowRecord> {
                     }
                 }
                 break;
-            case RAW_JSON:
-                out.writeStringBytes(r.getBytes(c));
-                break;
             default:
-                throw new IllegalStateException("no RowBinary encoding for " + c.kind() + " (" + c.name() + ")");
+                throw new IllegalStateException("no writer path for " + c.kind() + " (" + c.name() + ")");
         }
     }
 }
