@@ -228,6 +228,32 @@ class DeployManifestsNegativeTest {
     }
 
     @Test
+    void managedMemoryLeftToTheHeapBackendIsRejected() {
+        // Flink's default managed fraction (0.4): 1 GB of the 3072 MB TaskManager that nothing uses
+        Doc app = mutate(application(), d -> config(d).remove("taskmanager.memory.managed.fraction"));
+        assertThat(rules(app)).anyMatch(v -> v.contains("managed memory (1003 MiB) is unused"));
+        Doc rocksDb = mutate(application(), d -> {
+            config(d).remove("taskmanager.memory.managed.fraction");
+            config(d).put("state.backend.type", "rocksdb");
+        });
+        assertThat(rules(rocksDb)).noneMatch(v -> v.contains("managed memory"));
+    }
+
+    @Test
+    void aTaskHeapTooSmallForTheDedupStateIsRejected() {
+        Doc cluster = mutate(
+                sessionCluster(),
+                d -> ((ObjectNode) spec(d).path("taskManager").path("resource")).put("memory", "1536m"));
+        assertThat(rules(cluster)).anyMatch(v -> v.contains("task heap per slot") && v.contains("below 512 MiB"));
+    }
+
+    @Test
+    void aTaskManagerMemoryThatDoesNotAddUpIsRejected() {
+        Doc app = mutate(application(), d -> config(d).put("taskmanager.memory.managed.fraction", "1.5"));
+        assertThat(rules(app)).anyMatch(v -> v.contains("the TaskManager memory does not add up"));
+    }
+
+    @Test
     void sessionJobWithoutCheckpointingOnItsClusterIsRejected() {
         Doc cluster = mutate(sessionCluster(), d -> config(d).remove("execution.checkpointing.interval"));
         assertThat(rules(cluster)).anyMatch(v -> v.contains("FlinkSessionJob") && v.contains("checkpointing is off"));

@@ -18,6 +18,12 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.IllegalConfigurationException;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
+import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
 import org.apache.flink.util.TimeUtils;
 
 /**
@@ -82,6 +88,7 @@ final class ManifestRules {
         r.flinkVersionMatchesImage();
         r.upgradeModes();
         r.checkpointing();
+        r.taskManagerMemory();
         r.highAvailability();
         r.mainContainer();
         r.nonRoot();
@@ -385,6 +392,67 @@ final class ManifestRules {
             }
             durable(job.doc(), job.cluster(), conf, "execution.checkpointing.dir");
             durable(job.doc(), job.cluster(), conf, "execution.checkpointing.savepoint-dir");
+        }
+    }
+
+    /**
+     * Least task heap per slot on the heap backend: the dedup's live keys at one slot's share of a
+     * core (~5k flows/s × the 60 s window × ~235 B per key ≈ 70 MB, times a margin for a flow burst
+     * or a longer window) plus the writers' open batches and the Kafka fetches (flink-k8s/README.md).
+     */
+    static final MemorySize MIN_TASK_HEAP_PER_SLOT = MemorySize.parse("512m");
+
+    /**
+     * The TaskManager's memory as Flink will split it, with Flink's own calculator, from the pod's
+     * {@code spec.taskManager.resource.memory} (the operator's {@code
+     * taskmanager.memory.process.size}) and {@code flinkConfiguration}: the split must add up, and on
+     * the heap backend the task heap holds the dedup state, so managed memory (RocksDB's, unused
+     * there; Flink's default fraction takes 0.4 of it) must not take it.
+     */
+    private void taskManagerMemory() {
+        for (Doc doc : docs) {
+            if (!doc.kind().equals("FlinkDeployment")) {
+                continue;
+            }
+            String memory = doc.node()
+                    .path("spec")
+                    .path("taskManager")
+                    .path("resource")
+                    .path("memory")
+                    .asText("");
+            if (memory.isEmpty()) {
+                add(doc, "spec.taskManager.resource.memory is not set");
+                continue;
+            }
+            Map<String, String> conf = flinkConfiguration(doc);
+            Configuration flink = Configuration.fromMap(conf);
+            TaskExecutorProcessSpec spec;
+            try {
+                flink.set(TaskManagerOptions.TOTAL_PROCESS_MEMORY, MemorySize.parse(memory));
+                spec = TaskExecutorProcessUtils.processSpecFromConfig(flink);
+            } catch (IllegalArgumentException | IllegalConfigurationException e) {
+                add(doc, "the TaskManager memory does not add up: " + e.getMessage());
+                continue;
+            }
+            if (!conf.getOrDefault("state.backend.type", "hashmap").equalsIgnoreCase("hashmap")) {
+                continue;
+            }
+            if (spec.getManagedMemorySize().getBytes() > 0) {
+                add(
+                        doc,
+                        "managed memory (" + spec.getManagedMemorySize().getMebiBytes() + " MiB"
+                                + ") is unused on the hashmap state backend and taken from the task heap that"
+                                + " holds the dedup state: set taskmanager.memory.managed.fraction to 0.0");
+            }
+            int slots = Integer.parseInt(conf.getOrDefault("taskmanager.numberOfTaskSlots", "1"));
+            MemorySize perSlot = new MemorySize(spec.getTaskHeapSize().getBytes() / slots);
+            if (perSlot.compareTo(MIN_TASK_HEAP_PER_SLOT) < 0) {
+                add(
+                        doc,
+                        "task heap per slot " + perSlot.getMebiBytes() + " MiB is below "
+                                + MIN_TASK_HEAP_PER_SLOT.getMebiBytes() + " MiB"
+                                + ": too little for the dedup state on the hashmap backend");
+            }
         }
     }
 

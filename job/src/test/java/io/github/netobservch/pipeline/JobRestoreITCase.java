@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -320,6 +321,57 @@ class JobRestoreITCase {
         PipelineTestSupport.assertExactTotals(clickhouse, db, truth);
     }
 
+    /**
+     * Upgrading a deployment of the earlier manifests, which ran on RocksDB with incremental
+     * checkpoints, to the heap backend they use now (flink-k8s/README.md): stopped with a canonical
+     * savepoint on RocksDB, restored on the heap. The dedup keys, the held records and the pending
+     * committables cross the backends; the totals are exact.
+     */
+    @Test
+    void aRocksDbSavepointRestoresOnTheHeapBackendExactly(
+            @TempDir Path checkpoints, @TempDir Path savepoints, @InjectMiniCluster MiniCluster miniCluster)
+            throws Exception {
+        JobClient first = start(checkpoints, null, true, Left.NOTHING, Backend.ROCKSDB_INCREMENTAL);
+        runUntilMidStream(first, miniCluster);
+        String savepoint = first.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        first.getJobExecutionResult().get(30, TimeUnit.SECONDS);
+        long rowsAtCut = rows();
+        LOG.info("Stopped the RocksDB job with savepoint {} and {} rows committed", savepoint, rowsAtCut);
+
+        GroundTruth truth = produceWhileDown(rowsAtCut);
+        runToTheEnd(start(checkpoints, savepoint, false, Left.NOTHING, Backend.HEAP), truth, miniCluster);
+
+        assertThat(RECOMMITS.get())
+                .as("the savepoint's committables were committed again")
+                .isPositive();
+        PipelineTestSupport.assertExactTotals(clickhouse, db, truth);
+    }
+
+    /**
+     * Control for the upgrade above: the RocksDB job's last incremental checkpoint is in RocksDB's
+     * native format, which the heap backend cannot read. The restored job fails (after its restart
+     * attempts) instead of starting, and loads nothing: why the change goes through a savepoint, and
+     * why the operator's last-state fallback cannot make it.
+     */
+    @Test
+    void controlARocksDbIncrementalCheckpointDoesNotRestoreOnTheHeap(
+            @TempDir Path checkpoints, @InjectMiniCluster MiniCluster miniCluster) throws Exception {
+        JobClient first = start(checkpoints, null, true, Left.NOTHING, Backend.ROCKSDB_INCREMENTAL);
+        runUntilMidStream(first, miniCluster);
+        cancelAndWait(first);
+        long rowsAtCut = rows();
+        String checkpoint =
+                TestUtils.getMostRecentCompletedCheckpoint(checkpoints.toFile()).getAbsolutePath();
+        produceWhileDown(rowsAtCut);
+
+        JobClient restored = start(checkpoints, checkpoint, false, Left.NOTHING, Backend.HEAP);
+        assertThatThrownBy(() -> restored.getJobExecutionResult().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .hasStackTraceContaining("IncrementalRemoteKeyedStateHandle");
+        assertThat(rows()).as("rows after the failed restore").isEqualTo(rowsAtCut);
+    }
+
     @Test
     void negativeControlRestartedWithoutTheCheckpointLoadsDuplicates(
             @TempDir Path checkpoints, @InjectMiniCluster MiniCluster miniCluster) throws Exception {
@@ -361,6 +413,18 @@ class JobRestoreITCase {
      * pending committables).
      */
     private JobClient start(Path checkpoints, String restorePath, boolean pace, Left left) throws Exception {
+        return start(checkpoints, restorePath, pace, left, Backend.HEAP);
+    }
+
+    /** The keyed state backend of a run: the heap (the manifests' and the local cluster's), or RocksDB. */
+    private enum Backend {
+        HEAP,
+        /** As the manifests configured it before 2026-12-07. */
+        ROCKSDB_INCREMENTAL
+    }
+
+    private JobClient start(Path checkpoints, String restorePath, boolean pace, Left left, Backend backend)
+            throws Exception {
         paced = pace;
         JobConfig config = PipelineTestSupport.jobConfig(kafka, topic, clickhouse, db, "200 ms");
         StreamExecutionEnvironment env = FlowsJob.environment(config);
@@ -372,6 +436,12 @@ class JobRestoreITCase {
         if (restorePath != null) {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, restorePath);
             conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, left != Left.NOTHING);
+        }
+        if (backend == Backend.ROCKSDB_INCREMENTAL) {
+            conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+            conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        } else {
+            conf.set(StateBackendOptions.STATE_BACKEND, "hashmap");
         }
         env.configure(conf);
         PipelineTestSupport.fixedDelayRestarts(env, 3, Duration.ofMillis(200));
