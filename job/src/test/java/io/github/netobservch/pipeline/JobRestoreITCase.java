@@ -368,6 +368,7 @@ class JobRestoreITCase {
         JobClient restored = start(checkpoints, checkpoint, false, Left.NOTHING, Backend.HEAP);
         assertThatThrownBy(() -> restored.getJobExecutionResult().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
+                .hasStackTraceContaining("Unexpected state handle type")
                 .hasStackTraceContaining("IncrementalRemoteKeyedStateHandle");
         assertThat(rows()).as("rows after the failed restore").isEqualTo(rowsAtCut);
     }
