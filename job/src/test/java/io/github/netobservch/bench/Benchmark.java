@@ -19,6 +19,7 @@ import io.github.netobservch.pipeline.FlowPipeline;
 import io.github.netobservch.pipeline.FlowSources;
 import io.github.netobservch.rows.FlowRow;
 import io.github.netobservch.rows.FlowRowLayout;
+import io.github.netobservch.security.TestPki;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -101,6 +102,12 @@ public final class Benchmark {
     /** Flink cluster options ({@code --flink-set}) for every local cluster the benchmark starts. */
     private final Map<String, String> clusterOverrides;
 
+    /** {@code --kafka-mtls}: the jobs read over the broker's mutual-TLS listener with {@link #mtlsPki}. */
+    private boolean kafkaMtls;
+
+    private TestPki mtlsPki;
+    private String mtlsBootstrap;
+
     private final Map<String, String> results = new LinkedHashMap<>();
     private final List<String[]> table = new ArrayList<>();
 
@@ -138,6 +145,11 @@ public final class Benchmark {
                                     + " input rate the exactly-once e2e run sustained, so the latency is not that of a growing"
                                     + " backlog; 2000 when the e2e phase is skipped)"),
                     Opt.flag("--skip-heap", "skip the dedup heap-per-key measurement"),
+                    Opt.flag(
+                            "--kafka-mtls",
+                            "every job reads Kafka over mutual TLS, as the Kubernetes manifests deploy it (the"
+                                    + " broker's client-certificate listener; producing and the baselines stay on"
+                                    + " plaintext)"),
                     Opt.option(
                             "--pinned-runs",
                             "N",
@@ -212,6 +224,7 @@ public final class Benchmark {
             return 2;
         }
         Benchmark bench = new Benchmark(out, overrides, clusterOverrides);
+        bench.kafkaMtls = opts.containsKey("--kafka-mtls");
         bench.execute(
                 quick,
                 records,
@@ -251,6 +264,9 @@ public final class Benchmark {
         }
         if (!clusterOverrides.isEmpty()) {
             row("Flink cluster options (--flink-set)", "", clusterOverrides.toString());
+        }
+        if (kafkaMtls) {
+            row("Kafka to the job (--kafka-mtls)", "", "mutual TLS (client certificate), as the manifests deploy it");
         }
         for (String key : List.of(
                 "e2e_exactly_once_fps",
@@ -292,8 +308,12 @@ public final class Benchmark {
         Path tmp = Files.createTempDirectory("netobserv-bench");
         EmbeddedClickHouse clickhouse = EmbeddedClickHouse.start(tmp.resolve("clickhouse"), 0);
         // The broker runs in its own JVM, so the job's CPU is measured without it (and reported beside it).
-        ForkedKafka kafka = ForkedKafka.start(tmp.resolve("kafka.log"));
+        if (kafkaMtls) {
+            mtlsPki = TestPki.create(tmp.resolve("pki"));
+        }
+        ForkedKafka kafka = ForkedKafka.start(tmp.resolve("kafka.log"), kafkaMtls ? tmp.resolve("pki") : null);
         broker = kafka;
+        mtlsBootstrap = kafka.mtlsBootstrapServers();
         try {
             String url = clickhouse.url();
             String bootstrap = kafka.bootstrapServers();
@@ -471,6 +491,10 @@ public final class Benchmark {
             String startingOffsets) {
         Map<String, String> options = new LinkedHashMap<>();
         options.put("kafka.bootstrap-servers", bootstrap);
+        if (mtlsPki != null) {
+            options.put("kafka.bootstrap-servers", mtlsBootstrap);
+            options.putAll(mtlsPki.mtlsJobOptions());
+        }
         options.put("kafka.topics", TOPIC);
         options.put("kafka.group-id", "bench-" + database);
         options.put("kafka.starting-offsets", startingOffsets);

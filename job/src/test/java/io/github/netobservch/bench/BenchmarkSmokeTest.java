@@ -53,4 +53,24 @@ class BenchmarkSmokeTest {
             assertThat(text).containsPattern("calibration before each run: [1-9]\\d* ns per record");
         }
     }
+
+    /**
+     * {@code --kafka-mtls}: the jobs read over the broker's client-certificate listener, as the
+     * manifests deploy them; the end-to-end runs still load exactly the ground truth (a job that could
+     * not read over TLS would load nothing and print a CHECK line).
+     */
+    @Test
+    void quickRunOverMutualTlsLoadsTheGroundTruth(@TempDir Path dir) throws Exception {
+        Path results = dir.resolve("results.txt");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = Benchmark.run(
+                new String[] {
+                    "--quick", "--records", "1000", "--phases", "e2e", "--kafka-mtls", "--out", results.toString()
+                },
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(text).isZero();
+        assertThat(text).doesNotContain("CHECK:").containsPattern("BENCH e2e_exactly_once_fps=[1-9]\\d*");
+        assertThat(Files.readString(results)).contains("Kafka to the job (--kafka-mtls)");
+    }
 }

@@ -20,13 +20,23 @@ final class ForkedKafka implements AutoCloseable {
 
     private final Process process;
     private final String bootstrapServers;
+    private final String mtlsBootstrapServers;
 
-    private ForkedKafka(Process process, String bootstrapServers) {
+    private ForkedKafka(Process process, String bootstrapServers, String mtlsBootstrapServers) {
         this.process = process;
         this.bootstrapServers = bootstrapServers;
+        this.mtlsBootstrapServers = mtlsBootstrapServers;
     }
 
     static ForkedKafka start(Path log) throws IOException {
+        return start(log, null);
+    }
+
+    /**
+     * @param mtlsPki a directory with a {@code TestPki}: the broker also opens a mutual-TLS listener
+     *     with it ({@link #mtlsBootstrapServers}); null for none
+     */
+    static ForkedKafka start(Path log, Path mtlsPki) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx1g");
@@ -38,15 +48,22 @@ final class ForkedKafka implements AutoCloseable {
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(EmbeddedKafka.class.getName());
+        if (mtlsPki != null) {
+            cmd.add("--mtls");
+            cmd.add(mtlsPki.toString());
+        }
         Process p = new ProcessBuilder(cmd)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;
+        String mtls = null;
         while ((line = r.readLine()) != null) {
-            if (line.startsWith(EmbeddedKafka.FORKED_READY)) {
+            if (line.startsWith(EmbeddedKafka.FORKED_MTLS)) {
+                mtls = line.substring(EmbeddedKafka.FORKED_MTLS.length()).trim();
+            } else if (line.startsWith(EmbeddedKafka.FORKED_READY)) {
                 return new ForkedKafka(
-                        p, line.substring(EmbeddedKafka.FORKED_READY.length()).trim());
+                        p, line.substring(EmbeddedKafka.FORKED_READY.length()).trim(), mtls);
             }
         }
         p.destroyForcibly();
@@ -55,6 +72,11 @@ final class ForkedKafka implements AutoCloseable {
 
     String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** The mutual-TLS listener's address, or null when the broker was started without one. */
+    String mtlsBootstrapServers() {
+        return mtlsBootstrapServers;
     }
 
     /** CPU time the broker's process has used so far. */

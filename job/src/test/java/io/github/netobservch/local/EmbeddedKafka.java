@@ -1,5 +1,6 @@
 package io.github.netobservch.local;
 
+import io.github.netobservch.security.TestPki;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,16 +46,41 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Formats and starts one combined broker/controller node; returns once it accepts clients. */
     public static EmbeddedKafka start() {
+        return start(null);
+    }
+
+    /** The listener {@link #start(TestPki)} adds for mutual TLS. */
+    public static final String MTLS_LISTENER = "MTLS";
+
+    /**
+     * As {@link #start()}, plus, when {@code mtls} is not null, a listener {@link #MTLS_LISTENER}
+     * that presents its server certificate and requires a client certificate signed by its CA — what
+     * a Strimzi {@code tls} listener with {@code tls} users does (the Kubernetes manifests' setup).
+     */
+    public static EmbeddedKafka start(TestPki mtls) {
         // The test kit prints its storage formatting to System.out; keep the runners' output clean.
         java.io.PrintStream stdout = System.out;
         System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
         try {
-            KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                            .setCombined(true)
-                            .setNumBrokerNodes(1)
-                            .setNumControllerNodes(1)
-                            .build())
-                    .setConfigProp("offsets.topic.replication.factor", "1")
+            TestKitNodes nodes = new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .build();
+            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+            if (mtls != null) {
+                String b = nodes.brokerListenerName().value();
+                String c = nodes.controllerListenerName().value();
+                builder.setConfigProp(
+                                "listeners",
+                                b + "://localhost:0," + c + "://localhost:0," + MTLS_LISTENER + "://localhost:0")
+                        .setConfigProp(
+                                "listener.security.protocol.map",
+                                b + ":PLAINTEXT," + c + ":PLAINTEXT," + MTLS_LISTENER + ":SSL");
+                mtls.mtlsListenerProperties(MTLS_LISTENER.toLowerCase(java.util.Locale.ROOT))
+                        .forEach(builder::setConfigProp);
+            }
+            KafkaClusterTestKit kit = builder.setConfigProp("offsets.topic.replication.factor", "1")
                     .setConfigProp("offsets.topic.num.partitions", "1")
                     .setConfigProp("transaction.state.log.replication.factor", "1")
                     .setConfigProp("transaction.state.log.min.isr", "1")
@@ -84,7 +110,13 @@ public final class EmbeddedKafka implements AutoCloseable {
      * closes.
      */
     public static void main(String[] args) throws Exception {
-        try (EmbeddedKafka kafka = start()) {
+        // --mtls DIR: also a mutual-TLS listener, with the PKI the parent made in DIR (TestPki.create)
+        TestPki mtls =
+                args.length == 2 && args[0].equals("--mtls") ? TestPki.load(java.nio.file.Path.of(args[1])) : null;
+        try (EmbeddedKafka kafka = start(mtls)) {
+            if (mtls != null) {
+                System.out.println(FORKED_MTLS + "localhost:" + kafka.boundPort(MTLS_LISTENER));
+            }
             System.out.println(FORKED_READY + kafka.bootstrapServers());
             System.out.flush();
             while (System.in.read() >= 0) {
@@ -96,6 +128,14 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** The line prefix {@link #main} prints when the broker is ready. */
     public static final String FORKED_READY = "BOOTSTRAP ";
+
+    /** The line prefix {@link #main} prints, before {@link #FORKED_READY}, with the mutual-TLS listener's address. */
+    public static final String FORKED_MTLS = "MTLS ";
+
+    /** The port a listener of the broker is bound to. */
+    public int boundPort(String listener) {
+        return broker().boundPort(new org.apache.kafka.common.network.ListenerName(listener));
+    }
 
     public String bootstrapServers() {
         return bootstrapServers;

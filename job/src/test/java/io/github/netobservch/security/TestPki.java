@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * key pair signed by it (PKCS12 keystore for mTLS; EKU clientAuth), and a PKCS12 truststore holding
  * only the CA. Passwords are random per run and also written to files, as Kubernetes Secrets mount them.
  */
-final class TestPki {
+public final class TestPki {
 
     final Path dir;
     final Path caPem;
@@ -31,21 +31,77 @@ final class TestPki {
 
     private TestPki(Path dir, String serverPassword, String clientPassword, String truststorePassword)
             throws IOException {
+        this(dir, serverPassword, clientPassword, truststorePassword, true);
+    }
+
+    private TestPki(
+            Path dir, String serverPassword, String clientPassword, String truststorePassword, boolean writeFiles)
+            throws IOException {
         this.dir = dir;
         this.caPem = dir.resolve("ca.pem");
         this.serverKeystore = dir.resolve("server.p12");
         this.serverKeystorePassword = serverPassword;
-        this.serverKeystorePasswordFile = Files.writeString(dir.resolve("server.password"), serverPassword);
+        this.serverKeystorePasswordFile = dir.resolve("server.password");
         this.clientKeystore = dir.resolve("client.p12");
         this.clientKeystorePassword = clientPassword;
-        // Trailing newline, as an editor-saved file gives it: the job's config provider must drop it.
-        this.clientKeystorePasswordFile = Files.writeString(dir.resolve("client.password"), clientPassword + "\n");
+        this.clientKeystorePasswordFile = dir.resolve("client.password");
         this.truststore = dir.resolve("truststore.p12");
         this.truststorePassword = truststorePassword;
-        this.truststorePasswordFile = Files.writeString(dir.resolve("ca.password"), truststorePassword);
+        this.truststorePasswordFile = dir.resolve("ca.password");
+        if (writeFiles) {
+            Files.writeString(serverKeystorePasswordFile, serverPassword);
+            // Trailing newline, as an editor-saved file gives it: the job's config provider must drop it.
+            Files.writeString(clientKeystorePasswordFile, clientPassword + "\n");
+            Files.writeString(truststorePasswordFile, truststorePassword);
+        }
     }
 
-    static TestPki create(Path dir) throws IOException, InterruptedException {
+    /** The PKI {@link #create} made in {@code dir}, read back from its files (another process's view of it). */
+    public static TestPki load(Path dir) throws IOException {
+        return new TestPki(
+                dir,
+                Files.readString(dir.resolve("server.password")),
+                Files.readString(dir.resolve("client.password")).strip(),
+                Files.readString(dir.resolve("ca.password")),
+                false);
+    }
+
+    /** The job options ({@code kafka.*}) of a client that authenticates with this PKI's client certificate. */
+    public java.util.Map<String, String> mtlsJobOptions() {
+        return java.util.Map.of(
+                "kafka.security-protocol", "SSL",
+                "kafka.ssl.truststore-location", truststore.toString(),
+                "kafka.ssl.truststore-password-file", truststorePasswordFile.toString(),
+                "kafka.ssl.keystore-location", clientKeystore.toString(),
+                "kafka.ssl.keystore-password-file", clientKeystorePasswordFile.toString());
+    }
+
+    /**
+     * Broker properties for a listener {@code name} (lower case) that requires a client certificate
+     * signed by this PKI's CA and presents its server certificate.
+     */
+    public java.util.Map<String, String> mtlsListenerProperties(String name) {
+        String prefix = "listener.name." + name + ".";
+        return java.util.Map.of(
+                prefix + "ssl.keystore.location",
+                serverKeystore.toString(),
+                prefix + "ssl.keystore.password",
+                serverKeystorePassword,
+                prefix + "ssl.key.password",
+                serverKeystorePassword,
+                prefix + "ssl.keystore.type",
+                "PKCS12",
+                prefix + "ssl.client.auth",
+                "required",
+                prefix + "ssl.truststore.location",
+                truststore.toString(),
+                prefix + "ssl.truststore.password",
+                truststorePassword,
+                prefix + "ssl.truststore.type",
+                "PKCS12");
+    }
+
+    public static TestPki create(Path dir) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         String caPassword = random();
         TestPki pki = new TestPki(dir, random(), random(), random());
