@@ -935,9 +935,23 @@ public final class Soak {
             this.ledger = SoakLedger.create(topic);
         }
 
+        private GeneratedMessage send(KafkaProducer<byte[], byte[]> producer, GeneratedMessage m) {
+            producer.send(new ProducerRecord<>(topic, m.value()), (md, e) -> {
+                if (e != null) {
+                    failure.compareAndSet(null, e);
+                } else {
+                    ledger.add(md.partition(), md.offset(), m);
+                }
+            });
+            truth.add(m);
+            produced.incrementAndGet();
+            return m;
+        }
+
         @Override
         public void run() {
             try (KafkaProducer<byte[], byte[]> producer = EmbeddedKafka.bulkProducer(bootstrap)) {
+                GeneratedMessage last = null;
                 long t0 = System.nanoTime();
                 long nextLimitCheck = 0;
                 long allowed = 0;
@@ -953,21 +967,15 @@ public final class Soak {
                         due = allowed;
                     }
                     while (produced.get() < due && !stop.get()) {
-                        GeneratedMessage m = generator.next();
-                        producer.send(new ProducerRecord<>(topic, m.value()), (md, e) -> {
-                            if (e != null) {
-                                failure.compareAndSet(null, e);
-                            } else {
-                                ledger.add(md.partition(), md.offset(), m);
-                            }
-                        });
-                        truth.add(m);
-                        produced.incrementAndGet();
+                        last = send(producer, generator.next());
                         if (rate < 0 && produced.get() % 1000 == 0) {
                             break; // look at the limit again
                         }
                     }
                     Thread.sleep(rate > 0 || produced.get() >= due ? 5 : 0);
+                }
+                while (!GroundTruth.cleanCutAfter(last)) {
+                    last = send(producer, generator.next()); // the slice's counted report, a few messages on
                 }
                 producer.flush();
             } catch (InterruptedException e) {

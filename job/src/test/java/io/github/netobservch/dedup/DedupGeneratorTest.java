@@ -12,6 +12,7 @@ import io.github.netobservch.generate.FlowGenerator;
 import io.github.netobservch.generate.GeneratedMessage;
 import io.github.netobservch.generate.GeneratedMessage.Role;
 import io.github.netobservch.generate.GeneratorConfig;
+import io.github.netobservch.generate.GroundTruth;
 import io.github.netobservch.parse.FlowParser;
 import io.github.netobservch.parse.ParserConfig;
 import java.util.ArrayList;
@@ -47,13 +48,8 @@ class DedupGeneratorTest {
         return records;
     }
 
-    /**
-     * The first {@code n} messages, less the egress copies at the very end whose canonical sibling
-     * falls after message {@code n} (the generator writes the two copies of a slice one after the
-     * other): kept after the wait, correctly, they would not match the truncated ground truth.
-     */
-    private static List<GeneratedMessage> generate(long seed, int n) {
-        List<GeneratedMessage> all = FlowGenerator.generate(
+    private static List<GeneratedMessage> generateUncut(long seed, int n) {
+        return FlowGenerator.generate(
                 GeneratorConfig.builder(seed)
                         .recordsPerSecond(500)
                         .resendShare(0.03)
@@ -61,16 +57,74 @@ class DedupGeneratorTest {
                         .invalidShare(0.01)
                         .build(),
                 n);
-        java.util.Set<String> primarySlices = new java.util.HashSet<>();
-        all.stream().filter(GeneratedMessage::counts).forEach(g -> primarySlices.add(g.flowId() + "/" + g.slice()));
-        List<GeneratedMessage> out = new ArrayList<>(all);
-        while (out.get(out.size() - 1).role() != Role.PRIMARY
-                && !primarySlices.contains(out.get(out.size() - 1).flowId() + "/"
-                        + out.get(out.size() - 1).slice())) {
+    }
+
+    /**
+     * The first {@code n} messages, less those after the last clean cut ({@link
+     * GroundTruth#cleanCutAfter}): a copy at the very end whose counted report would come after
+     * message {@code n} is a report the truncated ground truth cannot place.
+     */
+    private static List<GeneratedMessage> generate(long seed, int n) {
+        List<GeneratedMessage> out = new ArrayList<>(generateUncut(seed, n));
+        while (!GroundTruth.cleanCutAfter(out.get(out.size() - 1))) {
             out.remove(out.size() - 1);
         }
         assertThat(out.size()).isGreaterThan(n - 5);
         return out;
+    }
+
+    /** What the reporter election keeps of {@code messages} (watermarks as in the pipeline, then end of input). */
+    private static List<FlowRecord> keep(List<GeneratedMessage> messages) throws Exception {
+        FlowDeduplicator f = new FlowDeduplicator(DedupConfig.defaults());
+        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = DedupTestSupport.harness(f)) {
+            long maxTs = Long.MIN_VALUE;
+            int i = 0;
+            for (FlowRecord r : parse(messages)) {
+                long ts = r.getLong(TIME_FLOW_END_MS);
+                h.processElement(r, ts);
+                maxTs = Math.max(maxTs, ts);
+                if (++i % 50 == 0) {
+                    h.processWatermark(maxTs - OUT_OF_ORDERNESS_MS);
+                }
+            }
+            h.processWatermark(Long.MAX_VALUE);
+            return h.extractOutputValues();
+        }
+    }
+
+    /**
+     * Why producers that stop on a clock stop at a clean cut: for half the cross-node flows the
+     * generator emits the other node's copy first. A stream cut right after such a copy of a later
+     * slice (an earlier slice elected the counted reporter) leaves it an orphan the ground truth
+     * counts, while the job drops it as a second report — one row short, the soak's occasional
+     * "NOT EXACT" by one. Extended to the next clean cut, the two agree again.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 7})
+    void aCutBetweenACopyAndItsCountedReportIsNotClean(long seed) throws Exception {
+        List<GeneratedMessage> all = generateUncut(seed, 20_000);
+        int cut = -1;
+        for (int i = 0; i < all.size() - 1 && cut < 0; i++) {
+            GeneratedMessage m = all.get(i);
+            GeneratedMessage next = all.get(i + 1);
+            if (m.role() == Role.CROSS_REPORTER_COPY
+                    && m.slice() > 0
+                    && next.role() == Role.PRIMARY
+                    && next.flowId() == m.flowId()
+                    && next.slice() == m.slice()) {
+                cut = i;
+            }
+        }
+        assertThat(cut).as("a later slice whose copy comes first").isPositive();
+        List<GeneratedMessage> unclean = all.subList(0, cut + 1);
+        assertThat(GroundTruth.cleanCutAfter(unclean.get(unclean.size() - 1))).isFalse();
+        assertThat((long) keep(unclean).size())
+                .as("the job's rows against the truth's, cut after the copy")
+                .isEqualTo(GroundTruth.of(unclean).rows() - 1);
+
+        List<GeneratedMessage> clean = all.subList(0, cut + 2);
+        assertThat(GroundTruth.cleanCutAfter(clean.get(clean.size() - 1))).isTrue();
+        assertThat((long) keep(clean).size()).isEqualTo(GroundTruth.of(clean).rows());
     }
 
     @ParameterizedTest(name = "seed {0}")

@@ -454,6 +454,7 @@ public final class Demo {
             try (KafkaProducer<byte[], byte[]> producer = EmbeddedKafka.bulkProducer(bootstrap)) {
                 long t0 = System.nanoTime();
                 long end = duration == null ? Long.MAX_VALUE : t0 + duration.toNanos();
+                GeneratedMessage last = null;
                 while (!stop.get() && produced.get() < maxRecords) {
                     long now = System.nanoTime();
                     if (now >= end) {
@@ -461,19 +462,13 @@ public final class Demo {
                     }
                     long due = Math.min(maxRecords, (long) ((now - t0) / 1e9 * rate) + 1);
                     while (produced.get() < due && !stop.get()) {
-                        GeneratedMessage m = generator.next();
-                        producer.send(new ProducerRecord<>(TOPIC, m.value()), (md, e) -> {
-                            if (e != null) {
-                                failure.compareAndSet(null, e);
-                            }
-                        });
-                        if (m.valid()) {
-                            valid.incrementAndGet();
-                        }
-                        truth.add(m);
-                        produced.incrementAndGet();
+                        last = send(producer, generator.next());
                     }
                     Thread.sleep(5);
+                }
+                // not between a slice's reports (GroundTruth.cleanCutAfter): a few more messages at most
+                while (!GroundTruth.cleanCutAfter(last)) {
+                    last = send(producer, generator.next());
                 }
                 producer.flush();
             } catch (InterruptedException e) {
@@ -481,6 +476,20 @@ public final class Demo {
             } catch (RuntimeException e) {
                 failure.compareAndSet(null, e);
             }
+        }
+
+        private GeneratedMessage send(KafkaProducer<byte[], byte[]> producer, GeneratedMessage m) {
+            producer.send(new ProducerRecord<>(TOPIC, m.value()), (md, e) -> {
+                if (e != null) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+            if (m.valid()) {
+                valid.incrementAndGet();
+            }
+            truth.add(m);
+            produced.incrementAndGet();
+            return m;
         }
 
         void stopAndJoin() {
