@@ -616,7 +616,9 @@ public final class Benchmark {
                         .append(String.format(java.util.Locale.ROOT, "%.0f", calibrate(calibrationInput)));
                 double fps = endToEnd(
                         url, bootstrap, "e2e_pinned_" + i, "exactly-once", checkpoint, truth[0], truth[1], false);
-                measured.add(new double[] {lastCpu.tasks() * 1e6 / records, lastCpu.job() * 1e6 / records, fps, i});
+                measured.add(new double[] {
+                    lastCpu.tasks() * 1e6 / records, lastCpu.job() * 1e6 / records, fps, i, lastCpu.gc() * 1e6 / records
+                });
                 groups.add(lastTasks.perRecord(records));
             }
             List<double[]> sorted = new ArrayList<>(measured);
@@ -632,13 +634,15 @@ public final class Benchmark {
                     String.format("%.1f core-µs", median[0]),
                     String.format(
                             "task threads per input record, median of %d runs (%s); of the median run: %s; job JVM"
-                                    + " %.1f core-µs per record; ClickHouse and broker on the other CPU(s); %,.0f"
+                                    + " %.1f core-µs per record, of which its garbage collector's threads %.1f;"
+                                    + " ClickHouse and broker on the other CPU(s); %,.0f"
                                     + " flows/s (one core for the job); calibration before each run: %s ns per"
                                     + " record (parse, enrich and encode of %,d fixed records on CPU 0, best of 3)",
                             runs,
                             all,
                             groups.get((int) median[3]),
                             median[1],
+                            median[4],
                             median[2],
                             calibration,
                             calibrationInput.size()));
@@ -1070,9 +1074,9 @@ public final class Benchmark {
      * produce), of the forked Kafka broker and of the embedded ClickHouse process (both children of
      * this JVM) over a phase: the profile that says which side bounds a throughput.
      */
-    record CpuMeter(Duration jvm, Duration broker, Duration clickhouse, TaskThreads tasks) {
+    record CpuMeter(Duration jvm, Duration broker, Duration clickhouse, Duration gc, TaskThreads tasks) {
         static CpuMeter start() {
-            return new CpuMeter(jvmCpu(), brokerCpu(), embeddedClickHouseCpu(), TaskThreads.start());
+            return new CpuMeter(jvmCpu(), brokerCpu(), embeddedClickHouseCpu(), gcCpu(), TaskThreads.start());
         }
 
         /**
@@ -1080,14 +1084,44 @@ public final class Benchmark {
          * that ran in the job's task threads (its operators: parse, dedup, encode, commit), the rest
          * being Flink's runtime threads, JIT compilation and garbage collection.
          */
-        record Used(double job, double broker, double clickhouse, double tasks) {}
+        record Used(double job, double broker, double clickhouse, double tasks, double gc) {}
 
         Used used() {
             return new Used(
                     (jvmCpu().minus(jvm).toMillis()) / 1000.0,
                     (brokerCpu().minus(broker).toMillis()) / 1000.0,
                     (embeddedClickHouseCpu().minus(clickhouse).toMillis()) / 1000.0,
-                    tasks.seconds());
+                    tasks.seconds(),
+                    (gcCpu().minus(gc).toMillis()) / 1000.0);
+        }
+
+        /**
+         * CPU time of this JVM's garbage-collector threads: HotSpot's native {@code GC Thread#n} and
+         * {@code G1 …} threads, which {@link java.lang.management.ThreadMXBean} does not list, read from
+         * {@code /proc/self/task} (in clock ticks of 10 ms); zero where there is no {@code /proc}. The job's
+         * allocations make most of this work, but it is not in the task threads' figure.
+         */
+        static Duration gcCpu() {
+            long ticks = 0;
+            try (java.nio.file.DirectoryStream<Path> threads = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+                for (Path t : threads) {
+                    try {
+                        String comm = Files.readString(t.resolve("comm")).strip();
+                        if (comm.startsWith("GC Thread") || comm.startsWith("G1 ")) {
+                            String stat = Files.readString(t.resolve("stat"));
+                            // fields after "(comm) ": state is field 3, utime 14 and stime 15
+                            String[] f =
+                                    stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                            ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                        }
+                    } catch (java.io.IOException | RuntimeException ended) {
+                        // the thread ended while it was read
+                    }
+                }
+            } catch (java.io.IOException e) {
+                return Duration.ZERO;
+            }
+            return Duration.ofMillis(ticks * 10);
         }
 
         private static Duration brokerCpu() {

@@ -51,6 +51,7 @@ class BenchmarkSmokeTest {
         // a pinned run (where taskset and two CPUs exist) is reported with the core's calibration before it
         if (!m.group().contains("job_pinned_task_us_per_record=n/a")) {
             assertThat(text).containsPattern("calibration before each run: [1-9]\\d* ns per record");
+            assertThat(text).containsPattern("of which its garbage collector's threads \\d+\\.\\d;");
         }
     }
 
