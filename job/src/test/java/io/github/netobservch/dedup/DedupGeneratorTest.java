@@ -73,9 +73,11 @@ class DedupGeneratorTest {
         return out;
     }
 
-    /** What the reporter election keeps of {@code messages} (watermarks as in the pipeline, then end of input). */
-    private static List<FlowRecord> keep(List<GeneratedMessage> messages) throws Exception {
-        FlowDeduplicator f = new FlowDeduplicator(DedupConfig.defaults());
+    /**
+     * What {@code f} keeps of {@code messages}: watermarks with bounded out-of-orderness as in the
+     * pipeline, then end of input, which leaves no state and no timer.
+     */
+    private static List<FlowRecord> keep(FlowDeduplicator f, List<GeneratedMessage> messages) throws Exception {
         try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = DedupTestSupport.harness(f)) {
             long maxTs = Long.MIN_VALUE;
             int i = 0;
@@ -87,9 +89,15 @@ class DedupGeneratorTest {
                     h.processWatermark(maxTs - OUT_OF_ORDERNESS_MS);
                 }
             }
-            h.processWatermark(Long.MAX_VALUE);
+            h.processWatermark(Long.MAX_VALUE); // end of input: waits over, keys expire
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
             return h.extractOutputValues();
         }
+    }
+
+    private static List<FlowRecord> keep(List<GeneratedMessage> messages) throws Exception {
+        return keep(new FlowDeduplicator(DedupConfig.defaults()), messages);
     }
 
     /**
@@ -136,25 +144,9 @@ class DedupGeneratorTest {
         assertThat(roles.keySet()).containsExactlyInAnyOrder(Role.values()); // every kind of copy is exercised
 
         FlowDeduplicator f = new FlowDeduplicator(DedupConfig.defaults());
-        List<FlowRecord> kept;
-        try (KeyedOneInputStreamOperatorTestHarness<Long, FlowRecord, FlowRecord> h = DedupTestSupport.harness(f)) {
-            long maxTs = Long.MIN_VALUE;
-            int i = 0;
-            for (FlowRecord r : parse(messages)) {
-                long ts = r.getLong(TIME_FLOW_END_MS);
-                h.processElement(r, ts);
-                maxTs = Math.max(maxTs, ts);
-                if (++i % 50 == 0) {
-                    h.processWatermark(maxTs - OUT_OF_ORDERNESS_MS); // bounded out-of-orderness, as in the pipeline
-                }
-            }
-            h.processWatermark(Long.MAX_VALUE); // end of input: waits over, keys expire
-            kept = h.extractOutputValues();
-            assertThat(h.numKeyedStateEntries()).isZero();
-            assertThat(h.numEventTimeTimers()).isZero();
-            assertThat(f.expiryEntries()).isZero();
-            assertThat(f.liveKeys()).isZero();
-        }
+        List<FlowRecord> kept = keep(f, messages);
+        assertThat(f.expiryEntries()).isZero();
+        assertThat(f.liveKeys()).isZero();
 
         assertExactlyTheCountedMessages(messages, kept);
         long valid = messages.stream().filter(GeneratedMessage::valid).count();
