@@ -95,7 +95,7 @@ final class SecureKafka implements AutoCloseable {
                             "listener.name." + listener + ".scram-sha-512.sasl.jaas.config",
                             "org.apache.kafka.common.security.scram.ScramLoginModule required;");
         }
-        for (String listener : List.of("ssl", "mtls", "saslssl")) {
+        for (String listener : List.of("ssl", "saslssl")) {
             String prefix = "listener.name." + listener + ".";
             kitBuilder
                     .setConfigProp(prefix + "ssl.keystore.location", pki.serverKeystore.toString())
@@ -103,11 +103,7 @@ final class SecureKafka implements AutoCloseable {
                     .setConfigProp(prefix + "ssl.key.password", pki.serverKeystorePassword)
                     .setConfigProp(prefix + "ssl.keystore.type", "PKCS12");
         }
-        kitBuilder
-                .setConfigProp("listener.name.mtls.ssl.client.auth", "required")
-                .setConfigProp("listener.name.mtls.ssl.truststore.location", pki.truststore.toString())
-                .setConfigProp("listener.name.mtls.ssl.truststore.password", pki.truststorePassword)
-                .setConfigProp("listener.name.mtls.ssl.truststore.type", "PKCS12");
+        pki.mtlsListenerProperties("mtls").forEach(kitBuilder::setConfigProp);
         KafkaClusterTestKit kit = kitBuilder.build();
         kit.format();
         kit.startup();
