@@ -308,10 +308,11 @@ public final class Benchmark {
         Path tmp = Files.createTempDirectory("netobserv-bench");
         EmbeddedClickHouse clickhouse = EmbeddedClickHouse.start(tmp.resolve("clickhouse"), 0);
         // The broker runs in its own JVM, so the job's CPU is measured without it (and reported beside it).
-        if (kafkaMtls) {
-            mtlsPki = TestPki.create(tmp.resolve("pki"));
+        Path pkiDir = kafkaMtls ? tmp.resolve("pki") : null;
+        if (pkiDir != null) {
+            mtlsPki = TestPki.create(pkiDir);
         }
-        ForkedKafka kafka = ForkedKafka.start(tmp.resolve("kafka.log"), kafkaMtls ? tmp.resolve("pki") : null);
+        ForkedKafka kafka = ForkedKafka.start(tmp.resolve("kafka.log"), pkiDir);
         broker = kafka;
         mtlsBootstrap = kafka.mtlsBootstrapServers();
         try {
@@ -490,9 +491,8 @@ public final class Benchmark {
             Duration checkpoint,
             String startingOffsets) {
         Map<String, String> options = new LinkedHashMap<>();
-        options.put("kafka.bootstrap-servers", bootstrap);
+        options.put("kafka.bootstrap-servers", mtlsPki != null ? mtlsBootstrap : bootstrap);
         if (mtlsPki != null) {
-            options.put("kafka.bootstrap-servers", mtlsBootstrap);
             options.putAll(mtlsPki.mtlsJobOptions());
         }
         options.put("kafka.topics", TOPIC);
@@ -651,16 +651,9 @@ public final class Benchmark {
 
     /** The valid messages of a fixed generated set (20,000, or 2,000 for a small run). */
     private static List<io.github.netobservch.parse.KafkaMessage> calibrationInput(boolean full) {
-        int n = full ? 20_000 : 2_000;
-        FlowGenerator g = new FlowGenerator(GeneratorConfig.builder(17L).build());
-        List<io.github.netobservch.parse.KafkaMessage> messages = new ArrayList<>(n);
-        while (messages.size() < n) {
-            GeneratedMessage m = g.next();
-            if (m.valid()) {
-                messages.add(m.toKafkaMessage("flows-export", 24, 1754040000000L));
-            }
-        }
-        return messages;
+        return FlowGenerator.validMessages(17L, full ? 20_000 : 2_000).stream()
+                .map(m -> m.toKafkaMessage("flows-export", 24, 1754040000000L))
+                .toList();
     }
 
     /**

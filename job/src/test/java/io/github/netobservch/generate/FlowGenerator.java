@@ -123,22 +123,31 @@ public final class FlowGenerator implements Iterator<GeneratedMessage> {
         return out;
     }
 
-    /**
-     * The first {@code n} valid messages of the generator for {@code seed}'s default configuration,
-     * parsed with the default parser settings and enriched: the records the job would encode.
-     */
-    public static List<FlowRecord> parsedRecords(long seed, int n) {
+    /** The first {@code n} valid messages of the generator for {@code seed}'s default configuration. */
+    public static List<GeneratedMessage> validMessages(long seed, int n) {
         FlowGenerator g = new FlowGenerator(GeneratorConfig.builder(seed).build());
-        FlowParser parser = new FlowParser(ParserConfig.defaults());
-        List<FlowRecord> records = new ArrayList<>(n);
-        while (records.size() < n) {
+        List<GeneratedMessage> messages = new ArrayList<>(n);
+        while (messages.size() < n) {
             GeneratedMessage m = g.next();
             if (m.valid()) {
-                try {
-                    records.add(FlowEnricher.enrich(parser.parse(m.value())));
-                } catch (FlowParseException e) {
-                    throw new IllegalStateException("a valid generated message was rejected: " + m, e);
-                }
+                messages.add(m);
+            }
+        }
+        return messages;
+    }
+
+    /**
+     * {@link #validMessages}, parsed with the default parser settings and enriched: the records the
+     * job would encode.
+     */
+    public static List<FlowRecord> parsedRecords(long seed, int n) {
+        FlowParser parser = new FlowParser(ParserConfig.defaults());
+        List<FlowRecord> records = new ArrayList<>(n);
+        for (GeneratedMessage m : validMessages(seed, n)) {
+            try {
+                records.add(FlowEnricher.enrich(parser.parse(m.value())));
+            } catch (FlowParseException e) {
+                throw new IllegalStateException("a valid generated message was rejected: " + m, e);
             }
         }
         return records;
