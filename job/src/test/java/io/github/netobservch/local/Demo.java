@@ -58,7 +58,10 @@ public final class Demo {
             List.of(
                     Opt.option("--rate", "N", "records per second to produce (default 2000)"),
                     Opt.option("--duration", "D", "how long to produce, e.g. 60s, 5min (default 60s)"),
-                    Opt.option("--records", "N", "produce N records instead (at --rate)"),
+                    Opt.option(
+                            "--records",
+                            "N",
+                            "produce N records instead (at --rate), and the few that complete the last flow slice"),
                     Opt.option("--data-dir", "DIR", "ClickHouse data (default ./data/demo; kept between runs)"),
                     Opt.option("--clickhouse-port", "N", "HTTP port (default 8123, or a free one when 8123 is taken)"),
                     Opt.flag("--keep-running", "keep ClickHouse up after the job stopped, until Ctrl-C"),
