@@ -248,6 +248,20 @@ class DeployManifestsNegativeTest {
     }
 
     @Test
+    void aTaskManagerHeapNotTouchedAtStartIsRejected() {
+        Doc app = mutate(application(), d -> config(d).remove("env.java.opts.taskmanager"));
+        assertThat(rules(app)).anyMatch(v -> v.contains("does not touch its heap at start"));
+        Doc turnedOff = mutate(sessionCluster(), d -> config(d)
+                .put("env.java.opts.taskmanager", "-XX:+AlwaysPreTouch -XX:-AlwaysPreTouch"));
+        assertThat(rules(turnedOff)).anyMatch(v -> v.contains("does not touch its heap at start"));
+        Doc viaAll = mutate(application(), d -> {
+            config(d).remove("env.java.opts.taskmanager");
+            config(d).put("env.java.opts.all", "-XX:+AlwaysPreTouch");
+        });
+        assertThat(rules(viaAll)).noneMatch(v -> v.contains("does not touch its heap at start"));
+    }
+
+    @Test
     void aTaskManagerMemoryThatDoesNotAddUpIsRejected() {
         Doc app = mutate(application(), d -> config(d).put("taskmanager.memory.managed.fraction", "1.5"));
         assertThat(rules(app)).anyMatch(v -> v.contains("the TaskManager memory does not add up"));

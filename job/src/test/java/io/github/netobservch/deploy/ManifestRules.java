@@ -89,6 +89,7 @@ final class ManifestRules {
         r.upgradeModes();
         r.checkpointing();
         r.taskManagerMemory();
+        r.taskManagerHeapTouchedAtStart();
         r.highAvailability();
         r.mainContainer();
         r.nonRoot();
@@ -452,6 +453,31 @@ final class ManifestRules {
                         "task heap per slot " + perSlot.getMebiBytes() + " MiB is below "
                                 + MIN_TASK_HEAP_PER_SLOT.getMebiBytes() + " MiB"
                                 + ": too little for the dedup state on the hashmap backend");
+            }
+        }
+    }
+
+    /**
+     * The TaskManager JVM touches its heap at start ({@code -XX:+AlwaysPreTouch} in {@code
+     * env.java.opts.taskmanager} or {@code env.java.opts.all}): the pod's memory is resident from the
+     * start, and the benchmark, which runs its JVM the same way, measures what the job's threads
+     * cost on a TaskManager (docs/performance.md).
+     */
+    private void taskManagerHeapTouchedAtStart() {
+        for (Doc doc : docs) {
+            if (!doc.kind().equals("FlinkDeployment")) {
+                continue;
+            }
+            Map<String, String> conf = flinkConfiguration(doc);
+            String opts = conf.getOrDefault("env.java.opts.all", "") + " "
+                    + conf.getOrDefault("env.java.opts.taskmanager", "");
+            List<String> flags = List.of(opts.trim().split("\\s+"));
+            int on = flags.lastIndexOf("-XX:+AlwaysPreTouch");
+            if (on < 0 || flags.lastIndexOf("-XX:-AlwaysPreTouch") > on) {
+                add(
+                        doc,
+                        "the TaskManager JVM does not touch its heap at start: add -XX:+AlwaysPreTouch to"
+                                + " env.java.opts.taskmanager");
             }
         }
     }
