@@ -7,6 +7,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -25,12 +27,7 @@ class BenchmarkSmokeTest {
     @Test
     void quickRunPrintsTheBenchLineAndWritesTheResults(@TempDir Path dir) throws Exception {
         Path results = dir.resolve("results.txt");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = Benchmark.run(
-                new String[] {"--quick", "--records", "2000", "--out", results.toString()},
-                new PrintStream(out, true, StandardCharsets.UTF_8));
-        String text = out.toString(StandardCharsets.UTF_8);
-        assertThat(code).as(text).isZero();
+        String text = runQuick(results, "--records", "2000");
         Matcher m = BENCH.matcher(text);
         assertThat(m.find()).as(text).isTrue();
         for (int g = 1; g <= 6; g++) {
@@ -63,15 +60,20 @@ class BenchmarkSmokeTest {
     @Test
     void quickRunOverMutualTlsLoadsTheGroundTruth(@TempDir Path dir) throws Exception {
         Path results = dir.resolve("results.txt");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = Benchmark.run(
-                new String[] {
-                    "--quick", "--records", "1000", "--phases", "e2e", "--kafka-mtls", "--out", results.toString()
-                },
-                new PrintStream(out, true, StandardCharsets.UTF_8));
-        String text = out.toString(StandardCharsets.UTF_8);
-        assertThat(code).as(text).isZero();
+        String text = runQuick(results, "--records", "1000", "--phases", "e2e", "--kafka-mtls");
         assertThat(text).doesNotContain("CHECK:").containsPattern("BENCH e2e_exactly_once_fps=[1-9]\\d*");
         assertThat(Files.readString(results)).contains("Kafka to the job (--kafka-mtls)");
+    }
+
+    /** Runs {@code scripts/bench --quick ARGS --out results}, asserts it exits 0; returns its output. */
+    private static String runQuick(Path results, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("--quick"));
+        all.addAll(List.of(args));
+        all.addAll(List.of("--out", results.toString()));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = Benchmark.run(all.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(text).isZero();
+        return text;
     }
 }

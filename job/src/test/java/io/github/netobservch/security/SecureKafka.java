@@ -96,12 +96,7 @@ final class SecureKafka implements AutoCloseable {
                             "org.apache.kafka.common.security.scram.ScramLoginModule required;");
         }
         for (String listener : List.of("ssl", "saslssl")) {
-            String prefix = "listener.name." + listener + ".";
-            kitBuilder
-                    .setConfigProp(prefix + "ssl.keystore.location", pki.serverKeystore.toString())
-                    .setConfigProp(prefix + "ssl.keystore.password", pki.serverKeystorePassword)
-                    .setConfigProp(prefix + "ssl.key.password", pki.serverKeystorePassword)
-                    .setConfigProp(prefix + "ssl.keystore.type", "PKCS12");
+            pki.serverListenerProperties(listener).forEach(kitBuilder::setConfigProp);
         }
         pki.mtlsListenerProperties("mtls").forEach(kitBuilder::setConfigProp);
         KafkaClusterTestKit kit = kitBuilder.build();

@@ -29,6 +29,10 @@ public final class TestPki {
     final String truststorePassword;
     final Path truststorePasswordFile;
 
+    private static final String SERVER_PASSWORD_FILE = "server.password";
+    private static final String CLIENT_PASSWORD_FILE = "client.password";
+    private static final String TRUSTSTORE_PASSWORD_FILE = "ca.password";
+
     private TestPki(Path dir, String serverPassword, String clientPassword, String truststorePassword)
             throws IOException {
         this(dir, serverPassword, clientPassword, truststorePassword, true);
@@ -41,13 +45,13 @@ public final class TestPki {
         this.caPem = dir.resolve("ca.pem");
         this.serverKeystore = dir.resolve("server.p12");
         this.serverKeystorePassword = serverPassword;
-        this.serverKeystorePasswordFile = dir.resolve("server.password");
+        this.serverKeystorePasswordFile = dir.resolve(SERVER_PASSWORD_FILE);
         this.clientKeystore = dir.resolve("client.p12");
         this.clientKeystorePassword = clientPassword;
-        this.clientKeystorePasswordFile = dir.resolve("client.password");
+        this.clientKeystorePasswordFile = dir.resolve(CLIENT_PASSWORD_FILE);
         this.truststore = dir.resolve("truststore.p12");
         this.truststorePassword = truststorePassword;
-        this.truststorePasswordFile = dir.resolve("ca.password");
+        this.truststorePasswordFile = dir.resolve(TRUSTSTORE_PASSWORD_FILE);
         if (writeFiles) {
             Files.writeString(serverKeystorePasswordFile, serverPassword);
             // Trailing newline, as an editor-saved file gives it: the job's config provider must drop it.
@@ -60,9 +64,9 @@ public final class TestPki {
     public static TestPki load(Path dir) throws IOException {
         return new TestPki(
                 dir,
-                Files.readString(dir.resolve("server.password")),
-                Files.readString(dir.resolve("client.password")).strip(),
-                Files.readString(dir.resolve("ca.password")),
+                Files.readString(dir.resolve(SERVER_PASSWORD_FILE)),
+                Files.readString(dir.resolve(CLIENT_PASSWORD_FILE)).strip(),
+                Files.readString(dir.resolve(TRUSTSTORE_PASSWORD_FILE)),
                 false);
     }
 
@@ -77,10 +81,10 @@ public final class TestPki {
     }
 
     /**
-     * Broker properties for a listener {@code name} (lower case) that requires a client certificate
-     * signed by this PKI's CA and presents its server certificate.
+     * Broker properties for a TLS listener {@code name} (lower case) that presents this PKI's server
+     * certificate.
      */
-    public java.util.Map<String, String> mtlsListenerProperties(String name) {
+    public java.util.Map<String, String> serverListenerProperties(String name) {
         String prefix = "listener.name." + name + ".";
         return java.util.Map.of(
                 prefix + "ssl.keystore.location",
@@ -90,15 +94,21 @@ public final class TestPki {
                 prefix + "ssl.key.password",
                 serverKeystorePassword,
                 prefix + "ssl.keystore.type",
-                "PKCS12",
-                prefix + "ssl.client.auth",
-                "required",
-                prefix + "ssl.truststore.location",
-                truststore.toString(),
-                prefix + "ssl.truststore.password",
-                truststorePassword,
-                prefix + "ssl.truststore.type",
                 "PKCS12");
+    }
+
+    /**
+     * {@link #serverListenerProperties}, and the listener requires a client certificate signed by this
+     * PKI's CA.
+     */
+    public java.util.Map<String, String> mtlsListenerProperties(String name) {
+        String prefix = "listener.name." + name + ".";
+        java.util.Map<String, String> properties = new java.util.HashMap<>(serverListenerProperties(name));
+        properties.put(prefix + "ssl.client.auth", "required");
+        properties.put(prefix + "ssl.truststore.location", truststore.toString());
+        properties.put(prefix + "ssl.truststore.password", truststorePassword);
+        properties.put(prefix + "ssl.truststore.type", "PKCS12");
+        return properties;
     }
 
     public static TestPki create(Path dir) throws IOException, InterruptedException {
